@@ -1,0 +1,5 @@
+"""Isotretinoin intake and consent system."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

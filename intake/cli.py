@@ -1,0 +1,170 @@
+"""Headless commands and the GUI launcher.
+
+Start-up stays light: each command imports what it needs when it runs, so ``main.py`` opens
+its window without loading reportlab, pyHanko or running SQL migrations first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="main.py",
+        description="Isotretinoin intake and consent. With no command, starts the desktop app.",
+        epilog="INTAKE_DATABASE_URL selects the database (any SQLAlchemy URL; default: SQLite in the data folder). "
+        "INTAKE_DATA_DIR selects the data folder (database, clinic signing key and certificate).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("gui", help="start the desktop app (the default)")
+    sub.add_parser("kiosk", help="start this station straight into kiosk mode")
+    demo = sub.add_parser(
+        "demo",
+        help="run one synthetic patient through the real services and write the signed documents",
+    )
+    demo.add_argument("--out", required=True, type=Path, help="folder to write the PDFs to")
+    demo.add_argument("--lang", choices=("en", "es"), default="en")
+    verify = sub.add_parser(
+        "verify",
+        help="check a PDF's signature and that it matches a stored record (exit 0 valid, 1 not valid, 2 unusable)",
+    )
+    verify.add_argument("file", type=Path)
+    audit = sub.add_parser("audit", help="audit trail commands")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
+    audit_sub.add_parser("verify", help="check the whole hash chain (exit 0 intact, 1 broken)")
+    staff = sub.add_parser("staff", help="staff accounts")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND", required=True)
+    add = staff_sub.add_parser(
+        "add", help="add a staff account; asks for the PIN or password twice"
+    )
+    add.add_argument("name", help="the person's name, e.g. 'Dr Ana Ruiz'")
+    add.add_argument("--role", required=True, choices=("front_desk", "clinician", "admin"))
+    add.add_argument("--username", help="sign-in name (default: made from the name)")
+    staff_sub.add_parser("list", help="list staff accounts")
+    forms = sub.add_parser("forms", help="form content commands")
+    forms_sub = forms.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
+    forms_sub.add_parser("check", help="validate every form file and its recorded version hash")
+    forms_sub.add_parser(
+        "lock", help="record each form's version and content hash in forms/versions.lock"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    command = args.command or "gui"
+    if command in ("gui", "kiosk"):
+        from intake.ui.app import run
+
+        return run(kiosk=command == "kiosk")
+    if command == "demo":
+        from intake.services.demo import run_demo
+
+        for path in run_demo(args.out, args.lang):
+            print(path)
+        return 0
+    if command == "verify":
+        return _verify(args.file)
+    if command == "audit":
+        return _audit_verify()
+    if command == "staff":
+        return _staff(args)
+    if command == "forms":
+        return _forms(args.forms_command)
+    return 2
+
+
+def _context():  # type: ignore[no-untyped-def]
+    from intake.forms import FormsInvalid
+    from intake.services.context import open_context
+
+    try:
+        return open_context()
+    except FormsInvalid as exc:
+        print("The form files have problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _verify(path: Path) -> int:
+    from intake.services.documents import DocumentService
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"not usable: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    result = DocumentService(_context()).verify_bytes(data)
+    stream = sys.stdout if result.valid else sys.stderr
+    print(
+        ("valid: " if result.valid else "not valid: " if result.usable else "not usable: ")
+        + result.reason,
+        file=stream,
+    )
+    return 0 if result.valid else (1 if result.usable else 2)
+
+
+def _audit_verify() -> int:
+    from intake.services.audit import AuditService
+
+    report = AuditService(_context()).verify()
+    if report.intact:
+        print(f"audit chain intact: {report.events} events")
+        return 0
+    where = f" at event {report.first_bad_seq}" if report.first_bad_seq else ""
+    print(f"audit chain BROKEN{where}: {report.reason}", file=sys.stderr)
+    return 1
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from intake.services.context import SYSTEM
+    from intake.services.errors import ServiceError
+    from intake.services.staff import StaffService
+
+    service = StaffService(_context())
+    if args.staff_command == "list":
+        for s in service.list():
+            print(f"{s.username}\t{s.role}\t{s.display_name}")
+        return 0
+    username = args.username or ".".join(args.name.lower().replace("dr ", "").split())
+    secret = getpass.getpass("PIN or password: ")
+    if secret != getpass.getpass("Again: "):
+        print("The two entries differ; nothing was saved.", file=sys.stderr)
+        return 2
+    try:
+        info = service.add(SYSTEM, username, args.name, args.role, secret)
+    except ServiceError as exc:
+        print(f"Not added: {exc}", file=sys.stderr)
+        return 2
+    print(f"added {info.username} ({info.role})")
+    return 0
+
+
+def _forms(command: str) -> int:
+    from intake.forms import FormsInvalid, load_forms, lock_problems
+    from intake.forms.loader import write_lock
+
+    try:
+        forms = load_forms()
+    except FormsInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if command == "lock":
+        print(write_lock(forms))
+        return 0
+    problems = lock_problems(forms)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(
+            "forms valid: "
+            + ", ".join(f"{k} {v}" for k, (v, _) in sorted(forms.versions().items()))
+        )
+    return 1 if problems else 0

@@ -1,0 +1,73 @@
+"""Validate a page of answers against its form definition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from intake.domain import validation as v
+from intake.domain.errors import ValidationError
+from intake.domain.rules import derive_facts, visible_questions
+from intake.forms import model as fm
+
+
+def validate_answer(q: fm.Question, raw: Any, today: dt.date) -> Any:
+    """The normalised value of one answer; None for an optional question left empty."""
+    empty = raw is None or raw == "" or raw == [] or (isinstance(raw, str) and not raw.strip())
+    if empty and q.type != "multi":
+        if q.required:
+            raise ValidationError(
+                q.id,
+                "Please answer this question." if q.type in ("choice",) else "Please fill this in.",
+            )
+        return None
+    match q.type:
+        case "name":
+            return v.name(raw, q.id)
+        case "text" | "longtext":
+            return v.free_text(raw, q.id, required=q.required)
+        case "date":
+            return (
+                v.date_of_birth(raw, today, q.id)
+                if q.id == "date_of_birth"
+                else v.parse_date(raw, q.id)
+            )
+        case "choice":
+            return v.choice(raw, [o.value for o in q.options], q.id)
+        case "multi":
+            return v.multi(
+                raw, [o.value for o in q.options], q.exclusive, q.id, required=q.required
+            )
+        case "weight":
+            if isinstance(raw, Mapping):
+                return v.weight_kg(raw.get("value"), str(raw.get("unit", "kg")), q.id)
+            return v.weight_kg(raw, "kg", q.id)
+        case "phone":
+            return v.phone(raw, q.id)
+        case "email":
+            return v.email(raw, q.id)
+    raise ValidationError(
+        q.id, "This question cannot be answered here; please ask a member of staff."
+    )
+
+
+def validate_page(
+    page: fm.Page, raw: Mapping[str, Any], known: Mapping[str, Any], today: dt.date
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate the visible questions of a page.
+
+    ``known`` holds answers from earlier pages (show_if may depend on them). Returns the clean
+    values and a message per question that failed; hidden questions are dropped.
+    """
+    merged = {**known, **raw}
+    # Evaluate visibility in order: a later question may depend on an earlier one on this page.
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    facts = derive_facts({**known, **raw}, today)
+    for q in visible_questions(page, facts):
+        try:
+            values[q.id] = validate_answer(q, merged.get(q.id), today)
+        except ValidationError as exc:
+            errors[q.id] = exc.message
+    return values, errors

@@ -1,0 +1,116 @@
+"""Flags raised for the dermatologist's review."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from intake.domain.phq9 import POSITIVE_SCREEN
+from intake.domain.records import Flag, Phq9Result
+from intake.domain.rules import contraception_problem
+
+_YES = ("yes", "unsure")
+
+
+def clinician_flags(facts: Mapping[str, Any], phq9: Phq9Result | None) -> tuple[Flag, ...]:
+    """Flags in order of urgency: alerts (act this visit) before warnings (review)."""
+    flags: list[Flag] = []
+    conditions = set(facts.get("conditions") or ())
+    if phq9 is not None and phq9.item9_positive:
+        flags.append(
+            Flag(
+                "item9",
+                "alert",
+                "PHQ-9 item 9 positive: thoughts of self-harm; same-visit follow-up",
+                "PHQ-9 ítem 9 positivo: pensamientos de autolesión; seguimiento en esta visita",
+            )
+        )
+    if facts.get("pregnant_now") in _YES:
+        flags.append(
+            Flag(
+                "pregnant",
+                "alert",
+                f"Pregnant now: {facts['pregnant_now']}; do not prescribe until excluded",
+                "Embarazo actual posible: no prescribir hasta descartarlo",
+            )
+        )
+    if facts.get("breastfeeding") == "yes":
+        flags.append(Flag("breastfeeding", "alert", "Breastfeeding", "Lactancia"))
+    if facts.get("takes_tetracycline") in _YES:
+        flags.append(
+            Flag(
+                "tetracycline",
+                "alert",
+                f"Tetracycline-class antibiotic: {facts['takes_tetracycline']} (raised intracranial pressure)",
+                "Antibiótico del grupo de las tetraciclinas (hipertensión intracraneal)",
+            )
+        )
+    if facts.get("takes_vitamin_a") in _YES:
+        flags.append(
+            Flag(
+                "vitamin_a",
+                "alert",
+                f"Vitamin A supplement: {facts['takes_vitamin_a']} (hypervitaminosis A)",
+                "Suplemento de vitamina A (hipervitaminosis A)",
+            )
+        )
+    if facts.get("can_become_pregnant"):
+        flags.append(
+            Flag(
+                "pregnancy_possible",
+                "warning",
+                "Can become pregnant: pregnancy prevention programme applies",
+                "Puede quedar embarazada: se aplica el programa de prevención del embarazo",
+            )
+        )
+        problem = contraception_problem(facts.get("contraception_methods"))
+        if problem:
+            flags.append(
+                Flag(
+                    "contraception",
+                    "warning",
+                    f"Contraception not yet adequate: {problem}",
+                    "Anticoncepción aún no adecuada",
+                )
+            )
+    if phq9 is not None and phq9.total >= POSITIVE_SCREEN:
+        flags.append(
+            Flag(
+                "mood_screen",
+                "warning",
+                f"PHQ-9 {phq9.total} ({phq9.band.replace('_', ' ')})",
+                f"PHQ-9 {phq9.total}",
+            )
+        )
+    psych = conditions & {"depression", "anxiety", "other_mental_illness", "self_harm_history"}
+    if psych:
+        flags.append(
+            Flag(
+                "psychiatric_history",
+                "warning",
+                "Psychiatric history: " + ", ".join(sorted(c.replace("_", " ") for c in psych)),
+                "Antecedentes psiquiátricos",
+            )
+        )
+    if "liver_disease" in conditions:
+        flags.append(Flag("liver", "warning", "Liver disease", "Enfermedad hepática"))
+    if "high_lipids" in conditions:
+        flags.append(
+            Flag(
+                "lipids",
+                "warning",
+                "High cholesterol or triglycerides",
+                "Colesterol o triglicéridos altos",
+            )
+        )
+    if "ibd" in conditions:
+        flags.append(
+            Flag(
+                "ibd", "warning", "Inflammatory bowel disease", "Enfermedad inflamatoria intestinal"
+            )
+        )
+    if "diabetes" in conditions:
+        flags.append(Flag("diabetes", "warning", "Diabetes", "Diabetes"))
+    if facts.get("has_allergies") == "yes":
+        flags.append(Flag("allergies", "warning", "Allergies reported", "Alergias"))
+    return tuple(flags)

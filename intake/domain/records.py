@@ -1,0 +1,121 @@
+"""Plain, immutable records passed between services, documents and the UI.
+
+The documents layer renders these; the services build them from storage. Times are UTC-aware
+datetimes; the clinic time zone is applied only when a time is shown to a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+Point = tuple[float, float]
+Stroke = tuple[Point, ...]
+
+SIGNATURE_MEANINGS = {
+    "patient": "consent signature",
+    "guardian": "guardian consent",
+    "clinician": "prescriber attestation",
+}
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    record_number: str
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    sex_at_birth: str = ""
+    preferred_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class AcknowledgementRecord:
+    statement_id: str
+    by: str  # "patient" or "guardian"
+    initials: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class QuizAnswerRecord:
+    question_id: str
+    chosen: str
+    correct: bool
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SignatureRecord:
+    """A drawn signature: strokes in the pad's own coordinates (width x height, y downwards)."""
+
+    role: str  # "patient" | "guardian" | "clinician"
+    printed_name: str
+    meaning: str
+    signed_at: dt.datetime
+    strokes: tuple[Stroke, ...]
+    pad_width: float
+    pad_height: float
+    relationship: str = ""
+    station: str = ""
+
+
+@dataclass(frozen=True)
+class Phq9Result:
+    answers: tuple[int, ...]  # nine values 0..3
+    total: int
+    band: str  # band id, e.g. "moderate"
+    item9_positive: bool
+    difficulty: str = ""
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    severity: str  # "alert" (act this visit) or "warning" (review)
+    text: str  # English clinician-facing text
+    text_es: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """Everything a consent, an education packet and an intake summary are made from."""
+
+    document_id: str  # stable id printed on every page of the documents made from this record
+    visit_id: str
+    lang: str
+    patient: PatientInfo
+    visit_date: dt.date
+    created_at: dt.datetime  # the record's own time; used as the PDF creation date
+    answers: dict[str, Any]
+    can_become_pregnant: bool
+    is_minor: bool
+    statement_ids: tuple[str, ...]  # the statements that applied, in form order
+    acknowledgements: tuple[AcknowledgementRecord, ...]
+    quiz: tuple[QuizAnswerRecord, ...]
+    quiz_passed: bool
+    signatures: tuple[SignatureRecord, ...]
+    phq9: Phq9Result | None
+    flags: tuple[Flag, ...]
+    form_versions: dict[str, tuple[str, str]]  # form id -> (version, sha256)
+    ruleset_id: str
+    dermatologist: str = ""
+    supersedes: str = ""  # document id of an earlier version this one replaces
+    course_visits: tuple[dt.date, ...] = field(default=())
+
+    def signature(self, role: str) -> SignatureRecord | None:
+        for s in self.signatures:
+            if s.role == role:
+                return s
+        return None
+
+    def acknowledgement(self, statement_id: str, by: str) -> AcknowledgementRecord | None:
+        for a in self.acknowledgements:
+            if a.statement_id == statement_id and a.by == by:
+                return a
+        return None

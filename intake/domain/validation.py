@@ -1,0 +1,218 @@
+"""Validation of every answer a person types.
+
+Each validator takes what the person gave (usually a string from a text box) and returns the
+normalised value, or raises ValidationError with a message the person can act on. Nothing else
+is ever raised, whatever the input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from intake.domain.errors import ValidationError
+
+MAX_NAME = 60
+MAX_TEXT = 2000
+MIN_AGE = 10
+MAX_AGE = 120
+MIN_WEIGHT_KG = 25.0
+MAX_WEIGHT_KG = 300.0
+LB_PER_KG = 2.2046226218
+
+_NAME_CHAR = re.compile(r"^[^\W\d_]+(?:[ '\-.’][^\W\d_]*)*$", re.UNICODE)
+_EMAIL = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _as_text(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(field, "Please type this in.")
+    return unicodedata.normalize("NFC", value)
+
+
+def _collapse(value: str) -> str:
+    return " ".join(value.split())
+
+
+def name(value: Any, field: str = "name") -> str:
+    text = _collapse(_as_text(field, value))
+    if not text:
+        raise ValidationError(field, "Please enter a name.")
+    if len(text) > MAX_NAME:
+        raise ValidationError(field, f"Please use at most {MAX_NAME} characters.")
+    if not _NAME_CHAR.match(text):
+        raise ValidationError(
+            field, "Please use letters only; spaces, hyphens and apostrophes are fine."
+        )
+    return text
+
+
+def free_text(value: Any, field: str = "text", required: bool = False) -> str:
+    text = _CONTROL.sub("", _as_text(field, value)).strip()
+    if required and not text:
+        raise ValidationError(field, "Please fill this in.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(field, f"Please shorten this to at most {MAX_TEXT} characters.")
+    return text
+
+
+def parse_date(value: Any, field: str = "date") -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _as_text(field, value).strip()
+    if not text:
+        raise ValidationError(field, "Please enter a date.")
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(field, "Please enter the date as year-month-day, for example 2004-03-17.")
+
+
+def date_of_birth(value: Any, today: dt.date, field: str = "date_of_birth") -> dt.date:
+    dob = parse_date(value, field)
+    if dob > today:
+        raise ValidationError(field, "The date of birth cannot be in the future.")
+    years = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    if years > MAX_AGE:
+        raise ValidationError(field, "Please check the year of birth.")
+    if years < MIN_AGE:
+        raise ValidationError(
+            field,
+            f"Patients must be at least {MIN_AGE} years old; please check the year or ask a member of staff.",
+        )
+    return dob
+
+
+def weight_kg(value: Any, unit: str = "kg", field: str = "weight_kg") -> float:
+    """A weight in kg, from a number in kg or lb; one decimal place."""
+    if unit not in ("kg", "lb"):
+        raise ValidationError(field, "Please choose kg or lb.")
+    if isinstance(value, bool):
+        raise ValidationError(field, "Please enter your weight as a number.")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = _as_text(field, value).strip().replace(",", ".")
+        if not text:
+            raise ValidationError(field, "Please enter your weight.")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValidationError(
+                field, "Please enter your weight as a number, for example 62.5."
+            ) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(field, "Please enter your weight as a number, for example 62.5.")
+    kg = number / LB_PER_KG if unit == "lb" else number
+    if not MIN_WEIGHT_KG <= kg <= MAX_WEIGHT_KG:
+        low, high = (
+            (MIN_WEIGHT_KG, MAX_WEIGHT_KG)
+            if unit == "kg"
+            else (MIN_WEIGHT_KG * LB_PER_KG, MAX_WEIGHT_KG * LB_PER_KG)
+        )
+        raise ValidationError(
+            field,
+            f"Please check your weight: it should be between {low:.0f} and {high:.0f} {unit}.",
+        )
+    return round(kg, 1)
+
+
+def phone(value: Any, field: str = "phone") -> str:
+    text = _collapse(_as_text(field, value))
+    if not text:
+        raise ValidationError(field, "Please enter a phone number.")
+    if not re.fullmatch(r"\+?[0-9 ()\-.]+", text):
+        raise ValidationError(
+            field, "Please use digits only; spaces, dashes, brackets and a leading + are fine."
+        )
+    digits = re.sub(r"\D", "", text)
+    if not 7 <= len(digits) <= 15:
+        raise ValidationError(field, "A phone number has 7 to 15 digits; please check it.")
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def email(value: Any, field: str = "email") -> str:
+    text = _as_text(field, value).strip()
+    if not text:
+        raise ValidationError(field, "Please enter an e-mail address.")
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise ValidationError(
+            field, "Please check the e-mail address, for example name@example.com."
+        )
+    local, _, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _fold(letter: str) -> str:
+    """Compare initials without case or accents: Ñ matches N, é matches E."""
+    decomposed = unicodedata.normalize("NFD", letter)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def expected_initials(first: str, last: str) -> str:
+    return _fold(first.strip()[:1]) + _fold(last.strip()[:1])
+
+
+def initials(value: Any, first_name: str, last_name: str, field: str = "initials") -> str:
+    """Initials must be the first letters of the given first and last names (case and accents ignored)."""
+    text = _as_text(field, value).replace(".", "").replace(" ", "")
+    if not text:
+        raise ValidationError(field, "Please type your initials.")
+    if not text.isalpha() or len(text) > 4:
+        raise ValidationError(
+            field, "Please type only the letters of your initials, for example AB."
+        )
+    folded = _fold(text)
+    want = expected_initials(first_name, last_name)
+    if len(folded) < 2 or folded[0] != want[0] or folded[-1] != want[1]:
+        raise ValidationError(
+            field,
+            f"These initials do not match the name {first_name} {last_name}; please type {want}.",
+        )
+    return folded
+
+
+def choice(value: Any, allowed: list[str] | tuple[str, ...], field: str = "choice") -> str:
+    if value not in allowed:
+        raise ValidationError(field, "Please choose one of the answers.")
+    return str(value)
+
+
+def multi(
+    value: Any,
+    allowed: list[str] | tuple[str, ...],
+    exclusive: tuple[str, ...] = (),
+    field: str = "multi",
+    required: bool = True,
+) -> list[str]:
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        isinstance(v, str) for v in value
+    ):
+        raise ValidationError(field, "Please choose from the list.")
+    picked = [v for v in allowed if v in set(value)]
+    if len(picked) != len(set(value)):
+        raise ValidationError(field, "Please choose from the list.")
+    if required and not picked:
+        raise ValidationError(field, "Please choose at least one answer.")
+    if any(e in picked for e in exclusive) and len(picked) > 1:
+        raise ValidationError(
+            field, "That answer cannot be combined with the others; please choose again."
+        )
+    return picked
+
+
+Validator = Callable[..., Any]

@@ -1,0 +1,736 @@
+"""Load and validate the form definitions in the top-level ``forms/`` folder.
+
+Every problem is reported with the file, the place in it and what is wrong, and all problems
+of a run are reported together, so an editor can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intake.forms import model as m
+
+FORM_KINDS = ("questionnaire", "phq9", "risks", "quiz", "education", "clinic", "programme")
+FOLDER_FOR_KIND = {
+    "questionnaire": "intake",
+    "phq9": "phq9",
+    "risks": "risks",
+    "quiz": "quiz",
+    "education": "education",
+    "clinic": "clinic",
+    "programme": "programme",
+}
+QUESTION_TYPES = ("name", "text", "longtext", "date", "choice", "multi", "weight", "phone", "email")
+DERIVED_FACTS = {"can_become_pregnant": "bool", "is_minor": "bool", "age": "int"}
+DEFAULT_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+LOCK_FILE = "versions.lock"
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    path: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.location}" if self.location else self.path
+        return f"{where}: {self.message}"
+
+
+class FormsInvalid(Exception):
+    """One or more form files are broken; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[FormProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def forms_dir() -> Path:
+    override = os.environ.get("INTAKE_FORMS_DIR")
+    return Path(override) if override else DEFAULT_FORMS_DIR
+
+
+def canonical_sha256(data: dict[str, Any]) -> str:
+    """SHA-256 over a canonical JSON rendering: key order and layout of the file do not count."""
+
+    def default(value: object) -> str:
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    blob = json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class _Reader:
+    """Walks one file's parsed TOML, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str, data: dict[str, Any], languages: tuple[str, ...]):
+        self.path = path
+        self.data = data
+        self.languages = languages
+        self.problems: list[FormProblem] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(FormProblem(self.path, where, message))
+
+    def table(
+        self, parent: dict[str, Any], key: str, where: str, required: bool = True
+    ) -> dict[str, Any]:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem(_join(where, key), "missing table")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(_join(where, key), f"must be a table, not {_kind(value)}")
+            return {}
+        return value
+
+    def tables(
+        self, parent: dict[str, Any], key: str, where: str, required: bool = True
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem(_join(where, key), "missing list (write it as [[" + key + "]])")
+            return
+        if not isinstance(value, list):
+            self.problem(_join(where, key), f"must be a list of tables, not {_kind(value)}")
+            return
+        if required and not value:
+            self.problem(_join(where, key), "is empty")
+        for i, item in enumerate(value):
+            loc = f"{_join(where, key)}[{i}]"
+            if not isinstance(item, dict):
+                self.problem(loc, f"must be a table, not {_kind(item)}")
+                continue
+            yield loc, item
+
+    def string(
+        self, parent: dict[str, Any], key: str, where: str, required: bool = True, default: str = ""
+    ) -> str:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem(_join(where, key), "missing")
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(_join(where, key), "must be a non-empty string")
+            return default
+        return value
+
+    def number(self, parent: dict[str, Any], key: str, where: str, default: float = 0) -> float:
+        value = parent.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(_join(where, key), "missing or not a number")
+            return default
+        return value
+
+    def text(
+        self, parent: dict[str, Any], key: str, where: str, required: bool = True
+    ) -> m.Text | None:
+        value = parent.get(key)
+        loc = _join(where, key)
+        if value is None:
+            if required:
+                self.problem(loc, "missing text")
+            return None
+        if isinstance(value, str):
+            self.problem(
+                loc,
+                f'must give every language ({", ".join(self.languages)}), e.g. {key} = {{ en = "...", es = "..." }}',
+            )
+            return m.Text(tuple((lang, value) for lang in self.languages))
+        if not isinstance(value, dict):
+            self.problem(loc, f"must be a table of languages, not {_kind(value)}")
+            return None
+        for lang in self.languages:
+            text = value.get(lang)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(loc, f"missing language '{lang}'")
+        for lang in value:
+            if lang not in self.languages:
+                self.problem(loc, f"language '{lang}' is not listed in this form's languages")
+        return m.Text(tuple((lang, str(value.get(lang, ""))) for lang in self.languages))
+
+    def unique(self, seen: dict[str, str], ident: str, where: str) -> None:
+        if ident in seen:
+            self.problem(where, f"duplicate id '{ident}' (first used at {seen[ident]})")
+        else:
+            seen[ident] = where
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: object) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _read_file(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[FormProblem]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [FormProblem(shown, "", f"cannot be read ({exc.strerror})")]
+    try:
+        return tomllib.loads(raw.decode("utf-8")), []
+    except UnicodeDecodeError:
+        return None, [FormProblem(shown, "", "is not UTF-8 text")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [FormProblem(shown, "", f"is not valid TOML: {exc}")]
+
+
+def _meta(r: _Reader, folder: str, sha: str) -> m.FormMeta | None:
+    d = r.data
+    ident = r.string(d, "id", "")
+    kind = r.string(d, "kind", "")
+    version = r.string(d, "version", "")
+    effective = d.get("effective")
+    if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
+        r.problem("effective", "must be a date such as 2026-01-22 (no quotes)")
+        effective = dt.date.min
+    if ident and ident != folder:
+        r.problem("id", f"'{ident}' does not match its folder '{folder}'")
+    if kind and kind not in FORM_KINDS:
+        r.problem("kind", f"unknown kind '{kind}'; expected one of {', '.join(FORM_KINDS)}")
+    elif kind and FOLDER_FOR_KIND[kind] != folder:
+        r.problem("kind", f"a '{kind}' form belongs in folder '{FOLDER_FOR_KIND[kind]}'")
+    if not ident or not kind or not version:
+        return None
+    return m.FormMeta(ident, kind, version, effective, r.languages, sha, r.path)
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+def _check_condition(
+    r: _Reader, cond: Any, where: str, fields: dict[str, m.Question | str]
+) -> m.Condition | None:
+    if cond is None:
+        return None
+    if not isinstance(cond, dict):
+        r.problem(where, 'a condition must be a table such as { field = "x", equals = "y" }')
+        return None
+    keys = set(cond)
+    if keys & {"all", "any"}:
+        key = "all" if "all" in cond else "any"
+        parts = cond[key]
+        if len(keys) != 1 or not isinstance(parts, list) or not parts:
+            r.problem(
+                where, f"'{key}' must be the only key and hold a non-empty list of conditions"
+            )
+            return None
+        for i, part in enumerate(parts):
+            _check_condition(r, part, f"{where}.{key}[{i}]", fields)
+        return cond
+    if "not" in cond:
+        if len(keys) != 1:
+            r.problem(where, "'not' must be the only key")
+            return None
+        _check_condition(r, cond["not"], f"{where}.not", fields)
+        return cond
+    name = cond.get("field")
+    tests = keys & {"equals", "in", "contains"}
+    if not isinstance(name, str):
+        r.problem(where, "a condition needs 'field' (or 'all', 'any', 'not')")
+        return None
+    if len(tests) != 1 or keys - {"field", "equals", "in", "contains"}:
+        r.problem(where, "a field condition needs exactly one of 'equals', 'in', 'contains'")
+        return None
+    if name not in fields:
+        r.problem(
+            f"{where}.field",
+            f"unknown field '{name}': not an intake question or a derived fact ({', '.join(DERIVED_FACTS)})",
+        )
+        return None
+    test = tests.pop()
+    target = fields[name]
+    values = cond[test] if test == "in" else [cond[test]]
+    if test == "in" and not isinstance(cond[test], list):
+        r.problem(f"{where}.in", "must be a list")
+        return None
+    if isinstance(target, m.Question):
+        if test == "contains" and target.type != "multi":
+            r.problem(where, f"'contains' only works on multi questions; '{name}' is {target.type}")
+        if target.options:
+            known = {o.value for o in target.options}
+            for v in values:
+                if v not in known:
+                    r.problem(
+                        f"{where}.{test}",
+                        f"'{v}' is not an option of '{name}' ({', '.join(sorted(known))})",
+                    )
+    elif target == "bool":
+        if test == "contains" or any(not isinstance(v, bool) for v in values):
+            r.problem(f"{where}.{test}", f"'{name}' is true or false")
+    elif target == "int" and (
+        test == "contains" or any(isinstance(v, bool) or not isinstance(v, int) for v in values)
+    ):
+        r.problem(f"{where}.{test}", f"'{name}' is a whole number")
+    return cond
+
+
+# --- per kind ----------------------------------------------------------------------------------
+
+
+def _questionnaire(r: _Reader, meta: m.FormMeta) -> m.Questionnaire:
+    pages: list[m.Page] = []
+    seen: dict[str, str] = {}
+    pending_conditions: list[tuple[str, Any]] = []
+    for ploc, page in r.tables(r.data, "pages", ""):
+        questions: list[m.Question] = []
+        pid = r.string(page, "id", ploc)
+        r.unique(seen, "page:" + pid, ploc)
+        for qloc, q in r.tables(page, "questions", ploc):
+            qid = r.string(q, "id", qloc)
+            r.unique(seen, qid, qloc)
+            qtype = r.string(q, "type", qloc)
+            if qtype and qtype not in QUESTION_TYPES:
+                r.problem(
+                    f"{qloc}.type",
+                    f"unknown question type '{qtype}'; expected one of {', '.join(QUESTION_TYPES)}",
+                )
+            options: list[m.Option] = []
+            if qtype in ("choice", "multi"):
+                values: dict[str, str] = {}
+                for oloc, opt in r.tables(q, "options", qloc):
+                    value = r.string(opt, "value", oloc)
+                    r.unique(values, value, oloc)
+                    label = r.text(opt, "label", oloc)
+                    if label:
+                        options.append(m.Option(value, label))
+            elif "options" in q:
+                r.problem(
+                    f"{qloc}.options", f"only choice and multi questions have options, not {qtype}"
+                )
+            exclusive = q.get("exclusive", [])
+            if exclusive and (
+                qtype != "multi" or not all(e in {o.value for o in options} for e in exclusive)
+            ):
+                r.problem(f"{qloc}.exclusive", "must list options of this multi question")
+            required = q.get("required", True)
+            if not isinstance(required, bool):
+                r.problem(f"{qloc}.required", "must be true or false")
+                required = True
+            if "show_if" in q:
+                pending_conditions.append((f"{qloc}.show_if", q["show_if"]))
+            label = r.text(q, "label", qloc)
+            questions.append(
+                m.Question(
+                    id=qid,
+                    type=qtype,
+                    label=label or m.Text.of(en=qid),
+                    help=r.text(q, "help", qloc, required=False),
+                    required=required,
+                    show_if=q.get("show_if"),
+                    options=tuple(options),
+                    exclusive=tuple(exclusive),
+                )
+            )
+        title = r.text(page, "title", ploc)
+        pages.append(
+            m.Page(
+                pid,
+                title or m.Text.of(en=pid),
+                tuple(questions),
+                r.text(page, "intro", ploc, required=False),
+            )
+        )
+    form = m.Questionnaire(meta, tuple(pages))
+    fields = _fields(form)
+    for where, cond in pending_conditions:
+        _check_condition(r, cond, where, fields)
+    return form
+
+
+def _fields(intake: m.Questionnaire | None) -> dict[str, m.Question | str]:
+    fields: dict[str, m.Question | str] = dict(DERIVED_FACTS)
+    if intake is not None:
+        fields.update({q.id: q for q in intake.questions})
+    return fields
+
+
+def _phq9(r: _Reader, meta: m.FormMeta) -> m.Phq9Form:
+    d = r.data
+    options = []
+    for oloc, opt in r.tables(d, "options", ""):
+        value = opt.get("value")
+        if value not in (0, 1, 2, 3) or isinstance(value, bool):
+            r.problem(f"{oloc}.value", "must be 0, 1, 2 or 3")
+        options.append(
+            (
+                int(value) if isinstance(value, int) else 0,
+                r.text(opt, "label", oloc) or m.Text.of(en="?"),
+            )
+        )
+    if sorted(v for v, _ in options) != [0, 1, 2, 3]:
+        r.problem("options", "must have the four answers valued 0, 1, 2 and 3")
+    items = []
+    seen: dict[str, str] = {}
+    for iloc, item in r.tables(d, "items", ""):
+        iid = r.string(item, "id", iloc)
+        r.unique(seen, iid, iloc)
+        items.append((iid, r.text(item, "text", iloc) or m.Text.of(en="?")))
+    if [i for i, _ in items] != [f"phq9_{n}" for n in range(1, 10)]:
+        r.problem("items", "must be the nine items phq9_1 .. phq9_9 in order")
+    bands = []
+    for bloc, band in r.tables(d, "bands", ""):
+        bands.append(
+            m.Band(
+                int(r.number(band, "min", bloc)),
+                int(r.number(band, "max", bloc)),
+                r.string(band, "id", bloc),
+                r.text(band, "label", bloc) or m.Text.of(en="?"),
+            )
+        )
+    covered = sorted((b.min, b.max) for b in bands)
+    expected_next = 0
+    for lo, hi in covered:
+        if lo != expected_next or hi < lo:
+            r.problem(
+                "bands", f"bands must cover 0..27 without gaps or overlaps (problem at {lo}-{hi})"
+            )
+            break
+        expected_next = hi + 1
+    else:
+        if expected_next != 28:
+            r.problem("bands", "bands must end at 27")
+    diff = r.table(d, "difficulty", "")
+    help_now = r.table(d, "help_now", "")
+    diff_options = []
+    for oloc, opt in r.tables(diff, "options", "difficulty"):
+        diff_options.append(
+            m.Option(r.string(opt, "value", oloc), r.text(opt, "label", oloc) or m.Text.of(en="?"))
+        )
+    return m.Phq9Form(
+        meta=meta,
+        loinc=r.string(d, "loinc", ""),
+        stem=r.text(d, "stem", "") or m.Text.of(en="?"),
+        options=tuple(sorted(options, key=lambda o: o[0])),
+        items=tuple(items),
+        bands=tuple(sorted(bands, key=lambda b: b.min)),
+        difficulty_text=r.text(diff, "text", "difficulty") or m.Text.of(en="?"),
+        difficulty_options=tuple(diff_options),
+        help_now_title=r.text(help_now, "title", "help_now") or m.Text.of(en="?"),
+        help_now_body=r.text(help_now, "body", "help_now") or m.Text.of(en="?"),
+    )
+
+
+def _risks(r: _Reader, meta: m.FormMeta, fields: dict[str, m.Question | str]) -> m.RisksForm:
+    topics = []
+    seen: dict[str, str] = {}
+    for tloc, topic in r.tables(r.data, "topics", ""):
+        tid = r.string(topic, "id", tloc)
+        r.unique(seen, "topic:" + tid, tloc)
+        statements = []
+        for sloc, st in r.tables(topic, "statements", tloc):
+            sid = r.string(st, "id", sloc)
+            r.unique(seen, sid, sloc)
+            if sid and not sid.startswith(tid + "."):
+                r.problem(f"{sloc}.id", f"statement ids start with their topic: '{tid}.…'")
+            audience = st.get("audience", "all")
+            if audience not in ("all", "guardian"):
+                r.problem(f"{sloc}.audience", f"must be 'all' or 'guardian', not '{audience}'")
+            cond = _check_condition(r, st.get("applies_if"), f"{sloc}.applies_if", fields)
+            statements.append(
+                m.Statement(sid, tid, r.text(st, "text", sloc) or m.Text.of(en="?"), cond, audience)
+            )
+        topics.append(
+            m.Topic(
+                tid,
+                r.text(topic, "title", tloc) or m.Text.of(en="?"),
+                tuple(statements),
+                r.text(topic, "intro", tloc, required=False),
+            )
+        )
+    return m.RisksForm(meta, tuple(topics))
+
+
+def _quiz(
+    r: _Reader,
+    meta: m.FormMeta,
+    fields: dict[str, m.Question | str],
+    statement_ids: set[str] | None,
+) -> m.QuizForm:
+    questions = []
+    seen: dict[str, str] = {}
+    for qloc, q in r.tables(r.data, "questions", ""):
+        qid = r.string(q, "id", qloc)
+        r.unique(seen, qid, qloc)
+        choices = []
+        cseen: dict[str, str] = {}
+        for cloc, c in r.tables(q, "choices", qloc):
+            cid = r.string(c, "id", cloc)
+            r.unique(cseen, cid, cloc)
+            choices.append(m.Choice(cid, r.text(c, "text", cloc) or m.Text.of(en="?")))
+        if len(choices) < 2:
+            r.problem(f"{qloc}.choices", "needs at least two choices")
+        answer = r.string(q, "answer", qloc)
+        if answer and answer not in cseen:
+            r.problem(f"{qloc}.answer", f"'{answer}' is not one of the choices")
+        tests = q.get("tests", [])
+        if not isinstance(tests, list) or not tests or not all(isinstance(t, str) for t in tests):
+            r.problem(f"{qloc}.tests", "must list the statement ids this question checks")
+            tests = []
+        elif statement_ids is not None:
+            for t in tests:
+                if t not in statement_ids:
+                    r.problem(f"{qloc}.tests", f"unknown statement '{t}'")
+        cond = _check_condition(r, q.get("applies_if"), f"{qloc}.applies_if", fields)
+        questions.append(
+            m.QuizQuestion(
+                qid,
+                r.text(q, "prompt", qloc) or m.Text.of(en="?"),
+                tuple(choices),
+                answer,
+                r.text(q, "explanation", qloc) or m.Text.of(en="?"),
+                tuple(tests),
+                cond,
+            )
+        )
+    return m.QuizForm(meta, tuple(questions))
+
+
+def _education(
+    r: _Reader, meta: m.FormMeta, fields: dict[str, m.Question | str]
+) -> m.EducationForm:
+    sections = []
+    seen: dict[str, str] = {}
+    for sloc, s in r.tables(r.data, "sections", ""):
+        sid = r.string(s, "id", sloc)
+        r.unique(seen, sid, sloc)
+        cond = _check_condition(r, s.get("applies_if"), f"{sloc}.applies_if", fields)
+        sections.append(
+            m.Section(
+                sid,
+                r.text(s, "title", sloc) or m.Text.of(en="?"),
+                r.text(s, "body", sloc) or m.Text.of(en="?"),
+                cond,
+                bool(s.get("summary", False)),
+            )
+        )
+    if sum(s.summary for s in sections) != 1:
+        r.problem(
+            "sections",
+            "exactly one section must have summary = true (the 'when to call us now' page)",
+        )
+    return m.EducationForm(meta, tuple(sections))
+
+
+def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
+    d = r.data
+    c = r.table(d, "clinic", "")
+    labs_t = r.table(d, "labs", "")
+    course = r.table(d, "course", "")
+    kiosk = r.table(d, "kiosk", "", required=False)
+    labs = []
+    for lab_id, lab in labs_t.items():
+        loc = f"labs.{lab_id}"
+        if not isinstance(lab, dict):
+            r.problem(loc, "must be a table")
+            continue
+        low, high = r.number(lab, "low", loc), r.number(lab, "high", loc)
+        if high <= low:
+            r.problem(loc, "high must be above low")
+        labs.append(
+            m.LabRange(
+                lab_id,
+                r.text(lab, "label", loc) or m.Text.of(en=lab_id),
+                r.string(lab, "unit", loc),
+                float(low),
+                float(high),
+            )
+        )
+    tz = r.string(c, "timezone", "clinic")
+    if tz:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(tz)
+        except Exception:
+            r.problem(
+                "clinic.timezone", f"unknown time zone '{tz}' (use a name such as America/New_York)"
+            )
+    lo, hi = (
+        r.number(course, "target_cumulative_mg_per_kg_low", "course"),
+        r.number(course, "target_cumulative_mg_per_kg_high", "course"),
+    )
+    if hi < lo:
+        r.problem("course", "the target range's high is below its low")
+    return m.ClinicProfile(
+        meta=meta,
+        name=r.string(c, "name", "clinic"),
+        department=r.string(c, "department", "clinic", required=False),
+        address=r.string(c, "address", "clinic"),
+        phone=r.string(c, "phone", "clinic"),
+        email=r.string(c, "email", "clinic", required=False),
+        hours=r.text(c, "hours", "clinic") or m.Text.of(en=""),
+        timezone=tz or "UTC",
+        logo=c.get("logo") if isinstance(c.get("logo"), str) else None,
+        record_prefix=r.string(c, "record_prefix", "clinic", required=False, default="MRN"),
+        labs=tuple(labs),
+        target_mg_per_kg=(float(lo), float(hi)),
+        course_months=(
+            int(r.number(course, "months_low", "course", 4)),
+            int(r.number(course, "months_high", "course", 6)),
+        ),
+        visit_interval_days=int(r.number(course, "visit_interval_days", "course", 30)),
+        idle_timeout_seconds=int(kiosk.get("idle_timeout_seconds", 90)),
+        idle_warning_seconds=int(kiosk.get("idle_warning_seconds", 15)),
+    )
+
+
+def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
+    rulesets = []
+    seen: dict[str, str] = {}
+    for loc, rs in r.tables(r.data, "rulesets", ""):
+        rid = r.string(rs, "id", loc)
+        r.unique(seen, rid, loc)
+        eff = rs.get("effective")
+        if not isinstance(eff, dt.date) or isinstance(eff, dt.datetime):
+            r.problem(f"{loc}.effective", "must be a date such as 2026-01-22")
+            eff = dt.date.min
+        numbers = {
+            k: v for k, v in rs.items() if k not in ("id", "effective", "jurisdiction", "summary")
+        }
+        rulesets.append(
+            m.RuleSet(
+                rid,
+                eff,
+                r.string(rs, "jurisdiction", loc),
+                r.text(rs, "summary", loc) or m.Text.of(en=""),
+                numbers,
+            )
+        )
+    default = r.string(r.data, "default_jurisdiction", "")
+    if default and not any(rs.jurisdiction == default for rs in rulesets):
+        r.problem("default_jurisdiction", f"no ruleset for '{default}'")
+    return m.ProgrammeForm(meta, default, tuple(rulesets))
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+def load_forms(root: Path | str | None = None) -> m.FormSet:
+    """Load every form under ``root``; raise FormsInvalid listing every problem found."""
+    base = Path(root) if root is not None else forms_dir()
+    problems: list[FormProblem] = []
+    readers: dict[str, tuple[_Reader, m.FormMeta]] = {}
+    for kind in FORM_KINDS:
+        folder = FOLDER_FOR_KIND[kind]
+        path = base / folder / "form.toml"
+        shown = f"{folder}/form.toml"
+        if not path.exists():
+            problems.append(FormProblem(shown, "", "is missing"))
+            continue
+        data, errs = _read_file(path, shown)
+        problems += errs
+        if data is None:
+            continue
+        langs = data.get("languages")
+        if (
+            not isinstance(langs, list)
+            or not langs
+            or not all(lang in m.LANGUAGES for lang in langs)
+        ):
+            problems.append(
+                FormProblem(
+                    shown, "languages", f"must list the languages, from {', '.join(m.LANGUAGES)}"
+                )
+            )
+            langs = list(m.LANGUAGES)
+        elif set(langs) != set(m.LANGUAGES):
+            missing = [lang for lang in m.LANGUAGES if lang not in langs]
+            problems.append(
+                FormProblem(
+                    shown,
+                    "languages",
+                    f"missing language {', '.join(missing)}: every form is given in {', '.join(m.LANGUAGES)}",
+                )
+            )
+        reader = _Reader(shown, data, tuple(langs))
+        meta = _meta(reader, folder, canonical_sha256(data))
+        if meta is not None and meta.kind != kind:
+            meta = None  # already reported by _meta
+        problems += reader.problems
+        reader.problems = []
+        if meta is not None:
+            readers[kind] = (reader, meta)
+
+    def build(kind: str, fn: Any, *args: Any) -> Any:
+        if kind not in readers:
+            return None
+        reader, meta = readers[kind]
+        result = fn(reader, meta, *args)
+        problems.extend(reader.problems)
+        return result
+
+    intake = build("questionnaire", _questionnaire)
+    fields = _fields(intake)
+    phq9 = build("phq9", _phq9)
+    risks = build("risks", _risks, fields)
+    quiz = build("quiz", _quiz, fields, {s.id for s in risks.statements} if risks else None)
+    education = build("education", _education, fields)
+    clinic = build("clinic", _clinic)
+    programme = build("programme", _programme)
+    if problems:
+        raise FormsInvalid(problems)
+    return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme)
+
+
+def read_lock(root: Path | str | None = None) -> dict[str, tuple[str, str]]:
+    """The committed (version, sha256) of each form, from ``forms/versions.lock``."""
+    base = Path(root) if root is not None else forms_dir()
+    path = base / LOCK_FILE
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text("utf-8"))
+    return {k: (v["version"], v["sha256"]) for k, v in data.get("forms", {}).items()}
+
+
+def write_lock(forms: m.FormSet, root: Path | str | None = None) -> Path:
+    base = Path(root) if root is not None else forms_dir()
+    lines = [
+        "# Written by `main.py forms lock`: the content hash of each form version.",
+        "# A form whose content changes needs a new version before the lock is written again.",
+        "",
+    ]
+    for form_id, (version, sha) in sorted(forms.versions().items()):
+        lines += [f"[forms.{form_id}]", f'version = "{version}"', f'sha256 = "{sha}"', ""]
+    path = base / LOCK_FILE
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def lock_problems(forms: m.FormSet, root: Path | str | None = None) -> list[str]:
+    """Forms whose content changed while their version stayed the same."""
+    locked = read_lock(root)
+    out = []
+    for form_id, (version, sha) in forms.versions().items():
+        if form_id not in locked:
+            out.append(f"{form_id}: not in {LOCK_FILE}; run `main.py forms lock`")
+            continue
+        old_version, old_sha = locked[form_id]
+        if old_version == version and old_sha != sha:
+            out.append(
+                f"{form_id}: content changed but version is still {version}; bump the version, then run `main.py forms lock`"
+            )
+        elif old_version != version:
+            out.append(
+                f"{form_id}: version {version} is not recorded in {LOCK_FILE}; run `main.py forms lock`"
+            )
+    return out

@@ -1,0 +1,284 @@
+"""Typed, immutable form definitions as loaded from ``forms/``.
+
+Plain Python only: the domain layer evaluates these without any I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+Lang = str
+LANGUAGES: tuple[Lang, ...] = ("en", "es")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A patient-facing text in every supported language."""
+
+    values: tuple[tuple[Lang, str], ...]
+
+    def get(self, lang: Lang) -> str:
+        for code, value in self.values:
+            if code == lang:
+                return value
+        return self.values[0][1]
+
+    def __call__(self, lang: Lang) -> str:
+        return self.get(lang)
+
+    @classmethod
+    def of(cls, **by_lang: str) -> Text:
+        return cls(tuple(by_lang.items()))
+
+
+# A condition is kept as the plain nested dict from the file; intake.domain.rules evaluates it.
+Condition = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    label: Text
+    help: Text | None = None
+    required: bool = True
+    show_if: Condition | None = None
+    options: tuple[Option, ...] = ()
+    exclusive: tuple[str, ...] = ()
+
+    def option_label(self, value: str, lang: Lang) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label(lang)
+        return value
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: Text
+    questions: tuple[Question, ...]
+    intro: Text | None = None
+
+
+@dataclass(frozen=True)
+class FormMeta:
+    id: str
+    kind: str
+    version: str
+    effective: dt.date
+    languages: tuple[Lang, ...]
+    sha256: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    meta: FormMeta
+    pages: tuple[Page, ...]
+
+    def question(self, qid: str) -> Question:
+        for page in self.pages:
+            for q in page.questions:
+                if q.id == qid:
+                    return q
+        raise KeyError(qid)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for p in self.pages for q in p.questions)
+
+
+@dataclass(frozen=True)
+class Band:
+    min: int
+    max: int
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Phq9Form:
+    meta: FormMeta
+    loinc: str
+    stem: Text
+    options: tuple[tuple[int, Text], ...]
+    items: tuple[tuple[str, Text], ...]
+    bands: tuple[Band, ...]
+    difficulty_text: Text
+    difficulty_options: tuple[Option, ...]
+    help_now_title: Text
+    help_now_body: Text
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    topic: str
+    text: Text
+    applies_if: Condition | None = None
+    audience: str = "all"  # "all" or "guardian"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: Text
+    statements: tuple[Statement, ...]
+    intro: Text | None = None
+
+
+@dataclass(frozen=True)
+class RisksForm:
+    meta: FormMeta
+    topics: tuple[Topic, ...]
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for t in self.topics for s in t.statements)
+
+    def statement(self, sid: str) -> Statement:
+        for s in self.statements:
+            if s.id == sid:
+                return s
+        raise KeyError(sid)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    id: str
+    prompt: Text
+    choices: tuple[Choice, ...]
+    answer: str
+    explanation: Text
+    tests: tuple[str, ...]
+    applies_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class QuizForm:
+    meta: FormMeta
+    questions: tuple[QuizQuestion, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    body: Text
+    applies_if: Condition | None = None
+    summary: bool = False
+
+
+@dataclass(frozen=True)
+class EducationForm:
+    meta: FormMeta
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class LabRange:
+    id: str
+    label: Text
+    unit: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ClinicProfile:
+    meta: FormMeta
+    name: str
+    department: str
+    address: str
+    phone: str
+    email: str
+    hours: Text
+    timezone: str
+    logo: str | None
+    record_prefix: str
+    labs: tuple[LabRange, ...]
+    target_mg_per_kg: tuple[float, float]
+    course_months: tuple[int, int]
+    visit_interval_days: int
+    idle_timeout_seconds: int
+    idle_warning_seconds: int
+
+    def lab(self, lab_id: str) -> LabRange:
+        for lab in self.labs:
+            if lab.id == lab_id:
+                return lab
+        raise KeyError(lab_id)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    effective: dt.date
+    jurisdiction: str
+    summary: Text
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def number(self, key: str) -> Any:
+        return self.numbers[key]
+
+
+@dataclass(frozen=True)
+class ProgrammeForm:
+    meta: FormMeta
+    default_jurisdiction: str
+    rulesets: tuple[RuleSet, ...]
+
+    def in_force(self, on: dt.date, jurisdiction: str | None = None) -> RuleSet:
+        """The ruleset with the latest effective date not after ``on``."""
+        where = jurisdiction or self.default_jurisdiction
+        candidates = [r for r in self.rulesets if r.jurisdiction == where and r.effective <= on]
+        if not candidates:
+            raise LookupError(f"no {where} programme rules in force on {on.isoformat()}")
+        return max(candidates, key=lambda r: r.effective)
+
+
+@dataclass(frozen=True)
+class FormSet:
+    """Every form the program runs on, loaded and validated together."""
+
+    intake: Questionnaire
+    phq9: Phq9Form
+    risks: RisksForm
+    quiz: QuizForm
+    education: EducationForm
+    clinic: ClinicProfile
+    programme: ProgrammeForm
+
+    @property
+    def metas(self) -> tuple[FormMeta, ...]:
+        return tuple(
+            f.meta
+            for f in (
+                self.intake,
+                self.phq9,
+                self.risks,
+                self.quiz,
+                self.education,
+                self.clinic,
+                self.programme,
+            )
+        )
+
+    def versions(self) -> dict[str, tuple[str, str]]:
+        """form id -> (version, sha256)."""
+        return {m.id: (m.version, m.sha256) for m in self.metas}

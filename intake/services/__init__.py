@@ -1,0 +1,1 @@
+"""Use cases: one unit of work each, callable without Qt; plain dataclasses out."""

@@ -1,0 +1,80 @@
+"""Shared plumbing for services: units of work that always carry their audit events."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake.services.context import Actor, AppContext
+from intake.services.errors import Conflict, Immutable, NotAllowed
+from intake.store import audit
+
+
+class Service:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    @contextlib.contextmanager
+    def write(self, *, durable: bool = False) -> Iterator[Session]:
+        """A writing unit of work; database refusals become service errors."""
+        try:
+            with self.ctx.db.session(write=True, durable=durable) as session:
+                self.ctx.db.lock_audit(session)
+                yield session
+        except StaleDataError:
+            raise Conflict(
+                "Someone else changed this record at another station. It has been reloaded; please check it and try again."
+            ) from None
+        except DBAPIError as exc:
+            message = str(exc.orig) if exc.orig is not None else str(exc)
+            if (
+                "cannot be changed" in message
+                or "append-only" in message
+                or "at this stage" in message
+            ):
+                raise Immutable(
+                    "This record is signed and cannot be changed. A correction is made as a new record."
+                ) from None
+            raise
+
+    def read(self) -> contextlib.AbstractContextManager[Session]:
+        return self.ctx.db.session()
+
+    def audit(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: str | int,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        audit.append(
+            session,
+            actor=actor.id,
+            station=self.ctx.station,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+            at=self.ctx.now(),
+        )
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise NotAllowed("Your role does not allow this. Please ask a colleague who can.")
+
+
+def require_visit(actor: Actor, visit_id: str) -> None:
+    """Staff may open any visit; a kiosk session only its own."""
+    if actor.is_staff or actor.role == "system":
+        return
+    if actor.role == "kiosk" and actor.visit_id == visit_id:
+        return
+    raise NotAllowed("This session cannot open that visit.")

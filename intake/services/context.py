@@ -1,0 +1,76 @@
+"""The application context every service is built from: database, forms, station, clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake.forms.model import FormSet
+from intake.store.db import Database
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in staff member, a kiosk session for one visit, or the system."""
+
+    id: str  # "staff:12", "kiosk:<visit id>", "system"
+    role: str  # front_desk | clinician | admin | kiosk | system
+    name: str
+    visit_id: str | None = None  # kiosk sessions: the one visit they may read and write
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("front_desk", "clinician", "admin")
+
+
+SYSTEM = Actor("system", "system", "system")
+
+
+@dataclass
+class AppContext:
+    db: Database
+    forms: FormSet
+    data_dir: Path
+    station: str = field(
+        default_factory=lambda: os.environ.get("INTAKE_STATION") or socket.gethostname()[:60]
+    )
+    clock: Callable[[], dt.datetime] = utcnow
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        from zoneinfo import ZoneInfo
+
+        return self.now().astimezone(ZoneInfo(self.forms.clinic.timezone)).date()
+
+
+def open_context(
+    *,
+    data_dir: Path | None = None,
+    url: str | None = None,
+    migrate: bool = True,
+    schema: str | None = None,
+) -> AppContext:
+    """Open the database (migrating it to head) and load the forms."""
+    from intake import paths
+    from intake.forms import default_forms
+
+    folder = data_dir or paths.data_dir()
+    if data_dir is not None:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = Database(
+        url or (os.environ.get("INTAKE_DATABASE_URL") or f"sqlite:///{folder / 'intake.sqlite3'}"),
+        schema=schema,
+    )
+    if migrate:
+        db.migrate()
+    return AppContext(db=db, forms=default_forms(), data_dir=folder)

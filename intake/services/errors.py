@@ -1,0 +1,43 @@
+"""What services refuse, as exceptions the UI turns into a clear message."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base: ``str(exc)`` is a message fit to show to the person who asked."""
+
+
+class NotAllowed(ServiceError):
+    """The signed-in person's role may not do this, or the session is not theirs."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """The record changed elsewhere since it was read (optimistic version check)."""
+
+
+class Immutable(ServiceError):
+    """The record is signed or submitted and cannot be changed; make a correction instead."""
+
+
+class InvalidInput(ServiceError):
+    """A person's input failed validation; ``errors`` maps field -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+class LoginFailed(ServiceError):
+    pass
+
+
+class Locked(ServiceError):
+    """Too many failed attempts; try again after ``seconds``."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"Too many attempts. Please wait {seconds} seconds and try again.")

@@ -1,0 +1,165 @@
+"""A scripted patient walked through the real services: the demo, tests and benchmarks use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from intake.domain import rules
+from intake.services.context import SYSTEM, Actor, AppContext
+from intake.services.patients import PatientService
+from intake.services.staff import StaffInfo, StaffService, staff_actor
+from intake.services.visits import SignOutcome, VisitService
+
+
+@dataclass
+class ScriptedPatient:
+    first_name: str = "Zoë"
+    last_name: str = "Nguyễn"
+    date_of_birth: dt.date = dt.date(1999, 4, 12)
+    sex_at_birth: str = "female"
+    lang: str = "en"
+    can_become_pregnant: bool = True
+    phq9: tuple[int, ...] = (1, 0, 1, 0, 0, 0, 1, 0, 0)
+    guardian: tuple[str, str] = ("Ana", "Ñúñez")
+    extra_answers: dict[str, Any] = field(default_factory=dict)
+
+    def page_answers(self) -> dict[str, dict[str, Any]]:
+        pregnancy: dict[str, Any] = {}
+        if self.sex_at_birth in ("female", "intersex"):
+            pregnancy["uterus_and_ovary"] = "yes" if self.can_become_pregnant else "no"
+            if self.can_become_pregnant:
+                pregnancy.update(
+                    pregnancy_ruled_out="none",
+                    pregnant_now="no",
+                    breastfeeding="no",
+                    contraception_methods=["hormonal_iud", "male_condom"],
+                )
+        pages = {
+            "identity": {
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "date_of_birth": self.date_of_birth.isoformat(),
+                "sex_at_birth": self.sex_at_birth,
+                "phone": "(555) 010-2233",
+                "email": "patient@example.org",
+            },
+            "pregnancy": pregnancy,
+            "body": {"weight_kg": {"value": "61.5", "unit": "kg"}},
+            "allergies": {"has_allergies": "no"},
+            "medicines": {
+                "takes_vitamin_a": "no",
+                "takes_tetracycline": "no",
+                "other_medicines": "",
+            },
+            "conditions": {"conditions": ["none"]},
+            "treatments": {
+                "previous_treatments": ["topical_retinoid", "oral_antibiotic"],
+                "previous_treatments_notes": "",
+            },
+        }
+        for key, value in self.extra_answers.items():
+            for page in pages.values():
+                if key in page:
+                    page[key] = value
+        return pages
+
+
+def signature_strokes(
+    width: float = 600, height: float = 200, seed: int = 0
+) -> list[list[tuple[float, float]]]:
+    """A plausible handwritten-looking signature: two looping strokes across the pad."""
+    strokes = []
+    for part in range(2):
+        pts = []
+        for i in range(60):
+            t = i / 59
+            x = width * (0.08 + 0.4 * t + 0.45 * part)
+            y = height * (0.5 + 0.25 * math.sin(t * 9 + seed + part) * (1 - 0.4 * t))
+            pts.append((round(x, 1), round(y, 1)))
+        strokes.append(pts)
+    return strokes
+
+
+def ensure_staff(
+    ctx: AppContext, role: str, username: str, name: str, secret: str = "2468"
+) -> StaffInfo:
+    service = StaffService(ctx)
+    for info in service.list():
+        if info.username == username:
+            return info
+    if not service.any_staff():
+        service.add(SYSTEM, "admin", "Clinic Administrator", "admin", secret)
+    admin = next(i for i in service.list() if i.role == "admin")
+    return service.add(staff_actor(admin), username, name, role, secret)
+
+
+def walk_visit(
+    ctx: AppContext, patient: ScriptedPatient, *, sign: bool = True
+) -> tuple[str, Actor, SignOutcome | None]:
+    """Register the patient, start a visit at the front desk and complete it at the kiosk."""
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    p = PatientService(ctx).register(
+        desk,
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        date_of_birth=patient.date_of_birth,
+        sex_at_birth=patient.sex_at_birth,
+        lang=patient.lang,
+    )
+    visits = VisitService(ctx)
+    started = visits.start_visit(desk, p.id, patient.lang)
+    kiosk = visits.open_by_code(patient.date_of_birth, started.code)
+    vid = started.visit_id
+    visits.set_language(kiosk, vid, patient.lang)
+    for page in ctx.forms.intake.pages:
+        visits.save_page(kiosk, vid, page.id, patient.page_answers().get(page.id, {}))
+    alert = visits.save_phq9(kiosk, vid, list(patient.phq9), "not_difficult")
+    if alert:
+        visits.staff_continue(desk, vid)
+    draft = visits.draft(kiosk, vid)
+    facts = draft.facts()
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    theirs = rules.expected_initials_for(*patient.guardian)
+    for st in rules.applicable_statements(ctx.forms.risks, facts):
+        for role in rules.acknowledgers(st, facts):
+            if role == "patient":
+                visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
+            else:
+                visits.acknowledge(
+                    kiosk,
+                    vid,
+                    st.id,
+                    role,
+                    theirs,
+                    page_seconds=12.0,
+                    guardian_name=patient.guardian,
+                )
+    statement_ids = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
+    for q in rules.applicable_quiz(ctx.forms.quiz, statement_ids, facts):
+        visits.answer_quiz(kiosk, vid, q.id, q.answer)
+    if not sign:
+        return vid, kiosk, None
+    outcome = visits.sign(
+        kiosk,
+        vid,
+        "patient",
+        f"{patient.first_name} {patient.last_name}",
+        signature_strokes(),
+        600,
+        200,
+    )
+    if facts.get("is_minor"):
+        outcome = visits.sign(
+            kiosk,
+            vid,
+            "guardian",
+            " ".join(patient.guardian),
+            signature_strokes(seed=3),
+            600,
+            200,
+            relationship="parent",
+        )
+    return vid, kiosk, outcome

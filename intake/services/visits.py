@@ -1,0 +1,790 @@
+"""Visits: started at the front desk, filled in at the kiosk, submitted with the last signature.
+
+Every kiosk call names its visit and is checked against the session's own visit. Each call is
+one unit of work; acknowledgements and signatures are committed durably as they are given, so
+a crash loses at most the page being typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from intake.domain import phq9 as phq9_scoring
+from intake.domain import rules
+from intake.domain.answers import validate_page
+from intake.domain.errors import ValidationError
+from intake.domain.records import SIGNATURE_MEANINGS
+from intake.domain.validation import initials as check_initials
+from intake.domain.validation import name as check_name
+from intake.services.base import Service, require_role, require_visit
+from intake.services.context import Actor
+from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
+from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
+
+CODE_DIGITS = 6
+CODE_HOURS = 12
+MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
+MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
+PHQ9_IDS = tuple(f"phq9_{i}" for i in range(1, 10))
+
+STATUS_LABELS = {
+    "draft": "at the kiosk",
+    "submitted": "waiting for the dermatologist",
+    "countersigned": "done",
+    "abandoned": "abandoned",
+}
+
+
+@dataclass(frozen=True)
+class StartedVisit:
+    visit_id: str
+    code: str  # shown once, to be given to the patient
+
+
+@dataclass(frozen=True)
+class VisitDraft:
+    """What the kiosk needs to draw (or resume) a visit: the patient's own data only."""
+
+    visit_id: str
+    status: str
+    lang: str
+    page: str
+    visit_date: dt.date
+    answers: dict[str, Any]
+    acknowledged: dict[tuple[str, str], dt.datetime]  # (statement id, role) -> latest time
+    quiz_passed: bool
+    signed_roles: tuple[str, ...]
+    needs_staff: str
+    patient_first_name: str
+    patient_last_name: str
+    phq9_done: bool
+
+    def facts(self, clinician_override: bool | None = None) -> dict[str, Any]:
+        return rules.derive_facts(self.answers, self.visit_date, clinician_override)
+
+
+@dataclass(frozen=True)
+class QuizOutcome:
+    correct: bool
+    explanation_needed: bool
+    retest_statements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    submitted: bool
+    still_needed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    visit_id: str
+    patient_id: int
+    record_number: str
+    patient_name: str
+    status: str  # draft | submitted | countersigned | abandoned
+    stage: str  # waiting | at_kiosk | needs_staff | for_dermatologist | done
+    page: str
+    needs_staff: str
+    kiosk_station: str
+    started_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass
+class Completeness:
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _code_hash(visit_id: str, code: str) -> str:
+    return hmac.new(visit_id.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def encode_value(value: Any) -> dict[str, Any]:
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    return {"v": value}
+
+
+def decode_value(stored: Mapping[str, Any]) -> Any:
+    if "d" in stored:
+        return dt.date.fromisoformat(stored["d"])
+    return stored.get("v")
+
+
+def canonical_hash(content: Mapping[str, Any]) -> str:
+    def default(o: object) -> str:
+        if isinstance(o, dt.date | dt.datetime):
+            return o.isoformat()
+        raise TypeError(type(o).__name__)
+
+    blob = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class VisitService(Service):
+    # --- front desk ------------------------------------------------------------------------------
+
+    def start_visit(self, actor: Actor, patient_id: int, lang: str | None = None) -> StartedVisit:
+        """Open a draft visit for a patient and make the short code the patient types at a kiosk."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        now = self.ctx.now()
+        with self.write() as s:
+            p = s.get(Patient, patient_id)
+            if p is None:
+                raise NotFound("No such patient.")
+            vid = str(uuid.uuid4())
+            visit = Visit(
+                id=vid,
+                patient_id=p.id,
+                status="draft",
+                lang=lang or p.lang or "en",
+                visit_date=self.ctx.today(),
+                code_hash=_code_hash(vid, code),
+                code_expires=now + dt.timedelta(hours=CODE_HOURS),
+                page="welcome",
+                form_versions={k: list(val) for k, val in self.ctx.forms.versions().items()},
+                ruleset_id=self.ctx.forms.programme.in_force(self.ctx.today()).id,
+                started_at=now,
+                updated_at=now,
+                actor=actor.id,
+                station=self.ctx.station,
+            )
+            s.add(visit)
+            s.flush()
+            # The identity page starts from the registered details, for the patient to confirm or correct.
+            for key in (
+                "first_name",
+                "last_name",
+                "preferred_name",
+                "date_of_birth",
+                "sex_at_birth",
+                "phone",
+                "email",
+            ):
+                value = getattr(p, key)
+                if value:
+                    s.add(
+                        Answer(
+                            visit_id=vid,
+                            question_id=key,
+                            value=encode_value(value),
+                            answered_at=now,
+                            actor=actor.id,
+                            station=self.ctx.station,
+                        )
+                    )
+            self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
+        return StartedVisit(vid, code)
+
+    def hand_over(self, actor: Actor, visit_id: str) -> Actor:
+        """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft":
+                raise Immutable("This visit is already submitted.")
+            visit.kiosk_station = self.ctx.station
+            visit.updated_at = self.ctx.now()
+            self.audit(s, actor, "hand_over", "visit", visit_id)
+        return Actor(f"kiosk:{visit_id}", "kiosk", "patient", visit_id)
+
+    def open_by_code(self, date_of_birth: dt.date, code: str) -> Actor:
+        """The patient starts a visit with date of birth and the code from the front desk."""
+        code = "".join(ch for ch in code if ch.isdigit())
+        now = self.ctx.now()
+        with self.write() as s:
+            candidates = s.scalars(
+                select(Visit)
+                .join(Patient)
+                .where(
+                    Patient.date_of_birth == date_of_birth,
+                    Visit.status == "draft",
+                    Visit.code_hash != "",
+                )
+            ).all()
+            for visit in candidates:
+                expired = visit.code_expires is not None and visit.code_expires < now
+                if not expired and hmac.compare_digest(visit.code_hash, _code_hash(visit.id, code)):
+                    visit.kiosk_station = self.ctx.station
+                    visit.updated_at = now
+                    self.audit(
+                        s,
+                        Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id),
+                        "open",
+                        "visit",
+                        visit.id,
+                        {"by": "code"},
+                    )
+                    return Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id)
+            self.audit(
+                s,
+                Actor("kiosk:-", "kiosk", "patient"),
+                "open_failed",
+                "visit",
+                "-",
+                {"reason": "no match"},
+            )
+        raise NotFound(
+            "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk."
+        )
+
+    # --- the kiosk -------------------------------------------------------------------------------
+
+    def draft(self, actor: Actor, visit_id: str) -> VisitDraft:
+        require_visit(actor, visit_id)
+        with self.read() as s:
+            visit = self._visit(s, visit_id)
+            return self._draft(s, visit)
+
+    def save_page(
+        self, actor: Actor, visit_id: str, page_id: str, raw: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Validate and save one intake page; InvalidInput lists each bad answer, nothing is saved then."""
+        require_visit(actor, visit_id)
+        page = next((p for p in self.ctx.forms.intake.pages if p.id == page_id), None)
+        if page is None:
+            raise NotFound(f"No intake page '{page_id}'.")
+        with self.write() as s:
+            visit = self._editable(s, visit_id)
+            known = self._answers(s, visit_id)
+            values, errors = validate_page(page, raw, known, visit.visit_date)
+            if errors:
+                raise InvalidInput(errors)
+            page_ids = {q.id for q in page.questions}
+            self._store_answers(s, actor, visit_id, values, clear=page_ids - set(values))
+            visit.page = page_id
+            visit.updated_at = self.ctx.now()
+            self.audit(s, actor, "save", "visit", visit_id, {"page": page_id})
+            return values
+
+    def set_page(self, actor: Actor, visit_id: str, page: str) -> None:
+        """Record where the patient is (for resume and the status board)."""
+        require_visit(actor, visit_id)
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft":
+                return
+            visit.page = page[:40]
+            visit.updated_at = self.ctx.now()
+
+    def set_language(self, actor: Actor, visit_id: str, lang: str) -> None:
+        require_visit(actor, visit_id)
+        if lang not in ("en", "es"):
+            raise InvalidInput({"lang": "Please choose English or Español."})
+        with self.write() as s:
+            visit = self._editable(s, visit_id)
+            visit.lang = lang
+            visit.updated_at = self.ctx.now()
+
+    def save_phq9(
+        self, actor: Actor, visit_id: str, answers: Sequence[int | None], difficulty: str = ""
+    ) -> bool:
+        """Save the mood screen. Returns True when staff must come now (item 9); never the score."""
+        require_visit(actor, visit_id)
+        try:
+            result = phq9_scoring.score(answers, difficulty)
+        except ValidationError as exc:
+            raise InvalidInput({exc.field: exc.message}) from None
+        with self.write(durable=True) as s:
+            visit = self._editable(s, visit_id)
+            values: dict[str, Any] = dict(zip(PHQ9_IDS, result.answers, strict=True))
+            values["phq9_difficulty"] = difficulty
+            self._store_answers(s, actor, visit_id, values)
+            visit.phq9 = {
+                "answers": list(result.answers),
+                "total": result.total,
+                "band": result.band,
+                "item9": result.item9_positive,
+                "difficulty": difficulty,
+            }
+            visit.page = "phq9"
+            visit.updated_at = self.ctx.now()
+            if result.item9_positive:
+                visit.needs_staff = "item9"
+                # The event says an alert was raised, never the answers or the score.
+                self.audit(s, actor, "alert", "visit", visit_id, {"reason": "mood_item9"})
+            self.audit(s, actor, "save", "visit", visit_id, {"page": "phq9"})
+            return result.item9_positive
+
+    def staff_continue(self, staff: Actor, visit_id: str) -> None:
+        """A staff member has attended the patient: the paused visit may continue."""
+        require_role(staff, "front_desk", "clinician", "admin")
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            reason = visit.needs_staff
+            visit.needs_staff = ""
+            visit.updated_at = self.ctx.now()
+            self.audit(s, staff, "attend", "visit", visit_id, {"reason": reason or "resume"})
+
+    def acknowledge(
+        self,
+        actor: Actor,
+        visit_id: str,
+        statement_id: str,
+        by: str,
+        initials_typed: str,
+        page_seconds: float = 0.0,
+        guardian_name: tuple[str, str] | None = None,
+    ) -> str:
+        """Record one acknowledgement durably. Initials must match the patient's (or guardian's) name."""
+        require_visit(actor, visit_id)
+        if by not in ("patient", "guardian"):
+            raise InvalidInput({"by": "Unknown signer."})
+        try:
+            self.ctx.forms.risks.statement(statement_id)
+        except KeyError:
+            raise NotFound("Unknown statement.") from None
+        with self.write(durable=True) as s:
+            visit = self._editable(s, visit_id)
+            answers = self._answers(s, visit_id)
+            if by == "patient":
+                first, last = answers.get("first_name", ""), answers.get("last_name", "")
+            else:
+                if guardian_name is None:
+                    raise InvalidInput(
+                        {"guardian": "Please enter the parent or guardian's name first."}
+                    )
+                first, last = guardian_name
+            try:
+                clean = check_initials(initials_typed, first, last, field="initials")
+            except ValidationError as exc:
+                raise InvalidInput({"initials": exc.message}) from None
+            s.add(
+                Acknowledgement(
+                    visit_id=visit_id,
+                    statement_id=statement_id,
+                    by_role=by,
+                    initials=clean,
+                    at=self.ctx.now(),
+                    page_seconds=max(0.0, float(page_seconds)),
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+            )
+            visit.updated_at = self.ctx.now()
+            self.audit(
+                s, actor, "acknowledge", "visit", visit_id, {"statement": statement_id, "by": by}
+            )
+            return clean
+
+    def answer_quiz(
+        self, actor: Actor, visit_id: str, question_id: str, chosen: str
+    ) -> QuizOutcome:
+        require_visit(actor, visit_id)
+        question = next((q for q in self.ctx.forms.quiz.questions if q.id == question_id), None)
+        if question is None:
+            raise NotFound("Unknown question.")
+        if chosen not in {c.id for c in question.choices}:
+            raise InvalidInput({question_id: "Please choose one of the answers."})
+        correct = chosen == question.answer
+        with self.write(durable=True) as s:
+            visit = self._editable(s, visit_id)
+            attempt = 1 + (
+                s.scalar(
+                    select(func.count())
+                    .select_from(QuizAnswer)
+                    .where(QuizAnswer.visit_id == visit_id, QuizAnswer.question_id == question_id)
+                )
+                or 0
+            )
+            s.add(
+                QuizAnswer(
+                    visit_id=visit_id,
+                    attempt=attempt,
+                    question_id=question_id,
+                    chosen=chosen,
+                    correct=correct,
+                    at=self.ctx.now(),
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+            )
+            s.flush()
+            visit.quiz_passed = self._quiz_passed(s, visit)
+            visit.updated_at = self.ctx.now()
+            self.audit(
+                s, actor, "quiz", "visit", visit_id, {"question": question_id, "correct": correct}
+            )
+        return QuizOutcome(correct, not correct, () if correct else question.tests)
+
+    def completeness(
+        self, actor: Actor, visit_id: str, guardian_needed: bool | None = None
+    ) -> Completeness:
+        require_visit(actor, visit_id)
+        with self.read() as s:
+            return self._completeness(s, self._visit(s, visit_id))
+
+    def sign(
+        self,
+        actor: Actor,
+        visit_id: str,
+        role: str,
+        printed_name: str,
+        strokes: Sequence[Sequence[tuple[float, float]]],
+        pad_width: float,
+        pad_height: float,
+        relationship: str = "",
+    ) -> SignOutcome:
+        """Record a drawn signature; the last one needed submits the visit in the same transaction."""
+        require_visit(actor, visit_id)
+        if role not in ("patient", "guardian"):
+            raise NotAllowed("Only the patient or a guardian signs at the kiosk.")
+        errors: dict[str, str] = {}
+        try:
+            printed = check_name(printed_name, "printed_name")
+        except ValidationError as exc:
+            errors["printed_name"] = exc.message
+            printed = ""
+        problem = signature_problem(strokes, pad_width, pad_height)
+        if problem:
+            errors["signature"] = problem
+        if role == "guardian" and not relationship.strip():
+            errors["relationship"] = "Please say how you are related to the patient."
+        if errors:
+            raise InvalidInput(errors)
+        with self.write(durable=True) as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft":
+                raise Immutable("This visit is already submitted and cannot be changed.")
+            done = self._completeness(s, visit, ignore_signatures=True)
+            if not done.complete:
+                raise InvalidInput(
+                    {"visit": "Some steps are not finished yet: " + ", ".join(done.missing)}
+                )
+            if s.scalar(
+                select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)
+            ):
+                raise Immutable("This signature has already been given.")
+            content_hash = canonical_hash(self._content(s, visit))
+            now = self.ctx.now()
+            s.add(
+                Signature(
+                    visit_id=visit_id,
+                    role=role,
+                    printed_name=printed,
+                    relationship=relationship.strip()[:60],
+                    meaning=SIGNATURE_MEANINGS[role],
+                    signed_at=now,
+                    strokes=[[list(map(float, pt)) for pt in st] for st in strokes],
+                    pad_width=float(pad_width),
+                    pad_height=float(pad_height),
+                    record_sha256=content_hash,
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+            )
+            s.flush()
+            self.audit(s, actor, "sign", "visit", visit_id, {"role": role})
+            needed = self._signatures_needed(s, visit)
+            if needed:
+                visit.updated_at = now
+                return SignOutcome(False, needed)
+            visit.status = "submitted"
+            visit.submitted_at = now
+            visit.record_sha256 = content_hash
+            visit.code_hash = ""
+            visit.page = "done"
+            visit.updated_at = now
+            self.audit(s, actor, "submit", "visit", visit_id, {"record_sha256": content_hash})
+            return SignOutcome(True)
+
+    def abandon(self, actor: Actor, visit_id: str) -> None:
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft":
+                raise Immutable("Only an unfinished visit can be abandoned.")
+            visit.status = "abandoned"
+            visit.code_hash = ""
+            visit.updated_at = self.ctx.now()
+            self.audit(s, actor, "abandon", "visit", visit_id)
+
+    # --- staff views -----------------------------------------------------------------------------
+
+    def board(
+        self, actor: Actor, since: dt.datetime | None = None, limit: int = 200
+    ) -> list[BoardRow]:
+        """Today's visits (or those since ``since``) for the status board, newest activity first."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        start = since or (self.ctx.now() - dt.timedelta(hours=24))
+        with self.read() as s:
+            rows = s.execute(
+                select(Visit, Patient)
+                .join(Patient)
+                .where(Visit.updated_at >= start)
+                .order_by(Visit.updated_at.desc())
+                .limit(limit)
+            ).all()
+            out = []
+            for visit, p in rows:
+                if visit.status == "draft":
+                    stage = (
+                        "needs_staff"
+                        if visit.needs_staff
+                        else ("at_kiosk" if visit.kiosk_station else "waiting")
+                    )
+                elif visit.status == "submitted":
+                    stage = "needs_staff" if visit.needs_staff else "for_dermatologist"
+                else:
+                    stage = "done" if visit.status == "countersigned" else "abandoned"
+                out.append(
+                    BoardRow(
+                        visit.id,
+                        p.id,
+                        p.record_number,
+                        f"{p.first_name} {p.last_name}",
+                        visit.status,
+                        stage,
+                        visit.page,
+                        visit.needs_staff,
+                        visit.kiosk_station,
+                        visit.started_at,
+                        visit.updated_at,
+                    )
+                )
+            return out
+
+    def visits_for(self, actor: Actor, patient_id: int) -> list[BoardRow]:
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            rows = s.execute(
+                select(Visit, Patient)
+                .join(Patient)
+                .where(Visit.patient_id == patient_id)
+                .order_by(Visit.started_at.desc())
+            ).all()
+            return [
+                BoardRow(
+                    v.id,
+                    p.id,
+                    p.record_number,
+                    f"{p.first_name} {p.last_name}",
+                    v.status,
+                    v.status,
+                    v.page,
+                    v.needs_staff,
+                    v.kiosk_station,
+                    v.started_at,
+                    v.updated_at,
+                )
+                for v, p in rows
+            ]
+
+    # --- internals -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _visit(s: Session, visit_id: str) -> Visit:
+        visit = s.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("No such visit.")
+        return visit
+
+    def _editable(self, s: Session, visit_id: str) -> Visit:
+        visit = self._visit(s, visit_id)
+        if visit.status != "draft":
+            raise Immutable("This visit is already submitted and cannot be changed.")
+        if s.scalar(
+            select(func.count()).select_from(Signature).where(Signature.visit_id == visit_id)
+        ):
+            raise Immutable("A signature has been given: the answers can no longer be changed.")
+        return visit
+
+    @staticmethod
+    def _answers(s: Session, visit_id: str) -> dict[str, Any]:
+        return {
+            a.question_id: decode_value(a.value)
+            for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
+        }
+
+    def _store_answers(
+        self,
+        s: Session,
+        actor: Actor,
+        visit_id: str,
+        values: Mapping[str, Any],
+        clear: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
+        existing = {
+            a.question_id: a for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
+        }
+        now = self.ctx.now()
+        for qid, value in values.items():
+            encoded = encode_value(value)
+            row = existing.get(qid)
+            if row is None:
+                s.add(
+                    Answer(
+                        visit_id=visit_id,
+                        question_id=qid,
+                        value=encoded,
+                        answered_at=now,
+                        actor=actor.id,
+                        station=self.ctx.station,
+                    )
+                )
+            elif row.value != encoded:
+                row.value, row.answered_at, row.actor, row.station = (
+                    encoded,
+                    now,
+                    actor.id,
+                    self.ctx.station,
+                )
+        for qid in clear:
+            if qid in existing:
+                s.delete(existing[qid])
+
+    def _draft(self, s: Session, visit: Visit) -> VisitDraft:
+        answers = self._answers(s, visit.id)
+        acked: dict[tuple[str, str], dt.datetime] = {}
+        for a in s.scalars(
+            select(Acknowledgement)
+            .where(Acknowledgement.visit_id == visit.id)
+            .order_by(Acknowledgement.at, Acknowledgement.id)
+        ):
+            acked[(a.statement_id, a.by_role)] = a.at
+        roles = tuple(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
+        return VisitDraft(
+            visit.id,
+            visit.status,
+            visit.lang,
+            visit.page,
+            visit.visit_date,
+            answers,
+            acked,
+            visit.quiz_passed,
+            roles,
+            visit.needs_staff,
+            str(answers.get("first_name", "")),
+            str(answers.get("last_name", "")),
+            visit.phq9 is not None,
+        )
+
+    def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
+        return rules.derive_facts(self._answers(s, visit.id), visit.visit_date)
+
+    def _quiz_state(self, s: Session, visit: Visit) -> tuple[list[str], dict[str, dt.datetime]]:
+        """Applicable quiz questions not yet answered right; statements to re-acknowledge since when."""
+        facts = self._facts(s, visit)
+        statements = {st.id for st in rules.applicable_statements(self.ctx.forms.risks, facts)}
+        questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
+        last: dict[str, QuizAnswer] = {}
+        retest: dict[str, dt.datetime] = {}
+        for qa in s.scalars(
+            select(QuizAnswer)
+            .where(QuizAnswer.visit_id == visit.id)
+            .order_by(QuizAnswer.at, QuizAnswer.id)
+        ):
+            last[qa.question_id] = qa
+            if not qa.correct:
+                q = next((x for x in questions if x.id == qa.question_id), None)
+                for sid in q.tests if q else ():
+                    retest[sid] = qa.at
+        open_questions = [q.id for q in questions if q.id not in last or not last[q.id].correct]
+        return open_questions, retest
+
+    def _quiz_passed(self, s: Session, visit: Visit) -> bool:
+        open_questions, retest = self._quiz_state(s, visit)
+        if open_questions:
+            return False
+        acks = self._draft(s, visit).acknowledged
+        return all(
+            acks.get((sid, "patient"), dt.datetime.min.replace(tzinfo=dt.UTC)) > when
+            for sid, when in retest.items()
+        )
+
+    def _completeness(
+        self, s: Session, visit: Visit, ignore_signatures: bool = False
+    ) -> Completeness:
+        out = Completeness()
+        draft = self._draft(s, visit)
+        facts = draft.facts()
+        for page in self.ctx.forms.intake.pages:
+            for q in rules.visible_questions(page, facts):
+                if q.required and draft.answers.get(q.id) in (None, "", []):
+                    out.missing.append(f"question {q.id}")
+        if visit.phq9 is None:
+            out.missing.append("mood questions")
+        if visit.needs_staff:
+            out.missing.append("a member of staff must see you first")
+        for st in rules.applicable_statements(self.ctx.forms.risks, facts):
+            for role in rules.acknowledgers(st, facts):
+                if (st.id, role) not in draft.acknowledged:
+                    out.missing.append(f"acknowledgement {st.id} ({role})")
+        if not self._quiz_passed(s, visit):
+            out.missing.append("understanding check")
+        if not ignore_signatures:
+            out.missing += [f"signature ({r})" for r in self._signatures_needed(s, visit)]
+        return out
+
+    def _signatures_needed(self, s: Session, visit: Visit) -> tuple[str, ...]:
+        facts = self._facts(s, visit)
+        wanted = ("patient", "guardian") if facts.get("is_minor") else ("patient",)
+        have = set(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
+        return tuple(r for r in wanted if r not in have)
+
+    def _content(self, s: Session, visit: Visit) -> dict[str, Any]:
+        """The content a signature is bound to: who, what was answered and acknowledged, which forms."""
+        acks = [
+            {"statement": a.statement_id, "by": a.by_role, "initials": a.initials, "at": a.at}
+            for a in s.scalars(
+                select(Acknowledgement)
+                .where(Acknowledgement.visit_id == visit.id)
+                .order_by(Acknowledgement.id)
+            )
+        ]
+        quiz = [
+            {"q": q.question_id, "chosen": q.chosen, "correct": q.correct, "at": q.at}
+            for q in s.scalars(
+                select(QuizAnswer).where(QuizAnswer.visit_id == visit.id).order_by(QuizAnswer.id)
+            )
+        ]
+        return {
+            "visit": visit.id,
+            "patient": visit.patient_id,
+            "visit_date": visit.visit_date,
+            "lang": visit.lang,
+            "answers": self._answers(s, visit.id),
+            "acknowledgements": acks,
+            "quiz": quiz,
+            "forms": visit.form_versions,
+            "ruleset": visit.ruleset_id,
+        }
+
+
+def signature_problem(
+    strokes: Sequence[Sequence[tuple[float, float]]], width: float, height: float
+) -> str | None:
+    """Why a drawn signature is refused (empty, a dot, a tiny scribble), or None."""
+    points = [pt for st in strokes for pt in st]
+    if width <= 0 or height <= 0:
+        return "The signature pad has no size."
+    if len(points) < MIN_STROKE_POINTS:
+        return "Please sign with your finger, a pen or the mouse in the box."
+    if any(not (-1 <= x <= width + 1 and -1 <= y <= height + 1) for x, y in points):
+        return "The signature goes outside the box; please clear it and sign again."
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    if (max(xs) - min(xs)) < MIN_SIGNATURE_EXTENT * width and (
+        max(ys) - min(ys)
+    ) < MIN_SIGNATURE_EXTENT * height:
+        return "That signature is too small; please sign across the box."
+    return None

@@ -1,0 +1,160 @@
+"""Append-only, hash-chained audit trail.
+
+Each event's hash covers its own fields and the previous event's hash, so an edited, deleted,
+inserted or reordered event breaks the chain from that point on. ``audit_head`` holds the last
+seq and hash, so a deleted tail is caught as well. Appends take a lock (SQLite's write lock, a
+PostgreSQL advisory lock) so concurrent stations cannot fork the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.store.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def event_hash(
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    station: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    body = {
+        "seq": seq,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "station": station,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "detail": detail,
+        "prev": prev_hash,
+    }
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    station: str,
+    action: str,
+    entity: str,
+    entity_id: str | int,
+    detail: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Add one event in the caller's transaction; the caller holds the audit lock."""
+    head = session.get(AuditHead, 1)
+    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    when = (at or dt.datetime.now(dt.UTC)).replace(
+        microsecond=(at or dt.datetime.now(dt.UTC)).microsecond
+    )
+    info = dict(detail or {})
+    digest = event_hash(seq, when, actor, station, action, entity, str(entity_id), info, prev)
+    event = AuditEvent(
+        seq=seq,
+        at=when,
+        actor=actor,
+        station=station,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        detail=info,
+        prev_hash=prev,
+        hash=digest,
+    )
+    session.add(event)
+    if head is None:
+        session.add(AuditHead(id=1, seq=seq, hash=digest))
+    else:
+        head.seq, head.hash = seq, digest
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    intact: bool
+    events: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the chain in order; report the first event that does not fit."""
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected_seq:
+                return ChainReport(
+                    False, count, expected_seq, f"event {expected_seq} is missing (next is {e.seq})"
+                )
+            if e.prev_hash != prev:
+                return ChainReport(
+                    False,
+                    count,
+                    e.seq,
+                    f"event {e.seq} does not follow event {e.seq - 1} (deleted, inserted or reordered)",
+                )
+            if (
+                event_hash(
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.station,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.detail,
+                    e.prev_hash,
+                )
+                != e.hash
+            ):
+                return ChainReport(
+                    False, count, e.seq, f"event {e.seq} was changed after it was written"
+                )
+            prev = e.hash
+            expected_seq += 1
+            last_seq = e.seq
+            count += 1
+    head = session.get(AuditHead, 1)
+    if head is None:
+        if count:
+            return ChainReport(False, count, None, "the chain head record is missing")
+        return ChainReport(True, 0)
+    if head.seq != last_seq or head.hash != prev:
+        return ChainReport(
+            False,
+            count,
+            last_seq + 1,
+            f"events after {last_seq} were deleted (the chain head says {head.seq})",
+        )
+    return ChainReport(True, count)

@@ -1,0 +1,54 @@
+"""Apply the Alembic migrations kept inside the package; safe when two stations start at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from intake.store.db import Database
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(db: Database) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["schema"] = db.schema
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    from alembic import command
+
+    from intake.store.db import MIGRATION_LOCK_KEY
+
+    cfg = alembic_config(db)
+    with db.engine.connect() as conn:
+        if db.dialect == "postgresql":
+            # Session-level lock: a second station waits here, then finds nothing left to do.
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.commit()
+        try:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+        finally:
+            if db.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(
+            conn, opts={"version_table_schema": db.schema}
+        ).get_current_revision()

@@ -1,0 +1,19 @@
+"""Alembic environment: always run programmatically with a connection from intake.store.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from intake.store.models import Base
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+    version_table_schema=config.attributes.get("schema"),
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,331 @@
+"""Typed SQLAlchemy 2.0 models.
+
+Records that came from a person carry who (``actor``) and which station (``station``).
+Times are stored as UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # front_desk | clinician | admin
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_number: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    last_name: Mapped[str] = mapped_column(String(60))
+    preferred_name: Mapped[str] = mapped_column(String(60), default="")
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    sex_at_birth: Mapped[str] = mapped_column(String(12), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    lang: Mapped[str] = mapped_column(String(2), default="en")
+    # Lower-case, accent-free "last first" for prefix search; kept by the service.
+    search_name: Mapped[str] = mapped_column(String(130))
+    search_alt: Mapped[str] = mapped_column(String(130))  # "first last", for the other order
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index(
+            "ix_patients_search_name",
+            "search_name",
+            postgresql_ops={"search_name": "varchar_pattern_ops"},
+        ),
+        Index(
+            "ix_patients_search_alt",
+            "search_alt",
+            postgresql_ops={"search_alt": "varchar_pattern_ops"},
+        ),
+        Index(
+            "ix_patients_record_number_prefix",
+            "record_number",
+            postgresql_ops={"record_number": "varchar_pattern_ops"},
+        ),
+        Index("ix_patients_last_first", "last_name", "first_name"),
+        Index("ix_patients_date_of_birth", "date_of_birth"),
+    )
+
+
+class PatientVersion(Base):
+    """Every version of a patient's details: a correction never silently overwrites."""
+
+    __tablename__ = "patient_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __table_args__ = (UniqueConstraint("patient_id", "version"),)
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    status: Mapped[str] = mapped_column(
+        String(16), default="draft", index=True
+    )  # draft | submitted | countersigned | abandoned
+    lang: Mapped[str] = mapped_column(String(2), default="en")
+    visit_date: Mapped[dt.date] = mapped_column(Date)
+    code_hash: Mapped[str] = mapped_column(String(64), default="")
+    code_expires: Mapped[dt.datetime | None]
+    page: Mapped[str] = mapped_column(
+        String(40), default="welcome"
+    )  # last saved page, for resume and the status board
+    kiosk_station: Mapped[str] = mapped_column(String(60), default="")
+    needs_staff: Mapped[str] = mapped_column(
+        String(40), default=""
+    )  # "" or a reason code, e.g. "item9"
+    form_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ruleset_id: Mapped[str] = mapped_column(String(40), default="")
+    quiz_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    phq9: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    record_sha256: Mapped[str] = mapped_column(String(64), default="")
+    corrects_visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), nullable=True)
+    started_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime | None]
+    countersigned_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(40))
+    value: Mapped[dict[str, Any]]  # {"v": value}; dates as ISO strings
+    answered_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __table_args__ = (UniqueConstraint("visit_id", "question_id"),)
+
+
+class Acknowledgement(Base):
+    """Append-only: a re-acknowledgement after a wrong quiz answer is a new row."""
+
+    __tablename__ = "acknowledgements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    statement_id: Mapped[str] = mapped_column(String(60))
+    by_role: Mapped[str] = mapped_column(String(10))  # patient | guardian
+    initials: Mapped[str] = mapped_column(String(8))
+    at: Mapped[dt.datetime]
+    page_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class QuizAnswer(Base):
+    __tablename__ = "quiz_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(60))
+    chosen: Mapped[str] = mapped_column(String(10))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class Signature(Base):
+    __tablename__ = "signatures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # patient | guardian | clinician
+    printed_name: Mapped[str] = mapped_column(String(130))
+    relationship: Mapped[str] = mapped_column(String(60), default="")
+    meaning: Mapped[str] = mapped_column(String(60))
+    signed_at: Mapped[dt.datetime]
+    strokes: Mapped[list[Any]]
+    pad_width: Mapped[float] = mapped_column(Float)
+    pad_height: Mapped[float] = mapped_column(Float)
+    # SHA-256 of the record content the signature was given for: binds it to that record.
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __table_args__ = (UniqueConstraint("visit_id", "role"),)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # consent | education | summary | checklist
+    issue: Mapped[int] = mapped_column(Integer, default=1)
+    form_id: Mapped[str] = mapped_column(String(40))
+    form_version: Mapped[str] = mapped_column(String(20))
+    form_sha256: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    created_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __table_args__ = (UniqueConstraint("visit_id", "kind", "issue"),)
+
+
+class PregnancyStatus(Base):
+    """A clinician's confirmation or correction of 'can become pregnant' (append-only)."""
+
+    __tablename__ = "pregnancy_status"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    can_become_pregnant: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class LabResult(Base):
+    __tablename__ = "lab_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    test: Mapped[str] = mapped_column(String(20))  # alt | ast | cholesterol | triglycerides
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(12))
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    course_month: Mapped[int] = mapped_column(Integer, default=0)  # 0 = baseline
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class PregnancyTest(Base):
+    __tablename__ = "pregnancy_tests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(10))  # negative | positive
+    course_month: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    month: Mapped[int] = mapped_column(Integer)
+    seen_on: Mapped[dt.date] = mapped_column(Date)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    daily_dose_mg: Mapped[float] = mapped_column(Float)
+    side_effects: Mapped[list[Any]]
+    mood_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sexual_function: Mapped[str] = mapped_column(String(200), default="")
+    contraception: Mapped[list[Any]]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("patient_id", "month"),)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: each event holds the hash of the one before it."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]  # never patient data: ids, counts, reasons
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last event's seq and hash, kept with each append: a deleted tail is detected."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(64))
