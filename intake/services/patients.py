@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.domain import validation as v
@@ -114,8 +114,10 @@ class PatientService(Service):
             details.setdefault(key, "")
         clean = clean_details(details, self.ctx.today())
         with self.write() as s:
+            # Writers are serialised (the audit lock), so a number cannot be taken twice.
+            number = (s.scalar(select(func.max(Patient.id))) or 0) + 1
             p = Patient(
-                record_number="pending",
+                record_number=f"{self.ctx.forms.clinic.record_prefix}-{number:06d}",
                 created_at=self.ctx.now(),
                 actor=actor.id,
                 station=self.ctx.station,
@@ -124,7 +126,6 @@ class PatientService(Service):
             self._index(p)
             s.add(p)
             s.flush()
-            p.record_number = f"{self.ctx.forms.clinic.record_prefix}-{p.id:06d}"
             s.add(
                 PatientVersion(
                     patient_id=p.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -97,6 +98,7 @@ class StaffService(Service):
         """Check a PIN/password. Failures are audited; after a few, the account waits, doubling each time."""
         username = username.strip().lower()
         now = self.ctx.now()
+        locked_for = 0
         with self.write() as s:
             user = s.scalar(select(StaffUser).where(StaffUser.username == username))
             if user is None or not user.active:
@@ -112,41 +114,38 @@ class StaffService(Service):
             else:
                 if user.locked_until and user.locked_until > now:
                     self.audit(s, SYSTEM, "login_refused", "staff", user.id, {"reason": "locked"})
-                    raise Locked(int((user.locked_until - now).total_seconds()) + 1)
-                try:
-                    _hasher.verify(user.secret_hash, secret)
-                    failed = False
-                except (VerificationError, InvalidHashError):
+                    locked_for = int((user.locked_until - now).total_seconds()) + 1
                     failed = True
-                if failed:
-                    user.failed_attempts += 1
-                    if user.failed_attempts >= FREE_ATTEMPTS:
-                        wait = min(
-                            MAX_LOCK_SECONDS, 30 * 2 ** (user.failed_attempts - FREE_ATTEMPTS)
-                        )
-                        user.locked_until = now + dt.timedelta(seconds=wait)
-                    self.audit(
-                        s,
-                        SYSTEM,
-                        "login_failed",
-                        "staff",
-                        user.id,
-                        {"attempts": user.failed_attempts},
-                    )
                 else:
-                    user.failed_attempts = 0
-                    user.locked_until = None
-                    if _hasher.check_needs_rehash(user.secret_hash):
-                        user.secret_hash = _hasher.hash(secret)
-                    self.audit(
-                        s,
-                        Actor(f"staff:{user.id}", user.role, user.display_name),
-                        "login",
-                        "staff",
-                        user.id,
-                    )
+                    failed = self._wrong_secret(user, secret, now, s)
+                if not failed:
                     return _info(user)
+        # Raised after the unit of work, so the refusal's audit event is committed.
+        if locked_for:
+            raise Locked(locked_for)
         raise LoginFailed("That name or PIN is not right.")
+
+    def _wrong_secret(self, user: StaffUser, secret: str, now: dt.datetime, s: Any) -> bool:
+        """Check the secret in the caller's unit of work; count and audit the outcome."""
+        try:
+            _hasher.verify(user.secret_hash, secret)
+        except (VerificationError, InvalidHashError):
+            user.failed_attempts += 1
+            if user.failed_attempts >= FREE_ATTEMPTS:
+                wait = min(MAX_LOCK_SECONDS, 30 * 2 ** (user.failed_attempts - FREE_ATTEMPTS))
+                user.locked_until = now + dt.timedelta(seconds=wait)
+            self.audit(
+                s, SYSTEM, "login_failed", "staff", user.id, {"attempts": user.failed_attempts}
+            )
+            return True
+        user.failed_attempts = 0
+        user.locked_until = None
+        if _hasher.check_needs_rehash(user.secret_hash):
+            user.secret_hash = _hasher.hash(secret)
+        self.audit(
+            s, Actor(f"staff:{user.id}", user.role, user.display_name), "login", "staff", user.id
+        )
+        return False
 
     def get(self, staff_id: int) -> StaffInfo:
         with self.read() as s:

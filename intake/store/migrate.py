@@ -49,6 +49,4 @@ def current_revision(db: Database) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as conn:
-        return MigrationContext.configure(
-            conn, opts={"version_table_schema": db.schema}
-        ).get_current_revision()
+        return MigrationContext.configure(conn).get_current_revision()

@@ -13,7 +13,6 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
-    version_table_schema=config.attributes.get("schema"),
 )
 with context.begin_transaction():
     context.run_migrations()

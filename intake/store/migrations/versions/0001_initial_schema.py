@@ -68,9 +68,24 @@ def upgrade() -> None:
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.create_index("ix_patients_date_of_birth", ["date_of_birth"], unique=False)
         batch_op.create_index("ix_patients_last_first", ["last_name", "first_name"], unique=False)
-        batch_op.create_index("ix_patients_search_name", ["search_name"], unique=False, postgresql_ops={"search_name": "varchar_pattern_ops"})
-        batch_op.create_index("ix_patients_search_alt", ["search_alt"], unique=False, postgresql_ops={"search_alt": "varchar_pattern_ops"})
-        batch_op.create_index("ix_patients_record_number_prefix", ["record_number"], unique=False, postgresql_ops={"record_number": "varchar_pattern_ops"})
+        batch_op.create_index(
+            "ix_patients_search_name",
+            ["search_name"],
+            unique=False,
+            postgresql_ops={"search_name": "varchar_pattern_ops"},
+        )
+        batch_op.create_index(
+            "ix_patients_search_alt",
+            ["search_alt"],
+            unique=False,
+            postgresql_ops={"search_alt": "varchar_pattern_ops"},
+        )
+        batch_op.create_index(
+            "ix_patients_record_number_prefix",
+            ["record_number"],
+            unique=False,
+            postgresql_ops={"record_number": "varchar_pattern_ops"},
+        )
 
     op.create_table(
         "staff_users",

@@ -1,0 +1,92 @@
+"""The treatment course: cumulative dose, lab ranges, the prescription window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from intake.domain.errors import ValidationError
+
+SIDE_EFFECTS = (
+    "dry_skin_lips",
+    "dry_eyes",
+    "nosebleeds",
+    "joint_muscle_pain",
+    "headache",
+    "vision_change",
+    "stomach_pain",
+    "rash",
+    "mood_change",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class MonthDose:
+    month: int
+    weight_kg: float
+    daily_dose_mg: float
+    days: int = 30
+
+
+@dataclass(frozen=True)
+class DoseSummary:
+    cumulative_mg: float
+    mg_per_kg: float
+    target_low: float
+    target_high: float
+
+    @property
+    def status(self) -> str:
+        """below | within | above the clinic's target range."""
+        if self.mg_per_kg < self.target_low:
+            return "below"
+        return "within" if self.mg_per_kg <= self.target_high else "above"
+
+
+def dose_summary(months: Sequence[MonthDose], target: tuple[float, float]) -> DoseSummary:
+    """Cumulative dose over the course so far, per kg of the latest weight."""
+    total = sum(m.daily_dose_mg * m.days for m in months)
+    weight = max(months, key=lambda m: m.month).weight_kg if months else 0.0
+    per_kg = total / weight if weight else 0.0
+    return DoseSummary(round(total, 1), round(per_kg, 1), target[0], target[1])
+
+
+def out_of_range(value: float, low: float, high: float) -> str:
+    """'' within range, 'low' or 'high' otherwise."""
+    if value < low:
+        return "low"
+    if value > high:
+        return "high"
+    return ""
+
+
+def collect_by(negative_test_on: dt.date, days: int = 7) -> dt.date:
+    """Where pregnancy is possible, a prescription is collected within ``days`` of the negative test."""
+    return negative_test_on + dt.timedelta(days=days)
+
+
+def monthly_visit_dates(
+    start: dt.date, months: int, interval_days: int = 30
+) -> tuple[dt.date, ...]:
+    return tuple(start + dt.timedelta(days=interval_days * i) for i in range(1, months + 1))
+
+
+def lab_value(raw: object, field: str = "value") -> float:
+    if isinstance(raw, bool):
+        raise ValidationError(field, "Please enter a number.")
+    try:
+        value = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(field, "Please enter a number, for example 32 or 4.5.") from None
+    if value != value or not 0 <= value <= 100_000:
+        raise ValidationError(field, "Please enter a value between 0 and 100000.")
+    return value
+
+
+def dose_value(raw: object, field: str = "daily_dose_mg") -> float:
+    value = lab_value(raw, field)
+    if value > 200:
+        raise ValidationError(field, "A daily dose above 200 mg is not plausible; please check it.")
+    return value

@@ -1,0 +1,442 @@
+"""The dermatologist's work: review, confirm pregnancy status, labs, tests, the monthly course."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from intake.domain import course as course_rules
+from intake.domain.errors import ValidationError
+from intake.domain.records import ConsentRecord
+from intake.domain.validation import free_text, parse_date, weight_kg
+from intake.services.base import Service, require_role
+from intake.services.context import Actor
+from intake.services.errors import Conflict, InvalidInput, NotFound
+from intake.services.records import build_record, clinician_override
+from intake.store.models import (
+    Acknowledgement,
+    Document,
+    FollowUp,
+    LabResult,
+    Patient,
+    PregnancyStatus,
+    PregnancyTest,
+    QuizAnswer,
+    Visit,
+)
+
+CLINICAL = ("clinician", "admin")
+
+
+@dataclass(frozen=True)
+class AckRow:
+    statement_id: str
+    by: str
+    initials: str
+    at: dt.datetime
+    page_seconds: float
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    question_id: str
+    attempt: int
+    chosen: str
+    correct: bool
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    kind: str
+    issue: int
+    lang: str
+    sha256: str
+    created_at: dt.datetime
+    supersedes_id: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class LabRow:
+    id: int
+    test: str
+    value: float
+    unit: str
+    taken_on: dt.date
+    course_month: int
+    flag: str  # "", "low" or "high"
+
+
+@dataclass(frozen=True)
+class PregnancyTestRow:
+    id: int
+    taken_on: dt.date
+    result: str
+    course_month: int
+    collect_by: dt.date | None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    month: int
+    seen_on: dt.date
+    weight_kg: float
+    daily_dose_mg: float
+    side_effects: tuple[str, ...]
+    mood_score: int | None
+    sexual_function: str
+    contraception: tuple[str, ...]
+    notes: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Review:
+    record: ConsentRecord
+    status: str
+    acknowledgements: tuple[AckRow, ...]
+    quiz: tuple[QuizRow, ...]
+    documents: tuple[DocumentRow, ...]
+    pregnancy_confirmed: bool | None  # None: not yet confirmed by a clinician
+
+
+@dataclass(frozen=True)
+class CourseView:
+    patient_id: int
+    can_become_pregnant: bool
+    labs: tuple[LabRow, ...]
+    pregnancy_tests: tuple[PregnancyTestRow, ...]
+    follow_ups: tuple[FollowUpRow, ...]
+    dose: course_rules.DoseSummary
+    collect_by: dt.date | None  # the current prescription window, where pregnancy is possible
+
+
+class ClinicianService(Service):
+    def review(self, actor: Actor, visit_id: str) -> Review:
+        require_role(actor, *CLINICAL)
+        with self.write() as s:  # writes: the view itself is audited
+            visit = s.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("No such visit.")
+            record = build_record(s, self.ctx.forms, visit_id)
+            acks = tuple(
+                AckRow(a.statement_id, a.by_role, a.initials, a.at, a.page_seconds)
+                for a in s.scalars(
+                    select(Acknowledgement)
+                    .where(Acknowledgement.visit_id == visit_id)
+                    .order_by(Acknowledgement.at, Acknowledgement.id)
+                )
+            )
+            quiz = tuple(
+                QuizRow(q.question_id, q.attempt, q.chosen, q.correct, q.at)
+                for q in s.scalars(
+                    select(QuizAnswer)
+                    .where(QuizAnswer.visit_id == visit_id)
+                    .order_by(QuizAnswer.at, QuizAnswer.id)
+                )
+            )
+            docs = tuple(
+                _doc_row(d)
+                for d in s.scalars(
+                    select(Document)
+                    .where(Document.visit_id == visit_id)
+                    .order_by(Document.kind, Document.issue)
+                )
+            )
+            confirmed = clinician_override(s, visit.patient_id)
+            self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
+            return Review(record, visit.status, acks, quiz, docs, confirmed)
+
+    def confirm_pregnancy_status(
+        self, actor: Actor, patient_id: int, can_become_pregnant: bool, reason: str = ""
+    ) -> None:
+        """The clinician confirms or corrects the patient's answer; kept as an audited, dated entry."""
+        require_role(actor, *CLINICAL)
+        with self.write() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound("No such patient.")
+            s.add(
+                PregnancyStatus(
+                    patient_id=patient_id,
+                    can_become_pregnant=can_become_pregnant,
+                    reason=free_text(reason, "reason")[:200],
+                    at=self.ctx.now(),
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+            )
+            self.audit(
+                s,
+                actor,
+                "confirm",
+                "pregnancy_status",
+                patient_id,
+                {"can_become_pregnant": can_become_pregnant},
+            )
+
+    def record_lab(
+        self,
+        actor: Actor,
+        patient_id: int,
+        test: str,
+        value: Any,
+        taken_on: Any,
+        course_month: int = 0,
+    ) -> LabRow:
+        require_role(actor, *CLINICAL)
+        errors: dict[str, str] = {}
+        try:
+            lab = self.ctx.forms.clinic.lab(test)
+        except KeyError:
+            raise InvalidInput({"test": "Unknown test."}) from None
+        number = _collect(errors, lambda: course_rules.lab_value(value), "value")
+        day = _collect(errors, lambda: self._past_date(taken_on, "taken_on"), "taken_on")
+        if not 0 <= course_month <= 12:
+            errors["course_month"] = "Month must be 0 (baseline) to 12."
+        if errors:
+            raise InvalidInput(errors)
+        with self.write() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound("No such patient.")
+            row = LabResult(
+                patient_id=patient_id,
+                test=test,
+                value=number,
+                unit=lab.unit,
+                taken_on=day,
+                course_month=course_month,
+                at=self.ctx.now(),
+                actor=actor.id,
+                station=self.ctx.station,
+            )
+            s.add(row)
+            s.flush()
+            self.audit(
+                s, actor, "create", "lab_result", row.id, {"test": test, "month": course_month}
+            )
+            return LabRow(
+                row.id,
+                test,
+                number,
+                lab.unit,
+                day,
+                course_month,
+                course_rules.out_of_range(number, lab.low, lab.high),
+            )
+
+    def record_pregnancy_test(
+        self, actor: Actor, patient_id: int, taken_on: Any, result: str, course_month: int = 0
+    ) -> PregnancyTestRow:
+        require_role(actor, *CLINICAL)
+        if result not in ("negative", "positive"):
+            raise InvalidInput({"result": "Choose negative or positive."})
+        try:
+            day = self._past_date(taken_on, "taken_on")
+        except ValidationError as exc:
+            raise InvalidInput({"taken_on": exc.message}) from None
+        with self.write(durable=True) as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound("No such patient.")
+            row = PregnancyTest(
+                patient_id=patient_id,
+                taken_on=day,
+                result=result,
+                course_month=course_month,
+                at=self.ctx.now(),
+                actor=actor.id,
+                station=self.ctx.station,
+            )
+            s.add(row)
+            s.flush()
+            self.audit(s, actor, "create", "pregnancy_test", row.id, {"month": course_month})
+            return _ptest_row(row, self._collect_days())
+
+    def record_follow_up(
+        self,
+        actor: Actor,
+        patient_id: int,
+        month: int,
+        *,
+        seen_on: Any,
+        weight: Any,
+        weight_unit: str = "kg",
+        daily_dose_mg: Any,
+        side_effects: Sequence[str] = (),
+        mood_score: int | None = None,
+        sexual_function: str = "",
+        contraception: Sequence[str] = (),
+        notes: str = "",
+        expected_version: int | None = None,
+    ) -> FollowUpRow:
+        """Create or update a month's follow-up; an update names the version it was read at."""
+        require_role(actor, *CLINICAL)
+        errors: dict[str, str] = {}
+        if not 1 <= month <= 12:
+            errors["month"] = "Month must be 1 to 12."
+        day = _collect(errors, lambda: self._past_date(seen_on, "seen_on"), "seen_on")
+        kg = _collect(errors, lambda: weight_kg(weight, weight_unit), "weight")
+        dose = _collect(errors, lambda: course_rules.dose_value(daily_dose_mg), "daily_dose_mg")
+        bad = [e for e in side_effects if e not in course_rules.SIDE_EFFECTS]
+        if bad:
+            errors["side_effects"] = "Unknown side effect."
+        if mood_score is not None and not 0 <= mood_score <= 27:
+            errors["mood_score"] = "PHQ-9 score is 0 to 27."
+        if errors:
+            raise InvalidInput(errors)
+        with self.write() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound("No such patient.")
+            row = s.scalars(
+                select(FollowUp).where(FollowUp.patient_id == patient_id, FollowUp.month == month)
+            ).first()
+            now = self.ctx.now()
+            if row is None:
+                if expected_version is not None:
+                    raise Conflict("This follow-up was removed elsewhere; please reload.")
+                row = FollowUp(
+                    patient_id=patient_id,
+                    month=month,
+                    at=now,
+                    actor=actor.id,
+                    station=self.ctx.station,
+                    side_effects=[],
+                    contraception=[],
+                )
+                s.add(row)
+                action = "create"
+            else:
+                if expected_version is None or row.version != expected_version:
+                    raise Conflict(
+                        "This month's follow-up was changed at another station. It has been reloaded; please check it and try again."
+                    )
+                action = "update"
+            row.seen_on, row.weight_kg, row.daily_dose_mg = day, kg, dose
+            row.side_effects, row.mood_score = list(side_effects), mood_score
+            row.sexual_function = free_text(sexual_function, "sexual_function")[:200]
+            row.contraception, row.notes = list(contraception), free_text(notes, "notes")
+            row.at, row.actor, row.station = now, actor.id, self.ctx.station
+            s.flush()
+            self.audit(s, actor, action, "follow_up", row.id, {"month": month})
+            return _fu_row(row)
+
+    def course(self, actor: Actor, patient_id: int) -> CourseView:
+        require_role(actor, *CLINICAL)
+        with self.read() as s:
+            patient = s.get(Patient, patient_id)
+            if patient is None:
+                raise NotFound("No such patient.")
+            labs = []
+            for r in s.scalars(
+                select(LabResult)
+                .where(LabResult.patient_id == patient_id)
+                .order_by(LabResult.taken_on, LabResult.id)
+            ):
+                try:
+                    lab = self.ctx.forms.clinic.lab(r.test)
+                    flag = course_rules.out_of_range(r.value, lab.low, lab.high)
+                except KeyError:
+                    flag = ""
+                labs.append(LabRow(r.id, r.test, r.value, r.unit, r.taken_on, r.course_month, flag))
+            days = self._collect_days()
+            tests = [
+                _ptest_row(t, days)
+                for t in s.scalars(
+                    select(PregnancyTest)
+                    .where(PregnancyTest.patient_id == patient_id)
+                    .order_by(PregnancyTest.taken_on, PregnancyTest.id)
+                )
+            ]
+            fus = [
+                _fu_row(f)
+                for f in s.scalars(
+                    select(FollowUp)
+                    .where(FollowUp.patient_id == patient_id)
+                    .order_by(FollowUp.month)
+                )
+            ]
+            override = clinician_override(s, patient_id)
+            latest_visit = s.scalars(
+                select(Visit)
+                .where(
+                    Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned"))
+                )
+                .order_by(Visit.submitted_at.desc())
+                .limit(1)
+            ).first()
+            if override is not None:
+                can = override
+            elif latest_visit is not None:
+                can = build_record(s, self.ctx.forms, latest_visit.id).can_become_pregnant
+            else:
+                can = patient.sex_at_birth in ("female", "intersex")
+        dose = course_rules.dose_summary(
+            [
+                course_rules.MonthDose(
+                    f.month, f.weight_kg, f.daily_dose_mg, self.ctx.forms.clinic.visit_interval_days
+                )
+                for f in fus
+            ],
+            self.ctx.forms.clinic.target_mg_per_kg,
+        )
+        negatives = [t for t in tests if t.result == "negative"]
+        window = negatives[-1].collect_by if (can and negatives) else None
+        return CourseView(patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window)
+
+    def _past_date(self, raw: Any, field: str) -> dt.date:
+        day = parse_date(raw, field)
+        if day > self.ctx.today():
+            raise ValidationError(field, "The date cannot be in the future.")
+        if day.year < 2000:
+            raise ValidationError(field, "Please check the year.")
+        return day
+
+    def _collect_days(self) -> int:
+        ruleset = self.ctx.forms.programme.in_force(self.ctx.today())
+        return int(ruleset.numbers.get("collect_within_days_of_negative_test", 7))
+
+
+def _collect(errors: dict[str, str], fn: Any, field: str) -> Any:
+    try:
+        return fn()
+    except ValidationError as exc:
+        errors[field] = exc.message
+        return None
+
+
+def _doc_row(d: Document) -> DocumentRow:
+    return DocumentRow(
+        d.id, d.kind, d.issue, d.lang, d.sha256, d.created_at, d.supersedes_id, len(d.pdf)
+    )
+
+
+def _ptest_row(t: PregnancyTest, days: int) -> PregnancyTestRow:
+    return PregnancyTestRow(
+        t.id,
+        t.taken_on,
+        t.result,
+        t.course_month,
+        course_rules.collect_by(t.taken_on, days) if t.result == "negative" else None,
+    )
+
+
+def _fu_row(f: FollowUp) -> FollowUpRow:
+    return FollowUpRow(
+        f.id,
+        f.month,
+        f.seen_on,
+        f.weight_kg,
+        f.daily_dose_mg,
+        tuple(f.side_effects),
+        f.mood_score,
+        f.sexual_function,
+        tuple(f.contraception),
+        f.notes,
+        f.version,
+    )

@@ -1,0 +1,173 @@
+"""Build the plain ConsentRecord for a visit from storage: what documents are made from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.domain import flags, rules
+from intake.domain.course import monthly_visit_dates
+from intake.domain.records import (
+    AcknowledgementRecord,
+    ConsentRecord,
+    PatientInfo,
+    Phq9Result,
+    QuizAnswerRecord,
+    SignatureRecord,
+)
+from intake.forms.model import FormSet
+from intake.store.models import (
+    Acknowledgement,
+    Answer,
+    Patient,
+    PregnancyStatus,
+    QuizAnswer,
+    Signature,
+    StaffUser,
+    Visit,
+)
+
+# Document ids are derived from the visit, so every issue of a document for a visit is traceable.
+DOC_NAMESPACE = uuid.UUID("6f1d7c52-4a43-4bd5-9f1f-2a7d1f0c9e11")
+
+
+def document_id(visit_id: str, kind: str, issue: int) -> str:
+    return str(uuid.uuid5(DOC_NAMESPACE, f"{visit_id}/{kind}/{issue}"))
+
+
+def clinician_override(s: Session, patient_id: int) -> bool | None:
+    latest = s.scalars(
+        select(PregnancyStatus)
+        .where(PregnancyStatus.patient_id == patient_id)
+        .order_by(PregnancyStatus.at.desc(), PregnancyStatus.id.desc())
+        .limit(1)
+    ).first()
+    return None if latest is None else latest.can_become_pregnant
+
+
+def build_record(
+    s: Session,
+    forms: FormSet,
+    visit_id: str,
+    *,
+    kind: str = "consent",
+    issue: int = 1,
+    extra_signatures: tuple[SignatureRecord, ...] = (),
+) -> ConsentRecord:
+    from intake.services.visits import decode_value
+
+    visit = s.get(Visit, visit_id)
+    if visit is None:
+        raise LookupError(visit_id)
+    patient = s.get(Patient, visit.patient_id)
+    assert patient is not None
+    answers: dict[str, Any] = {
+        a.question_id: decode_value(a.value)
+        for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
+    }
+    override = clinician_override(s, patient.id)
+    facts = rules.derive_facts(answers, visit.visit_date, override)
+    statements = [st.id for st in rules.applicable_statements(forms.risks, facts)]
+    # The latest acknowledgement per statement and role is the one that counts.
+    latest: dict[tuple[str, str], AcknowledgementRecord] = {}
+    for a in s.scalars(
+        select(Acknowledgement)
+        .where(Acknowledgement.visit_id == visit_id)
+        .order_by(Acknowledgement.at, Acknowledgement.id)
+    ):
+        latest[(a.statement_id, a.by_role)] = AcknowledgementRecord(
+            a.statement_id, a.by_role, a.initials, a.at
+        )
+    quiz = tuple(
+        QuizAnswerRecord(q.question_id, q.chosen, q.correct, q.at)
+        for q in s.scalars(
+            select(QuizAnswer)
+            .where(QuizAnswer.visit_id == visit_id)
+            .order_by(QuizAnswer.at, QuizAnswer.id)
+        )
+    )
+    sigs = (
+        tuple(
+            SignatureRecord(
+                g.role,
+                g.printed_name,
+                g.meaning,
+                g.signed_at,
+                tuple(tuple((float(x), float(y)) for x, y in st) for st in g.strokes),
+                g.pad_width,
+                g.pad_height,
+                g.relationship,
+                g.station,
+            )
+            for g in s.scalars(
+                select(Signature)
+                .where(Signature.visit_id == visit_id)
+                .order_by(Signature.signed_at, Signature.id)
+            )
+        )
+        + extra_signatures
+    )
+    phq = visit.phq9
+    phq9 = (
+        Phq9Result(
+            tuple(phq["answers"]),
+            phq["total"],
+            phq["band"],
+            phq["item9"],
+            phq.get("difficulty", ""),
+        )
+        if phq
+        else None
+    )
+    clinician = next((g.printed_name for g in sigs if g.role == "clinician"), "")
+    if not clinician:
+        # The dermatologist named on the packet: the clinic's first active clinician, if any.
+        clinician = (
+            s.scalars(
+                select(StaffUser.display_name)
+                .where(StaffUser.role == "clinician", StaffUser.active.is_(True))
+                .order_by(StaffUser.id)
+                .limit(1)
+            ).first()
+            or ""
+        )
+    months = forms.clinic.course_months[1]
+    return ConsentRecord(
+        document_id=document_id(visit_id, kind, issue),
+        visit_id=visit_id,
+        lang=visit.lang,
+        patient=PatientInfo(
+            patient.record_number,
+            str(answers.get("first_name") or patient.first_name),
+            str(answers.get("last_name") or patient.last_name),
+            answers.get("date_of_birth") or patient.date_of_birth,
+            str(answers.get("sex_at_birth") or patient.sex_at_birth),
+            str(answers.get("preferred_name") or ""),
+        ),
+        visit_date=visit.visit_date,
+        created_at=visit.submitted_at or visit.updated_at,
+        answers=answers,
+        can_become_pregnant=bool(facts["can_become_pregnant"]),
+        is_minor=bool(facts["is_minor"]),
+        statement_ids=tuple(statements),
+        acknowledgements=tuple(latest.values()),
+        quiz=quiz,
+        quiz_passed=visit.quiz_passed,
+        signatures=sigs,
+        phq9=phq9,
+        flags=flags.clinician_flags(facts, phq9),
+        form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},
+        ruleset_id=visit.ruleset_id,
+        dermatologist=clinician,
+        course_visits=monthly_visit_dates(
+            visit.visit_date, months, forms.clinic.visit_interval_days
+        ),
+    )
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
