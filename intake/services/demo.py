@@ -1,0 +1,46 @@
+"""`main.py demo`: one synthetic adult who can become pregnant, through the real services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intake.services.context import open_context
+from intake.services.documents import DocumentService
+from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.staff import staff_actor
+
+FILE_NAMES = {
+    "consent": "consent.pdf",
+    "education": "education-packet.pdf",
+    "summary": "intake-summary.pdf",
+}
+
+
+def run_demo(out: Path, lang: str = "en") -> list[Path]:
+    """Walk the visit, countersign it, and write the three signed PDFs to ``out``."""
+    from intake.documents import atomic_write
+
+    ctx = open_context()
+    patient = (
+        ScriptedPatient(lang=lang)
+        if lang == "en"
+        else ScriptedPatient(first_name="Lucía", last_name="Ñúñez", lang=lang)
+    )
+    visit_id, kiosk, outcome = walk_visit(ctx, patient)
+    assert outcome is not None and outcome.submitted
+    docs = DocumentService(ctx)
+    docs.issue_documents(kiosk, visit_id)
+    clinician = staff_actor(ensure_staff(ctx, "clinician", "dr.ruiz", "Dr Ana Ruiz"))
+    docs.countersign(clinician, visit_id, "Dr Ana Ruiz", signature_strokes(seed=5), 600, 200)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    latest = {d.kind: d for d in reversed(docs.documents(clinician, visit_id))}
+    for d in docs.documents(clinician, visit_id):
+        if d.kind in FILE_NAMES and latest[d.kind].issue <= d.issue:
+            latest[d.kind] = d
+    for kind, name in FILE_NAMES.items():
+        path = out / name
+        atomic_write(path, docs.open_pdf(clinician, latest[kind].id, "export"))
+        written.append(path.resolve())
+    ctx.db.dispose()
+    return written

@@ -1,0 +1,378 @@
+"""Documents: made from the stored record, sealed with the clinic key, kept in the database.
+
+Rendering and sealing import reportlab and pyHanko on first use only (intake.documents is lazy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from intake.domain.errors import ValidationError
+from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
+from intake.domain.validation import name as check_name
+from intake.services.base import Service, require_role, require_visit
+from intake.services.context import Actor, AppContext
+from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.records import build_record, document_id
+from intake.services.visits import signature_problem
+from intake.store.models import Document, Patient, Signature, Visit
+
+KINDS = ("consent", "education", "summary")
+_FORM_FOR_KIND = {
+    "consent": "risks",
+    "education": "education",
+    "summary": "intake",
+    "checklist": "clinic",
+}
+_signers: dict[str, Any] = {}
+_signer_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    visit_id: str
+    kind: str
+    issue: int
+    lang: str
+    sha256: str
+    size: int
+    created_at: dt.datetime
+    supersedes_id: str | None
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    valid: bool
+    usable: bool
+    reason: str
+    document: DocumentInfo | None = None
+
+
+def _info(d: Document, size: int | None = None) -> DocumentInfo:
+    return DocumentInfo(
+        d.id,
+        d.visit_id,
+        d.kind,
+        d.issue,
+        d.lang,
+        d.sha256,
+        size if size is not None else len(d.pdf),
+        d.created_at,
+        d.supersedes_id,
+    )
+
+
+def clinic_signer(ctx: AppContext) -> Any:
+    """The clinic's key: a configured PKCS#12 file, or one made in the data folder on first use."""
+    from intake.documents import ClinicSigner
+
+    key = str(ctx.data_dir)
+    with _signer_lock:
+        if key not in _signers:
+            pkcs12 = os.environ.get("INTAKE_PKCS12")
+            clinic = ctx.forms.clinic
+            _signers[key] = ClinicSigner.load_or_create(
+                ctx.data_dir,
+                pkcs12=pkcs12 or None,
+                passphrase=os.environ.get("INTAKE_PKCS12_PASSPHRASE"),
+                common_name=f"{clinic.name} document signing",
+                organisation=clinic.name,
+            )
+        return _signers[key]
+
+
+class DocumentService(Service):
+    def _render(self, kind: str, record: ConsentRecord) -> bytes:
+        from intake import documents
+
+        renderer = {
+            "consent": documents.render_consent,
+            "education": documents.render_education,
+            "summary": documents.render_summary,
+        }[kind]
+        pdf = renderer(record, self.ctx.forms)
+        return documents.sign_pdf(
+            pdf,
+            clinic_signer(self.ctx),
+            self.ctx.now(),
+            reason=f"{self.ctx.forms.clinic.name}: {kind}",
+            location=self.ctx.forms.clinic.name,
+        )
+
+    def issue_documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
+        """Make the consent, education packet and intake summary of a submitted visit (once)."""
+        require_visit(actor, visit_id)
+        with self.read() as s:
+            visit = s.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("No such visit.")
+            if visit.status not in ("submitted", "countersigned"):
+                raise InvalidInput({"visit": "The documents are made once the visit is signed."})
+            have = {
+                d.kind for d in s.scalars(select(Document).where(Document.visit_id == visit_id))
+            }
+            missing = [k for k in KINDS if k not in have]
+            base = build_record(s, self.ctx.forms, visit_id)
+        # Render and seal outside the transaction: no lock is held while reportlab works.
+        made = []
+        for kind in missing:
+            record = dataclasses.replace(base, document_id=document_id(visit_id, kind, 1))
+            made.append((kind, record, self._render(kind, record)))
+        if made:
+            try:
+                with self.write() as s:
+                    for kind, record, pdf in made:
+                        form_id = _FORM_FOR_KIND[kind]
+                        version, sha = record.form_versions.get(form_id, ("", ""))
+                        s.add(
+                            Document(
+                                id=record.document_id,
+                                visit_id=visit_id,
+                                kind=kind,
+                                issue=1,
+                                form_id=form_id,
+                                form_version=version,
+                                form_sha256=sha,
+                                lang=record.lang,
+                                pdf=pdf,
+                                sha256=hashlib.sha256(pdf).hexdigest(),
+                                supersedes_id=None,
+                                created_at=self.ctx.now(),
+                                actor=actor.id,
+                                station=self.ctx.station,
+                            )
+                        )
+                        self.audit(
+                            s,
+                            actor,
+                            "create",
+                            "document",
+                            record.document_id,
+                            {"kind": kind, "visit": visit_id},
+                        )
+            except IntegrityError:
+                pass  # another station made them at the same moment: theirs stand
+        return self._latest(visit_id)
+
+    def _latest(self, visit_id: str) -> list[DocumentInfo]:
+        with self.read() as s:
+            rows = s.execute(
+                select(Document.id, Document.kind, Document.issue, func.length(Document.pdf)).where(
+                    Document.visit_id == visit_id
+                )
+            ).all()
+            latest: dict[str, tuple[str, int, int]] = {}
+            for did, kind, issue, size in rows:
+                if kind not in latest or issue > latest[kind][1]:
+                    latest[kind] = (did, issue, size)
+            out = []
+            for kind in (*KINDS, "checklist"):
+                if kind in latest:
+                    d = s.get(Document, latest[kind][0])
+                    assert d is not None
+                    out.append(_info(d, latest[kind][2]))
+            return out
+
+    def documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
+        """Every issue of every document of a visit, newest issue first per kind."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            rows = s.scalars(
+                select(Document)
+                .where(Document.visit_id == visit_id)
+                .order_by(Document.kind, Document.issue.desc())
+            ).all()
+            return [_info(d) for d in rows]
+
+    def open_pdf(self, actor: Actor, document_id_: str, purpose: str = "view") -> bytes:
+        """The stored PDF bytes; every view, print and export is audited."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        if purpose not in ("view", "print", "export"):
+            raise InvalidInput({"purpose": "Unknown purpose."})
+        with self.write() as s:
+            d = s.get(Document, document_id_)
+            if d is None:
+                raise NotFound("No such document.")
+            if actor.role == "front_desk" and d.kind == "summary":
+                raise NotAllowed("The intake summary is for the dermatologist.")
+            self.audit(s, actor, purpose, "document", d.id, {"kind": d.kind, "issue": d.issue})
+            return bytes(d.pdf)
+
+    def export(self, actor: Actor, document_id_: str, path: Path) -> Path:
+        from intake.documents import atomic_write
+
+        return atomic_write(path, self.open_pdf(actor, document_id_, "export"))
+
+    def countersign(
+        self,
+        actor: Actor,
+        visit_id: str,
+        printed_name: str,
+        strokes: Sequence[Sequence[tuple[float, float]]],
+        pad_width: float,
+        pad_height: float,
+    ) -> DocumentInfo:
+        """The prescriber's attestation: added to the record; the consent is re-issued and linked."""
+        require_role(actor, "clinician")
+        errors: dict[str, str] = {}
+        try:
+            printed = check_name(
+                printed_name.replace("Dr. ", "").replace("Dr ", ""), "printed_name"
+            )
+            printed = printed_name.strip()
+        except ValidationError as exc:
+            errors["printed_name"] = exc.message
+            printed = ""
+        problem = signature_problem(strokes, pad_width, pad_height)
+        if problem:
+            errors["signature"] = problem
+        if errors:
+            raise InvalidInput(errors)
+        now = self.ctx.now()
+        try:
+            with self.write(durable=True) as s:
+                visit = s.get(Visit, visit_id)
+                if visit is None:
+                    raise NotFound("No such visit.")
+                if visit.status == "countersigned":
+                    raise Immutable("This consent is already countersigned.")
+                if visit.status != "submitted":
+                    raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+                s.add(
+                    Signature(
+                        visit_id=visit_id,
+                        role="clinician",
+                        printed_name=printed,
+                        relationship="",
+                        meaning=SIGNATURE_MEANINGS["clinician"],
+                        signed_at=now,
+                        strokes=[[list(map(float, p)) for p in st] for st in strokes],
+                        pad_width=float(pad_width),
+                        pad_height=float(pad_height),
+                        record_sha256=visit.record_sha256,
+                        actor=actor.id,
+                        station=self.ctx.station,
+                    )
+                )
+                visit.status = "countersigned"
+                visit.countersigned_at = now
+                visit.updated_at = now
+                s.flush()
+                previous = s.scalars(
+                    select(Document)
+                    .where(Document.visit_id == visit_id, Document.kind == "consent")
+                    .order_by(Document.issue.desc())
+                    .limit(1)
+                ).first()
+                issue = (previous.issue + 1) if previous else 1
+                record = dataclasses.replace(
+                    build_record(s, self.ctx.forms, visit_id),
+                    document_id=document_id(visit_id, "consent", issue),
+                    created_at=now,
+                    supersedes=previous.id if previous else "",
+                )
+                pdf = self._render("consent", record)
+                version, sha = record.form_versions.get("risks", ("", ""))
+                doc = Document(
+                    id=record.document_id,
+                    visit_id=visit_id,
+                    kind="consent",
+                    issue=issue,
+                    form_id="risks",
+                    form_version=version,
+                    form_sha256=sha,
+                    lang=record.lang,
+                    pdf=pdf,
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    supersedes_id=previous.id if previous else None,
+                    created_at=now,
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+                s.add(doc)
+                self.audit(s, actor, "sign", "visit", visit_id, {"role": "clinician"})
+                self.audit(
+                    s,
+                    actor,
+                    "create",
+                    "document",
+                    doc.id,
+                    {"kind": "consent", "issue": issue, "supersedes": doc.supersedes_id},
+                )
+                s.flush()
+                return _info(doc)
+        except IntegrityError:
+            raise Immutable(
+                "This consent was countersigned at another station a moment ago."
+            ) from None
+
+    def checklist_pdf(self, actor: Actor, patient_id: int, month: int) -> bytes:
+        """A printable checklist for one month's follow-up visit."""
+        require_role(actor, "clinician", "admin", "front_desk")
+        from intake.documents.checklist import render_checklist
+        from intake.services.clinician import ClinicianService
+
+        with self.read() as s:
+            patient = s.get(Patient, patient_id)
+            if patient is None:
+                raise NotFound("No such patient.")
+            who = (
+                patient.record_number,
+                f"{patient.first_name} {patient.last_name}",
+                patient.date_of_birth,
+                patient.lang,
+            )
+        course = ClinicianService(self.ctx).course(
+            Actor(actor.id, "clinician", actor.name), patient_id
+        )
+        with self.write() as s:
+            self.audit(s, actor, "print", "checklist", patient_id, {"month": month})
+        return render_checklist(
+            self.ctx.forms,
+            who,
+            month,
+            course.can_become_pregnant,
+            course.dose.mg_per_kg,
+            course.collect_by,
+            self.ctx.today(),
+        )
+
+    def verify_bytes(self, data: bytes) -> VerifyOutcome:
+        """Is this file sealed by the clinic, unchanged, and the very file the database holds?"""
+        from intake.documents import NotAPdf, verify_pdf
+
+        try:
+            result = verify_pdf(data, clinic_signer(self.ctx).certificate_pem)
+        except NotAPdf:
+            return VerifyOutcome(False, False, "this is not a PDF file")
+        if not result.valid:
+            return VerifyOutcome(False, True, result.reason)
+        digest = hashlib.sha256(data).hexdigest()
+        with self.write() as s:
+            d = s.scalars(select(Document).where(Document.sha256 == digest).limit(1)).first()
+            if d is None:
+                return VerifyOutcome(
+                    False, True, "the signature is intact, but no stored record matches this file"
+                )
+            from intake.services.context import SYSTEM
+
+            self.audit(s, SYSTEM, "verify", "document", d.id, {"kind": d.kind})
+            info = _info(d)
+        return VerifyOutcome(
+            True,
+            True,
+            f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue} ({info.id})",
+            info,
+        )
