@@ -8,7 +8,7 @@ from typing import Any
 
 from intake.domain import validation as v
 from intake.domain.errors import ValidationError
-from intake.domain.rules import derive_facts, visible_questions
+from intake.domain.rules import derive_facts, holds
 from intake.forms import model as fm
 
 
@@ -55,19 +55,26 @@ def validate_answer(q: fm.Question, raw: Any, today: dt.date) -> Any:
 def validate_page(
     page: fm.Page, raw: Mapping[str, Any], known: Mapping[str, Any], today: dt.date
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validate the visible questions of a page.
+    """Validate the visible questions of a page, in order.
 
-    ``known`` holds answers from earlier pages (show_if may depend on them). Returns the clean
-    values and a message per question that failed; hidden questions are dropped.
+    ``known`` holds answers saved earlier (other pages, and this page's last save). A question's
+    ``show_if`` sees the facts as validated so far: an answer to a question that is now hidden is
+    dropped and cannot reveal the questions after it. Returns the clean values and a message per
+    question that failed.
     """
-    merged = {**known, **raw}
-    # Evaluate visibility in order: a later question may depend on an earlier one on this page.
+    page_ids = {q.id for q in page.questions}
+    current: dict[str, Any] = {k: v for k, v in known.items() if k not in page_ids}
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    facts = derive_facts({**known, **raw}, today)
-    for q in visible_questions(page, facts):
+    for q in page.questions:
+        if not holds(q.show_if, derive_facts(current, today)):
+            continue
+        given = raw[q.id] if q.id in raw else known.get(q.id)
         try:
-            values[q.id] = validate_answer(q, merged.get(q.id), today)
+            value = validate_answer(q, given, today)
         except ValidationError as exc:
             errors[q.id] = exc.message
+            continue
+        values[q.id] = value
+        current[q.id] = value
     return values, errors

@@ -56,7 +56,10 @@ def name(value: Any, field: str = "name") -> str:
 
 
 def free_text(value: Any, field: str = "text", required: bool = False) -> str:
-    text = _CONTROL.sub("", _as_text(field, value)).strip()
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(field, "Please type this in.")
+    # Control characters go first, so the NFC normalisation sees the final text.
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", value or "")).strip()
     if required and not text:
         raise ValidationError(field, "Please fill this in.")
     if len(text) > MAX_TEXT:
@@ -102,7 +105,12 @@ def weight_kg(value: Any, unit: str = "kg", field: str = "weight_kg") -> float:
     if isinstance(value, bool):
         raise ValidationError(field, "Please enter your weight as a number.")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValidationError(
+                field, "Please enter your weight as a number, for example 62.5."
+            ) from None
     else:
         text = _as_text(field, value).strip().replace(",", ".")
         if not text:
@@ -176,6 +184,11 @@ def initials(value: Any, first_name: str, last_name: str, field: str = "initials
         )
     folded = _fold(text)
     want = expected_initials(first_name, last_name)
+    if len(want) < 2:
+        raise ValidationError(
+            field,
+            "We need the full name before initials can be checked; please ask a member of staff.",
+        )
     if len(folded) < 2 or folded[0] != want[0] or folded[-1] != want[1]:
         raise ValidationError(
             field,

@@ -264,6 +264,8 @@ def _check_condition(
         r.problem(f"{where}.in", "must be a list")
         return None
     if isinstance(target, m.Question):
+        if test in ("equals", "in") and target.type == "multi":
+            r.problem(where, f"'{name}' is a multi question whose answer is a list: use 'contains'")
         if test == "contains" and target.type != "multi":
             r.problem(where, f"'contains' only works on multi questions; '{name}' is {target.type}")
         if target.options:

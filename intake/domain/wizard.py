@@ -1,0 +1,524 @@
+"""The kiosk's flow: which page comes next, what Back does, and when a page is complete.
+
+Plain Python (no Qt): the kiosk window draws whichever step this model is on, records what the
+services accepted, and asks the model where to go. Rules that live here:
+
+* intake pages are drawn from the form; a page with no visible question (the pregnancy page for
+  a patient born male) is skipped;
+* a positive PHQ-9 item 9 pauses the visit on a help page until a member of staff continues it;
+* a minor's parent or guardian gives their name before the risk topics, then initials every
+  statement beside the patient;
+* a wrong quiz answer sends the patient to the topic pages holding the statements it tests,
+  which must be initialled again, then back to that question;
+* Back works (and keeps what was entered) until the first signature: the point of no return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from intake.domain import rules
+from intake.forms import model as fm
+
+WELCOME = "welcome"
+INTAKE = "intake"
+PHQ9 = "phq9"
+HELP_NOW = "help_now"
+GUARDIAN = "guardian"
+TOPIC = "topic"
+QUIZ = "quiz"
+REVIEW = "review"
+SIGN = "sign"
+DONE = "done"
+
+KINDS = (WELCOME, INTAKE, PHQ9, HELP_NOW, GUARDIAN, TOPIC, QUIZ, REVIEW, SIGN, DONE)
+SIGNERS = ("patient", "guardian")
+
+# Sections the patient sees in the progress line.
+SECTION_OF = {
+    WELCOME: "welcome",
+    INTAKE: "health",
+    PHQ9: "mood",
+    HELP_NOW: "mood",
+    GUARDIAN: "risks",
+    TOPIC: "risks",
+    QUIZ: "check",
+    REVIEW: "sign",
+    SIGN: "sign",
+    DONE: "done",
+}
+
+
+class FlowError(Exception):
+    """A move the flow does not allow: the UI offered something it should not have."""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        """The id kept with the visit as its page (at most 40 characters)."""
+        return f"{self.kind}:{self.key}" if self.key else self.kind
+
+    @classmethod
+    def parse(cls, text: str) -> Step | None:
+        kind, _, key = (text or "").partition(":")
+        if kind not in KINDS:
+            return None
+        return cls(kind, key)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Guardian:
+    first_name: str
+    last_name: str
+    relationship: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+class KioskFlow:
+    """Where the patient is in the visit, and what they have given so far."""
+
+    def __init__(
+        self,
+        forms: fm.FormSet,
+        visit_date: dt.date,
+        *,
+        answers: Mapping[str, Any] | None = None,
+        lang: str = "en",
+    ):
+        self.forms = forms
+        self.visit_date = visit_date
+        self.lang = lang
+        self.answers: dict[str, Any] = dict(answers or {})
+        self.phq9_done = False
+        self.needs_staff = False
+        self.guardian: Guardian | None = None
+        self.acknowledged: set[tuple[str, str]] = set()
+        self.reacknowledge: set[str] = set()  # statements the patient must initial again
+        self.quiz_correct: set[str] = set()
+        self.quiz_failed: set[str] = set()  # last answer wrong
+        self.returning_to: Step | None = None  # where a detour to re-read statements ends
+        self.signed: set[str] = set()
+        self.current = Step(WELCOME)
+        self.history: list[Step] = []
+        self._after_guardian: Step | None = None
+
+    @classmethod
+    def from_saved(
+        cls,
+        forms: fm.FormSet,
+        visit_date: dt.date,
+        *,
+        answers: Mapping[str, Any],
+        acknowledged: Iterable[tuple[str, str]] = (),
+        phq9_done: bool = False,
+        needs_staff: bool = False,
+        quiz_passed: bool = False,
+        signed: Iterable[str] = (),
+        lang: str = "en",
+    ) -> KioskFlow:
+        """A flow for a visit already in storage (resume after a restart or an idle timeout)."""
+        flow = cls(forms, visit_date, answers=answers, lang=lang)
+        flow.acknowledged = set(acknowledged)
+        flow.phq9_done = phq9_done
+        flow.needs_staff = needs_staff
+        flow.signed = set(signed) & set(SIGNERS)
+        if quiz_passed:
+            flow.quiz_correct = {q.id for q in flow.quiz_questions()}
+        return flow
+
+    # --- what applies to this patient ------------------------------------------------------------
+
+    def facts(self, pending: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        merged = {**self.answers, **(pending or {})}
+        dob = merged.get("date_of_birth")
+        if isinstance(dob, str):
+            try:
+                merged["date_of_birth"] = dt.date.fromisoformat(dob)
+            except ValueError:
+                merged.pop("date_of_birth")
+        # An answer to a question that is now hidden (its controlling answer changed) no longer
+        # counts: otherwise a stale "yes" would keep showing the questions that depend on it.
+        facts = rules.derive_facts(merged, self.visit_date)
+        while True:
+            hidden = [
+                q.id
+                for q in self.forms.intake.questions
+                if q.show_if is not None and q.id in merged and not rules.holds(q.show_if, facts)
+            ]
+            if not hidden:
+                return facts
+            for qid in hidden:
+                merged.pop(qid)
+            facts = rules.derive_facts(merged, self.visit_date)
+
+    @property
+    def is_minor(self) -> bool:
+        return bool(self.facts().get("is_minor"))
+
+    def page(self, page_id: str) -> fm.Page:
+        for page in self.forms.intake.pages:
+            if page.id == page_id:
+                return page
+        raise KeyError(page_id)
+
+    def visible_questions(
+        self, page_id: str, pending: Mapping[str, Any] | None = None
+    ) -> list[fm.Question]:
+        return rules.visible_questions(self.page(page_id), self.facts(pending))
+
+    def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+        return rules.applicable_topics(self.forms.risks, self.facts())
+
+    def topic(self, topic_id: str) -> tuple[fm.Topic, list[fm.Statement]]:
+        for topic, statements in self.topics():
+            if topic.id == topic_id:
+                return topic, statements
+        raise KeyError(topic_id)
+
+    def statement_ids(self) -> set[str]:
+        return {s.id for _, statements in self.topics() for s in statements}
+
+    def quiz_questions(self) -> list[fm.QuizQuestion]:
+        facts = self.facts()
+        return rules.applicable_quiz(self.forms.quiz, self.statement_ids(), facts)
+
+    def quiz_question(self, qid: str) -> fm.QuizQuestion:
+        for q in self.forms.quiz.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def signers(self) -> tuple[str, ...]:
+        return SIGNERS if self.is_minor else ("patient",)
+
+    def acknowledgers(self, statement: fm.Statement) -> tuple[str, ...]:
+        return rules.acknowledgers(statement, self.facts())
+
+    def steps(self) -> list[Step]:
+        """Every step of this visit in order, as the answers so far decide it."""
+        facts = self.facts()
+        out = [Step(WELCOME)]
+        for page in self.forms.intake.pages:
+            if rules.visible_questions(page, facts):
+                out.append(Step(INTAKE, page.id))
+        out.append(Step(PHQ9))
+        if self.needs_staff:
+            out.append(Step(HELP_NOW))
+        minor = bool(facts.get("is_minor"))
+        if minor:
+            out.append(Step(GUARDIAN))
+        out += [Step(TOPIC, topic.id) for topic, _ in self.topics()]
+        out += [Step(QUIZ, q.id) for q in self.quiz_questions()]
+        out.append(Step(REVIEW))
+        out += [Step(SIGN, role) for role in (SIGNERS if minor else ("patient",))]
+        out.append(Step(DONE))
+        return out
+
+    def _rank(self, step: Step) -> tuple[int, int]:
+        """A step's place in the canonical order, whether or not it applies just now."""
+        index = 0
+        if step.kind == INTAKE:
+            ids = [p.id for p in self.forms.intake.pages]
+            index = ids.index(step.key) if step.key in ids else 0
+        elif step.kind == TOPIC:
+            ids = [t.id for t in self.forms.risks.topics]
+            index = ids.index(step.key) if step.key in ids else 0
+        elif step.kind == QUIZ:
+            ids = [q.id for q in self.forms.quiz.questions]
+            index = ids.index(step.key) if step.key in ids else 0
+        elif step.kind == SIGN:
+            index = SIGNERS.index(step.key) if step.key in SIGNERS else 0
+        return KINDS.index(step.kind), index
+
+    # --- completeness ----------------------------------------------------------------------------
+
+    def page_missing(self, page_id: str, values: Mapping[str, Any] | None = None) -> list[str]:
+        """Required visible questions of a page with no answer yet (``values``: what is typed)."""
+        merged = {**self.answers, **(values or {})}
+        return [
+            q.id
+            for q in self.visible_questions(page_id, values)
+            if q.required and is_empty(merged.get(q.id))
+        ]
+
+    def needs_ack(self, statement_id: str, role: str) -> bool:
+        if role == "patient" and statement_id in self.reacknowledge:
+            return True
+        return (statement_id, role) not in self.acknowledged
+
+    def missing_acknowledgements(self, topic_id: str) -> list[tuple[str, str]]:
+        _, statements = self.topic(topic_id)
+        return [
+            (s.id, role)
+            for s in statements
+            for role in self.acknowledgers(s)
+            if self.needs_ack(s.id, role)
+        ]
+
+    def step_complete(self, step: Step | None = None) -> bool:
+        step = step or self.current
+        match step.kind:
+            case "welcome":
+                return True
+            case "intake":
+                return not self.page_missing(step.key)
+            case "phq9":
+                return self.phq9_done
+            case "help_now":
+                return not self.needs_staff
+            case "guardian":
+                return self.guardian is not None
+            case "topic":
+                if self.is_minor and self.guardian is None:
+                    return False
+                try:
+                    return not self.missing_acknowledgements(step.key)
+                except KeyError:
+                    return True
+            case "quiz":
+                return step.key in self.quiz_correct
+            case "review":
+                return True
+            case "sign":
+                return step.key in self.signed
+        return False  # done: nothing comes after it
+
+    def first_incomplete(self) -> Step:
+        for step in self.steps()[1:]:
+            if not self.step_complete(step):
+                return step
+        return Step(DONE)
+
+    def quiz_detour_pending(self, step: Step | None = None) -> bool:
+        """A wrong answer on this quiz step whose statements are still to be initialled again."""
+        step = step or self.current
+        return (
+            step.kind == QUIZ
+            and step.key in self.quiz_failed
+            and step.key not in self.quiz_correct
+            and self._first_pending_topic() is not None
+        )
+
+    def _pending_topics(self) -> list[Step]:
+        out = []
+        for topic, statements in self.topics():
+            if any(
+                self.needs_ack(s.id, "patient") for s in statements if s.id in self.reacknowledge
+            ):
+                out.append(Step(TOPIC, topic.id))
+        return out
+
+    def _first_pending_topic(self) -> Step | None:
+        pending = self._pending_topics()
+        return pending[0] if pending else None
+
+    # --- moving ----------------------------------------------------------------------------------
+
+    @property
+    def point_of_no_return_passed(self) -> bool:
+        return bool(self.signed)
+
+    def can_go_back(self) -> bool:
+        if self.signed or self.current.kind in (WELCOME, HELP_NOW, DONE):
+            return False
+        return self._back_target(pop=False) is not None
+
+    def can_go_next(self) -> bool:
+        if self.current.kind in (WELCOME, DONE):
+            return False
+        if self.quiz_detour_pending():
+            return True
+        return self.step_complete()
+
+    def start(self) -> Step:
+        """Leave the welcome page for the first page of the visit."""
+        if self.current.kind != WELCOME:
+            raise FlowError("The visit has already started.")
+        self.current = self.steps()[1]
+        self.history = []
+        return self.current
+
+    def next(self) -> Step:
+        if not self.can_go_next():
+            raise FlowError(f"{self.current} is not complete.")
+        here = self.current
+        target: Step | None
+        if self.quiz_detour_pending(here):
+            target = self._first_pending_topic()
+        elif here.kind == TOPIC and self.returning_to is not None:
+            later = [t for t in self._pending_topics() if self._rank(t) > self._rank(here)]
+            target = later[0] if later else (self._first_pending_topic() or self.returning_to)
+        elif here.kind == GUARDIAN and self._after_guardian is not None:
+            target, self._after_guardian = self._after_guardian, None
+        else:
+            target = self._following(here)
+        assert target is not None
+        if here.kind == SIGN:
+            self.history = []  # the point of no return: nothing before a signature is reachable
+        else:
+            self.history.append(here)
+        self._arrive(target)
+        return target
+
+    def back(self) -> Step:
+        if not self.can_go_back():
+            raise FlowError("Back is not possible here.")
+        target = self._back_target(pop=True)
+        assert target is not None
+        self.current = target
+        return target
+
+    def go_to(self, step: Step, *, return_to: Step | None = None) -> Step:
+        """Send the patient to an earlier step to finish it (the review found a gap)."""
+        if self.signed:
+            raise FlowError("Nothing before a signature can be changed.")
+        self.history.append(self.current)
+        if return_to is not None:
+            self.returning_to = return_to
+        self.current = step
+        return step
+
+    def resume(self, page: str) -> Step:
+        """Continue a saved visit at its last saved page (never past the first unfinished step)."""
+        steps = self.steps()
+        if "patient" in self.signed:
+            remaining = [s for s in steps if s.kind == SIGN and s.key not in self.signed]
+            self.current = remaining[0] if remaining else Step(DONE)
+            self.history = []
+            return self.current
+        saved = Step.parse(page)
+        if saved is not None and saved.kind == INTAKE and saved.key:
+            saved = Step(INTAKE, saved.key)
+        elif saved is None and any(p.id == page for p in self.forms.intake.pages):
+            saved = Step(INTAKE, page)  # the service records a saved intake page by its own id
+        if self.needs_staff:
+            target = Step(HELP_NOW)
+        else:
+            first_open = self.first_incomplete()
+            if saved is None or saved.kind == WELCOME or saved not in steps:
+                target = first_open
+            else:
+                target = min(saved, first_open, key=self._rank)
+            if target.kind in (SIGN, DONE):
+                target = Step(REVIEW)
+        if (
+            self.is_minor
+            and self.guardian is None
+            and target.kind != HELP_NOW
+            and self._rank(target) > self._rank(Step(GUARDIAN))
+        ):
+            self._after_guardian = target
+            target = Step(GUARDIAN)
+        self.history = [
+            s
+            for s in steps
+            if s.kind not in (WELCOME, HELP_NOW) and self._rank(s) < self._rank(target)
+        ]
+        self.current = target
+        return target
+
+    def _following(self, here: Step) -> Step:
+        for step in self.steps():
+            if self._rank(step) > self._rank(here):
+                return step
+        return Step(DONE)
+
+    def _back_target(self, *, pop: bool) -> Step | None:
+        valid = set(self.steps())
+        history = self.history if pop else list(self.history)
+        while history:
+            step = history.pop()
+            if step in valid and step.kind not in (WELCOME, HELP_NOW, SIGN, DONE):
+                return step
+        return None
+
+    def _arrive(self, step: Step) -> None:
+        if step == self.returning_to and step.kind != QUIZ:
+            self.returning_to = None
+        self.current = step
+
+    # --- recording what the services accepted ----------------------------------------------------
+
+    def record_answers(self, page_id: str, values: Mapping[str, Any]) -> None:
+        """The clean values of a saved page; questions hidden on it lose their answers."""
+        for q in self.page(page_id).questions:
+            if q.id in values:
+                self.answers[q.id] = values[q.id]
+            else:
+                self.answers.pop(q.id, None)
+
+    def record_phq9(self, alert: bool) -> None:
+        self.phq9_done = True
+        self.needs_staff = alert
+
+    def staff_attended(self) -> None:
+        self.needs_staff = False
+
+    def set_guardian(self, guardian: Guardian) -> None:
+        self.guardian = guardian
+
+    def record_acknowledgement(self, statement_id: str, role: str) -> None:
+        self.acknowledged.add((statement_id, role))
+        if role == "patient":
+            self.reacknowledge.discard(statement_id)
+
+    def record_quiz(self, question_id: str, correct: bool, retest: Iterable[str] = ()) -> None:
+        if correct:
+            self.quiz_correct.add(question_id)
+            self.quiz_failed.discard(question_id)
+            if self.returning_to == Step(QUIZ, question_id):
+                self.returning_to = None
+            return
+        self.quiz_correct.discard(question_id)
+        self.quiz_failed.add(question_id)
+        self.require_reacknowledgement(retest)
+        self.returning_to = Step(QUIZ, question_id)
+
+    def require_reacknowledgement(self, statement_ids: Iterable[str]) -> None:
+        shown = {s.id: s for _, statements in self.topics() for s in statements}
+        for sid in statement_ids:
+            if sid in shown and "patient" in self.acknowledgers(shown[sid]):
+                self.reacknowledge.add(sid)
+
+    def first_pending_topic(self) -> Step | None:
+        return self._first_pending_topic()
+
+    def record_signature(self, role: str) -> None:
+        if role not in SIGNERS:
+            raise FlowError(f"unknown signer {role!r}")
+        self.signed.add(role)
+        self.history = []
+
+    # --- progress --------------------------------------------------------------------------------
+
+    def progress(self) -> tuple[int, int]:
+        """(position of the current step, number of steps), counting the pages a patient sees."""
+        steps = [s for s in self.steps() if s.kind not in (WELCOME, DONE, HELP_NOW)]
+        ranks = [self._rank(s) for s in steps]
+        here = self._rank(self.current)
+        position = sum(1 for r in ranks if r <= here)
+        return max(1, position), len(steps)
+
+    def section(self, step: Step | None = None) -> str:
+        step = step or self.current
+        if step.kind == INTAKE and step.key == self.forms.intake.pages[0].id:
+            return "about_you"
+        return SECTION_OF[step.kind]

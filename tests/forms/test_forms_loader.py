@@ -1,0 +1,454 @@
+"""The form loader: the real forms load; each kind of broken file is reported precisely."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.forms import model as m
+from intake.forms.loader import (
+    FOLDER_FOR_KIND,
+    FORM_KINDS,
+    FormProblem,
+    FormsInvalid,
+    canonical_sha256,
+    load_forms,
+    lock_problems,
+    read_lock,
+    write_lock,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+FORMS_DIR = REPO / "forms"
+LANGS = ("en", "es")
+SPANISH_MARKS = set("áéíóúüñÁÉÍÓÚÑ¿¡")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def forms() -> m.FormSet:
+    return load_forms(FORMS_DIR)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A private copy of the real forms folder that a test may break."""
+    root = tmp_path / "forms"
+    shutil.copytree(FORMS_DIR, root)
+    return root
+
+
+def edit(root: Path, folder: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``folder/form.toml``; fail loudly if the form no longer has it."""
+    path = root / folder / "form.toml"
+    text = path.read_text("utf-8")
+    assert old in text, f"{folder}/form.toml no longer contains {old!r}; update the test"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def problems_of(root: Path) -> list[FormProblem]:
+    with pytest.raises(FormsInvalid) as info:
+        load_forms(root)
+    problems = info.value.problems
+    assert problems, "FormsInvalid must list at least one problem"
+    # The exception text names every problem, so the start-up message is complete.
+    for p in problems:
+        assert str(p) in str(info.value)
+    return problems
+
+
+def find(problems: list[FormProblem], path: str, location: str, message_part: str) -> FormProblem:
+    for p in problems:
+        if p.path == path and p.location == location and message_part in p.message:
+            return p
+    listed = "\n".join(f"  {p.path} | {p.location} | {p.message}" for p in problems)
+    raise AssertionError(
+        f"no problem at {path} | {location} mentioning {message_part!r}; got:\n{listed}"
+    )
+
+
+def iter_texts(obj: object, where: str = "forms") -> Iterator[tuple[str, m.Text]]:
+    """Every Text inside a loaded form, with a readable path to it."""
+    if isinstance(obj, m.Text):
+        yield where, obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from iter_texts(getattr(obj, f.name), f"{where}.{f.name}")
+    elif isinstance(obj, tuple | list):
+        for i, item in enumerate(obj):
+            yield from iter_texts(item, f"{where}[{i}]")
+    elif isinstance(obj, dict):
+        for k, item in obj.items():
+            yield from iter_texts(item, f"{where}[{k!r}]")
+
+
+def question_index(forms: m.FormSet, qid: str) -> tuple[int, int]:
+    for pi, page in enumerate(forms.intake.pages):
+        for qi, q in enumerate(page.questions):
+            if q.id == qid:
+                return pi, qi
+    raise KeyError(qid)
+
+
+def statement_index(forms: m.FormSet, sid: str) -> tuple[int, int]:
+    for ti, topic in enumerate(forms.risks.topics):
+        for si, s in enumerate(topic.statements):
+            if s.id == sid:
+                return ti, si
+    raise KeyError(sid)
+
+
+def quiz_index(forms: m.FormSet, qid: str) -> int:
+    return [q.id for q in forms.quiz.questions].index(qid)
+
+
+# --- the real forms ---------------------------------------------------------------------------
+
+
+def test_real_forms_load_with_one_form_of_each_kind(forms: m.FormSet) -> None:
+    kinds = {meta.id: meta.kind for meta in forms.metas}
+    assert kinds == {FOLDER_FOR_KIND[k]: k for k in FORM_KINDS}
+    for meta in forms.metas:
+        assert meta.languages == LANGS
+        assert meta.version
+        assert len(meta.sha256) == 64 and int(meta.sha256, 16) >= 0
+
+
+def test_every_text_has_both_languages(forms: m.FormSet) -> None:
+    texts = list(iter_texts(forms))
+    # Sanity: the walk really reached the content (hundreds of patient-facing texts).
+    assert len(texts) > 200
+    for where, text in texts:
+        codes = [code for code, _ in text.values]
+        assert sorted(codes) == sorted(LANGS), where
+        for lang in LANGS:
+            assert text.get(lang).strip(), f"{where} has an empty {lang} text"
+
+
+def test_spanish_texts_are_real_spanish(forms: m.FormSet) -> None:
+    label = forms.intake.question("uterus_and_ovary").label
+    assert label("es") != label("en")
+    assert "útero" in label("es")
+    assert label("es").startswith("¿")
+    # Across all forms, Spanish keeps its accents (no ASCII-only transliteration crept in).
+    accented = [t for _, t in iter_texts(forms) if SPANISH_MARKS & set(t("es"))]
+    assert len(accented) > 100
+
+
+def test_intake_questions_use_known_types_and_choice_questions_have_options(
+    forms: m.FormSet,
+) -> None:
+    for q in forms.intake.questions:
+        assert q.type in {
+            "name",
+            "text",
+            "longtext",
+            "date",
+            "choice",
+            "multi",
+            "weight",
+            "phone",
+            "email",
+        }
+        if q.type in ("choice", "multi"):
+            assert len(q.options) >= 2, q.id
+            assert len({o.value for o in q.options}) == len(q.options), q.id
+        assert set(q.exclusive) <= {o.value for o in q.options}
+
+
+def test_quiz_refers_only_to_real_statements_and_choices(forms: m.FormSet) -> None:
+    statement_ids = {s.id for s in forms.risks.statements}
+    for q in forms.quiz.questions:
+        assert q.tests and set(q.tests) <= statement_ids, q.id
+        assert q.answer in {c.id for c in q.choices}, q.id
+
+
+def test_phq9_form_has_nine_items_and_bands_covering_0_to_27(forms: m.FormSet) -> None:
+    assert [i for i, _ in forms.phq9.items] == [f"phq9_{n}" for n in range(1, 10)]
+    assert [v for v, _ in forms.phq9.options] == [0, 1, 2, 3]
+    covered = [t for b in forms.phq9.bands for t in range(b.min, b.max + 1)]
+    assert covered == list(range(28))
+
+
+def test_comments_and_layout_do_not_change_the_content_hash(forms: m.FormSet, copy: Path) -> None:
+    path = copy / "risks" / "form.toml"
+    path.write_text("# an editor's note\n\n" + path.read_text("utf-8") + "\n# the end\n", "utf-8")
+    reloaded = load_forms(copy)
+    assert reloaded.risks.meta.sha256 == forms.risks.meta.sha256
+
+
+# --- broken files -----------------------------------------------------------------------------
+
+
+def test_missing_language_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "intake", 'label.es = "Nombre"\n', "")
+    pi, qi = question_index(forms, "first_name")
+    find(
+        problems_of(copy),
+        "intake/form.toml",
+        f"pages[{pi}].questions[{qi}].label",
+        "missing language 'es'",
+    )
+
+
+def test_text_given_as_a_plain_string_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(
+        copy,
+        "risks",
+        'title.en = "Dryness"\ntitle.es = "Resequedad"',
+        'title = "Dryness"',
+    )
+    ti, _ = statement_index(forms, "dryness.skin_lips")
+    find(problems_of(copy), "risks/form.toml", f"topics[{ti}].title", "must give every language")
+
+
+def test_unknown_question_type_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "intake", 'type = "email"', 'type = "url"')
+    pi, qi = question_index(forms, "email")
+    problem = find(
+        problems_of(copy),
+        "intake/form.toml",
+        f"pages[{pi}].questions[{qi}].type",
+        "unknown question type 'url'",
+    )
+    # The message tells the editor what would have been accepted.
+    assert "email" in problem.message and "choice" in problem.message
+
+
+def test_duplicate_statement_id_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "risks", 'id = "dryness.eyes_nose"', 'id = "dryness.skin_lips"')
+    ti, si = statement_index(forms, "dryness.eyes_nose")
+    _, first = statement_index(forms, "dryness.skin_lips")
+    problem = find(
+        problems_of(copy),
+        "risks/form.toml",
+        f"topics[{ti}].statements[{si}]",
+        "duplicate id 'dryness.skin_lips'",
+    )
+    assert f"topics[{ti}].statements[{first}]" in problem.message
+
+
+def test_duplicate_question_id_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "intake", 'id = "last_name"', 'id = "first_name"')
+    pi, qi = question_index(forms, "last_name")
+    find(
+        problems_of(copy),
+        "intake/form.toml",
+        f"pages[{pi}].questions[{qi}]",
+        "duplicate id 'first_name'",
+    )
+
+
+def test_condition_naming_an_unknown_field_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(
+        copy,
+        "risks",
+        'applies_if = { field = "can_become_pregnant", equals = true }',
+        'applies_if = { field = "can_get_pregnant", equals = true }',
+    )
+    first_conditional = next(s for s in forms.risks.statements if s.applies_if is not None)
+    ti, si = statement_index(forms, first_conditional.id)
+    problem = find(
+        problems_of(copy),
+        "risks/form.toml",
+        f"topics[{ti}].statements[{si}].applies_if.field",
+        "unknown field 'can_get_pregnant'",
+    )
+    assert "can_become_pregnant" in problem.message  # names the facts that do exist
+
+
+def test_bad_toml_syntax_is_reported(copy: Path) -> None:
+    path = copy / "phq9" / "form.toml"
+    path.write_text(path.read_text("utf-8") + "\nthis line is not toml\n", "utf-8")
+    find(problems_of(copy), "phq9/form.toml", "", "is not valid TOML")
+
+
+def test_missing_file_is_reported(copy: Path) -> None:
+    (copy / "clinic" / "form.toml").unlink()
+    find(problems_of(copy), "clinic/form.toml", "", "is missing")
+
+
+def test_id_not_matching_folder_is_reported(copy: Path) -> None:
+    edit(copy, "quiz", 'id = "quiz"', 'id = "quizzes"')
+    find(problems_of(copy), "quiz/form.toml", "id", "'quizzes' does not match its folder 'quiz'")
+
+
+def test_quiz_testing_an_unknown_statement_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "quiz", 'tests = ["avoid.vitamin_a"]', 'tests = ["avoid.vitamin_e"]')
+    qi = quiz_index(forms, "q_vitamin_a")
+    find(
+        problems_of(copy),
+        "quiz/form.toml",
+        f"questions[{qi}].tests",
+        "unknown statement 'avoid.vitamin_e'",
+    )
+
+
+def test_quiz_answer_not_among_choices_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(
+        copy,
+        "quiz",
+        'tests = ["avoid.vitamin_a"]\nanswer = "a"',
+        'tests = ["avoid.vitamin_a"]\nanswer = "d"',
+    )
+    qi = quiz_index(forms, "q_vitamin_a")
+    find(
+        problems_of(copy),
+        "quiz/form.toml",
+        f"questions[{qi}].answer",
+        "'d' is not one of the choices",
+    )
+
+
+def test_phq9_bands_with_a_gap_are_reported(copy: Path) -> None:
+    edit(copy, "phq9", "min = 10\n", "min = 11\n")
+    find(problems_of(copy), "phq9/form.toml", "bands", "without gaps")
+
+
+def test_phq9_bands_that_overlap_are_reported(copy: Path) -> None:
+    edit(copy, "phq9", "min = 10\n", "min = 9\n")
+    find(problems_of(copy), "phq9/form.toml", "bands", "overlaps")
+
+
+def test_effective_that_is_not_a_date_is_reported(copy: Path) -> None:
+    edit(copy, "education", "effective = 2026-01-22", 'effective = "2026-01-22"')
+    find(problems_of(copy), "education/form.toml", "effective", "must be a date")
+
+
+def test_condition_value_that_is_not_an_option_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "intake", 'in = ["female", "intersex"]', 'in = ["female", "intersexual"]')
+    pi, qi = question_index(forms, "uterus_and_ovary")
+    problem = find(
+        problems_of(copy),
+        "intake/form.toml",
+        f"pages[{pi}].questions[{qi}].show_if.in",
+        "'intersexual' is not an option of 'sex_at_birth'",
+    )
+    assert "intersex" in problem.message.split("(")[-1]  # lists the real options
+
+
+def test_derived_fact_compared_with_the_wrong_type_is_reported(copy: Path) -> None:
+    edit(
+        copy,
+        "education",
+        'applies_if = { field = "can_become_pregnant", equals = true }',
+        'applies_if = { field = "can_become_pregnant", equals = "yes" }',
+    )
+    problems = problems_of(copy)
+    assert any(
+        p.path == "education/form.toml"
+        and p.location.endswith(".applies_if.equals")
+        and "true or false" in p.message
+        for p in problems
+    ), problems
+
+
+def test_equals_on_a_multi_question_is_reported(copy: Path) -> None:
+    edit(
+        copy,
+        "education",
+        'applies_if = { field = "can_become_pregnant", equals = true }',
+        'applies_if = { field = "conditions", equals = "depression" }',
+    )
+    try:
+        load_forms(copy)
+        problems: list[FormProblem] = []
+    except FormsInvalid as exc:
+        problems = exc.problems
+    assert any(p.path == "education/form.toml" and "contains" in p.message for p in problems)
+
+
+def test_several_problems_are_reported_together(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "intake", 'type = "email"', 'type = "url"')
+    edit(copy, "quiz", 'id = "quiz"', 'id = "quizzes"')
+    edit(copy, "phq9", "min = 10\n", "min = 11\n")
+    (copy / "clinic" / "form.toml").unlink()
+    problems = problems_of(copy)
+    pi, qi = question_index(forms, "email")
+    find(problems, "intake/form.toml", f"pages[{pi}].questions[{qi}].type", "unknown question type")
+    find(problems, "quiz/form.toml", "id", "does not match its folder")
+    find(problems, "phq9/form.toml", "bands", "without gaps")
+    find(problems, "clinic/form.toml", "", "is missing")
+    assert {p.path for p in problems} >= {
+        "intake/form.toml",
+        "quiz/form.toml",
+        "phq9/form.toml",
+        "clinic/form.toml",
+    }
+
+
+# --- canonical hash ---------------------------------------------------------------------------
+
+
+def test_canonical_sha256_ignores_key_order_and_layout() -> None:
+    a = tomllib.loads(
+        'id = "x"\nversion = "1.0.0"\neffective = 2026-01-22\n'
+        'title = { en = "Dryness", es = "Resequedad" }\n'
+    )
+    b = tomllib.loads(
+        "# reordered, dotted keys, comments\n\neffective   = 2026-01-22\n"
+        'title.es = "Resequedad"\ntitle.en = "Dryness"\n\nversion="1.0.0"\nid = "x"   # id\n'
+    )
+    assert a == b  # same content...
+    assert list(a) != list(b)  # ...written in a different order
+    assert canonical_sha256(a) == canonical_sha256(b)
+
+
+def test_canonical_sha256_changes_with_a_text_change() -> None:
+    a = {"id": "x", "title": {"en": "Dryness", "es": "Resequedad"}}
+    b = {"id": "x", "title": {"en": "Dryness", "es": "Sequedad"}}
+    assert canonical_sha256(a) != canonical_sha256(b)
+    # Accents count: NFC 'é' and a plain 'e' are different content.
+    assert canonical_sha256({"t": "café"}) != canonical_sha256({"t": "cafe"})
+
+
+# --- versions.lock ----------------------------------------------------------------------------
+
+
+def test_written_lock_matches_the_forms(forms: m.FormSet, tmp_path: Path) -> None:
+    path = write_lock(forms, tmp_path)
+    assert path == tmp_path / "versions.lock"
+    assert read_lock(tmp_path) == forms.versions()
+    assert lock_problems(forms, tmp_path) == []
+
+
+def test_no_lock_reports_every_form_as_not_locked(forms: m.FormSet, tmp_path: Path) -> None:
+    problems = lock_problems(forms, tmp_path)
+    assert len(problems) == len(forms.metas)
+    assert all("versions.lock" in p for p in problems)
+
+
+def test_text_change_without_version_bump_is_caught(copy: Path) -> None:
+    write_lock(load_forms(copy), copy)
+    edit(copy, "risks", "Resequedad", "Sequedad")
+    problems = lock_problems(load_forms(copy), copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("risks:")
+    assert "content changed" in problems[0]
+    assert "bump the version" in problems[0]
+
+
+def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
+    write_lock(load_forms(copy), copy)
+    edit(copy, "risks", "Resequedad", "Sequedad")
+    edit(copy, "risks", 'version = "1.0.0"', 'version = "1.0.1"')
+    forms = load_forms(copy)
+    problems = lock_problems(forms, copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("risks:")
+    assert "1.0.1" in problems[0] and "not recorded" in problems[0]
+    # After `forms lock` the new version is recorded and all is well again.
+    write_lock(forms, copy)
+    assert lock_problems(forms, copy) == []
+
+
+def test_committed_lock_matches_the_current_forms(forms: m.FormSet) -> None:
+    """Fails when a form's content changed and `main.py forms lock` (with a new version) was not run."""
+    assert lock_problems(forms, FORMS_DIR) == []
