@@ -159,12 +159,12 @@ def _forms(command: str) -> int:
     if command == "lock":
         print(write_lock(forms))
         return 0
-    problems = lock_problems(forms)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if not problems:
+    stale = lock_problems(forms)
+    for line in stale:
+        print(line, file=sys.stderr)
+    if not stale:
         print(
             "forms valid: "
             + ", ".join(f"{k} {v}" for k, (v, _) in sorted(forms.versions().items()))
         )
-    return 1 if problems else 0
+    return 1 if stale else 0

@@ -1,0 +1,500 @@
+"""Sealing PDFs with the clinic's key (PAdES baseline B) and checking them later.
+
+The clinic key and its self-signed certificate are made on first use in the data folder
+(``clinic-key.pem`` readable by its owner only, ``clinic-cert.pem``), unless a PKCS#12 file is
+configured. A document counts as valid only if its one signature is intact, made with the
+clinic's certificate, and covers every byte of the file: anything appended afterwards, even a
+well-formed incremental update, makes it invalid.
+
+pyHanko and cryptography are imported inside the functions, so importing this module (for
+``NotAPdf`` or ``VerifyResult``) costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from intake.documents.errors import DocumentError, NotAPdf
+from intake.documents.files import atomic_write
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+
+__all__ = [
+    "CERT_FILE",
+    "KEY_FILE",
+    "ClinicSigner",
+    "NotAPdf",
+    "SigningKeyError",
+    "VerifyResult",
+    "load_certificate",
+    "preload",
+    "sign_pdf",
+    "verify_pdf",
+]
+
+KEY_FILE = "clinic-key.pem"
+CERT_FILE = "clinic-cert.pem"
+LOCK_FILE = ".clinic-key.lock"
+FIELD_NAME = "ClinicSignature"
+CERT_YEARS = 10
+SIGNATURE_RESERVE = 8192  # bytes for the CMS signature; an RSA-2048 one with its cert is ~2 KB
+PDF_HEADER_WINDOW = 1024  # the PDF spec lets "%PDF-" start anywhere in the first 1024 bytes
+
+
+class SigningKeyError(DocumentError):
+    """The clinic key or certificate cannot be created or read."""
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What a check of a signed document found; ``reason`` is meant for a person to read."""
+
+    valid: bool
+    reason: str
+    signer_subject: str = ""
+    signed_at: dt.datetime | None = None
+    covers_whole_file: bool = False
+
+
+@dataclass(frozen=True)
+class ClinicSigner:
+    """The clinic's signing key and certificate, as PEM bytes."""
+
+    key_pem: bytes = field(repr=False)
+    certificate_pem: bytes
+    source: str = ""  # where the key came from, for messages
+
+    @classmethod
+    def load_or_create(
+        cls,
+        data_dir: str | os.PathLike[str],
+        *,
+        pkcs12: str | os.PathLike[str] | None = None,
+        passphrase: bytes | str | None = None,
+        common_name: str = "Clinic document signing",
+        organisation: str = "",
+    ) -> ClinicSigner:
+        """The key in ``pkcs12`` if given, else the one in ``data_dir``, made there on first use."""
+        if pkcs12 is not None:
+            return cls.from_pkcs12(pkcs12, passphrase)
+        folder = Path(data_dir)
+        key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
+        if not (key_path.exists() and cert_path.exists()):
+            folder.mkdir(parents=True, exist_ok=True)
+            # Two stations starting at once must not make two keys, nor two certificates
+            # for one key: whoever holds the lock makes the pair, the other then loads it.
+            with _creation_lock(folder):
+                if not key_path.exists():
+                    key_pem = _new_private_key_pem()
+                    cert_pem = _self_signed(key_pem, common_name, organisation)
+                    atomic_write(cert_path, cert_pem, mode=0o644)
+                    atomic_write(key_path, key_pem, mode=0o600)
+                elif not cert_path.exists():
+                    # The certificate was deleted: a new one for the same key keeps every
+                    # document sealed so far checkable against the key.
+                    key_pem = key_path.read_bytes()
+                    cert_pem = _self_signed(key_pem, common_name, organisation)
+                    atomic_write(cert_path, cert_pem, mode=0o644)
+        _tighten(key_path)
+        try:
+            key_pem = key_path.read_bytes()
+            cert_pem = cert_path.read_bytes()
+        except OSError as exc:
+            raise SigningKeyError(
+                f"cannot read the clinic key in {folder}: {exc.strerror}"
+            ) from exc
+        signer = cls(key_pem, cert_pem, str(folder))
+        signer._check_pair()
+        return signer
+
+    @classmethod
+    def from_pkcs12(
+        cls, path: str | os.PathLike[str], passphrase: bytes | str | None = None
+    ) -> ClinicSigner:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+
+        if isinstance(passphrase, str):
+            passphrase = passphrase.encode("utf-8")
+        try:
+            key, cert, _ = p12.load_key_and_certificates(Path(path).read_bytes(), passphrase)
+        except OSError as exc:
+            raise SigningKeyError(f"cannot read the PKCS#12 file {path}: {exc.strerror}") from exc
+        except (ValueError, TypeError) as exc:
+            raise SigningKeyError(
+                f"cannot open the PKCS#12 file {path}: wrong passphrase or not a PKCS#12 file"
+            ) from exc
+        if key is None or cert is None:
+            raise SigningKeyError(f"the PKCS#12 file {path} holds no key and certificate")
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return cls(key_pem, cert.public_bytes(serialization.Encoding.PEM), str(path))
+
+    @property
+    def subject(self) -> str:
+        return _asn1_cert(self.certificate_pem).subject.human_friendly
+
+    def _check_pair(self) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        try:
+            key = serialization.load_pem_private_key(self.key_pem, None)
+            cert = x509.load_pem_x509_certificate(self.certificate_pem)
+        except (ValueError, TypeError) as exc:
+            raise SigningKeyError(
+                f"the clinic key or certificate in {self.source} is damaged"
+            ) from exc
+        pub = serialization.PublicFormat.SubjectPublicKeyInfo
+        enc = serialization.Encoding.DER
+        if key.public_key().public_bytes(enc, pub) != cert.public_key().public_bytes(enc, pub):
+            raise SigningKeyError(f"the clinic key and certificate in {self.source} do not match")
+
+    @cached_property
+    def pyhanko_signer(self) -> Signer:
+        return _make_pyhanko_signer(self.key_pem, self.certificate_pem)
+
+
+def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes) -> Signer:
+    from asn1crypto import keys, pem
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    # pyHanko parses (and validates) the private key again for every signature, which costs
+    # ~25 ms for RSA; the key is parsed once here and reused.
+    loaded = serialization.load_pem_private_key(key_pem, None)
+
+    class CachedKeySigner(SimpleSigner):  # type: ignore[misc]
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            try:
+                mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            except ValueError:
+                mechanism = ""
+            if mechanism == "rsassa_pkcs1v15" and isinstance(loaded, RSAPrivateKey):
+                return loaded.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return bytes(super().sign_raw(data, digest_algorithm))
+
+    _, _, key_der = pem.unarmor(key_pem)
+    cert = _asn1_cert(cert_pem)
+    return CachedKeySigner(
+        signing_cert=cert,
+        signing_key=keys.PrivateKeyInfo.load(key_der),
+        cert_registry=SimpleCertificateStore.from_certs([cert]),
+    )
+
+
+# --- key files ----------------------------------------------------------------------------------
+
+
+def _new_private_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    # RSA with PKCS#1 v1.5 signs deterministically, so a document sealed twice at the same
+    # time gives the same bytes.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _self_signed(key_pem: bytes, common_name: str, organisation: str) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = serialization.load_pem_private_key(key_pem, None)
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    name = x509.Name(attrs)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    public = key.public_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # "non-repudiation": what pyHanko expects of a signer
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)  # type: ignore[arg-type]
+        .sign(key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+_thread_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _creation_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the key folder, across threads and processes."""
+    with _thread_lock, open(folder / LOCK_FILE, "a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _tighten(key_path: Path) -> None:
+    # Anyone who can read the key can seal a forged consent: keep it owner-only.
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(key_path.stat().st_mode) & 0o077:
+            os.chmod(key_path, 0o600)
+
+
+def preload() -> None:
+    """Import the signing libraries now (about half a second), e.g. in a background thread
+    after start-up, so the first consent is sealed without that wait."""
+    import pyhanko.sign.signers  # noqa: F401
+    import pyhanko.sign.validation  # noqa: F401
+    import pyhanko_certvalidator  # noqa: F401
+
+
+def load_certificate(path: str | os.PathLike[str]) -> bytes:
+    """A certificate file's bytes (PEM or DER), to pass to ``verify_pdf``."""
+    return Path(path).read_bytes()
+
+
+def _asn1_cert(data: Any) -> Any:
+    """An asn1crypto certificate from PEM/DER bytes, a path, a cryptography cert or a signer."""
+    from asn1crypto import pem, x509
+
+    if isinstance(data, ClinicSigner):
+        data = data.certificate_pem
+    elif isinstance(data, str | os.PathLike):
+        data = Path(data).read_bytes()
+    elif hasattr(data, "public_bytes"):  # cryptography.x509.Certificate
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        data = data.public_bytes(Encoding.DER)
+    if isinstance(data, x509.Certificate):
+        return data
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return x509.Certificate.load(data)
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+
+def _require_pdf(data: bytes) -> None:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("PDF data must be bytes")
+    if b"%PDF-" not in bytes(data[:PDF_HEADER_WINDOW]):
+        raise NotAPdf("this is not a PDF file")
+
+
+def sign_pdf(
+    pdf_bytes: bytes,
+    signer: ClinicSigner,
+    when: dt.datetime | None = None,
+    *,
+    reason: str = "",
+    location: str = "",
+) -> bytes:
+    """Seal the whole file with an invisible PAdES signature, appended as an incremental update.
+
+    ``when`` is the signing time recorded in the signature (now if None). The same input,
+    signer and time give the same bytes.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields, signers
+
+    _require_pdf(pdf_bytes)
+    moment = (when or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        writer = _deterministic_writer(bytes(pdf_bytes), moment)
+    except (PdfError, ValueError) as exc:
+        raise DocumentError(f"this PDF cannot be read for signing: {exc}") from exc
+    if any(s.field_name == FIELD_NAME for s in writer.prev.embedded_signatures):
+        raise DocumentError("this PDF is already sealed by the clinic")
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None,
+        location=location or None,
+    )
+    pdf_signer = _timed_pdf_signer(meta, signer.pyhanko_signer, moment)
+    # A fixed reservation spares pyHanko a trial signature to measure the size.
+    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=SIGNATURE_RESERVE)
+    return bytes(out.getvalue())
+
+
+def _deterministic_writer(data: bytes, moment: dt.datetime) -> Any:
+    import hashlib
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class Writer(IncrementalPdfFileWriter):  # type: ignore[misc]
+        @classmethod
+        def _handle_id(cls, prev: Any) -> Any:
+            # pyHanko draws the second file id at random; derive it from the input and the
+            # signing time instead so that sealing is repeatable.
+            ids = super()._handle_id(prev)
+            digest = hashlib.sha256(data + moment.isoformat().encode()).digest()[:16]
+            return generic.ArrayObject([ids[0], generic.ByteStringObject(digest)])
+
+        def _update_meta(self) -> None:
+            super()._update_meta()
+            # pyHanko stamps /ModDate with the wall clock; the signing time is the truth.
+            if self._info is not None:
+                info = self._info.get_object()
+                if "/ModDate" in info:
+                    info["/ModDate"] = generic.pdf_date(moment)
+
+    return Writer(io.BytesIO(data), strict=False)
+
+
+def _timed_pdf_signer(meta: Any, signer: Signer, moment: dt.datetime) -> Any:
+    from pyhanko.sign.signers import PdfSigner
+
+    class TimedPdfSigner(PdfSigner):  # type: ignore[misc]
+        def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            session.system_time = moment  # the signing time is otherwise always "now"
+            return session
+
+    return TimedPdfSigner(meta, signer=signer)
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def verify_pdf(
+    pdf_bytes: bytes, trusted_cert: Any, expected_sha256: str | None = None
+) -> VerifyResult:
+    """Check that a document is sealed by ``trusted_cert`` and unchanged since.
+
+    ``trusted_cert`` is the clinic certificate as PEM/DER bytes, a file path, a cryptography
+    certificate or a ``ClinicSigner``. Raises ``NotAPdf`` for input that is not a PDF at all;
+    every other problem is a ``VerifyResult`` with ``valid=False`` and a reason.
+
+    The signature covers every byte except its own value, and that value is checked too
+    (certificate, padding). A few bytes of a signature container carry no meaning (e.g. the case
+    of its hex digits), so to catch literally any change, pass the SHA-256 stored beside the
+    document as ``expected_sha256``.
+    """
+    import hashlib
+
+    _require_pdf(pdf_bytes)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    trusted = _asn1_cert(trusted_cert)
+    data = bytes(pdf_bytes)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = list(reader.embedded_regular_signatures)
+    except Exception as exc:  # pyHanko raises several types for a damaged file
+        return VerifyResult(False, f"the file is damaged or incomplete ({_short(exc)})")
+    if not signatures:
+        return VerifyResult(False, "the file is not signed")
+    embedded = signatures[0]
+    context = ValidationContext(trust_roots=[trusted], allow_fetching=False)
+    try:
+        status = validate_pdf_signature(embedded, context)
+    except Exception as exc:  # a mangled signature or byte range cannot be evaluated at all
+        return VerifyResult(False, f"the signature cannot be checked ({_short(exc)})")
+
+    subject = status.signing_cert.subject.human_friendly
+    signed_at = status.signer_reported_dt
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
+
+    def result(valid: bool, reason: str) -> VerifyResult:
+        return VerifyResult(valid, reason, subject, signed_at, whole)
+
+    if not status.intact:
+        return result(False, "the document was changed after it was signed")
+    if not status.valid:
+        return result(False, "the signature is broken")
+    if status.signing_cert.dump() != trusted.dump() or not status.trusted:
+        return result(
+            False, f"unknown signer: signed by {subject}, not by the clinic's certificate"
+        )
+    if not whole:
+        return result(False, "something was added to the file after it was signed")
+    if not _container_untouched(embedded, trusted):
+        return result(False, "the signature container was altered after signing")
+    if not status.bottom_line:
+        return result(False, f"the signature is not acceptable ({status.summary()})")
+    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256.lower():
+        return result(False, "the file does not match the stored record (SHA-256 differs)")
+    return result(True, "intact: sealed by the clinic and unchanged since")
+
+
+def _container_untouched(embedded: Any, trusted: Any) -> bool:
+    """The parts of the signature value that the signature itself cannot vouch for."""
+    content = bytes(embedded.pkcs7_content)
+    from asn1crypto import cms
+
+    used = len(cms.ContentInfo.load(content).dump())
+    # After the DER structure come only the zero bytes pyHanko reserved.
+    if content[used:].strip(b"\0"):
+        return False
+    # We embed exactly one certificate, the clinic's: any other bytes there were edited in.
+    certs = embedded.signed_data["certificates"]
+    return all(c.chosen.dump() == trusted.dump() for c in certs)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
