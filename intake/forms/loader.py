@@ -584,6 +584,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         timezone=tz or "UTC",
         logo=c.get("logo") if isinstance(c.get("logo"), str) else None,
         record_prefix=r.string(c, "record_prefix", "clinic", required=False, default="MRN"),
+        paper=_paper(r, c),
         labs=tuple(labs),
         target_mg_per_kg=(float(lo), float(hi)),
         course_months=(
@@ -594,6 +595,14 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         idle_timeout_seconds=int(kiosk.get("idle_timeout_seconds", 90)),
         idle_warning_seconds=int(kiosk.get("idle_warning_seconds", 15)),
     )
+
+
+def _paper(r: _Reader, clinic: dict[str, Any]) -> str:
+    paper = clinic.get("paper", "letter")
+    if paper not in ("letter", "a4"):
+        r.problem("clinic.paper", f'must be "letter" or "a4", not {paper!r}')
+        return "letter"
+    return str(paper)
 
 
 def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:

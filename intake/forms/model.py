@@ -217,6 +217,7 @@ class ClinicProfile:
     visit_interval_days: int
     idle_timeout_seconds: int
     idle_warning_seconds: int
+    paper: str = "letter"  # "letter" or "a4": the clinic's printer paper
 
     def lab(self, lab_id: str) -> LabRange:
         for lab in self.labs:

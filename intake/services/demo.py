@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intake.services.context import open_context
-from intake.services.documents import DocumentService
+from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
 from intake.services.staff import staff_actor
 
@@ -26,18 +26,17 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
         if lang == "en"
         else ScriptedPatient(first_name="Lucía", last_name="Ñúñez", lang=lang)
     )
+    clinician = staff_actor(ensure_staff(ctx, "clinician", "dr.ruiz", "Dr Ana Ruiz"))
     visit_id, kiosk, outcome = walk_visit(ctx, patient)
     assert outcome is not None and outcome.submitted
     docs = DocumentService(ctx)
     docs.issue_documents(kiosk, visit_id)
-    clinician = staff_actor(ensure_staff(ctx, "clinician", "dr.ruiz", "Dr Ana Ruiz"))
     docs.countersign(clinician, visit_id, "Dr Ana Ruiz", signature_strokes(seed=5), 600, 200)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    latest = {d.kind: d for d in reversed(docs.documents(clinician, visit_id))}
-    for d in docs.documents(clinician, visit_id):
-        if d.kind in FILE_NAMES and latest[d.kind].issue <= d.issue:
-            latest[d.kind] = d
+    latest: dict[str, DocumentInfo] = {}
+    for d in docs.documents(clinician, visit_id):  # newest issue first per kind
+        latest.setdefault(d.kind, d)
     for kind, name in FILE_NAMES.items():
         path = out / name
         atomic_write(path, docs.open_pdf(clinician, latest[kind].id, "export"))

@@ -102,7 +102,7 @@ class DocumentService(Service):
             "education": documents.render_education,
             "summary": documents.render_summary,
         }[kind]
-        pdf = renderer(record, self.ctx.forms)
+        pdf = renderer(record, self.ctx.forms, self.ctx.forms.clinic.paper)
         return documents.sign_pdf(
             pdf,
             clinic_signer(self.ctx),
