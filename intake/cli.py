@@ -133,8 +133,11 @@ def _staff(args: argparse.Namespace) -> int:
             print(f"{s.username}\t{s.role}\t{s.display_name}")
         return 0
     username = args.username or ".".join(args.name.lower().replace("dr ", "").split())
-    secret = getpass.getpass("PIN or password: ")
-    if secret != getpass.getpass("Again: "):
+    if sys.stdin.isatty():
+        secret, again = getpass.getpass("PIN or password: "), getpass.getpass("Again: ")
+    else:  # a script pipes the two entries in, one per line
+        secret, again = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+    if secret != again:
         print("The two entries differ; nothing was saved.", file=sys.stderr)
         return 2
     try:

@@ -507,6 +507,35 @@ class VisitService(Service):
             self.audit(s, actor, "submit", "visit", visit_id, {"record_sha256": content_hash})
             return SignOutcome(True)
 
+    def start_correction(self, actor: Actor, visit_id: str) -> StartedVisit:
+        """A submitted consent is never edited: a correction is a new visit pointing to it.
+
+        The new draft starts from the earlier answers; the patient re-acknowledges and signs again.
+        """
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            old = self._visit(s, visit_id)
+            if old.status not in ("submitted", "countersigned"):
+                raise InvalidInput(
+                    {
+                        "visit": "Only a signed visit can be corrected; an unfinished one can simply be continued."
+                    }
+                )
+            patient_id, lang = old.patient_id, old.lang
+            answers = self._answers(s, visit_id)
+        started = self.start_visit(actor, patient_id, lang)
+        with self.write() as s:
+            new = self._visit(s, started.visit_id)
+            new.corrects_visit_id = visit_id
+            self._store_answers(
+                s,
+                actor,
+                started.visit_id,
+                {k: v for k, v in answers.items() if not k.startswith("phq9")},
+            )
+            self.audit(s, actor, "correct", "visit", started.visit_id, {"corrects": visit_id})
+        return started
+
     def abandon(self, actor: Actor, visit_id: str) -> None:
         require_role(actor, "front_desk", "clinician", "admin")
         with self.write() as s:
