@@ -48,6 +48,12 @@ def require_postgres() -> None:
 
 
 @pytest.fixture
+def pg_url() -> str:
+    require_postgres()
+    return PG_URL
+
+
+@pytest.fixture
 def pg_schema() -> Iterator[str]:
     """A schema of its own in the `test` database, dropped afterwards."""
     require_postgres()

@@ -69,14 +69,12 @@ def test_signature_commits_use_synchronous_full(sqlite_ctx) -> None:  # type: ig
     assert seen[first_begin - 1] == "PRAGMA synchronous=NORMAL"  # a page change is not a signature
 
 
-def test_two_stations_starting_together_migrate_once(pg_schema: str) -> None:
-    from conftest import PG_URL
-
+def test_two_stations_starting_together_migrate_once(pg_schema: str, pg_url: str) -> None:
     errors: list[BaseException] = []
 
     def start() -> None:
         try:
-            db = Database(PG_URL, schema=pg_schema)
+            db = Database(pg_url, schema=pg_schema)
             db.migrate()
             db.dispose()
         except BaseException as exc:  # re-raised below
@@ -88,7 +86,7 @@ def test_two_stations_starting_together_migrate_once(pg_schema: str) -> None:
     for t in threads:
         t.join(120)
     assert not errors, errors
-    db = Database(PG_URL, schema=pg_schema)
+    db = Database(pg_url, schema=pg_schema)
     assert current_revision(db) == "0002"
     db.dispose()
 
