@@ -26,6 +26,7 @@ from intake.store.models import (
     PregnancyStatus,
     PregnancyTest,
     QuizAnswer,
+    StaffUser,
     Visit,
 )
 
@@ -105,6 +106,15 @@ class Review:
     quiz: tuple[QuizRow, ...]
     documents: tuple[DocumentRow, ...]
     pregnancy_confirmed: bool | None  # None: not yet confirmed by a clinician
+    pregnancy_confirmation: PregnancyConfirmation | None = None
+
+
+@dataclass(frozen=True)
+class PregnancyConfirmation:
+    can_become_pregnant: bool
+    at: dt.datetime
+    by: str  # the clinician's name
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -151,8 +161,25 @@ class ClinicianService(Service):
                 )
             )
             confirmed = clinician_override(s, visit.patient_id)
+            detail = self._confirmation(s, visit.patient_id)
             self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
-            return Review(record, visit.status, acks, quiz, docs, confirmed)
+            return Review(record, visit.status, acks, quiz, docs, confirmed, detail)
+
+    @staticmethod
+    def _confirmation(s: Any, patient_id: int) -> PregnancyConfirmation | None:
+        latest = s.scalars(
+            select(PregnancyStatus)
+            .where(PregnancyStatus.patient_id == patient_id)
+            .order_by(PregnancyStatus.at.desc(), PregnancyStatus.id.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            return None
+        name = latest.actor
+        if latest.actor.startswith("staff:"):
+            user = s.get(StaffUser, int(latest.actor.split(":", 1)[1]))
+            name = user.display_name if user else latest.actor
+        return PregnancyConfirmation(latest.can_become_pregnant, latest.at, name, latest.reason)
 
     def confirm_pregnancy_status(
         self, actor: Actor, patient_id: int, can_become_pregnant: bool, reason: str = ""

@@ -320,7 +320,7 @@ class DocumentService(Service):
 
     def checklist_pdf(self, actor: Actor, patient_id: int, month: int) -> bytes:
         """A printable checklist for one month's follow-up visit."""
-        require_role(actor, "clinician", "admin", "front_desk")
+        require_role(actor, "clinician", "admin")
         from intake.documents.checklist import render_checklist
         from intake.services.clinician import ClinicianService
 
@@ -334,9 +334,7 @@ class DocumentService(Service):
                 patient.date_of_birth,
                 patient.lang,
             )
-        course = ClinicianService(self.ctx).course(
-            Actor(actor.id, "clinician", actor.name), patient_id
-        )
+        course = ClinicianService(self.ctx).course(actor, patient_id)
         with self.write() as s:
             self.audit(s, actor, "print", "checklist", patient_id, {"month": month})
         return render_checklist(

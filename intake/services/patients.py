@@ -232,9 +232,11 @@ class PatientService(Service):
         prefix = self.ctx.forms.clinic.record_prefix
         if re.fullmatch(rf"(?i){re.escape(prefix)}-?\d*|\d+", q):
             digits = re.sub(r"\D", "", q)
-            return stmt.where(self._prefix(Patient.record_number, f"{prefix}-{digits}")).order_by(
-                Patient.record_number
-            )
+            match = self._prefix(Patient.record_number, f"{prefix}-{digits}")
+            if 0 < len(digits) < 6:
+                # "54321" means RPM-054321 as well as numbers that start with 54321.
+                match = or_(match, Patient.record_number == f"{prefix}-{digits.zfill(6)}")
+            return stmt.where(match).order_by(Patient.record_number)
         folded = fold(q.replace(",", " "))
         return stmt.where(
             or_(self._prefix(Patient.search_name, folded), self._prefix(Patient.search_alt, folded))

@@ -38,13 +38,6 @@ MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = tuple(f"phq9_{i}" for i in range(1, 10))
 
-STATUS_LABELS = {
-    "draft": "at the kiosk",
-    "submitted": "waiting for the dermatologist",
-    "countersigned": "done",
-    "abandoned": "abandoned",
-}
-
 
 @dataclass(frozen=True)
 class StartedVisit:

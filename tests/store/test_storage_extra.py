@@ -106,3 +106,38 @@ def test_staff_add_command_asks_twice(tmp_path: Path) -> None:
     ctx = open_context(data_dir=tmp_path / "d")
     assert StaffService(ctx).login("clinic.admin", "2468").role == "admin"
     ctx.db.dispose()
+
+
+def test_pregnancy_confirmation_says_who_when_and_why(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.clinician import ClinicianService
+
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = staff_actor(ensure_staff(sqlite_ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    clinician = ClinicianService(sqlite_ctx)
+    before = clinician.review(doctor, vid)
+    assert before.pregnancy_confirmed is None and before.pregnancy_confirmation is None
+    clinician.confirm_pregnancy_status(
+        doctor,
+        VisitService(sqlite_ctx).board(doctor)[0].patient_id,
+        False,
+        "hysterectomy confirmed in records",
+    )
+    after = clinician.review(doctor, vid)
+    assert after.pregnancy_confirmed is False
+    assert after.pregnancy_confirmation is not None
+    assert (after.pregnancy_confirmation.by, after.pregnancy_confirmation.reason) == (
+        "Dr Ana Ruiz",
+        "hysterectomy confirmed in records",
+    )
+    assert after.record.can_become_pregnant is False  # the clinician's word decides the record
+
+
+def test_record_number_digits_find_the_padded_number(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.patients import PatientService
+
+    desk = staff_actor(ensure_staff(sqlite_ctx, "front_desk", "desk", "Front Desk"))
+    p = PatientService(sqlite_ctx).register(
+        desk, first_name="Ivo", last_name="Kral", date_of_birth="1990-03-03"
+    )
+    digits = p.record_number.split("-")[1].lstrip("0")
+    assert [r.id for r in PatientService(sqlite_ctx).search(desk, digits)] == [p.id]
