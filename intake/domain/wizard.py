@@ -37,7 +37,8 @@ DONE = "done"
 KINDS = (WELCOME, INTAKE, PHQ9, HELP_NOW, GUARDIAN, TOPIC, QUIZ, REVIEW, SIGN, DONE)
 SIGNERS = ("patient", "guardian")
 
-# Sections the patient sees in the progress line.
+# Sections the patient sees in the progress line, in order.
+SECTIONS = ("about_you", "health", "mood", "risks", "check", "sign")
 SECTION_OF = {
     WELCOME: "welcome",
     INTAKE: "health",
@@ -516,6 +517,11 @@ class KioskFlow:
         here = self._rank(self.current)
         position = sum(1 for r in ranks if r <= here)
         return max(1, position), len(steps)
+
+    def section_number(self, step: Step | None = None) -> int:
+        """1-based part of the visit (of ``len(SECTIONS)``); 0 for welcome, 7 for done."""
+        section = self.section(step)
+        return SECTIONS.index(section) + 1 if section in SECTIONS else 0
 
     def section(self, step: Step | None = None) -> str:
         step = step or self.current

@@ -233,7 +233,7 @@ class PatientService(Service):
         if re.fullmatch(rf"(?i){re.escape(prefix)}-?\d*|\d+", q):
             digits = re.sub(r"\D", "", q)
             match = self._prefix(Patient.record_number, f"{prefix}-{digits}")
-            if 0 < len(digits) < 6:
+            if 0 < len(digits) < 6 and not digits.startswith("0"):
                 # "54321" means RPM-054321 as well as numbers that start with 54321.
                 match = or_(match, Patient.record_number == f"{prefix}-{digits.zfill(6)}")
             return stmt.where(match).order_by(Patient.record_number)

@@ -1,0 +1,382 @@
+"""The application shell: first paint, first run, staff sign-in, the staff workspace, kiosk mode.
+
+Start-up stays light: this module imports only Qt. The window paints first; the database is
+opened (and migrated) afterwards, off the GUI thread, and the staff screens load after that.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from intake.services.context import Actor, AppContext
+    from intake.services.staff import StaffInfo
+    from intake.ui.staff.login import FirstRunPage, StaffLoginPage
+    from intake.ui.staff.window import StaffWindow
+
+DEFAULT_IDLE_SECONDS = 5 * 60
+APP_TITLE = "Isotretinoin intake and consent"
+
+
+def idle_seconds_setting() -> int:
+    """Minutes of quiet before a staff station locks itself: INTAKE_STAFF_IDLE_SECONDS, default 5."""
+    raw = os.environ.get("INTAKE_STAFF_IDLE_SECONDS", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return DEFAULT_IDLE_SECONDS
+    return value if value > 0 else DEFAULT_IDLE_SECONDS
+
+
+class IdleWatcher(QObject):
+    """Any key, click, touch or wheel anywhere in the application restarts the countdown."""
+
+    idle_timed_out = Signal()
+
+    ACTIVITY = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TabletPress,
+        }
+    )
+
+    def __init__(self, seconds: float, parent: QObject | None = None):
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, int(seconds * 1000)))
+        self.timer.timeout.connect(self.idle_timed_out)
+        self._installed = False
+
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._installed:
+            app.installEventFilter(self)
+            self._installed = True
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None and self._installed:
+            app.removeEventFilter(self)
+            self._installed = False
+
+    @property
+    def active(self) -> bool:
+        return self.timer.isActive()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class StartingPage(QWidget):
+    """Painted at once, while the database opens."""
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("starting_page")
+        self.setAccessibleName("Starting")
+        self.label = QLabel("Starting…", self)
+        self.label.setAccessibleName("Start-up status")
+        self.label.setObjectName("title")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.retry_button = QPushButton("Try again", self)
+        self.retry_button.setAccessibleName("Try again")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self.retry_requested)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.label)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+
+    def show_problem(self, text: str) -> None:
+        self.label.setText(text)
+        self.retry_button.show()
+
+
+def _open_context() -> tuple[AppContext, bool]:
+    """Runs off the GUI thread: open and migrate the database, load the forms, look for staff."""
+    from intake.services.context import open_context
+    from intake.services.staff import StaffService
+
+    ctx = open_context()
+    return ctx, StaffService(ctx).any_staff()
+
+
+def start_kiosk(ctx: AppContext, session: Actor | None) -> QWidget | None:
+    """The kiosk window for this station (None when the kiosk is not installed).
+
+    ``session`` is a kiosk session for one visit handed over by staff; without it, the kiosk
+    starts at its own welcome screen (the patient types their code). Leaving the kiosk needs
+    a staff PIN.
+    """
+    try:
+        from intake.ui.kiosk import KioskWindow
+    except ImportError:
+        return None
+    window = KioskWindow(ctx, locked=True)
+    if session is not None:
+        window.begin_visit(session)
+    return window
+
+
+class AppWindow(QMainWindow):
+    """One window for the staff side; the kiosk opens full screen as its own window."""
+
+    context_opened = Signal()
+    signed_in = Signal(object)  # StaffInfo
+    locked = Signal(str)  # why: "idle", "lock", "sign_out", "kiosk"
+    kiosk_started = Signal(object)  # the kiosk window
+
+    def __init__(
+        self,
+        *,
+        kiosk_mode: bool = False,
+        idle_seconds: float | None = None,
+        refresh_ms: int = 4000,
+        debounce_ms: int = 150,
+        open_context: Callable[[], tuple[AppContext, bool]] = _open_context,
+        kiosk_factory: Callable[[AppContext, Actor | None], QWidget | None] = start_kiosk,
+    ):
+        super().__init__()
+        self.setWindowTitle(APP_TITLE)
+        self.setAccessibleName(APP_TITLE)
+        self.resize(1280, 820)
+        self.kiosk_mode = kiosk_mode
+        self.refresh_ms, self.debounce_ms = refresh_ms, debounce_ms
+        self._open_context = open_context
+        self._kiosk_factory = kiosk_factory
+        self.ctx: AppContext | None = None
+        self.login_page: StaffLoginPage | None = None
+        self.first_run_page: FirstRunPage | None = None
+        self.staff_window: StaffWindow | None = None
+        self.kiosk_window: QWidget | None = None
+        self._started = False
+
+        self.stack = QStackedWidget(self)
+        self.stack.setAccessibleName("Screens")
+        self.starting_page = StartingPage(self.stack)
+        self.starting_page.retry_requested.connect(self._on_starting_page_retry_requested)
+        self.stack.addWidget(self.starting_page)
+        self.setCentralWidget(self.stack)
+        self.idle = IdleWatcher(
+            idle_seconds if idle_seconds is not None else idle_seconds_setting(), self
+        )
+        self.idle.idle_timed_out.connect(self._on_idle_idle_timed_out)
+        from intake.ui.staff.style import STAFF_QSS  # plain text: costs nothing
+
+        self.setStyleSheet(STAFF_QSS)
+
+    # --- start-up --------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            # After the first paint: the window is up before any SQL runs.
+            QTimer.singleShot(0, self._begin_opening)
+
+    @Slot()
+    def _begin_opening(self) -> None:
+        from intake.ui.staff.common import BackgroundTasks
+
+        self.starting_page.label.setText("Opening the clinic database…")
+        self.starting_page.retry_button.hide()
+        self._tasks = BackgroundTasks(self)
+        self._tasks.run(self._open_context, self._on_context_opened, self._on_context_failed)
+
+    @Slot()
+    def _on_starting_page_retry_requested(self) -> None:
+        self._begin_opening()
+
+    def _on_context_failed(self, exc: BaseException) -> None:
+        problems = getattr(exc, "problems", None)
+        if problems:
+            text = "The form files have problems:\n" + "\n".join(str(p) for p in problems[:8])
+        else:
+            from intake.ui.staff.common import describe_error
+
+            text = describe_error(exc)
+        self.starting_page.show_problem(text)
+
+    def _on_context_opened(self, result: tuple[AppContext, bool]) -> None:
+        from intake.ui.staff.login import FirstRunPage, StaffLoginPage
+
+        self.ctx, has_staff = result
+        clinic = self.ctx.forms.clinic
+        self.setWindowTitle(f"{clinic.name} — {APP_TITLE}")
+        self.login_page = StaffLoginPage(self.ctx, self.stack, kiosk=self.kiosk_mode)
+        self.login_page.signed_in.connect(self._on_login_page_signed_in)
+        self.stack.addWidget(self.login_page)
+        if has_staff:
+            self.show_login()
+        else:
+            self.first_run_page = FirstRunPage(self.ctx, self.stack)
+            self.first_run_page.admin_created.connect(self._on_first_run_page_admin_created)
+            self.stack.addWidget(self.first_run_page)
+            self.stack.setCurrentWidget(self.first_run_page)
+        self.context_opened.emit()
+
+    # --- signing in and out ----------------------------------------------------------------------
+
+    def show_login(self, message: str = "") -> None:
+        assert self.login_page is not None
+        self.login_page.reset(message)
+        self.stack.setCurrentWidget(self.login_page)
+
+    @Slot(object)
+    def _on_first_run_page_admin_created(self, info: StaffInfo) -> None:
+        if self.first_run_page is not None:
+            self.stack.removeWidget(self.first_run_page)
+            self.first_run_page.deleteLater()
+            self.first_run_page = None
+        self._enter(info)
+
+    @Slot(object)
+    def _on_login_page_signed_in(self, info: StaffInfo) -> None:
+        self._enter(info)
+
+    def _enter(self, info: StaffInfo) -> None:
+        from intake.ui.staff.window import StaffWindow
+
+        assert self.ctx is not None
+        self.signed_in.emit(info)
+        if self.kiosk_mode:
+            self._start_kiosk(None)
+            return
+        self.staff_window = StaffWindow(
+            self.ctx,
+            info,
+            self.stack,
+            refresh_ms=self.refresh_ms,
+            debounce_ms=self.debounce_ms,
+        )
+        self.staff_window.lock_requested.connect(self._on_staff_window_lock_requested)
+        self.staff_window.sign_out_requested.connect(self._on_staff_window_sign_out_requested)
+        self.staff_window.kiosk_requested.connect(self._on_staff_window_kiosk_requested)
+        self.stack.addWidget(self.staff_window)
+        self.stack.setCurrentWidget(self.staff_window)
+        self.idle.start()
+
+    def lock(self, why: str = "lock") -> None:
+        """Back to the sign-in screen with no patient data left anywhere on screen."""
+        self.idle.stop()
+        window, self.staff_window = self.staff_window, None
+        if window is not None:
+            window.clear()
+            for child in window.findChildren(QWidget):
+                if child.isWindow() and child.isVisible():
+                    child.close()
+            self.stack.removeWidget(window)
+            window.hide()
+            window.deleteLater()
+        messages = {
+            "idle": "The station locked itself after a quiet spell. Please sign in again.",
+            "lock": "Locked. Please sign in again.",
+            "sign_out": "Signed out.",
+            "kiosk": "",
+        }
+        if self.login_page is not None:
+            self.show_login(messages.get(why, ""))
+        self.locked.emit(why)
+
+    @Slot()
+    def _on_idle_idle_timed_out(self) -> None:
+        self.lock("idle")
+
+    @Slot()
+    def _on_staff_window_lock_requested(self) -> None:
+        self.lock("lock")
+
+    @Slot()
+    def _on_staff_window_sign_out_requested(self) -> None:
+        self.lock("sign_out")
+
+    # --- kiosk mode ------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_staff_window_kiosk_requested(self, session: Actor | None) -> None:
+        self._start_kiosk(session)
+
+    def _start_kiosk(self, session: Actor | None) -> None:
+        assert self.ctx is not None
+        try:
+            kiosk = self._kiosk_factory(self.ctx, session)
+        except Exception as exc:
+            from intake.ui.staff.common import describe_error
+
+            self._tell("Kiosk mode could not start", describe_error(exc))
+            return
+        if kiosk is None:
+            self._tell(
+                "Kiosk mode is not available",
+                "The kiosk screens are not installed on this station.",
+            )
+            return
+        # The staff session ends: the patient now has the station.
+        self.lock("kiosk")
+        self.kiosk_window = kiosk
+        kiosk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        kiosk.destroyed.connect(self._on_kiosk_destroyed)
+        self.hide()
+        kiosk.showFullScreen()
+        self.kiosk_started.emit(kiosk)
+
+    @Slot()
+    def _on_kiosk_destroyed(self) -> None:
+        self.kiosk_window = None
+        self.show()
+        if self.login_page is not None:
+            self.show_login("Kiosk mode ended. Please sign in.")
+
+    def _tell(self, title: str, text: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAccessibleName(title)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.message_box = box
+
+
+def run(kiosk: bool = False) -> int:
+    """Start the desktop app (``kiosk``: straight into kiosk mode after a staff sign-in)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_TITLE)
+    window = AppWindow(kiosk_mode=kiosk)
+    window.show()
+    code = app.exec()
+    from intake.ui.staff.common import BackgroundTasks
+
+    BackgroundTasks.wait_all(10_000)
+    if window.ctx is not None:
+        window.ctx.db.dispose()
+    return code

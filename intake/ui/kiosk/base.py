@@ -1,0 +1,164 @@
+"""What every kiosk page shares: a centred, scrolling column, labels, errors and wiping."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+CONTENT_WIDTH = 1040
+
+
+def make_label(
+    text: str, role: str | None = None, parent: QWidget | None = None, *, rich: bool = False
+) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    if role:
+        label.setProperty("role", role)
+    return label
+
+
+def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    frame.setProperty("role", "card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(22, 18, 22, 18)
+    layout.setSpacing(12)
+    return frame, layout
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property used by it changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_flag(widget: QWidget, name: str, on: bool) -> None:
+    if bool(widget.property(name)) != on:
+        widget.setProperty(name, on)
+        repolish(widget)
+
+
+def paragraphs_html(text: str) -> str:
+    """Form text (paragraphs split by blank lines, "- " bullets) as simple rich text."""
+    import html
+
+    out: list[str] = []
+    for block in text.strip().split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        bullets = [line[2:] for line in lines if line.startswith("- ")]
+        plain = [line for line in lines if not line.startswith("- ")]
+        if plain:
+            out.append(f"<p>{html.escape(' '.join(plain))}</p>")
+        if bullets:
+            items = "".join(f"<li>{html.escape(b)}</li>" for b in bullets)
+            out.append(f"<ul style='margin-left:8px'>{items}</ul>")
+    return "".join(out)
+
+
+def wipe_tree(root: QWidget) -> None:
+    """Blank every text a widget tree holds: nothing of a patient stays in memory on screen."""
+    widgets = [root, *root.findChildren(QWidget)]
+    pads = sys.modules.get("intake.ui.widgets.signature_pad")  # none exists before it is loaded
+    pad_type = pads.SignaturePadWidget if pads is not None else ()
+    for w in widgets:
+        if isinstance(w, pad_type):
+            w.clear()
+        elif isinstance(w, QLineEdit):
+            w.setReadOnly(False)
+            w.clear()
+        elif isinstance(w, QPlainTextEdit | QLabel):
+            w.clear()
+        elif isinstance(w, QAbstractButton):
+            w.setText("")
+        w.setAccessibleName("")
+        w.setAccessibleDescription("")
+        w.setToolTip("")
+
+
+class KioskPage(QWidget):
+    """One screen of the kiosk: a title, then its content in a centred, scrolling column."""
+
+    completeness_changed = Signal(bool)
+
+    def __init__(self, lang: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lang = lang
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        self.body = QWidget(holder)
+        self.body.setMaximumWidth(CONTENT_WIDTH)
+        row.addWidget(self.body, 40)
+        row.addStretch(1)
+        self.content = QVBoxLayout(self.body)
+        self.content.setContentsMargins(28, 24, 28, 32)
+        self.content.setSpacing(18)
+        self.scroller.setWidget(holder)
+        outer.addWidget(self.scroller)
+
+    # --- building --------------------------------------------------------------------------------
+
+    def add_title(self, text: str) -> QLabel:
+        label = make_label(text, "title", self.body)
+        label.setAccessibleName(text)
+        self.content.addWidget(label)
+        return label
+
+    def add_text(self, text: str, role: str | None = None, *, rich: bool = False) -> QLabel:
+        label = make_label(text, role, self.body, rich=rich)
+        self.content.addWidget(label)
+        return label
+
+    def finish(self) -> None:
+        self.content.addStretch(1)
+
+    def reveal(self, widget: QWidget) -> None:
+        self.scroller.ensureWidgetVisible(widget, 40, 80)
+
+    # --- what the window asks of a page ----------------------------------------------------------
+
+    def is_complete(self) -> bool:
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """What was typed but not yet saved (kept across Back and a change of language)."""
+        return {}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        pass
+
+    def focus_first(self) -> None:
+        self.focusNextChild()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        pass
+
+    def wipe(self) -> None:
+        wipe_tree(self)

@@ -1,0 +1,298 @@
+"""The risk walkthrough: a parent or guardian's name (for a minor), then one topic per page,
+each statement acknowledged by typing initials that must match the person's name."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QVBoxLayout, QWidget
+
+from intake.domain import validation
+from intake.domain.errors import ValidationError
+from intake.domain.wizard import Guardian, KioskFlow
+from intake.ui.kiosk.base import KioskPage, card, make_label, set_flag
+from intake.ui.kiosk.text import message, t
+from intake.ui.widgets.choices import ChoiceButtons
+
+RELATIONSHIPS = ("parent", "guardian")
+
+
+class GuardianPage(KioskPage):
+    def __init__(self, flow: KioskFlow, lang: str, parent: QWidget | None = None):
+        super().__init__(lang, parent)
+        self.setObjectName("page_guardian")
+        self.add_title(t("guardian_title", lang))
+        self.add_text(t("guardian_intro", lang), "lead")
+        self.first = self._name_field("guardian_first", t("guardian_first", lang))
+        self.last = self._name_field("guardian_last", t("guardian_last", lang))
+        self.content.addWidget(make_label(t("relationship", lang), "subtitle", self.body))
+        self.relationship = ChoiceButtons(
+            [(r, t(f"rel_{r}", lang)) for r in RELATIONSHIPS],
+            columns=2,
+            name=t("relationship", lang),
+            parent=self.body,
+        )
+        self.relationship.setObjectName("guardian_relationship")
+        self.relationship.changed.connect(self._on_input_changed)
+        self.content.addWidget(self.relationship)
+        self.errors: dict[str, QWidget] = {}
+        self.error = self.add_text("", "error")
+        self.error.hide()
+        self.finish()
+        if flow.guardian is not None:
+            self.first.setText(flow.guardian.first_name)
+            self.last.setText(flow.guardian.last_name)
+            self.relationship.set_value(flow.guardian.relationship)
+
+    def _name_field(self, name: str, label: str) -> QLineEdit:
+        title = make_label(label, "subtitle", self.body)
+        self.content.addWidget(title)
+        edit = QLineEdit(self.body)
+        edit.setObjectName(name)
+        edit.setAccessibleName(label)
+        edit.setMaxLength(60)
+        edit.textEdited.connect(self._on_input_changed)
+        title.setBuddy(edit)
+        self.content.addWidget(edit)
+        return edit
+
+    def _on_input_changed(self, *_args: object) -> None:
+        self.completeness_changed.emit(self.is_complete())
+
+    def is_complete(self) -> bool:
+        return bool(
+            self.first.text().strip() and self.last.text().strip() and self.relationship.value()
+        )
+
+    def guardian(self) -> Guardian:
+        """The guardian as typed; raises ValidationError with a message for the person."""
+        first = validation.name(self.first.text(), "guardian_first")
+        last = validation.name(self.last.text(), "guardian_last")
+        rel = self.relationship.value()
+        if rel not in RELATIONSHIPS:
+            raise ValidationError("relationship", t("choose_relationship", self.lang))
+        return Guardian(first, last, str(rel))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        text = " ".join(message(m, self.lang) for m in errors.values())
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        set_flag(self.first, "invalid", "guardian_first" in errors)
+        set_flag(self.last, "invalid", "guardian_last" in errors)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "first": self.first.text(),
+            "last": self.last.text(),
+            "rel": self.relationship.value(),
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self.first.setText(snapshot.get("first", ""))
+        self.last.setText(snapshot.get("last", ""))
+        if snapshot.get("rel"):
+            self.relationship.set_value(snapshot["rel"])
+
+    def focus_first(self) -> None:
+        self.first.setFocus()
+
+
+class InitialsField(QWidget):
+    """A labelled box for one person's initials under one statement."""
+
+    typed = Signal(str)
+
+    def __init__(self, label: str, spoken: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(18)
+        layout.setVerticalSpacing(4)
+        self.label = make_label(label, "help", self)
+        self.edit = QLineEdit(self)
+        self.edit.setMaxLength(6)
+        self.edit.setMinimumHeight(52)
+        self.edit.setFixedWidth(180)
+        self.edit.setAccessibleName(spoken)
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhUppercaseOnly | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+        self.label.setBuddy(self.edit)
+        self.status = make_label("", "good", self)
+        self.status.hide()
+        self.error = make_label("", "error", self)
+        self.error.hide()
+        layout.addWidget(self.label, 0, 0, 1, 2)
+        layout.addWidget(self.edit, 1, 0)
+        messages = QVBoxLayout()
+        messages.setSpacing(0)
+        messages.addWidget(self.status)
+        messages.addWidget(self.error)
+        layout.addLayout(messages, 1, 1)
+        layout.setColumnStretch(1, 1)
+
+    def mark_done(self, initials: str, status: str) -> None:
+        self.edit.setText(initials)
+        self.edit.setReadOnly(True)
+        self.edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab skips what is already done
+        self.status.setText(status)
+        self.status.show()
+        self.show_error("")
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        set_flag(self.edit, "invalid", bool(text))
+        self.edit.setAccessibleDescription(text)
+
+    @property
+    def done(self) -> bool:
+        return self.edit.isReadOnly()
+
+
+class TopicPage(KioskPage):
+    """One risk topic. Each statement row asks for the patient's initials (and, for a minor, the
+    guardian's). A valid set of initials is sent at once: ``acknowledged(statement, role, text)``.
+    """
+
+    acknowledged = Signal(str, str, str)
+
+    def __init__(self, flow: KioskFlow, topic_id: str, lang: str, parent: QWidget | None = None):
+        super().__init__(lang, parent)
+        self.flow = flow
+        self.topic_id = topic_id
+        self.shown_at = time.monotonic()
+        topic, statements = flow.topic(topic_id)
+        minor = flow.is_minor
+        self.setObjectName(f"page_topic_{topic_id}")
+        self.add_title(topic.title(lang))
+        if topic.intro is not None:
+            self.add_text(topic.intro(lang), "lead")
+        self.add_text(
+            t("topic_instructions_minor" if minor else "topic_instructions", lang), "help"
+        )
+        first = str(flow.answers.get("first_name", ""))
+        last = str(flow.answers.get("last_name", ""))
+        guardian = flow.guardian
+        self._names = {
+            "patient": (first, last),
+            "guardian": (guardian.first_name, guardian.last_name) if guardian else ("", ""),
+        }
+        self.fields: dict[tuple[str, str], InitialsField] = {}
+        self.cards: dict[str, QFrame] = {}
+        total = len(statements)
+        for n, statement in enumerate(statements, start=1):
+            frame, layout = card(self.body)
+            frame.setObjectName(f"card_{statement.id}")
+            counter = make_label(t("statement_count", lang, n=n, total=total), "help", frame)
+            layout.addWidget(counter)
+            text = statement.text(lang)
+            layout.addWidget(make_label(text, "statement", frame))
+            reread = flow.needs_ack(statement.id, "patient") and (
+                (statement.id, "patient") in flow.acknowledged
+            )
+            if reread:
+                frame.setProperty("attention", True)
+                layout.addWidget(make_label(t("read_again_notice", lang), "notice", frame))
+            for role in flow.acknowledgers(statement):
+                if role == "patient":
+                    label = t("patient_initials" if minor else "your_initials", lang)
+                else:
+                    label = t("guardian_initials", lang)
+                spoken = t("initials_for", lang, who=label, statement=text)
+                field = InitialsField(label, spoken, frame)
+                field.edit.setObjectName(f"initials_{statement.id}_{role}")
+                field.edit.textEdited.connect(
+                    lambda text, s=statement.id, r=role: self._on_initials_text_edited(s, r, text)
+                )
+                field.edit.editingFinished.connect(
+                    lambda s=statement.id, r=role: self._on_initials_editing_finished(s, r)
+                )
+                if not flow.needs_ack(statement.id, role):
+                    field.mark_done("✓", t("initialled", lang))
+                layout.addWidget(field)
+                self.fields[(statement.id, role)] = field
+            self.cards[statement.id] = frame
+            self.content.addWidget(frame)
+        self.finish()
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.shown_at, 1)
+
+    def _check(self, role: str, text: str) -> str | None:
+        first, last = self._names[role]
+        try:
+            validation.initials(text, first, last)
+        except ValidationError as exc:
+            return exc.message
+        return None
+
+    def _on_initials_text_edited(self, statement_id: str, role: str, text: str) -> None:
+        field = self.fields[(statement_id, role)]
+        if field.done:
+            return
+        if len(text.replace(".", "").replace(" ", "")) >= 2 and self._check(role, text) is None:
+            self.acknowledged.emit(statement_id, role, text)
+        elif field.error.isVisible():
+            field.show_error("")
+
+    def _on_initials_editing_finished(self, statement_id: str, role: str) -> None:
+        field = self.fields[(statement_id, role)]
+        text = field.edit.text()
+        if field.done or not text.strip():
+            return
+        problem = self._check(role, text)
+        if problem is not None:
+            field.show_error(message(problem, self.lang))
+
+    def mark_acknowledged(self, statement_id: str, role: str, initials: str) -> None:
+        field = self.fields[(statement_id, role)]
+        had_focus = field.edit.hasFocus()
+        field.mark_done(initials, t("initialled", self.lang))
+        frame = self.cards[statement_id]
+        if all(f.done for (sid, _), f in self.fields.items() if sid == statement_id):
+            frame.setProperty("attention", False)
+            frame.setProperty("done", True)
+            frame.style().unpolish(frame)
+            frame.style().polish(frame)
+        if had_focus:
+            self._focus_next_open(after=(statement_id, role))
+        self.completeness_changed.emit(self.is_complete())
+
+    def show_initials_error(self, statement_id: str, role: str, text: str) -> None:
+        self.fields[(statement_id, role)].show_error(message(text, self.lang))
+
+    def _focus_next_open(self, after: tuple[str, str] | None = None) -> bool:
+        keys = list(self.fields)
+        start = keys.index(after) + 1 if after in self.fields else 0
+        for key in keys[start:] + keys[:start]:
+            field = self.fields[key]
+            if not field.done:
+                field.edit.setFocus(Qt.FocusReason.TabFocusReason)
+                self.reveal(self.cards[key[0]])
+                return True
+        return False
+
+    def is_complete(self) -> bool:
+        return all(f.done for f in self.fields.values())
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            f"{sid}|{role}": f.edit.text()
+            for (sid, role), f in self.fields.items()
+            if not f.done and f.edit.text()
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        for key, text in snapshot.items():
+            sid, _, role = key.partition("|")
+            field = self.fields.get((sid, role))
+            if field is not None and not field.done:
+                field.edit.setText(text)
+
+    def focus_first(self) -> None:
+        if not self._focus_next_open():
+            self.focusNextChild()

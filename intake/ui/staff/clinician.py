@@ -1,0 +1,292 @@
+"""The dermatologist's page: visits waiting for review, patient search, and the review itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.context import Actor, AppContext
+from intake.services.patients import PatientService
+from intake.services.visits import BoardRow, VisitService
+from intake.ui.staff.common import (
+    AMBER_BG,
+    RED_BG,
+    RED_FG,
+    VISIT_STATUS_WORDS,
+    Clock,
+    MessageLabel,
+    describe_error,
+    fill_table,
+    make_table,
+    named,
+)
+from intake.ui.staff.review import ReviewWidget
+from intake.ui.staff.search_model import PatientSearchModel
+
+QUEUE_DAYS = 30
+
+
+class ClinicianPage(QWidget):
+    """Left: who is waiting, and any patient by search; right: the review of the chosen visit."""
+
+    queue_refreshed = Signal(int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        refresh_ms: int = 5000,
+        debounce_ms: int = 150,
+    ):
+        super().__init__(parent)
+        named(self, "Dermatologist", "clinician_page")
+        self._ctx, self._actor = ctx, actor
+        self._visits = VisitService(ctx)
+        self._patients = PatientService(ctx)
+        self._clock = Clock(ctx.forms.clinic.timezone)
+        self.queue: list[BoardRow] = []
+        self.patient_visits: list[BoardRow] = []
+
+        left = QWidget(self)
+        left.setMinimumWidth(270)
+        left.setMaximumWidth(420)
+        heading = QLabel("Waiting for you", left)
+        heading.setObjectName("section")
+        self.queue_table = make_table(
+            left, "Visits waiting for the dermatologist", ("Patient", "Since"), 0
+        )
+        self.queue_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.queue_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.queue_table.setMaximumHeight(220)
+        self.queue_table.itemSelectionChanged.connect(self._on_queue_table_item_selection_changed)
+        self.queue_label = named(QLabel(left), "Waiting count")
+        self.queue_label.setObjectName("muted")
+
+        search_heading = QLabel("Find a patient", left)
+        search_heading.setObjectName("section")
+        self.search_box = named(QLineEdit(left), "Patient search")
+        self.search_box.setPlaceholderText("Name, date of birth or record number")
+        self.search_box.setClearButtonEnabled(True)
+        self.model = PatientSearchModel(self._patients, actor, self, debounce_ms=debounce_ms)
+        self.results = named(QTableView(left), "Patients found")
+        self.results.setModel(self.model)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.verticalHeader().hide()
+        for column in (3, 4):
+            self.results.hideColumn(column)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        visits_heading = QLabel("Visits of this patient", left)
+        visits_heading.setObjectName("section")
+        self.visits_table = make_table(left, "Visits of the patient", ("Date", "Status"), 1)
+        self.visits_table.setMaximumHeight(150)
+        self.visits_table.itemSelectionChanged.connect(self._on_visits_table_item_selection_changed)
+        self.patient_button = named(
+            QPushButton("Labs, tests and course without a visit", left), "Open patient course"
+        )
+        self.patient_button.setEnabled(False)
+        self.patient_button.clicked.connect(self._on_patient_button_clicked)
+        self.message = MessageLabel("Clinician message", left)
+
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(heading)
+        left_layout.addWidget(self.queue_label)
+        left_layout.addWidget(self.queue_table)
+        left_layout.addWidget(search_heading)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.results, 1)
+        left_layout.addWidget(visits_heading)
+        left_layout.addWidget(self.visits_table)
+        left_layout.addWidget(self.patient_button)
+        left_layout.addWidget(self.message)
+
+        self.review = ReviewWidget(ctx, actor, self)
+        self.review.countersigned.connect(self._on_review_countersigned)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.review)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self.results.selectionModel().selectionChanged.connect(self._on_results_selection_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh_queue)
+
+    # --- the queue -------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_queue()
+        self.timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.timer.stop()
+        super().hideEvent(event)
+
+    @Slot()
+    def refresh_queue(self) -> None:
+        # Signed visits wait for review until countersigned, even from earlier days.
+        since = self._ctx.now() - dt.timedelta(days=QUEUE_DAYS)
+        try:
+            rows = self._visits.board(self._actor, since=since, limit=500)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        waiting = [r for r in rows if r.status == "submitted"]
+        waiting.sort(key=lambda r: r.updated_at)
+        keep = self._selected_queue_row()
+        self.queue = waiting
+        self.queue_table.blockSignals(True)
+        fill_table(
+            self.queue_table,
+            [
+                (
+                    f"{r.patient_name} · {r.record_number}"
+                    + (" — needs staff" if r.needs_staff else ""),
+                    self._clock.time(r.updated_at),
+                )
+                for r in waiting
+            ],
+            [(RED_BG, RED_FG, True) if r.needs_staff else (AMBER_BG, "", False) for r in waiting],
+        )
+        if keep is not None:
+            for i, r in enumerate(waiting):
+                if r.visit_id == keep.visit_id:
+                    self.queue_table.selectRow(i)
+        self.queue_table.blockSignals(False)
+        self.queue_label.setText(
+            f"{len(waiting)} visit{'s' if len(waiting) != 1 else ''} signed and waiting for review"
+            if waiting
+            else "No one is waiting."
+        )
+        self.queue_refreshed.emit(len(waiting))
+
+    def _selected_queue_row(self) -> BoardRow | None:
+        rows = self.queue_table.selectionModel().selectedRows()
+        index = rows[0].row() if rows else -1
+        return self.queue[index] if 0 <= index < len(self.queue) else None
+
+    @Slot()
+    def _on_queue_table_item_selection_changed(self) -> None:
+        row = self._selected_queue_row()
+        if row is not None:
+            self.open_visit(row.visit_id, row.patient_id)
+
+    def open_visit(self, visit_id: str, patient_id: int) -> bool:
+        self.message.clear_message()
+        shown = self.review.show_visit(visit_id, patient_id)
+        if shown:
+            self._list_visits(patient_id, select=visit_id)
+        return shown
+
+    def _list_visits(self, patient_id: int, select: str | None = None) -> None:
+        """The patient's visits, newest first, in the list under the search."""
+        try:
+            self.patient_visits = self._visits.visits_for(self._actor, patient_id)
+        except Exception as exc:
+            self.patient_visits = []
+            self.message.show_error(describe_error(exc))
+        self.visits_table.blockSignals(True)
+        fill_table(
+            self.visits_table,
+            [
+                (self._clock.local_date(v.started_at), VISIT_STATUS_WORDS.get(v.status, v.status))
+                for v in self.patient_visits
+            ],
+        )
+        for i, v in enumerate(self.patient_visits):
+            if v.visit_id == select:
+                self.visits_table.selectRow(i)
+        self.visits_table.blockSignals(False)
+
+    @Slot(object)
+    def _on_review_countersigned(self, _info: object) -> None:
+        self.refresh_queue()
+
+    # --- search ----------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, text: str) -> None:
+        self.model.set_query(text)
+
+    @Slot()
+    def _on_search_box_return_pressed(self) -> None:
+        self.model.search_now(self.search_box.text())
+
+    def search_for(self, text: str) -> None:
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self.model.search_now(text)
+
+    def select_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        self.results.selectRow(row)
+        return True
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_results_selection_changed(self, *_: object) -> None:
+        rows = self.results.selectionModel().selectedRows()
+        patient = self.model.patient(rows[0].row()) if rows else None
+        self.patient_button.setEnabled(patient is not None)
+        self.visits_table.setRowCount(0)
+        self.patient_visits = []
+        if patient is not None:
+            self._list_visits(patient.id)
+
+    @Slot()
+    def _on_visits_table_item_selection_changed(self) -> None:
+        index = self.visits_table.currentRow()
+        if 0 <= index < len(self.patient_visits):
+            v = self.patient_visits[index]
+            self.open_visit(v.visit_id, v.patient_id)
+
+    @Slot()
+    def _on_patient_button_clicked(self) -> None:
+        rows = self.results.selectionModel().selectedRows()
+        patient = self.model.patient(rows[0].row()) if rows else None
+        if patient is not None:
+            self.review.show_patient(
+                patient.id,
+                f"{patient.full_name} · {patient.record_number} · born {patient.date_of_birth.isoformat()}",
+            )
+
+    # --- locking ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.timer.stop()
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.model.clear()
+        self.queue = []
+        self.queue_table.setRowCount(0)
+        self.visits_table.setRowCount(0)
+        self.review.clear()

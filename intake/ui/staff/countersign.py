@@ -1,0 +1,168 @@
+"""The prescriber's countersignature: drawn, named, dated, with its meaning shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.records import SIGNATURE_MEANINGS
+from intake.services.context import Actor, AppContext
+from intake.services.errors import InvalidInput
+from intake.ui.staff.common import (
+    BackgroundTasks,
+    BusyBar,
+    MessageLabel,
+    describe_error,
+    named,
+    primary,
+)
+from intake.ui.staff.packets import document_service
+from intake.ui.widgets.signature_pad import SignaturePadWidget
+
+ATTESTATION = (
+    "I have reviewed this patient's intake, mood screen and acknowledgements, discussed the "
+    "risks of isotretinoin with them, and I am prescribing it under the clinic's programme."
+)
+
+
+class CountersignDialog(QDialog):
+    """Sign on the pad; the consent is re-issued with this signature and linked to the earlier one."""
+
+    countersigned = Signal(object)  # DocumentInfo of the new consent issue
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        visit_id: str,
+        patient_name: str,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
+        self.setWindowTitle("Countersign the consent")
+        named(self, "Countersign the consent", "countersign_dialog")
+        self.tasks = BackgroundTasks(self)
+        self.setMinimumWidth(620)
+
+        meaning = SIGNATURE_MEANINGS["clinician"]
+        heading = QLabel(f"Consent of <b>{patient_name}</b>", self)
+        attestation = named(QLabel(ATTESTATION, self), "Attestation")
+        attestation.setWordWrap(True)
+        self.meaning = named(
+            QLabel(f"Meaning of this signature: <b>{meaning}</b>", self), "Signature meaning"
+        )
+        form = QFormLayout()
+        self.printed_name = named(QLineEdit(actor.name, self), "Printed name")
+        self.name_error = MessageLabel("Printed name problem", self)
+        form.addRow("Printed name", self.printed_name)
+        form.addRow("", self.name_error)
+        self.pad = SignaturePadWidget(self)
+        named(self.pad, "Signature pad")
+        self.pad.setMinimumSize(560, 180)
+        self.signature_error = MessageLabel("Signature problem", self)
+        self.clear_button = named(QPushButton("Clear", self), "Clear signature")
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.sign_button = named(QPushButton("Countersign", self), "Countersign")
+        primary(self.sign_button)
+        self.sign_button.setEnabled(False)
+        self.sign_button.clicked.connect(self._on_sign_button_clicked)
+        self.cancel_button = named(QPushButton("Cancel", self), "Cancel countersigning")
+        self.cancel_button.clicked.connect(self.reject)
+        self.message = MessageLabel("Countersign message", self)
+        self.busy = BusyBar(self)
+        self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
+        self.pad.signed_changed.connect(self._on_pad_signed_changed)
+
+        when = QLabel(
+            "The date and time are added when you press Countersign. The consent is then "
+            "re-issued, signed again by the clinic, and linked to the earlier version, which is kept.",
+            self,
+        )
+        when.setWordWrap(True)
+        when.setObjectName("muted")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.sign_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(attestation)
+        layout.addWidget(self.meaning)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Sign in the box:", self))
+        layout.addWidget(self.pad, 1)
+        layout.addWidget(self.signature_error)
+        layout.addWidget(when)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        layout.addLayout(buttons)
+
+    @Slot(bool)
+    def _on_pad_signed_changed(self, has_ink: bool) -> None:
+        self.sign_button.setEnabled(has_ink and not self.tasks.busy)
+
+    @Slot()
+    def _on_clear_button_clicked(self) -> None:
+        self.pad.clear()
+        self.signature_error.clear_message()
+
+    @Slot()
+    def _on_sign_button_clicked(self) -> None:
+        self.sign()
+
+    def sign(self) -> None:
+        """Countersign off the GUI thread (the consent is rendered and sealed again)."""
+        for label in (self.name_error, self.signature_error, self.message):
+            label.clear_message()
+        strokes = self.pad.strokes
+        width, height = float(self.pad.width()), float(self.pad.height())
+        name = self.printed_name.text()
+        self.sign_button.setEnabled(False)
+        self.clear_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        self.message.show_message("Countersigning and re-issuing the consent…", "info")
+        self.tasks.run(
+            lambda: document_service(self._ctx).countersign(
+                self._actor, self.visit_id, name, strokes, width, height
+            ),
+            self._on_countersign_done,
+            self._on_countersign_failed,
+        )
+
+    def _on_countersign_done(self, info: Any) -> None:
+        self.countersigned.emit(info)
+        self.accept()
+
+    def _on_countersign_failed(self, exc: BaseException) -> None:
+        self.message.clear_message()
+        self.clear_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
+        self.sign_button.setEnabled(self.pad.has_ink())
+        if isinstance(exc, InvalidInput):
+            if "printed_name" in exc.errors:
+                self.name_error.show_error(exc.errors["printed_name"])
+            if "signature" in exc.errors:
+                self.signature_error.show_error(exc.errors["signature"])
+            other = {k: v for k, v in exc.errors.items() if k not in ("printed_name", "signature")}
+            if other:
+                self.message.show_error("; ".join(other.values()))
+            return
+        self.message.show_error(describe_error(exc))
+
+    def reject(self) -> None:
+        if self.tasks.busy:
+            return  # the countersignature is being saved: wait for it
+        super().reject()

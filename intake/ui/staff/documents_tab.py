@@ -1,0 +1,282 @@
+"""A visit's documents: every issue kept, each previewed or printed (both audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from intake.services.context import Actor, AppContext
+from intake.ui.staff.common import (
+    GREY_FG,
+    BackgroundTasks,
+    BusyBar,
+    Clock,
+    MessageLabel,
+    describe_error,
+    fill_table,
+    make_table,
+    named,
+)
+from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer
+from intake.ui.staff.pdf_preview import (
+    PdfPreviewDialog,
+    PrintFailed,
+    PrintJob,
+    ask_for_printer,
+    print_pdfs,
+)
+
+KIND_ORDER = ("consent", "education", "summary", "checklist")
+
+
+class DocumentsWidget(QWidget):
+    """Lists all issues of a visit's documents, newest first per kind; preview and print."""
+
+    documents_loaded = Signal(int)
+    documents_issued = Signal(int)
+    preview_opened = Signal(object)  # the PdfPreviewDialog
+    printed = Signal(int)  # pages
+
+    COLUMNS = ("Document", "Issue", "Made", "Language", "SHA-256", "Size", "Replaces")
+
+    def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "Documents", "documents_tab")
+        self._ctx, self._actor = ctx, actor
+        self._clock = Clock(ctx.forms.clinic.timezone)
+        self.tasks = BackgroundTasks(self)
+        self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
+            ask_for_printer
+        )
+        self.visit_id: str | None = None
+        self.status = ""
+        self.documents: list[Any] = []
+        self.preview: PdfPreviewDialog | None = None
+
+        self.note = named(QLabel(self), "Documents note")
+        self.note.setWordWrap(True)
+        self.table = make_table(self, "Documents of this visit", self.COLUMNS, 0)
+        self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
+        self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
+        self.issue_button = named(QPushButton("Make the documents", self), "Issue documents")
+        self.issue_button.clicked.connect(self._on_issue_button_clicked)
+        self.preview_button = named(QPushButton("Preview…", self), "Preview document")
+        self.preview_button.clicked.connect(self._on_preview_button_clicked)
+        self.print_button = named(QPushButton("Print…", self), "Print document")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.message = MessageLabel("Documents message", self)
+        self.busy = BusyBar(self)
+        self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
+        self.tasks.busy_changed.connect(self._on_tasks_busy_changed)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.issue_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        self._update_buttons()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def load(self, visit_id: str, status: str, *, auto_issue: bool = True) -> None:
+        """List the visit's documents; a signed visit without them has them made (off-thread)."""
+        self.visit_id, self.status = visit_id, status
+        self.message.clear_message()
+        try:
+            documents = document_service(self._ctx).documents(self._actor, visit_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            documents = []
+        self._show(documents)
+        self.documents_loaded.emit(len(documents))
+        kinds = {d.kind for d in documents}
+        if (
+            auto_issue
+            and status in ("submitted", "countersigned")
+            and any(k not in kinds for k in ("consent", "education", "summary"))
+            and not self.tasks.busy
+        ):
+            self.issue()
+
+    def clear(self) -> None:
+        self.visit_id, self.status, self.documents = None, "", []
+        self.table.setRowCount(0)
+        self.note.clear()
+        self.message.clear_message()
+        if self.preview is not None:
+            self.preview.reject()
+        self._update_buttons()
+
+    def _show(self, documents: list[Any]) -> None:
+        documents = sorted(
+            documents,
+            key=lambda d: (KIND_ORDER.index(d.kind) if d.kind in KIND_ORDER else 9, -d.issue),
+        )
+        self.documents = documents
+        latest: dict[str, int] = {}
+        for d in documents:
+            latest[d.kind] = max(latest.get(d.kind, 0), d.issue)
+        rows, styles = [], []
+        by_id = {d.id: d for d in documents}
+        for d in documents:
+            current = d.issue == latest[d.kind]
+            replaces = by_id.get(d.supersedes_id) if d.supersedes_id else None
+            rows.append(
+                (
+                    KIND_TITLES.get(d.kind, d.kind) + ("" if current else " (earlier version)"),
+                    d.issue,
+                    self._clock.datetime(d.created_at)[:16],
+                    "Español" if d.lang == "es" else "English",
+                    d.sha256[:16] + "…",
+                    f"{d.size / 1024:.0f} KB",
+                    f"issue {replaces.issue}" if replaces else "",
+                )
+            )
+            styles.append(None if current else ("", GREY_FG, False))
+        fill_table(self.table, rows, styles)
+        if documents:
+            self.table.selectRow(0)
+        if self.status in ("submitted", "countersigned"):
+            self.note.setText(
+                "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
+                if documents
+                else "The documents for this visit have not been made yet."
+            )
+        else:
+            self.note.setText("The documents are made once the patient has signed.")
+        self._update_buttons()
+
+    def selected(self) -> Any | None:
+        row = self.table.currentRow()
+        return self.documents[row] if 0 <= row < len(self.documents) else None
+
+    def select(self, kind: str, issue: int) -> bool:
+        for i, d in enumerate(self.documents):
+            if d.kind == kind and d.issue == issue:
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def _update_buttons(self) -> None:
+        busy = self.tasks.busy
+        chosen = self.selected() is not None
+        self.preview_button.setEnabled(chosen and not busy)
+        self.print_button.setEnabled(chosen and not busy)
+        kinds = {d.kind for d in self.documents}
+        missing = any(k not in kinds for k in ("consent", "education", "summary"))
+        self.issue_button.setVisible(self.status in ("submitted", "countersigned") and missing)
+        self.issue_button.setEnabled(not busy)
+
+    @Slot(bool)
+    def _on_tasks_busy_changed(self, _busy: bool) -> None:
+        self._update_buttons()
+
+    @Slot()
+    def _on_table_item_selection_changed(self) -> None:
+        self._update_buttons()
+
+    # --- issuing ---------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_issue_button_clicked(self) -> None:
+        self.issue()
+
+    def issue(self) -> None:
+        """Make the documents of a signed visit, off the GUI thread."""
+        if self.visit_id is None:
+            return
+        visit_id = self.visit_id
+        self.message.show_message("Making and sealing the documents…", "info")
+        self.tasks.run(
+            lambda: document_service(self._ctx).issue_documents(self._actor, visit_id),
+            lambda made: self._on_issue_done(visit_id, made),
+            self._on_task_failed,
+        )
+
+    def _on_issue_done(self, visit_id: str, made: list[Any]) -> None:
+        if self.visit_id != visit_id:
+            return  # another visit is shown now
+        self.load(self.visit_id, self.status, auto_issue=False)
+        self.message.show_message("The documents are ready.", "info")
+        self.documents_issued.emit(len(made))
+
+    def _on_task_failed(self, exc: BaseException) -> None:
+        self.message.show_error(describe_error(exc))
+        self._update_buttons()
+
+    # --- preview and print -----------------------------------------------------------------------
+
+    @Slot(int, int)
+    def _on_table_cell_double_clicked(self, _row: int, _column: int) -> None:
+        self._on_preview_button_clicked()
+
+    @Slot()
+    def _on_preview_button_clicked(self) -> None:
+        doc = self.selected()
+        if doc is None:
+            return
+        self.message.clear_message()
+        self.tasks.run(
+            lambda: document_service(self._ctx).open_pdf(self._actor, doc.id, purpose="view"),
+            lambda data: self._show_preview(doc, data),
+            self._on_task_failed,
+        )
+
+    def _show_preview(self, doc: Any, data: bytes) -> None:
+        title = f"{KIND_TITLES.get(doc.kind, doc.kind)}, issue {doc.issue}"
+        try:
+            dialog = PdfPreviewDialog(
+                data,
+                title,
+                footer=print_footer(self._ctx, self._actor, doc),
+                fetch_for_print=lambda: document_service(self._ctx).open_pdf(
+                    self._actor, doc.id, purpose="print"
+                ),
+                parent=self,
+            )
+        except PrintFailed as exc:
+            self.message.show_error(str(exc))
+            return
+        dialog.choose_printer = self.choose_printer
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_preview_finished)
+        dialog.printed.connect(self.printed)
+        self.preview = dialog
+        dialog.open()
+        self.preview_opened.emit(dialog)
+
+    @Slot(int)
+    def _on_preview_finished(self, _result: int) -> None:
+        self.preview = None
+
+    @Slot()
+    def _on_print_button_clicked(self) -> None:
+        if self.selected() is not None:
+            self.choose_printer(self, self.print_selected_to)
+
+    def print_selected_to(self, printer: QPrinter) -> int:
+        doc = self.selected()
+        if doc is None:
+            return 0
+        try:
+            data = document_service(self._ctx).open_pdf(self._actor, doc.id, purpose="print")
+            pages = print_pdfs(printer, [PrintJob(data, print_footer(self._ctx, self._actor, doc))])
+        except PrintFailed as exc:
+            self.message.show_error(str(exc))
+            return 0
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return 0
+        self.message.show_message(f"Sent {pages} pages to the printer.", "info")
+        self.printed.emit(pages)
+        return pages

@@ -1,0 +1,446 @@
+"""The front desk: find or register a patient, correct details, start a kiosk visit, print packets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.context import Actor, AppContext
+from intake.services.patients import PatientRow, PatientService
+from intake.services.visits import StartedVisit, VisitService
+from intake.ui.staff.common import (
+    VISIT_STATUS_WORDS,
+    BackgroundTasks,
+    BusyBar,
+    Clock,
+    MessageLabel,
+    describe_error,
+    format_phone,
+    named,
+    primary,
+)
+from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer
+from intake.ui.staff.patient_dialog import PatientDialog
+from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
+from intake.ui.staff.search_model import PatientSearchModel
+from intake.ui.staff.status_board import StatusBoardWidget
+
+
+class VisitCodeDialog(QDialog):
+    """Shows the visit code, large, to give to the patient; can hand this station over at once."""
+
+    hand_over_requested = Signal(str)  # visit id
+
+    def __init__(self, patient: PatientRow, started: StartedVisit, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Visit started")
+        named(self, "Visit started", "visit_code_dialog")
+        self.setMinimumWidth(460)
+        self.started = started
+        layout = QVBoxLayout(self)
+        layout.setSpacing(14)
+        who = QLabel(f"Kiosk visit for <b>{patient.full_name}</b> ({patient.record_number})", self)
+        layout.addWidget(who)
+        hint = QLabel(
+            "Give the patient this code. At any kiosk they type it with their date of birth. "
+            "It works once, for 12 hours.",
+            self,
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        code = started.code
+        self.code_label = named(QLabel(f"{code[:3]} {code[3:]}", self), "Visit code")
+        font = QFont(self.code_label.font())
+        font.setPointSize(44)
+        font.setBold(True)
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 6)
+        self.code_label.setFont(font)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setObjectName("visit_code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.code_label)
+        buttons = QHBoxLayout()
+        self.hand_over_button = named(
+            QPushButton("Hand over this station to the patient", self), "Hand over this station"
+        )
+        self.hand_over_button.clicked.connect(self._on_hand_over_button_clicked)
+        self.done_button = named(QPushButton("Done", self), "Done")
+        self.done_button.setDefault(True)
+        self.done_button.clicked.connect(self.accept)
+        buttons.addWidget(self.hand_over_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        layout.addLayout(buttons)
+
+    @Slot()
+    def _on_hand_over_button_clicked(self) -> None:
+        self.hand_over_requested.emit(self.started.visit_id)
+        self.accept()
+
+
+class FrontDeskPage(QWidget):
+    """Search, register, correct, start visits, print packets; the status board beside them."""
+
+    station_handed_over = Signal(object)  # the kiosk Actor for the one visit
+    visit_started = Signal(object)  # StartedVisit
+    packet_ready = Signal(list)  # the documents about to be printed
+    packet_printed = Signal(int)  # pages
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        board_refresh_ms: int = 4000,
+        debounce_ms: int = 150,
+    ):
+        super().__init__(parent)
+        named(self, "Front desk", "front_desk_page")
+        self._ctx = ctx
+        self._actor = actor
+        self._patients = PatientService(ctx)
+        self._visits = VisitService(ctx)
+        self._clock = Clock(ctx.forms.clinic.timezone)
+        self.tasks = BackgroundTasks(self)
+        self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
+            ask_for_printer
+        )
+        self.packet: list[Any] = []
+        self.dialog: QDialog | None = None
+
+        # Search.
+        self.search_box = named(QLineEdit(self), "Patient search")
+        self.search_box.setPlaceholderText(
+            "Search by name, date of birth (YYYY-MM-DD) or record number"
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.register_button = named(QPushButton("Register new patient…", self), "Register patient")
+        self.model = PatientSearchModel(self._patients, actor, self, debounce_ms=debounce_ms)
+        self.table = named(QTableView(self), "Patients found")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.result_label = named(QLabel("", self), "Search results")
+        self.result_label.setObjectName("muted")
+
+        # The selected patient.
+        self.details = named(
+            QLabel("Select a patient to see their details.", self), "Patient details"
+        )
+        self.details.setObjectName("details")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.correct_button = named(QPushButton("Correct details…", self), "Correct details")
+        self.start_button = named(QPushButton("Start kiosk visit", self), "Start kiosk visit")
+        primary(self.start_button)
+        self.print_button = named(QPushButton("Print packet…", self), "Print packet")
+        self.message = MessageLabel("Front desk message", self)
+        self.busy = BusyBar(self)
+        self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
+
+        self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.register_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.start_button)
+        actions.addWidget(self.correct_button)
+        actions.addWidget(self.print_button)
+        actions.addStretch(1)
+        panel = QFrame(self)
+        panel.setObjectName("panel")
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.addWidget(self.details)
+        panel_layout.addLayout(actions)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Patients", left)
+        title.setObjectName("section")
+        left_layout.addWidget(title)
+        left_layout.addLayout(search_row)
+        left_layout.addWidget(self.result_label)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(panel)
+        left_layout.addWidget(self.message)
+        left_layout.addWidget(self.busy)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.board)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([620, 620])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self.model.searched.connect(self._on_model_searched)
+        self.model.search_failed.connect(self._on_model_search_failed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.table.doubleClicked.connect(self._on_correct_button_clicked)
+        self.register_button.clicked.connect(self._on_register_button_clicked)
+        self.correct_button.clicked.connect(self._on_correct_button_clicked)
+        self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self._show_patient(None)
+
+    # --- search ----------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, text: str) -> None:
+        self.model.set_query(text)
+
+    @Slot()
+    def _on_search_box_return_pressed(self) -> None:
+        self.model.search_now(self.search_box.text())
+
+    @Slot(str)
+    def _on_model_searched(self, query: str) -> None:
+        count = self.model.rowCount()
+        if not query:
+            self.result_label.setText("")
+        elif count == 0:
+            self.result_label.setText("No patient matches. Check the spelling, or register them.")
+        else:
+            more = "+" if self.model.canFetchMore() else ""
+            self.result_label.setText(f"{count}{more} found")
+        self._show_patient(None)
+
+    @Slot(str)
+    def _on_model_search_failed(self, text: str) -> None:
+        self.message.show_error(text)
+
+    def search_for(self, text: str) -> None:
+        """Search at once (used after registering, and by tests)."""
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self.model.search_now(text)
+
+    def select_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def selected_patient(self) -> PatientRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.patient(rows[0].row()) if rows else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_: object) -> None:
+        self._show_patient(self.selected_patient())
+
+    def _show_patient(self, patient: PatientRow | None) -> None:
+        for button in (self.correct_button, self.start_button, self.print_button):
+            button.setEnabled(patient is not None)
+        if patient is None:
+            self.details.setText("Select a patient to see their details and start a visit.")
+            return
+        try:
+            visits = self._visits.visits_for(self._actor, patient.id)
+        except Exception as exc:
+            visits = []
+            self.message.show_error(describe_error(exc))
+        latest = (
+            f"{len(visits)} visit{'s' if len(visits) != 1 else ''}; latest "
+            f"{self._clock.local_date(visits[0].started_at)} "
+            f"({VISIT_STATUS_WORDS.get(visits[0].status, visits[0].status)})"
+            if visits
+            else "no visits yet"
+        )
+        preferred = f" ({patient.preferred_name})" if patient.preferred_name else ""
+        lang = "Español" if patient.lang == "es" else "English"
+        self.details.setText(
+            f"<b>{patient.full_name}{preferred}</b> · {patient.record_number}<br>"
+            f"Born {patient.date_of_birth.isoformat()} · {patient.sex_at_birth or 'sex not recorded'}"
+            f" · {lang}<br>{format_phone(patient.phone) or 'no phone'} · {patient.email or 'no email'}<br>"
+            f"<span style='color:#5b6470'>{latest} · details version {patient.version}</span>"
+        )
+        self.print_button.setEnabled(
+            any(v.status in ("submitted", "countersigned") for v in visits)
+        )
+
+    # --- register and correct --------------------------------------------------------------------
+
+    @Slot()
+    def _on_register_button_clicked(self) -> None:
+        self.message.clear_message()
+        self._open_dialog(PatientDialog(self._patients, self._actor, None, self))
+
+    @Slot()
+    def _on_correct_button_clicked(self) -> None:
+        patient = self.selected_patient()
+        if patient is None:
+            return
+        self.message.clear_message()
+        self._open_dialog(PatientDialog(self._patients, self._actor, patient, self))
+
+    def _open_dialog(self, dialog: PatientDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.patient_saved.connect(self._on_dialog_patient_saved)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        self.dialog = None
+        self._refresh_selected()
+
+    def _refresh_selected(self) -> None:
+        """Show what is stored now for the selected patient (after a correction or a visit)."""
+        patient = self.selected_patient()
+        if patient is None:
+            return
+        self.model.refresh()
+        self.select_patient(patient.id)
+
+    @Slot(object)
+    def _on_dialog_patient_saved(self, patient: PatientRow) -> None:
+        self.search_for(patient.record_number)
+        self.select_patient(patient.id)
+        self.message.show_message(f"Saved: {patient.full_name}, {patient.record_number}.", "info")
+
+    # --- visits ----------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_start_button_clicked(self) -> None:
+        patient = self.selected_patient()
+        if patient is None:
+            return
+        self.message.clear_message()
+        try:
+            started = self._visits.start_visit(self._actor, patient.id, patient.lang)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.visit_started.emit(started)
+        self.board.refresh()
+        self._show_patient(patient)
+        dialog = VisitCodeDialog(patient, started, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    @Slot(str)
+    def _on_code_dialog_hand_over_requested(self, visit_id: str) -> None:
+        try:
+            kiosk = self._visits.hand_over(self._actor, visit_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.station_handed_over.emit(kiosk)
+
+    # --- packets ---------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_print_button_clicked(self) -> None:
+        patient = self.selected_patient()
+        if patient is not None:
+            self.prepare_packet(patient.id)
+
+    def prepare_packet(self, patient_id: int) -> None:
+        """Find (or issue, off the GUI thread) the latest finished visit's packet, then print it."""
+        self.message.clear_message()
+        try:
+            visits = self._visits.visits_for(self._actor, patient_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        finished = [v for v in visits if v.status in ("submitted", "countersigned")]
+        if not finished:
+            self.message.show_error(
+                "This patient has no finished visit yet, so there is no packet to print."
+            )
+            return
+        visit_id = finished[0].visit_id
+        self.print_button.setEnabled(False)
+        self.tasks.run(
+            lambda: packet_documents(self._ctx, self._actor, visit_id),
+            self._on_packet_found,
+            self._on_packet_failed,
+        )
+
+    def _on_packet_found(self, documents: list[Any]) -> None:
+        self.print_button.setEnabled(self.selected_patient() is not None)
+        if not documents:
+            self.message.show_error("No documents have been issued for this visit yet.")
+            return
+        self.packet = documents
+        self.packet_ready.emit(documents)
+        self.choose_printer(self, self.print_packet_to)
+
+    def _on_packet_failed(self, exc: BaseException) -> None:
+        self.print_button.setEnabled(self.selected_patient() is not None)
+        self.message.show_error(describe_error(exc))
+
+    def print_packet_to(self, printer: QPrinter) -> int:
+        """Print the prepared packet (consent, then education); each document's print is audited."""
+        from intake.ui.staff.packets import document_service
+
+        service = document_service(self._ctx)
+        try:
+            jobs = [
+                PrintJob(
+                    service.open_pdf(self._actor, doc.id, purpose="print"),
+                    print_footer(self._ctx, self._actor, doc),
+                )
+                for doc in self.packet
+            ]
+            pages = print_pdfs(printer, jobs)
+        except PrintFailed as exc:
+            self.message.show_error(str(exc))
+            return 0
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return 0
+        titles = " and ".join(KIND_TITLES.get(d.kind, d.kind).lower() for d in self.packet)
+        self.message.show_message(f"Printed the {titles} ({pages} pages).", "info")
+        self.packet_printed.emit(pages)
+        return pages
+
+    # --- locking ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Remove every patient detail from the screen."""
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.model.clear()
+        self.packet = []
+        self._show_patient(None)
+        self.message.clear_message()
+        self.board.clear()

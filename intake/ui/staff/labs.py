@@ -1,0 +1,351 @@
+"""Lab results (ranges from the clinic profile, out-of-range highlighted) and pregnancy tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.clinician import ClinicianService, CourseView, LabRow
+from intake.services.context import Actor, AppContext
+from intake.services.errors import InvalidInput
+from intake.ui.staff.common import (
+    GREY_FG,
+    RED_BG,
+    RED_FG,
+    MessageLabel,
+    describe_error,
+    fill_table,
+    make_table,
+    named,
+)
+
+
+def month_spin(parent: QWidget, name: str, low: int = 0) -> QSpinBox:
+    spin = QSpinBox(parent)
+    named(spin, name)
+    spin.setRange(low, 12)
+    if low == 0:
+        spin.setSpecialValueText("Baseline")
+    spin.setPrefix("" if low == 0 else "Month ")
+    return spin
+
+
+def short_lab_name(label: str) -> str:
+    """'ALT (liver enzyme)' -> 'ALT'; 'Total cholesterol' -> 'Cholesterol'."""
+    short = label.split(" (")[0]
+    return short[6:].capitalize() if short.startswith("Total ") else short
+
+
+def month_text(month: int) -> str:
+    return "Baseline" if month == 0 else f"Month {month}"
+
+
+class LabsWidget(QWidget):
+    """Record ALT, AST, cholesterol, triglycerides and pregnancy tests; see them all, flagged."""
+
+    lab_recorded = Signal(object)  # LabRow
+    pregnancy_test_recorded = Signal(object)  # PregnancyTestRow
+
+    def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "Labs and tests", "labs_tab")
+        self._ctx, self._actor = ctx, actor
+        self._clinician = ClinicianService(ctx)
+        self.patient_id: int | None = None
+        clinic = ctx.forms.clinic
+
+        # Lab results.
+        lab_box = QGroupBox("Blood tests", self)
+        named(lab_box, "Blood tests")
+        lab_form = QFormLayout()
+        self.test = named(QComboBox(lab_box), "Test")
+        for lab in clinic.labs:
+            self.test.addItem(lab.label("en"), lab.id)
+        self.range_label = named(QLabel(lab_box), "Reference range")
+        self.range_label.setObjectName("muted")
+        self.value = named(QLineEdit(lab_box), "Result value")
+        self.value.setPlaceholderText("e.g. 32")
+        self.unit_label = QLabel(lab_box)
+        value_row = QHBoxLayout()
+        value_row.addWidget(self.value, 1)
+        value_row.addWidget(self.unit_label)
+        self.lab_taken_on = named(QLineEdit(lab_box), "Lab taken on")
+        self.lab_taken_on.setPlaceholderText("YYYY-MM-DD")
+        self.lab_month = month_spin(lab_box, "Lab course month")
+        self.lab_errors = {
+            key: MessageLabel(f"Lab {key} problem", lab_box)
+            for key in ("test", "value", "taken_on", "course_month")
+        }
+        lab_form.addRow("Test", self.test)
+        lab_form.addRow("", self.range_label)
+        lab_form.addRow("", self.lab_errors["test"])
+        lab_form.addRow("Result", value_row)
+        lab_form.addRow("", self.lab_errors["value"])
+        lab_form.addRow("Taken on", self.lab_taken_on)
+        lab_form.addRow("", self.lab_errors["taken_on"])
+        lab_form.addRow("Course month", self.lab_month)
+        lab_form.addRow("", self.lab_errors["course_month"])
+        self.record_lab_button = named(QPushButton("Record result", lab_box), "Record lab result")
+        self.record_lab_button.clicked.connect(self._on_record_lab_button_clicked)
+        # One row per blood draw, one column per test: a month's results read across.
+        self.lab_columns = [lab.id for lab in clinic.labs]
+        headers = tuple(
+            f"{short_lab_name(lab.label('en'))}\n{lab.low:g}–{lab.high:g} {lab.unit}"
+            for lab in clinic.labs
+        )
+        self.labs_table = make_table(
+            lab_box,
+            "Lab results",
+            ("Taken on", "Month", *headers),
+            tuple(range(2, 2 + len(headers))),
+        )
+        lab_layout = QHBoxLayout(lab_box)
+        form_column = QVBoxLayout()
+        form_column.addLayout(lab_form)
+        form_column.addWidget(self.record_lab_button)
+        form_column.addStretch(1)
+        lab_layout.addLayout(form_column, 2)
+        lab_layout.addWidget(self.labs_table, 4)
+
+        # Pregnancy tests.
+        test_box = QGroupBox("Pregnancy tests", self)
+        named(test_box, "Pregnancy tests")
+        test_form = QFormLayout()
+        self.pregnancy_note = named(QLabel(test_box), "Pregnancy test note")
+        self.pregnancy_note.setWordWrap(True)
+        self.test_taken_on = named(QLineEdit(test_box), "Pregnancy test taken on")
+        self.test_taken_on.setPlaceholderText("YYYY-MM-DD")
+        self.test_result = named(QComboBox(test_box), "Pregnancy test result")
+        self.test_result.addItem("Negative", "negative")
+        self.test_result.addItem("Positive", "positive")
+        self.test_month = month_spin(test_box, "Pregnancy test course month")
+        self.test_errors = {
+            key: MessageLabel(f"Pregnancy test {key} problem", test_box)
+            for key in ("taken_on", "result")
+        }
+        test_form.addRow(self.pregnancy_note)
+        test_form.addRow("Taken on", self.test_taken_on)
+        test_form.addRow("", self.test_errors["taken_on"])
+        test_form.addRow("Result", self.test_result)
+        test_form.addRow("", self.test_errors["result"])
+        test_form.addRow("Course month", self.test_month)
+        self.record_test_button = named(
+            QPushButton("Record pregnancy test", test_box), "Record pregnancy test"
+        )
+        self.record_test_button.clicked.connect(self._on_record_test_button_clicked)
+        self.tests_table = make_table(
+            test_box,
+            "Pregnancy test results",
+            ("Taken on", "Month", "Result", "Collect prescription by"),
+            3,
+        )
+        test_layout = QHBoxLayout(test_box)
+        column = QVBoxLayout()
+        column.addLayout(test_form)
+        column.addWidget(self.record_test_button)
+        column.addStretch(1)
+        test_layout.addLayout(column, 2)
+        test_layout.addWidget(self.tests_table, 4)
+
+        self.message = MessageLabel("Labs message", self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(lab_box, 3)
+        layout.addWidget(test_box, 2)
+        layout.addWidget(self.message)
+        self.test.currentIndexChanged.connect(self._on_test_current_index_changed)
+        self._on_test_current_index_changed(0)
+        self.set_enabled(False)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.record_lab_button, self.record_test_button):
+            widget.setEnabled(enabled)
+
+    def show_course(self, patient_id: int, course: CourseView) -> None:
+        self.patient_id = patient_id
+        self.set_enabled(True)
+        today = self._ctx.today().isoformat()
+        for edit in (self.lab_taken_on, self.test_taken_on):
+            if not edit.text():
+                edit.setText(today)
+        self._fill_labs(course)
+        trows, tstyles = [], []
+        for t in sorted(course.pregnancy_tests, key=lambda t: t.taken_on, reverse=True):
+            trows.append(
+                (
+                    t.taken_on.isoformat(),
+                    month_text(t.course_month),
+                    t.result.capitalize(),
+                    t.collect_by.isoformat() if t.collect_by else "—",
+                )
+            )
+            tstyles.append((RED_BG, RED_FG, True) if t.result == "positive" else None)
+        fill_table(self.tests_table, trows, tstyles)
+        if course.can_become_pregnant:
+            window = (
+                f" Current prescription must be collected by <b>{course.collect_by.isoformat()}</b>."
+                if course.collect_by
+                else " No negative test recorded yet."
+            )
+            self.pregnancy_note.setText(
+                "Can become pregnant: a test before starting, every month, and after finishing."
+                + window
+            )
+            self.pregnancy_note.setStyleSheet("")
+        else:
+            self.pregnancy_note.setText("Cannot become pregnant: tests are not required.")
+            self.pregnancy_note.setStyleSheet(f"color:{GREY_FG};")
+
+    def _fill_labs(self, course: CourseView) -> None:
+        draws: dict[tuple[dt.date, int], dict[str, list[LabRow]]] = {}
+        for lab in course.labs:
+            draws.setdefault((lab.taken_on, lab.course_month), {}).setdefault(lab.test, []).append(
+                lab
+            )
+        keys = sorted(draws, key=lambda k: (k[0], k[1]), reverse=True)  # newest first
+        table = self.labs_table
+        table.setRowCount(len(keys))
+        bold = QFont(table.font())
+        bold.setBold(True)
+        for r, key in enumerate(keys):
+            table.setItem(r, 0, QTableWidgetItem(key[0].isoformat()))
+            table.setItem(r, 1, QTableWidgetItem(month_text(key[1])))
+            for c, test in enumerate(self.lab_columns, start=2):
+                results = draws[key].get(test, [])
+                text = ", ".join(
+                    f"{x.value:g}" + {"high": " ↑ high", "low": " ↓ low"}.get(x.flag, "")
+                    for x in results
+                )
+                item = QTableWidgetItem(text or "—")
+                if any(x.flag for x in results):
+                    item.setBackground(QBrush(QColor(RED_BG)))
+                    item.setForeground(QBrush(QColor(RED_FG)))
+                    item.setFont(bold)
+                elif not results:
+                    item.setForeground(QBrush(QColor(GREY_FG)))
+                try:
+                    info = self._ctx.forms.clinic.lab(test)
+                    item.setToolTip(
+                        f"{info.label('en')}: reference range {info.low:g}–{info.high:g} {info.unit}"
+                    )
+                except KeyError:
+                    pass
+                table.setItem(r, c, item)
+        table.resizeRowsToContents()
+
+    def lab_cell(self, taken_on: dt.date, month: int, test: str) -> QTableWidgetItem | None:
+        """The table cell of one result (tests read the highlighting from it)."""
+        table = self.labs_table
+        for r in range(table.rowCount()):
+            day, when = table.item(r, 0), table.item(r, 1)
+            if (
+                day
+                and when
+                and (day.text(), when.text()) == (taken_on.isoformat(), month_text(month))
+            ):
+                return table.item(r, 2 + self.lab_columns.index(test))
+        return None
+
+    def clear(self) -> None:
+        self.patient_id = None
+        self.labs_table.setRowCount(0)
+        self.tests_table.setRowCount(0)
+        self.value.clear()
+        self.pregnancy_note.clear()
+        self.message.clear_message()
+        for label in (*self.lab_errors.values(), *self.test_errors.values()):
+            label.clear_message()
+        self.set_enabled(False)
+
+    @Slot(int)
+    def _on_test_current_index_changed(self, _index: int) -> None:
+        test_id = self.test.currentData()
+        if not test_id:
+            return
+        lab = self._ctx.forms.clinic.lab(test_id)
+        self.range_label.setText(f"Reference range {lab.low:g}–{lab.high:g} {lab.unit}")
+        self.unit_label.setText(lab.unit)
+
+    @Slot()
+    def _on_record_lab_button_clicked(self) -> None:
+        if self.patient_id is None:
+            return
+        for label in self.lab_errors.values():
+            label.clear_message()
+        self.message.clear_message()
+        try:
+            row = self._clinician.record_lab(
+                self._actor,
+                self.patient_id,
+                self.test.currentData(),
+                self.value.text(),
+                self.lab_taken_on.text(),
+                self.lab_month.value(),
+            )
+        except InvalidInput as exc:
+            for key, text in exc.errors.items():
+                (self.lab_errors.get(key) or self.message).show_error(text)
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.value.clear()
+        flag = {"high": "above", "low": "below"}.get(row.flag)
+        if flag:
+            self.message.show_message(
+                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: {flag} the reference range.",
+                "warning",
+            )
+        else:
+            self.message.show_message(
+                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: in range.", "info"
+            )
+        self.lab_recorded.emit(row)
+
+    @Slot()
+    def _on_record_test_button_clicked(self) -> None:
+        if self.patient_id is None:
+            return
+        for label in self.test_errors.values():
+            label.clear_message()
+        self.message.clear_message()
+        try:
+            row = self._clinician.record_pregnancy_test(
+                self._actor,
+                self.patient_id,
+                self.test_taken_on.text(),
+                self.test_result.currentData(),
+                self.test_month.value(),
+            )
+        except InvalidInput as exc:
+            for key, text in exc.errors.items():
+                (self.test_errors.get(key) or self.message).show_error(text)
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        if row.result == "positive":
+            self.message.show_message(
+                "Recorded a POSITIVE pregnancy test: do not prescribe; stop treatment and follow the programme.",
+                "error",
+            )
+        else:
+            self.message.show_message(
+                f"Recorded a negative pregnancy test; prescription to be collected by {row.collect_by}.",
+                "info",
+            )
+        self.pregnancy_test_recorded.emit(row)

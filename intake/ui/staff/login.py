@@ -1,0 +1,252 @@
+"""Staff sign-in, and the first-run screen that creates the first (admin) account."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.forms.model import ClinicProfile
+from intake.services.context import SYSTEM, AppContext
+from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
+from intake.services.staff import StaffInfo, StaffService
+from intake.ui.staff.common import MessageLabel, describe_error, named, primary
+
+
+def _card(parent: QWidget, width: int = 460) -> tuple[QFrame, QVBoxLayout]:
+    """A centred white panel on the page."""
+    outer = QVBoxLayout(parent)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    card = QFrame(parent)
+    card.setObjectName("card")
+    card.setFixedWidth(width)
+    row.addWidget(card)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    inner = QVBoxLayout(card)
+    inner.setContentsMargins(28, 24, 28, 24)
+    inner.setSpacing(12)
+    return card, inner
+
+
+class StaffLoginPage(QWidget):
+    """Username and PIN/password; failures and locks are explained, never the reason why."""
+
+    signed_in = Signal(object)  # StaffInfo
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, kiosk: bool = False):
+        super().__init__(parent)
+        named(self, "Staff sign-in", "staff_login_page")
+        self._staff = StaffService(ctx)
+        _, layout = _card(self)
+        title = QLabel(ctx.forms.clinic.name, self)
+        title.setObjectName("title")
+        layout.addWidget(title)
+        subtitle = QLabel(
+            "Staff sign-in to put this station into kiosk mode" if kiosk else "Staff sign-in",
+            self,
+        )
+        subtitle.setObjectName("subtitle")
+        layout.addWidget(subtitle)
+        form = QFormLayout()
+        self.username = named(QLineEdit(self), "Username")
+        self.secret = named(QLineEdit(self), "PIN or password")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Username", self.username)
+        form.addRow("PIN or password", self.secret)
+        layout.addLayout(form)
+        self.message = MessageLabel("Sign-in message", self)
+        layout.addWidget(self.message)
+        self.sign_in_button = named(QPushButton("Sign in", self), "Sign in")
+        self.sign_in_button.setDefault(True)
+        primary(self.sign_in_button)
+        layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.sign_in_button.clicked.connect(self._on_sign_in_button_clicked)
+        self.username.returnPressed.connect(self._on_username_return_pressed)
+        self.secret.returnPressed.connect(self._on_sign_in_button_clicked)
+
+    def reset(self, message: str = "") -> None:
+        """Empty the fields; optionally say why the sign-in screen is back (e.g. locked)."""
+        self.username.clear()
+        self.secret.clear()
+        if message:
+            self.message.show_message(message, "warning")
+        else:
+            self.message.clear_message()
+        self.username.setFocus()
+
+    @Slot()
+    def _on_username_return_pressed(self) -> None:
+        self.secret.setFocus()
+
+    @Slot()
+    def _on_sign_in_button_clicked(self) -> None:
+        username, secret = self.username.text(), self.secret.text()
+        self.secret.clear()
+        if not username.strip() or not secret:
+            self.message.show_error("Please enter your username and PIN.")
+            return
+        try:
+            info = self._staff.login(username, secret)
+        except (LoginFailed, Locked) as exc:
+            self.message.show_error(str(exc))
+            self.secret.setFocus()
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.username.clear()
+        self.message.clear_message()
+        self.signed_in.emit(info)
+
+
+def clinic_profile_text(clinic: ClinicProfile) -> list[tuple[str, str]]:
+    """The clinic profile as label/value pairs, for showing read-only."""
+    labs = "; ".join(
+        f"{lab.label('en')}: {lab.low:g}–{lab.high:g} {lab.unit}" for lab in clinic.labs
+    )
+    low, high = clinic.target_mg_per_kg
+    months_low, months_high = clinic.course_months
+    return [
+        ("Clinic", clinic.name),
+        ("Department", clinic.department),
+        ("Address", clinic.address),
+        ("Phone", clinic.phone),
+        ("Email", clinic.email),
+        ("Opening hours", clinic.hours("en")),
+        ("Time zone", clinic.timezone),
+        ("Record numbers", f"{clinic.record_prefix}-000001, {clinic.record_prefix}-000002, …"),
+        ("Lab reference ranges", labs),
+        ("Course target", f"{low:g}–{high:g} mg/kg cumulative, {months_low}–{months_high} months"),
+        (
+            "Profile version",
+            f"{clinic.meta.version} (effective {clinic.meta.effective.isoformat()})",
+        ),
+    ]
+
+
+class FirstRunPage(QWidget):
+    """Fresh install: create the first staff account (an administrator), confirm the clinic profile."""
+
+    admin_created = Signal(object)  # StaffInfo
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "First run", "first_run_page")
+        self._staff = StaffService(ctx)
+        _, layout = _card(self, 640)
+        title = QLabel("Welcome — set up this installation", self)
+        title.setObjectName("title")
+        layout.addWidget(title)
+        intro = QLabel(
+            "Create the first staff account. It is an administrator account: it can add the "
+            "other front-desk and dermatologist accounts afterwards.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        form = QFormLayout()
+        self.display_name = named(QLineEdit(self), "Full name")
+        self.username = named(QLineEdit(self), "Username")
+        self.secret = named(QLineEdit(self), "PIN or password")
+        self.secret_again = named(QLineEdit(self), "PIN or password again")
+        for field in (self.secret, self.secret_again):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors: dict[str, MessageLabel] = {}
+        for label, field, key in (
+            ("Full name", self.display_name, "display_name"),
+            ("Username", self.username, "username"),
+            ("PIN or password", self.secret, "secret"),
+            ("PIN or password again", self.secret_again, "secret_again"),
+        ):
+            form.addRow(label, field)
+            error = MessageLabel(f"{label} problem", self)
+            self.errors[key] = error
+            form.addRow("", error)
+        layout.addLayout(form)
+
+        box = QGroupBox("Clinic profile", self)
+        named(box, "Clinic profile")
+        box_layout = QFormLayout(box)
+        for label, value in clinic_profile_text(ctx.forms.clinic):
+            text = QLabel(value, box)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            named(text, label)
+            box_layout.addRow(f"{label}:", text)
+        note = QLabel(
+            "The clinic profile is edited in <b>forms/clinic/form.toml</b> (then run "
+            "<code>uv run main.py forms lock</code>); it is shown here read-only.",
+            box,
+        )
+        note.setWordWrap(True)
+        box_layout.addRow(note)
+        layout.addWidget(box)
+
+        self.profile_confirmed = named(
+            QCheckBox("I have checked the clinic profile above and it is correct", self),
+            "Clinic profile is correct",
+        )
+        layout.addWidget(self.profile_confirmed)
+        self.message = MessageLabel("Setup message", self)
+        layout.addWidget(self.message)
+        self.create_button = named(
+            QPushButton("Create administrator account", self), "Create account"
+        )
+        self.create_button.setDefault(True)
+        primary(self.create_button)
+        self.create_button.clicked.connect(self._on_create_button_clicked)
+        layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    @Slot()
+    def _on_create_button_clicked(self) -> None:
+        for error in self.errors.values():
+            error.clear_message()
+        self.message.clear_message()
+        if self.secret.text() != self.secret_again.text():
+            self.errors["secret_again"].show_error(
+                "The two entries differ; please type them again."
+            )
+            self.secret.clear()
+            self.secret_again.clear()
+            return
+        if not self.profile_confirmed.isChecked():
+            self.message.show_error(
+                "Please check the clinic profile and tick the box to confirm it."
+            )
+            return
+        try:
+            info: StaffInfo = self._staff.add(
+                SYSTEM,
+                self.username.text(),
+                self.display_name.text(),
+                "admin",
+                self.secret.text(),
+            )
+        except InvalidInput as exc:
+            for key, text in exc.errors.items():
+                (self.errors.get(key) or self.message).show_error(text)
+            return
+        except ServiceError as exc:
+            self.message.show_error(str(exc))
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.secret.clear()
+        self.secret_again.clear()
+        self.admin_created.emit(info)

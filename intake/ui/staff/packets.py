@@ -1,0 +1,56 @@
+"""Find, issue (if needed) and print a visit's documents: shared by the front desk and the clinician."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from intake.services.context import Actor, AppContext
+from intake.ui.staff.common import Clock
+
+PACKET_KINDS = ("consent", "education")
+KIND_TITLES = {
+    "consent": "Consent",
+    "education": "Education packet",
+    "summary": "Intake summary",
+    "checklist": "Monthly checklist",
+}
+
+
+def document_service(ctx: AppContext) -> Any:
+    """The DocumentService, imported on first use (it brings the PDF machinery with it)."""
+    from intake.services.documents import DocumentService
+
+    return DocumentService(ctx)
+
+
+def latest_by_kind(documents: Sequence[Any]) -> dict[str, Any]:
+    """The newest issue of each kind of document."""
+    out: dict[str, Any] = {}
+    for doc in documents:
+        if doc.kind not in out or doc.issue > out[doc.kind].issue:
+            out[doc.kind] = doc
+    return out
+
+
+def packet_documents(ctx: AppContext, actor: Actor, visit_id: str) -> list[Any]:
+    """The latest consent and education packet of a visit, issuing them first if need be.
+
+    Runs off the GUI thread: issuing renders and signs PDFs.
+    """
+    service = document_service(ctx)
+    latest = latest_by_kind(service.documents(actor, visit_id))
+    if any(kind not in latest for kind in PACKET_KINDS):
+        service.issue_documents(actor, visit_id)
+        latest = latest_by_kind(service.documents(actor, visit_id))
+    return [latest[kind] for kind in PACKET_KINDS if kind in latest]
+
+
+def print_footer(ctx: AppContext, actor: Actor, doc: Any) -> str:
+    """The small line printed at the foot of every printed page: which issue, when, by whom."""
+    when = Clock(ctx.forms.clinic.timezone).datetime(ctx.now())[:16]
+    title = KIND_TITLES.get(doc.kind, doc.kind)
+    return (
+        f"Printed copy · {title}, issue {doc.issue} · document {doc.id} · "
+        f"SHA-256 {doc.sha256[:16]}… · printed {when} by {actor.name}"
+    )

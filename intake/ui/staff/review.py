@@ -1,0 +1,268 @@
+"""A visit under review: the tabs the dermatologist works through, and countersigning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.rules import can_become_pregnant
+from intake.services.clinician import ClinicianService, Review
+from intake.services.context import Actor, AppContext
+from intake.ui.staff.common import Clock, MessageLabel, describe_error, named, primary
+from intake.ui.staff.countersign import CountersignDialog
+from intake.ui.staff.course import CourseWidget
+from intake.ui.staff.documents_tab import DocumentsWidget
+from intake.ui.staff.labs import LabsWidget
+from intake.ui.staff.pregnancy import PregnancyStatusWidget
+from intake.ui.staff.review_tabs import AcknowledgementsTab, MoodTab, QuizTab, SummaryTab
+
+STATUS_WORDS = {
+    "draft": "in progress at the kiosk",
+    "submitted": "signed by the patient, waiting for countersignature",
+    "countersigned": "countersigned",
+    "abandoned": "abandoned",
+}
+
+
+class ReviewWidget(QWidget):
+    """Everything about one visit (and its patient's course), in tabs."""
+
+    visit_loaded = Signal(str)
+    patient_loaded = Signal(int)
+    countersigned = Signal(object)  # DocumentInfo of the re-issued consent
+
+    def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "Visit review", "review")
+        self._ctx, self._actor = ctx, actor
+        self._clinician = ClinicianService(ctx)
+        clock = Clock(ctx.forms.clinic.timezone)
+        self.visit_id: str | None = None
+        self.patient_id: int | None = None
+        self.review: Review | None = None
+        self.dialog: CountersignDialog | None = None
+
+        self.title = named(QLabel("Choose a visit or a patient on the left.", self), "Reviewing")
+        self.title.setObjectName("title")
+        self.subtitle = named(QLabel(self), "Visit status")
+        self.subtitle.setObjectName("muted")
+        self.countersign_button = named(
+            QPushButton("Countersign consent…", self), "Countersign consent"
+        )
+        primary(self.countersign_button)
+        self.countersign_button.clicked.connect(self._on_countersign_button_clicked)
+        self.refresh_button = named(QPushButton("Reload", self), "Reload review")
+        self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
+        self.message = MessageLabel("Review message", self)
+
+        self.summary = SummaryTab(ctx.forms, clock, self)
+        self.mood = MoodTab(ctx.forms, self)
+        self.acknowledgements = AcknowledgementsTab(ctx.forms, clock, self)
+        self.quiz = QuizTab(ctx.forms, clock, self)
+        self.documents = DocumentsWidget(ctx, actor, self)
+        self.labs = LabsWidget(ctx, actor, self)
+        self.course = CourseWidget(ctx, actor, self)
+        self.pregnancy = PregnancyStatusWidget(ctx, actor, self)
+        self.tabs = named(QTabWidget(self), "Review sections")
+        for widget, label in (
+            (self.summary, "Summary && flags"),
+            (self.mood, "Mood screen"),
+            (self.acknowledgements, "Acknowledgements"),
+            (self.quiz, "Understanding check"),
+            (self.documents, "Documents"),
+            (self.labs, "Labs && tests"),
+            (self.course, "Course"),
+            (self.pregnancy, "Pregnancy"),
+        ):
+            self.tabs.addTab(widget, label)
+        self.visit_tabs = (
+            self.summary,
+            self.mood,
+            self.acknowledgements,
+            self.quiz,
+            self.documents,
+        )
+
+        self.labs.lab_recorded.connect(self._on_patient_data_changed)
+        self.labs.pregnancy_test_recorded.connect(self._on_patient_data_changed)
+        self.course.follow_up_saved.connect(self._on_patient_data_changed)
+        self.pregnancy.status_confirmed.connect(self._on_pregnancy_status_confirmed)
+
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        header.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.countersign_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def show_visit(self, visit_id: str, patient_id: int) -> bool:
+        """Load a visit's review (audited as a view) and its patient's course."""
+        self.message.clear_message()
+        try:
+            review = self._clinician.review(self._actor, visit_id)
+        except Exception as exc:
+            self.clear()
+            self.message.show_error(describe_error(exc))
+            return False
+        self.visit_id, self.patient_id, self.review = visit_id, patient_id, review
+        p = review.record.patient
+        self.title.setText(
+            f"{p.full_name} · {p.record_number} · born {p.date_of_birth.isoformat()}"
+        )
+        self.subtitle.setText(
+            f"Visit of {review.record.visit_date.isoformat()}: {STATUS_WORDS.get(review.status, review.status)}"
+        )
+        for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
+            section.show_review(review)
+        self.documents.load(visit_id, review.status)
+        for widget in self.visit_tabs:
+            self.tabs.setTabEnabled(self.tabs.indexOf(widget), True)
+        alerts = sum(1 for f in review.record.flags if f.severity == "alert")
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.summary),
+            f"Summary · {alerts} alert{'s' if alerts != 1 else ''}"
+            if alerts
+            else "Summary && flags",
+        )
+        phq9 = review.record.phq9
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.mood),
+            "Mood · item 9!" if phq9 is not None and phq9.item9_positive else "Mood screen",
+        )
+        self.countersign_button.setVisible(True)
+        self.countersign_button.setEnabled(
+            review.status == "submitted" and self._actor.role == "clinician"
+        )
+        self.countersign_button.setToolTip(
+            "" if self._actor.role == "clinician" else "Only a dermatologist countersigns."
+        )
+        self._load_course()
+        self.visit_loaded.emit(visit_id)
+        return True
+
+    def show_patient(self, patient_id: int, title: str = "") -> bool:
+        """A patient without a particular visit: labs, tests, course and pregnancy status only."""
+        self.clear()
+        self.patient_id = patient_id
+        self.title.setText(title or "Patient")
+        self.subtitle.setText("No visit chosen: labs, tests, the course and pregnancy status.")
+        if not self._load_course():
+            return False
+        self.tabs.setCurrentWidget(self.labs)
+        self.patient_loaded.emit(patient_id)
+        return True
+
+    def _load_course(self) -> bool:
+        if self.patient_id is None:
+            return False
+        try:
+            course = self._clinician.course(self._actor, self.patient_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return False
+        self.labs.show_course(self.patient_id, course)
+        self.course.show_course(self.patient_id, course)
+        says = (
+            can_become_pregnant(self.review.record.answers, None)
+            if self.review is not None
+            else None
+        )
+        confirmed = self.review.pregnancy_confirmed if self.review is not None else None
+        self.pregnancy.show_status(
+            self.patient_id,
+            says,
+            confirmed,
+            course.can_become_pregnant,
+            with_visit=self.review is not None,
+        )
+        return True
+
+    def reload(self) -> None:
+        if self.visit_id is not None and self.patient_id is not None:
+            tab = self.tabs.currentIndex()
+            self.show_visit(self.visit_id, self.patient_id)
+            self.tabs.setCurrentIndex(tab)
+        elif self.patient_id is not None:
+            self._load_course()
+
+    def clear(self) -> None:
+        """Nothing about any patient left on screen."""
+        self.visit_id, self.patient_id, self.review = None, None, None
+        self.title.setText("Choose a visit or a patient on the left.")
+        self.subtitle.clear()
+        self.message.clear_message()
+        for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
+            section.clear()
+        self.documents.clear()
+        self.labs.clear()
+        self.course.clear()
+        self.pregnancy.clear()
+        for widget in self.visit_tabs:
+            self.tabs.setTabEnabled(self.tabs.indexOf(widget), False)
+        self.tabs.setTabText(self.tabs.indexOf(self.summary), "Summary && flags")
+        self.tabs.setTabText(self.tabs.indexOf(self.mood), "Mood screen")
+        self.countersign_button.setVisible(False)
+        if self.dialog is not None:
+            self.dialog.reject()
+
+    # --- reacting --------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_refresh_button_clicked(self) -> None:
+        self.reload()
+
+    @Slot(object)
+    def _on_patient_data_changed(self, _row: object) -> None:
+        self._load_course()
+
+    @Slot(bool)
+    def _on_pregnancy_status_confirmed(self, _value: bool) -> None:
+        # The flags and the statements that apply may change with it.
+        self.reload()
+        self.tabs.setCurrentWidget(self.pregnancy)
+
+    @Slot()
+    def _on_countersign_button_clicked(self) -> None:
+        if self.visit_id is None or self.review is None:
+            return
+        dialog = CountersignDialog(
+            self._ctx, self._actor, self.visit_id, self.review.record.patient.full_name, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.countersigned.connect(self._on_dialog_countersigned)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        self.dialog = None
+
+    @Slot(object)
+    def _on_dialog_countersigned(self, info: Any) -> None:
+        self.reload()
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.select(info.kind, info.issue)
+        self.message.show_message(
+            f"Countersigned. The consent was re-issued (issue {info.issue}), linked to the earlier issue.",
+            "info",
+        )
+        self.countersigned.emit(info)

@@ -1,0 +1,228 @@
+"""The signed-in staff workspace: the pages a role may use, and the station's actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.context import Actor, AppContext
+from intake.services.errors import InvalidInput
+from intake.services.staff import StaffInfo, StaffService, staff_actor
+from intake.ui.staff.clinician import ClinicianPage
+from intake.ui.staff.common import MessageLabel, describe_error, fill_table, make_table, named
+from intake.ui.staff.front_desk import FrontDeskPage
+from intake.ui.staff.style import STAFF_QSS
+
+ROLE_NAMES = {"front_desk": "Front desk", "clinician": "Dermatologist", "admin": "Administrator"}
+# Which pages each role sees; the services refuse the rest anyway.
+ROLE_PAGES = {
+    "front_desk": ("front_desk",),
+    "clinician": ("clinician", "front_desk"),
+    "admin": ("front_desk", "clinician", "accounts"),
+}
+
+
+class StaffAccountsPage(QWidget):
+    """Administrators add front-desk and dermatologist accounts."""
+
+    account_added = Signal(object)  # StaffInfo
+
+    def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "Staff accounts", "accounts_page")
+        self._staff = StaffService(ctx)
+        self._actor = actor
+        self.table = make_table(
+            self, "Staff accounts list", ("Name", "Username", "Role", "Active"), 0
+        )
+        box = QGroupBox("Add an account", self)
+        form = QFormLayout(box)
+        self.display_name = named(QLineEdit(box), "New account name")
+        self.username = named(QLineEdit(box), "New account username")
+        self.role = named(QComboBox(box), "New account role")
+        for role in ("front_desk", "clinician", "admin"):
+            self.role.addItem(ROLE_NAMES[role], role)
+        self.secret = named(QLineEdit(box), "New account PIN")
+        self.secret_again = named(QLineEdit(box), "New account PIN again")
+        for edit in (self.secret, self.secret_again):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors = {
+            key: MessageLabel(f"New account {key} problem", box)
+            for key in ("display_name", "username", "role", "secret")
+        }
+        form.addRow("Name", self.display_name)
+        form.addRow("", self.errors["display_name"])
+        form.addRow("Username", self.username)
+        form.addRow("", self.errors["username"])
+        form.addRow("Role", self.role)
+        form.addRow("PIN or password", self.secret)
+        form.addRow("Again", self.secret_again)
+        form.addRow("", self.errors["secret"])
+        self.add_button = named(QPushButton("Add account", box), "Add account")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        form.addRow("", self.add_button)
+        self.message = MessageLabel("Accounts message", self)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.table, 3)
+        column = QVBoxLayout()
+        column.addWidget(box)
+        column.addWidget(self.message)
+        column.addStretch(1)
+        layout.addLayout(column, 2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            accounts = self._staff.list()
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        fill_table(
+            self.table,
+            [
+                (
+                    a.display_name,
+                    a.username,
+                    ROLE_NAMES.get(a.role, a.role),
+                    "yes" if a.active else "no",
+                )
+                for a in accounts
+            ],
+        )
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        for label in (*self.errors.values(), self.message):
+            label.clear_message()
+        if self.secret.text() != self.secret_again.text():
+            self.errors["secret"].show_error("The two entries differ; please type them again.")
+            return
+        try:
+            info = self._staff.add(
+                self._actor,
+                self.username.text(),
+                self.display_name.text(),
+                self.role.currentData(),
+                self.secret.text(),
+            )
+        except InvalidInput as exc:
+            for key, text in exc.errors.items():
+                (self.errors.get(key) or self.message).show_error(text)
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        for edit in (self.display_name, self.username, self.secret, self.secret_again):
+            edit.clear()
+        self.message.show_message(f"Added {info.display_name} ({ROLE_NAMES[info.role]}).", "info")
+        self.refresh()
+        self.account_added.emit(info)
+
+
+class StaffWindow(QWidget):
+    """What a signed-in staff member sees; built for their role, thrown away when the station locks."""
+
+    lock_requested = Signal()
+    sign_out_requested = Signal()
+    kiosk_requested = Signal(object)  # a kiosk Actor for one visit, or None for the kiosk's welcome
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        info: StaffInfo,
+        parent: QWidget | None = None,
+        *,
+        refresh_ms: int = 4000,
+        debounce_ms: int = 150,
+    ):
+        super().__init__(parent)
+        named(self, "Staff workspace", "staff_window")
+        self.setStyleSheet(STAFF_QSS)
+        self.info = info
+        self.actor = staff_actor(info)
+        self.front_desk: FrontDeskPage | None = None
+        self.clinician: ClinicianPage | None = None
+        self.accounts: StaffAccountsPage | None = None
+
+        bar = QFrame(self)
+        bar.setObjectName("topbar")
+        clinic = QLabel(f"{ctx.forms.clinic.name} · {ctx.forms.clinic.department}", bar)
+        clinic.setObjectName("topbar_title")
+        self.who = named(
+            QLabel(f"{info.display_name} · {ROLE_NAMES.get(info.role, info.role)}", bar),
+            "Signed in as",
+        )
+        self.who.setObjectName("topbar_text")
+        self.kiosk_button = named(
+            QPushButton("Start kiosk mode on this station", bar), "Start kiosk mode"
+        )
+        self.lock_button = named(QPushButton("Lock", bar), "Lock station")
+        self.sign_out_button = named(QPushButton("Sign out", bar), "Sign out")
+        for button in (self.kiosk_button, self.lock_button, self.sign_out_button):
+            button.setObjectName("topbar_button")
+        self.kiosk_button.clicked.connect(self._on_kiosk_button_clicked)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(14, 8, 14, 8)
+        bar_layout.addWidget(clinic)
+        bar_layout.addStretch(1)
+        bar_layout.addWidget(self.who)
+        bar_layout.addSpacing(12)
+        bar_layout.addWidget(self.kiosk_button)
+        bar_layout.addWidget(self.lock_button)
+        bar_layout.addWidget(self.sign_out_button)
+
+        self.tabs = named(QTabWidget(self), "Workspace")
+        self.tabs.setDocumentMode(True)
+        for page in ROLE_PAGES.get(info.role, ()):
+            if page == "front_desk":
+                self.front_desk = FrontDeskPage(
+                    ctx, self.actor, self, board_refresh_ms=refresh_ms, debounce_ms=debounce_ms
+                )
+                self.front_desk.station_handed_over.connect(self.kiosk_requested)
+                self.tabs.addTab(self.front_desk, "Front desk")
+            elif page == "clinician":
+                self.clinician = ClinicianPage(
+                    ctx, self.actor, self, refresh_ms=refresh_ms, debounce_ms=debounce_ms
+                )
+                self.tabs.addTab(self.clinician, "Dermatologist")
+            elif page == "accounts":
+                self.accounts = StaffAccountsPage(ctx, self.actor, self)
+                self.tabs.addTab(self.accounts, "Staff accounts")
+        # One page needs no tabs to choose between.
+        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        body = QVBoxLayout()
+        body.setContentsMargins(10, 8, 10, 10)
+        body.addWidget(self.tabs)
+        layout.addLayout(body, 1)
+
+    @property
+    def page_names(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    @Slot()
+    def _on_kiosk_button_clicked(self) -> None:
+        self.kiosk_requested.emit(None)
+
+    def clear(self) -> None:
+        """Take every patient detail off the screen (before the window is thrown away)."""
+        for page in (self.front_desk, self.clinician):
+            if page is not None:
+                page.clear()

@@ -1,0 +1,235 @@
+"""Entry widgets that are easy on a touch screen: a date in three boxes, a weight with its unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+MIN_TOUCH = 48
+
+
+def keep_digits(edit: QLineEdit, allowed: str = "") -> None:
+    """Let a line edit take only digits (and ``allowed``), whatever is typed or pasted.
+
+    A filter on textEdited rather than a QRegularExpressionValidator: this sits on the Welcome
+    page, and a validator's regular expression costs start-up time.
+    """
+
+    def _on_text_edited(text: str) -> None:
+        clean = "".join(ch for ch in text if ch.isdigit() or ch in allowed)
+        if clean != text:
+            position = max(0, edit.cursorPosition() - (len(text) - len(clean)))
+            edit.setText(clean)
+            edit.setCursorPosition(position)
+
+    edit.textEdited.connect(_on_text_edited)
+
+
+def digits_edit(max_len: int, placeholder: str, parent: QWidget) -> QLineEdit:
+    edit = QLineEdit(parent)
+    keep_digits(edit)
+    edit.setMaxLength(max_len)
+    edit.setPlaceholderText(placeholder)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    edit.setMinimumHeight(MIN_TOUCH)
+    return edit
+
+
+class DateEntryWidget(QWidget):
+    """A date as month / day / year boxes (day / month / year in Spanish); digits only.
+
+    Focus moves on by itself when a box is full. ``value()`` is the date, or None;
+    ``problem()`` names what is missing or impossible ("incomplete" / "invalid"), or "".
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        labels: dict[str, str],
+        order: str = "mdy",
+        name: str = "",
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._order = order
+        self.month = digits_edit(2, labels.get("month_hint", "MM"), self)
+        self.day = digits_edit(2, labels.get("day_hint", "DD"), self)
+        self.year = digits_edit(4, labels.get("year_hint", "YYYY"), self)
+        self.month.setObjectName("date_month")
+        self.day.setObjectName("date_day")
+        self.year.setObjectName("date_year")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        parts = {
+            "m": (self.month, labels["month"], 0),
+            "d": (self.day, labels["day"], 0),
+            "y": (self.year, labels["year"], 0),
+        }
+        self.month.setFixedWidth(96)
+        self.day.setFixedWidth(96)
+        self.year.setFixedWidth(132)
+        ordered = [parts[c] for c in order]
+        for edit, label_text, stretch in ordered:
+            column = QVBoxLayout()
+            column.setSpacing(4)
+            label = QLabel(label_text, self)
+            label.setProperty("role", "help")
+            label.setBuddy(edit)
+            column.addWidget(label)
+            column.addWidget(edit)
+            layout.addLayout(column, stretch)
+            edit.setAccessibleName(f"{name}: {label_text}" if name else label_text)
+            edit.textEdited.connect(self._on_part_text_edited)
+        layout.addStretch(1)
+        # Keyboard order follows the order on screen.
+        QWidget.setTabOrder(ordered[0][0], ordered[1][0])
+        QWidget.setTabOrder(ordered[1][0], ordered[2][0])
+        self._sequence = [e for e, _, _ in ordered]
+        if name:
+            self.setAccessibleName(name)
+
+    def edits(self) -> list[QLineEdit]:
+        return list(self._sequence)
+
+    def _on_part_text_edited(self, _text: str) -> None:
+        sender = self.sender()
+        if isinstance(sender, QLineEdit) and len(sender.text()) == sender.maxLength():
+            i = self._sequence.index(sender)
+            if i + 1 < len(self._sequence):
+                self._sequence[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        self.changed.emit()
+
+    def is_empty(self) -> bool:
+        return not (self.month.text() or self.day.text() or self.year.text())
+
+    def problem(self) -> str:
+        if self.is_empty():
+            return ""
+        if not (self.month.text() and self.day.text() and len(self.year.text()) == 4):
+            return "incomplete"
+        return "" if self.value() is not None else "invalid"
+
+    def value(self) -> dt.date | None:
+        try:
+            return dt.date(int(self.year.text()), int(self.month.text()), int(self.day.text()))
+        except ValueError:
+            return None
+
+    def raw(self) -> str:
+        """The typed date as ISO text for validation ("" when nothing is typed)."""
+        date = self.value()
+        if date is not None:
+            return date.isoformat()
+        if self.is_empty():
+            return ""
+        return f"{self.year.text()}-{self.month.text()}-{self.day.text()}"
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                parts = value.split("-")
+                if len(parts) == 3:  # a half-typed date kept across Back: put it back as typed
+                    self.year.setText(parts[0][:4])
+                    self.month.setText(parts[1][:2])
+                    self.day.setText(parts[2][:2])
+                    self.changed.emit()
+                    return
+                value = None
+        if isinstance(value, dt.date):
+            self.month.setText(f"{value.month:02d}")
+            self.day.setText(f"{value.day:02d}")
+            self.year.setText(f"{value.year:04d}")
+        else:
+            for edit in self._sequence:
+                edit.clear()
+        self.changed.emit()
+
+    def focus_first(self) -> None:
+        self._sequence[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class WeightEntryWidget(QWidget):
+    """A weight: the number, and a kg / lb toggle. ``value()`` is {"value": text, "unit": unit}."""
+
+    changed = Signal()
+
+    def __init__(self, labels: dict[str, str], name: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.number = QLineEdit(self)
+        self.number.setObjectName("weight_value")
+        keep_digits(self.number, ".,")
+        self.number.setMaxLength(6)
+        self.number.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
+        self.number.setMinimumHeight(MIN_TOUCH)
+        self.number.setMaximumWidth(220)
+        self.number.setAccessibleName(f"{name}: {labels['number']}" if name else labels["number"])
+        self.kg = QPushButton(labels["kg"], self)
+        self.lb = QPushButton(labels["lb"], self)
+        group = QButtonGroup(self)
+        for button, unit, spoken in (
+            (self.kg, "kg", labels["kg_name"]),
+            (self.lb, "lb", labels["lb_name"]),
+        ):
+            button.setCheckable(True)
+            button.setObjectName(f"unit_{unit}")
+            button.setAccessibleName(spoken)
+            button.setMinimumSize(72, MIN_TOUCH)
+            group.addButton(button)
+            button.toggled.connect(self._on_unit_toggled)
+        self.kg.setChecked(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(self.number)
+        layout.addWidget(self.kg)
+        layout.addWidget(self.lb)
+        layout.addStretch(1)
+        self.number.textEdited.connect(self._on_number_text_edited)
+        if name:
+            self.setAccessibleName(name)
+
+    def _on_number_text_edited(self, _text: str) -> None:
+        self.changed.emit()
+
+    def _on_unit_toggled(self, checked: bool) -> None:
+        if checked:
+            self.changed.emit()
+
+    def unit(self) -> str:
+        return "lb" if self.lb.isChecked() else "kg"
+
+    def is_empty(self) -> bool:
+        return not self.number.text().strip()
+
+    def value(self) -> dict[str, str]:
+        return {"value": self.number.text().strip(), "unit": self.unit()}
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, dict):
+            self.number.setText(str(value.get("value", "")))
+            (self.lb if value.get("unit") == "lb" else self.kg).setChecked(True)
+        elif isinstance(value, int | float):
+            self.number.setText(f"{value:g}")
+            self.kg.setChecked(True)
+        else:
+            self.number.clear()
+        self.changed.emit()
+
+    def focus_first(self) -> None:
+        self.number.setFocus(Qt.FocusReason.OtherFocusReason)

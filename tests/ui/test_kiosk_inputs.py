@@ -1,0 +1,257 @@
+"""Bad input on every kiosk page: a clear message beside the field, nothing saved, Next held."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from test_kiosk_driver import (
+    KioskDriver,
+    desk_actor,
+    draw,
+    pdf_checks,
+    register,
+    stored_checks,
+)
+
+from intake.services.context import AppContext
+from intake.services.scripted import ScriptedPatient
+from intake.services.visits import VisitService
+from intake.ui.kiosk import KioskWindow
+from intake.ui.kiosk.tasks import wait_for_background
+from intake.ui.widgets.signature_pad import SignaturePadWidget
+
+
+@pytest.fixture
+def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
+    window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    driver = KioskDriver(qtbot, window, sqlite_ctx)
+    driver.wait_ready()
+    yield driver
+    window.clear_screen()
+    assert wait_for_background(30_000)
+
+
+def error_of(kiosk: KioskDriver, qid: str) -> str:
+    field = kiosk.page.fields[qid]  # type: ignore[attr-defined]
+    return field.error.text() if field.error.isVisible() else ""
+
+
+def stored(kiosk: KioskDriver, vid: str) -> dict:  # type: ignore[type-arg]
+    return VisitService(kiosk.ctx).draft(desk_actor(kiosk.ctx), vid).answers
+
+
+@pytest.mark.parametrize(
+    ("dob", "code", "message"),
+    [
+        ("04/12/1999", "000000", "We could not find a visit"),
+        ("02/30/1999", None, "That date does not exist"),
+        ("04/12/99", None, "4-digit year"),
+        ("04/11/1999", None, "We could not find a visit"),
+    ],
+)
+def test_welcome_refuses_a_wrong_date_or_code(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, dob: str, code: str | None, message: str
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.enter_date(kiosk.find("welcome_dob"), dob)
+    kiosk.type_into("welcome_code", code or reg.started.code)
+    kiosk.click("welcome_start")
+    error = kiosk.find("welcome_error")
+    assert error.isVisible() and message in error.text()
+    assert kiosk.window.flow is None
+
+
+def test_welcome_locks_after_repeated_wrong_codes(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    start = kiosk.find("welcome_start")
+    assert not start.isEnabled()  # nothing typed yet
+    kiosk.enter_date(kiosk.find("welcome_dob"), patient.date_of_birth)
+    for _ in range(5):
+        kiosk.type_into("welcome_code", "123456")
+        kiosk.click("welcome_start")
+    assert "Too many tries" in kiosk.find("welcome_error").text()
+    kiosk.type_into("welcome_code", reg.started.code)
+    assert not kiosk.find("welcome_start").isEnabled()  # even the right code waits
+
+
+def test_identity_page_messages_and_nothing_saved(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    before = stored(kiosk, reg.started.visit_id)
+    kiosk.answer("phone", "")
+    assert not kiosk.window.nav.next.isEnabled()  # incomplete: Next is held
+    kiosk.answer("phone", "12")
+    kiosk.answer("first_name", "J0hn")
+    kiosk.answer("email", "not-an-address")
+    kiosk.enter_date(kiosk.page.fields["date_of_birth"].input, "01/01/2090")  # type: ignore[attr-defined]
+    kiosk.next()
+    assert kiosk.step() == "intake:identity"
+    assert "letters only" in error_of(kiosk, "first_name")
+    assert "7 to 15 digits" in error_of(kiosk, "phone")
+    assert "e-mail address" in error_of(kiosk, "email")
+    assert "future" in error_of(kiosk, "date_of_birth")
+    assert stored(kiosk, reg.started.visit_id) == before
+    # A half-typed date is caught here, with words that fit three boxes.
+    kiosk.enter_date(kiosk.page.fields["date_of_birth"].input, "04/12/19")  # type: ignore[attr-defined]
+    kiosk.next()
+    assert "4-digit year" in error_of(kiosk, "date_of_birth")
+    # A message shows as soon as the field is left, and goes when it is corrected.
+    field = kiosk.page.fields["phone"]  # type: ignore[attr-defined]
+    kiosk.type_into(field.input, "55")
+    field.input.editingFinished.emit()
+    assert "7 to 15 digits" in error_of(kiosk, "phone")
+    kiosk.type_into(field.input, "(555) 010-2233")
+    assert error_of(kiosk, "phone") == ""
+    kiosk.fill_intake_page(patient.page_answers()["identity"])
+    kiosk.next()
+    assert kiosk.step() == "intake:pregnancy"
+    assert stored(kiosk, reg.started.visit_id)["phone"] == "5550102233"
+
+
+def test_messages_in_spanish(kiosk: KioskDriver, sqlite_ctx: AppContext) -> None:
+    patient = ScriptedPatient(lang="es")
+    reg = register(sqlite_ctx, patient)
+    kiosk.click("welcome_lang_es")
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.answer("phone", "12")
+    kiosk.next()
+    assert error_of(kiosk, "phone") == "Un número de teléfono tiene de 7 a 15 dígitos; revíselo."
+
+
+def test_pregnancy_page_follows_answers_and_exclusive_choices(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake_page(patient.page_answers()["identity"])
+    kiosk.next()
+    assert kiosk.step() == "intake:pregnancy"
+    page = kiosk.page
+    visible = page.visible_ids()  # type: ignore[attr-defined]
+    assert "uterus_and_ovary" in visible and "pregnancy_ruled_out" not in visible
+    assert not kiosk.window.nav.next.isEnabled()
+    kiosk.answer("uterus_and_ovary", "yes")
+    assert "pregnancy_ruled_out" in page.visible_ids()  # type: ignore[attr-defined]
+    kiosk.answer("pregnancy_ruled_out", "none")
+    kiosk.answer("pregnant_now", "no")
+    kiosk.answer("breastfeeding", "no")
+    methods = page.fields["contraception_methods"].input  # type: ignore[attr-defined]
+    kiosk.click(methods.button("implant"))
+    kiosk.click(methods.button("male_condom"))
+    kiosk.click(methods.button("none_yet"))
+    assert methods.value() == ["none_yet"]
+    kiosk.click(methods.button("implant"))
+    assert methods.value() == ["implant"]
+    kiosk.next()
+    assert kiosk.step() == "intake:body"
+    # Changing the answer hides the questions that depended on it; their answers go.
+    kiosk.back()
+    kiosk.answer("uterus_and_ovary", "no")
+    assert page is not kiosk.page
+    assert kiosk.page.visible_ids() == ["uterus_and_ovary"]  # type: ignore[attr-defined]
+    kiosk.next()
+    answers = stored(kiosk, reg.started.visit_id)
+    assert answers["uterus_and_ovary"] == "no" and "contraception_methods" not in answers
+
+
+def test_weight_allergies_and_back_keeps_what_was_typed(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake_page(patient.page_answers()["identity"])
+    kiosk.next()
+    assert kiosk.step() == "intake:body"
+    kiosk.answer("weight_kg", {"value": "999", "unit": "kg"})
+    kiosk.next()
+    assert "between 25 and 300 kg" in error_of(kiosk, "weight_kg")
+    kiosk.answer("weight_kg", {"value": "135", "unit": "lb"})
+    kiosk.next()
+    assert stored(kiosk, reg.started.visit_id)["weight_kg"] == pytest.approx(61.2)
+    assert kiosk.step() == "intake:allergies"
+    kiosk.answer("has_allergies", "yes")
+    assert "allergies_detail" in kiosk.page.visible_ids()  # type: ignore[attr-defined]
+    assert not kiosk.window.nav.next.isEnabled()
+    kiosk.answer("allergies_detail", "Penicillin, a rash")
+    # Back before saving keeps what was typed; Next brings it back.
+    kiosk.back()
+    assert kiosk.step() == "intake:body"
+    assert kiosk.page.fields["weight_kg"].raw() == {"value": "61.2", "unit": "kg"}  # type: ignore[attr-defined]
+    kiosk.next()
+    assert kiosk.page.fields["allergies_detail"].raw() == "Penicillin, a rash"  # type: ignore[attr-defined]
+    assert "allergies_detail" not in stored(kiosk, reg.started.visit_id)
+    kiosk.next()
+    assert stored(kiosk, reg.started.visit_id)["allergies_detail"] == "Penicillin, a rash"
+
+
+def test_phq9_initials_quiz_and_signature_refusals(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake(patient)
+    # PHQ-9: Next only once all nine are answered (and the difficulty, as problems were ticked).
+    page = kiosk.page
+    for buttons, value in list(zip(page.items, patient.phq9, strict=True))[:8]:  # type: ignore[attr-defined]
+        kiosk.click(buttons.button(str(value)))
+    assert not kiosk.window.nav.next.isEnabled()
+    kiosk.click(page.items[8].button("0"))  # type: ignore[attr-defined]
+    assert not kiosk.window.nav.next.isEnabled()
+    kiosk.click(page.difficulty.button("somewhat"))  # type: ignore[attr-defined]
+    kiosk.next()
+    # Initials that do not match the name.
+    topic = kiosk.page
+    field = next(iter(topic.fields.values()))  # type: ignore[attr-defined]
+    for wrong, message in (("XY", "please type ZN"), ("Z1", "only the letters")):
+        kiosk.type_into(field.edit, wrong)
+        field.edit.editingFinished.emit()
+        assert message in field.error.text() and not field.done
+    assert not kiosk.window.nav.next.isEnabled()
+    kiosk.type_into(field.edit, "z.n.")  # dots and lower case are fine
+    assert field.done and field.edit.text() == "ZN"
+    kiosk.walk_topics(patient)
+    # A wrong quiz answer: the explanation, then the statements again, then the question.
+    first_question = kiosk.step().split(":")[1]
+    kiosk.answer_quiz(wrong={first_question}, patient=patient)
+    assert kiosk.step() == "review"
+    kiosk.next()
+    # Signature: an empty pad holds Next; a tiny scribble and a bad printed name are refused.
+    assert not kiosk.window.nav.next.isEnabled()
+    pad = kiosk.find("signature_pad", SignaturePadWidget)
+    draw(pad, [(100 + i, 100 + (i % 3)) for i in range(14)])
+    kiosk.type_into("printed_name", "Zoë 9")
+    kiosk.next()
+    sign_page = kiosk.page
+    assert kiosk.step() == "sign:patient"
+    assert "too small" in sign_page.pad_error.text()  # type: ignore[attr-defined]
+    assert "letters only" in sign_page.name_error.text()  # type: ignore[attr-defined]
+    assert not pad.has_ink()  # the refused scribble is cleared for another try
+    assert (
+        VisitService(sqlite_ctx).draft(desk_actor(sqlite_ctx), reg.started.visit_id).signed_roles
+        == ()
+    )
+    kiosk.type_into("printed_name", "Zoë Nguyễn")
+    kiosk.click("type_signature")  # signing from the keyboard is accepted too
+    assert pad.has_ink()
+    kiosk.click("clear_signature")
+    assert not pad.has_ink() and not kiosk.window.nav.next.isEnabled()
+    kiosk.sign(expect_next="done")
+    documents = kiosk.wait_documents()
+    stored_checks(sqlite_ctx, reg, lang="en", signers=("patient",))
+    pdf_checks(sqlite_ctx, reg, documents, lang="en", words=("Nguy",))
+    draft = VisitService(sqlite_ctx).draft(desk_actor(sqlite_ctx), reg.started.visit_id)
+    assert draft.answers["phq9_difficulty"] == "somewhat"
