@@ -146,6 +146,8 @@ UI: dict[str, dict[str, str]] = {
         "signed_at": "Date and time",
         "meaning": "Meaning",
         "relationship": "Relationship to patient",
+        "method": "How signed",
+        "method_typed": "typed name, signed from the keyboard",
         "meaning_patient": "consent signature",
         "meaning_guardian": "guardian consent",
         "meaning_clinician": "prescriber attestation",
@@ -265,6 +267,8 @@ UI: dict[str, dict[str, str]] = {
         "signed_at": "Fecha y hora",
         "meaning": "Significado",
         "relationship": "Relación con el paciente",
+        "method": "Forma de firmar",
+        "method_typed": "nombre escrito, firmado con el teclado",
         "meaning_patient": "firma de consentimiento",
         "meaning_guardian": "consentimiento del tutor",
         "meaning_clinician": "certificación del médico que receta",
@@ -1011,6 +1015,8 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
         ]
         if role == "guardian" and sig.relationship:
             details.append((ui["relationship"], esc(sig.relationship)))
+        if sig.method == "typed":
+            details.append((ui["method"], esc(ui["method_typed"])))
     right_w = width - box_w - 14
     detail_rows = [
         [

@@ -63,6 +63,7 @@ class SignatureRecord:
     pad_height: float
     relationship: str = ""
     station: str = ""
+    method: str = "drawn"  # "drawn" on the pad, or "typed" from the keyboard
 
 
 @dataclass(frozen=True)

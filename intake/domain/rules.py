@@ -177,3 +177,26 @@ def contraception_problem(methods: list[str] | tuple[str, ...] | None) -> str | 
 def expected_initials_for(first: str, last: str) -> str:
     """The initials a person with this name types (first letters, accents kept as typed)."""
     return (first.strip()[:1] + last.strip()[:1]).upper()
+
+
+def effective_answers(
+    intake: fm.Questionnaire,
+    answers: Mapping[str, Any],
+    visit_date: dt.date,
+    clinician_override: bool | None = None,
+) -> dict[str, Any]:
+    """The answers that count: an answer to a question that later answers have hidden is dropped.
+
+    Walks the intake form in order, so a dropped answer cannot keep revealing the questions after
+    it (e.g. pregnancy answers left from before the patient corrected their sex at birth).
+    Answers that are not intake questions (mood screen, guardian details) are kept as they are.
+    """
+    ids = {q.id for q in intake.questions}
+    kept: dict[str, Any] = {k: v for k, v in answers.items() if k not in ids}
+    for page in intake.pages:
+        for q in page.questions:
+            if q.id in answers and holds(
+                q.show_if, derive_facts(kept, visit_date, clinician_override)
+            ):
+                kept[q.id] = answers[q.id]
+    return kept

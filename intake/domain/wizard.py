@@ -134,15 +134,28 @@ class KioskFlow:
         quiz_passed: bool = False,
         signed: Iterable[str] = (),
         lang: str = "en",
+        quiz_open: Iterable[str] | None = None,
+        reacknowledge: Iterable[str] = (),
+        guardian: Guardian | None = None,
     ) -> KioskFlow:
-        """A flow for a visit already in storage (resume after a restart or an idle timeout)."""
+        """A flow for a visit already in storage (resume after a restart or an idle timeout).
+
+        ``quiz_open`` (the questions not yet answered right) and ``reacknowledge`` (statements
+        to initial again after a wrong answer) come from storage, so a resumed quiz asks only
+        what is still open.
+        """
         flow = cls(forms, visit_date, answers=answers, lang=lang)
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
         flow.needs_staff = needs_staff
         flow.signed = set(signed) & set(SIGNERS)
+        flow.guardian = guardian
         if quiz_passed:
             flow.quiz_correct = {q.id for q in flow.quiz_questions()}
+        elif quiz_open is not None:
+            still_open = set(quiz_open)
+            flow.quiz_correct = {q.id for q in flow.quiz_questions() if q.id not in still_open}
+            flow.require_reacknowledgement(reacknowledge)
         return flow
 
     # --- what applies to this patient ------------------------------------------------------------

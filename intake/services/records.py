@@ -70,6 +70,7 @@ def build_record(
         for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
     }
     override = clinician_override(s, patient.id)
+    answers = rules.effective_answers(forms.intake, answers, visit.visit_date, override)
     facts = rules.derive_facts(answers, visit.visit_date, override)
     statements = [st.id for st in rules.applicable_statements(forms.risks, facts)]
     # The latest acknowledgement per statement and role is the one that counts.
@@ -102,6 +103,7 @@ def build_record(
                 g.pad_height,
                 g.relationship,
                 g.station,
+                g.method,
             )
             for g in s.scalars(
                 select(Signature)

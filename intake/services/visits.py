@@ -32,6 +32,12 @@ from intake.services.context import Actor
 from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
 
+GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
+    "guardian_first_name",
+    "guardian_last_name",
+    "guardian_relationship",
+)
+SIGNATURE_METHODS = ("drawn", "typed")
 CODE_DIGITS = 6
 CODE_HOURS = 12
 MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
@@ -62,6 +68,18 @@ class VisitDraft:
     patient_first_name: str
     patient_last_name: str
     phq9_done: bool
+    initials: dict[tuple[str, str], str] = field(default_factory=dict)  # latest initials typed
+    quiz_open: tuple[str, ...] = ()  # applicable quiz questions not yet answered right
+    reacknowledge: tuple[str, ...] = ()  # statements to initial again after a wrong answer
+
+    @property
+    def guardian(self) -> tuple[str, str, str] | None:
+        """(first name, last name, relationship) once the guardian has given them."""
+        first = self.answers.get(GUARDIAN_FIRST)
+        last = self.answers.get(GUARDIAN_LAST)
+        if not first or not last:
+            return None
+        return str(first), str(last), str(self.answers.get(GUARDIAN_RELATIONSHIP) or "")
 
     def facts(self, clinician_override: bool | None = None) -> dict[str, Any]:
         return rules.derive_facts(self.answers, self.visit_date, clinician_override)
@@ -328,6 +346,32 @@ class VisitService(Service):
             visit.updated_at = self.ctx.now()
             self.audit(s, staff, "attend", "visit", visit_id, {"reason": reason or "resume"})
 
+    def save_guardian(
+        self, actor: Actor, visit_id: str, first_name: str, last_name: str, relationship: str
+    ) -> tuple[str, str, str]:
+        """A minor's parent or guardian names themselves before initialling; kept with the draft."""
+        require_visit(actor, visit_id)
+        errors: dict[str, str] = {}
+        clean: dict[str, str] = {}
+        for key, raw in ((GUARDIAN_FIRST, first_name), (GUARDIAN_LAST, last_name)):
+            try:
+                clean[key] = check_name(raw, key)
+            except ValidationError as exc:
+                errors[key] = exc.message
+        if not relationship.strip():
+            errors[GUARDIAN_RELATIONSHIP] = "Please say how you are related to the patient."
+        elif len(relationship.strip()) > 60:
+            errors[GUARDIAN_RELATIONSHIP] = "Please use at most 60 characters."
+        if errors:
+            raise InvalidInput(errors)
+        clean[GUARDIAN_RELATIONSHIP] = " ".join(relationship.split())
+        with self.write() as s:
+            visit = self._editable(s, visit_id)
+            self._store_answers(s, actor, visit_id, clean)
+            visit.updated_at = self.ctx.now()
+            self.audit(s, actor, "save", "visit", visit_id, {"page": "guardian"})
+        return clean[GUARDIAN_FIRST], clean[GUARDIAN_LAST], clean[GUARDIAN_RELATIONSHIP]
+
     def acknowledge(
         self,
         actor: Actor,
@@ -352,6 +396,12 @@ class VisitService(Service):
             if by == "patient":
                 first, last = answers.get("first_name", ""), answers.get("last_name", "")
             else:
+                if (
+                    guardian_name is None
+                    and answers.get(GUARDIAN_FIRST)
+                    and answers.get(GUARDIAN_LAST)
+                ):
+                    guardian_name = (str(answers[GUARDIAN_FIRST]), str(answers[GUARDIAN_LAST]))
                 if guardian_name is None:
                     raise InvalidInput(
                         {"guardian": "Please enter the parent or guardian's name first."}
@@ -436,11 +486,21 @@ class VisitService(Service):
         pad_width: float,
         pad_height: float,
         relationship: str = "",
+        method: str = "drawn",
     ) -> SignOutcome:
-        """Record a drawn signature; the last one needed submits the visit in the same transaction."""
+        """Record a signature; the last one needed submits the visit in the same transaction.
+
+        ``method`` says how it was given: "drawn" on the pad, or "typed" (the name's outline,
+        for a person who signs from the keyboard); the record and the consent say which.
+        """
         require_visit(actor, visit_id)
         if role not in ("patient", "guardian"):
             raise NotAllowed("Only the patient or a guardian signs at the kiosk.")
+        if method not in SIGNATURE_METHODS:
+            raise InvalidInput({"signature": "Unknown way of signing."})
+        if role == "guardian" and not relationship.strip():
+            stored = self.draft(actor, visit_id).guardian
+            relationship = stored[2] if stored else ""
         errors: dict[str, str] = {}
         try:
             printed = check_name(printed_name, "printed_name")
@@ -481,12 +541,13 @@ class VisitService(Service):
                     pad_width=float(pad_width),
                     pad_height=float(pad_height),
                     record_sha256=content_hash,
+                    method=method,
                     actor=actor.id,
                     station=self.ctx.station,
                 )
             )
             s.flush()
-            self.audit(s, actor, "sign", "visit", visit_id, {"role": role})
+            self.audit(s, actor, "sign", "visit", visit_id, {"role": role, "method": method})
             needed = self._signatures_needed(s, visit)
             if needed:
                 visit.updated_at = now
@@ -637,6 +698,11 @@ class VisitService(Service):
             for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
         }
 
+    def _effective(self, s: Session, visit: Visit) -> dict[str, Any]:
+        return rules.effective_answers(
+            self.ctx.forms.intake, self._answers(s, visit.id), visit.visit_date
+        )
+
     def _store_answers(
         self,
         s: Session,
@@ -675,15 +741,22 @@ class VisitService(Service):
                 s.delete(existing[qid])
 
     def _draft(self, s: Session, visit: Visit) -> VisitDraft:
-        answers = self._answers(s, visit.id)
+        answers = self._effective(s, visit)
         acked: dict[tuple[str, str], dt.datetime] = {}
+        initials: dict[tuple[str, str], str] = {}
         for a in s.scalars(
             select(Acknowledgement)
             .where(Acknowledgement.visit_id == visit.id)
             .order_by(Acknowledgement.at, Acknowledgement.id)
         ):
             acked[(a.statement_id, a.by_role)] = a.at
+            initials[(a.statement_id, a.by_role)] = a.initials
         roles = tuple(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
+        open_questions, retest = self._quiz_state(s, visit)
+        never = dt.datetime.min.replace(tzinfo=dt.UTC)
+        again = tuple(
+            sid for sid, when in retest.items() if acked.get((sid, "patient"), never) <= when
+        )
         return VisitDraft(
             visit.id,
             visit.status,
@@ -698,10 +771,13 @@ class VisitService(Service):
             str(answers.get("first_name", "")),
             str(answers.get("last_name", "")),
             visit.phq9 is not None,
+            initials,
+            tuple(open_questions),
+            again,
         )
 
     def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
-        return rules.derive_facts(self._answers(s, visit.id), visit.visit_date)
+        return rules.derive_facts(self._effective(s, visit), visit.visit_date)
 
     def _quiz_state(self, s: Session, visit: Visit) -> tuple[list[str], dict[str, dt.datetime]]:
         """Applicable quiz questions not yet answered right; statements to re-acknowledge since when."""
@@ -724,14 +800,8 @@ class VisitService(Service):
         return open_questions, retest
 
     def _quiz_passed(self, s: Session, visit: Visit) -> bool:
-        open_questions, retest = self._quiz_state(s, visit)
-        if open_questions:
-            return False
-        acks = self._draft(s, visit).acknowledged
-        return all(
-            acks.get((sid, "patient"), dt.datetime.min.replace(tzinfo=dt.UTC)) > when
-            for sid, when in retest.items()
-        )
+        draft = self._draft(s, visit)
+        return not draft.quiz_open and not draft.reacknowledge
 
     def _completeness(
         self, s: Session, visit: Visit, ignore_signatures: bool = False
@@ -784,7 +854,7 @@ class VisitService(Service):
             "patient": visit.patient_id,
             "visit_date": visit.visit_date,
             "lang": visit.lang,
-            "answers": self._answers(s, visit.id),
+            "answers": self._effective(s, visit),
             "acknowledgements": acks,
             "quiz": quiz,
             "forms": visit.form_versions,

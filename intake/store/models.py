@@ -220,6 +220,9 @@ class Signature(Base):
     pad_height: Mapped[float] = mapped_column(Float)
     # SHA-256 of the record content the signature was given for: binds it to that record.
     record_sha256: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(
+        String(10), default="drawn", server_default="drawn"
+    )  # drawn | typed
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
     __table_args__ = (UniqueConstraint("visit_id", "role"),)

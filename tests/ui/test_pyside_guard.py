@@ -25,6 +25,37 @@ print("survived")
 
 
 def test_a_long_run_of_qt_calls_does_not_kill_the_interpreter() -> None:
-    run = subprocess.run([sys.executable, "-c", LOOP], cwd=ROOT, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [sys.executable, "-c", LOOP],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "survived"
+
+
+def test_the_pad_knows_a_typed_signature_from_a_drawn_one(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from intake.ui.widgets.signature_pad import SignaturePadWidget
+
+    pad = SignaturePadWidget()
+    qtbot.addWidget(pad)
+    pad.resize(600, 200)
+    pad.show()
+    assert pad.adopt_typed("Zoë Nguyễn") and pad.typed
+    QTest.mousePress(
+        pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(40, 100)
+    )
+    for x in range(40, 500, 20):
+        QTest.mouseMove(pad, QPoint(x, 100 + (x % 60) - 30))
+    QTest.mouseRelease(
+        pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(500, 100)
+    )
+    assert not pad.typed and pad.has_ink()
+    pad.clear()
+    assert not pad.typed and not pad.has_ink()

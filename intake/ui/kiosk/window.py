@@ -784,7 +784,7 @@ class KioskWindow(QWidget):
             self._page.set_locked(False)
 
     def _enter(self, draft: VisitDraft, *, resume: bool) -> None:
-        from intake.domain.wizard import KioskFlow
+        from intake.domain.wizard import Guardian, KioskFlow
 
         assert self._visit is not None and self._ctx is not None
         lang = self._lang if self._lang_chosen else (draft.lang if draft.lang in LANGS else "en")
@@ -798,6 +798,9 @@ class KioskWindow(QWidget):
             quiz_passed=draft.quiz_passed,
             signed=draft.signed_roles,
             lang=lang,
+            quiz_open=draft.quiz_open,
+            reacknowledge=draft.reacknowledge,
+            guardian=Guardian(*draft.guardian) if draft.guardian else None,
         )
         self._visit.flow = flow
         if lang != draft.lang:
@@ -884,10 +887,15 @@ class KioskWindow(QWidget):
             return True
         if step.kind == "guardian" and isinstance(page, GuardianPage):
             try:
-                flow.set_guardian(page.guardian())
+                guardian = page.guardian()
             except ValidationError as exc:
                 page.show_errors({exc.field: exc.message})
                 return False
+            # Kept with the draft: a restart does not ask the guardian for their name again.
+            visits.save_guardian(
+                actor, vid, guardian.first_name, guardian.last_name, guardian.relationship
+            )
+            flow.set_guardian(guardian)
             return True
         if step.kind == "quiz" and isinstance(page, QuizPage):
             if flow.quiz_detour_pending():
@@ -910,7 +918,15 @@ class KioskWindow(QWidget):
             guardian = flow.guardian if step.key == "guardian" else None
             relationship = guardian.relationship if guardian is not None else ""
             signed = visits.sign(
-                actor, vid, step.key, name, strokes, width, height, relationship=relationship
+                actor,
+                vid,
+                step.key,
+                name,
+                strokes,
+                width,
+                height,
+                relationship=relationship,
+                method="typed" if page.pad.typed else "drawn",
             )
             flow.record_signature(step.key)
             if signed.submitted:

@@ -41,6 +41,7 @@ class SignaturePadWidget(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(320, 180)
+        self.typed = False  # True while the strokes are the outline of a typed name
         self.setCursor(Qt.CursorShape.CrossCursor)
 
     # --- what it holds ---------------------------------------------------------------------------
@@ -60,6 +61,7 @@ class SignaturePadWidget(QWidget):
         had = self.has_ink()
         self._strokes = []
         self._drawing = False
+        self.typed = False
         self.update()
         if had:
             self.signed_changed.emit(False)
@@ -97,6 +99,7 @@ class SignaturePadWidget(QWidget):
             if len(pts) > 1:
                 strokes.append(pts)
         self._strokes = strokes
+        self.typed = True  # recorded with the signature: typed, not drawn
         self.update()
         self.signed_changed.emit(self.has_ink())
         return self.has_ink()
@@ -105,6 +108,9 @@ class SignaturePadWidget(QWidget):
 
     def _begin(self, pos: QPointF) -> None:
         had = self.has_ink()
+        if self.typed:  # drawing over a typed name makes it a drawn signature of its own
+            self._strokes = []
+            self.typed = False
         self._drawing = True
         self._strokes.append([self._clamp(pos)])
         self.update()
