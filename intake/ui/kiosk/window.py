@@ -887,15 +887,13 @@ class KioskWindow(QWidget):
             return True
         if step.kind == "guardian" and isinstance(page, GuardianPage):
             try:
-                guardian = page.guardian()
+                named = page.guardian()
             except ValidationError as exc:
                 page.show_errors({exc.field: exc.message})
                 return False
             # Kept with the draft: a restart does not ask the guardian for their name again.
-            visits.save_guardian(
-                actor, vid, guardian.first_name, guardian.last_name, guardian.relationship
-            )
-            flow.set_guardian(guardian)
+            visits.save_guardian(actor, vid, named.first_name, named.last_name, named.relationship)
+            flow.set_guardian(named)
             return True
         if step.kind == "quiz" and isinstance(page, QuizPage):
             if flow.quiz_detour_pending():
