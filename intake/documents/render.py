@@ -569,7 +569,7 @@ def _furniture(
     if "risks" in form_ids and record.ruleset_id:
         versions.append(f"{_ui(record.lang)['rules']} {record.ruleset_id}")
     contact = " · ".join(x for x in (c.address, c.phone, c.email) if x)
-    lines = tuple(x for x in (c.department, contact, c.hours.get(record.lang)) if x)
+    lines = tuple(x for x in (c.department_in(record.lang), contact, c.hours.get(record.lang)) if x)
     return _Furniture(
         lang=record.lang,
         title=title,
@@ -1309,7 +1309,8 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
     clinic_rows = [
         (
             ui["name"],
-            f"<b>{esc(c.name)}</b>" + (f"<br/>{esc(c.department)}" if c.department else ""),
+            f"<b>{esc(c.name)}</b>"
+            + (f"<br/>{esc(c.department_in(record.lang))}" if c.department else ""),
         ),
         (ui["phone"], f"<b>{esc(c.phone)}</b>"),
         (ui["address"], esc(c.address)),

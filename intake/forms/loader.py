@@ -576,7 +576,12 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
     return m.ClinicProfile(
         meta=meta,
         name=r.string(c, "name", "clinic"),
-        department=r.string(c, "department", "clinic", required=False),
+        department=_department(c).get("en")
+        if isinstance(c.get("department"), dict)
+        else r.string(c, "department", "clinic", required=False),
+        department_text=r.text(c, "department", "clinic", required=False)
+        if isinstance(c.get("department"), dict)
+        else None,
         address=r.string(c, "address", "clinic"),
         phone=r.string(c, "phone", "clinic"),
         email=r.string(c, "email", "clinic", required=False),
@@ -595,6 +600,11 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         idle_timeout_seconds=int(kiosk.get("idle_timeout_seconds", 90)),
         idle_warning_seconds=int(kiosk.get("idle_warning_seconds", 15)),
     )
+
+
+def _department(clinic: dict[str, Any]) -> dict[str, str]:
+    value = clinic.get("department")
+    return value if isinstance(value, dict) else {}
 
 
 def _paper(r: _Reader, clinic: dict[str, Any]) -> str:

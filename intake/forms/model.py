@@ -218,6 +218,10 @@ class ClinicProfile:
     idle_timeout_seconds: int
     idle_warning_seconds: int
     paper: str = "letter"  # "letter" or "a4": the clinic's printer paper
+    department_text: Text | None = None  # the department's name in each language, when given
+
+    def department_in(self, lang: Lang) -> str:
+        return self.department_text.get(lang) if self.department_text else self.department
 
     def lab(self, lab_id: str) -> LabRange:
         for lab in self.labs:
