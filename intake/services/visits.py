@@ -821,7 +821,7 @@ class VisitService(Service):
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:
                     out.missing.append(f"acknowledgement {st.id} ({role})")
-        if not self._quiz_passed(s, visit):
+        if draft.quiz_open or draft.reacknowledge:
             out.missing.append("understanding check")
         if not ignore_signatures:
             out.missing += [f"signature ({r})" for r in self._signatures_needed(s, visit)]
