@@ -12,9 +12,34 @@ from intake.domain.rules import contraception_problem
 _YES = ("yes", "unsure")
 
 
-def clinician_flags(facts: Mapping[str, Any], phq9: Phq9Result | None) -> tuple[Flag, ...]:
-    """Flags in order of urgency: alerts (act this visit) before warnings (review)."""
+def clinician_flags(
+    facts: Mapping[str, Any], phq9: Phq9Result | None, confirmed: bool | None = None
+) -> tuple[Flag, ...]:
+    """Flags in order of urgency: alerts (act this visit) before warnings (review).
+
+    ``facts`` are the patient's own answers; ``confirmed`` is the clinician's confirmation of
+    "can become pregnant", if one was recorded.
+    """
     flags: list[Flag] = []
+    reported = bool(facts.get("can_become_pregnant"))
+    if confirmed is True and not reported:
+        flags.append(
+            Flag(
+                "pregnancy_unacknowledged",
+                "alert",
+                "Clinician confirmed the patient can become pregnant, but the consent was signed without the pregnancy statements: start a correction visit",
+                "El médico confirmó que puede quedar embarazada, pero el consentimiento se firmó sin las declaraciones de embarazo: inicie una corrección",
+            )
+        )
+    if confirmed is None and not reported and facts.get("sex_at_birth") in ("female", "intersex"):
+        flags.append(
+            Flag(
+                "pregnancy_unconfirmed",
+                "warning",
+                "Patient reports she cannot become pregnant: clinician confirmation needed before countersigning",
+                "La paciente indica que no puede quedar embarazada: el médico debe confirmarlo antes de refrendar",
+            )
+        )
     conditions = set(facts.get("conditions") or ())
     if phq9 is not None and phq9.item9_positive:
         flags.append(

@@ -23,7 +23,9 @@ MIN_WEIGHT_KG = 25.0
 MAX_WEIGHT_KG = 300.0
 LB_PER_KG = 2.2046226218
 
-_NAME_CHAR = re.compile(r"^[^\W\d_]+(?:[ '\-.’][^\W\d_]*)*$", re.UNICODE)
+# Separators inside a name: space, hyphen, full stop and the apostrophes people type
+# (ASCII ', the typographic ’, the modifier ʼ and the acute ´ of Spanish keyboards).
+_NAME_CHAR = re.compile(r"^[^\W\d_]+(?:[ '\-.’ʼ´][^\W\d_]*)*$", re.UNICODE)
 _EMAIL = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$"
 )
@@ -173,6 +175,35 @@ def expected_initials(first: str, last: str) -> str:
     return _fold(first.strip()[:1]) + _fold(last.strip()[:1])
 
 
+def _word_initials(name: str) -> list[str]:
+    return [_fold(w[0]) for w in re.split(r"[ \-]+", name.strip()) if w and w[0].isalpha()]
+
+
+def _initials_fit(typed: str, first_name: str, last_name: str) -> bool:
+    """First letter: the first name's. Then any middle initials, then the initial of a family
+    name part followed only by initials of the parts after it. So "García López" accepts AG and
+    AGL, "de la Cruz" JC and JDLC, "José García" JMG (a middle name); "ZX" is refused."""
+    firsts, lasts = _word_initials(first_name), _word_initials(last_name)
+    if not firsts or not lasts or typed[0] != firsts[0]:
+        return False
+    for k in range(1, len(typed)):
+        for j, part in enumerate(lasts):
+            if part != typed[k]:
+                continue
+            rest, i = typed[k + 1 :], j + 1
+            ok = True
+            for letter in rest:
+                while i < len(lasts) and lasts[i] != letter:
+                    i += 1
+                if i == len(lasts):
+                    ok = False
+                    break
+                i += 1
+            if ok:
+                return True
+    return False
+
+
 def initials(value: Any, first_name: str, last_name: str, field: str = "initials") -> str:
     """Initials must be the first letters of the given first and last names (case and accents ignored)."""
     text = _as_text(field, value).replace(".", "").replace(" ", "")
@@ -189,7 +220,7 @@ def initials(value: Any, first_name: str, last_name: str, field: str = "initials
             field,
             "We need the full name before initials can be checked; please ask a member of staff.",
         )
-    if len(folded) < 2 or folded[0] != want[0] or folded[-1] != want[1]:
+    if len(folded) < 2 or not _initials_fit(folded, first_name, last_name):
         raise ValidationError(
             field,
             f"These initials do not match the name {first_name} {last_name}; please type {want}.",

@@ -576,7 +576,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
     return m.ClinicProfile(
         meta=meta,
         name=r.string(c, "name", "clinic"),
-        department=_department(c).get("en")
+        department=str(_department(c).get("en", ""))
         if isinstance(c.get("department"), dict)
         else r.string(c, "department", "clinic", required=False),
         department_text=r.text(c, "department", "clinic", required=False)

@@ -6,13 +6,23 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.services.context import Actor, AppContext
-from intake.services.errors import Conflict, Immutable, NotAllowed
+from intake.services.errors import Conflict, Immutable, NotAllowed, StorageUnavailable
 from intake.store import audit
+
+IMMUTABLE_MESSAGE = (
+    "This record is signed and cannot be changed. A correction is made as a new record."
+)
+STORAGE_MESSAGE = "The database cannot be reached or refused the change. Nothing was saved; please try again or call for help."
+
+
+def _immutable(exc: DBAPIError) -> bool:
+    message = str(exc.orig) if exc.orig is not None else ""
+    return "cannot be changed" in message or "append-only" in message or "at this stage" in message
 
 
 class Service:
@@ -21,7 +31,11 @@ class Service:
 
     @contextlib.contextmanager
     def write(self, *, durable: bool = False) -> Iterator[Session]:
-        """A writing unit of work; database refusals become service errors."""
+        """A writing unit of work; database refusals become service errors.
+
+        A database error never travels on as it is: its text can carry the statement's values,
+        that is, patients' data (the engine also hides parameters from its messages).
+        """
         try:
             with self.ctx.db.session(write=True, durable=durable) as session:
                 self.ctx.db.lock_audit(session)
@@ -30,20 +44,24 @@ class Service:
             raise Conflict(
                 "Someone else changed this record at another station. It has been reloaded; please check it and try again."
             ) from None
+        except IntegrityError as exc:
+            if _immutable(exc):
+                raise Immutable(IMMUTABLE_MESSAGE) from None
+            raise Conflict(
+                "This was just saved at another station. Please reload and check it."
+            ) from None
         except DBAPIError as exc:
-            message = str(exc.orig) if exc.orig is not None else str(exc)
-            if (
-                "cannot be changed" in message
-                or "append-only" in message
-                or "at this stage" in message
-            ):
-                raise Immutable(
-                    "This record is signed and cannot be changed. A correction is made as a new record."
-                ) from None
-            raise
+            if _immutable(exc):
+                raise Immutable(IMMUTABLE_MESSAGE) from None
+            raise StorageUnavailable(STORAGE_MESSAGE) from None
 
-    def read(self) -> contextlib.AbstractContextManager[Session]:
-        return self.ctx.db.session()
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with self.ctx.db.session() as session:
+                yield session
+        except DBAPIError:
+            raise StorageUnavailable(STORAGE_MESSAGE) from None
 
     def audit(
         self,

@@ -186,6 +186,10 @@ class ClinicianService(Service):
     ) -> None:
         """The clinician confirms or corrects the patient's answer; kept as an audited, dated entry."""
         require_role(actor, *CLINICAL)
+        errors: dict[str, str] = {}
+        why = _collect(errors, lambda: free_text(reason, "reason"), "reason")
+        if errors:
+            raise InvalidInput(errors)
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")
@@ -193,7 +197,7 @@ class ClinicianService(Service):
                 PregnancyStatus(
                     patient_id=patient_id,
                     can_become_pregnant=can_become_pregnant,
-                    reason=free_text(reason, "reason")[:200],
+                    reason=why[:200],
                     at=self.ctx.now(),
                     actor=actor.id,
                     station=self.ctx.station,
@@ -315,6 +319,10 @@ class ClinicianService(Service):
             errors["side_effects"] = "Unknown side effect."
         if mood_score is not None and not 0 <= mood_score <= 27:
             errors["mood_score"] = "PHQ-9 score is 0 to 27."
+        sexual = _collect(
+            errors, lambda: free_text(sexual_function, "sexual_function"), "sexual_function"
+        )
+        note = _collect(errors, lambda: free_text(notes, "notes"), "notes")
         if errors:
             raise InvalidInput(errors)
         with self.write() as s:
@@ -346,8 +354,8 @@ class ClinicianService(Service):
                 action = "update"
             row.seen_on, row.weight_kg, row.daily_dose_mg = day, kg, dose
             row.side_effects, row.mood_score = list(side_effects), mood_score
-            row.sexual_function = free_text(sexual_function, "sexual_function")[:200]
-            row.contraception, row.notes = list(contraception), free_text(notes, "notes")
+            row.sexual_function = sexual[:200]
+            row.contraception, row.notes = list(contraception), note
             row.at, row.actor, row.station = now, actor.id, self.ctx.station
             s.flush()
             self.audit(s, actor, action, "follow_up", row.id, {"month": month})
@@ -412,8 +420,13 @@ class ClinicianService(Service):
             ],
             self.ctx.forms.clinic.target_mg_per_kg,
         )
-        negatives = [t for t in tests if t.result == "negative"]
-        window = negatives[-1].collect_by if (can and negatives) else None
+        # The window runs from the latest test only: after a positive one there is no window.
+        latest = max(tests, key=lambda t: (t.taken_on, t.id)) if tests else None
+        window = (
+            latest.collect_by
+            if (can and latest is not None and latest.result == "negative")
+            else None
+        )
         return CourseView(patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window)
 
     def _past_date(self, raw: Any, field: str) -> dt.date:

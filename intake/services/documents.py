@@ -16,15 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
-from intake.domain.validation import name as check_name
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
-from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
-from intake.services.records import build_record, document_id
+from intake.services.errors import Conflict, Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.records import build_record, clinician_override, document_id
 from intake.services.visits import signature_problem
 from intake.store.models import Document, Patient, Signature, Visit
 
@@ -58,6 +55,12 @@ class VerifyOutcome:
     usable: bool
     reason: str
     document: DocumentInfo | None = None
+
+
+def _fold_name(name: str) -> str:
+    from intake.services.patients import fold
+
+    return fold(name.replace("Dr.", "").replace("Dr ", "").replace(".", " "))
 
 
 def _info(d: Document, size: int | None = None) -> DocumentInfo:
@@ -130,40 +133,47 @@ class DocumentService(Service):
         for kind in missing:
             record = dataclasses.replace(base, document_id=document_id(visit_id, kind, 1))
             made.append((kind, record, self._render(kind, record)))
-        if made:
+        for kind, record, pdf in made:
+            # One unit of work per document: a consent issued by a countersign at the same
+            # moment must not take the education packet and the summary down with it.
+            form_id = _FORM_FOR_KIND[kind]
+            version, sha = record.form_versions.get(form_id, ("", ""))
             try:
                 with self.write() as s:
-                    for kind, record, pdf in made:
-                        form_id = _FORM_FOR_KIND[kind]
-                        version, sha = record.form_versions.get(form_id, ("", ""))
-                        s.add(
-                            Document(
-                                id=record.document_id,
-                                visit_id=visit_id,
-                                kind=kind,
-                                issue=1,
-                                form_id=form_id,
-                                form_version=version,
-                                form_sha256=sha,
-                                lang=record.lang,
-                                pdf=pdf,
-                                sha256=hashlib.sha256(pdf).hexdigest(),
-                                supersedes_id=None,
-                                created_at=self.ctx.now(),
-                                actor=actor.id,
-                                station=self.ctx.station,
-                            )
+                    if s.scalar(
+                        select(func.count())
+                        .select_from(Document)
+                        .where(Document.visit_id == visit_id, Document.kind == kind)
+                    ):
+                        continue  # another station made it meanwhile: theirs stands
+                    s.add(
+                        Document(
+                            id=record.document_id,
+                            visit_id=visit_id,
+                            kind=kind,
+                            issue=1,
+                            form_id=form_id,
+                            form_version=version,
+                            form_sha256=sha,
+                            lang=record.lang,
+                            pdf=pdf,
+                            sha256=hashlib.sha256(pdf).hexdigest(),
+                            supersedes_id=None,
+                            created_at=self.ctx.now(),
+                            actor=actor.id,
+                            station=self.ctx.station,
                         )
-                        self.audit(
-                            s,
-                            actor,
-                            "create",
-                            "document",
-                            record.document_id,
-                            {"kind": kind, "visit": visit_id},
-                        )
-            except IntegrityError:
-                pass  # another station made them at the same moment: theirs stand
+                    )
+                    self.audit(
+                        s,
+                        actor,
+                        "create",
+                        "document",
+                        record.document_id,
+                        {"kind": kind, "visit": visit_id},
+                    )
+            except Conflict:
+                continue  # made at another station at the same moment
         return self._latest(visit_id)
 
     def _latest(self, visit_id: str) -> list[DocumentInfo]:
@@ -227,14 +237,15 @@ class DocumentService(Service):
         """The prescriber's attestation: added to the record; the consent is re-issued and linked."""
         require_role(actor, "clinician")
         errors: dict[str, str] = {}
-        try:
-            printed = check_name(
-                printed_name.replace("Dr. ", "").replace("Dr ", ""), "printed_name"
-            )
-            printed = printed_name.strip()
-        except ValidationError as exc:
-            errors["printed_name"] = exc.message
-            printed = ""
+        # The attestation carries the signed-in clinician's own name (21 CFR 11.50), whatever
+        # was typed; a typed name that is clearly someone else's is refused.
+        printed = actor.name.strip() or printed_name.strip()
+        if (
+            printed_name.strip()
+            and _fold_name(printed_name) not in _fold_name(printed)
+            and _fold_name(printed) not in _fold_name(printed_name)
+        ):
+            errors["printed_name"] = f"Sign as yourself: this station is signed in as {printed}."
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:
             errors["signature"] = problem
@@ -250,6 +261,24 @@ class DocumentService(Service):
                     raise Immutable("This consent is already countersigned.")
                 if visit.status != "submitted":
                     raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+                signed_as = build_record(s, self.ctx.forms, visit_id)
+                confirmed = clinician_override(s, visit.patient_id)
+                if confirmed is True and not signed_as.can_become_pregnant:
+                    raise InvalidInput(
+                        {
+                            "visit": "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them."
+                        }
+                    )
+                if (
+                    confirmed is None
+                    and not signed_as.can_become_pregnant
+                    and signed_as.patient.sex_at_birth in ("female", "intersex")
+                ):
+                    raise InvalidInput(
+                        {
+                            "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
+                        }
+                    )
                 s.add(
                     Signature(
                         visit_id=visit_id,
@@ -313,7 +342,7 @@ class DocumentService(Service):
                 )
                 s.flush()
                 return _info(doc)
-        except IntegrityError:
+        except Conflict:
             raise Immutable(
                 "This consent was countersigned at another station a moment ago."
             ) from None

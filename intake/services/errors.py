@@ -41,3 +41,7 @@ class Locked(ServiceError):
     def __init__(self, seconds: int):
         self.seconds = seconds
         super().__init__(f"Too many attempts. Please wait {seconds} seconds and try again.")
+
+
+class StorageUnavailable(ServiceError):
+    """The database could not be reached or refused a change for another reason; nothing was saved."""

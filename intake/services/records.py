@@ -69,9 +69,11 @@ def build_record(
         a.question_id: decode_value(a.value)
         for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
     }
+    # The record is what the patient answered, acknowledged and signed: a clinician's later
+    # confirmation never changes which statements it holds (it is flagged instead).
     override = clinician_override(s, patient.id)
-    answers = rules.effective_answers(forms.intake, answers, visit.visit_date, override)
-    facts = rules.derive_facts(answers, visit.visit_date, override)
+    answers = rules.effective_answers(forms.intake, answers, visit.visit_date)
+    facts = rules.derive_facts(answers, visit.visit_date)
     statements = [st.id for st in rules.applicable_statements(forms.risks, facts)]
     # The latest acknowledgement per statement and role is the one that counts.
     latest: dict[tuple[str, str], AcknowledgementRecord] = {}
@@ -161,7 +163,7 @@ def build_record(
         quiz_passed=visit.quiz_passed,
         signatures=sigs,
         phq9=phq9,
-        flags=flags.clinician_flags(facts, phq9),
+        flags=flags.clinician_flags(facts, phq9, confirmed=override),
         form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},
         ruleset_id=visit.ruleset_id,
         dermatologist=clinician,

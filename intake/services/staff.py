@@ -107,7 +107,7 @@ class StaffService(Service):
                     SYSTEM,
                     "login_failed",
                     "staff",
-                    username[:60] or "-",
+                    "-",  # never what was typed: it may be a PIN in the wrong box
                     {"reason": "unknown user"},
                 )
                 failed = True

@@ -156,14 +156,25 @@ class VisitService(Service):
     def start_visit(self, actor: Actor, patient_id: int, lang: str | None = None) -> StartedVisit:
         """Open a draft visit for a patient and make the short code the patient types at a kiosk."""
         require_role(actor, "front_desk", "clinician", "admin")
+        with self.write() as s:
+            return self._create_visit(s, actor, patient_id, lang)
+
+    def _create_visit(
+        self,
+        s: Session,
+        actor: Actor,
+        patient_id: int,
+        lang: str | None,
+        corrects: str | None = None,
+    ) -> StartedVisit:
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         now = self.ctx.now()
-        with self.write() as s:
-            p = s.get(Patient, patient_id)
-            if p is None:
-                raise NotFound("No such patient.")
-            vid = str(uuid.uuid4())
-            visit = Visit(
+        p = s.get(Patient, patient_id)
+        if p is None:
+            raise NotFound("No such patient.")
+        vid = str(uuid.uuid4())
+        s.add(
+            Visit(
                 id=vid,
                 patient_id=p.id,
                 status="draft",
@@ -174,14 +185,17 @@ class VisitService(Service):
                 page="welcome",
                 form_versions={k: list(val) for k, val in self.ctx.forms.versions().items()},
                 ruleset_id=self.ctx.forms.programme.in_force(self.ctx.today()).id,
+                corrects_visit_id=corrects,
                 started_at=now,
                 updated_at=now,
                 actor=actor.id,
                 station=self.ctx.station,
             )
-            s.add(visit)
-            s.flush()
-            # The identity page starts from the registered details, for the patient to confirm or correct.
+        )
+        s.flush()
+        # The identity page starts from the registered details, for the patient to confirm or correct.
+        details = {
+            key: getattr(p, key)
             for key in (
                 "first_name",
                 "last_name",
@@ -190,20 +204,10 @@ class VisitService(Service):
                 "sex_at_birth",
                 "phone",
                 "email",
-            ):
-                value = getattr(p, key)
-                if value:
-                    s.add(
-                        Answer(
-                            visit_id=vid,
-                            question_id=key,
-                            value=encode_value(value),
-                            answered_at=now,
-                            actor=actor.id,
-                            station=self.ctx.station,
-                        )
-                    )
-            self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
+            )
+        }
+        self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
+        self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
         return StartedVisit(vid, code)
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
@@ -320,11 +324,17 @@ class VisitService(Service):
             values: dict[str, Any] = dict(zip(PHQ9_IDS, result.answers, strict=True))
             values["phq9_difficulty"] = difficulty
             self._store_answers(s, actor, visit_id, values)
+            # Once thoughts of self-harm were reported in this visit, the alert stays on the
+            # record even if the answer is changed afterwards.
+            reported_before = bool(
+                visit.phq9 and (visit.phq9.get("item9") or visit.phq9.get("item9_reported"))
+            )
             visit.phq9 = {
                 "answers": list(result.answers),
                 "total": result.total,
                 "band": result.band,
-                "item9": result.item9_positive,
+                "item9": result.item9_positive or reported_before,
+                "item9_reported": result.item9_positive or reported_before,
                 "difficulty": difficulty,
             }
             visit.page = "phq9"
@@ -423,6 +433,8 @@ class VisitService(Service):
                     station=self.ctx.station,
                 )
             )
+            s.flush()
+            visit.quiz_passed = self._quiz_passed(s, visit)  # a re-acknowledgement can complete it
             visit.updated_at = self.ctx.now()
             self.audit(
                 s, actor, "acknowledge", "visit", visit_id, {"statement": statement_id, "by": by}
@@ -552,6 +564,7 @@ class VisitService(Service):
             if needed:
                 visit.updated_at = now
                 return SignOutcome(False, needed)
+            visit.quiz_passed = self._quiz_passed(s, visit)
             visit.status = "submitted"
             visit.submitted_at = now
             visit.record_sha256 = content_hash
@@ -564,10 +577,11 @@ class VisitService(Service):
     def start_correction(self, actor: Actor, visit_id: str) -> StartedVisit:
         """A submitted consent is never edited: a correction is a new visit pointing to it.
 
-        The new draft starts from the earlier answers; the patient re-acknowledges and signs again.
+        The new draft starts from the earlier answers; the patient re-acknowledges and signs
+        again. One unit of work: there is never an unlinked half-made correction.
         """
         require_role(actor, "front_desk", "clinician", "admin")
-        with self.read() as s:
+        with self.write() as s:
             old = self._visit(s, visit_id)
             if old.status not in ("submitted", "countersigned"):
                 raise InvalidInput(
@@ -575,20 +589,13 @@ class VisitService(Service):
                         "visit": "Only a signed visit can be corrected; an unfinished one can simply be continued."
                     }
                 )
-            patient_id, lang = old.patient_id, old.lang
-            answers = self._answers(s, visit_id)
-        started = self.start_visit(actor, patient_id, lang)
-        with self.write() as s:
-            new = self._visit(s, started.visit_id)
-            new.corrects_visit_id = visit_id
-            self._store_answers(
-                s,
-                actor,
-                started.visit_id,
-                {k: v for k, v in answers.items() if not k.startswith("phq9")},
-            )
+            answers = {
+                k: v for k, v in self._answers(s, visit_id).items() if not k.startswith("phq9")
+            }
+            started = self._create_visit(s, actor, old.patient_id, old.lang, corrects=visit_id)
+            self._store_answers(s, actor, started.visit_id, answers)
             self.audit(s, actor, "correct", "visit", started.visit_id, {"corrects": visit_id})
-        return started
+            return started
 
     def abandon(self, actor: Actor, visit_id: str) -> None:
         require_role(actor, "front_desk", "clinician", "admin")

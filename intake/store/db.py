@@ -52,7 +52,8 @@ class Database:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         self.schema = schema
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # hide_parameters: error messages never carry the values (patients' data) of a statement.
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
         if self.dialect == "sqlite":
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)

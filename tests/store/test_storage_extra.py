@@ -129,7 +129,11 @@ def test_pregnancy_confirmation_says_who_when_and_why(sqlite_ctx) -> None:  # ty
         "Dr Ana Ruiz",
         "hysterectomy confirmed in records",
     )
-    assert after.record.can_become_pregnant is False  # the clinician's word decides the record
+    # The signed record keeps what the patient answered and acknowledged; the course uses the
+    # clinician's word from now on.
+    assert after.record.can_become_pregnant is True
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    assert clinician.course(doctor, patient_id).can_become_pregnant is False
 
 
 def test_record_number_digits_find_the_padded_number(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]

@@ -512,7 +512,7 @@ class KioskWindow(QWidget):
         self._prewarm_timer.start()
 
     def _on_warm_up_failed(self, exc: Exception) -> None:
-        log.error("the kiosk could not open its database: %s", exc)
+        log.error("the kiosk could not open its database: %s", type(exc).__name__)
         self._warm_started = False
         if isinstance(self._page, WelcomePage):
             self._page.set_busy(False)
@@ -560,7 +560,7 @@ class KioskWindow(QWidget):
                 try:
                     visit.visits.set_language(visit.actor, visit.visit_id, lang)
                 except ServiceError as exc:
-                    log.info("language not saved: %s", exc)
+                    log.info("language not saved: %s", type(exc).__name__)
         self._retranslate()
         if visit is not None and visit.flow is not None and visit.flow.current.kind != "welcome":
             state = self._page.state if isinstance(self._page, DonePage) else None
@@ -682,7 +682,7 @@ class KioskWindow(QWidget):
             try:
                 visit.visits.set_page(visit.actor, visit.visit_id, step.id)
             except ServiceError as exc:
-                log.info("page not recorded: %s", exc)
+                log.info("page not recorded: %s", type(exc).__name__)
         # Nobody is left alone with personal data on screen; the help page holds none and
         # stays up until staff come.
         self.idle.set_enabled(step.kind != "help_now")
@@ -768,9 +768,19 @@ class KioskWindow(QWidget):
                 else:
                     page.show_error(message(str(exc), self._lang))
             return
+        except ServiceError as exc:
+            if isinstance(page, WelcomePage):
+                page.show_error(message(str(exc), self._lang))
+            return
         self._code_failures = 0
         self._visit = ActiveVisit(visits, actor)
-        draft = visits.draft(actor, self._visit.visit_id)
+        try:
+            draft = visits.draft(actor, self._visit.visit_id)
+        except ServiceError as exc:
+            self._visit = None
+            if isinstance(page, WelcomePage):
+                page.show_error(message(str(exc), self._lang))
+            return
         self.idle.set_enabled(True)
         if draft.page not in ("", "welcome"):
             # A visit already under way (a restart, or the screen cleared itself): staff confirm.
@@ -807,7 +817,7 @@ class KioskWindow(QWidget):
             try:
                 self._visit.visits.set_language(self._visit.actor, self._visit.visit_id, lang)
             except ServiceError as exc:
-                log.info("language not saved: %s", exc)
+                log.info("language not saved: %s", type(exc).__name__)
         if lang != self._lang:
             self._lang = lang
             self._retranslate()
@@ -827,6 +837,11 @@ class KioskWindow(QWidget):
         self._scratch[visit.flow.current.id] = page.snapshot()
         visit.flow.back()
         self._show_step()
+
+    def _show_service_error(self, exc: ServiceError) -> None:
+        """A refusal or an unreachable database, said on the page in the patient's language."""
+        if self._page is not None and hasattr(self._page, "show_errors"):
+            self._page.show_errors({"_": message(str(exc), self._lang)})
 
     def _on_nav_next_clicked(self) -> None:
         visit, page = self._visit, self._page
@@ -1043,7 +1058,11 @@ class KioskWindow(QWidget):
         visit = self._visit
         if visit is None or visit.flow is None:
             return
-        visit.visits.staff_continue(self._staff_actor(info), visit.visit_id)
+        try:
+            visit.visits.staff_continue(self._staff_actor(info), visit.visit_id)
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return
         visit.flow.staff_attended()
         if visit.flow.current.kind == "help_now":
             visit.flow.next()
@@ -1057,7 +1076,12 @@ class KioskWindow(QWidget):
         visit = self._visit
         if visit is None:
             return
-        self._enter(visit.visits.draft(visit.actor, visit.visit_id), resume=True)
+        try:
+            draft = visit.visits.draft(visit.actor, visit.visit_id)
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return
+        self._enter(draft, resume=True)
 
     # --- idle ------------------------------------------------------------------------------------
 
@@ -1103,7 +1127,7 @@ class KioskWindow(QWidget):
     def _on_documents_finished(self, payload: tuple[int, Any, str]) -> None:
         generation, documents, problem = payload
         if problem:
-            log.warning("kiosk documents left to staff: %s", problem)
+            log.warning("kiosk documents left to staff")
         if generation != self._generation:
             return  # the screen was cleared meanwhile; the documents are in storage anyway
         if isinstance(self._page, DonePage):
@@ -1112,7 +1136,7 @@ class KioskWindow(QWidget):
         self._done_timer.start()
 
     def _on_documents_failed(self, exc: Exception) -> None:
-        log.error("kiosk documents failed: %r", exc)
+        log.error("kiosk documents failed: %s", type(exc).__name__)
         if isinstance(self._page, DonePage):
             self._page.set_state("by_staff")
         self.documents_finished.emit(None)

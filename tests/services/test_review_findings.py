@@ -1,0 +1,160 @@
+"""Safety rules found in review: the signed record stands, alerts stick, windows close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from intake.domain.validation import initials, name
+from intake.services.clinician import ClinicianService
+from intake.services.documents import DocumentService
+from intake.services.errors import InvalidInput, ServiceError
+from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.staff import StaffService, staff_actor
+from intake.services.visits import VisitService
+from intake.store.models import AuditEvent
+
+
+def _doctor(ctx):  # type: ignore[no-untyped-def]
+    return staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+
+
+def test_a_later_confirmation_does_not_rewrite_the_signed_statements(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(
+        sqlite_ctx, ScriptedPatient(first_name="Leo", last_name="Park", sex_at_birth="male")
+    )
+    doctor = _doctor(sqlite_ctx)
+    clinician = ClinicianService(sqlite_ctx)
+    before = clinician.review(doctor, vid).record
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    clinician.confirm_pregnancy_status(doctor, patient_id, True, "intersex; clinician review")
+    after = clinician.review(doctor, vid).record
+    assert after.statement_ids == before.statement_ids
+    assert "pregnancy_unacknowledged" in {f.id for f in after.flags}
+    with pytest.raises(InvalidInput) as err:
+        DocumentService(sqlite_ctx).countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200
+        )
+    assert "correction" in err.value.errors["visit"]
+
+
+def test_a_reported_cannot_needs_a_clinician_before_countersigning(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient(can_become_pregnant=False))
+    doctor = _doctor(sqlite_ctx)
+    review = ClinicianService(sqlite_ctx).review(doctor, vid)
+    assert "pregnancy_unconfirmed" in {f.id for f in review.record.flags}
+    with pytest.raises(InvalidInput):
+        DocumentService(sqlite_ctx).countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200
+        )
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    ClinicianService(sqlite_ctx).confirm_pregnancy_status(
+        doctor, patient_id, False, "post-menopausal, confirmed"
+    )
+    doc = DocumentService(sqlite_ctx).countersign(
+        doctor, vid, "Ana Ruiz", signature_strokes(), 600, 200
+    )
+    assert doc.issue >= 1
+
+
+def test_the_countersignature_carries_the_signed_in_clinician(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    with pytest.raises(InvalidInput):
+        DocumentService(sqlite_ctx).countersign(
+            doctor, vid, "Somebody Else", signature_strokes(), 600, 200
+        )
+    DocumentService(sqlite_ctx).countersign(doctor, vid, "", signature_strokes(), 600, 200)
+    assert (
+        ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician").printed_name
+        == "Dr Ana Ruiz"
+    )
+
+
+def test_no_collection_window_after_a_positive_test(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    clinician = ClinicianService(sqlite_ctx)
+    today = sqlite_ctx.today()
+    clinician.record_pregnancy_test(doctor, patient_id, today - dt.timedelta(days=2), "negative", 1)
+    assert clinician.course(doctor, patient_id).collect_by == today + dt.timedelta(days=5)
+    clinician.record_pregnancy_test(doctor, patient_id, today, "positive", 1)
+    assert clinician.course(doctor, patient_id).collect_by is None
+
+
+def test_the_quiz_result_on_the_record_is_right_after_a_retest(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient(), sign=False)
+    visits = VisitService(sqlite_ctx)
+    q = sqlite_ctx.forms.quiz.questions[0]
+    visits.answer_quiz(kiosk, vid, q.id, next(c.id for c in q.choices if c.id != q.answer))
+    visits.answer_quiz(kiosk, vid, q.id, q.answer)
+    for sid in q.tests:
+        visits.acknowledge(kiosk, vid, sid, "patient", "ZN")
+    assert visits.sign(kiosk, vid, "patient", "Zoë Nguyễn", signature_strokes(), 600, 200).submitted
+    assert ClinicianService(sqlite_ctx).review(_doctor(sqlite_ctx), vid).record.quiz_passed is True
+
+
+def test_an_item9_alert_stays_on_the_record(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(
+        sqlite_ctx, ScriptedPatient(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 2)), sign=False
+    )
+    VisitService(sqlite_ctx).save_phq9(kiosk, vid, [0] * 9)  # the patient went back and changed it
+    VisitService(sqlite_ctx).sign(
+        kiosk, vid, "patient", "Zoë Nguyễn", signature_strokes(), 600, 200
+    )
+    flags = {
+        f.id for f in ClinicianService(sqlite_ctx).review(_doctor(sqlite_ctx), vid).record.flags
+    }
+    assert "item9" in flags
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [
+        ("AGL", "Ana", "García López"),
+        ("AG", "Ana", "García López"),
+        ("JC", "Juan", "de la Cruz"),
+        ("JMG", "José", "García"),
+    ],
+)
+def test_spanish_double_surnames_and_particles(typed: str, first: str, last: str) -> None:
+    assert initials(typed, first, last) == typed
+
+
+def test_names_typed_with_a_spanish_keyboard_apostrophe() -> None:
+    assert name("O´Brien") == "O´Brien"
+
+
+def test_a_failed_login_never_records_what_was_typed(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.errors import LoginFailed
+
+    with pytest.raises(LoginFailed):
+        StaffService(sqlite_ctx).login("4711", "x")
+    with sqlite_ctx.db.session() as s:
+        entities = [
+            e.entity_id for e in s.query(AuditEvent).filter(AuditEvent.action == "login_failed")
+        ]
+    assert entities == ["-"]
+
+
+def test_database_errors_never_carry_patient_values(sqlite_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient(), sign=False)
+    with sqlite_ctx.db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER t_fail BEFORE UPDATE ON answers BEGIN SELECT RAISE(FAIL, 'disk trouble'); END"
+            )
+        )
+    with pytest.raises(ServiceError) as err:
+        VisitService(sqlite_ctx).save_page(
+            kiosk,
+            vid,
+            "identity",
+            dict(ScriptedPatient().page_answers()["identity"], phone="555 010 9876"),
+        )
+    shown = f"{err.value!s} {err.value.__cause__!s} {err.value.__context__!s}"
+    assert "5550109876" not in shown and "Zoë" not in shown
