@@ -79,7 +79,8 @@ def clinician_flags(
                 "Suplemento de vitamina A (hipervitaminosis A)",
             )
         )
-    if facts.get("can_become_pregnant"):
+    # From here on the clinician's confirmation, when there is one, decides.
+    if confirmed if confirmed is not None else reported:
         flags.append(
             Flag(
                 "pregnancy_possible",

@@ -240,11 +240,11 @@ class DocumentService(Service):
         # The attestation carries the signed-in clinician's own name (21 CFR 11.50), whatever
         # was typed; a typed name that is clearly someone else's is refused.
         printed = actor.name.strip() or printed_name.strip()
-        if (
-            printed_name.strip()
-            and _fold_name(printed_name) not in _fold_name(printed)
-            and _fold_name(printed) not in _fold_name(printed_name)
-        ):
+        if not printed_name.strip():
+            errors["printed_name"] = "Please type your name."
+        elif _fold_name(printed_name) not in _fold_name(printed) and _fold_name(
+            printed
+        ) not in _fold_name(printed_name):
             errors["printed_name"] = f"Sign as yourself: this station is signed in as {printed}."
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:

@@ -65,7 +65,9 @@ def test_the_countersignature_carries_the_signed_in_clinician(sqlite_ctx) -> Non
         DocumentService(sqlite_ctx).countersign(
             doctor, vid, "Somebody Else", signature_strokes(), 600, 200
         )
-    DocumentService(sqlite_ctx).countersign(doctor, vid, "", signature_strokes(), 600, 200)
+    with pytest.raises(InvalidInput):
+        DocumentService(sqlite_ctx).countersign(doctor, vid, "", signature_strokes(), 600, 200)
+    DocumentService(sqlite_ctx).countersign(doctor, vid, "ana ruiz", signature_strokes(), 600, 200)
     assert (
         ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician").printed_name
         == "Dr Ana Ruiz"
