@@ -46,6 +46,7 @@ from reportlab.platypus import (
 from intake.documents.errors import FormsMismatch
 from intake.documents.fingerprint import record_fingerprint
 from intake.domain import rules
+from intake.domain.dates import month_name, weekday_name
 from intake.domain.records import ConsentRecord, SignatureRecord
 from intake.forms.model import FormSet, Question
 
@@ -326,40 +327,6 @@ LANGUAGE_NAMES = {
     "en": {"en": "English", "es": "Spanish"},
     "es": {"en": "inglés", "es": "español"},
 }
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
-WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-}
 SIGNATURE_ROLES = ("patient", "guardian", "clinician")
 MEDICINE_QUESTIONS = ("takes_vitamin_a", "takes_tetracycline", "other_medicines")
 INTERACTION_FLAGS = ("vitamin_a", "tetracycline")
@@ -380,8 +347,8 @@ def esc(value: object) -> str:
 
 
 def format_date(value: dt.date, lang: str, weekday: bool = False) -> str:
-    month = MONTHS.get(lang, MONTHS["en"])[value.month - 1]
-    day = WEEKDAYS.get(lang, WEEKDAYS["en"])[value.weekday()] if weekday else ""
+    month = month_name(value.month, lang)
+    day = weekday_name(value, lang) if weekday else ""
     if lang == "es":
         text = f"{value.day} de {month} de {value.year}"
         return f"{day} {text}" if day else text
@@ -401,7 +368,7 @@ def format_datetime(moment: dt.datetime, lang: str, tz: ZoneInfo) -> str:
 
 def _short_datetime(moment: dt.datetime, lang: str, tz: ZoneInfo) -> str:
     local = _aware(moment).astimezone(tz)
-    month = MONTHS.get(lang, MONTHS["en"])[local.month - 1][:3]
+    month = month_name(local.month, lang)[:3]
     return f"{local.day} {month} {local.year} {local:%H:%M}"
 
 

@@ -8,45 +8,15 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from intake.domain.dates import month_name
 from intake.domain.wizard import KioskFlow, is_empty
 from intake.forms import model as fm
 from intake.ui.kiosk.base import KioskPage, card, make_label
 from intake.ui.kiosk.text import t
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
-
 
 def format_date(value: dt.date, lang: str) -> str:
-    month = MONTHS["es" if lang == "es" else "en"][value.month - 1]
+    month = month_name(value.month, "es" if lang == "es" else "en")
     if lang == "es":
         return f"{value.day} de {month} de {value.year}"
     return f"{month} {value.day}, {value.year}"
