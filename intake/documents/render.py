@@ -863,17 +863,24 @@ def _body_flowables(text: str, forms: FormSet, urgent: bool = False) -> list[Flo
 # --- signatures ---------------------------------------------------------------------------------
 
 
-class SignatureDrawing(Flowable):
-    """A drawn signature as vector strokes, fitted into a box; never a bitmap."""
+class _FixedBox(Flowable):
+    """A flowable of a fixed size, whatever room the frame offers."""
 
-    def __init__(self, signature: SignatureRecord, width: float, height: float):
+    def __init__(self, width: float, height: float):
         super().__init__()
-        self.signature = signature
         self.width = width
         self.height = height
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
+
+
+class SignatureDrawing(_FixedBox):
+    """A drawn signature as vector strokes, fitted into a box; never a bitmap."""
+
+    def __init__(self, signature: SignatureRecord, width: float, height: float):
+        super().__init__(width, height)
+        self.signature = signature
 
     def draw(self) -> None:
         c = self.canv
@@ -919,17 +926,12 @@ class SignatureDrawing(Flowable):
         c.restoreState()
 
 
-class SignatureDue(Flowable):
+class SignatureDue(_FixedBox):
     """A blank, clearly marked box where a signature is still missing."""
 
     def __init__(self, label: str, width: float, height: float):
-        super().__init__()
+        super().__init__(width, height)
         self.label = label
-        self.width = width
-        self.height = height
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.width, self.height
 
     def draw(self) -> None:
         c = self.canv
