@@ -59,3 +59,29 @@ def test_the_pad_knows_a_typed_signature_from_a_drawn_one(qtbot) -> None:  # typ
     assert not pad.typed and pad.has_ink()
     pad.clear()
     assert not pad.typed and not pad.has_ink()
+
+
+def test_a_tab_right_after_a_date_part_fills_up_does_not_skip_the_next(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from intake.ui.widgets.entries import DateEntryWidget
+
+    def focused():  # type: ignore[no-untyped-def]
+        return QApplication.focusWidget()
+
+    date = DateEntryWidget({"month": "Month", "day": "Day", "year": "Year"}, "dmy", "Date of birth")
+    qtbot.addWidget(date)
+    date.show()
+    with qtbot.waitActive(date):
+        date.activateWindow()
+    date.day.setFocus()
+    qtbot.waitUntil(lambda: focused() is date.day)
+    qtbot.keyClicks(date.day, "09")  # full: focus moves on to the month by itself
+    assert focused() is date.month
+    qtbot.keyClick(date.month, Qt.Key.Key_Tab)  # the habitual Tab is swallowed
+    assert focused() is date.month
+    qtbot.keyClicks(date.month, "03")
+    assert focused() is date.year
+    qtbot.keyClicks(date.year, "2001")
+    assert date.raw() == "2001-03-09"

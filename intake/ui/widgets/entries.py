@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -99,8 +100,23 @@ class DateEntryWidget(QWidget):
         QWidget.setTabOrder(ordered[0][0], ordered[1][0])
         QWidget.setTabOrder(ordered[1][0], ordered[2][0])
         self._sequence = [e for e, _, _ in ordered]
+        # After a part fills up, focus moves on by itself; a Tab typed out of habit right
+        # after that must not skip the next part.
+        self._advanced_to: QLineEdit | None = None
+        for edit in self._sequence:
+            edit.installEventFilter(self)
         if name:
             self.setAccessibleName(name)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and watched is self._advanced_to:
+            key = event.key() if isinstance(event, QKeyEvent) else None
+            self._advanced_to = None
+            if key == Qt.Key.Key_Tab and isinstance(watched, QLineEdit) and not watched.text():
+                return True
+        elif event.type() == QEvent.Type.FocusOut and watched is self._advanced_to:
+            self._advanced_to = None
+        return super().eventFilter(watched, event)
 
     def edits(self) -> list[QLineEdit]:
         return list(self._sequence)
@@ -110,6 +126,7 @@ class DateEntryWidget(QWidget):
         if isinstance(sender, QLineEdit) and len(sender.text()) == sender.maxLength():
             i = self._sequence.index(sender)
             if i + 1 < len(self._sequence):
+                self._advanced_to = self._sequence[i + 1]
                 self._sequence[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
         self.changed.emit()
 
