@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor, AppContext
-from intake.services.patients import PatientService
+from intake.services.patients import PatientRow, PatientService
 from intake.services.visits import BoardRow, VisitService
 from intake.ui.staff.common import (
     AMBER_BG,
@@ -35,6 +34,7 @@ from intake.ui.staff.common import (
 )
 from intake.ui.staff.review import ReviewWidget
 from intake.ui.staff.search_model import PatientSearchModel
+from intake.ui.staff.search_panel import PatientSearchPanel
 
 QUEUE_DAYS = 30
 
@@ -81,20 +81,14 @@ class ClinicianPage(QWidget):
 
         search_heading = QLabel("Find a patient", left)
         search_heading.setObjectName("section")
-        self.search_box = named(QLineEdit(left), "Patient search")
-        self.search_box.setPlaceholderText("Name, date of birth or record number")
-        self.search_box.setClearButtonEnabled(True)
-        self.model = PatientSearchModel(self._patients, actor, self, debounce_ms=debounce_ms)
-        self.results = named(QTableView(left), "Patients found")
-        self.results.setModel(self.model)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.verticalHeader().hide()
-        for column in (3, 4):
-            self.results.hideColumn(column)
-        header = self.results.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.search_panel = PatientSearchPanel(
+            self._patients,
+            actor,
+            left,
+            placeholder="Name, date of birth or record number",
+            debounce_ms=debounce_ms,
+            hidden_columns=(3, 4),  # sex and phone
+        )
         visits_heading = QLabel("Visits of this patient", left)
         visits_heading.setObjectName("section")
         self.visits_table = make_table(left, "Visits of the patient", ("Date", "Status"), 1)
@@ -113,8 +107,7 @@ class ClinicianPage(QWidget):
         left_layout.addWidget(self.queue_label)
         left_layout.addWidget(self.queue_table)
         left_layout.addWidget(search_heading)
-        left_layout.addWidget(self.search_box)
-        left_layout.addWidget(self.results, 1)
+        left_layout.addWidget(self.search_panel, 1)
         left_layout.addWidget(visits_heading)
         left_layout.addWidget(self.visits_table)
         left_layout.addWidget(self.patient_button)
@@ -130,9 +123,7 @@ class ClinicianPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
-        self.results.selectionModel().selectionChanged.connect(self._on_results_selection_changed)
+        self.search_panel.patient_selected.connect(self._on_search_panel_patient_selected)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.refresh_queue)
@@ -230,31 +221,26 @@ class ClinicianPage(QWidget):
 
     # --- search ----------------------------------------------------------------------------------
 
-    @Slot(str)
-    def _on_search_box_text_changed(self, text: str) -> None:
-        self.model.set_query(text)
+    @property
+    def search_box(self) -> QLineEdit:
+        return self.search_panel.search_box
 
-    @Slot()
-    def _on_search_box_return_pressed(self) -> None:
-        self.model.search_now(self.search_box.text())
+    @property
+    def results(self) -> QTableView:
+        return self.search_panel.table
+
+    @property
+    def model(self) -> PatientSearchModel:
+        return self.search_panel.model
 
     def search_for(self, text: str) -> None:
-        self.search_box.blockSignals(True)
-        self.search_box.setText(text)
-        self.search_box.blockSignals(False)
-        self.model.search_now(text)
+        self.search_panel.search_for(text)
 
     def select_patient(self, patient_id: int) -> bool:
-        row = self.model.row_of(patient_id)
-        if row < 0:
-            return False
-        self.results.selectRow(row)
-        return True
+        return self.search_panel.select_patient(patient_id)
 
-    @Slot(QItemSelection, QItemSelection)
-    def _on_results_selection_changed(self, *_: object) -> None:
-        rows = self.results.selectionModel().selectedRows()
-        patient = self.model.patient(rows[0].row()) if rows else None
+    @Slot(object)
+    def _on_search_panel_patient_selected(self, patient: PatientRow | None) -> None:
         self.patient_button.setEnabled(patient is not None)
         self.visits_table.setRowCount(0)
         self.patient_visits = []
@@ -270,8 +256,7 @@ class ClinicianPage(QWidget):
 
     @Slot()
     def _on_patient_button_clicked(self) -> None:
-        rows = self.results.selectionModel().selectedRows()
-        patient = self.model.patient(rows[0].row()) if rows else None
+        patient = self.search_panel.selected_patient()
         if patient is not None:
             self.review.show_patient(
                 patient.id,
@@ -282,10 +267,7 @@ class ClinicianPage(QWidget):
 
     def clear(self) -> None:
         self.timer.stop()
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
-        self.model.clear()
+        self.search_panel.clear()
         self.queue = []
         self.queue_table.setRowCount(0)
         self.visits_table.setRowCount(0)

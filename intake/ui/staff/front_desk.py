@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,6 +39,7 @@ from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer
 from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
 from intake.ui.staff.search_model import PatientSearchModel
+from intake.ui.staff.search_panel import PatientSearchPanel
 from intake.ui.staff.status_board import StatusBoardWidget
 
 
@@ -128,24 +127,17 @@ class FrontDeskPage(QWidget):
         self.dialog: QDialog | None = None
 
         # Search.
-        self.search_box = named(QLineEdit(self), "Patient search")
-        self.search_box.setPlaceholderText(
-            "Search by name, date of birth (YYYY-MM-DD) or record number"
-        )
-        self.search_box.setClearButtonEnabled(True)
         self.register_button = named(QPushButton("Register new patient…", self), "Register patient")
-        self.model = PatientSearchModel(self._patients, actor, self, debounce_ms=debounce_ms)
-        self.table = named(QTableView(self), "Patients found")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.result_label = named(QLabel("", self), "Search results")
-        self.result_label.setObjectName("muted")
+        self.search_panel = PatientSearchPanel(
+            self._patients,
+            actor,
+            self,
+            placeholder="Search by name, date of birth (YYYY-MM-DD) or record number",
+            debounce_ms=debounce_ms,
+            beside_search=(self.register_button,),
+            no_match_text="No patient matches. Check the spelling, or register them.",
+            alternating_rows=True,
+        )
 
         # The selected patient.
         self.details = named(
@@ -164,9 +156,6 @@ class FrontDeskPage(QWidget):
 
         self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
 
-        search_row = QHBoxLayout()
-        search_row.addWidget(self.search_box, 1)
-        search_row.addWidget(self.register_button)
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
         actions.addWidget(self.correct_button)
@@ -184,9 +173,7 @@ class FrontDeskPage(QWidget):
         title = QLabel("Patients", left)
         title.setObjectName("section")
         left_layout.addWidget(title)
-        left_layout.addLayout(search_row)
-        left_layout.addWidget(self.result_label)
-        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.search_panel, 1)
         left_layout.addWidget(panel)
         left_layout.addWidget(self.message)
         left_layout.addWidget(self.busy)
@@ -201,12 +188,10 @@ class FrontDeskPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
-        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
-        self.model.searched.connect(self._on_model_searched)
-        self.model.search_failed.connect(self._on_model_search_failed)
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.table.doubleClicked.connect(self._on_correct_button_clicked)
+        self.search_panel.searched.connect(self._on_search_panel_searched)
+        self.search_panel.search_failed.connect(self._on_search_panel_search_failed)
+        self.search_panel.patient_selected.connect(self._on_search_panel_patient_selected)
+        self.search_panel.patient_activated.connect(self._on_search_panel_patient_activated)
         self.register_button.clicked.connect(self._on_register_button_clicked)
         self.correct_button.clicked.connect(self._on_correct_button_clicked)
         self.start_button.clicked.connect(self._on_start_button_clicked)
@@ -215,51 +200,44 @@ class FrontDeskPage(QWidget):
 
     # --- search ----------------------------------------------------------------------------------
 
-    @Slot(str)
-    def _on_search_box_text_changed(self, text: str) -> None:
-        self.model.set_query(text)
+    @property
+    def search_box(self) -> QLineEdit:
+        return self.search_panel.search_box
 
-    @Slot()
-    def _on_search_box_return_pressed(self) -> None:
-        self.model.search_now(self.search_box.text())
+    @property
+    def table(self) -> QTableView:
+        return self.search_panel.table
 
-    @Slot(str)
-    def _on_model_searched(self, query: str) -> None:
-        count = self.model.rowCount()
-        if not query:
-            self.result_label.setText("")
-        elif count == 0:
-            self.result_label.setText("No patient matches. Check the spelling, or register them.")
-        else:
-            more = "+" if self.model.canFetchMore() else ""
-            self.result_label.setText(f"{count}{more} found")
-        self._show_patient(None)
-
-    @Slot(str)
-    def _on_model_search_failed(self, text: str) -> None:
-        self.message.show_error(text)
+    @property
+    def model(self) -> PatientSearchModel:
+        return self.search_panel.model
 
     def search_for(self, text: str) -> None:
         """Search at once (used after registering, and by tests)."""
-        self.search_box.blockSignals(True)
-        self.search_box.setText(text)
-        self.search_box.blockSignals(False)
-        self.model.search_now(text)
+        self.search_panel.search_for(text)
 
     def select_patient(self, patient_id: int) -> bool:
-        row = self.model.row_of(patient_id)
-        if row < 0:
-            return False
-        self.table.selectRow(row)
-        return True
+        return self.search_panel.select_patient(patient_id)
 
     def selected_patient(self) -> PatientRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.patient(rows[0].row()) if rows else None
+        return self.search_panel.selected_patient()
 
-    @Slot(QItemSelection, QItemSelection)
-    def _on_table_selection_changed(self, *_: object) -> None:
-        self._show_patient(self.selected_patient())
+    @Slot(str)
+    def _on_search_panel_searched(self, _query: str) -> None:
+        self._show_patient(None)
+
+    @Slot(str)
+    def _on_search_panel_search_failed(self, text: str) -> None:
+        self.message.show_error(text)
+
+    @Slot(object)
+    def _on_search_panel_patient_selected(self, patient: PatientRow | None) -> None:
+        self._show_patient(patient)
+
+    @Slot(object)
+    def _on_search_panel_patient_activated(self, _patient: PatientRow) -> None:
+        # A double-click does what "Correct details…" does, for the selected patient.
+        self._on_correct_button_clicked()
 
     def _show_patient(self, patient: PatientRow | None) -> None:
         for button in (self.correct_button, self.start_button, self.print_button):
@@ -436,10 +414,7 @@ class FrontDeskPage(QWidget):
 
     def clear(self) -> None:
         """Remove every patient detail from the screen."""
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
-        self.model.clear()
+        self.search_panel.clear()
         self.packet = []
         self._show_patient(None)
         self.message.clear_message()

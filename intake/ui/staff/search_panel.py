@@ -1,0 +1,159 @@
+"""Find a patient: the search box and the paged results table, shared by the staff pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.context import Actor
+from intake.services.patients import PatientRow, PatientService
+from intake.ui.staff.common import named
+from intake.ui.staff.search_model import PatientSearchModel
+
+
+class PatientSearchPanel(QWidget):
+    """A search box (with any extra controls beside it) over a table of the patients found.
+
+    Typing searches once it pauses; Return searches at once. With ``no_match_text`` a line
+    between the box and the table says how many were found (or that no one was).
+    """
+
+    patient_selected = Signal(object)  # the PatientRow now selected, or None when none is
+    patient_activated = Signal(object)  # the PatientRow double-clicked
+    searched = Signal(str)  # a query's first page is shown (the query text)
+    search_failed = Signal(str)  # a message fit to show
+
+    def __init__(
+        self,
+        patients: PatientService,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        placeholder: str,
+        debounce_ms: int = 150,
+        beside_search: Iterable[QWidget] = (),
+        no_match_text: str | None = None,
+        hidden_columns: Iterable[int] = (),
+        alternating_rows: bool = False,
+    ):
+        super().__init__(parent)
+        self.setObjectName("patient_search_panel")
+        self._no_match_text = no_match_text
+
+        self.search_box = named(QLineEdit(self), "Patient search")
+        self.search_box.setPlaceholderText(placeholder)
+        self.search_box.setClearButtonEnabled(True)
+        self.model = PatientSearchModel(patients, actor, self, debounce_ms=debounce_ms)
+        self.table = named(QTableView(self), "Patients found")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(alternating_rows)
+        for column in hidden_columns:
+            self.table.hideColumn(column)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.result_label: QLabel | None = None
+        if no_match_text is not None:
+            self.result_label = named(QLabel("", self), "Search results")
+            self.result_label.setObjectName("muted")
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_box, 1)
+        previous: QWidget = self.search_box
+        for widget in beside_search:
+            search_row.addWidget(widget)
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        QWidget.setTabOrder(previous, self.table)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(search_row)
+        if self.result_label is not None:
+            layout.addWidget(self.result_label)
+        layout.addWidget(self.table, 1)
+
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self.model.searched.connect(self._on_model_searched)
+        self.model.search_failed.connect(self._on_model_search_failed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
+
+    # --- searching -------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_box_text_changed(self, text: str) -> None:
+        self.model.set_query(text)
+
+    @Slot()
+    def _on_search_box_return_pressed(self) -> None:
+        self.model.search_now(self.search_box.text())
+
+    @Slot(str)
+    def _on_model_searched(self, query: str) -> None:
+        if self.result_label is not None:
+            count = self.model.rowCount()
+            if not query:
+                self.result_label.setText("")
+            elif count == 0:
+                self.result_label.setText(self._no_match_text or "")
+            else:
+                more = "+" if self.model.canFetchMore() else ""
+                self.result_label.setText(f"{count}{more} found")
+        self.searched.emit(query)
+
+    @Slot(str)
+    def _on_model_search_failed(self, text: str) -> None:
+        self.search_failed.emit(text)
+
+    def search_for(self, text: str) -> None:
+        """Show ``text`` in the box and search for it at once."""
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self.model.search_now(text)
+
+    def clear(self) -> None:
+        """Empty the box and forget every patient found (e.g. when the station locks)."""
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.model.clear()
+
+    # --- the selection ---------------------------------------------------------------------------
+
+    def select_patient(self, patient_id: int) -> bool:
+        """Select the patient's row; False when they are not among the patients found."""
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def selected_patient(self) -> PatientRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.patient(rows[0].row()) if rows else None
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_: object) -> None:
+        self.patient_selected.emit(self.selected_patient())
+
+    @Slot(QModelIndex)
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        patient = self.model.patient(index.row())
+        if patient is not None:
+            self.patient_activated.emit(patient)
