@@ -38,10 +38,27 @@ def _tree(value: Any) -> Any:
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
+def _plain_one(value: Any) -> Any:
+    """One level of ``_tree``, for the JSON encoder's ``default``: it walks the rest in C."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, set | frozenset):
+        return sorted((_tree(v) for v in value), key=repr)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
 def canonical_record(record: ConsentRecord) -> bytes:
-    """The record as canonical JSON: sorted keys, no spaces, UTF-8."""
+    """The record as canonical JSON: sorted keys, no spaces, UTF-8.
+
+    Same bytes as ``json.dumps(_tree(record))``, built by the C encoder calling back only for
+    dataclasses, dates and sets (a test holds the two to the same output).
+    """
     return json.dumps(
-        _tree(record), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        record, default=_plain_one, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
 
 

@@ -512,9 +512,12 @@ class _Furniture:
 
 def _logo_path(forms: FormSet) -> Path | None:
     """The clinic logo, if the file named in the clinic form exists inside resources/."""
-    name = forms.clinic.logo
-    if not name:
-        return None
+    return _logo_file(forms.clinic.logo) if forms.clinic.logo else None
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_file(name: str) -> Path | None:
+    # Looked up once per process: the resources folder does not change while the app runs.
     root = RESOURCES.resolve()
     # The name may be given from the project root ("resources/logo.png") or from resources/.
     for path in ((root.parent / name).resolve(), (root / name).resolve()):

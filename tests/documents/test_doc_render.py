@@ -511,3 +511,15 @@ def test_a_long_when_to_call_section_still_fits_one_page(
     on = [i for i, text in enumerate(pages) if text.count(title) and last in text]
     assert len(on) == 1
     assert pages[on[0]].count(last) >= 4  # all four copies shrunk onto that one page
+
+
+def test_fast_canonical_json_matches_the_plain_tree(forms) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from doc_samples import adult_record, minor_record
+
+    from intake.documents import fingerprint
+
+    for record in (adult_record(forms), minor_record(forms)):
+        plain = json.dumps(fingerprint._tree(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert fingerprint.canonical_record(record) == plain.encode("utf-8")
