@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
@@ -14,23 +11,7 @@ from intake.domain import rules
 from intake.services.context import AppContext
 from intake.services.scripted import ScriptedPatient
 from intake.services.visits import VisitService
-from intake.ui.kiosk import KioskWindow
-from intake.ui.kiosk.tasks import wait_for_background
 from intake.ui.kiosk.theme import TEXT_SIZES
-
-
-@pytest.fixture
-def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
-    window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    window.activateWindow()
-    driver = KioskDriver(qtbot, window, sqlite_ctx)
-    driver.wait_ready()
-    yield driver
-    window.clear_screen()
-    assert wait_for_background(30_000)
 
 
 def labels(widget: QWidget) -> list[str]:

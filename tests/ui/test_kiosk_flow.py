@@ -6,9 +6,7 @@ Each test checks what was stored (through the services) and the PDFs the Done pa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 from test_kiosk_driver import (
@@ -24,21 +22,6 @@ from intake.services.context import AppContext
 from intake.services.scripted import ScriptedPatient
 from intake.services.visits import VisitService
 from intake.store.models import AuditEvent
-from intake.ui.kiosk import KioskWindow
-from intake.ui.kiosk.tasks import wait_for_background
-
-
-@pytest.fixture
-def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
-    window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    driver = KioskDriver(qtbot, window, sqlite_ctx)
-    driver.wait_ready()
-    yield driver
-    window.clear_screen()
-    assert wait_for_background(30_000)
 
 
 def test_adult_who_can_become_pregnant_in_english(

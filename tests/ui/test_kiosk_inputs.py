@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from test_kiosk_driver import (
     KioskDriver,
@@ -17,22 +15,7 @@ from test_kiosk_driver import (
 from intake.services.context import AppContext
 from intake.services.scripted import ScriptedPatient
 from intake.services.visits import VisitService
-from intake.ui.kiosk import KioskWindow
-from intake.ui.kiosk.tasks import wait_for_background
 from intake.ui.widgets.signature_pad import SignaturePadWidget
-
-
-@pytest.fixture
-def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
-    window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    driver = KioskDriver(qtbot, window, sqlite_ctx)
-    driver.wait_ready()
-    yield driver
-    window.clear_screen()
-    assert wait_for_background(30_000)
 
 
 def error_of(kiosk: KioskDriver, qid: str) -> str:

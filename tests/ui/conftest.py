@@ -1,0 +1,28 @@
+"""Shared fixtures for the kiosk UI tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from test_kiosk_driver import KioskDriver
+
+from intake.services.context import AppContext
+
+
+@pytest.fixture
+def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
+    """A kiosk window on a fresh database, driven like a patient would; cleared afterwards."""
+    from intake.ui.kiosk import KioskWindow
+    from intake.ui.kiosk.tasks import wait_for_background
+
+    window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.activateWindow()
+    driver = KioskDriver(qtbot, window, sqlite_ctx)
+    driver.wait_ready()
+    yield driver
+    window.clear_screen()
+    assert wait_for_background(30_000)
