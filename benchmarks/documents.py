@@ -1,6 +1,6 @@
 """How long the three documents take to render and seal, against bare baselines.
 
-Run by hand: ``uv run python benchmarks/documents.py [--runs 15]``. Not part of the test suite.
+Run by hand: ``uv run python benchmarks/documents.py [--runs 25]``. Not part of the test suite.
 
 Targets: the three documents together in under 0.5 s; each within 1.5x a bare-platypus
 document of the same number of pages of plain text (sealed the same way); the three sealed
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import io
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,12 +54,24 @@ WORDS = [
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> float:
-    times = []
+    return interleaved([fn], runs)[0]
+
+
+def interleaved(fns: Sequence[Callable[[], object]], runs: int) -> list[float]:
+    """Median milliseconds of each function, timed in turns (a, b, c, a, b, c, ...).
+
+    Taking turns spreads whatever else the machine is doing evenly over the things compared,
+    so a ratio of two medians from one call is fair even on a busy or throttled machine.
+    A collection before each timing keeps one side from paying for the other's garbage.
+    """
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for fn, out in zip(fns, times, strict=True):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def page_count(data: bytes) -> int:
@@ -91,7 +104,7 @@ def paragraphs_for(pages: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=25)
     args = parser.parse_args()
     runs = args.runs
 
@@ -112,7 +125,7 @@ def main() -> None:
         }
         one_page = bare_document(1)
         sign_one = median_ms(lambda: sign_pdf(one_page, signer, WHEN), runs)
-        print(f"python {sys.version.split()[0]}, {runs} runs each, medians; patient: adult, letter")
+        print(f"python {sys.version.split()[0]}, {runs} runs each taken in turns, medians; patient: adult, letter")
         print(f"first call in a process (imports, font loading): {cold:.0f} ms, not counted below")
         print(f"seal a one-page PDF: {sign_one:.1f} ms\n")
         header = (
@@ -128,11 +141,14 @@ def main() -> None:
             pdf = fn(record, forms)
             pages = page_count(pdf)
             count = paragraphs_for(pages)
-            render_ms = median_ms(lambda fn=fn: fn(record, forms), runs)
-            both_ms = median_ms(lambda fn=fn: sign_pdf(fn(record, forms), signer, WHEN), runs)
-            bare_ms = median_ms(lambda count=count: bare_document(count), runs)
-            bare_both = median_ms(
-                lambda count=count: sign_pdf(bare_document(count), signer, WHEN), runs
+            render_ms, both_ms, bare_ms, bare_both = interleaved(
+                [
+                    lambda fn=fn: fn(record, forms),
+                    lambda fn=fn: sign_pdf(fn(record, forms), signer, WHEN),
+                    lambda count=count: bare_document(count),
+                    lambda count=count: sign_pdf(bare_document(count), signer, WHEN),
+                ],
+                runs,
             )
             ratio = both_ms / bare_both
             size = len(sign_pdf(pdf, signer, WHEN))

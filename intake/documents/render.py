@@ -45,6 +45,7 @@ from reportlab.platypus import (
 
 from intake.documents.errors import FormsMismatch
 from intake.documents.fingerprint import record_fingerprint
+from intake.documents.rows import Lines, Row, Rows, Rule, fit
 from intake.domain import rules
 from intake.domain.dates import month_name, weekday_name
 from intake.domain.records import ConsentRecord, SignatureRecord
@@ -574,7 +575,7 @@ def _draw_first(canv: Canvas, doc: _DocTemplate) -> None:
     canv.setFillColor(MUTED)
     y = top - 24
     for line in f.clinic_lines:
-        canv.drawString(x, y, _fit(line, FONT, 8.5, width - MARGIN_X - x))
+        canv.drawString(x, y, fit(line, FONT, 8.5, width - MARGIN_X - x))
         y -= 11
     canv.setStrokeColor(ACCENT)
     canv.setLineWidth(1.2)
@@ -596,7 +597,7 @@ def _draw_later(canv: Canvas, doc: _DocTemplate) -> None:
     canv.setFont(FONT, 9)
     canv.setFillColor(MUTED)
     room = width - 2 * MARGIN_X - pdfmetrics.stringWidth(f.clinic_name, FONT_BOLD, 9) - 24
-    canv.drawRightString(width - MARGIN_X, y, _fit(f.title, FONT, 9, room))
+    canv.drawRightString(width - MARGIN_X, y, fit(f.title, FONT, 9, room))
     canv.setStrokeColor(RULE)
     canv.setLineWidth(0.6)
     canv.line(MARGIN_X, y - 8, width - MARGIN_X, y - 8)
@@ -620,18 +621,9 @@ def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
     )
     canv.setFont(FONT, 7)
     canv.drawString(
-        MARGIN_X, 23, _fit(f"{ui['forms']}: {f.versions}", FONT, 7, width - 2 * MARGIN_X)
+        MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, 7, width - 2 * MARGIN_X)
     )
     canv.restoreState()
-
-
-def _fit(text: str, font: str, size: float, room: float) -> str:
-    """Shorten a header or footer line with an ellipsis rather than run off the page."""
-    if pdfmetrics.stringWidth(text, font, size) <= room:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > room:
-        text = text[:-1]
-    return text + "…"
 
 
 class _NumberedCanvas(Canvas):
@@ -765,7 +757,7 @@ def _table(data: Any, **kw: Any) -> Table:
 
 def _grid(
     rows: Sequence[tuple[str, str]], width: float, columns: int = 2, label: float | None = None
-) -> Table:
+) -> Rows:
     """Label/value pairs laid out ``columns`` pairs to a row; values are escaped markup.
 
     ``label`` is the share of each pair's width given to the label.
@@ -773,30 +765,16 @@ def _grid(
     share = label if label is not None else (0.4 if columns == 2 else 0.36)
     label_w = share * width / columns
     value_w = width / columns - label_w
-    cells: list[list[Flowable | str]] = []
-    row: list[Flowable | str] = []
+    lines: list[Row] = []
+    cells: list[Flowable | None] = []
     for text, value in rows:
-        row += [_cell(esc(text), "cell_label", label_w - 6), _cell(value, "cell", value_w - 6)]
-        if len(row) == 2 * columns:
-            cells.append(row)
-            row = []
-    if row:
-        row += [""] * (2 * columns - len(row))
-        cells.append(row)
-    table = _table(cells, colWidths=[label_w, value_w] * columns, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-            ]
-        )
-    )
-    return table
+        cells += [_cell(esc(text), "cell_label", label_w - 6), _cell(value, "cell", value_w - 6)]
+        if len(cells) == 2 * columns:
+            lines.append(Row(cells))
+            cells = []
+    if cells:
+        lines.append(Row(cells + [None] * (2 * columns - len(cells))))
+    return Rows(lines, [label_w, value_w] * columns, padding=(0, 6, 3, 3), rule=Rule(0.25, RULE))
 
 
 def _identity_rows(record: ConsentRecord, ui: dict[str, str]) -> list[tuple[str, str]]:
@@ -1054,30 +1032,6 @@ def _check_forms(record: ConsentRecord, forms: FormSet) -> None:
         )
 
 
-class Lines(Flowable):
-    """Text lines that never wrap, drawn directly: far cheaper than a Paragraph, and placed
-    exactly as a one-line Paragraph of the same style would be. Tables hold hundreds of them."""
-
-    def __init__(self, *lines: tuple[str, ParagraphStyle]):
-        super().__init__()
-        self.lines = lines
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.width = avail_width
-        self.height = sum(style.leading for _, style in self.lines)
-        return self.width, self.height
-
-    def draw(self) -> None:
-        top = self.height
-        for text, style in self.lines:
-            self.canv.setFont(style.fontName, style.fontSize)
-            self.canv.setFillColor(style.textColor)
-            self.canv.drawString(
-                0, top - style.fontSize, _fit(text, style.fontName, style.fontSize, self.width)
-            )
-            top -= style.leading
-
-
 _PLAIN = re.compile(r"[<&\n]")
 
 
@@ -1135,38 +1089,26 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         statements = [s for s in topic.statements if s.id in wanted]
         if not statements:
             continue
-        head: list[Flowable | str] = [ui["col_statement"]]
-        if record.is_minor:
-            head += [ui["col_patient"], ui["col_guardian"]]
-        else:
-            head.append(ui["col_initials"])
-        rows_: list[list[Flowable | str]] = [head]
+        heads = [ui["col_statement"]]
+        heads += (
+            [ui["col_patient"], ui["col_guardian"]] if record.is_minor else [ui["col_initials"]]
+        )
+        rows_ = [Row([Lines((h, _styles()["cell_head"])) for h in heads], padding=(1, 3))]
         for s in statements:
-            row: list[Flowable | str] = [_p(esc(s.text.get(lang)), "cell")]
+            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "cell")]
             for by in who:
                 if by == "patient" and s.audience == "guardian":
                     row.append(Lines((ui["not_applicable"], _styles()["cell_label"])))
                 else:
                     row.append(_ack_cell(record, s.id, by, tz, ui))
-            rows_.append(row)
-        table = _table(rows_, colWidths=[text_w] + [ack_w] * len(who), repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                    ("TOPPADDING", (0, 0), (-1, 0), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
-                    ("FONTSIZE", (0, 0), (-1, 0), 8),
-                    ("LEADING", (0, 0), (-1, 0), 10),
-                    ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-                    ("LINEBEFORE", (1, 0), (-1, -1), 0.25, RULE),
-                ]
-            )
+            rows_.append(Row(row))
+        table = Rows(
+            rows_,
+            [text_w] + [ack_w] * len(who),
+            padding=(4, 6, 4, 5),
+            rule=Rule(0.25, RULE),
+            column_rule=Rule(0.25, RULE),
+            repeat_head=True,
         )
         block: list[Flowable] = [_p(esc(topic.title.get(lang)), "h2")]
         if topic.intro is not None:
@@ -1326,26 +1268,20 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
     )
     if record.course_visits:
         rows = [
-            [_cell(esc(ui["visit"]), "cell_head", 90), _cell(esc(ui["date"]), "cell_head", 220)]
+            Row(
+                [_cell(esc(ui["visit"]), "cell_head", 84), _cell(esc(ui["date"]), "cell_head", 214)]
+            )
         ]
         for i, day in enumerate(record.course_visits, start=1):
             rows.append(
-                [
-                    _cell(f"{esc(ui['visit'])} {i}", "cell", 90),
-                    _cell(esc(format_date(day, lang, weekday=True)), "cell", 220),
-                ]
+                Row(
+                    [
+                        _cell(f"{esc(ui['visit'])} {i}", "cell", 84),
+                        _cell(esc(format_date(day, lang, weekday=True)), "cell", 214),
+                    ]
+                )
             )
-        table = _table(rows, colWidths=[90, 220], hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-                ]
-            )
-        )
+        table = Rows(rows, [90, 220], padding=(0, 6, 3, 3), rule=Rule(0.25, RULE))
         course.append(table)
     else:
         course.append(_p(esc(ui["course_none"]), "para"))
@@ -1425,32 +1361,18 @@ def answer_text(question: Question | None, value: Any, lang: str) -> str:
 
 def _flag_table(
     record: ConsentRecord, flags: Sequence[Any], ui: dict[str, str], width: float
-) -> Table:
+) -> Rows:
     rows = []
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LINEBELOW", (0, 0), (-1, -1), 1.5, colors.white),
-    ]
-    for i, flag in enumerate(flags):
+    for flag in flags:
         alert = flag.severity == "alert"
         text = flag.text_es if record.lang == "es" and flag.text_es else flag.text
-        rows.append(
-            [
-                Lines(
-                    (ui["alert" if alert else "warning"], _styles()["alert" if alert else "warn"])
-                ),
-                _cell(esc(text), "cell_bold" if alert else "cell", width - 82),
-            ]
-        )
-        style.append(("BACKGROUND", (0, i), (-1, i), ALERT_BG if alert else WARN_BG))
-        style.append(("LINEBEFORE", (0, i), (0, i), 4, ALERT_INK if alert else WARN_INK))
-    table = _table(rows, colWidths=[70, width - 70])
-    table.setStyle(TableStyle(style))
-    return table
+        cells = [
+            Lines((ui["alert" if alert else "warning"], _styles()["alert" if alert else "warn"])),
+            _cell(esc(text), "cell_bold" if alert else "cell", width - 82),
+        ]
+        bar = Rule(4, ALERT_INK if alert else WARN_INK)
+        rows.append(Row(cells, background=ALERT_BG if alert else WARN_BG, bar=bar))
+    return Rows(rows, [70, width - 70], padding=(6, 6, 4, 5), rule=Rule(1.5, colors.white))
 
 
 def _summary_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:
@@ -1497,30 +1419,17 @@ def _summary_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
     return story
 
 
-def _answer_table(rows: Sequence[tuple[str, str]], width: float) -> Table:
-    table = _table(
-        [
+def _answer_table(rows: Sequence[tuple[str, str]], width: float) -> Rows:
+    cells = [
+        Row(
             [
                 _cell(esc(label), "cell_label", 0.45 * width - 8),
                 _cell(value, "cell", 0.55 * width - 8),
             ]
-            for label, value in rows
-        ],
-        colWidths=[0.45 * width, 0.55 * width],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-            ]
         )
-    )
-    return table
+        for label, value in rows
+    ]
+    return Rows(cells, [0.45 * width, 0.55 * width], padding=(0, 8, 3, 4), rule=Rule(0.25, RULE))
 
 
 def _phq9_section(
@@ -1540,51 +1449,40 @@ def _phq9_section(
         )
     )
     if result.item9_positive:
-        alert = _table([[_p(esc(ui["phq9_item9_positive"]), "alert")]], colWidths=[width])
-        alert.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), ALERT_BG),
-                    ("BOX", (0, 0), (-1, -1), 1.5, ALERT_INK),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-                ]
-            )
+        alert = Rows(
+            [Row([_p(esc(ui["phq9_item9_positive"]), "alert")], background=ALERT_BG)],
+            [width],
+            padding=(8, 8, 6, 7),
+            box=Rule(1.5, ALERT_INK),
         )
         out += [alert, Spacer(0, 6)]
     else:
         out.append(_p(esc(ui["phq9_item9_negative"]), "small"))
     options = dict(forms.phq9.options)
-    rows = [
-        [
-            _cell(esc(ui["phq9_item"]), "cell_head", 0.62 * width - 8),
-            _cell(esc(ui["phq9_answer"]), "cell_head", 0.3 * width - 8),
-            _cell(esc(ui["phq9_score"]), "cell_head", 0.08 * width - 8),
+    widths = [0.62 * width, 0.3 * width, 0.08 * width]
+
+    def cells(*texts: str, style: str = "cell") -> list[Flowable | None]:
+        made: list[Flowable | None] = [
+            _cell(t, style, w - 8) for t, w in zip(texts, widths, strict=False)
         ]
-    ]
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-    ]
+        if len(made) == 3 and isinstance(made[2], Lines):
+            made[2].align = "right"  # scores line up under the heading
+        return made + [None] * (3 - len(made))
+
+    heading = (esc(ui["phq9_item"]), esc(ui["phq9_answer"]), esc(ui["phq9_score"]))
+    rows = [Row(cells(*heading, style="cell_head"))]
     for n, ((_, text), value) in enumerate(
         zip(forms.phq9.items, result.answers, strict=False), start=1
     ):
         label = options.get(value)
+        answer = esc(label.get(lang) if label else value)
+        flagged = n == 9 and result.item9_positive
         rows.append(
-            [
-                _cell(f"{n}. {esc(text.get(lang))}", "cell", 0.62 * width - 8),
-                _cell(esc(label.get(lang) if label else value), "cell", 0.3 * width - 8),
-                _cell(str(value), "cell", 0.08 * width - 8),
-            ]
+            Row(
+                cells(f"{n}. {esc(text.get(lang))}", answer, str(value)),
+                background=ALERT_BG if flagged else None,
+            )
         )
-        if n == 9 and result.item9_positive:
-            style.append(("BACKGROUND", (0, n), (-1, n), ALERT_BG))
     if result.difficulty:
         diff = next(
             (
@@ -1594,15 +1492,8 @@ def _phq9_section(
             ),
             result.difficulty,
         )
-        rows.append(
-            [
-                _cell(esc(ui["phq9_difficulty"]), "cell", 0.62 * width - 8),
-                _cell(esc(diff), "cell", 0.3 * width - 8),
-                "",
-            ]
-        )
-    table = _table(rows, colWidths=[0.62 * width, 0.3 * width, 0.08 * width], repeatRows=1)
-    table.setStyle(TableStyle(style))
+        rows.append(Row(cells(esc(ui["phq9_difficulty"]), esc(diff))))
+    table = Rows(rows, widths, padding=(2, 6, 2, 3), rule=Rule(0.25, RULE), repeat_head=True)
     return out + [table]
 
 
