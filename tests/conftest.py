@@ -19,7 +19,9 @@ def _postgres_answers() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3) as conn:
+        with psycopg.connect(
+            PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3
+        ) as conn:
             conn.execute("SELECT 1")
         return None
     except Exception as exc:  # any failure to connect means: skip, saying why
@@ -70,7 +72,9 @@ def pg_schema() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_target(request: pytest.FixtureRequest, fresh_environment: Path) -> Iterator[tuple[str, str | None]]:
+def db_target(
+    request: pytest.FixtureRequest, fresh_environment: Path
+) -> Iterator[tuple[str, str | None]]:
     """(url, schema) for each backend the storage tests run on."""
     if request.param == "sqlite":
         yield f"sqlite:///{fresh_environment / 'intake.sqlite3'}", None

@@ -42,6 +42,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 from intake.documents.errors import FormsMismatch
 from intake.documents.fingerprint import record_fingerprint
@@ -475,9 +477,20 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 class Para(Paragraph):
     """A Paragraph that remembers its last wrap: tables and keep-together groups wrap the same
-    cell two or three times at one width, and line breaking is most of a document's cost."""
+    cell two or three times at one width, and line breaking is most of a document's cost.
+
+    Text with no markup at all (most of the forms' text) skips reportlab's HTML parser: its
+    one fragment is what the parser would have made, copied from a parse of a stand-in.
+    """
 
     _wrapped_at: float | None = None
+
+    def __init__(self, text: str, style: ParagraphStyle, bulletText: str | None = None):  # noqa: N803
+        frags = None
+        if "<" not in text and "&" not in text:
+            text = cleanBlockQuotedText(text)
+            frags = [_plain_fragment(style).clone(text=text)]
+        super().__init__(text, style, bulletText, frags=frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         # reportlab drops the line breaks (blPara) in some split paths: then wrap again.
@@ -486,6 +499,20 @@ class Para(Paragraph):
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth
         return size
+
+
+_PLAIN_FRAGMENTS: dict[ParagraphStyle, Any] = {}
+
+
+def _plain_fragment(style: ParagraphStyle) -> Any:
+    """The fragment reportlab's parser makes for markup-free text in ``style``."""
+    fragment = _PLAIN_FRAGMENTS.get(style)
+    if fragment is None:
+        parsed_style, frags, _ = ParaParser().parse("x", style)
+        if parsed_style is not style or frags is None or len(frags) != 1:
+            raise RuntimeError(f"reportlab parsed plain text in {style.name} unexpectedly")
+        fragment = _PLAIN_FRAGMENTS[style] = frags[0]
+    return fragment
 
 
 def _p(text: str, style: str = "body") -> Paragraph:

@@ -521,5 +521,53 @@ def test_fast_canonical_json_matches_the_plain_tree(forms) -> None:  # type: ign
     from intake.documents import fingerprint
 
     for record in (adult_record(forms), minor_record(forms)):
-        plain = json.dumps(fingerprint._tree(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        plain = json.dumps(
+            fingerprint._tree(record), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         assert fingerprint.canonical_record(record) == plain.encode("utf-8")
+
+
+@pytest.mark.parametrize("style", ["para", "cell", "bullet", "urgent_bullet", "h2"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Isotretinoin can cause severe birth defects. Zoë Nguyễn, Ñúñez.",
+        "  a line\n   broken   over\n\nthree lines  ",
+        "O'Brien &amp; <b>bold</b> words",  # markup: parsed as before
+    ],
+)
+def test_plain_text_paragraphs_draw_exactly_as_reportlab_would(style: str, text: str) -> None:
+    """Markup-free text skips reportlab's parser; the page it makes must not change by a byte."""
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    render.register_fonts()
+    st = render._styles()[style]
+    bullet = "•" if "bullet" in style else None
+
+    def page(cls: type[Paragraph]) -> bytes:
+        out = io.BytesIO()
+        doc = SimpleDocTemplate(out, invariant=1)
+        doc.build([cls(text, st, bulletText=bullet) for _ in range(3)])
+        return out.getvalue()
+
+    assert page(render.Para) == page(Paragraph)
+
+
+def test_plain_text_is_not_sent_through_the_markup_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.platypus.paraparser import ParaParser
+
+    render.register_fonts()
+    st = render._styles()["para"]
+    render.Para("warm the stand-in fragment", st)
+    calls: list[str] = []
+    original = ParaParser.parse
+
+    def counting(self: ParaParser, text: str, style: object) -> object:
+        calls.append(text)
+        return original(self, text, style)
+
+    monkeypatch.setattr(ParaParser, "parse", counting)
+    render.Para("Zoë Nguyễn reads every statement.", st)
+    assert calls == []
+    render.Para("<b>bold</b> needs the parser", st)
+    assert calls == ["<b>bold</b> needs the parser"]
