@@ -125,7 +125,9 @@ def main() -> None:
         }
         one_page = bare_document(1)
         sign_one = median_ms(lambda: sign_pdf(one_page, signer, WHEN), runs)
-        print(f"python {sys.version.split()[0]}, {runs} runs each taken in turns, medians; patient: adult, letter")
+        print(
+            f"python {sys.version.split()[0]}, {runs} runs each taken in turns, medians; patient: adult, letter"
+        )
         print(f"first call in a process (imports, font loading): {cold:.0f} ms, not counted below")
         print(f"seal a one-page PDF: {sign_one:.1f} ms\n")
         header = (

@@ -24,7 +24,14 @@ from intake.services.visits import VisitService  # noqa: E402
 def main(n: int = 25) -> None:
     root = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     ctx = open_context(data_dir=root / "svc")
-    pending = [walk_visit(ctx, ScriptedPatient(first_name="Bench", last_name=f"Patient{chr(65 + i % 26)}"), sign=False) for i in range(n)]
+    pending = [
+        walk_visit(
+            ctx,
+            ScriptedPatient(first_name="Bench", last_name=f"Patient{chr(65 + i % 26)}"),
+            sign=False,
+        )
+        for i in range(n)
+    ]
     visits = VisitService(ctx)
     strokes = signature_strokes()
     service_times = []
@@ -42,14 +49,20 @@ def main(n: int = 25) -> None:
     for i in range(n):
         t = time.perf_counter()
         raw.execute("BEGIN IMMEDIATE")
-        raw.execute("INSERT INTO sig (visit, strokes, at) VALUES (?, ?, datetime('now'))", (str(i), payload))
+        raw.execute(
+            "INSERT INTO sig (visit, strokes, at) VALUES (?, ?, datetime('now'))", (str(i), payload)
+        )
         raw.execute("COMMIT")
         raw_times.append(time.perf_counter() - t)
     raw.close()
     ctx.db.dispose()
     s, r = statistics.median(service_times), statistics.median(raw_times)
-    print(f"signed submission (service: checks, signature, submit, audit; synchronous=FULL): median {s * 1000:.1f} ms over {n}")
-    print(f"bare INSERT+COMMIT (sqlite3, WAL, synchronous=FULL):                     median {r * 1000:.2f} ms over {n}")
+    print(
+        f"signed submission (service: checks, signature, submit, audit; synchronous=FULL): median {s * 1000:.1f} ms over {n}"
+    )
+    print(
+        f"bare INSERT+COMMIT (sqlite3, WAL, synchronous=FULL):                     median {r * 1000:.2f} ms over {n}"
+    )
     print(f"ratio: {s / r:.1f}x")
     shutil.rmtree(root, ignore_errors=True)
 

@@ -238,3 +238,43 @@ def test_phq9_initials_quiz_and_signature_refusals(
     pdf_checks(sqlite_ctx, reg, documents, lang="en", words=("Nguy",))
     draft = VisitService(sqlite_ctx).draft(desk_actor(sqlite_ctx), reg.started.visit_id)
     assert draft.answers["phq9_difficulty"] == "somewhat"
+
+
+def test_a_database_that_refuses_a_save_is_said_in_spanish_and_keeps_the_page(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """SQLite itself refuses the write (query_only): the patient reads what happened in Spanish,
+    stays on the page with their answers, and nothing of the page is stored."""
+    from sqlalchemy import event
+
+    patient = ScriptedPatient(lang="es")
+    reg = register(sqlite_ctx, patient)
+    kiosk.click("welcome_lang_es")
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    step = kiosk.step()
+    answers = patient.page_answers()["identity"]
+    kiosk.fill_intake_page(answers)
+
+    engine = sqlite_ctx.db.engine
+    engine.dispose()
+
+    def read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    event.listen(engine, "connect", read_only)
+    before = kiosk.page.snapshot()  # type: ignore[attr-defined]
+    try:
+        kiosk.next()
+        assert kiosk.step() == step
+        shown = kiosk.page.page_error.text()  # type: ignore[attr-defined]
+        assert shown.startswith("El sistema no responde o rechazó el cambio. No se guardó nada")
+        assert "database" not in shown
+        assert kiosk.page.snapshot() == before  # type: ignore[attr-defined]
+    finally:
+        event.remove(engine, "connect", read_only)
+        engine.dispose()
+    assert "phone" not in stored(kiosk, reg.started.visit_id)
+    kiosk.next()  # the database is back: the same answers save and the visit moves on
+    assert kiosk.step() != step
+    digits = "".join(ch for ch in answers["phone"] if ch.isdigit())
+    assert stored(kiosk, reg.started.visit_id)["phone"] == digits

@@ -461,7 +461,44 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r"Your role does not allow this\. Please ask a colleague who can\.",
         "Su función no permite esto. Pida ayuda a un compañero que pueda hacerlo.",
     ),
+    (
+        r"The database cannot be reached or refused the change\. Nothing was saved; please try"
+        r" again or call for help\.",
+        "El sistema no responde o rechazó el cambio. No se guardó nada; inténtelo de nuevo o"
+        " pida ayuda al personal.",
+    ),
+    (
+        r"This record is signed and cannot be changed\. A correction is made as a new record\.",
+        "Este registro ya está firmado y no se puede cambiar. Una corrección se hace como un"
+        " registro nuevo.",
+    ),
+    (
+        r"Someone else changed this record at another station\. It has been reloaded; please"
+        r" check it and try again\.",
+        "Otra persona cambió este registro en otro puesto. Se ha vuelto a cargar; revíselo e"
+        " inténtelo de nuevo.",
+    ),
+    (
+        r"This was just saved at another station\. Please reload and check it\.",
+        "Esto se acaba de guardar en otro puesto. Vuelva a cargarlo y revíselo.",
+    ),
+    (
+        r"This session cannot open that visit\.",
+        "Esta sesión no puede abrir esa visita; pida ayuda al personal.",
+    ),
+    (r"This visit is already submitted\.", "Esta visita ya se envió."),
+    (r"Please choose English or Español\.", "Elija English o Español."),
+    (r"No such visit\.", "No encontramos esta visita; pida ayuda al personal."),
+    (r"No such patient\.", "No encontramos a este paciente; pida ayuda al personal."),
+    (
+        r"Only the patient or a guardian signs at the kiosk\.",
+        "En este puesto solo firman el paciente o su madre, padre o tutor.",
+    ),
 )
+
+# Said when a message has no Spanish wording yet: what to do, in Spanish, with the original
+# after it for the member of staff who comes to help.
+UNTRANSLATED = "No se pudo completar este paso; pida ayuda al personal."
 
 
 @cache
@@ -473,8 +510,10 @@ def message(text: str, lang: str) -> str:
     """A service or domain message in the patient's language."""
     if lang != "es":
         return text
+    if not text:
+        return text
     for pattern, spanish in _compiled():
         match = pattern.match(text)
         if match:
             return match.expand(spanish)
-    return text
+    return f"{UNTRANSLATED} ({text})"

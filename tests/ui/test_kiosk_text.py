@@ -1,0 +1,123 @@
+"""Every message a patient can meet at the kiosk has Spanish wording, and one that has none yet
+still tells a Spanish speaker what to do.
+
+The services and the domain word their messages in English; the kiosk translates them by
+pattern. A new or reworded message in those modules without a Spanish pattern fails here, so
+the kiosk never switches language on a patient unnoticed.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.ui.kiosk.text import UNTRANSLATED, message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Where the kiosk's messages come from: what it validates and the services it calls.
+PATIENT_FACING = [
+    "intake/domain/validation.py",
+    "intake/domain/answers.py",
+    "intake/domain/phq9.py",
+    "intake/services/base.py",
+    "intake/services/errors.py",
+    "intake/services/visits.py",
+]
+REFUSALS = {
+    "ValidationError",
+    "InvalidInput",
+    "NotAllowed",
+    "NotFound",
+    "Conflict",
+    "Immutable",
+    "StorageUnavailable",
+    "LoginFailed",
+    "Locked",
+}
+# Messages that only a programming error or a member of staff can cause, never a patient.
+NOT_FOR_PATIENTS = {
+    "Unknown question.",
+    "Unknown statement.",
+    "Unknown way of signing.",
+    "Unknown signer.",
+    "Only a signed visit can be corrected; an unfinished one can simply be continued.",
+    "Only an unfinished visit can be abandoned.",
+}
+NOT_FOR_PATIENTS_PREFIXES = ("No intake page ",)
+# Stand-ins for the values an f-string message carries (a number, a unit, initials, a name).
+STAND_INS = ("12", "kg", "AB", "Ana Li")
+
+
+def _texts(node: ast.expr) -> list[str] | None:
+    """The message a node spells out, with each formatted value tried as every stand-in."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        parts = [[v.value] if isinstance(v, ast.Constant) else list(STAND_INS) for v in node.values]
+        return ["".join(p) for p in itertools.product(*parts)]
+    return None
+
+
+def _messages(path: Path) -> Iterator[tuple[int, list[str]]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        found: list[ast.expr] = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in REFUSALS and node.args:
+                arg = node.args[-1]
+                found = list(arg.values) if isinstance(arg, ast.Dict) else [arg]  # type: ignore[arg-type]
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id.endswith("_MESSAGE") for t in node.targets
+        ):
+            found = [node.value]
+        for expr in found:
+            texts = _texts(expr)
+            if texts:
+                yield node.lineno, texts
+
+
+def _translated(text: str) -> bool:
+    return not message(text, "es").startswith(UNTRANSLATED)
+
+
+def test_the_scan_finds_the_messages_it_is_meant_to_check() -> None:
+    found = [t for f in PATIENT_FACING for _, texts in _messages(ROOT / f) for t in texts]
+    assert "Please type your initials." in found
+    assert any(t.startswith("The database cannot be reached") for t in found)
+    assert "This visit is already submitted." in found
+    assert len(found) > 40
+
+
+@pytest.mark.parametrize("module", PATIENT_FACING)
+def test_every_patient_facing_message_has_spanish_wording(module: str) -> None:
+    missing = []
+    for line, texts in _messages(ROOT / module):
+        if texts[0] in NOT_FOR_PATIENTS or texts[0].startswith(NOT_FOR_PATIENTS_PREFIXES):
+            continue
+        if not any(_translated(t) for t in texts):
+            missing.append(f"{module}:{line}: {texts[0]}")
+    assert not missing, "add Spanish to intake/ui/kiosk/text.py:\n" + "\n".join(missing)
+
+
+def test_values_are_carried_into_the_spanish() -> None:
+    assert message("Please use at most 40 characters.", "es") == "Use como máximo 40 caracteres."
+    assert (
+        message("These initials do not match the name Zoë Nguyễn; please type ZN.", "es")
+        == "Estas iniciales no coinciden con el nombre Zoë Nguyễn; escriba ZN."
+    )
+
+
+def test_a_message_without_spanish_says_what_to_do_and_keeps_the_detail_for_staff() -> None:
+    shown = message("Something nobody has translated yet.", "es")
+    assert shown.startswith(UNTRANSLATED)
+    assert "Something nobody has translated yet." in shown
+
+
+def test_english_and_empty_messages_pass_through() -> None:
+    assert message("Please type your initials.", "en") == "Please type your initials."
+    assert message("", "es") == ""
