@@ -417,6 +417,21 @@ def _timed_pdf_signer(meta: Any, signer: Signer, moment: dt.datetime) -> Any:
 # --- verification -------------------------------------------------------------------------------
 
 
+def _quiet_library_logs() -> None:
+    """pyHanko logs each failed check with a traceback; the result carries the reason already.
+
+    A NullHandler keeps those records off the terminal when the application has configured no
+    logging (Python's last-resort handler would print them), and still lets them reach any
+    handler the application does configure.
+    """
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
 def verify_pdf(
     pdf_bytes: bytes, trusted_cert: Any, expected_sha256: str | None = None
 ) -> VerifyResult:
@@ -434,6 +449,7 @@ def verify_pdf(
     import hashlib
 
     _require_pdf(pdf_bytes)
+    _quiet_library_logs()
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel

@@ -141,6 +141,8 @@ def test_demo_and_verify_commands(tmp_path: Path) -> None:
     assert other.returncode == 0, other.stderr
     foreign = _verify(env, tmp_path / "other-out" / "consent.pdf")
     assert foreign.returncode == 1 and "unknown signer" in foreign.stderr
+    # One line that says why: no library traceback in the person's terminal.
+    assert foreign.stderr.count("\n") == 1 and "Traceback" not in foreign.stderr
     # A valid file from this clinic that the database does not hold: no matching record.
     fresh = tmp_path / "fresh-db"
     shutil.copytree(tmp_path / "data", fresh, ignore=shutil.ignore_patterns("*.sqlite3*"))
