@@ -1098,11 +1098,12 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         (ui["dermatologist"], esc(record.dermatologist or ui["not_recorded"])),
         (ui["consent_form"], esc(f"{forms.risks.meta.id} {risks_version}")),
         (ui["ruleset"], esc(record.ruleset_id or ui["not_recorded"])),
-        (ui["document_id"], esc(record.document_id)),
     ]
+    # Identifiers get a whole row each, so that one is never broken over two lines.
+    ids = [(ui["document_id"], esc(record.document_id))]
     if record.supersedes:
-        rows.append((ui["supersedes"], esc(record.supersedes)))
-    story += [_grid(rows, width), Spacer(0, 10)]
+        ids.append((ui["supersedes"], esc(record.supersedes)))
+    story += [_grid(rows, width), _grid(ids, width, columns=1, label=0.2), Spacer(0, 10)]
 
     tz_name = _aware(record.created_at).astimezone(tz).tzname() or forms.clinic.timezone
     intro = ui["consent_intro_minor" if record.is_minor else "consent_intro"].format(tz=tz_name)

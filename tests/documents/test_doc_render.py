@@ -104,6 +104,23 @@ def test_adult_consent_names_with_accents_survive(pdf_of: PdfOf) -> None:
     assert "ZN" in text
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_long_document_ids_stay_on_one_line(
+    adult: ConsentRecord, forms: FormSet, lang: str
+) -> None:
+    """Ids are read out and typed in: a UUID broken over two lines invites a mistake."""
+    record = dataclasses.replace(
+        adult,
+        lang=lang,
+        document_id="b4e05da7-3dd8-5010-b067-68939f60d500",
+        supersedes="4e29f151-d12c-5d4f-95d2-ec95e635923c",
+    )
+    first = PdfReader(io.BytesIO(render.render_consent(record, forms))).pages[0].extract_text()
+    # A wrapped id would have a line break inside it in the extracted text.
+    assert "b4e05da7-3dd8-5010-b067-68939f60d500" in first
+    assert "4e29f151-d12c-5d4f-95d2-ec95e635923c" in first
+
+
 def test_minor_consent_has_both_initials_guardian_block_and_reconsent(pdf_of: PdfOf) -> None:
     text = " ".join(pdf_pages_text(pdf_of("consent", "minor", "es")))
     assert "Mateo Ñúñez" in text
