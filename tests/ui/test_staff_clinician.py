@@ -49,10 +49,13 @@ def test_clinician_page_lists_signed_visits_and_opens_the_review(qtbot, ctx) -> 
     qtbot.addWidget(page)
     page.resize(1280, 800)
     page.show()
+    # Nobody chosen yet: no sections with empty forms, nothing to reload.
+    assert not page.review.tabs.isVisible() and not page.review.refresh_button.isVisible()
     assert [r.visit_id for r in page.queue] == [vid]
     with qtbot.waitSignal(page.review.visit_loaded):
         page.queue_table.selectRow(0)
     assert "Nora Kim" in page.review.title.text()
+    assert page.review.tabs.isVisible() and page.review.refresh_button.isVisible()
     # Or by search: the patient's visits, and the course without a visit.
     page.search_for("kim")
     assert page.select_patient(patient_id)

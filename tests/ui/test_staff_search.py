@@ -232,3 +232,24 @@ def test_search_on_both_databases(qtbot, ctx) -> None:  # type: ignore[no-untype
     model.search_now("RPM-000123")
     assert model.rowCount() == 1
     assert model.data(model.index(0, 0)) == "RPM-000123"
+
+
+def test_a_cut_short_name_shows_whole_on_hover(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    PatientService(sqlite_ctx).register(
+        desk(sqlite_ctx),
+        first_name="Zoë",
+        last_name="Nguyễn-Villanueva de la Cruz",
+        date_of_birth=dt.date(1999, 4, 12),
+        sex_at_birth="female",
+        phone="5550102233",
+    )
+    model = PatientSearchModel(PatientService(sqlite_ctx), desk(sqlite_ctx), debounce_ms=0)
+    model.search_now("nguy")
+    assert model.rowCount() == 1
+    name = model.index(0, 1)
+    whole = "Nguyễn-Villanueva de la Cruz, Zoë"
+    assert model.data(name) == whole
+    assert model.data(name, Qt.ItemDataRole.ToolTipRole) == whole
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) is None

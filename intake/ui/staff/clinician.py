@@ -37,6 +37,7 @@ from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
 
 QUEUE_DAYS = 30
+LEFT_PANE_WIDTH = 340  # the queue, the search and the visits of the chosen patient
 
 
 class ClinicianPage(QWidget):
@@ -120,6 +121,7 @@ class ClinicianPage(QWidget):
         splitter.addWidget(self.review)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([LEFT_PANE_WIDTH, 1000])  # room for "Nguyễn, Zoë" beside the number
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

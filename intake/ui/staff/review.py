@@ -109,6 +109,8 @@ class ReviewWidget(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
+        self._blank = QWidget(self)  # holds the space while no one is chosen
+        layout.addWidget(self._blank, 1)
         self.clear()
 
     # --- loading ---------------------------------------------------------------------------------
@@ -147,6 +149,7 @@ class ReviewWidget(QWidget):
             self.tabs.indexOf(self.mood),
             "Mood · item 9!" if phq9 is not None and phq9.item9_positive else "Mood screen",
         )
+        self._show_sections(True)
         self.countersign_button.setVisible(True)
         self.countersign_button.setEnabled(
             review.status == "submitted" and self._actor.role == "clinician"
@@ -166,6 +169,7 @@ class ReviewWidget(QWidget):
         self.subtitle.setText("No visit chosen: labs, tests, the course and pregnancy status.")
         if not self._load_course():
             return False
+        self._show_sections(True)
         self.tabs.setCurrentWidget(self.labs)
         self.patient_loaded.emit(patient_id)
         return True
@@ -220,8 +224,15 @@ class ReviewWidget(QWidget):
         self.tabs.setTabText(self.tabs.indexOf(self.summary), "Summary && flags")
         self.tabs.setTabText(self.tabs.indexOf(self.mood), "Mood screen")
         self.countersign_button.setVisible(False)
+        self._show_sections(False)
         if self.dialog is not None:
             self.dialog.reject()
+
+    def _show_sections(self, shown: bool) -> None:
+        """The sections and Reload only once someone is chosen: empty forms invite mistakes."""
+        self.tabs.setVisible(shown)
+        self._blank.setVisible(not shown)
+        self.refresh_button.setVisible(shown)
 
     # --- reacting --------------------------------------------------------------------------------
 

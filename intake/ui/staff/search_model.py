@@ -165,6 +165,9 @@ class PatientSearchModel(QAbstractTableModel):
         p = self._rows[index.row()]
         if role == self.PatientRole:
             return p
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            # A narrow panel cuts long names short; the whole name is a hover away.
+            return self.data(index, Qt.ItemDataRole.DisplayRole)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             column = index.column()
             if column == 0:
