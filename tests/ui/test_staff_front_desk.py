@@ -240,6 +240,9 @@ def test_print_packet_issues_and_prints_consent_and_education(qtbot, page, ctx, 
     printed_ids = [e.entity_id for e in audit_events(ctx, "print", "document")]
     assert printed_ids == [d.id for d in page.packet]
     assert "Printed the consent and education packet" in page.message.text()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.overrideCursor() is None  # the wait cursor went with the job
 
 
 def test_no_packet_before_the_visit_is_signed(qtbot, page, ctx) -> None:  # type: ignore[no-untyped-def]

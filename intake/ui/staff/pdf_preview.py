@@ -55,6 +55,8 @@ def print_pdfs(printer: QPrinter, jobs: Sequence[PrintJob], dpi: int = PRINT_DPI
     if not painter.begin(printer):
         raise PrintFailed("The printer could not be opened. Please check it and try again.")
     pages = 0
+    # Pages are rasterised here, a second or two for a packet: say so with the cursor.
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         for job in jobs:
             document, buffer = load_pdf(job.data)
@@ -69,6 +71,7 @@ def print_pdfs(printer: QPrinter, jobs: Sequence[PrintJob], dpi: int = PRINT_DPI
                 buffer.close()
     finally:
         painter.end()
+        QGuiApplication.restoreOverrideCursor()
     return pages
 
 
