@@ -485,12 +485,19 @@ class Para(Paragraph):
 
     _wrapped_at: float | None = None
 
-    def __init__(self, text: str, style: ParagraphStyle, bulletText: str | None = None):  # noqa: N803
-        frags = None
-        if "<" not in text and "&" not in text:
+    def __init__(
+        self,
+        text: str | None,
+        style: ParagraphStyle,
+        bulletText: str | None = None,  # noqa: N803 - reportlab's name
+        frags: list[Any] | None = None,
+        **kwargs: Any,
+    ):
+        # reportlab makes the two halves of a split paragraph with text=None and their frags.
+        if frags is None and text is not None and "<" not in text and "&" not in text:
             text = cleanBlockQuotedText(text)
             frags = [_plain_fragment(style).clone(text=text)]
-        super().__init__(text, style, bulletText, frags=frags)
+        super().__init__(text, style, bulletText, frags=frags, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         # reportlab drops the line breaks (blPara) in some split paths: then wrap again.

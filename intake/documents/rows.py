@@ -5,7 +5,8 @@ that for their label/value grids, statement lists and answer tables, yet paid fo
 cell (a state save, a translation and a text object per cell). ``Rows`` lays out cells the way
 those tables did (fixed column widths, padding, top alignment, a rule below each row, row
 backgrounds) and draws every one-line cell of a table through one text object. It splits
-between rows, repeating a header row on the next page.
+between rows, repeating a header row on the next page; a row taller than a whole page (a long
+free-text answer) is split between its lines.
 """
 
 from __future__ import annotations
@@ -178,9 +179,52 @@ class Rows(Flowable):
             fits += 1
         if fits == len(self.rows):
             return [self]
-        if fits <= head:
+        if fits > head:
+            return [self._clone(self.rows[:fits]), self._clone(self.rows[:head] + self.rows[fits:])]
+        # Not one row fits. A row that a whole frame could hold moves there whole; one that no
+        # frame can hold (a long free-text answer) is broken between its lines, starting here.
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        never_fits = sum(heights[: head + 1]) > getattr(frame, "_aH", float("inf"))
+        if fits < head or not (at_top or never_fits):
             return []
-        return [self._clone(self.rows[:fits]), self._clone(self.rows[:head] + self.rows[fits:])]
+        halves = self._split_row(self.rows[fits], avail_height - used)
+        if halves is None:
+            return []
+        first, rest = halves
+        return [
+            self._clone(self.rows[:head] + [first]),
+            self._clone(self.rows[:head] + [rest] + self.rows[fits + 1 :]),
+        ]
+
+    def _split_row(self, row: Row, room: float) -> tuple[Row, Row] | None:
+        """The row cut to fit ``room``: each cell taller than that split, the rest kept whole
+        in the first part; None if a cell that needs it cannot be split."""
+        lay = self._layout
+        pad_top, pad_bottom = self._pads(row)
+        inner = room - pad_top - pad_bottom
+        firsts: list[Flowable | None] = []
+        rests: list[Flowable | None] = []
+        for cell, width in zip(row.cells, lay.widths, strict=True):
+            if cell is None:
+                firsts.append(None)
+                rests.append(None)
+                continue
+            cell_width = width - lay.left - lay.right
+            _, h = cell.wrapOn(self.canv, cell_width, UNLIMITED)
+            if h <= inner:
+                firsts.append(cell)
+                rests.append(None)
+                continue
+            parts = cell.splitOn(self.canv, cell_width, inner)
+            if len(parts) != 2:
+                return None
+            firsts.append(parts[0])
+            rests.append(parts[1])
+        return (
+            Row(firsts, row.background, row.bar, row.padding),
+            Row(rests, row.background, row.bar, row.padding),
+        )
 
     def draw(self) -> None:
         canv, lay = self.canv, self._layout

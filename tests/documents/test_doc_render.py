@@ -588,3 +588,48 @@ def test_plain_text_is_not_sent_through_the_markup_parser(monkeypatch: pytest.Mo
     assert calls == []
     render.Para("<b>bold</b> needs the parser", st)
     assert calls == ["<b>bold</b> needs the parser"]
+
+
+LONG_ANSWERS = {
+    "many-lines": "\n".join(f"Line {i}: ibuprofen 200 mg when needed" for i in range(60))[:2000],
+    "one-long-word": "W" * 2000,  # one unbroken word, as long as the kiosk allows
+    "thousand-lines": "a\n" * 1000,
+}
+
+
+def _answer_marks(text: str, case: str) -> int:
+    """How much of a long answer a document's text shows, counted in a way that header and
+    footer lines cannot disturb."""
+    if case == "many-lines":
+        return len(re.findall(r"Line \d+: ibuprofen", text))
+    if case == "one-long-word":
+        return sum(len(run) for run in re.findall(r"W{5,}", text))
+    return sum(1 for line in text.splitlines() if line.strip() == "a")
+
+
+@pytest.mark.parametrize("case", sorted(LONG_ANSWERS))
+def test_the_longest_free_text_answer_still_makes_every_document(
+    adult: ConsentRecord, forms: FormSet, case: str
+) -> None:
+    answer = LONG_ANSWERS[case]
+    record = dataclasses.replace(adult, answers={**adult.answers, "other_medicines": answer})
+    summary = PdfReader(io.BytesIO(render.render_summary(record, forms)))
+    text = "\n".join(page.extract_text() for page in summary.pages)
+    once = {"many-lines": answer.count("ibuprofen"), "one-long-word": 2000}.get(case, 1000)
+    # Shown twice: under "Medicines and interactions" and again among all the answers.
+    assert _answer_marks(text, case) == 2 * once, "every part of the answer, nothing lost"
+    for make in (render.render_consent, render.render_education):
+        assert PdfReader(io.BytesIO(make(record, forms))).pages
+
+
+def test_a_paragraph_longer_than_a_page_splits_across_pages() -> None:
+    """reportlab builds the halves of a split paragraph itself, from fragments."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    render.register_fonts()
+    words = " ".join(f"word{i}" for i in range(3000))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, invariant=1).build([render.Para(words, render._styles()["para"])])
+    pages = pdf_pages_text(out.getvalue())
+    assert len(pages) > 2
+    assert squash(" ".join(pages)).split() == words.split()

@@ -129,3 +129,39 @@ def test_fit_shortens_with_an_ellipsis_only_when_needed() -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     assert stringWidth(shortened, render.FONT, 10) <= 100
+
+
+def test_a_row_taller_than_a_page_is_broken_between_its_lines() -> None:
+    """A long free-text answer must never stop a document from being made."""
+    answer = "<br/>".join(f"medicine line {i:03d}" for i in range(160))
+    rows = [
+        Row([Lines(("First question", STYLE)), Paragraph("Short answer", STYLE)]),
+        Row([Lines(("Other medicines", STYLE)), Paragraph(answer, STYLE)]),
+        Row([Lines(("Last question", STYLE)), Paragraph("After the long one", STYLE)]),
+    ]
+    table = Rows(rows, [150, 300], padding=(0, 8, 3, 4), rule=Rule(0.25, colors.grey))
+    reader = build(table)
+    pages = [p.extract_text() for p in reader.pages]
+    assert len(pages) >= 3
+    joined = "\n".join(pages)
+    for i in range(160):
+        assert joined.count(f"medicine line {i:03d}") == 1
+    # The label stays with the first part; the long answer starts on page one, right below
+    # the row before it, instead of leaving that page empty.
+    assert joined.count("Other medicines") == 1
+    assert "medicine line 000" in pages[0] and "First question" in pages[0]
+    assert joined.index("medicine line 159") < joined.index("After the long one")
+
+
+def test_a_row_that_fits_on_a_fresh_page_moves_there_whole() -> None:
+    """Ordinary rows are never cut in two: only a row no page can hold is broken."""
+    filler = Spacer(0, LETTER[1] - 72 * 2 - 60)
+    answer = "<br/>".join(f"line {i}" for i in range(10))  # ~130pt: more than the 60pt left
+    table = Rows(
+        [Row([Lines(("Question", STYLE)), Paragraph(answer, STYLE)])],
+        [150, 300],
+        padding=(0, 8, 3, 4),
+    )
+    reader = build(filler, table)
+    assert "line 0" not in reader.pages[0].extract_text()
+    assert all(f"line {i}" in reader.pages[1].extract_text() for i in range(10))
