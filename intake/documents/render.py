@@ -48,7 +48,7 @@ from reportlab.platypus.paraparser import ParaParser
 from intake.documents.errors import FormsMismatch
 from intake.documents.fingerprint import record_fingerprint
 from intake.documents.rows import Lines, Row, Rows, Rule, fit
-from intake.domain import rules
+from intake.domain import phq9, rules
 from intake.domain.dates import month_name, weekday_name
 from intake.domain.records import ConsentRecord, SignatureRecord
 from intake.forms.model import FormSet, Question
@@ -1447,7 +1447,8 @@ def _summary_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         ]
         shown.update(q.id for q in answered)
         story += [_p(esc(page.title.get(lang)), "h3"), _answer_table(rows_, width), Spacer(0, 6)]
-    rest = [k for k in record.answers if k not in shown]
+    # The mood screen's answers have their own section above; never list them by their ids.
+    rest = [k for k in record.answers if k not in shown and k not in phq9.ANSWER_IDS]
     if rest:
         rows_ = [(k, esc(answer_text(None, record.answers[k], lang))) for k in sorted(rest)]
         story += [_p(esc(ui["other_answers"]), "h3"), _answer_table(rows_, width)]

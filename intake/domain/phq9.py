@@ -15,6 +15,10 @@ BANDS: tuple[tuple[int, int, str], ...] = (
     (20, 27, "severe"),
 )
 POSITIVE_SCREEN = 10  # total at or above which the clinician is flagged
+# Where a visit keeps the mood screen among its answers: one per item, and the difficulty.
+ITEM_IDS = tuple(f"phq9_{n}" for n in range(1, 10))
+DIFFICULTY_ID = "phq9_difficulty"
+ANSWER_IDS = frozenset((*ITEM_IDS, DIFFICULTY_ID))
 
 
 def band_for(total: int) -> str:

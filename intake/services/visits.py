@@ -42,7 +42,7 @@ CODE_DIGITS = 6
 CODE_HOURS = 12
 MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
-PHQ9_IDS = tuple(f"phq9_{i}" for i in range(1, 10))
+PHQ9_IDS = phq9_scoring.ITEM_IDS
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ class VisitService(Service):
         with self.write(durable=True) as s:
             visit = self._editable(s, visit_id)
             values: dict[str, Any] = dict(zip(PHQ9_IDS, result.answers, strict=True))
-            values["phq9_difficulty"] = difficulty
+            values[phq9_scoring.DIFFICULTY_ID] = difficulty
             self._store_answers(s, actor, visit_id, values)
             # Once thoughts of self-harm were reported in this visit, the alert stays on the
             # record even if the answer is changed afterwards.

@@ -633,3 +633,16 @@ def test_a_paragraph_longer_than_a_page_splits_across_pages() -> None:
     pages = pdf_pages_text(out.getvalue())
     assert len(pages) > 2
     assert squash(" ".join(pages)).split() == words.split()
+
+
+def test_summary_never_lists_mood_screen_answers_by_their_ids(
+    adult: ConsentRecord, forms: FormSet
+) -> None:
+    """A visit keeps the PHQ-9 among its answers (phq9_1 .. phq9_9, phq9_difficulty); the
+    summary shows them in the mood-screen section, not again as raw ids and codes."""
+    mood = {f"phq9_{n}": 1 for n in range(1, 10)} | {"phq9_difficulty": "not_difficult"}
+    extra = {"legacy_question": "kept"}
+    record = dataclasses.replace(adult, answers={**adult.answers, **mood, **extra})
+    text = " ".join(pdf_pages_text(render.render_summary(record, forms)))
+    assert "phq9_" not in text and "not_difficult" not in text
+    assert "legacy_question" in text and "kept" in text  # an unknown answer is still shown
