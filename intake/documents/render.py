@@ -51,6 +51,7 @@ from intake.documents.rows import Lines, Row, Rows, Rule, fit
 from intake.domain import phq9, rules
 from intake.domain.dates import month_name, weekday_name
 from intake.domain.records import ConsentRecord, SignatureRecord
+from intake.domain.validation import format_phone
 from intake.forms.model import FormSet, Question
 
 __all__ = [
@@ -1384,6 +1385,8 @@ def answer_text(question: Question | None, value: Any, lang: str) -> str:
         return lines[0] if len(lines) == 1 else "\n".join(f"• {line}" for line in lines)
     if question is not None and question.options:
         return question.option_label(str(value), lang)
+    if question is not None and question.type == "phone":
+        return format_phone(str(value))
     if question is not None and question.type == "weight":
         if isinstance(value, Mapping):
             return " ".join(str(value.get(k, "")) for k in ("value", "unit")).strip()

@@ -153,6 +153,18 @@ def phone(value: Any, field: str = "phone") -> str:
     return ("+" if text.startswith("+") else "") + digits
 
 
+def format_phone(stored: str) -> str:
+    """A stored phone number as people read it: '5550104455' -> '(555) 010-4455'.
+
+    North American numbers (10 digits, or 11 with the leading 1) are grouped; any other
+    number is shown as it was stored.
+    """
+    digits = stored[1:] if len(stored) == 11 and stored.startswith("1") else stored
+    if len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return stored
+
+
 def email(value: Any, field: str = "email") -> str:
     text = _as_text(field, value).strip()
     if not text:

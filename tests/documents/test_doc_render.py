@@ -646,3 +646,11 @@ def test_summary_never_lists_mood_screen_answers_by_their_ids(
     text = " ".join(pdf_pages_text(render.render_summary(record, forms)))
     assert "phq9_" not in text and "not_difficult" not in text
     assert "legacy_question" in text and "kept" in text  # an unknown answer is still shown
+
+
+def test_summary_shows_a_stored_phone_number_as_people_read_it(
+    adult: ConsentRecord, forms: FormSet
+) -> None:
+    record = dataclasses.replace(adult, answers={**adult.answers, "phone": "5550102233"})
+    text = " ".join(pdf_pages_text(render.render_summary(record, forms)))
+    assert "(555) 010-2233" in text and "5550102233" not in text

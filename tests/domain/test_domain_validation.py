@@ -707,3 +707,19 @@ def test_question_shown_to_minors_depends_on_a_date_typed_on_the_same_page() -> 
     p = m.Page("identity", label, (dob, guardian))
     _, errors = validate_page(p, {"date_of_birth": "2012-06-01"}, {}, TODAY)
     assert "guardian_name" in errors  # a 13-year-old must name a guardian
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("5550102233", "(555) 010-2233"),
+        ("15550102233", "(555) 010-2233"),
+        ("+447700900123", "+447700900123"),  # not a North American number: as stored
+        ("5550102", "5550102"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_shown_as_people_read_them(stored: str, shown: str) -> None:
+    assert v.format_phone(stored) == shown
+    if stored:
+        assert v.format_phone(v.phone(shown)) == shown  # what is stored reads back the same

@@ -242,14 +242,6 @@ VISIT_STATUS_WORDS = {
 }
 
 
-def format_phone(phone: str) -> str:
-    """Stored digits as people read them: '5550104455' -> '(555) 010-4455'."""
-    digits = phone[1:] if len(phone) == 11 and phone.startswith("1") else phone
-    if len(digits) == 10 and digits.isdigit():
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return phone
-
-
 def humanise(identifier: str) -> str:
     """'dry_skin_lips' -> 'Dry skin lips'."""
     text = identifier.replace("_", " ").replace(".", " · ").strip()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.patients import PatientRow, PatientService
 from intake.services.visits import StartedVisit, VisitService
@@ -31,7 +32,6 @@ from intake.ui.staff.common import (
     Clock,
     MessageLabel,
     describe_error,
-    format_phone,
     named,
     primary,
 )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.validation import format_phone
 from intake.forms.model import FormSet, Question
 from intake.services.clinician import Review
 from intake.ui.staff.common import (
@@ -25,7 +26,6 @@ from intake.ui.staff.common import (
     RED_FG,
     Clock,
     fill_table,
-    format_phone,
     humanise,
     make_table,
     named,

@@ -15,10 +15,10 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.errors import ServiceError
 from intake.services.patients import PatientRow, PatientService
-from intake.ui.staff.common import format_phone
 
 Index = QModelIndex | QPersistentModelIndex
 
