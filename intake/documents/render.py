@@ -495,7 +495,8 @@ class Para(Paragraph):
         **kwargs: Any,
     ):
         # reportlab makes the two halves of a split paragraph with text=None and their frags.
-        if frags is None and text is not None and "<" not in text and "&" not in text:
+        plain = text is not None and "<" not in text and "&" not in text
+        if frags is None and plain and not getattr(style, "textTransform", None):
             text = cleanBlockQuotedText(text)
             frags = [_plain_fragment(style).clone(text=text)]
         super().__init__(text, style, bulletText, frags=frags, **kwargs)
@@ -509,6 +510,7 @@ class Para(Paragraph):
         return size
 
 
+# Keyed by the style object: the styles come from the cached _styles() and never change.
 _PLAIN_FRAGMENTS: dict[ParagraphStyle, Any] = {}
 
 

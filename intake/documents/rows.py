@@ -179,23 +179,28 @@ class Rows(Flowable):
             fits += 1
         if fits == len(self.rows):
             return [self]
-        if fits > head:
-            return [self._clone(self.rows[:fits]), self._clone(self.rows[:head] + self.rows[fits:])]
-        # Not one row fits. A row that a whole frame could hold moves there whole; one that no
-        # frame can hold (a long free-text answer) is broken between its lines, starting here.
+        if fits < head:
+            return []
+        # A row that a whole frame could hold moves to the next one whole. A row that no frame
+        # can hold (a long free-text answer) is broken between its lines, starting right here
+        # (after the rows that fit, or at the top of a frame).
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
-        never_fits = sum(heights[: head + 1]) > getattr(frame, "_aH", float("inf"))
-        if fits < head or not (at_top or never_fits):
-            return []
-        halves = self._split_row(self.rows[fits], avail_height - used)
-        if halves is None:
-            return []
-        first, rest = halves
-        return [
-            self._clone(self.rows[:head] + [first]),
-            self._clone(self.rows[:head] + [rest] + self.rows[fits + 1 :]),
-        ]
+        head_height = sum(heights[:head])
+        never_fits = head_height + heights[fits] > getattr(frame, "_aH", float("inf"))
+        if never_fits or (at_top and fits == head):
+            halves = self._split_row(self.rows[fits], avail_height - used)
+            if halves is not None:
+                first, rest = halves
+                return [
+                    self._clone(self.rows[:fits] + [first]),
+                    self._clone(self.rows[:head] + [rest] + self.rows[fits + 1 :]),
+                ]
+            # reportlab may have dropped a cell's line breaks while trying: measure afresh.
+            self._heights = None
+        if fits > head:
+            return [self._clone(self.rows[:fits]), self._clone(self.rows[:head] + self.rows[fits:])]
+        return []
 
     def _split_row(self, row: Row, room: float) -> tuple[Row, Row] | None:
         """The row cut to fit ``room``: each cell taller than that split, the rest kept whole

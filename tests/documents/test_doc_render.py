@@ -654,3 +654,30 @@ def test_summary_shows_a_stored_phone_number_as_people_read_it(
     record = dataclasses.replace(adult, answers={**adult.answers, "phone": "5550102233"})
     text = " ".join(pdf_pages_text(render.render_summary(record, forms)))
     assert "(555) 010-2233" in text and "5550102233" not in text
+
+
+@pytest.mark.parametrize("lines", range(46, 56))
+@pytest.mark.parametrize("flag_count", [0, 1, 5])
+def test_answers_just_too_tall_for_the_first_page_still_render(
+    adult: ConsentRecord, forms: FormSet, lines: int, flag_count: int
+) -> None:
+    """The first page holds less than the others: a row can be too tall for it yet fit on the
+    next, where it must arrive whole and drawable, after a failed attempt to break it."""
+    answer = "\n".join(f"medicine line {i:02d}" for i in range(lines))
+    record = dataclasses.replace(
+        adult,
+        flags=adult.flags[:flag_count],
+        answers={**adult.answers, "other_medicines": answer},
+    )
+    text = "\n".join(pdf_pages_text(render.render_summary(record, forms)))
+    assert all(text.count(f"medicine line {i:02d}") == 2 for i in range(lines))
+
+
+def test_a_style_that_transforms_text_is_honoured() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    render.register_fonts()
+    shouting = ParagraphStyle("upper", parent=render._styles()["para"], textTransform="uppercase")
+    para, plain = render.Para("hello", shouting), Paragraph("hello", shouting)
+    assert [f.text for f in para.frags] == [f.text for f in plain.frags] == ["HELLO"]

@@ -165,3 +165,20 @@ def test_a_row_that_fits_on_a_fresh_page_moves_there_whole() -> None:
     reader = build(filler, table)
     assert "line 0" not in reader.pages[0].extract_text()
     assert all(f"line {i}" in reader.pages[1].extract_text() for i in range(10))
+
+
+def test_a_row_no_page_can_hold_starts_right_after_the_rows_before_it() -> None:
+    """No header repeated mid-page, no gap: the long row continues the table where it is."""
+    long = "<br/>".join(f"line {i:03d}" for i in range(120))
+    rows = [Row([Lines(("Statement", HEAD)), Lines(("Initials", HEAD))], padding=(1, 3))]
+    rows += [Row([Paragraph(f"statement {i}", STYLE), Lines((f"AB{i}", STYLE))]) for i in range(2)]
+    rows.append(Row([Paragraph(long, STYLE), Lines(("AB2", STYLE))]))
+    table = Rows(rows, [380, 88], padding=(4, 6, 4, 5), repeat_head=True)
+    reader = build(table)
+    first = reader.pages[0].extract_text()
+    assert first.count("Statement") == 1
+    assert "AB2" in first and "line 000" in first
+    later = [p.extract_text() for p in reader.pages[1:]]
+    assert later and all(p.count("Statement") == 1 for p in later)  # repeated on new pages
+    joined = "\n".join([first, *later])
+    assert all(joined.count(f"line {i:03d}") == 1 for i in range(120))
