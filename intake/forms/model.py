@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 Lang = str
@@ -86,15 +87,18 @@ class Questionnaire:
     pages: tuple[Page, ...]
 
     def question(self, qid: str) -> Question:
-        for page in self.pages:
-            for q in page.questions:
-                if q.id == qid:
-                    return q
-        raise KeyError(qid)
+        return self._by_id[qid]  # KeyError for an unknown id
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for p in self.pages for q in p.questions)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        found: dict[str, Question] = {}
+        for q in self.questions:
+            found.setdefault(q.id, q)  # the first one wins, as a scan in page order would
+        return found
 
 
 @dataclass(frozen=True)
@@ -141,15 +145,19 @@ class RisksForm:
     meta: FormMeta
     topics: tuple[Topic, ...]
 
-    @property
+    @cached_property
     def statements(self) -> tuple[Statement, ...]:
         return tuple(s for t in self.topics for s in t.statements)
 
-    def statement(self, sid: str) -> Statement:
+    @cached_property
+    def _by_id(self) -> dict[str, Statement]:
+        found: dict[str, Statement] = {}
         for s in self.statements:
-            if s.id == sid:
-                return s
-        raise KeyError(sid)
+            found.setdefault(s.id, s)
+        return found
+
+    def statement(self, sid: str) -> Statement:
+        return self._by_id[sid]  # KeyError for an unknown id
 
 
 @dataclass(frozen=True)
