@@ -275,3 +275,16 @@ def test_done_page_returns_to_welcome_by_itself(qtbot, sqlite_ctx: AppContext) -
         pass
     assert kiosk.page.objectName() == "page_welcome"
     assert_no_trace(kiosk.window)
+
+
+def test_welcome_prepares_the_pages_with_the_idle_filter_in_place(
+    qtbot, sqlite_ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """The unseen pages drawn on Welcome pass through the idle filter (so PySide's one-off type
+    set-up happens there, not on the patient's first Next), while nobody is being timed out."""
+    kiosk = make_window(qtbot, sqlite_ctx)
+    window = kiosk.window
+    qtbot.waitUntil(lambda: window._prewarm_stage >= 4, timeout=30_000)
+    assert window.idle._installed  # in place...
+    assert not window.idle._enabled  # ...but not watching anyone
+    assert not window.idle._idle.isActive()

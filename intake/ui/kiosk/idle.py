@@ -71,13 +71,23 @@ class IdleWatcher(QObject):
         if self._enabled and not self.warning:
             self._idle.start(self.timeout_ms)
 
-    def set_enabled(self, enabled: bool) -> None:
-        """Watch only while there is something to protect (a visit, or typing on Welcome)."""
-        if enabled and not self._installed:
+    def install(self) -> None:
+        """Put the filter in place without watching yet.
+
+        The first time an object of a new Qt class passes through a Python event filter,
+        PySide builds that class's Python type and enums: ~70 ms for a question page's widgets.
+        Installed while Welcome waits, that happens on the pages drawn unseen, not the patient's.
+        """
+        if not self._installed:
             app = QApplication.instance()
             if app is not None:
                 app.installEventFilter(self)
                 self._installed = True
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Watch only while there is something to protect (a visit, or typing on Welcome)."""
+        if enabled:
+            self.install()
         self._enabled = enabled
         if enabled:
             if not self.warning:

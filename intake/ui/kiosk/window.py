@@ -502,6 +502,7 @@ class KioskWindow(QWidget):
         ]
         if self._prewarm_stage >= len(makers):
             return
+        self.idle.install()
         page = makers[self._prewarm_stage]()
         self._prewarm_stage += 1
         page.setParent(self.stack)
