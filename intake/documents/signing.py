@@ -153,7 +153,7 @@ class ClinicSigner:
         from cryptography.hazmat.primitives import serialization
 
         try:
-            key = serialization.load_pem_private_key(self.key_pem, None)
+            key = self._private_key
             cert = x509.load_pem_x509_certificate(self.certificate_pem)
         except (ValueError, TypeError) as exc:
             raise SigningKeyError(
@@ -165,13 +165,20 @@ class ClinicSigner:
             raise SigningKeyError(f"the clinic key and certificate in {self.source} do not match")
 
     @cached_property
+    def _private_key(self) -> Any:
+        """The key, parsed and validated once: for RSA that takes ~50 ms, all of it holding the
+        interpreter lock, so the check of the pair and the signer share one parse."""
+        from cryptography.hazmat.primitives import serialization
+
+        return serialization.load_pem_private_key(self.key_pem, None)
+
+    @cached_property
     def pyhanko_signer(self) -> Signer:
-        return _make_pyhanko_signer(self.key_pem, self.certificate_pem)
+        return _make_pyhanko_signer(self.key_pem, self.certificate_pem, self._private_key)
 
 
-def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes) -> Signer:
+def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes, loaded: Any) -> Signer:
     from asn1crypto import keys, pem
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -179,8 +186,7 @@ def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes) -> Signer:
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     # pyHanko parses (and validates) the private key again for every signature, which costs
-    # ~25 ms for RSA; the key is parsed once here and reused.
-    loaded = serialization.load_pem_private_key(key_pem, None)
+    # ~25 ms for RSA; the key parsed once (``loaded``) is reused.
 
     class CachedKeySigner(SimpleSigner):  # type: ignore[misc]
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
