@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from intake.domain import printable
 from intake.domain.errors import ValidationError
 
 MAX_NAME = 60
@@ -53,6 +54,14 @@ def name(value: Any, field: str = "name") -> str:
     if not _NAME_CHAR.match(text):
         raise ValidationError(
             field, "Please use letters only; spaces, hyphens and apostrophes are fine."
+        )
+    # A name goes on the signed consent: one it could not print would leave a blank there.
+    missing = printable.unprintable(text)
+    if missing:
+        raise ValidationError(
+            field,
+            f"The clinic's forms cannot print {missing}; please type the name as on an"
+            " ID card, or ask a member of staff.",
         )
     return text
 

@@ -723,3 +723,21 @@ def test_phone_numbers_are_shown_as_people_read_them(stored: str, shown: str) ->
     assert v.format_phone(stored) == shown
     if stored:
         assert v.format_phone(v.phone(shown)) == shown  # what is stored reads back the same
+
+
+@pytest.mark.parametrize(("raw", "named"), [("王小明", "王小明"), ("Ana 王", "王"), ("Ꙁемля", "Ꙁ")])
+def test_a_name_the_consent_could_not_print_is_refused_with_the_letters_named(
+    raw: str, named: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        v.name(raw, "first_name")
+    assert caught.value.field == "first_name"
+    assert f"cannot print {named};" in caught.value.message
+    assert "ID card" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "raw", ["Zoë", "Nguyễn", "Ñúñez", "Łukasz", "Ἀλέξανδρος", "Юлия", "O’Brien"]
+)
+def test_names_in_the_scripts_the_documents_print_are_accepted(raw: str) -> None:
+    assert v.name(raw) == raw

@@ -278,3 +278,21 @@ def test_a_database_that_refuses_a_save_is_said_in_spanish_and_keeps_the_page(
     assert kiosk.step() != step
     digits = "".join(ch for ch in answers["phone"] if ch.isdigit())
     assert stored(kiosk, reg.started.visit_id)["phone"] == digits
+
+
+def test_a_name_the_consent_cannot_print_is_refused_at_the_kiosk(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient(lang="es")
+    reg = register(sqlite_ctx, patient)
+    kiosk.click("welcome_lang_es")
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    step = kiosk.step()
+    kiosk.fill_intake_page(patient.page_answers()["identity"])
+    kiosk.answer("first_name", "王")
+    kiosk.next()
+    assert kiosk.step() == step
+    assert error_of(kiosk, "first_name").startswith(
+        "Los formularios de la clínica no pueden imprimir 王;"
+    )
+    assert stored(kiosk, reg.started.visit_id).get("first_name") != "王"

@@ -121,3 +121,13 @@ def test_a_message_without_spanish_says_what_to_do_and_keeps_the_detail_for_staf
 def test_english_and_empty_messages_pass_through() -> None:
     assert message("Please type your initials.", "en") == "Please type your initials."
     assert message("", "es") == ""
+
+
+def test_an_unprintable_name_is_explained_in_spanish_with_the_letters_kept() -> None:
+    from intake.domain import validation as v
+    from intake.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        v.name("王 Li")
+    shown = message(caught.value.message, "es")
+    assert shown.startswith("Los formularios de la clínica no pueden imprimir 王;")

@@ -344,6 +344,12 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     (r"Please type this in\.", "Escríbalo, por favor."),
     (
+        r"The clinic's forms cannot print (.+); please type the name as on an ID card, or ask a"
+        r" member of staff\.",
+        r"Los formularios de la clínica no pueden imprimir \1; escriba el nombre como en un"
+        r" documento de identidad o pregunte al personal.",
+    ),
+    (
         r"Please shorten this to at most (\d+) characters\.",
         r"Acórtelo a \1 caracteres como máximo.",
     ),
