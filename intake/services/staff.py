@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from intake.domain import printable
 from intake.services.base import Service, require_role
 from intake.services.context import SYSTEM, Actor
 from intake.services.errors import InvalidInput, Locked, LoginFailed, NotFound
@@ -63,6 +64,12 @@ class StaffService(Service):
             errors["username"] = "Use letters, digits, dots, dashes or underscores."
         if not display_name.strip() or len(display_name) > 120:
             errors["display_name"] = "Please enter the person's name."
+        elif missing := printable.unprintable(display_name):
+            # A dermatologist's name is printed on every consent they countersign.
+            errors["display_name"] = (
+                f"The clinic's documents cannot print {missing}; please type the name with"
+                " other letters."
+            )
         if role not in ROLES:
             errors["role"] = f"Role must be one of {', '.join(ROLES)}."
         if len(secret) < MIN_SECRET:

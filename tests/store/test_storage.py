@@ -498,3 +498,15 @@ def test_audit_is_append_only_at_the_service_level(sqlite_ctx) -> None:  # type:
         audit.append(s, actor="system", station="x", action="test", entity="none", entity_id="1")
     with pytest.raises(DBAPIError), sqlite_ctx.db.session(write=True) as s:
         s.execute(text("UPDATE audit_events SET action = 'changed'"))
+
+
+def test_a_staff_name_the_documents_cannot_print_is_refused(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """A dermatologist's name goes on every consent they countersign."""
+    staff = StaffService(sqlite_ctx)
+    before = staff.list()
+    with pytest.raises(InvalidInput) as err:
+        staff.add(SYSTEM, "drwang", "Dr 王", "clinician", "long-enough-pin-1")
+    assert "cannot print 王" in err.value.errors["display_name"]
+    assert staff.list() == before
+    info = staff.add(SYSTEM, "drruiz", "Dr Ana Ruíz", "clinician", "long-enough-pin-1")
+    assert info.display_name == "Dr Ana Ruíz"
