@@ -1,6 +1,6 @@
 """The letters a name may have are exactly those the documents' fonts can print.
 
-``intake/domain/printable.py`` lists them as code-point ranges so that the domain (which reads
+``intake/domain/printable_ranges.py`` lists them as code-point ranges so that the domain (which reads
 no font) can refuse a name the consent could not show. This test derives the ranges from the
 fonts shipped in resources/ (regular and bold: a name is printed in both) and compares. After a
 font change: ``UPDATE_FONT_COVERAGE=1 uv run pytest tests/documents -k coverage``.
@@ -14,39 +14,17 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 
 from intake.documents import render
-from intake.domain import printable
+from intake.domain import printable, printable_ranges
 
-MODULE = Path(printable.__file__)
+MODULE = Path(printable_ranges.__file__)
 HEADER = '''"""Code points the documents' embedded fonts (DejaVu Sans, regular and bold) can print.
 
 Generated from the fonts by tests/documents/test_doc_font_coverage.py, which also checks that
-this list still matches them. Plain data: the domain refuses a name it could not print on the
-consent without reading any font.
+this list still matches them; edit the fonts, not this file.
 """
 
 from __future__ import annotations
 
-import bisect
-
-'''
-FOOTER = '''
-_STARTS = tuple(start for start, _ in RANGES)
-
-
-def can_print(char: str) -> bool:
-    """Whether one character has a glyph in both the regular and the bold document font."""
-    point = ord(char)
-    i = bisect.bisect_right(_STARTS, point) - 1
-    return i >= 0 and RANGES[i][0] <= point <= RANGES[i][1]
-
-
-def unprintable(text: str) -> str:
-    """The characters of ``text`` the documents could not print, each once, in order."""
-    seen: dict[str, None] = {}
-    for char in text:
-        if not char.isspace() and not can_print(char):
-            seen.setdefault(char, None)
-    return "".join(seen)
 '''
 
 
@@ -67,7 +45,7 @@ def font_ranges() -> list[tuple[int, int]]:
 def module_text(ranges: list[tuple[int, int]]) -> str:
     rows = [f"    (0x{a:04X}, 0x{b:04X})," for a, b in ranges]
     body = "RANGES: tuple[tuple[int, int], ...] = (\n" + "\n".join(rows) + "\n)\n"
-    return HEADER + body + FOOTER
+    return HEADER + body
 
 
 def test_the_printable_letters_match_the_fonts() -> None:
@@ -75,7 +53,7 @@ def test_the_printable_letters_match_the_fonts() -> None:
     if os.environ.get("UPDATE_FONT_COVERAGE"):
         MODULE.write_text(expected, encoding="utf-8")
     assert MODULE.read_text(encoding="utf-8") == expected, (
-        "intake/domain/printable.py no longer matches the fonts: run with UPDATE_FONT_COVERAGE=1"
+        "intake/domain/printable_ranges.py no longer matches the fonts: run with UPDATE_FONT_COVERAGE=1"
     )
 
 
