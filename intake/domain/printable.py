@@ -7,14 +7,27 @@ Plain data and ``bisect``: the domain reads no font. The ranges come from the fo
 from __future__ import annotations
 
 import bisect
+import unicodedata
 
 from intake.domain.printable_ranges import RANGES
 
 _STARTS = tuple(start for start, _ in RANGES)
 
 
+def needs_text_layout(char: str) -> bool:
+    """Whether a letter can only be printed right with shaping and bidi, or not read back at all.
+
+    The documents draw text left to right, one glyph per character: letters of right-to-left
+    scripts (Arabic, Hebrew, Syriac...) would come out unjoined and in the wrong order, and a
+    character beyond the Basic Multilingual Plane gets a text layer no reader can map back.
+    """
+    return ord(char) > 0xFFFF or unicodedata.bidirectional(char) in ("R", "AL")
+
+
 def can_print(char: str) -> bool:
-    """Whether one character has a glyph in both the regular and the bold document font."""
+    """Whether one character prints as written: a glyph in both document fonts, drawn in order."""
+    if needs_text_layout(char):
+        return False
     point = ord(char)
     i = bisect.bisect_right(_STARTS, point) - 1
     return i >= 0 and RANGES[i][0] <= point <= RANGES[i][1]
