@@ -75,6 +75,15 @@ def free_text(value: Any, field: str = "text", required: bool = False) -> str:
         raise ValidationError(field, "Please fill this in.")
     if len(text) > MAX_TEXT:
         raise ValidationError(field, f"Please shorten this to at most {MAX_TEXT} characters.")
+    # A box for a letter the fonts lack shows on paper that something is missing; right-to-left
+    # text would print reversed and unjoined, which no one reading the summary could tell.
+    wrong = printable.misprinted(text)
+    if wrong:
+        raise ValidationError(
+            field,
+            f"The clinic's forms cannot print {wrong}; please write this in other letters, or"
+            " ask a member of staff.",
+        )
     return text
 
 

@@ -755,3 +755,30 @@ def test_a_name_the_consent_could_not_print_is_refused_with_the_letters_named(
 )
 def test_names_in_the_scripts_the_documents_print_are_accepted(raw: str) -> None:
     assert v.name(raw) == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ("ـف", "ـف"),
+        ("aspirin أسبرين", "أسبرين"),
+        ("dose ٣", "٣"),
+        ("a\u202eb", "\u202e"),
+        ("🙂", "🙂"),
+    ],
+)
+def test_free_text_the_documents_would_print_out_of_order_is_refused(raw: str, named: str) -> None:
+    # Found by the documents' property test: an Arabic word in "other medicines" came out of the
+    # summary reversed and unjoined. A letter the fonts lack prints as a visible box; these would
+    # not show that anything is wrong.
+    with pytest.raises(ValidationError) as caught:
+        v.free_text(raw, "other_medicines")
+    assert caught.value.field == "other_medicines"
+    assert f"cannot print {named};" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "raw", ["ibuprofeno 400 mg", "Zoë’s crème", "王 (a box on paper)", "x² ±5 °C"]
+)
+def test_free_text_in_left_to_right_scripts_is_kept_as_typed(raw: str) -> None:
+    assert v.free_text(raw) == raw

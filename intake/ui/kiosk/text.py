@@ -350,6 +350,12 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r" documento de identidad o pregunte al personal.",
     ),
     (
+        r"The clinic's forms cannot print (.+); please write this in other letters, or ask a"
+        r" member of staff\.",
+        r"Los formularios de la clínica no pueden imprimir \1; escríbalo con otras letras o"
+        r" pregunte al personal.",
+    ),
+    (
         r"Please shorten this to at most (\d+) characters\.",
         r"Acórtelo a \1 caracteres como máximo.",
     ),
