@@ -266,12 +266,15 @@ class ClinicianService(Service):
         self, actor: Actor, patient_id: int, taken_on: Any, result: str, course_month: int = 0
     ) -> PregnancyTestRow:
         require_role(actor, *CLINICAL)
+        errors: dict[str, str] = {}
         if result not in ("negative", "positive"):
-            raise InvalidInput({"result": "Choose negative or positive."})
+            errors["result"] = "Choose negative or positive."
         try:
             day = self._past_date(taken_on, "taken_on")
         except ValidationError as exc:
-            raise InvalidInput({"taken_on": exc.message}) from None
+            errors["taken_on"] = exc.message
+        if errors:  # every problem at once, nothing recorded
+            raise InvalidInput(errors)
         with self.write(durable=True) as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")

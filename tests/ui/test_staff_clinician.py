@@ -55,6 +55,8 @@ def test_clinician_page_lists_signed_visits_and_opens_the_review(qtbot, ctx) -> 
     with qtbot.waitSignal(page.review.visit_loaded):
         page.queue_table.selectRow(0)
     assert "Nora Kim" in page.review.title.text()
+    # A visit opens on its summary, never on whichever tab Qt fell back to.
+    assert page.review.tabs.currentWidget() is page.review.summary
     assert page.review.tabs.isVisible() and page.review.refresh_button.isVisible()
     # Or by search: the patient's visits, and the course without a visit.
     page.search_for("kim")
@@ -64,6 +66,10 @@ def test_clinician_page_lists_signed_visits_and_opens_the_review(qtbot, ctx) -> 
     assert page.review.visit_id is None and page.review.patient_id == patient_id
     assert not page.review.tabs.isTabEnabled(page.review.tabs.indexOf(page.review.mood))
     assert page.review.labs.record_lab_button.isEnabled()
+    # From the patient's labs back to the visit: it opens on the summary again.
+    with qtbot.waitSignal(page.review.visit_loaded):
+        assert page.review.show_visit(vid, patient_id)
+    assert page.review.tabs.currentWidget() is page.review.summary
 
 
 def test_review_shows_flags_mood_acknowledgements_and_attempts(qtbot, review, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -178,13 +184,24 @@ def test_labs_with_ranges_and_highlighting(qtbot, review, ctx) -> None:  # type:
     # Pregnancy test: the 7-day window from the negative test.
     taken = ctx.today() - dt.timedelta(days=1)
     labs.test_taken_on.setText(taken.isoformat())
+    # No result is chosen for the clinician: pressing Record with none chosen records nothing.
+    assert labs.test_result.currentData() == ""
+    qtbot.mouseClick(labs.record_test_button, Qt.MouseButton.LeftButton)
+    assert labs.test_errors["result"].isVisible()
+    assert "negative or positive" in labs.test_errors["result"].text()
+    assert labs.tests_table.rowCount() == 0
+    assert not ClinicianService(ctx).course(clinician(ctx), patient_id).pregnancy_tests
+    labs.test_result.setCurrentIndex(labs.test_result.findData("negative"))
     with qtbot.waitSignal(labs.pregnancy_test_recorded):
         qtbot.mouseClick(labs.record_test_button, Qt.MouseButton.LeftButton)
+    assert labs.test_result.currentData() == ""  # the next test starts unchosen again
     assert labs.tests_table.item(0, 3).text() == (taken + dt.timedelta(days=7)).isoformat()
     assert (taken + dt.timedelta(days=7)).isoformat() in review.course.window_label.text()
     labs.test_taken_on.setText((ctx.today() + dt.timedelta(days=2)).isoformat())
     qtbot.mouseClick(labs.record_test_button, Qt.MouseButton.LeftButton)
     assert "future" in labs.test_errors["taken_on"].text()
+    assert labs.test_errors["result"].isVisible()  # both problems are named at once
+    assert labs.tests_table.rowCount() == 1
 
 
 def test_course_months_dose_and_stale_edit(qtbot, review, ctx) -> None:  # type: ignore[no-untyped-def]

@@ -131,6 +131,8 @@ class LabsWidget(QWidget):
         self.test_taken_on = named(QLineEdit(test_box), "Pregnancy test taken on")
         self.test_taken_on.setPlaceholderText("YYYY-MM-DD")
         self.test_result = named(QComboBox(test_box), "Pregnancy test result")
+        # No default: a result is recorded only when someone chose it.
+        self.test_result.addItem("Choose the result…", "")
         self.test_result.addItem("Negative", "negative")
         self.test_result.addItem("Positive", "positive")
         self.test_month = month_spin(test_box, "Pregnancy test course month")
@@ -348,4 +350,5 @@ class LabsWidget(QWidget):
                 f"Recorded a negative pregnancy test; prescription to be collected by {row.collect_by}.",
                 "info",
             )
+        self.test_result.setCurrentIndex(0)  # the next test starts with no result chosen
         self.pregnancy_test_recorded.emit(row)

@@ -158,6 +158,8 @@ class ReviewWidget(QWidget):
             "" if self._actor.role == "clinician" else "Only a dermatologist countersigns."
         )
         self._load_course()
+        # A visit always opens on its summary, where every open problem is listed.
+        self.tabs.setCurrentWidget(self.summary)
         self.visit_loaded.emit(visit_id)
         return True
 
