@@ -6,7 +6,13 @@ from pathlib import Path
 
 from intake.services.context import open_context
 from intake.services.documents import DocumentInfo, DocumentService
-from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    signature_strokes,
+    walk_visit,
+)
 from intake.services.staff import staff_actor
 
 FILE_NAMES = {
@@ -31,7 +37,9 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
     assert outcome is not None and outcome.submitted
     docs = DocumentService(ctx)
     docs.issue_documents(kiosk, visit_id)
-    docs.countersign(clinician, visit_id, "Dr Ana Ruiz", signature_strokes(seed=5), 600, 200)
+    docs.countersign(
+        clinician, visit_id, "Dr Ana Ruiz", signature_strokes(seed=5), 600, 200, secret=STAFF_PIN
+    )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     latest: dict[str, DocumentInfo] = {}

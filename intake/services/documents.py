@@ -22,6 +22,7 @@ from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
 from intake.services.errors import Conflict, Immutable, InvalidInput, NotAllowed, NotFound
 from intake.services.records import build_record, clinician_override, document_id
+from intake.services.staff import StaffService
 from intake.services.visits import signature_problem
 from intake.store.models import Document, Patient, Signature, Visit
 
@@ -233,8 +234,13 @@ class DocumentService(Service):
         strokes: Sequence[Sequence[tuple[float, float]]],
         pad_width: float,
         pad_height: float,
+        *,
+        secret: str,
     ) -> DocumentInfo:
-        """The prescriber's attestation: added to the record; the consent is re-issued and linked."""
+        """The prescriber's attestation: added to the record; the consent is re-issued and linked.
+
+        ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200).
+        """
         require_role(actor, "clinician")
         errors: dict[str, str] = {}
         # The attestation carries the signed-in clinician's own name (21 CFR 11.50), whatever
@@ -249,8 +255,11 @@ class DocumentService(Service):
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:
             errors["signature"] = problem
+        if not secret:
+            errors["secret"] = "Please enter your PIN to sign."
         if errors:
             raise InvalidInput(errors)
+        StaffService(self.ctx).confirm_secret(actor, secret)
         now = self.ctx.now()
         try:
             with self.write(durable=True) as s:

@@ -83,8 +83,11 @@ def signature_strokes(
     return strokes
 
 
+STAFF_PIN = "2468"  # the scripted accounts' PIN
+
+
 def ensure_staff(
-    ctx: AppContext, role: str, username: str, name: str, secret: str = "2468"
+    ctx: AppContext, role: str, username: str, name: str, secret: str = STAFF_PIN
 ) -> StaffInfo:
     service = StaffService(ctx)
     for info in service.list():

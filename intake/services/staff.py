@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from intake.domain import printable
 from intake.services.base import Service, require_role
 from intake.services.context import SYSTEM, Actor
-from intake.services.errors import InvalidInput, Locked, LoginFailed, NotFound
+from intake.services.errors import InvalidInput, Locked, LoginFailed, NotAllowed, NotFound
 from intake.store.models import StaffUser
 
 ROLES = ("front_desk", "clinician", "admin")
@@ -132,7 +132,37 @@ class StaffService(Service):
             raise Locked(locked_for)
         raise LoginFailed("That name or PIN is not right.")
 
-    def _wrong_secret(self, user: StaffUser, secret: str, now: dt.datetime, s: Any) -> bool:
+    def confirm_secret(self, actor: Actor, secret: str) -> None:
+        """The signed-in staff member gives their PIN again before an electronic signature.
+
+        21 CFR 11.200: a signature in a continuous session needs at least one component of
+        the signer's identity, so a colleague at an unlocked station cannot sign as them.
+        Failures count towards the same lock-out as sign-in and are audited.
+        """
+        if not actor.is_staff or not actor.id.startswith("staff:"):
+            raise NotAllowed("Only a signed-in member of staff can sign here.")
+        now = self.ctx.now()
+        locked_for = 0
+        with self.write() as s:
+            user = s.get(StaffUser, int(actor.id.split(":", 1)[1]))
+            if user is None or not user.active or user.role != actor.role:
+                self.audit(s, SYSTEM, "reauth_failed", "staff", "-", {"reason": "no account"})
+                failed = True
+            elif user.locked_until and user.locked_until > now:
+                self.audit(s, SYSTEM, "reauth_refused", "staff", user.id, {"reason": "locked"})
+                locked_for = int((user.locked_until - now).total_seconds()) + 1
+                failed = True
+            else:
+                failed = self._wrong_secret(user, secret, now, s, event="reauth")
+        # Raised after the unit of work, so the refusal's audit event is committed.
+        if locked_for:
+            raise Locked(locked_for)
+        if failed:
+            raise InvalidInput({"secret": "That PIN is not right."})
+
+    def _wrong_secret(
+        self, user: StaffUser, secret: str, now: dt.datetime, s: Any, event: str = "login"
+    ) -> bool:
         """Check the secret in the caller's unit of work; count and audit the outcome."""
         try:
             _hasher.verify(user.secret_hash, secret)
@@ -142,7 +172,7 @@ class StaffService(Service):
                 wait = min(MAX_LOCK_SECONDS, 30 * 2 ** (user.failed_attempts - FREE_ATTEMPTS))
                 user.locked_until = now + dt.timedelta(seconds=wait)
             self.audit(
-                s, SYSTEM, "login_failed", "staff", user.id, {"attempts": user.failed_attempts}
+                s, SYSTEM, f"{event}_failed", "staff", user.id, {"attempts": user.failed_attempts}
             )
             return True
         user.failed_attempts = 0
@@ -150,7 +180,7 @@ class StaffService(Service):
         if _hasher.check_needs_rehash(user.secret_hash):
             user.secret_hash = _hasher.hash(secret)
         self.audit(
-            s, Actor(f"staff:{user.id}", user.role, user.display_name), "login", "staff", user.id
+            s, Actor(f"staff:{user.id}", user.role, user.display_name), event, "staff", user.id
         )
         return False
 

@@ -15,7 +15,13 @@ from intake.services.clinician import ClinicianService
 from intake.services.context import open_context
 from intake.services.documents import DocumentService
 from intake.services.errors import Immutable, InvalidInput, NotAllowed
-from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    signature_strokes,
+    walk_visit,
+)
 from intake.services.staff import staff_actor
 from intake.store.models import Document
 
@@ -58,17 +64,21 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(ctx) -> None
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
     doctor = staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
     with pytest.raises(NotAllowed):
-        docs.countersign(desk, vid, "Front Desk", signature_strokes(), 600, 200)
+        docs.countersign(desk, vid, "Front Desk", signature_strokes(), 600, 200, secret=STAFF_PIN)
     with pytest.raises(InvalidInput):
-        docs.countersign(doctor, vid, "Dr Ana Ruiz", [], 600, 200)
-    second = docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200)
+        docs.countersign(doctor, vid, "Dr Ana Ruiz", [], 600, 200, secret=STAFF_PIN)
+    second = docs.countersign(
+        doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200, secret=STAFF_PIN
+    )
     assert (
         second.kind == "consent"
         and second.issue == 2
         and second.supersedes_id == first["consent"].id
     )
     with pytest.raises(Immutable):
-        docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200)
+        docs.countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200, secret=STAFF_PIN
+        )
     text = _text(docs.open_pdf(doctor, second.id))
     assert "Dr Ana Ruiz" in text
     earlier = [d for d in docs.documents(doctor, vid) if d.kind == "consent"]

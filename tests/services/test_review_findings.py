@@ -9,8 +9,15 @@ import pytest
 from intake.domain.validation import initials, name
 from intake.services.clinician import ClinicianService
 from intake.services.documents import DocumentService
-from intake.services.errors import InvalidInput, ServiceError
-from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.context import Actor
+from intake.services.errors import InvalidInput, Locked, ServiceError
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    signature_strokes,
+    walk_visit,
+)
 from intake.services.staff import StaffService, staff_actor
 from intake.services.visits import VisitService
 from intake.store.models import AuditEvent
@@ -34,7 +41,7 @@ def test_a_later_confirmation_does_not_rewrite_the_signed_statements(sqlite_ctx)
     assert "pregnancy_unacknowledged" in {f.id for f in after.flags}
     with pytest.raises(InvalidInput) as err:
         DocumentService(sqlite_ctx).countersign(
-            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     assert "correction" in err.value.errors["visit"]
 
@@ -46,14 +53,14 @@ def test_a_reported_cannot_needs_a_clinician_before_countersigning(sqlite_ctx) -
     assert "pregnancy_unconfirmed" in {f.id for f in review.record.flags}
     with pytest.raises(InvalidInput):
         DocumentService(sqlite_ctx).countersign(
-            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
     ClinicianService(sqlite_ctx).confirm_pregnancy_status(
         doctor, patient_id, False, "post-menopausal, confirmed"
     )
     doc = DocumentService(sqlite_ctx).countersign(
-        doctor, vid, "Ana Ruiz", signature_strokes(), 600, 200
+        doctor, vid, "Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
     )
     assert doc.issue >= 1
 
@@ -63,11 +70,15 @@ def test_the_countersignature_carries_the_signed_in_clinician(sqlite_ctx) -> Non
     doctor = _doctor(sqlite_ctx)
     with pytest.raises(InvalidInput):
         DocumentService(sqlite_ctx).countersign(
-            doctor, vid, "Somebody Else", signature_strokes(), 600, 200
+            doctor, vid, "Somebody Else", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     with pytest.raises(InvalidInput):
-        DocumentService(sqlite_ctx).countersign(doctor, vid, "", signature_strokes(), 600, 200)
-    DocumentService(sqlite_ctx).countersign(doctor, vid, "ana ruiz", signature_strokes(), 600, 200)
+        DocumentService(sqlite_ctx).countersign(
+            doctor, vid, "", signature_strokes(), 600, 200, secret=STAFF_PIN
+        )
+    DocumentService(sqlite_ctx).countersign(
+        doctor, vid, "ana ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
+    )
     assert (
         ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician").printed_name
         == "Dr Ana Ruiz"
@@ -160,3 +171,47 @@ def test_database_errors_never_carry_patient_values(sqlite_ctx, monkeypatch) -> 
         )
     shown = f"{err.value!s} {err.value.__cause__!s} {err.value.__context__!s}"
     assert "5550109876" not in shown and "Zoë" not in shown
+
+
+def test_countersigning_asks_the_clinicians_pin_again(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    # 21 CFR 11.200: a colleague at an unlocked station cannot countersign as the doctor.
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    docs = DocumentService(sqlite_ctx)
+    with pytest.raises(InvalidInput) as err:
+        docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret="")
+    assert "PIN" in err.value.errors["secret"]
+    with pytest.raises(InvalidInput) as err:
+        docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret="1357")
+    assert err.value.errors == {"secret": "That PIN is not right."}
+    assert VisitService(sqlite_ctx).board(doctor)[0].status == "submitted"  # nothing signed
+    with sqlite_ctx.db.session() as s:
+        actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.seq)]
+    assert "reauth_failed" in actions
+    assert ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician") is None
+    # A made-up clinician actor (no such account) cannot countersign with any PIN.
+    forged = Actor("staff:999", "clinician", "Dr Ana Ruiz")
+    with pytest.raises(InvalidInput):
+        docs.countersign(
+            forged, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
+        )
+    # Failures count towards the sign-in lock-out: the right PIN then waits too.
+    docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN)
+    assert VisitService(sqlite_ctx).board(doctor)[0].status == "countersigned"
+    with sqlite_ctx.db.session() as s:
+        actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.seq)]
+    assert actions.index("reauth") < len(actions) - 1 - actions[::-1].index("sign")
+
+
+def test_wrong_pins_at_countersigning_lock_the_account_like_sign_in(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    docs = DocumentService(sqlite_ctx)
+    for _ in range(3):
+        with pytest.raises(InvalidInput):
+            docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret="0")
+    with pytest.raises(Locked):
+        docs.countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
+        )
+    assert VisitService(sqlite_ctx).board(doctor)[0].status == "submitted"

@@ -21,6 +21,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
 )
 
 from intake.services.clinician import ClinicianService
+from intake.services.scripted import STAFF_PIN
 from intake.services.staff import staff_actor
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.countersign import CountersignDialog
@@ -288,6 +289,16 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(
     assert not dialog.sign_button.isEnabled()
     draw_signature(dialog.pad)
     assert dialog.pad.point_count() > 40 and dialog.sign_button.isEnabled()
+    # The PIN is asked again: a wrong one is named by the PIN box, and nothing is signed.
+    secret = dialog.secret
+    assert secret.echoMode() == secret.EchoMode.Password
+    qtbot.keyClicks(secret, "1357")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.secret_error.isVisible(), timeout=30_000)
+    assert dialog.secret_error.text() == "That PIN is not right."
+    assert secret.text() == "" and dialog.isVisible()
+    assert ClinicianService(ctx).review(clinician(ctx), vid).status == "submitted"
+    qtbot.keyClicks(secret, STAFF_PIN)
     with qtbot.waitSignal(review.countersigned, timeout=30_000) as signed:
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     info = signed.args[0]
@@ -356,5 +367,6 @@ def test_countersign_refusals(qtbot, ctx) -> None:  # type: ignore[no-untyped-de
     dialog.sign()
     qtbot.waitUntil(lambda: not dialog.tasks.busy, timeout=10_000)
     assert dialog.signature_error.isVisible() and dialog.name_error.isVisible()
+    assert dialog.secret_error.isVisible()  # and no PIN was given: every problem at once
     assert ClinicianService(ctx).review(clinician(ctx), vid).status == "submitted"
     assert audit_events(ctx, "sign", "visit")[-1].actor.startswith("kiosk:")

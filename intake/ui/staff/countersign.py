@@ -68,6 +68,14 @@ class CountersignDialog(QDialog):
         self.name_error = MessageLabel("Printed name problem", self)
         form.addRow("Printed name", self.printed_name)
         form.addRow("", self.name_error)
+        # The PIN is asked again for each signature (21 CFR 11.200): an unlocked station is
+        # not enough to sign as this clinician.
+        self.secret = named(QLineEdit(self), "Your PIN")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("the PIN you sign in with")
+        self.secret_error = MessageLabel("PIN problem", self)
+        form.addRow("Your PIN", self.secret)
+        form.addRow("", self.secret_error)
         self.pad = SignaturePadWidget(self)
         named(self.pad, "Signature pad")
         self.pad.setMinimumSize(560, 180)
@@ -125,18 +133,20 @@ class CountersignDialog(QDialog):
 
     def sign(self) -> None:
         """Countersign off the GUI thread (the consent is rendered and sealed again)."""
-        for label in (self.name_error, self.signature_error, self.message):
+        for label in (self.name_error, self.signature_error, self.secret_error, self.message):
             label.clear_message()
         strokes = self.pad.strokes
         width, height = float(self.pad.width()), float(self.pad.height())
         name = self.printed_name.text()
+        secret = self.secret.text()
+        self.secret.clear()  # never kept on screen longer than needed
         self.sign_button.setEnabled(False)
         self.clear_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.message.show_message("Countersigning and re-issuing the consent…", "info")
         self.tasks.run(
             lambda: document_service(self._ctx).countersign(
-                self._actor, self.visit_id, name, strokes, width, height
+                self._actor, self.visit_id, name, strokes, width, height, secret=secret
             ),
             self._on_countersign_done,
             self._on_countersign_failed,
@@ -156,7 +166,11 @@ class CountersignDialog(QDialog):
                 self.name_error.show_error(exc.errors["printed_name"])
             if "signature" in exc.errors:
                 self.signature_error.show_error(exc.errors["signature"])
-            other = {k: v for k, v in exc.errors.items() if k not in ("printed_name", "signature")}
+            if "secret" in exc.errors:
+                self.secret_error.show_error(exc.errors["secret"])
+                self.secret.setFocus()
+            shown = ("printed_name", "signature", "secret")
+            other = {k: v for k, v in exc.errors.items() if k not in shown}
             if other:
                 self.message.show_error("; ".join(other.values()))
             return
