@@ -8,8 +8,8 @@ import pytest
 
 from intake.domain.validation import initials, name
 from intake.services.clinician import ClinicianService
-from intake.services.documents import DocumentService
 from intake.services.context import Actor
+from intake.services.documents import DocumentService
 from intake.services.errors import InvalidInput, Locked, ServiceError
 from intake.services.scripted import (
     STAFF_PIN,
