@@ -20,7 +20,14 @@ from sqlalchemy import func, select
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
-from intake.services.errors import Conflict, Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.errors import (
+    Conflict,
+    FormsNotReady,
+    Immutable,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.visits import signature_problem
 from intake.store.models import Document, Patient, Signature, Visit
@@ -97,6 +104,11 @@ def clinic_signer(ctx: AppContext) -> Any:
 
 
 class DocumentService(Service):
+    def _require_forms_ready(self) -> None:
+        """Documents are made only from forms whose every version is locked (see forms check)."""
+        if self.ctx.form_problems:
+            raise FormsNotReady(self.ctx.form_problems)
+
     def _render(self, kind: str, record: ConsentRecord) -> bytes:
         from intake import documents
 
@@ -117,6 +129,7 @@ class DocumentService(Service):
     def issue_documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
         require_visit(actor, visit_id)
+        self._require_forms_ready()
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
@@ -236,6 +249,7 @@ class DocumentService(Service):
     ) -> DocumentInfo:
         """The prescriber's attestation: added to the record; the consent is re-issued and linked."""
         require_role(actor, "clinician")
+        self._require_forms_ready()
         errors: dict[str, str] = {}
         # The attestation carries the signed-in clinician's own name (21 CFR 11.50), whatever
         # was typed; a typed name that is clearly someone else's is refused.
