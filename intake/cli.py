@@ -63,8 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(kiosk=command == "kiosk")
     if command == "demo":
+        from intake.forms import default_check
         from intake.services.demo import run_demo
 
+        check = default_check()
+        if not check.ok:
+            _say_problems(check.problems)
+            return 2
         for path in run_demo(args.out, args.lang):
             print(path)
         return 0
@@ -86,10 +91,14 @@ def _context():  # type: ignore[no-untyped-def]
     try:
         return open_context()
     except FormsInvalid as exc:
-        print("The form files have problems:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _say_problems(exc.problems)
         raise SystemExit(2) from None
+
+
+def _say_problems(problems: Sequence[object]) -> None:
+    """The form problems, one a line on stderr: the file, the place in it and what is wrong."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
 
 
 def _verify(path: Path) -> int:
@@ -150,24 +159,24 @@ def _staff(args: argparse.Namespace) -> int:
 
 
 def _forms(command: str) -> int:
-    from intake.forms import FormsInvalid, load_forms, lock_problems
+    from intake.forms import FormsInvalid, check_forms, load_forms
     from intake.forms.loader import write_lock
 
-    try:
-        forms = load_forms()
-    except FormsInvalid as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
     if command == "lock":
+        try:
+            forms = load_forms()
+        except FormsInvalid as exc:
+            _say_problems(exc.problems)
+            return 1
         print(write_lock(forms))
         return 0
-    stale = lock_problems(forms)
-    for line in stale:
-        print(line, file=sys.stderr)
-    if not stale:
-        print(
-            "forms valid: "
-            + ", ".join(f"{k} {v}" for k, (v, _) in sorted(forms.versions().items()))
-        )
-    return 1 if stale else 0
+    check = check_forms()
+    if check.problems:
+        _say_problems(check.problems)
+        return 1
+    assert check.forms is not None
+    print(
+        "forms valid: "
+        + ", ".join(f"{k} {v}" for k, (v, _) in sorted(check.forms.versions().items()))
+    )
+    return 0

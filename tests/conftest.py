@@ -100,3 +100,21 @@ def sqlite_ctx(fresh_environment: Path):  # type: ignore[no-untyped-def]
     context = open_context(data_dir=fresh_environment)
     yield context
     context.db.dispose()
+
+
+@pytest.fixture
+def forms_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the forms folder, locked as it is, that this test's app and services
+    use (INTAKE_FORMS_DIR): a test may break it without touching the clinic's own forms."""
+    import shutil
+
+    from intake.forms import forget_default_check, load_forms
+    from intake.forms.loader import DEFAULT_FORMS_DIR, write_lock
+
+    root = tmp_path / "forms"
+    shutil.copytree(DEFAULT_FORMS_DIR, root)
+    write_lock(load_forms(root), root)
+    monkeypatch.setenv("INTAKE_FORMS_DIR", str(root))
+    forget_default_check()
+    yield root
+    forget_default_check()

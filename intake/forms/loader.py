@@ -33,6 +33,15 @@ DERIVED_FACTS = {"can_become_pregnant": "bool", "is_minor": "bool", "age": "int"
 DEFAULT_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 LOCK_FILE = "versions.lock"
 
+# Limits that keep a slip of the editor (a pasted document, a runaway paste) from reaching the
+# kiosk or a consent: the longest real text is a little over 1,300 characters, the largest
+# file under 30 kB.
+MAX_FILE_BYTES = 1_000_000
+MAX_TEXT_CHARS = 4_000  # a risk statement, a paragraph, an explanation, a summary
+MAX_SHORT_TEXT_CHARS = 300  # a title, a label, opening hours
+MAX_VALUE_CHARS = 300  # an id, a name, an address, an option value
+SHORT_TEXT_KEYS = frozenset({"title", "label", "hours", "department"})
+
 
 @dataclass(frozen=True)
 class FormProblem:
@@ -183,6 +192,17 @@ def _kind(value: object) -> str:
 
 def _read_file(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[FormProblem]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            # Refused before it is read: a huge file would hold up the start-up.
+            return None, [
+                FormProblem(
+                    shown,
+                    "",
+                    f"is {size / 1_000_000:.1f} MB; a form file may be at most "
+                    f"{MAX_FILE_BYTES // 1_000_000} MB",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [FormProblem(shown, "", f"cannot be read ({exc.strerror})")]
@@ -192,6 +212,37 @@ def _read_file(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Form
         return None, [FormProblem(shown, "", "is not UTF-8 text")]
     except tomllib.TOMLDecodeError as exc:
         return None, [FormProblem(shown, "", f"is not valid TOML: {exc}")]
+
+
+def _length_problems(shown: str, data: dict[str, Any]) -> list[FormProblem]:
+    """Every string of a file against its limit: texts by the key that holds them, other values
+    (ids, names, addresses) by one limit."""
+    out: list[FormProblem] = []
+
+    def walk(value: object, where: str, key: str, in_text: bool) -> None:
+        if isinstance(value, str):
+            if in_text:
+                limit = MAX_SHORT_TEXT_CHARS if key in SHORT_TEXT_KEYS else MAX_TEXT_CHARS
+            else:
+                limit = MAX_VALUE_CHARS
+            if len(value) > limit:
+                out.append(
+                    FormProblem(
+                        shown,
+                        where,
+                        f"is {len(value):,} characters long; at most {limit:,} are allowed here",
+                    )
+                )
+        elif isinstance(value, dict):
+            languages = bool(value) and all(k in m.LANGUAGES for k in value)
+            for k, v in value.items():
+                walk(v, _join(where, k), key if languages else k, languages)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i}]", key, in_text)
+
+    walk(data, "", "", False)
+    return out
 
 
 def _meta(r: _Reader, folder: str, sha: str) -> m.FormMeta | None:
@@ -662,6 +713,7 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
         problems += errs
         if data is None:
             continue
+        problems += _length_problems(shown, data)
         langs = data.get("languages")
         if (
             not isinstance(langs, list)
@@ -714,13 +766,28 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
 
 
 def read_lock(root: Path | str | None = None) -> dict[str, tuple[str, str]]:
-    """The committed (version, sha256) of each form, from ``forms/versions.lock``."""
+    """The committed (version, sha256) of each form, from ``forms/versions.lock``.
+
+    Raises FormsInvalid when the file is there but unreadable.
+    """
     base = Path(root) if root is not None else forms_dir()
     path = base / LOCK_FILE
     if not path.exists():
         return {}
-    data = tomllib.loads(path.read_text("utf-8"))
-    return {k: (v["version"], v["sha256"]) for k, v in data.get("forms", {}).items()}
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+        return {k: (v["version"], v["sha256"]) for k, v in data.get("forms", {}).items()}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise FormsInvalid(
+            [
+                FormProblem(
+                    LOCK_FILE,
+                    "",
+                    f"cannot be read ({reason}); write it again with `main.py forms lock`",
+                )
+            ]
+        ) from None
 
 
 def write_lock(forms: m.FormSet, root: Path | str | None = None) -> Path:
@@ -737,21 +804,64 @@ def write_lock(forms: m.FormSet, root: Path | str | None = None) -> Path:
     return path
 
 
-def lock_problems(forms: m.FormSet, root: Path | str | None = None) -> list[str]:
-    """Forms whose content changed while their version stayed the same."""
-    locked = read_lock(root)
+def lock_problems(forms: m.FormSet, root: Path | str | None = None) -> list[FormProblem]:
+    """Forms whose content or version is not the one recorded in ``versions.lock``.
+
+    A consent names its form's version and content hash: a text changed under an old version
+    number, or a version nobody locked, would make that record say something untrue.
+    """
+    try:
+        locked = read_lock(root)
+    except FormsInvalid as exc:
+        return exc.problems
     out = []
-    for form_id, (version, sha) in forms.versions().items():
-        if form_id not in locked:
-            out.append(f"{form_id}: not in {LOCK_FILE}; run `main.py forms lock`")
-            continue
-        old_version, old_sha = locked[form_id]
-        if old_version == version and old_sha != sha:
+    for meta in forms.metas:
+        if meta.id not in locked:
             out.append(
-                f"{form_id}: content changed but version is still {version}; bump the version, then run `main.py forms lock`"
+                FormProblem(
+                    meta.path, "", f"is not recorded in {LOCK_FILE}; run `main.py forms lock`"
+                )
             )
-        elif old_version != version:
+            continue
+        old_version, old_sha = locked[meta.id]
+        if old_version == meta.version and old_sha != meta.sha256:
             out.append(
-                f"{form_id}: version {version} is not recorded in {LOCK_FILE}; run `main.py forms lock`"
+                FormProblem(
+                    meta.path,
+                    "version",
+                    f"content changed but version is still {meta.version} (as in {LOCK_FILE});"
+                    " bump the version, then run `main.py forms lock`",
+                )
+            )
+        elif old_version != meta.version:
+            out.append(
+                FormProblem(
+                    meta.path,
+                    "version",
+                    f"{meta.version} is not recorded in {LOCK_FILE} (it has {old_version});"
+                    " run `main.py forms lock`",
+                )
             )
     return out
+
+
+@dataclass(frozen=True)
+class FormsCheck:
+    """The outcome of checking a forms folder: the forms when they load, and every problem."""
+
+    forms: m.FormSet | None
+    problems: tuple[FormProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.forms is not None and not self.problems
+
+
+def check_forms(root: Path | str | None = None) -> FormsCheck:
+    """What `main.py forms check`, `main.py demo` and the app at start-up all check: every file
+    valid, and every form's version and content recorded in ``versions.lock``."""
+    try:
+        forms = load_forms(root)
+    except FormsInvalid as exc:
+        return FormsCheck(None, tuple(exc.problems))
+    return FormsCheck(forms, tuple(lock_problems(forms, root)))

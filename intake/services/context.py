@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake.forms.loader import FormProblem
 from intake.forms.model import FormSet
 from intake.store.db import Database
 
@@ -43,6 +44,10 @@ class AppContext:
         default_factory=lambda: os.environ.get("INTAKE_STATION") or socket.gethostname()[:60]
     )
     clock: Callable[[], dt.datetime] = utcnow
+    # What `main.py forms check` finds wrong with the loaded forms (a text changed under an
+    # old version, a version not in versions.lock): staff can still read, but no kiosk opens
+    # and no document is issued until they are fixed.
+    form_problems: tuple[FormProblem, ...] = ()
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -60,9 +65,17 @@ def open_context(
     migrate: bool = True,
     schema: str | None = None,
 ) -> AppContext:
-    """Open the database (migrating it to head) and load the forms."""
+    """Open the database (migrating it to head) and load the forms.
+
+    Raises FormsInvalid when the forms do not load; problems of ``versions.lock`` alone are
+    kept in ``form_problems``.
+    """
     from intake import paths
-    from intake.forms import default_forms
+    from intake.forms import FormsInvalid, default_check
+
+    check = default_check()
+    if check.forms is None:
+        raise FormsInvalid(list(check.problems))
 
     folder = data_dir or paths.data_dir()
     if data_dir is not None:
@@ -73,4 +86,4 @@ def open_context(
     )
     if migrate:
         db.migrate()
-    return AppContext(db=db, forms=default_forms(), data_dir=folder)
+    return AppContext(db=db, forms=check.forms, data_dir=folder, form_problems=check.problems)

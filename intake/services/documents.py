@@ -20,7 +20,14 @@ from sqlalchemy import func, select
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
-from intake.services.errors import Conflict, Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.errors import (
+    Conflict,
+    FormsNotReady,
+    Immutable,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
 from intake.services.visits import signature_problem
@@ -98,6 +105,11 @@ def clinic_signer(ctx: AppContext) -> Any:
 
 
 class DocumentService(Service):
+    def _require_forms_ready(self) -> None:
+        """Documents are made only from forms whose every version is locked (see forms check)."""
+        if self.ctx.form_problems:
+            raise FormsNotReady(self.ctx.form_problems)
+
     def _render(self, kind: str, record: ConsentRecord) -> bytes:
         from intake import documents
 
@@ -118,6 +130,7 @@ class DocumentService(Service):
     def issue_documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
         require_visit(actor, visit_id)
+        self._require_forms_ready()
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
@@ -242,6 +255,7 @@ class DocumentService(Service):
         ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200).
         """
         require_role(actor, "clinician")
+        self._require_forms_ready()
         errors: dict[str, str] = {}
         # The attestation carries the signed-in clinician's own name (21 CFR 11.50), whatever
         # was typed; a typed name that is clearly someone else's is refused.

@@ -45,3 +45,16 @@ class Locked(ServiceError):
 
 class StorageUnavailable(ServiceError):
     """The database could not be reached or refused a change for another reason; nothing was saved."""
+
+
+class FormsNotReady(ServiceError):
+    """The form files fail `main.py forms check`: a consent made now would name a version whose
+    content is not the one recorded in versions.lock, so none is issued."""
+
+    def __init__(self, problems: tuple[object, ...]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(
+            f"No document can be issued until the form files are fixed: {problems[0]}{more}."
+            " `main.py forms check` lists every problem."
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -121,6 +121,19 @@ class StartingPage(QWidget):
         self.retry_button.show()
 
 
+def form_problems_text(problems: Sequence[object], limit: int = 8) -> str:
+    """The problems of the form files as `main.py forms check` words them, one a line."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more")
+    return (
+        "The form files have problems:\n"
+        + "\n".join(lines)
+        + "\n\n`main.py forms check` lists them all. After fixing a file, raise its version"
+        " and run `main.py forms lock`."
+    )
+
+
 def _open_context() -> tuple[AppContext, bool]:
     """Runs off the GUI thread: open and migrate the database, load the forms, look for staff."""
     from intake.services.context import open_context
@@ -219,7 +232,7 @@ class AppWindow(QMainWindow):
     def _on_context_failed(self, exc: BaseException) -> None:
         problems = getattr(exc, "problems", None)
         if problems:
-            text = "The form files have problems:\n" + "\n".join(str(p) for p in problems[:8])
+            text = form_problems_text(problems)
         else:
             from intake.ui.staff.common import describe_error
 
@@ -242,6 +255,15 @@ class AppWindow(QMainWindow):
             self.first_run_page.admin_created.connect(self._on_first_run_page_admin_created)
             self.stack.addWidget(self.first_run_page)
             self.stack.setCurrentWidget(self.first_run_page)
+        if self.ctx.form_problems:
+            # The forms load, so staff can sign in and read; but a consent made now would name
+            # a version whose text is not the locked one.
+            self._tell(
+                "The form files need attention",
+                form_problems_text(self.ctx.form_problems)
+                + "\n\nStaff can sign in and read records. The kiosk does not open and no"
+                " document is issued until this is fixed.",
+            )
         self.context_opened.emit()
 
     # --- signing in and out ----------------------------------------------------------------------
@@ -327,6 +349,13 @@ class AppWindow(QMainWindow):
 
     def _start_kiosk(self, session: Actor | None) -> None:
         assert self.ctx is not None
+        if self.ctx.form_problems:
+            self._tell(
+                "Kiosk mode cannot start",
+                form_problems_text(self.ctx.form_problems)
+                + "\n\nNo patient can sign until the form files are fixed.",
+            )
+            return
         try:
             kiosk = self._kiosk_factory(self.ctx, session)
         except Exception as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tomllib
 from collections.abc import Iterator
@@ -14,9 +15,12 @@ from intake.forms import model as m
 from intake.forms.loader import (
     FOLDER_FOR_KIND,
     FORM_KINDS,
+    MAX_SHORT_TEXT_CHARS,
+    MAX_TEXT_CHARS,
     FormProblem,
     FormsInvalid,
     canonical_sha256,
+    check_forms,
     load_forms,
     lock_problems,
     read_lock,
@@ -422,7 +426,8 @@ def test_written_lock_matches_the_forms(forms: m.FormSet, tmp_path: Path) -> Non
 def test_no_lock_reports_every_form_as_not_locked(forms: m.FormSet, tmp_path: Path) -> None:
     problems = lock_problems(forms, tmp_path)
     assert len(problems) == len(forms.metas)
-    assert all("versions.lock" in p for p in problems)
+    assert all("versions.lock" in p.message for p in problems)
+    assert {p.path for p in problems} == {meta.path for meta in forms.metas}
 
 
 def test_text_change_without_version_bump_is_caught(copy: Path) -> None:
@@ -430,9 +435,9 @@ def test_text_change_without_version_bump_is_caught(copy: Path) -> None:
     edit(copy, "risks", "Resequedad", "Sequedad")
     problems = lock_problems(load_forms(copy), copy)
     assert len(problems) == 1
-    assert problems[0].startswith("risks:")
-    assert "content changed" in problems[0]
-    assert "bump the version" in problems[0]
+    assert problems[0].path == "risks/form.toml" and problems[0].location == "version"
+    assert "content changed" in problems[0].message
+    assert "bump the version" in problems[0].message
 
 
 def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
@@ -442,8 +447,8 @@ def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
     forms = load_forms(copy)
     problems = lock_problems(forms, copy)
     assert len(problems) == 1
-    assert problems[0].startswith("risks:")
-    assert "1.0.1" in problems[0] and "not recorded" in problems[0]
+    assert problems[0].path == "risks/form.toml"
+    assert "1.0.1" in problems[0].message and "not recorded" in problems[0].message
     # After `forms lock` the new version is recorded and all is well again.
     write_lock(forms, copy)
     assert lock_problems(forms, copy) == []
@@ -452,3 +457,114 @@ def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
 def test_committed_lock_matches_the_current_forms(forms: m.FormSet) -> None:
     """Fails when a form's content changed and `main.py forms lock` (with a new version) was not run."""
     assert lock_problems(forms, FORMS_DIR) == []
+
+
+# --- limits and the one check ----------------------------------------------------------------
+# These test the mechanism on a private copy whose own content is locked first, then changed by
+# appending a topic of our own: nothing depends on the wording of the clinic's forms.
+
+
+@pytest.fixture
+def locked_copy(copy: Path) -> Path:
+    write_lock(load_forms(copy), copy)
+    return copy
+
+
+def add_topic(root: Path, text_en: str = "Extra statement.", title_en: str = "Extra") -> None:
+    """Append one topic with one statement to ``risks/form.toml``."""
+    with (root / "risks" / "form.toml").open("a", encoding="utf-8") as f:
+        f.write(
+            "\n[[topics]]\n"
+            'id = "zz_extra"\n'
+            f'title = {{ en = "{title_en}", es = "Extra" }}\n'
+            "[[topics.statements]]\n"
+            'id = "zz_extra.one"\n'
+            f'text = {{ en = "{text_en}", es = "Declaración extra." }}\n'
+        )
+
+
+def test_the_appended_topic_loads_when_within_the_limits(locked_copy: Path) -> None:
+    add_topic(locked_copy, "x" * MAX_TEXT_CHARS, "t" * MAX_SHORT_TEXT_CHARS)
+    topic = next(t for t in load_forms(locked_copy).risks.topics if t.id == "zz_extra")
+    assert len(topic.statements[0].text("en")) == MAX_TEXT_CHARS
+
+
+def test_a_statement_longer_than_the_limit_is_reported(locked_copy: Path) -> None:
+    add_topic(locked_copy, "x" * (MAX_TEXT_CHARS + 1))
+    problems = problems_of(locked_copy)
+    p = next(p for p in problems if p.location.endswith("statements[0].text.en"))
+    assert p.path == "risks/form.toml"
+    assert p.location.startswith("topics[") and "4,001 characters" in p.message
+    assert "at most 4,000" in p.message
+
+
+def test_a_title_longer_than_the_short_limit_is_reported(locked_copy: Path) -> None:
+    add_topic(locked_copy, title_en="t" * (MAX_SHORT_TEXT_CHARS + 1))
+    problems = problems_of(locked_copy)
+    assert any(
+        p.path == "risks/form.toml"
+        and p.location.endswith("].title.en")
+        and "at most 300" in p.message
+        for p in problems
+    ), problems
+
+
+def test_a_long_plain_value_is_reported(locked_copy: Path) -> None:
+    path = locked_copy / "clinic" / "form.toml"
+    path.write_text(path.read_text("utf-8") + f'\n[extra]\nnote = "{"n" * 301}"\n', "utf-8")
+    problems = problems_of(locked_copy)
+    find(problems, "clinic/form.toml", "extra.note", "at most 300")
+
+
+def test_a_ten_megabyte_statement_is_refused_fast(locked_copy: Path) -> None:
+    import time
+
+    add_topic(locked_copy, "x" * 10_000_000)
+    started = time.perf_counter()
+    problems = problems_of(locked_copy)
+    elapsed = time.perf_counter() - started
+    find(problems, "risks/form.toml", "", "may be at most 1 MB")
+    # Refused from its size, before it is read or parsed (parsing alone takes ~1 s).
+    assert elapsed < 0.5, f"took {elapsed:.2f} s"
+
+
+def test_check_forms_passes_a_locked_copy(locked_copy: Path) -> None:
+    check = check_forms(locked_copy)
+    assert check.ok and check.forms is not None and check.problems == ()
+
+
+def test_check_forms_names_the_file_of_a_change_without_a_version_bump(locked_copy: Path) -> None:
+    add_topic(locked_copy)
+    check = check_forms(locked_copy)
+    assert check.forms is not None  # the forms load: staff can still read with them
+    assert not check.ok
+    (p,) = check.problems
+    assert str(p).startswith("risks/form.toml: version: content changed")
+
+
+def test_check_forms_names_the_file_of_a_version_missing_from_the_lock(locked_copy: Path) -> None:
+    path = locked_copy / "quiz" / "form.toml"
+    text, n = re.subn(
+        r'(?m)^version = ".*"$', 'version = "9.9.9"', path.read_text("utf-8"), count=1
+    )
+    assert n == 1
+    path.write_text(text, "utf-8")
+    (p,) = check_forms(locked_copy).problems
+    assert p.path == "quiz/form.toml" and "9.9.9 is not recorded in versions.lock" in p.message
+
+
+def test_check_forms_of_broken_files_gives_the_loader_problems(locked_copy: Path) -> None:
+    add_topic(locked_copy, "x" * (MAX_TEXT_CHARS + 1))
+    check = check_forms(locked_copy)
+    assert check.forms is None and not check.ok
+    assert [str(p) for p in check.problems] == [str(p) for p in problems_of(locked_copy)]
+
+
+def test_an_unreadable_lock_file_is_a_problem_not_a_crash(locked_copy: Path) -> None:
+    (locked_copy / "versions.lock").write_text("[forms.risks\nversion = ", "utf-8")
+    problems = check_forms(locked_copy).problems
+    assert len(problems) == 1 and problems[0].path == "versions.lock"
+    assert "forms lock" in problems[0].message
+    (locked_copy / "versions.lock").write_text('[forms.risks]\nversion = "1"\n', "utf-8")
+    (p,) = check_forms(locked_copy).problems
+    assert p.path == "versions.lock" and "sha256" in p.message

@@ -131,3 +131,20 @@ def test_an_unprintable_name_is_explained_in_spanish_with_the_letters_kept() -> 
         v.name("王 Li")
     shown = message(caught.value.message, "es")
     assert shown.startswith("Los formularios de la clínica no pueden imprimir 王;")
+
+
+def _all_patient_messages() -> list[str]:
+    return [t for f in PATIENT_FACING for _, texts in _messages(ROOT / f) for t in texts]
+
+
+def test_a_message_already_in_spanish_is_not_translated_again() -> None:
+    for text in [*_all_patient_messages(), "Something nobody has translated yet."]:
+        once = message(text, "es")
+        assert message(once, "es") == once, f"translated twice: {text!r} -> {once!r}"
+
+
+def test_no_english_message_is_taken_for_spanish() -> None:
+    from intake.ui.kiosk.text import is_spanish
+
+    taken = [t for t in _all_patient_messages() if is_spanish(t)]
+    assert not taken

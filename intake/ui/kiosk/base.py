@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 CONTENT_WIDTH = 1040
+SERVICE_ERROR_NAME = "page_service_error"
 
 
 def make_label(
@@ -137,7 +138,17 @@ class KioskPage(QWidget):
         return label
 
     def finish(self) -> None:
+        self._service_error_label()  # under the page's own content, above the stretch
         self.content.addStretch(1)
+
+    def _service_error_label(self) -> QLabel:
+        label = self.findChild(QLabel, SERVICE_ERROR_NAME)
+        if label is None:
+            label = make_label("", "error", self.body)
+            label.setObjectName(SERVICE_ERROR_NAME)
+            label.hide()
+            self.content.addWidget(label)
+        return label
 
     def reveal(self, widget: QWidget) -> None:
         self.scroller.ensureWidgetVisible(widget, 40, 80)
@@ -158,7 +169,20 @@ class KioskPage(QWidget):
         self.focusNextChild()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        pass
+        """Say what the services refused, in the page's language.
+
+        ``errors`` hold the services' own (English) wording: every page translates them once,
+        here or in its own ``show_errors``; callers never translate them first.
+        """
+        from intake.ui.kiosk.text import message
+
+        text = " ".join(message(m, self.lang) for m in errors.values() if m)
+        label = self._service_error_label()
+        label.setText(text)
+        label.setAccessibleName(text)
+        label.setVisible(bool(text))
+        if text:
+            self.reveal(label)
 
     def wipe(self) -> None:
         wipe_tree(self)

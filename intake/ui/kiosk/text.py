@@ -518,11 +518,40 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(rf"^{pattern}$"), spanish) for pattern, spanish in _MESSAGES)
 
 
+@cache
+def _spanish_compiled() -> tuple[re.Pattern[str], ...]:
+    """The Spanish wordings as patterns (a carried value matches anything), to recognise a
+    message that is already in Spanish."""
+    out = []
+    for _pattern, spanish in _MESSAGES:
+        parts = re.split(r"\\\d", spanish)
+        out.append(re.compile("^" + "(.+)".join(re.escape(part) for part in parts) + "$"))
+    return tuple(out)
+
+
+@cache
+def _kiosk_spanish() -> frozenset[str]:
+    return frozenset(es for _en, es in _T.values())
+
+
+def is_spanish(text: str) -> bool:
+    """Whether ``text`` is already one of the kiosk's Spanish messages."""
+    return (
+        text.startswith(UNTRANSLATED)
+        or text in _kiosk_spanish()
+        or any(p.match(text) for p in _spanish_compiled())
+    )
+
+
 def message(text: str, lang: str) -> str:
-    """A service or domain message in the patient's language."""
+    """A service or domain message in the patient's language.
+
+    A message already in Spanish is returned as it is: translating it again would wrap it in
+    "ask for help" around the real words.
+    """
     if lang != "es":
         return text
-    if not text:
+    if not text or is_spanish(text):
         return text
     for pattern, spanish in _compiled():
         match = pattern.match(text)

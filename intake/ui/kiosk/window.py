@@ -840,9 +840,10 @@ class KioskWindow(QWidget):
         self._show_step()
 
     def _show_service_error(self, exc: ServiceError) -> None:
-        """A refusal or an unreachable database, said on the page in the patient's language."""
-        if self._page is not None and hasattr(self._page, "show_errors"):
-            self._page.show_errors({"_": message(str(exc), self._lang)})
+        """A refusal or an unreachable database, said on the page in the patient's language
+        (every page translates the services' wording itself, once)."""
+        if self._page is not None:
+            self._page.show_errors({"_": str(exc)})
 
     def _on_nav_next_clicked(self) -> None:
         visit, page = self._visit, self._page
@@ -857,7 +858,7 @@ class KioskWindow(QWidget):
             self._update_nav()
             return
         except ServiceError as exc:
-            page.show_errors({"_": str(exc)})
+            self._show_service_error(exc)
             self._update_nav()
             return
         if not proceed:
