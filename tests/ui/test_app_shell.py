@@ -146,18 +146,22 @@ def test_clinician_sees_the_dermatologist_page_first(qtbot, sqlite_ctx, make_win
 def test_idle_lock_leaves_no_patient_data_on_screen(qtbot, sqlite_ctx, make_window) -> None:  # type: ignore[no-untyped-def]
     clinician_info(sqlite_ctx)
     vid, patient_id = signed_visit(sqlite_ctx, first_name="Quinn", last_name="Abara")
-    window = make_window(idle_seconds=1.0)
+    window = make_window(idle_seconds=60.0)
     sign_in(qtbot, window, "derm")
     staff = window.staff_window
     staff.clinician.open_visit(vid, patient_id)
     assert "Abara" in visible_text(window)
 
-    # Activity keeps the station open...
-    qtbot.wait(600)
+    # Activity restarts the countdown (read from the timer itself, not from fixed waits)...
+    timer = window.idle.timer
+    started = timer.remainingTime()
+    qtbot.waitUntil(lambda: timer.remainingTime() < started - 1500, timeout=10_000)
     qtbot.keyClick(staff.clinician.search_box, Qt.Key.Key_Shift)
-    qtbot.wait(600)
+    assert timer.remainingTime() > started - 1000
     assert window.staff_window is staff
     # ...quiet locks it.
+    timer.setInterval(300)
+    timer.start()
     with qtbot.waitSignal(window.locked, timeout=5000) as locked:
         pass
     assert locked.args == ["idle"]
