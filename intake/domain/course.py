@@ -53,10 +53,12 @@ def dose_summary(months: Sequence[MonthDose], target: tuple[float, float]) -> Do
     return DoseSummary(round(total, 1), round(per_kg, 1), target[0], target[1])
 
 
-def out_of_range(value: float, low: float, high: float) -> str:
-    """'' within range, 'low' or 'high' otherwise."""
+def out_of_range(value: float, low: float, high: float, critical_high: float | None = None) -> str:
+    """'' within range; 'low', 'high', or 'critical' above the clinic's critical threshold."""
     if value < low:
         return "low"
+    if critical_high is not None and value > critical_high:
+        return "critical"
     if value > high:
         return "high"
     return ""

@@ -2,14 +2,83 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from intake.domain.course import out_of_range
 from intake.domain.phq9 import POSITIVE_SCREEN
 from intake.domain.records import Flag, Phq9Result
 from intake.domain.rules import contraception_problem
 
 _YES = ("yes", "unsure")
+
+
+@dataclass(frozen=True)
+class LabFinding:
+    """The latest result of one test, with the clinic's ranges for it."""
+
+    test: str
+    label: str
+    label_es: str
+    value: float
+    unit: str
+    taken_on: dt.date
+    low: float
+    high: float
+    critical_high: float | None = None
+
+
+def result_flags(
+    labs: Sequence[LabFinding], latest_pregnancy_test: tuple[dt.date, str] | None
+) -> tuple[Flag, ...]:
+    """Flags from the patient's results: a positive pregnancy test, then labs out of range.
+
+    A result above the clinic's critical threshold is an alert the countersigning
+    dermatologist must tick as reviewed; one merely out of range is a warning.
+    """
+    out: list[Flag] = []
+    if latest_pregnancy_test is not None and latest_pregnancy_test[1] == "positive":
+        day = latest_pregnancy_test[0].isoformat()
+        out.append(
+            Flag(
+                "pregnancy_test_positive",
+                "alert",
+                f"POSITIVE pregnancy test on {day}: do not prescribe; the course is on hold",
+                f"Prueba de embarazo POSITIVA el {day}: no prescribir; el tratamiento queda en pausa",
+                must_review=True,
+            )
+        )
+    found = [(lab, out_of_range(lab.value, lab.low, lab.high, lab.critical_high)) for lab in labs]
+    for lab, where in sorted(found, key=lambda f: f[1] != "critical"):
+        if not where:
+            continue
+        value = f"{lab.value:g} {lab.unit}"
+        day = lab.taken_on.isoformat()
+        if where == "critical":
+            limit = f"{lab.critical_high:g} {lab.unit}"
+            out.append(
+                Flag(
+                    f"lab_{lab.test}",
+                    "alert",
+                    f"CRITICAL {lab.label} {value} on {day} (critical above {limit}; range"
+                    f" {lab.low:g}–{lab.high:g})",
+                    f"CRÍTICO {lab.label_es} {value} el {day} (crítico por encima de {limit})",
+                    must_review=True,
+                )
+            )
+        else:
+            words = "above" if where == "high" else "below"
+            out.append(
+                Flag(
+                    f"lab_{lab.test}",
+                    "warning",
+                    f"{lab.label} {value} on {day}: {words} the range {lab.low:g}–{lab.high:g}",
+                    f"{lab.label_es} {value} el {day}: fuera del intervalo {lab.low:g}–{lab.high:g}",
+                )
+            )
+    return tuple(out)
 
 
 def clinician_flags(
@@ -38,6 +107,7 @@ def clinician_flags(
                 "warning",
                 "Patient reports she cannot become pregnant: clinician confirmation needed before countersigning",
                 "La paciente indica que no puede quedar embarazada: el médico debe confirmarlo antes de refrendar",
+                must_review=True,
             )
         )
     conditions = set(facts.get("conditions") or ())
@@ -48,6 +118,7 @@ def clinician_flags(
                 "alert",
                 "PHQ-9 item 9 positive: thoughts of self-harm; same-visit follow-up",
                 "PHQ-9 ítem 9 positivo: pensamientos de autolesión; seguimiento en esta visita",
+                must_review=True,
             )
         )
     if facts.get("pregnant_now") in _YES:
@@ -81,12 +152,16 @@ def clinician_flags(
         )
     # From here on the clinician's confirmation, when there is one, decides.
     if confirmed if confirmed is not None else reported:
+        unconfirmed = confirmed is None
         flags.append(
             Flag(
                 "pregnancy_possible",
                 "warning",
-                "Can become pregnant: pregnancy prevention programme applies",
-                "Puede quedar embarazada: se aplica el programa de prevención del embarazo",
+                "Can become pregnant: pregnancy prevention programme applies"
+                + ("; not yet confirmed by a clinician" if unconfirmed else ""),
+                "Puede quedar embarazada: se aplica el programa de prevención del embarazo"
+                + ("; aún sin confirmar por el médico" if unconfirmed else ""),
+                must_review=unconfirmed,
             )
         )
         problem = contraception_problem(facts.get("contraception_methods"))

@@ -81,6 +81,8 @@ class Flag:
     severity: str  # "alert" (act this visit) or "warning" (review)
     text: str  # English clinician-facing text
     text_es: str = ""
+    # Serious enough that the countersigning dermatologist ticks it as reviewed, one by one.
+    must_review: bool = False
 
 
 @dataclass(frozen=True)

@@ -599,6 +599,11 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         low, high = r.number(lab, "low", loc), r.number(lab, "high", loc)
         if high <= low:
             r.problem(loc, "high must be above low")
+        critical: float | None = None
+        if "critical_high" in lab:
+            critical = float(r.number(lab, "critical_high", loc))
+            if critical <= high:
+                r.problem(loc, "critical_high must be above high")
         labs.append(
             m.LabRange(
                 lab_id,
@@ -606,6 +611,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
                 r.string(lab, "unit", loc),
                 float(low),
                 float(high),
+                critical,
             )
         )
     tz = r.string(c, "timezone", "clinic")

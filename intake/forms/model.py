@@ -205,6 +205,7 @@ class LabRange:
     unit: str
     low: float
     high: float
+    critical_high: float | None = None  # above this, act now (not just "high")
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ class LabRow:
     unit: str
     taken_on: dt.date
     course_month: int
-    flag: str  # "", "low" or "high"
+    flag: str  # "", "low", "high" or "critical" (above the clinic's critical threshold)
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ class ClinicianService(Service):
                 lab.unit,
                 day,
                 course_month,
-                course_rules.out_of_range(number, lab.low, lab.high),
+                course_rules.out_of_range(number, lab.low, lab.high, lab.critical_high),
             )
 
     def record_pregnancy_test(
@@ -378,7 +378,7 @@ class ClinicianService(Service):
             ):
                 try:
                     lab = self.ctx.forms.clinic.lab(r.test)
-                    flag = course_rules.out_of_range(r.value, lab.low, lab.high)
+                    flag = course_rules.out_of_range(r.value, lab.low, lab.high, lab.critical_high)
                 except KeyError:
                     flag = ""
                 labs.append(LabRow(r.id, r.test, r.value, r.unit, r.taken_on, r.course_month, flag))

@@ -23,8 +23,10 @@ from intake.forms.model import FormSet
 from intake.store.models import (
     Acknowledgement,
     Answer,
+    LabResult,
     Patient,
     PregnancyStatus,
+    PregnancyTest,
     QuizAnswer,
     Signature,
     StaffUser,
@@ -47,6 +49,41 @@ def clinician_override(s: Session, patient_id: int) -> bool | None:
         .limit(1)
     ).first()
     return None if latest is None else latest.can_become_pregnant
+
+
+def result_flags(s: Session, forms: FormSet, patient_id: int) -> tuple[flags.Flag, ...]:
+    """Flags from the patient's latest result of each lab test and latest pregnancy test."""
+    latest: dict[str, LabResult] = {}
+    for r in s.scalars(
+        select(LabResult)
+        .where(LabResult.patient_id == patient_id)
+        .order_by(LabResult.taken_on, LabResult.id)
+    ):
+        latest[r.test] = r
+    findings = []
+    for lab in forms.clinic.labs:  # in the clinic profile's order
+        r = latest.get(lab.id)
+        if r is not None:
+            findings.append(
+                flags.LabFinding(
+                    lab.id,
+                    lab.label.get("en"),
+                    lab.label.get("es"),
+                    r.value,
+                    r.unit,
+                    r.taken_on,
+                    lab.low,
+                    lab.high,
+                    lab.critical_high,
+                )
+            )
+    test = s.scalars(
+        select(PregnancyTest)
+        .where(PregnancyTest.patient_id == patient_id)
+        .order_by(PregnancyTest.taken_on.desc(), PregnancyTest.id.desc())
+        .limit(1)
+    ).first()
+    return flags.result_flags(findings, (test.taken_on, test.result) if test else None)
 
 
 def build_record(
@@ -163,7 +200,10 @@ def build_record(
         quiz_passed=visit.quiz_passed,
         signatures=sigs,
         phq9=phq9,
-        flags=flags.clinician_flags(facts, phq9, confirmed=override),
+        flags=_by_urgency(
+            flags.clinician_flags(facts, phq9, confirmed=override)
+            + result_flags(s, forms, patient.id)
+        ),
         form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},
         ruleset_id=visit.ruleset_id,
         dermatologist=clinician,
@@ -171,6 +211,11 @@ def build_record(
             visit.visit_date, months, forms.clinic.visit_interval_days
         ),
     )
+
+
+def _by_urgency(found: tuple[flags.Flag, ...]) -> tuple[flags.Flag, ...]:
+    """Alerts before warnings, each group in the order it was raised."""
+    return tuple(sorted(found, key=lambda f: f.severity != "alert"))
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

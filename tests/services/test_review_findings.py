@@ -215,3 +215,47 @@ def test_wrong_pins_at_countersigning_lock_the_account_like_sign_in(sqlite_ctx) 
             doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     assert VisitService(sqlite_ctx).board(doctor)[0].status == "submitted"
+
+
+def test_abnormal_and_critical_labs_are_summary_flags_and_printed_critical(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    clinician = ClinicianService(sqlite_ctx)
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    today = sqlite_ctx.today()
+    assert clinician.record_lab(doctor, patient_id, "alt", "300", today).flag == "critical"
+    assert (
+        clinician.record_lab(doctor, patient_id, "triglycerides", "900", today).flag == "critical"
+    )
+    assert clinician.record_lab(doctor, patient_id, "ast", "60", today).flag == "high"
+    assert clinician.record_lab(doctor, patient_id, "cholesterol", "180", today).flag == ""
+    flags = {f.id: f for f in clinician.review(doctor, vid).record.flags}
+    assert flags["lab_alt"].severity == "alert" and flags["lab_alt"].must_review
+    assert flags["lab_triglycerides"].must_review and "CRITICAL" in flags["lab_triglycerides"].text
+    assert flags["lab_ast"].severity == "warning" and not flags["lab_ast"].must_review
+    assert "lab_cholesterol" not in flags
+    # A newer result in range clears the flag: only the latest result of a test counts.
+    clinician.record_lab(doctor, patient_id, "ast", "30", today)
+    assert "lab_ast" not in {f.id for f in clinician.review(doctor, vid).record.flags}
+    # The intake summary prints them, critical ones marked so.
+    docs = DocumentService(sqlite_ctx)
+    summary = next(d for d in docs.issue_documents(kiosk, vid) if d.kind == "summary")
+    pdf = docs.open_pdf(doctor, summary.id)
+    text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "CRITICAL ALT (liver enzyme) 300 U/L" in " ".join(text.split())
+
+
+def test_a_positive_pregnancy_test_is_an_alert_on_the_visit(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    clinician = ClinicianService(sqlite_ctx)
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    clinician.record_pregnancy_test(doctor, patient_id, sqlite_ctx.today(), "positive")
+    flag = next(
+        f for f in clinician.review(doctor, vid).record.flags if f.id == "pregnancy_test_positive"
+    )
+    assert flag.severity == "alert" and flag.must_review and "do not prescribe" in flag.text

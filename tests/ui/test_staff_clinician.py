@@ -181,6 +181,15 @@ def test_labs_with_ranges_and_highlighting(qtbot, review, ctx) -> None:  # type:
     assert cholesterol.text() == "180" and not cholesterol.font().bold()
     assert labs.lab_cell(ctx.today(), 1, "alt").text() == "—"
     assert table.item(0, 1).text() == "Month 1"  # newest first
+    # Above the clinic's critical threshold (3x the upper limit): marked critical, an alert.
+    labs.test.setCurrentIndex(labs.test.findData("alt"))
+    labs.value.setText("300")
+    labs.lab_month.setValue(2)
+    with qtbot.waitSignal(labs.lab_recorded):
+        qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
+    assert labs.lab_cell(ctx.today(), 2, "alt").text() == "300 ‼ CRITICAL"
+    assert "CRITICAL" in labs.message.text()
+    assert "critical above 168" in labs.lab_cell(ctx.today(), 2, "alt").toolTip()
 
     # Pregnancy test: the 7-day window from the negative test.
     taken = ctx.today() - dt.timedelta(days=1)

@@ -229,7 +229,10 @@ class LabsWidget(QWidget):
             for c, test in enumerate(self.lab_columns, start=2):
                 results = draws[key].get(test, [])
                 text = ", ".join(
-                    f"{x.value:g}" + {"high": " ↑ high", "low": " ↓ low"}.get(x.flag, "")
+                    f"{x.value:g}"
+                    + {"high": " ↑ high", "low": " ↓ low", "critical": " ‼ CRITICAL"}.get(
+                        x.flag, ""
+                    )
                     for x in results
                 )
                 item = QTableWidgetItem(text or "—")
@@ -241,8 +244,14 @@ class LabsWidget(QWidget):
                     item.setForeground(QBrush(QColor(GREY_FG)))
                 try:
                     info = self._ctx.forms.clinic.lab(test)
+                    critical = (
+                        f"; critical above {info.critical_high:g}"
+                        if info.critical_high is not None
+                        else ""
+                    )
                     item.setToolTip(
-                        f"{info.label('en')}: reference range {info.low:g}–{info.high:g} {info.unit}"
+                        f"{info.label('en')}: reference range {info.low:g}–{info.high:g}"
+                        f" {info.unit}{critical}"
                     )
                 except KeyError:
                     pass
@@ -307,7 +316,13 @@ class LabsWidget(QWidget):
             return
         self.value.clear()
         flag = {"high": "above", "low": "below"}.get(row.flag)
-        if flag:
+        if row.flag == "critical":
+            self.message.show_message(
+                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: CRITICAL, above"
+                " the clinic's critical threshold. It is an alert on the visit's summary.",
+                "error",
+            )
+        elif flag:
             self.message.show_message(
                 f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: {flag} the reference range.",
                 "warning",
