@@ -20,9 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake.domain import identity
+from intake.domain import identity, rules
 from intake.domain import phq9 as phq9_scoring
-from intake.domain import rules
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS
@@ -46,9 +45,7 @@ MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
 KIOSK_CONTACT_REASON = "updated by the patient at the kiosk"
-IDENTITY_PENDING_MESSAGE = (
-    "A member of staff must first check your details at the front desk."
-)
+IDENTITY_PENDING_MESSAGE = "A member of staff must first check your details at the front desk."
 
 
 def record_identity(p: Patient) -> dict[str, Any]:
@@ -776,9 +773,7 @@ class VisitService(Service):
                 s, actor, visit.id, {identity.PROPOSED[k]: v for k, v in proposed.items()}
             )
             self._pause_for_identity(s, actor, visit, sorted(proposed))
-        contact = identity.contact_updates(
-            values, {"phone": patient.phone, "email": patient.email}
-        )
+        contact = identity.contact_updates(values, {"phone": patient.phone, "email": patient.email})
         if contact:
             apply_changes(self, s, actor, patient, dict(contact), KIOSK_CONTACT_REASON)
         return identity.with_record_identity(values, record)

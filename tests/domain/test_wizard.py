@@ -392,7 +392,10 @@ def test_an_identity_dispute_waits_for_staff_after_about_you(forms) -> None:  # 
     assert flow.next() == Step(STAFF_CHECK)
     assert not flow.can_go_next() and not flow.can_go_back()
     assert flow.section() == "about_you"
-    assert flow.progress()[1] == len([s for s in flow.steps() if s.kind not in ("welcome", "done")]) - 1
+    assert (
+        flow.progress()[1]
+        == len([s for s in flow.steps() if s.kind not in ("welcome", "done")]) - 1
+    )
     # A restart or an idle clear comes back to the same wait.
     answers = {**identity(), **{k: v for p in PAGES.values() for k, v in p.items()}}
     resumed = KioskFlow.from_saved(forms, VISIT_DATE, answers=answers, identity_hold=True)

@@ -69,7 +69,9 @@ def test_the_record_identity_overrides_typed_answers() -> None:
 
 
 def test_a_typed_adult_date_does_not_make_a_registered_minor_an_adult(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
-    teen = ScriptedPatient(first_name="Maya", last_name="Okafor", date_of_birth=_minor_dob(sqlite_ctx))
+    teen = ScriptedPatient(
+        first_name="Maya", last_name="Okafor", date_of_birth=_minor_dob(sqlite_ctx)
+    )
     desk, _row, visits, vid, kiosk = _start(sqlite_ctx, teen)
     page = teen.page_answers()["identity"]
     saved = visits.save_page(kiosk, vid, "identity", {**page, "date_of_birth": "1995-03-01"})
@@ -94,7 +96,9 @@ def test_a_typed_minor_date_does_not_give_an_adult_guardian_pages(sqlite_ctx) ->
     facts = visits.draft(kiosk, vid).facts()
     assert facts["is_minor"] is False
     assert not [
-        s for s in rules.applicable_statements(sqlite_ctx.forms.risks, facts) if s.audience == "guardian"
+        s
+        for s in rules.applicable_statements(sqlite_ctx.forms.risks, facts)
+        if s.audience == "guardian"
     ]
 
 

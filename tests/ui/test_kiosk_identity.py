@@ -44,7 +44,9 @@ def test_the_record_dob_is_shown_and_a_typed_name_waits_for_staff(
     kiosk.check_page()
     assert not kiosk.window.nav.isVisible()  # no Back, no Next: only staff go on from here
     desk = desk_actor(sqlite_ctx)
-    row = next(r for r in VisitService(sqlite_ctx).board(desk) if r.visit_id == reg.started.visit_id)
+    row = next(
+        r for r in VisitService(sqlite_ctx).board(desk) if r.visit_id == reg.started.visit_id
+    )
     assert row.needs_staff == "identity"
     # Staff at the kiosk cannot skip the front desk's decision.
     kiosk.click("staff_check_continue")

@@ -44,7 +44,9 @@ def test_board_names_the_identity_check_and_staff_accept_it(qtbot, page, sqlite_
     board = page.board
     board.refresh()
     assert board.select_visit(vid)
-    assert board.table.item(0, 0).text() == "Needs staff — check the patient's name or date of birth"
+    assert (
+        board.table.item(0, 0).text() == "Needs staff — check the patient's name or date of birth"
+    )
     assert "Bergman" not in board.table.item(0, 0).text()
     assert board.identity_button.isEnabled()
     qtbot.mouseClick(board.identity_button, Qt.MouseButton.LeftButton)
@@ -59,7 +61,9 @@ def test_board_names_the_identity_check_and_staff_accept_it(qtbot, page, sqlite_
         qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     assert settled.args == ["accepted"]
     assert PatientService(sqlite_ctx).get(desk(sqlite_ctx), p.id).last_name == "Bergman"
-    qtbot.waitUntil(lambda: board.row_for(vid) is not None and board.row_for(vid).stage == "at_kiosk")
+    qtbot.waitUntil(
+        lambda: board.row_for(vid) is not None and board.row_for(vid).stage == "at_kiosk"
+    )
     assert "may continue at the kiosk" in board.message.text()
     # The front desk sees the new versions and why they were made.
     page.search_for("bergman")

@@ -8,10 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from intake.domain.identity import IDENTITY_FIELDS
-
 from intake.domain.answers import validate_answer
 from intake.domain.errors import ValidationError
+from intake.domain.identity import IDENTITY_FIELDS
 from intake.domain.wizard import KioskFlow
 from intake.forms import model as fm
 from intake.ui.kiosk.base import KioskPage, make_label, set_flag
