@@ -151,7 +151,9 @@ def test_dob_dispute_pauses_until_the_front_desk_corrects_the_record(sqlite_ctx)
 
 def test_a_typed_name_is_a_proposal_and_the_consent_prints_the_record(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
     patient = ScriptedPatient(
-        first_name="Lena", last_name="Berg", extra_answers={"last_name": "Bergman"}
+        first_name="Lena",
+        last_name="Berg",
+        extra_answers={"last_name": "Bergman", "date_of_birth": "1985-01-01"},
     )
     vid, kiosk, _ = walk_visit(sqlite_ctx, patient, sign=False)
     visits = VisitService(sqlite_ctx)
@@ -170,6 +172,11 @@ def test_a_typed_name_is_a_proposal_and_the_consent_prints_the_record(sqlite_ctx
     data = documents.open_pdf(desk, consent.id)
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
     assert "Lena Berg" in text
+    from intake.services.records import build_record
+
+    with sqlite_ctx.db.session() as s:
+        printed = build_record(s, sqlite_ctx.forms, vid).patient
+    assert (printed.last_name, printed.date_of_birth) == ("Berg", patient.date_of_birth)
     # Audit events name the fields, never the values typed.
     with sqlite_ctx.db.session() as s:
         details = [str(e.detail) for e in s.query(AuditEvent).all()]
