@@ -6,6 +6,8 @@ services accepted, and asks the model where to go. Rules that live here:
 * intake pages are drawn from the form; a page with no visible question (the pregnancy page for
   a patient born male) is skipped;
 * a positive PHQ-9 item 9 pauses the visit on a help page until a member of staff continues it;
+* a patient who disputes the record's identity (a different legal name, "this is not my date of
+  birth") waits on a staff-check page right after "About you" until staff have decided;
 * a minor's parent or guardian gives their name before the risk topics, then initials every
   statement beside the patient;
 * a wrong quiz answer sends the patient to the topic pages holding the statements it tests,
@@ -25,6 +27,7 @@ from intake.forms import model as fm
 
 WELCOME = "welcome"
 INTAKE = "intake"
+STAFF_CHECK = "staff_check"
 PHQ9 = "phq9"
 HELP_NOW = "help_now"
 GUARDIAN = "guardian"
@@ -34,7 +37,7 @@ REVIEW = "review"
 SIGN = "sign"
 DONE = "done"
 
-KINDS = (WELCOME, INTAKE, PHQ9, HELP_NOW, GUARDIAN, TOPIC, QUIZ, REVIEW, SIGN, DONE)
+KINDS = (WELCOME, INTAKE, STAFF_CHECK, PHQ9, HELP_NOW, GUARDIAN, TOPIC, QUIZ, REVIEW, SIGN, DONE)
 SIGNERS = ("patient", "guardian")
 
 # Sections the patient sees in the progress line, in order.
@@ -42,6 +45,7 @@ SECTIONS = ("about_you", "health", "mood", "risks", "check", "sign")
 SECTION_OF = {
     WELCOME: "welcome",
     INTAKE: "health",
+    STAFF_CHECK: "about_you",
     PHQ9: "mood",
     HELP_NOW: "mood",
     GUARDIAN: "risks",
@@ -110,6 +114,7 @@ class KioskFlow:
         self.answers: dict[str, Any] = dict(answers or {})
         self.phq9_done = False
         self.needs_staff = False
+        self.identity_hold = False  # waiting for staff to check the patient's identity
         self.guardian: Guardian | None = None
         self.acknowledged: set[tuple[str, str]] = set()
         self.reacknowledge: set[str] = set()  # statements the patient must initial again
@@ -131,6 +136,7 @@ class KioskFlow:
         acknowledged: Iterable[tuple[str, str]] = (),
         phq9_done: bool = False,
         needs_staff: bool = False,
+        identity_hold: bool = False,
         quiz_passed: bool = False,
         signed: Iterable[str] = (),
         lang: str = "en",
@@ -148,6 +154,7 @@ class KioskFlow:
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
         flow.needs_staff = needs_staff
+        flow.identity_hold = identity_hold
         flow.signed = set(signed) & set(SIGNERS)
         flow.guardian = guardian
         if quiz_passed:
@@ -233,6 +240,8 @@ class KioskFlow:
         for page in self.forms.intake.pages:
             if rules.visible_questions(page, facts):
                 out.append(Step(INTAKE, page.id))
+        if self.identity_hold:
+            out.insert(2, Step(STAFF_CHECK))  # right after "About you", the first page
         out.append(Step(PHQ9))
         if self.needs_staff:
             out.append(Step(HELP_NOW))
@@ -249,6 +258,8 @@ class KioskFlow:
     def _rank(self, step: Step) -> tuple[int, int]:
         """A step's place in the canonical order, whether or not it applies just now."""
         index = 0
+        if step.kind == STAFF_CHECK:
+            return KINDS.index(INTAKE), 0  # after "About you" (INTAKE, 0); see _following
         if step.kind == INTAKE:
             ids = [p.id for p in self.forms.intake.pages]
             index = ids.index(step.key) if step.key in ids else 0
@@ -298,6 +309,8 @@ class KioskFlow:
                 return self.phq9_done
             case "help_now":
                 return not self.needs_staff
+            case "staff_check":
+                return not self.identity_hold
             case "guardian":
                 return self.guardian is not None
             case "topic":
@@ -351,7 +364,7 @@ class KioskFlow:
         return bool(self.signed)
 
     def can_go_back(self) -> bool:
-        if self.signed or self.current.kind in (WELCOME, HELP_NOW, DONE):
+        if self.signed or self.current.kind in (WELCOME, HELP_NOW, STAFF_CHECK, DONE):
             return False
         return self._back_target(pop=False) is not None
 
@@ -423,7 +436,9 @@ class KioskFlow:
             saved = Step(INTAKE, saved.key)
         elif saved is None and any(p.id == page for p in self.forms.intake.pages):
             saved = Step(INTAKE, page)  # the service records a saved intake page by its own id
-        if self.needs_staff:
+        if self.identity_hold:
+            target = Step(STAFF_CHECK)
+        elif self.needs_staff:
             target = Step(HELP_NOW)
         else:
             first_open = self.first_incomplete()
@@ -436,7 +451,7 @@ class KioskFlow:
         if (
             self.is_minor
             and self.guardian is None
-            and target.kind != HELP_NOW
+            and target.kind not in (HELP_NOW, STAFF_CHECK)
             and self._rank(target) > self._rank(Step(GUARDIAN))
         ):
             self._after_guardian = target
@@ -444,13 +459,18 @@ class KioskFlow:
         self.history = [
             s
             for s in steps
-            if s.kind not in (WELCOME, HELP_NOW) and self._rank(s) < self._rank(target)
+            if s.kind not in (WELCOME, HELP_NOW, STAFF_CHECK) and self._rank(s) < self._rank(target)
         ]
         self.current = target
         return target
 
     def _following(self, here: Step) -> Step:
-        for step in self.steps():
+        steps = self.steps()
+        if here in steps and here.kind != STAFF_CHECK:
+            # The list is in order; the staff check shares a rank with "About you".
+            later = steps[steps.index(here) + 1 :]
+            return later[0] if later else Step(DONE)
+        for step in steps:
             if self._rank(step) > self._rank(here):
                 return step
         return Step(DONE)
@@ -460,7 +480,7 @@ class KioskFlow:
         history = self.history if pop else list(self.history)
         while history:
             step = history.pop()
-            if step in valid and step.kind not in (WELCOME, HELP_NOW, SIGN, DONE):
+            if step in valid and step.kind not in (WELCOME, HELP_NOW, STAFF_CHECK, SIGN, DONE):
                 return step
         return None
 
@@ -485,6 +505,21 @@ class KioskFlow:
 
     def staff_attended(self) -> None:
         self.needs_staff = False
+
+    def hold_for_identity(self) -> Step:
+        """The patient disputed who the record says they are: wait for staff, from here."""
+        if self.signed:
+            raise FlowError("Nothing before a signature can be changed.")
+        self.identity_hold = True
+        self.current = Step(STAFF_CHECK)
+        return self.current
+
+    def identity_checked(self, record: Mapping[str, Any]) -> Step:
+        """Staff decided: back to "About you", showing the record's (perhaps corrected) details."""
+        self.identity_hold = False
+        self.answers.update(record)
+        self.current = self.steps()[1]
+        return self.current
 
     def set_guardian(self, guardian: Guardian) -> None:
         self.guardian = guardian
@@ -525,7 +560,7 @@ class KioskFlow:
 
     def progress(self) -> tuple[int, int]:
         """(position of the current step, number of steps), counting the pages a patient sees."""
-        steps = [s for s in self.steps() if s.kind not in (WELCOME, DONE, HELP_NOW)]
+        steps = [s for s in self.steps() if s.kind not in (WELCOME, DONE, HELP_NOW, STAFF_CHECK)]
         ranks = [self._rank(s) for s in steps]
         here = self._rank(self.current)
         position = sum(1 for r in ranks if r <= here)

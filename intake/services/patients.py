@@ -107,6 +107,37 @@ def clean_details(details: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return out
 
 
+def apply_changes(
+    service: Service, s: Session, actor: Actor, p: Patient, clean: dict[str, Any], reason: str
+) -> list[str]:
+    """Change validated details as a new version of the record, with its reason, audited.
+
+    Used by every path that changes a patient's details (the front desk's correction, a
+    patient's proposal accepted by staff, contact details given at the kiosk). Returns the
+    fields that changed; nothing is written when none did.
+    """
+    changed = sorted(k for k, val in clean.items() if getattr(p, k) != val)
+    if not changed:
+        return []
+    for key in changed:
+        setattr(p, key, clean[key])
+    PatientService._index(p)
+    s.flush()  # bumps the version, failing if another station got there first
+    s.add(
+        PatientVersion(
+            patient_id=p.id,
+            version=p.version,
+            details=_snapshot(p),
+            reason=reason.strip()[:200],
+            at=service.ctx.now(),
+            actor=actor.id,
+            station=service.ctx.station,
+        )
+    )
+    service.audit(s, actor, "correct", "patient", p.id, {"fields": changed, "version": p.version})
+    return changed
+
+
 class PatientService(Service):
     def register(self, actor: Actor, **details: Any) -> PatientRow:
         require_role(actor, "front_desk", "clinician", "admin")
@@ -165,27 +196,7 @@ class PatientService(Service):
                 raise Conflict(
                     "These details were changed at another station. They have been reloaded; please check them and try again."
                 )
-            changed = sorted(k for k, val in clean.items() if getattr(p, k) != val)
-            if not changed:
-                return row(p)
-            for key in changed:
-                setattr(p, key, clean[key])
-            self._index(p)
-            s.flush()  # bumps the version, failing if another station got there first
-            s.add(
-                PatientVersion(
-                    patient_id=p.id,
-                    version=p.version,
-                    details=_snapshot(p),
-                    reason=reason.strip()[:200],
-                    at=self.ctx.now(),
-                    actor=actor.id,
-                    station=self.ctx.station,
-                )
-            )
-            self.audit(
-                s, actor, "correct", "patient", p.id, {"fields": changed, "version": p.version}
-            )
+            apply_changes(self, s, actor, p, clean, reason)
             return row(p)
 
     def history(self, actor: Actor, patient_id: int) -> list[dict[str, Any]]:

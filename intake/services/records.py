@@ -95,7 +95,8 @@ def build_record(
     issue: int = 1,
     extra_signatures: tuple[SignatureRecord, ...] = (),
 ) -> ConsentRecord:
-    from intake.services.visits import decode_value
+    from intake.domain.identity import with_record_identity
+    from intake.services.visits import decode_value, record_identity
 
     visit = s.get(Visit, visit_id)
     if visit is None:
@@ -106,6 +107,10 @@ def build_record(
         a.question_id: decode_value(a.value)
         for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
     }
+    if visit.status == "draft":
+        # Not signed yet: the patient record says who the patient is. A signed visit keeps the
+        # identity stored with its answers when it was signed.
+        answers = with_record_identity(answers, record_identity(patient))
     # The record is what the patient answered, acknowledged and signed: a clinician's later
     # confirmation never changes which statements it holds (it is flagged instead).
     override = clinician_override(s, patient.id)

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from intake.domain import identity, rules
 from intake.domain import phq9 as phq9_scoring
-from intake.domain import rules
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS
@@ -30,6 +30,7 @@ from intake.domain.validation import name as check_name
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor
 from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.patients import apply_changes
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
 
 GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
@@ -43,6 +44,13 @@ CODE_HOURS = 12
 MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
+KIOSK_CONTACT_REASON = "updated by the patient at the kiosk"
+IDENTITY_PENDING_MESSAGE = "A member of staff must first check your details at the front desk."
+
+
+def record_identity(p: Patient) -> dict[str, Any]:
+    """The legal name and date of birth on the patient record: what every rule and document uses."""
+    return {"first_name": p.first_name, "last_name": p.last_name, "date_of_birth": p.date_of_birth}
 
 
 @dataclass(frozen=True)
@@ -280,16 +288,36 @@ class VisitService(Service):
             raise NotFound(f"No intake page '{page_id}'.")
         with self.write() as s:
             visit = self._editable(s, visit_id)
-            known = self._answers(s, visit_id)
+            known = self._visit_answers(s, visit)
             values, errors = validate_page(page, raw, known, visit.visit_date)
             if errors:
                 raise InvalidInput(errors)
             page_ids = {q.id for q in page.questions}
+            if page_ids & set(identity.IDENTITY_FIELDS + identity.CONTACT_FIELDS):
+                values = self._apply_identity(s, actor, visit, values)
             self._store_answers(s, actor, visit_id, values, clear=page_ids - set(values))
             visit.page = page_id
             visit.updated_at = self.ctx.now()
             self.audit(s, actor, "save", "visit", visit_id, {"page": page_id})
             return values
+
+    def dispute_date_of_birth(self, actor: Actor, visit_id: str) -> None:
+        """The patient says the date of birth on their record is not theirs: the visit waits for
+        staff, who correct the record (or confirm it) at the front desk."""
+        require_visit(actor, visit_id)
+        with self.write() as s:
+            visit = self._editable(s, visit_id)
+            self._store_answers(s, actor, visit_id, {identity.DOB_DISPUTED: True})
+            self._pause_for_identity(s, actor, visit, ["date_of_birth"])
+
+    def staff_reason(self, actor: Actor, visit_id: str) -> str:
+        """Why the visit waits for staff ("" when it does not): "item9", "identity"..."""
+        require_visit(actor, visit_id)
+        with self.read() as s:
+            visit = self._visit(s, visit_id)
+            if not visit.needs_staff and identity.pending(self._answers(s, visit_id)):
+                return identity.REASON
+            return visit.needs_staff
 
     def set_page(self, actor: Actor, visit_id: str, page: str) -> None:
         """Record where the patient is (for resume and the status board)."""
@@ -352,6 +380,9 @@ class VisitService(Service):
         with self.write() as s:
             visit = self._visit(s, visit_id)
             reason = visit.needs_staff
+            if visit.status == "draft" and identity.pending(self._answers(s, visit_id)):
+                # Only the front desk's decision on the record (accept or keep) ends this pause.
+                raise InvalidInput({"identity": IDENTITY_PENDING_MESSAGE})
             visit.needs_staff = ""
             visit.updated_at = self.ctx.now()
             self.audit(s, staff, "attend", "visit", visit_id, {"reason": reason or "resume"})
@@ -402,7 +433,7 @@ class VisitService(Service):
             raise NotFound("Unknown statement.") from None
         with self.write(durable=True) as s:
             visit = self._editable(s, visit_id)
-            answers = self._answers(s, visit_id)
+            answers = self._visit_answers(s, visit)
             if by == "patient":
                 first, last = answers.get("first_name", ""), answers.get("last_name", "")
             else:
@@ -539,6 +570,12 @@ class VisitService(Service):
                 select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)
             ):
                 raise Immutable("This signature has already been given.")
+            # What is signed names the patient as the record does; kept with the answers, so
+            # the signed visit and its documents keep that identity whatever happens later.
+            patient = s.get(Patient, visit.patient_id)
+            assert patient is not None
+            self._store_answers(s, actor, visit_id, record_identity(patient))
+            s.flush()
             content_hash = canonical_hash(self._content(s, visit))
             now = self.ctx.now()
             s.add(
@@ -705,9 +742,56 @@ class VisitService(Service):
             for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
         }
 
+    def _visit_answers(self, s: Session, visit: Visit) -> dict[str, Any]:
+        """The stored answers; while the visit is a draft, with the record's name and DOB.
+
+        Whatever was typed, the patient record decides who the patient is (minor status, the
+        guardian, the name that initials and signs). A signed visit keeps the identity it was
+        signed with (stored with its answers at each signature).
+        """
+        answers = self._answers(s, visit.id)
+        if visit.status != "draft":
+            return answers
+        patient = s.get(Patient, visit.patient_id)
+        assert patient is not None
+        return identity.with_record_identity(answers, record_identity(patient))
+
+    def _apply_identity(
+        self, s: Session, actor: Actor, visit: Visit, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Identity answers from the kiosk: the record's stand, differences become a proposal.
+
+        A legal name or date of birth typed differently from the record is kept as a proposal
+        and pauses the visit for staff; phone and e-mail update the record as a new version.
+        """
+        patient = s.get(Patient, visit.patient_id)
+        assert patient is not None
+        record = record_identity(patient)
+        proposed = identity.differences(values, record)
+        if proposed:
+            self._store_answers(
+                s, actor, visit.id, {identity.PROPOSED[k]: v for k, v in proposed.items()}
+            )
+            self._pause_for_identity(s, actor, visit, sorted(proposed))
+        contact = identity.contact_updates(values, {"phone": patient.phone, "email": patient.email})
+        if contact:
+            apply_changes(self, s, actor, patient, dict(contact), KIOSK_CONTACT_REASON)
+        return identity.with_record_identity(values, record)
+
+    def _pause_for_identity(
+        self, s: Session, actor: Actor, visit: Visit, fields: list[str]
+    ) -> None:
+        if not visit.needs_staff:  # a mood-screen alert, if raised, stays the reason shown
+            visit.needs_staff = identity.REASON
+        visit.updated_at = self.ctx.now()
+        # Which fields, never their values: the audit trail holds no patient data.
+        self.audit(
+            s, actor, "alert", "visit", visit.id, {"reason": identity.REASON, "fields": fields}
+        )
+
     def _effective(self, s: Session, visit: Visit) -> dict[str, Any]:
         return rules.effective_answers(
-            self.ctx.forms.intake, self._answers(s, visit.id), visit.visit_date
+            self.ctx.forms.intake, self._visit_answers(s, visit), visit.visit_date
         )
 
     def _store_answers(
@@ -824,6 +908,8 @@ class VisitService(Service):
             out.missing.append("mood questions")
         if visit.needs_staff:
             out.missing.append("a member of staff must see you first")
+        if identity.pending(draft.answers):
+            out.missing.append("a member of staff must check your details")
         for st in rules.applicable_statements(self.ctx.forms.risks, facts):
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:

@@ -381,3 +381,35 @@ def test_changed_answers_change_the_statements_that_apply(forms) -> None:  # typ
     assert flow.statement_ids() == {
         s.id for s in rules.applicable_statements(forms.risks, flow.facts())
     }
+
+
+def test_an_identity_dispute_waits_for_staff_after_about_you(forms) -> None:  # type: ignore[no-untyped-def]
+    from intake.domain.wizard import STAFF_CHECK
+
+    flow = new_flow(forms)
+    flow.record_answers("identity", identity())
+    flow.identity_hold = True  # the service paused the visit when the page was saved
+    assert flow.next() == Step(STAFF_CHECK)
+    assert not flow.can_go_next() and not flow.can_go_back()
+    assert flow.section() == "about_you"
+    assert (
+        flow.progress()[1]
+        == len([s for s in flow.steps() if s.kind not in ("welcome", "done")]) - 1
+    )
+    # A restart or an idle clear comes back to the same wait.
+    answers = {**identity(), **{k: v for p in PAGES.values() for k, v in p.items()}}
+    resumed = KioskFlow.from_saved(forms, VISIT_DATE, answers=answers, identity_hold=True)
+    assert resumed.resume("pregnancy") == Step(STAFF_CHECK)
+    # Staff decided: "About you" again, with the record's details, then on as usual.
+    corrected = {"first_name": "Zoe", "last_name": "Nguyen", "date_of_birth": dt.date(1999, 4, 13)}
+    assert flow.identity_checked(corrected) == Step(INTAKE, "identity")
+    assert flow.answers["first_name"] == "Zoe"
+    assert flow.next() == Step(INTAKE, "pregnancy")
+
+
+def test_the_dob_button_pauses_from_the_identity_page(forms) -> None:  # type: ignore[no-untyped-def]
+    from intake.domain.wizard import STAFF_CHECK
+
+    flow = new_flow(forms)
+    assert flow.hold_for_identity() == Step(STAFF_CHECK)
+    assert Step(STAFF_CHECK) in flow.steps() and not flow.step_complete()

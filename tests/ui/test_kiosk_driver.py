@@ -231,6 +231,8 @@ class KioskDriver:
         page = self.page
         for qid in list(answers):
             if qid in page.visible_ids():  # type: ignore[attr-defined]
+                if page.fields[qid].locked:  # type: ignore[attr-defined]
+                    continue  # shown from the patient record, not typed
                 self.answer(qid, answers[qid])
 
     def fill_intake(self, patient: ScriptedPatient) -> None:

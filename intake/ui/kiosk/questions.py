@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from intake.domain.answers import validate_answer
 from intake.domain.errors import ValidationError
+from intake.domain.identity import IDENTITY_FIELDS
 from intake.domain.wizard import KioskFlow
 from intake.forms import model as fm
 from intake.ui.kiosk.base import KioskPage, make_label, set_flag
@@ -18,6 +19,15 @@ from intake.ui.widgets.choices import ChoiceButtons
 from intake.ui.widgets.entries import DateEntryWidget, WeightEntryWidget
 
 SHORT_OPTION = 16
+# Shown, not typed: the patient record decides it (only staff correct the record).
+LOCKED = ("date_of_birth",)
+
+
+def shown_date(value: dt.date, lang: str) -> str:
+    """A date as the patient types it: MM/DD/YYYY in English, DD/MM/YYYY in Spanish."""
+    if lang == "es":
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    return f"{value.month:02d}/{value.day:02d}/{value.year}"
 
 
 def option_columns(question: fm.Question, lang: str) -> int:
@@ -35,11 +45,21 @@ class QuestionField(QWidget):
     """One question: its label, help, the input that suits its type, and its message."""
 
     changed = Signal()
+    disputed = Signal()  # a locked field: "this is not mine"
 
-    def __init__(self, question: fm.Question, lang: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        question: fm.Question,
+        lang: str,
+        parent: QWidget | None = None,
+        *,
+        locked_value: Any = None,
+    ):
         super().__init__(parent)
         self.question = question
         self.lang = lang
+        self.locked = locked_value is not None
+        self._locked_value = locked_value
         self.setObjectName(f"field_{question.id}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -54,13 +74,35 @@ class QuestionField(QWidget):
         if help_text:
             layout.addWidget(make_label(help_text, "help", self))
         self.input: QWidget
-        self.input = self._make_input(question, label)
+        self.input = self._make_locked(label) if self.locked else self._make_input(question, label)
         self.input.setObjectName(f"q_{question.id}")
         layout.addWidget(self.input)
         self.error = make_label("", "error", self)
         self.error.hide()
         layout.addWidget(self.error)
         self.title.setBuddy(self._focus_target())
+
+    def _make_locked(self, spoken: str) -> QWidget:
+        """The record's value, shown with a way to say it is wrong (staff then check it)."""
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        value = self._locked_value
+        text = shown_date(value, self.lang) if isinstance(value, dt.date) else str(value)
+        self.shown = make_label(text, "lead", box)
+        self.shown.setObjectName(f"shown_{self.question.id}")
+        self.shown.setAccessibleName(f"{spoken}: {text}")
+        layout.addWidget(self.shown)
+        layout.addWidget(make_label(t("dob_on_record", self.lang), "help", box))
+        self.dispute_button = QPushButton(t("dob_not_mine", self.lang), box)
+        self.dispute_button.setObjectName("dob_not_mine")
+        self.dispute_button.setAccessibleName(t("dob_not_mine", self.lang))
+        self.dispute_button.setProperty("role", "quiet")
+        self.dispute_button.setMinimumHeight(48)
+        self.dispute_button.clicked.connect(self.disputed)
+        layout.addWidget(self.dispute_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
 
     def _make_input(self, q: fm.Question, spoken: str) -> QWidget:
         lang = self.lang
@@ -128,6 +170,8 @@ class QuestionField(QWidget):
         raise ValueError(f"no kiosk input for question type {q.type!r}")
 
     def _focus_target(self) -> QWidget:
+        if self.locked:
+            return self.dispute_button
         w = self.input
         if isinstance(w, DateEntryWidget):
             return w.edits()[0]
@@ -144,6 +188,8 @@ class QuestionField(QWidget):
 
     def raw(self) -> Any:
         """What the person gave, as the visit service validates it."""
+        if self.locked:
+            return self._locked_value
         w = self.input
         if isinstance(w, QLineEdit):
             return w.text()
@@ -158,6 +204,8 @@ class QuestionField(QWidget):
         return None
 
     def set_value(self, value: Any) -> None:
+        if self.locked:
+            return  # the record's value stays what is shown
         w = self.input
         if isinstance(w, QLineEdit):
             w.setText("" if value is None else str(value))
@@ -214,7 +262,13 @@ class QuestionField(QWidget):
 
 
 class QuestionPage(KioskPage):
-    """The questions of one intake page; only those that apply are shown, as answers change."""
+    """The questions of one intake page; only those that apply are shown, as answers change.
+
+    On the identity page the date of birth is the record's, shown and not typed; the patient
+    can say it is not theirs (``dob_disputed``), which pauses the visit for staff.
+    """
+
+    dob_disputed = Signal()
 
     def __init__(self, flow: KioskFlow, page_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)
@@ -227,12 +281,17 @@ class QuestionPage(KioskPage):
         if page.intro is not None:
             self.add_text(page.intro(lang), "lead")
         self.fields: dict[str, QuestionField] = {}
+        ids = {q.id for q in page.questions}
+        if ids & {"first_name", "last_name"}:
+            self.add_text(t("identity_name_note", lang), "help")
         for q in page.questions:
-            field = QuestionField(q, lang, self.body)
             stored = flow.answers.get(q.id)
+            locked = q.id in LOCKED and q.id in IDENTITY_FIELDS and stored is not None
+            field = QuestionField(q, lang, self.body, locked_value=stored if locked else None)
             if stored is not None:
                 field.set_value(stored)
             field.changed.connect(self._on_field_changed)
+            field.disputed.connect(self.dob_disputed)
             self.content.addWidget(field)
             self.fields[q.id] = field
         self.hint = self.add_text(t("complete_to_continue", lang), "help")

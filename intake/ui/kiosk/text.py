@@ -103,6 +103,31 @@ _T: dict[str, tuple[str, str]] = {
     "unit_lb": ("lb", "lb"),
     "unit_kg_name": ("Kilograms", "Kilogramos"),
     "unit_lb_name": ("Pounds", "Libras"),
+    "dob_on_record": (
+        "This is the date of birth on your record. If it is not yours, tell us: a member of staff"
+        " will check it with you.",
+        "Esta es la fecha de nacimiento de su expediente. Si no es la suya, díganoslo: una"
+        " persona del personal la revisará con usted.",
+    ),
+    "dob_not_mine": ("This is not my date of birth", "Esta no es mi fecha de nacimiento"),
+    "identity_name_note": (
+        "If your name is not written as on your ID, correct it here: a member of staff will check"
+        " the change with you before it goes on your record.",
+        "Si su nombre no está escrito como en su identificación, corríjalo aquí: una persona del"
+        " personal revisará el cambio con usted antes de anotarlo en su expediente.",
+    ),
+    # --- staff check of the patient's details ---
+    "staff_check_title": (
+        "A member of staff will check your details",
+        "Una persona del personal revisará sus datos",
+    ),
+    "staff_check_body": (
+        "Thank you for telling us. Your details need a quick check at the front desk before we"
+        " go on. Please wait here, or go to the front desk; your answers so far are saved.",
+        "Gracias por decírnoslo. Sus datos necesitan una revisión rápida en recepción antes de"
+        " seguir. Espere aquí o acérquese a recepción; sus respuestas hasta ahora están"
+        " guardadas.",
+    ),
     "save_failed": (
         "This page could not be saved. Please try again, or ask a member of staff.",
         "No se pudo guardar esta página. Inténtelo de nuevo o pida ayuda al personal.",
@@ -460,6 +485,10 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         "Esta visita ya se envió y no se puede cambiar.",
     ),
     (r"This signature has already been given\.", "Esta firma ya se dio."),
+    (
+        r"A member of staff must first check your details at the front desk\.",
+        "Una persona del personal debe revisar primero sus datos en recepción.",
+    ),
     (
         r"A signature has been given: the answers can no longer be changed\.",
         "Ya se firmó: las respuestas ya no se pueden cambiar.",

@@ -70,7 +70,7 @@ DEFAULT_IDLE_MS = 90_000
 DEFAULT_WARNING_MS = 15_000
 MAX_CODE_FAILURES = 5
 CODE_LOCK_MS = 60_000
-NO_NAV = ("welcome", "help_now", "done")
+NO_NAV = ("welcome", "help_now", "staff_check", "done")
 
 
 class ActiveVisit:
@@ -631,6 +631,7 @@ class KioskWindow(QWidget):
         from intake.ui.kiosk.review import ReviewPage
         from intake.ui.kiosk.risks import GuardianPage, TopicPage
         from intake.ui.kiosk.signing import SignaturePage
+        from intake.ui.kiosk.staff_check import StaffCheckPage
 
         assert self._visit is not None and self._visit.flow is not None and self._ctx is not None
         flow, lang, forms = self._visit.flow, self._lang, self._ctx.forms
@@ -638,6 +639,12 @@ class KioskWindow(QWidget):
         match step.kind:
             case "intake":
                 page = QuestionPage(flow, step.key, lang)
+                page.dob_disputed.connect(self._on_question_page_dob_disputed)
+            case "staff_check":
+                page = StaffCheckPage(lang)
+                page.staff_continue_requested.connect(
+                    self._on_staff_check_page_staff_continue_requested
+                )
             case "phq9":
                 page = Phq9Page(forms.phq9, lang)
                 if flow.phq9_done:
@@ -805,7 +812,8 @@ class KioskWindow(QWidget):
             answers=draft.answers,
             acknowledged=draft.acknowledged.keys(),
             phq9_done=draft.phq9_done,
-            needs_staff=bool(draft.needs_staff),
+            needs_staff=bool(draft.needs_staff) and draft.needs_staff != "identity",
+            identity_hold=draft.needs_staff == "identity",
             quiz_passed=draft.quiz_passed,
             signed=draft.signed_roles,
             lang=lang,
@@ -886,6 +894,9 @@ class KioskWindow(QWidget):
                 return False
             values = visits.save_page(actor, vid, step.key, page.raw_values())
             flow.record_answers(step.key, values)
+            if set(page.fields) & {"first_name", "last_name", "date_of_birth"}:
+                # A name typed differently from the record waits for staff to check it.
+                flow.identity_hold = visits.staff_reason(actor, vid) == "identity"
             return True
         if step.kind == "phq9" and isinstance(page, Phq9Page):
             answers = page.answers()
@@ -1068,6 +1079,44 @@ class KioskWindow(QWidget):
         visit.flow.staff_attended()
         if visit.flow.current.kind == "help_now":
             visit.flow.next()
+        self._show_step()
+
+    def _on_question_page_dob_disputed(self) -> None:
+        """ "This is not my date of birth": the visit waits for staff to check the record."""
+        visit, page = self._visit, self._page
+        if visit is None or visit.flow is None or page is None:
+            return
+        try:
+            visit.visits.dispute_date_of_birth(visit.actor, visit.visit_id)
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return
+        self._scratch[visit.flow.current.id] = page.snapshot()
+        visit.flow.hold_for_identity()
+        self._show_step()
+
+    def _on_staff_check_page_staff_continue_requested(self) -> None:
+        self._ask_staff("continue", self._on_staff_confirmed_identity)
+
+    def _on_staff_confirmed_identity(self, info: object) -> None:
+        from intake.domain.identity import IDENTITY_FIELDS
+
+        self._pin_dialog = None
+        visit = self._visit
+        if visit is None or visit.flow is None:
+            return
+        try:
+            visit.visits.staff_continue(self._staff_actor(info), visit.visit_id)
+            draft = visit.visits.draft(visit.actor, visit.visit_id)
+        except InvalidInput as exc:
+            if self._page is not None:
+                self._page.show_errors(exc.errors)
+            return
+        except ServiceError as exc:
+            self._show_service_error(exc)
+            return
+        record = {k: draft.answers[k] for k in IDENTITY_FIELDS if k in draft.answers}
+        visit.flow.identity_checked(record)
         self._show_step()
 
     def _on_resume_page_staff_continue_requested(self) -> None:

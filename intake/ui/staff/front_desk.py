@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -257,13 +258,24 @@ class FrontDeskPage(QWidget):
             if visits
             else "no visits yet"
         )
+        try:
+            history = self._patients.history(self._actor, patient.id)
+        except Exception as exc:
+            history = []
+            self.message.show_error(describe_error(exc))
+        # Each version says why and when: a kiosk update or a correction shows here.
+        changes = "".join(
+            f"<br>v{h['version']} {self._clock.datetime(h['at'])[:16]}: {escape(str(h['reason']))}"
+            for h in reversed(history[-3:])
+        )
         preferred = f" ({patient.preferred_name})" if patient.preferred_name else ""
         lang = "Español" if patient.lang == "es" else "English"
         self.details.setText(
             f"<b>{patient.full_name}{preferred}</b> · {patient.record_number}<br>"
             f"Born {patient.date_of_birth.isoformat()} · {patient.sex_at_birth or 'sex not recorded'}"
             f" · {lang}<br>{format_phone(patient.phone) or 'no phone'} · {patient.email or 'no email'}<br>"
-            f"<span style='color:#5b6470'>{latest} · details version {patient.version}</span>"
+            f"<span style='color:#5b6470'>{latest} · details version {patient.version}"
+            f"{changes}</span>"
         )
         self.print_button.setEnabled(
             any(v.status in ("submitted", "countersigned") for v in visits)

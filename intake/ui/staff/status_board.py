@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor, AppContext
+from intake.services.identity_review import IdentityReviewService
 from intake.services.visits import BoardRow, VisitService
 from intake.ui.staff.common import (
     AMBER_BG,
@@ -31,6 +32,7 @@ from intake.ui.staff.common import (
     humanise,
     named,
 )
+from intake.ui.staff.identity_dialog import IdentityCheckDialog
 
 STAGE_ORDER = ("needs_staff", "waiting", "at_kiosk", "for_dermatologist", "done")
 STAGE_COLOURS = {
@@ -41,7 +43,10 @@ STAGE_COLOURS = {
     "done": GREEN_BG,
 }
 # Discreet: the board says that staff are needed and roughly why, never a score or an answer.
-NEEDS_STAFF_WORDING = {"item9": "Needs staff — mood screen"}
+NEEDS_STAFF_WORDING = {
+    "item9": "Needs staff — mood screen",
+    "identity": "Needs staff — check the patient's name or date of birth",
+}
 KIOSK_PAGES = {
     "welcome": "welcome",
     "language": "language",
@@ -109,6 +114,7 @@ class StatusBoardWidget(QWidget):
         self._clock = Clock(ctx.forms.clinic.timezone)
         self.rows: list[BoardRow] = []
         self.confirm_box: QMessageBox | None = None
+        self.identity_dialog: IdentityCheckDialog | None = None
 
         heading = QLabel(title, self)
         heading.setObjectName("section")
@@ -136,6 +142,8 @@ class StatusBoardWidget(QWidget):
             QPushButton("Patient attended — let the visit continue", self), "Attended"
         )
         self.attend_button.clicked.connect(self._on_attend_button_clicked)
+        self.identity_button = named(QPushButton("Check identity…", self), "Check identity")
+        self.identity_button.clicked.connect(self._on_identity_button_clicked)
         self.abandon_button = named(QPushButton("Abandon visit", self), "Abandon visit")
         self.abandon_button.clicked.connect(self._on_abandon_button_clicked)
         self.refresh_button = named(QPushButton("Refresh", self), "Refresh board")
@@ -148,6 +156,7 @@ class StatusBoardWidget(QWidget):
         top.addWidget(self.updated_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attend_button)
+        buttons.addWidget(self.identity_button)
         buttons.addWidget(self.abandon_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -252,6 +261,7 @@ class StatusBoardWidget(QWidget):
     def _update_buttons(self) -> None:
         row = self.selected_row()
         self.attend_button.setEnabled(bool(row and row.stage == "needs_staff"))
+        self.identity_button.setEnabled(bool(row and row.needs_staff == "identity"))
         self.abandon_button.setEnabled(bool(row and row.status == "draft"))
 
     @Slot()
@@ -276,6 +286,36 @@ class StatusBoardWidget(QWidget):
         self.message.show_message(f"{row.patient_name}'s visit may continue at the kiosk.", "info")
         self.attended.emit(row.visit_id)
         self.refresh()
+
+    @Slot()
+    def _on_identity_button_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        service = IdentityReviewService(self._ctx)
+        try:
+            check = service.check(self._actor, row.visit_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        dialog = IdentityCheckDialog(service, self._actor, check, row.patient_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settled.connect(lambda decision, r=row: self._on_identity_settled(r, decision))
+        dialog.finished.connect(self._on_identity_dialog_finished)
+        self.identity_dialog = dialog
+        dialog.open()
+
+    def _on_identity_settled(self, row: BoardRow, decision: str) -> None:
+        done = "The record was corrected" if decision == "accepted" else "The record was kept"
+        self.message.show_message(
+            f"{done}; {row.patient_name}'s visit may continue at the kiosk.", "info"
+        )
+        self.attended.emit(row.visit_id)
+        self.refresh()
+
+    @Slot(int)
+    def _on_identity_dialog_finished(self, _result: int) -> None:
+        self.identity_dialog = None
 
     @Slot()
     def _on_abandon_button_clicked(self) -> None:

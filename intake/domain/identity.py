@@ -1,0 +1,54 @@
+"""Who the patient is: the patient record's legal name and date of birth, not what was typed.
+
+Minor status, the guardian requirement, re-consent at 18 and every date-based rule follow the
+date of birth on the record (the one that unlocked the visit). What a patient types at the kiosk
+that differs from the record is a proposal for staff to accept or reject, never a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# The answers the patient record decides; typing cannot change them.
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
+# Contact details the patient may give or correct at the kiosk; they update the record.
+CONTACT_FIELDS = ("phone", "email")
+# Kept with the visit's answers while staff have not yet decided on them.
+PROPOSED = {field: f"proposed_{field}" for field in IDENTITY_FIELDS}
+DOB_DISPUTED = "date_of_birth_disputed"
+PROPOSAL_KEYS = (*PROPOSED.values(), DOB_DISPUTED)
+# The needs-staff reason of a visit paused for an identity check.
+REASON = "identity"
+
+
+def with_record_identity(answers: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with the record's legal name and date of birth in place of any typed ones."""
+    out = dict(answers)
+    for field in IDENTITY_FIELDS:
+        if record.get(field) not in (None, ""):
+            out[field] = record[field]
+    return out
+
+
+def differences(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity fields typed differently from the record: field -> typed value."""
+    return {
+        field: typed[field]
+        for field in IDENTITY_FIELDS
+        if typed.get(field) not in (None, "") and typed[field] != record.get(field)
+    }
+
+
+def contact_updates(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, str]:
+    """Phone and e-mail given at the kiosk that the record does not hold yet (a blank keeps it)."""
+    return {
+        field: str(typed[field])
+        for field in CONTACT_FIELDS
+        if typed.get(field) not in (None, "") and typed[field] != (record.get(field) or "")
+    }
+
+
+def pending(answers: Mapping[str, Any]) -> bool:
+    """Whether a proposal about the patient's identity waits for staff."""
+    return any(answers.get(key) not in (None, "", False) for key in PROPOSAL_KEYS)
