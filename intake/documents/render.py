@@ -156,6 +156,7 @@ UI: dict[str, dict[str, str]] = {
         "meaning_patient": "consent signature",
         "meaning_guardian": "guardian consent",
         "meaning_clinician": "prescriber attestation",
+        "reviewed": "Reviewed before signing",
         "due_clinician": "Countersignature due — prescriber attestation",
         "due_patient": "Patient signature due — consent signature",
         "due_guardian": "Guardian signature due — guardian consent",
@@ -277,6 +278,7 @@ UI: dict[str, dict[str, str]] = {
         "meaning_patient": "firma de consentimiento",
         "meaning_guardian": "consentimiento del tutor",
         "meaning_clinician": "certificación del médico que receta",
+        "reviewed": "Revisado antes de firmar",
         "due_clinician": "Falta la firma del médico — certificación del médico que receta",
         "due_patient": "Falta la firma del paciente — firma de consentimiento",
         "due_guardian": "Falta la firma del tutor — consentimiento del tutor",
@@ -1004,6 +1006,17 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
             details.append((ui["relationship"], esc(sig.relationship)))
         if sig.method == "typed":
             details.append((ui["method"], esc(ui["method_typed"])))
+        if sig.reviewed:
+            es = record.lang == "es"
+            details.append(
+                (
+                    ui["reviewed"],
+                    "<br/>".join(
+                        "✓ " + esc(text_es if es and text_es else text)
+                        for _, text, text_es in sig.reviewed
+                    ),
+                )
+            )
     right_w = width - box_w - 14
     detail_rows = [
         [

@@ -64,6 +64,9 @@ class SignatureRecord:
     relationship: str = ""
     station: str = ""
     method: str = "drawn"  # "drawn" on the pad, or "typed" from the keyboard
+    # Countersignature only: (flag id, English text, Spanish text) of each serious flag the
+    # prescriber ticked as reviewed before signing.
+    reviewed: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

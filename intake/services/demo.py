@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intake.services.clinician import ClinicianService
 from intake.services.context import open_context
 from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import (
@@ -37,8 +38,17 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
     assert outcome is not None and outcome.submitted
     docs = DocumentService(ctx)
     docs.issue_documents(kiosk, visit_id)
+    # The demo dermatologist reviews the visit and ticks each serious flag, as the dialog asks.
+    flags = ClinicianService(ctx).review(clinician, visit_id).record.flags
     docs.countersign(
-        clinician, visit_id, "Dr Ana Ruiz", signature_strokes(seed=5), 600, 200, secret=STAFF_PIN
+        clinician,
+        visit_id,
+        "Dr Ana Ruiz",
+        signature_strokes(seed=5),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=tuple(f.id for f in flags if f.must_review),
     )
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -249,10 +249,14 @@ class DocumentService(Service):
         pad_height: float,
         *,
         secret: str,
+        reviewed: Sequence[str] = (),
     ) -> DocumentInfo:
         """The prescriber's attestation: added to the record; the consent is re-issued and linked.
 
         ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200).
+        ``reviewed`` names the serious flags the clinician ticked as reviewed: every one open
+        when the signature is saved must be there (one raised meanwhile refuses the signature),
+        and the ticks, as the flags then read, are kept with it and printed on the consent.
         """
         require_role(actor, "clinician")
         self._require_forms_ready()
@@ -302,10 +306,22 @@ class DocumentService(Service):
                             "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
                         }
                     )
+                serious = [f for f in signed_as.flags if f.must_review]
+                unticked = [f for f in serious if f.id not in set(reviewed)]
+                if unticked:
+                    raise InvalidInput(
+                        {
+                            "reviewed": "Tick each serious flag as reviewed before signing: "
+                            + "; ".join(f.text for f in unticked)
+                        }
+                    )
                 s.add(
                     Signature(
                         visit_id=visit_id,
                         role="clinician",
+                        reviewed=[
+                            {"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious
+                        ],
                         printed_name=printed,
                         relationship="",
                         meaning=SIGNATURE_MEANINGS["clinician"],
@@ -354,7 +370,14 @@ class DocumentService(Service):
                     station=self.ctx.station,
                 )
                 s.add(doc)
-                self.audit(s, actor, "sign", "visit", visit_id, {"role": "clinician"})
+                self.audit(
+                    s,
+                    actor,
+                    "sign",
+                    "visit",
+                    visit_id,
+                    {"role": "clinician", "reviewed": [f.id for f in serious]},
+                )
                 self.audit(
                     s,
                     actor,

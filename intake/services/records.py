@@ -148,6 +148,10 @@ def build_record(
                 g.relationship,
                 g.station,
                 g.method,
+                tuple(
+                    (str(r["flag"]), str(r["text"]), str(r.get("text_es", "")))
+                    for r in (g.reviewed or ())
+                ),
             )
             for g in s.scalars(
                 select(Signature)

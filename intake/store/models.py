@@ -223,6 +223,9 @@ class Signature(Base):
     method: Mapped[str] = mapped_column(
         String(10), default="drawn", server_default="drawn"
     )  # drawn | typed
+    # The prescriber's attestation: each serious flag ticked as reviewed, as it read when signed
+    # ({"flag": id, "text": English, "text_es": Spanish}); empty for the patient and guardian.
+    reviewed: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
     __table_args__ = (UniqueConstraint("visit_id", "role"),)

@@ -68,7 +68,14 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(ctx) -> None
     with pytest.raises(InvalidInput):
         docs.countersign(doctor, vid, "Dr Ana Ruiz", [], 600, 200, secret=STAFF_PIN)
     second = docs.countersign(
-        doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200, secret=STAFF_PIN
+        doctor,
+        vid,
+        "Dr Ana Ruiz",
+        signature_strokes(seed=4),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=("pregnancy_possible",),
     )
     assert (
         second.kind == "consent"

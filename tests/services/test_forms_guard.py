@@ -16,7 +16,13 @@ from intake.forms import FormsInvalid, check_forms
 from intake.services.context import open_context
 from intake.services.documents import DocumentService
 from intake.services.errors import FormsNotReady
-from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    signature_strokes,
+    walk_visit,
+)
 from intake.services.staff import staff_actor
 from intake.store.models import Document
 
@@ -53,7 +59,9 @@ def test_no_document_is_issued_or_countersigned_while_the_forms_are_not_locked(
         assert "forms check" in str(refused.value)
         doctor = staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
         with pytest.raises(FormsNotReady):
-            docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200)
+            docs.countersign(
+                doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200, secret=STAFF_PIN
+            )
         with ctx.db.session() as s:
             assert s.query(Document).filter(Document.visit_id == vid).count() == 0
         # Staff can still read the visit.

@@ -77,7 +77,14 @@ def test_the_countersignature_carries_the_signed_in_clinician(sqlite_ctx) -> Non
             doctor, vid, "", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     DocumentService(sqlite_ctx).countersign(
-        doctor, vid, "ana ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
+        doctor,
+        vid,
+        "ana ruiz",
+        signature_strokes(),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=("pregnancy_possible",),
     )
     assert (
         ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician").printed_name
@@ -196,7 +203,16 @@ def test_countersigning_asks_the_clinicians_pin_again(sqlite_ctx) -> None:  # ty
             forged, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
         )
     # Failures count towards the sign-in lock-out: the right PIN then waits too.
-    docs.countersign(doctor, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN)
+    docs.countersign(
+        doctor,
+        vid,
+        "Dr Ana Ruiz",
+        signature_strokes(),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=("pregnancy_possible",),
+    )
     assert VisitService(sqlite_ctx).board(doctor)[0].status == "countersigned"
     with sqlite_ctx.db.session() as s:
         actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.seq)]
@@ -259,3 +275,56 @@ def test_a_positive_pregnancy_test_is_an_alert_on_the_visit(sqlite_ctx) -> None:
         f for f in clinician.review(doctor, vid).record.flags if f.id == "pregnancy_test_positive"
     )
     assert flag.severity == "alert" and flag.must_review and "do not prescribe" in flag.text
+
+
+def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    vid, _, _ = walk_visit(
+        sqlite_ctx, ScriptedPatient(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 1))
+    )  # item 9 positive
+    doctor = _doctor(sqlite_ctx)
+    clinician = ClinicianService(sqlite_ctx)
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    clinician.record_lab(doctor, patient_id, "alt", "300", sqlite_ctx.today())
+    serious = [f.id for f in clinician.review(doctor, vid).record.flags if f.must_review]
+    assert set(serious) == {"item9", "lab_alt", "pregnancy_possible"}
+    docs = DocumentService(sqlite_ctx)
+
+    def countersign(reviewed):  # type: ignore[no-untyped-def]
+        return docs.countersign(
+            doctor,
+            vid,
+            "Dr Ana Ruiz",
+            signature_strokes(),
+            600,
+            200,
+            secret=STAFF_PIN,
+            reviewed=reviewed,
+        )
+
+    with pytest.raises(InvalidInput) as err:
+        countersign(("item9", "pregnancy_possible"))  # the critical ALT not ticked
+    assert "CRITICAL ALT" in err.value.errors["reviewed"]
+    assert "item 9" not in err.value.errors["reviewed"]
+    assert VisitService(sqlite_ctx).board(doctor)[0].status == "submitted"
+    # A serious result recorded after the dialog opened refuses the ticks given before it.
+    clinician.record_pregnancy_test(doctor, patient_id, sqlite_ctx.today(), "positive")
+    with pytest.raises(InvalidInput) as err:
+        countersign(serious)
+    assert "POSITIVE pregnancy test" in err.value.errors["reviewed"]
+    info = countersign(serious + ["pregnancy_test_positive", "not_a_flag"])
+    record = clinician.review(doctor, vid).record
+    sig = record.signature("clinician")
+    assert sig is not None
+    assert [r[0] for r in sig.reviewed] == [
+        f.id for f in record.flags if f.must_review
+    ]  # as the flags read, in their order; a made-up tick is not kept
+    text = " ".join(
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(docs.open_pdf(doctor, info.id))).pages
+    )
+    assert "Reviewed before signing" in text
+    assert "✓ PHQ-9 item 9 positive" in text and "✓ CRITICAL ALT" in text

@@ -297,7 +297,15 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(
     assert dialog.printed_name.text() == "Dr Ana Ruiz"
     assert not dialog.sign_button.isEnabled()
     draw_signature(dialog.pad)
-    assert dialog.pad.point_count() > 40 and dialog.sign_button.isEnabled()
+    assert dialog.pad.point_count() > 40
+    # Every open flag is listed; a serious one (pregnancy status not yet confirmed by a
+    # clinician) is a box to tick, and Countersign waits for it.
+    assert set(dialog.review_boxes) == {"pregnancy_possible"}
+    box = dialog.review_boxes["pregnancy_possible"]
+    assert "not yet confirmed by a clinician" in box.text()
+    assert not dialog.sign_button.isEnabled()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert box.isChecked() and dialog.sign_button.isEnabled()
     # The PIN is asked again: a wrong one is named by the PIN box, and nothing is signed.
     secret = dialog.secret
     assert secret.echoMode() == secret.EchoMode.Password

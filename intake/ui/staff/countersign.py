@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from intake.domain.records import SIGNATURE_MEANINGS
+from intake.domain.records import SIGNATURE_MEANINGS, Flag
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.ui.staff.common import (
@@ -48,6 +52,7 @@ class CountersignDialog(QDialog):
         visit_id: str,
         patient_name: str,
         parent: QWidget | None = None,
+        flags: Sequence[Flag] = (),
     ):
         super().__init__(parent)
         self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
@@ -63,6 +68,7 @@ class CountersignDialog(QDialog):
         self.meaning = named(
             QLabel(f"Meaning of this signature: <b>{meaning}</b>", self), "Signature meaning"
         )
+        self.flags_box = self._flag_list(flags)
         form = QFormLayout()
         self.printed_name = named(QLineEdit(actor.name, self), "Printed name")
         self.name_error = MessageLabel("Printed name problem", self)
@@ -108,6 +114,7 @@ class CountersignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(attestation)
+        layout.addWidget(self.flags_box)
         layout.addWidget(self.meaning)
         layout.addLayout(form)
         layout.addWidget(QLabel("Sign in the box:", self))
@@ -118,9 +125,64 @@ class CountersignDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addLayout(buttons)
 
+    def _flag_list(self, flags: Sequence[Flag]) -> QWidget:
+        """Every open flag with its detail; each serious one is a box to tick as reviewed."""
+        self.review_boxes: dict[str, QCheckBox] = {}
+        inner = QWidget(self)
+        rows = QVBoxLayout(inner)
+        rows.setContentsMargins(8, 6, 8, 6)
+        title = "Open flags on this visit" if flags else "No open flags on this visit."
+        rows.addWidget(named(QLabel(f"<b>{title}</b>", inner), "Open flags"))
+        for flag in flags:
+            kind = "Alert" if flag.severity == "alert" else "Warning"
+            if flag.must_review:
+                box = named(
+                    QCheckBox(f"Reviewed — {kind}: {flag.text}", inner),
+                    f"Reviewed {kind}: {flag.text}",
+                )
+                box.setObjectName(f"review_{flag.id}")
+                box.toggled.connect(self._on_review_box_toggled)
+                self.review_boxes[flag.id] = box
+                rows.addWidget(box)
+            else:
+                label = named(QLabel(f"{kind}: {flag.text}", inner), f"{kind}: {flag.text}")
+                label.setWordWrap(True)
+                rows.addWidget(label)
+        if self.review_boxes:
+            note = QLabel(
+                "Tick each serious flag once you have reviewed it; the ticks are kept "
+                "with your signature and printed on the consent.",
+                inner,
+            )
+            note.setWordWrap(True)
+            note.setObjectName("muted")
+            rows.addWidget(note)
+        self.review_error = MessageLabel("Reviewed flags problem", inner)
+        rows.addWidget(self.review_error)
+        scroll = QScrollArea(self)
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        scroll.setMaximumHeight(220)
+        named(scroll, "Open flags")
+        return scroll
+
+    @property
+    def reviewed(self) -> tuple[str, ...]:
+        return tuple(fid for fid, box in self.review_boxes.items() if box.isChecked())
+
+    def _can_sign(self, busy: bool | None = None) -> bool:
+        ticked = all(box.isChecked() for box in self.review_boxes.values())
+        busy = self.tasks.busy if busy is None else busy
+        return ticked and self.pad.has_ink() and not busy
+
+    @Slot(bool)
+    def _on_review_box_toggled(self, _checked: bool) -> None:
+        self.sign_button.setEnabled(self._can_sign())
+
     @Slot(bool)
     def _on_pad_signed_changed(self, has_ink: bool) -> None:
-        self.sign_button.setEnabled(has_ink and not self.tasks.busy)
+        self.sign_button.setEnabled(self._can_sign())
 
     @Slot()
     def _on_clear_button_clicked(self) -> None:
@@ -133,9 +195,16 @@ class CountersignDialog(QDialog):
 
     def sign(self) -> None:
         """Countersign off the GUI thread (the consent is rendered and sealed again)."""
-        for label in (self.name_error, self.signature_error, self.secret_error, self.message):
+        for label in (
+            self.name_error,
+            self.signature_error,
+            self.secret_error,
+            self.review_error,
+            self.message,
+        ):
             label.clear_message()
         strokes = self.pad.strokes
+        reviewed = self.reviewed
         width, height = float(self.pad.width()), float(self.pad.height())
         name = self.printed_name.text()
         secret = self.secret.text()
@@ -146,7 +215,14 @@ class CountersignDialog(QDialog):
         self.message.show_message("Countersigning and re-issuing the consent…", "info")
         self.tasks.run(
             lambda: document_service(self._ctx).countersign(
-                self._actor, self.visit_id, name, strokes, width, height, secret=secret
+                self._actor,
+                self.visit_id,
+                name,
+                strokes,
+                width,
+                height,
+                secret=secret,
+                reviewed=reviewed,
             ),
             self._on_countersign_done,
             self._on_countersign_failed,
@@ -160,8 +236,10 @@ class CountersignDialog(QDialog):
         self.message.clear_message()
         self.clear_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
-        self.sign_button.setEnabled(self.pad.has_ink())
+        self.sign_button.setEnabled(self._can_sign(busy=False))
         if isinstance(exc, InvalidInput):
+            if "reviewed" in exc.errors:
+                self.review_error.show_error(exc.errors["reviewed"])
             if "printed_name" in exc.errors:
                 self.name_error.show_error(exc.errors["printed_name"])
             if "signature" in exc.errors:
@@ -169,7 +247,7 @@ class CountersignDialog(QDialog):
             if "secret" in exc.errors:
                 self.secret_error.show_error(exc.errors["secret"])
                 self.secret.setFocus()
-            shown = ("printed_name", "signature", "secret")
+            shown = ("printed_name", "signature", "secret", "reviewed")
             other = {k: v for k, v in exc.errors.items() if k not in shown}
             if other:
                 self.message.show_error("; ".join(other.values()))

@@ -257,7 +257,12 @@ class ReviewWidget(QWidget):
         if self.visit_id is None or self.review is None:
             return
         dialog = CountersignDialog(
-            self._ctx, self._actor, self.visit_id, self.review.record.patient.full_name, self
+            self._ctx,
+            self._actor,
+            self.visit_id,
+            self.review.record.patient.full_name,
+            self,
+            flags=self.review.record.flags,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.countersigned.connect(self._on_dialog_countersigned)
