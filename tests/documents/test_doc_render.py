@@ -264,9 +264,7 @@ def test_education_sections_follow_the_rules(pdf_of: PdfOf, forms: FormSet) -> N
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_education_bullets_follow_their_own_rules(
-    pdf_of: PdfOf, forms: FormSet, lang: str
-) -> None:
+def test_education_bullets_follow_their_own_rules(pdf_of: PdfOf, forms: FormSet, lang: str) -> None:
     """The adult sample can become pregnant; the minor sample (16, born male) cannot."""
     bullets = {b.id: squash(b.text.get(lang)) for b in forms.education.bullets}
     adult = " ".join(pdf_pages_text(pdf_of("education", "adult", lang)))

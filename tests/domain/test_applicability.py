@@ -340,9 +340,7 @@ CANNOT_SELF = {
 
 
 @pytest.mark.parametrize("branch", BRANCHES)
-def test_no_patient_reads_a_text_meant_for_the_other_branch(
-    forms: m.FormSet, branch: str
-) -> None:
+def test_no_patient_reads_a_text_meant_for_the_other_branch(forms: m.FormSet, branch: str) -> None:
     words = CANNOT_SELF if branch.endswith("_can") else ABOUT_PERIODS
     wrong = [
         (item, lang)
