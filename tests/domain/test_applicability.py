@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from intake.domain import rules
-from intake.forms import model as m
 from intake.forms import default_forms
+from intake.forms import model as m
 
 VISIT = dt.date(2026, 3, 2)
 BRANCHES = ("adult_can", "adult_cannot", "minor_can", "minor_cannot")
@@ -238,7 +238,7 @@ def packet_shown(forms: m.FormSet, facts: dict[str, Any]) -> list[str]:
 
 def test_the_statement_table_lists_every_statement_of_the_form(forms: m.FormSet) -> None:
     assert [item for item, _ in table(STATEMENTS)] == [s.id for s in forms.risks.statements]
-    assert GUARDIAN_ONLY == {s.id for s in forms.risks.statements if s.audience == "guardian"}
+    assert {s.id for s in forms.risks.statements if s.audience == "guardian"} == GUARDIAN_ONLY
 
 
 def test_the_quiz_table_lists_every_question_of_the_form(forms: m.FormSet) -> None:
