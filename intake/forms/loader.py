@@ -567,13 +567,30 @@ def _education(
         sid = r.string(s, "id", sloc)
         r.unique(seen, sid, sloc)
         cond = _check_condition(r, s.get("applies_if"), f"{sloc}.applies_if", fields)
+        body = r.text(s, "body", sloc) or m.Text.of(en="?")
+        closing = r.text(s, "closing", sloc, required=False)
+        for key, text in (("body", body), ("closing", closing)):
+            _no_inline_bullets(r, text, f"{sloc}.{key}")
+        bullets = []
+        for bloc, b in r.tables(s, "bullets", sloc, required=False):
+            bid = r.string(b, "id", bloc)
+            r.unique(seen, bid, bloc)
+            if bid and not bid.startswith(sid + "."):
+                r.problem(f"{bloc}.id", f"bullet ids start with their section: '{sid}.…'")
+            text = r.text(b, "text", bloc) or m.Text.of(en="?")
+            if any(not ln.strip() for _, value in text.values for ln in value.strip().splitlines()):
+                r.problem(f"{bloc}.text", "a bullet is one paragraph: no blank lines")
+            bcond = _check_condition(r, b.get("applies_if"), f"{bloc}.applies_if", fields)
+            bullets.append(m.Bullet(bid, text, bcond))
         sections.append(
             m.Section(
                 sid,
                 r.text(s, "title", sloc) or m.Text.of(en="?"),
-                r.text(s, "body", sloc) or m.Text.of(en="?"),
+                body,
                 cond,
                 bool(s.get("summary", False)),
+                tuple(bullets),
+                closing,
             )
         )
     if sum(s.summary for s in sections) != 1:
@@ -582,6 +599,18 @@ def _education(
             "exactly one section must have summary = true (the 'when to call us now' page)",
         )
     return m.EducationForm(meta, tuple(sections))
+
+
+def _no_inline_bullets(r: _Reader, text: m.Text | None, where: str) -> None:
+    """Packet bullets are [[sections.bullets]] with an id and a rule, never "- " lines."""
+    for lang, value in text.values if text is not None else ():
+        if any(line.strip() == "-" or line.strip().startswith("- ") for line in value.splitlines()):
+            r.problem(
+                where,
+                f"'{lang}' has a \"- \" bullet line: write each bullet as a [[sections.bullets]]"
+                " table with an id (and applies_if when it is not for every patient)",
+            )
+            return
 
 
 def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:

@@ -184,18 +184,35 @@ class QuizForm:
 
 
 @dataclass(frozen=True)
+class Bullet:
+    """One bullet of a packet section, shown only to the patients its condition holds for."""
+
+    id: str  # "section.name", unique across the form
+    text: Text
+    applies_if: Condition | None = None
+
+
+@dataclass(frozen=True)
 class Section:
+    """A packet section: ``body`` (paragraphs), then its ``bullets``, then ``closing``."""
+
     id: str
     title: Text
     body: Text
     applies_if: Condition | None = None
     summary: bool = False
+    bullets: tuple[Bullet, ...] = ()
+    closing: Text | None = None
 
 
 @dataclass(frozen=True)
 class EducationForm:
     meta: FormMeta
     sections: tuple[Section, ...]
+
+    @cached_property
+    def bullets(self) -> tuple[Bullet, ...]:
+        return tuple(b for s in self.sections for b in s.bullets)
 
 
 @dataclass(frozen=True)

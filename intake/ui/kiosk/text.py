@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from intake.domain.wizard import Place
 
 LANGS = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -28,6 +32,17 @@ _T: dict[str, tuple[str, str]] = {
     "next": ("Next", "Siguiente"),
     "progress": ("Part {n} of {total}: {section}", "Parte {n} de {total}: {section}"),
     "progress_name": ("Progress", "Progreso"),
+    # where the patient is inside a part: "Part 4 of 6: About your treatment · Topic 3 of 10"
+    "progress_place": (
+        "Part {n} of {total}: {section} · {place}",
+        "Parte {n} de {total}: {section} · {place}",
+    ),
+    "place_topic": ("Topic {n} of {total}", "Tema {n} de {total}"),
+    "place_question": ("Question {n} of {total}", "Pregunta {n} de {total}"),
+    "place_page": ("Page {n} of {total}", "Página {n} de {total}"),
+    # before the first topic (a guardian's details): how many topics there are to read
+    "place_topic_ahead_one": ("1 topic to read", "1 tema para leer"),
+    "place_topic_ahead_other": ("{count} topics to read", "{count} temas para leer"),
     # sections
     "section_about_you": ("About you", "Sus datos"),
     "section_health": ("Your health", "Su salud"),
@@ -191,9 +206,14 @@ _T: dict[str, tuple[str, str]] = {
     # --- quiz ---
     "quiz_title": ("Check your understanding", "Compruebe lo que entendió"),
     "quiz_counter": ("Question {n} of {total}", "Pregunta {n} de {total}"),
-    "quiz_intro": (
-        "A few short questions help make sure the most important points are clear.",
-        "Unas preguntas cortas nos ayudan a comprobar que los puntos más importantes están claros.",
+    "quiz_intro_one": (
+        "There is 1 question. It helps make sure the most important points are clear.",
+        "Es 1 pregunta. Nos ayuda a comprobar que los puntos más importantes están claros.",
+    ),
+    "quiz_intro_other": (
+        "There are {count} questions. They help make sure the most important points are clear.",
+        "Son {count} preguntas. Nos ayudan a comprobar que los puntos más importantes están"
+        " claros.",
     ),
     "check_answer": ("Check my answer", "Comprobar mi respuesta"),
     "quiz_wrong": ("Not quite.", "No es del todo correcto."),
@@ -352,8 +372,29 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def tn(key: str, lang: str, count: int, **values: object) -> str:
+    """A text that names a number: ``key_one`` for exactly 1, ``key_other`` otherwise.
+
+    English and Spanish both use the singular for 1 only ("0 preguntas", "1 pregunta").
+    """
+    return t(f"{key}_one" if count == 1 else f"{key}_other", lang, count=count, **values)
+
+
 def has(key: str) -> bool:
     return key in _T
+
+
+def progress_text(place: Place, lang: str) -> str:
+    """The progress line: the part of the visit and, inside a part of many pages, which one."""
+    section = t(f"section_{place.section}", lang)
+    values = {"n": place.part, "total": place.parts, "section": section}
+    if not place.unit or not place.total:
+        return t("progress", lang, **values)
+    if place.n == 0:
+        where = tn(f"place_{place.unit}_ahead", lang, place.total)
+    else:
+        where = t(f"place_{place.unit}", lang, n=place.n, total=place.total)
+    return t("progress_place", lang, place=where, **values)
 
 
 # Messages the services and the domain give in English, with their Spanish wording.

@@ -35,7 +35,7 @@ from intake.services.errors import InvalidInput, NotFound, ServiceError
 from intake.ui.kiosk.base import KioskPage
 from intake.ui.kiosk.idle import IdleOverlay, IdleWatcher
 from intake.ui.kiosk.tasks import run_in_background
-from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, message, t
+from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, message, progress_text, t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -198,6 +198,8 @@ class NavBar(QWidget):
         self.where = QLabel(self)
         self.where.setProperty("role", "progress")
         self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "Part 5 of 6: … · Question 10 of 15" in large text on a tablet: wrap, never clip.
+        self.where.setWordWrap(True)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("nav_progress")
         self.bar.setTextVisible(False)
@@ -705,8 +707,6 @@ class KioskWindow(QWidget):
         if flow is None or page is None or flow.current.kind in NO_NAV:
             self.nav.hide()
             return
-        from intake.domain.wizard import SECTIONS
-
         lang = self._lang
         step = flow.current
         label = t("next", lang)
@@ -725,14 +725,7 @@ class KioskWindow(QWidget):
         elif step.kind == "sign":
             label = t("sign", lang)
         position, total = flow.progress()
-        section = t(f"section_{flow.section()}", lang)
-        where = t(
-            "progress",
-            lang,
-            section=section,
-            n=flow.section_number(),
-            total=len(SECTIONS),
-        )
+        where = progress_text(flow.place(), lang)
         self.nav.set_state(
             lang,
             back=flow.can_go_back(),
