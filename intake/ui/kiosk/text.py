@@ -464,6 +464,22 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r"Demasiados intentos. Espere \1 segundos e inténtelo de nuevo.",
     ),
     (
+        r"Please ask at the front desk; they will help you start\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in 1 minute\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        " intentarlo aquí dentro de 1 minuto.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in (\d+) minutes\.",
+        r"Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        r" intentarlo aquí dentro de \1 minutos.",
+    ),
+    (
         r"Your role does not allow this\. Please ask a colleague who can\.",
         "Su función no permite esto. Pida ayuda a un compañero que pueda hacerlo.",
     ),
