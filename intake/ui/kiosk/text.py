@@ -66,10 +66,6 @@ _T: dict[str, tuple[str, str]] = {
     "visit_code_digits": ("6 digits", "6 dígitos"),
     "start": ("Start", "Comenzar"),
     "getting_ready": ("One moment, getting ready…", "Un momento, preparando todo…"),
-    "code_locked": (
-        "Too many tries. Please ask at the front desk for help.",
-        "Demasiados intentos. Por favor, pida ayuda en recepción.",
-    ),
     "code_incomplete": (
         "Please enter the 6-digit visit code.",
         "Escriba el código de visita de 6 dígitos.",
