@@ -81,10 +81,6 @@ _T: dict[str, tuple[str, str]] = {
     "visit_code_digits": ("6 digits", "6 dígitos"),
     "start": ("Start", "Comenzar"),
     "getting_ready": ("One moment, getting ready…", "Un momento, preparando todo…"),
-    "code_locked": (
-        "Too many tries. Please ask at the front desk for help.",
-        "Demasiados intentos. Por favor, pida ayuda en recepción.",
-    ),
     "code_incomplete": (
         "Please enter the 6-digit visit code.",
         "Escriba el código de visita de 6 dígitos.",
@@ -538,6 +534,22 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     (
         r"Too many attempts\. Please wait (\d+) seconds and try again\.",
         r"Demasiados intentos. Espere \1 segundos e inténtelo de nuevo.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in 1 minute\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        " intentarlo aquí dentro de 1 minuto.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in (\d+) minutes\.",
+        r"Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        r" intentarlo aquí dentro de \1 minutos.",
     ),
     (
         r"Your role does not allow this\. Please ask a colleague who can\.",
