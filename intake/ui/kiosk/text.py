@@ -103,6 +103,9 @@ _T: dict[str, tuple[str, str]] = {
     "unit_lb": ("lb", "lb"),
     "unit_kg_name": ("Kilograms", "Kilogramos"),
     "unit_lb_name": ("Pounds", "Libras"),
+    "unit_st": ("st", "st"),
+    "unit_st_name": ("Stones and pounds", "Piedras (stones) y libras"),
+    "weight_in_kg": ("That is {kg} kg.", "Son {kg} kg."),
     "save_failed": (
         "This page could not be saved. Please try again, or ask a member of staff.",
         "No se pudo guardar esta página. Inténtelo de nuevo o pida ayuda al personal.",
