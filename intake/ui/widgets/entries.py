@@ -257,9 +257,12 @@ class WeightEntryWidget(QWidget):
             weight = numbers.parse_weight(self.number.text(), self.unit(), stones=self._stones)
         except ValidationError:
             weight = None
-        shown = weight is not None and weight.unit != "kg"
-        self.understood.setText(self._in_kg.format(kg=f"{weight.kg:g}") if shown else "")
-        self.understood.setVisible(shown)
+        if weight is None or weight.unit == "kg":
+            self.understood.clear()
+            self.understood.hide()
+            return
+        self.understood.setText(self._in_kg.format(kg=f"{weight.kg:g}"))
+        self.understood.show()
 
     def _on_number_text_changed(self, _text: str) -> None:
         self._follow_written_unit()
