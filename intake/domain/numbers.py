@@ -168,12 +168,13 @@ def _check(tokens: list[_Token]) -> None:
             raise Unreadable(Problem.EXPONENT)
     for i, token in enumerate(tokens):
         if token.kind is _Kind.SIGN:
-            between = (
-                0 < i < len(tokens) - 1
-                and tokens[i - 1].kind is _Kind.NUMBER
-                and tokens[i + 1].kind is _Kind.NUMBER
-            )
-            raise Unreadable(Problem.TWO_NUMBERS if between else Problem.SIGN)
+            after_number = i > 0 and tokens[i - 1].kind is _Kind.NUMBER
+            before_number = i + 1 < len(tokens) and tokens[i + 1].kind is _Kind.NUMBER
+            if after_number and before_number:
+                raise Unreadable(Problem.TWO_NUMBERS)  # a range: "70-75"
+            if after_number or before_number:
+                raise Unreadable(Problem.SIGN)
+            raise Unreadable(Problem.WORDS)  # a hyphen between words: "seventy-two"
     if any(t.kind is _Kind.OTHER for t in tokens):
         raise Unreadable(Problem.WORDS)
     for token in tokens:

@@ -45,6 +45,8 @@ def test_a_negative_weight_is_refused_for_its_sign() -> None:
     assert refused("-70") == numbers.WEIGHT_SIGN_MESSAGE
     assert refused("−70") == numbers.WEIGHT_SIGN_MESSAGE  # the typographic minus
     assert refused("+70") == numbers.WEIGHT_SIGN_MESSAGE
+    assert refused("70-") == numbers.WEIGHT_SIGN_MESSAGE
+    assert refused("70 kg -5") == numbers.WEIGHT_SIGN_MESSAGE
 
 
 def test_an_exponent_is_refused_not_read_as_digits() -> None:
@@ -53,7 +55,7 @@ def test_an_exponent_is_refused_not_read_as_digits() -> None:
 
 
 def test_a_weight_in_words_is_refused_asking_for_digits() -> None:
-    for typed in ("seventy", "setenta", "seventy kg", "abc", "kg"):
+    for typed in ("seventy", "setenta", "seventy kg", "seventy-two", "abc", "kg"):
         assert refused(typed) == numbers.WEIGHT_WORDS_MESSAGE, typed
 
 
