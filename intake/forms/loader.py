@@ -6,6 +6,7 @@ of a run are reported together, so an editor can fix a file in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -676,6 +677,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         logo=c.get("logo") if isinstance(c.get("logo"), str) else None,
         record_prefix=r.string(c, "record_prefix", "clinic", required=False, default="MRN"),
         paper=_paper(r, c),
+        allow_stones=_allow_stones(r, c),
         labs=tuple(labs),
         target_mg_per_kg=(float(lo), float(hi)),
         course_months=(
@@ -699,6 +701,27 @@ def _paper(r: _Reader, clinic: dict[str, Any]) -> str:
         r.problem("clinic.paper", f'must be "letter" or "a4", not {paper!r}')
         return "letter"
     return str(paper)
+
+
+def _allow_stones(r: _Reader, clinic: dict[str, Any]) -> bool:
+    value = clinic.get("allow_stones", False)
+    if not isinstance(value, bool):
+        r.problem("clinic.allow_stones", f"must be true or false, not {_kind(value)}")
+        return False
+    return value
+
+
+def _with_weight_units(form: m.Questionnaire, units: tuple[str, ...]) -> m.Questionnaire:
+    """The questionnaire with every weight question taking the clinic's units."""
+
+    def question(q: m.Question) -> m.Question:
+        return dataclasses.replace(q, units=units) if q.type == "weight" else q
+
+    pages = tuple(
+        dataclasses.replace(p, questions=tuple(question(q) for q in p.questions))
+        for p in form.pages
+    )
+    return dataclasses.replace(form, pages=pages)
 
 
 def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
@@ -797,6 +820,8 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
     programme = build("programme", _programme)
     if problems:
         raise FormsInvalid(problems)
+    if clinic.allow_stones:
+        intake = _with_weight_units(intake, ("kg", "lb", "st"))
     return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme)
 
 

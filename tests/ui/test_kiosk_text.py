@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where the kiosk's messages come from: what it validates and the services it calls.
 PATIENT_FACING = [
     "intake/domain/validation.py",
+    "intake/domain/numbers.py",
     "intake/domain/answers.py",
     "intake/domain/phq9.py",
     "intake/services/base.py",

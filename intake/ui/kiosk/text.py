@@ -139,6 +139,9 @@ _T: dict[str, tuple[str, str]] = {
         " seguir. Espere aquí o acérquese a recepción; sus respuestas hasta ahora están"
         " guardadas.",
     ),
+    "unit_st": ("st", "st"),
+    "unit_st_name": ("Stones and pounds", "Piedras (stones) y libras"),
+    "weight_in_kg": ("That is {kg} kg.", "Son {kg} kg."),
     "save_failed": (
         "This page could not be saved. Please try again, or ask a member of staff.",
         "No se pudo guardar esta página. Inténtelo de nuevo o pida ayuda al personal.",
@@ -433,14 +436,45 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r"Los pacientes deben tener al menos \1 años; revise el año o pregunte al personal.",
     ),
     (r"Please choose kg or lb\.", "Elija kg o lb."),
-    (r"Please enter your weight as a number\.", "Escriba su peso con números."),
+    (r"Please choose kg, lb or st\.", "Elija kg, lb o st."),
     (r"Please enter your weight\.", "Escriba su peso."),
     (
-        r"Please enter your weight as a number, for example 62\.5\.",
-        "Escriba su peso con números, por ejemplo 62.5.",
+        r"Please type your weight without a \+ or - sign, for example 62\.5\.",
+        "Escriba su peso sin signo + ni -, por ejemplo 62,5.",
     ),
     (
-        r"Please check your weight: it should be between (\d+) and (\d+) (kg|lb)\.",
+        r"Please type your weight as plain digits, without an e, for example 62\.5\.",
+        "Escriba su peso solo con cifras, sin la letra e, por ejemplo 62,5.",
+    ),
+    (
+        r"Please type your weight in digits, for example 62\.5 or 140 lb\.",
+        "Escriba su peso con cifras, por ejemplo 62,5 o 140 lb.",
+    ),
+    (
+        r"Please type one weight only, for example 62\.5 or 140 lb\.",
+        "Escriba un solo peso, por ejemplo 62,5 o 140 lb.",
+    ),
+    (
+        r"Please type your weight with one decimal point or comma at most and no thousands"
+        r" separator, for example 62\.5\.",
+        "Escriba su peso con una sola coma o punto decimal y sin separador de miles, por"
+        " ejemplo 62,5.",
+    ),
+    (
+        r"Please type your weight in kg or lb; stones are not used here\.",
+        "Escriba su peso en kg o lb; aquí no se usan las piedras (stones).",
+    ),
+    (
+        r"Please write stones and pounds as whole stones, then 0 to 13 pounds, for example"
+        r" 10 st 4 lb\.",
+        "Escriba las piedras (stones) enteras y después de 0 a 13 libras, por ejemplo 10 st 4 lb.",
+    ),
+    (
+        r"Please type just your weight, for example 62\.5\.",
+        "Escriba solo su peso, por ejemplo 62,5.",
+    ),
+    (
+        r"Please check your weight: it should be between (\d+) and (\d+) (kg|lb|st)\.",
         r"Revise su peso: debe estar entre \1 y \2 \3.",
     ),
     (r"Please enter a phone number\.", "Escriba un número de teléfono."),
