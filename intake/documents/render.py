@@ -52,7 +52,7 @@ from intake.domain import phq9, rules
 from intake.domain.dates import month_name, weekday_name
 from intake.domain.records import ConsentRecord, SignatureRecord
 from intake.domain.validation import format_phone
-from intake.forms.model import FormSet, Question
+from intake.forms.model import Bullet, FormSet, Question, Section
 
 __all__ = [
     "PAGE_SIZES",
@@ -1338,16 +1338,27 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
         course.append(_p(esc(ui["course_none"]), "para"))
     story.append(KeepTogether(course))
 
-    sections = rules.applicable_sections(forms.education, _facts(record))
-    for i, section in enumerate(sections):
+    packet = rules.applicable_packet(forms.education, _facts(record))
+    for i, (section, bullets) in enumerate(packet):
+        text = section_text(section, bullets, lang)
         if section.summary:
-            story += _urgent_page(section.title.get(lang), section.body.get(lang), forms, doc)
-            if i + 1 < len(sections):
+            story += _urgent_page(section.title.get(lang), text, forms, doc)
+            if i + 1 < len(packet):
                 story.append(PageBreak())
             continue
         story.append(_p(esc(section.title.get(lang)), "h2"))
-        story += _body_flowables(section.body.get(lang), forms)
+        story += _body_flowables(text, forms)
     return story
+
+
+def section_text(section: Section, bullets: Sequence[Bullet], lang: str) -> str:
+    """A packet section as body text: its paragraphs, the bullets that apply, its closing."""
+    parts = [section.body.get(lang).strip()]
+    if bullets:
+        parts.append("\n".join("- " + " ".join(b.text.get(lang).split()) for b in bullets))
+    if section.closing is not None:
+        parts.append(section.closing.get(lang).strip())
+    return "\n\n".join(p for p in parts if p)
 
 
 def _urgent_page(title: str, body: str, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:

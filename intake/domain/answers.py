@@ -40,9 +40,11 @@ def validate_answer(q: fm.Question, raw: Any, today: dt.date) -> Any:
                 raw, [o.value for o in q.options], q.exclusive, q.id, required=q.required
             )
         case "weight":
+            # A unit written in the text wins over the selector beside it ("154 lb" is pounds).
+            stones = "st" in q.units
             if isinstance(raw, Mapping):
-                return v.weight_kg(raw.get("value"), str(raw.get("unit", "kg")), q.id)
-            return v.weight_kg(raw, "kg", q.id)
+                return v.weight_kg(raw.get("value"), str(raw.get("unit", "kg")), q.id, stones)
+            return v.weight_kg(raw, "kg", q.id, stones)
         case "phone":
             return v.phone(raw, q.id)
         case "email":

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from intake.domain import numbers
 from intake.domain.errors import ValidationError
 
 SIDE_EFFECTS = (
@@ -75,20 +76,39 @@ def monthly_visit_dates(
     return tuple(start + dt.timedelta(days=interval_days * i) for i in range(1, months + 1))
 
 
-def lab_value(raw: object, field: str = "value") -> float:
-    if isinstance(raw, bool):
-        raise ValidationError(field, "Please enter a number.")
+_NUMBER_MESSAGES = {
+    numbers.Problem.EMPTY: "Please enter a number.",
+    numbers.Problem.SIGN: "Please enter the number without a + or - sign.",
+    numbers.Problem.EXPONENT: "Please enter plain digits, without an e, for example 32 or 4.5.",
+    numbers.Problem.TWO_NUMBERS: "Please enter one number only, for example 32 or 4.5.",
+    numbers.Problem.SEPARATOR: (
+        "Please enter the number with one decimal point or comma at most and no thousands"
+        " separator, for example 1500 or 4.5."
+    ),
+}
+_NUMBER_OTHERWISE = "Please enter a number, for example 32 or 4.5."
+
+
+def _number(raw: object, field: str, unit_words: frozenset[str] = frozenset()) -> float:
+    if raw is None:
+        raise ValidationError(field, _NUMBER_MESSAGES[numbers.Problem.EMPTY])
     try:
-        value = float(str(raw).strip().replace(",", "."))
-    except ValueError:
-        raise ValidationError(field, "Please enter a number, for example 32 or 4.5.") from None
-    if value != value or not 0 <= value <= 100_000:
+        return float(numbers.read_plain(raw, unit_words))
+    except numbers.Unreadable as exc:
+        raise ValidationError(field, _NUMBER_MESSAGES.get(exc.problem, _NUMBER_OTHERWISE)) from None
+
+
+def lab_value(raw: object, field: str = "value") -> float:
+    """A lab result, as the same parser reads every number typed (no sign, no exponent)."""
+    value = _number(raw, field)
+    if not 0 <= value <= 100_000:
         raise ValidationError(field, "Please enter a value between 0 and 100000.")
     return value
 
 
 def dose_value(raw: object, field: str = "daily_dose_mg") -> float:
-    value = lab_value(raw, field)
+    """A daily dose in mg; "40" and "40 mg" alike."""
+    value = _number(raw, field, frozenset({"mg"}))
     if value > 200:
         raise ValidationError(field, "A daily dose above 200 mg is not plausible; please check it.")
     return value

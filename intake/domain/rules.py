@@ -152,6 +152,18 @@ def applicable_sections(education: fm.EducationForm, facts: Mapping[str, Any]) -
     return [s for s in education.sections if holds(s.applies_if, facts)]
 
 
+def applicable_bullets(section: fm.Section, facts: Mapping[str, Any]) -> list[fm.Bullet]:
+    """The bullets of a packet section that apply to this patient, in form order."""
+    return [b for b in section.bullets if holds(b.applies_if, facts)]
+
+
+def applicable_packet(
+    education: fm.EducationForm, facts: Mapping[str, Any]
+) -> list[tuple[fm.Section, list[fm.Bullet]]]:
+    """The packet as this patient gets it: each applicable section with its applicable bullets."""
+    return [(s, applicable_bullets(s, facts)) for s in applicable_sections(education, facts)]
+
+
 def contraception_problem(methods: list[str] | tuple[str, ...] | None) -> str | None:
     """Why a set of contraception methods is not enough, or None when it is.
 

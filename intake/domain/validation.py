@@ -13,16 +13,15 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from intake.domain import printable
+from intake.domain import numbers, printable
 from intake.domain.errors import ValidationError
 
 MAX_NAME = 60
 MAX_TEXT = 2000
 MIN_AGE = 10
 MAX_AGE = 120
-MIN_WEIGHT_KG = 25.0
-MAX_WEIGHT_KG = 300.0
-LB_PER_KG = 2.2046226218
+MIN_WEIGHT_KG = numbers.MIN_WEIGHT_KG
+MAX_WEIGHT_KG = numbers.MAX_WEIGHT_KG
 
 # Separators inside a name: space, hyphen, full stop and the apostrophes people type
 # (ASCII ', the typographic ’, the modifier ʼ and the acute ´ of Spanish keyboards).
@@ -118,43 +117,14 @@ def date_of_birth(value: Any, today: dt.date, field: str = "date_of_birth") -> d
     return dob
 
 
-def weight_kg(value: Any, unit: str = "kg", field: str = "weight_kg") -> float:
-    """A weight in kg, from a number in kg or lb; one decimal place."""
-    if unit not in ("kg", "lb"):
-        raise ValidationError(field, "Please choose kg or lb.")
-    if isinstance(value, bool):
-        raise ValidationError(field, "Please enter your weight as a number.")
-    if isinstance(value, int | float):
-        try:
-            number = float(value)
-        except OverflowError:
-            raise ValidationError(
-                field, "Please enter your weight as a number, for example 62.5."
-            ) from None
-    else:
-        text = _as_text(field, value).strip().replace(",", ".")
-        if not text:
-            raise ValidationError(field, "Please enter your weight.")
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValidationError(
-                field, "Please enter your weight as a number, for example 62.5."
-            ) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValidationError(field, "Please enter your weight as a number, for example 62.5.")
-    kg = number / LB_PER_KG if unit == "lb" else number
-    if not MIN_WEIGHT_KG <= kg <= MAX_WEIGHT_KG:
-        low, high = (
-            (MIN_WEIGHT_KG, MAX_WEIGHT_KG)
-            if unit == "kg"
-            else (MIN_WEIGHT_KG * LB_PER_KG, MAX_WEIGHT_KG * LB_PER_KG)
-        )
-        raise ValidationError(
-            field,
-            f"Please check your weight: it should be between {low:.0f} and {high:.0f} {unit}.",
-        )
-    return round(kg, 1)
+def weight_kg(
+    value: Any, unit: str = "kg", field: str = "weight_kg", stones: bool = False
+) -> float:
+    """A weight in kg, one decimal place, from what was typed and the unit selected beside it.
+
+    A unit written in the text ("154 lb") is what the person meant; see intake.domain.numbers.
+    """
+    return numbers.parse_weight(value, unit, field, stones).kg
 
 
 def phone(value: Any, field: str = "phone") -> str:

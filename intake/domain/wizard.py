@@ -57,6 +57,27 @@ SECTION_OF = {
 }
 
 
+# What a part counts its pages in, when it has more than one (the progress line names it).
+UNIT_OF = {"health": "page", "risks": "topic", "check": "question", "sign": "page"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the patient is: the part of the visit, and the page inside that part.
+
+    ``n`` of ``total`` counts the part's pages in ``unit`` ("topic", "question", "page");
+    ``n`` is 0 on a page before the first of them (a guardian's details before the topics).
+    ``unit`` is "" for a part of one page, where there is nothing to count.
+    """
+
+    section: str
+    part: int
+    parts: int
+    unit: str = ""
+    n: int = 0
+    total: int = 0
+
+
 class FlowError(Exception):
     """A move the flow does not allow: the UI offered something it should not have."""
 
@@ -565,6 +586,30 @@ class KioskFlow:
         here = self._rank(self.current)
         position = sum(1 for r in ranks if r <= here)
         return max(1, position), len(steps)
+
+    def place(self, step: Step | None = None) -> Place:
+        """The part of the visit the step is in, and its place among the part's pages."""
+        step = step or self.current
+        section = self.section(step)
+        part = self.section_number(step)
+        unit = UNIT_OF.get(section, "")
+        counted = {"topic": (TOPIC,), "question": (QUIZ,)}.get(unit)
+        pages = [
+            s
+            for s in self.steps()
+            if s.kind not in (WELCOME, DONE, HELP_NOW)
+            and self.section(s) == section
+            and (counted is None or s.kind in counted)
+        ]
+        if len(pages) < 2 and not (counted and pages):
+            return Place(section, part, len(SECTIONS))
+        here = self._rank(step)
+        n = sum(1 for s in pages if self._rank(s) <= here)
+        return Place(section, part, len(SECTIONS), unit, n, len(pages))
+
+    def quiz_count(self) -> int:
+        """How many questions this patient's understanding check has."""
+        return len(self.quiz_questions())
 
     def section_number(self, step: Step | None = None) -> int:
         """1-based part of the visit (of ``len(SECTIONS)``); 0 for welcome, 7 for done."""

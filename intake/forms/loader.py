@@ -6,6 +6,7 @@ of a run are reported together, so an editor can fix a file in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -567,13 +568,30 @@ def _education(
         sid = r.string(s, "id", sloc)
         r.unique(seen, sid, sloc)
         cond = _check_condition(r, s.get("applies_if"), f"{sloc}.applies_if", fields)
+        body = r.text(s, "body", sloc) or m.Text.of(en="?")
+        closing = r.text(s, "closing", sloc, required=False)
+        for key, text in (("body", body), ("closing", closing)):
+            _no_inline_bullets(r, text, f"{sloc}.{key}")
+        bullets = []
+        for bloc, b in r.tables(s, "bullets", sloc, required=False):
+            bid = r.string(b, "id", bloc)
+            r.unique(seen, bid, bloc)
+            if bid and not bid.startswith(sid + "."):
+                r.problem(f"{bloc}.id", f"bullet ids start with their section: '{sid}.…'")
+            text = r.text(b, "text", bloc) or m.Text.of(en="?")
+            if any(not ln.strip() for _, value in text.values for ln in value.strip().splitlines()):
+                r.problem(f"{bloc}.text", "a bullet is one paragraph: no blank lines")
+            bcond = _check_condition(r, b.get("applies_if"), f"{bloc}.applies_if", fields)
+            bullets.append(m.Bullet(bid, text, bcond))
         sections.append(
             m.Section(
                 sid,
                 r.text(s, "title", sloc) or m.Text.of(en="?"),
-                r.text(s, "body", sloc) or m.Text.of(en="?"),
+                body,
                 cond,
                 bool(s.get("summary", False)),
+                tuple(bullets),
+                closing,
             )
         )
     if sum(s.summary for s in sections) != 1:
@@ -582,6 +600,18 @@ def _education(
             "exactly one section must have summary = true (the 'when to call us now' page)",
         )
     return m.EducationForm(meta, tuple(sections))
+
+
+def _no_inline_bullets(r: _Reader, text: m.Text | None, where: str) -> None:
+    """Packet bullets are [[sections.bullets]] with an id and a rule, never "- " lines."""
+    for lang, value in text.values if text is not None else ():
+        if any(line.strip() == "-" or line.strip().startswith("- ") for line in value.splitlines()):
+            r.problem(
+                where,
+                f"'{lang}' has a \"- \" bullet line: write each bullet as a [[sections.bullets]]"
+                " table with an id (and applies_if when it is not for every patient)",
+            )
+            return
 
 
 def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
@@ -647,6 +677,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         logo=c.get("logo") if isinstance(c.get("logo"), str) else None,
         record_prefix=r.string(c, "record_prefix", "clinic", required=False, default="MRN"),
         paper=_paper(r, c),
+        allow_stones=_allow_stones(r, c),
         labs=tuple(labs),
         target_mg_per_kg=(float(lo), float(hi)),
         course_months=(
@@ -670,6 +701,27 @@ def _paper(r: _Reader, clinic: dict[str, Any]) -> str:
         r.problem("clinic.paper", f'must be "letter" or "a4", not {paper!r}')
         return "letter"
     return str(paper)
+
+
+def _allow_stones(r: _Reader, clinic: dict[str, Any]) -> bool:
+    value = clinic.get("allow_stones", False)
+    if not isinstance(value, bool):
+        r.problem("clinic.allow_stones", f"must be true or false, not {_kind(value)}")
+        return False
+    return value
+
+
+def _with_weight_units(form: m.Questionnaire, units: tuple[str, ...]) -> m.Questionnaire:
+    """The questionnaire with every weight question taking the clinic's units."""
+
+    def question(q: m.Question) -> m.Question:
+        return dataclasses.replace(q, units=units) if q.type == "weight" else q
+
+    pages = tuple(
+        dataclasses.replace(p, questions=tuple(question(q) for q in p.questions))
+        for p in form.pages
+    )
+    return dataclasses.replace(form, pages=pages)
 
 
 def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
@@ -768,6 +820,8 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
     programme = build("programme", _programme)
     if problems:
         raise FormsInvalid(problems)
+    if clinic.allow_stones:
+        intake = _with_weight_units(intake, ("kg", "lb", "st"))
     return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme)
 
 

@@ -54,6 +54,9 @@ class Question:
     show_if: Condition | None = None
     options: tuple[Option, ...] = ()
     exclusive: tuple[str, ...] = ()
+    # A weight question: the units a weight may be given in, in the order the kiosk offers
+    # them; stones ("st") only where the clinic profile says allow_stones = true.
+    units: tuple[str, ...] = ("kg", "lb")
 
     def option_label(self, value: str, lang: Lang) -> str:
         for option in self.options:
@@ -184,18 +187,35 @@ class QuizForm:
 
 
 @dataclass(frozen=True)
+class Bullet:
+    """One bullet of a packet section, shown only to the patients its condition holds for."""
+
+    id: str  # "section.name", unique across the form
+    text: Text
+    applies_if: Condition | None = None
+
+
+@dataclass(frozen=True)
 class Section:
+    """A packet section: ``body`` (paragraphs), then its ``bullets``, then ``closing``."""
+
     id: str
     title: Text
     body: Text
     applies_if: Condition | None = None
     summary: bool = False
+    bullets: tuple[Bullet, ...] = ()
+    closing: Text | None = None
 
 
 @dataclass(frozen=True)
 class EducationForm:
     meta: FormMeta
     sections: tuple[Section, ...]
+
+    @cached_property
+    def bullets(self) -> tuple[Bullet, ...]:
+        return tuple(b for s in self.sections for b in s.bullets)
 
 
 @dataclass(frozen=True)
@@ -227,6 +247,7 @@ class ClinicProfile:
     idle_timeout_seconds: int
     idle_warning_seconds: int
     paper: str = "letter"  # "letter" or "a4": the clinic's printer paper
+    allow_stones: bool = False  # weights may also be given in stones and pounds (10 st 4 lb)
     department_text: Text | None = None  # the department's name in each language, when given
 
     def department_in(self, lang: Lang) -> str:

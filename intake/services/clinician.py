@@ -315,7 +315,8 @@ class ClinicianService(Service):
         if not 1 <= month <= 12:
             errors["month"] = "Month must be 1 to 12."
         day = _collect(errors, lambda: self._past_date(seen_on, "seen_on"), "seen_on")
-        kg = _collect(errors, lambda: weight_kg(weight, weight_unit), "weight")
+        stones = self.ctx.forms.clinic.allow_stones
+        kg = _collect(errors, lambda: weight_kg(weight, weight_unit, "weight", stones), "weight")
         dose = _collect(errors, lambda: course_rules.dose_value(daily_dose_mg), "daily_dose_mg")
         bad = [e for e in side_effects if e not in course_rules.SIDE_EFFECTS]
         if bad:

@@ -38,9 +38,28 @@ class LoginFailed(ServiceError):
 class Locked(ServiceError):
     """Too many failed attempts; try again after ``seconds``."""
 
-    def __init__(self, seconds: int):
+    def __init__(self, seconds: int, message: str = ""):
         self.seconds = seconds
-        super().__init__(f"Too many attempts. Please wait {seconds} seconds and try again.")
+        super().__init__(
+            message or f"Too many attempts. Please wait {seconds} seconds and try again."
+        )
+
+
+class CodeLocked(Locked):
+    """Too many wrong visit codes for this date of birth: opening by code waits, even the right one.
+
+    ``void``: the codes themselves were voided as well; waiting does not help, staff issue a new
+    code. The patient is sent to the front desk calmly; nothing says how close a guess came.
+    """
+
+    def __init__(self, seconds: int, *, void: bool = False):
+        self.void = void
+        minutes = max(1, -(-seconds // 60))
+        wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        text = "Please ask at the front desk; they will help you start."
+        if not void:
+            text += f" You can also try again here in {wait}."
+        super().__init__(seconds, text)
 
 
 class StorageUnavailable(ServiceError):

@@ -27,9 +27,10 @@ from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
+from intake.services import visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor
-from intake.services.errors import Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.errors import CodeLocked, Immutable, InvalidInput, NotAllowed, NotFound
 from intake.services.patients import apply_changes
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
 
@@ -119,6 +120,10 @@ class BoardRow:
     kiosk_station: str
     started_at: dt.datetime
     updated_at: dt.datetime
+    # Drafts only: "" (the code works) | "expired" | "locked" (too many wrong codes for this
+    # date of birth, until ``code_locked_until``) | "void" (staff issue a new code)
+    code: str = ""
+    code_locked_until: dt.datetime | None = None
 
 
 @dataclass
@@ -128,6 +133,10 @@ class Completeness:
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
 
 
 def _code_hash(visit_id: str, code: str) -> str:
@@ -175,7 +184,7 @@ class VisitService(Service):
         lang: str | None,
         corrects: str | None = None,
     ) -> StartedVisit:
-        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        code = _new_code()
         now = self.ctx.now()
         p = s.get(Patient, patient_id)
         if p is None:
@@ -216,6 +225,7 @@ class VisitService(Service):
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
         self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
+        self._clear_code_failures(s, actor, vid, p.date_of_birth)
         return StartedVisit(vid, code)
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
@@ -231,44 +241,111 @@ class VisitService(Service):
         return Actor(f"kiosk:{visit_id}", "kiosk", "patient", visit_id)
 
     def open_by_code(self, date_of_birth: dt.date, code: str) -> Actor:
-        """The patient starts a visit with date of birth and the code from the front desk."""
+        """The patient starts a visit with date of birth and the code from the front desk.
+
+        Wrong codes are counted per date of birth (see ``visit_codes``): after a few, opening
+        by code waits, the right code too (``CodeLocked``); after more, the codes are void.
+        """
         code = "".join(ch for ch in code if ch.isdigit())
         now = self.ctx.now()
+        nobody = Actor("kiosk:-", "kiosk", "patient")
+        refusal: CodeLocked | None = None
         with self.write() as s:
-            candidates = s.scalars(
-                select(Visit)
-                .join(Patient)
-                .where(
-                    Patient.date_of_birth == date_of_birth,
-                    Visit.status == "draft",
-                    Visit.code_hash != "",
+            key = visit_codes.dob_key(s, date_of_birth)
+            before = visit_codes.guard(s, key, self.ctx.station, now)
+            if before.locked(now):
+                # Not even compared: a lock-out must not tell a right code from a wrong one.
+                seconds = before.seconds_left(now)
+                self.audit(
+                    s,
+                    nobody,
+                    "open_refused",
+                    "visit",
+                    "-",
+                    {"reason": "locked", "seconds": seconds},
                 )
-            ).all()
-            for visit in candidates:
-                expired = visit.code_expires is not None and visit.code_expires < now
-                if not expired and hmac.compare_digest(visit.code_hash, _code_hash(visit.id, code)):
-                    visit.kiosk_station = self.ctx.station
-                    visit.updated_at = now
-                    self.audit(
-                        s,
-                        Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id),
-                        "open",
-                        "visit",
-                        visit.id,
-                        {"by": "code"},
+                refusal = CodeLocked(seconds, void=before.void)
+            else:
+                candidates = s.scalars(
+                    select(Visit)
+                    .join(Patient)
+                    .where(
+                        Patient.date_of_birth == date_of_birth,
+                        Visit.status == "draft",
+                        Visit.code_hash != "",
                     )
-                    return Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id)
-            self.audit(
-                s,
-                Actor("kiosk:-", "kiosk", "patient"),
-                "open_failed",
-                "visit",
-                "-",
-                {"reason": "no match"},
-            )
+                ).all()
+                for visit in candidates:
+                    expired = visit.code_expires is not None and visit.code_expires < now
+                    if not expired and hmac.compare_digest(
+                        visit.code_hash, _code_hash(visit.id, code)
+                    ):
+                        visit.kiosk_station = self.ctx.station
+                        visit.updated_at = now
+                        self.audit(
+                            s,
+                            Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id),
+                            "open",
+                            "visit",
+                            visit.id,
+                            {"by": "code"},
+                        )
+                        return Actor(f"kiosk:{visit.id}", "kiosk", "patient", visit.id)
+                refusal = self._code_failed(s, key, candidates, now)
+        # Raised after the unit of work, so the failure and its audit events are kept.
+        if refusal is not None:
+            raise refusal
         raise NotFound(
             "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk."
         )
+
+    def _code_failed(
+        self, s: Session, key: str, candidates: Sequence[Visit], now: dt.datetime
+    ) -> CodeLocked | None:
+        """Count a wrong code; lock or void as the count says. No code and no date in the audit."""
+        nobody = Actor("kiosk:-", "kiosk", "patient")
+        after = visit_codes.record_failure(s, key, self.ctx.station, now)
+        counts = {"failures": after.failures, "at_station": after.at_station}
+        self.audit(s, nobody, "open_failed", "visit", "-", {"reason": "no match", **counts})
+        if after.void:
+            for visit in candidates:
+                visit.code_hash = ""
+                visit.updated_at = now
+                self.audit(s, nobody, "code_void", "visit", visit.id, counts)
+        if not after.locked(now):
+            return None
+        seconds = after.seconds_left(now)
+        self.audit(s, nobody, "code_locked", "visit", "-", {**counts, "seconds": seconds})
+        return CodeLocked(seconds, void=after.void)
+
+    def new_code(self, actor: Actor, visit_id: str) -> StartedVisit:
+        """Staff give the patient of an unfinished visit a new code; the old one stops working.
+
+        Staff see the patient, so the date of birth's count of wrong codes starts again.
+        """
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft":
+                raise Immutable("This visit is already submitted.")
+            code = _new_code()
+            now = self.ctx.now()
+            visit.code_hash = _code_hash(visit.id, code)
+            visit.code_expires = now + dt.timedelta(hours=CODE_HOURS)
+            visit.updated_at = now
+            self.audit(s, actor, "new_code", "visit", visit_id)
+            patient = s.get(Patient, visit.patient_id)
+            if patient is not None:
+                self._clear_code_failures(s, actor, visit_id, patient.date_of_birth)
+            return StartedVisit(visit_id, code)
+
+    def _clear_code_failures(
+        self, s: Session, actor: Actor, visit_id: str, date_of_birth: dt.date
+    ) -> None:
+        key = visit_codes.dob_key(s, date_of_birth)
+        cleared = visit_codes.clear(s, key, self.ctx.now())
+        if cleared:
+            self.audit(s, actor, "code_unlocked", "visit", visit_id, {"failures": cleared})
 
     # --- the kiosk -------------------------------------------------------------------------------
 
@@ -661,8 +738,23 @@ class VisitService(Service):
                 .order_by(Visit.updated_at.desc())
                 .limit(limit)
             ).all()
+            now = self.ctx.now()
+            locks = {
+                key: g
+                for key, g in visit_codes.guards(s, self.ctx.station, now).items()
+                if g.locked(now)
+            }
             out = []
             for visit, p in rows:
+                code, locked_until = "", None
+                if visit.status == "draft":
+                    key = visit_codes.dob_key(s, p.date_of_birth) if locks else ""
+                    if not visit.code_hash:
+                        code = "void"
+                    elif key in locks:
+                        code, locked_until = "locked", locks[key].locked_until
+                    elif visit.code_expires is not None and visit.code_expires < now:
+                        code = "expired"
                 if visit.status == "draft":
                     stage = (
                         "needs_staff"
@@ -686,6 +778,8 @@ class VisitService(Service):
                         visit.kiosk_station,
                         visit.started_at,
                         visit.updated_at,
+                        code,
+                        locked_until,
                     )
                 )
             return out

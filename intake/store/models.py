@@ -310,6 +310,28 @@ class FollowUp(Base):
     __table_args__ = (UniqueConstraint("patient_id", "month"),)
 
 
+class CodeAttempt(Base):
+    """A wrong visit code typed at a kiosk, kept for a day to throttle guessing.
+
+    Keyed by an HMAC of the date of birth (``InstallationSecret`` "code_attempts"), never the date
+    itself, and never the code that was typed.
+    """
+
+    __tablename__ = "code_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dob_key: Mapped[str] = mapped_column(String(64), index=True)
+    station: Mapped[str] = mapped_column(String(60))
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class InstallationSecret(Base):
+    """Random keys made once per installation (one database, every station shares them)."""
+
+    __tablename__ = "installation_secrets"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained: each event holds the hash of the one before it."""
 

@@ -263,6 +263,26 @@ def test_education_sections_follow_the_rules(pdf_of: PdfOf, forms: FormSet) -> N
     assert title not in " ".join(pdf_pages_text(pdf_of("education", "minor", "en")))
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_education_bullets_follow_their_own_rules(pdf_of: PdfOf, forms: FormSet, lang: str) -> None:
+    """The adult sample can become pregnant; the minor sample (16, born male) cannot."""
+    bullets = {b.id: squash(b.text.get(lang)) for b in forms.education.bullets}
+    adult = " ".join(pdf_pages_text(pdf_of("education", "adult", lang)))
+    minor = " ".join(pdf_pages_text(pdf_of("education", "minor", lang)))
+    for bid in ("when_to_call.pregnancy", "aftercare.contraception", "process.consent"):
+        assert bullets[bid][:50] in adult, bid
+        assert bullets[bid][:50] not in minor, bid
+    for bid in ("pregnancy_all.partner", "process.consent_with_guardian", "guardian.mood"):
+        assert bullets[bid][:50] in minor, bid
+        assert bullets[bid][:50] not in adult, bid
+    # A section's closing paragraph still comes after its bullets.
+    summary = next(s for s in forms.education.sections if s.summary)
+    assert summary.closing is not None
+    last_bullet = bullets["when_to_call.skin_allergy"][:40]
+    closing = squash(summary.closing.get(lang))[:40]
+    assert minor.index(last_bullet) < minor.index(closing)
+
+
 def test_body_blocks_paragraphs_and_bullets() -> None:
     text = "First line\ncontinues.\n\nList:\n- one\n- two\n  wrapped\nAfter.\n\n- last"
     assert render.body_blocks(text) == [

@@ -32,6 +32,7 @@ from intake.forms.loader import load_forms
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 VISIT = dt.date(2026, 3, 2)
 PREGNANCY_CONDITION = {"field": "can_become_pregnant", "equals": True}
+CANNOT_CONDITION = {"field": "can_become_pregnant", "equals": False}
 
 
 @pytest.fixture(scope="module")
@@ -312,10 +313,16 @@ def test_visible_questions_follow_earlier_answers(forms: m.FormSet) -> None:
 
 def test_adult_who_can_become_pregnant_gets_the_full_pregnancy_set(forms: m.FormSet) -> None:
     shown = ids(applicable_statements(forms.risks, adult_can()))
-    assert set(ids(pregnancy_topic(forms).statements)) <= set(shown)
+    pregnancy = pregnancy_topic(forms).statements
+    assert {s.id for s in pregnancy if s.applies_if != CANNOT_CONDITION} <= set(shown)
     assert not any(s.audience == "guardian" for s in forms.risks.statements if s.id in shown)
-    # Everything else meant for the patient is there too, in form order.
-    expected = [s.id for s in forms.risks.statements if s.audience != "guardian"]
+    # Everything else meant for the patient is there too, in form order; only what is said to
+    # patients who cannot become pregnant (that a partner needs no birth control) is not.
+    expected = [
+        s.id
+        for s in forms.risks.statements
+        if s.audience != "guardian" and s.applies_if != CANNOT_CONDITION
+    ]
     assert shown == expected
 
 
@@ -324,8 +331,11 @@ def test_adult_who_cannot_become_pregnant_gets_only_the_general_pregnancy_statem
 ) -> None:
     shown = applicable_statements(forms.risks, adult_cannot())
     pregnancy = [s for s in shown if s.topic == "pregnancy"]
-    general = [s for s in pregnancy_topic(forms).statements if s.applies_if is None]
+    general = [
+        s for s in pregnancy_topic(forms).statements if s.applies_if in (None, CANNOT_CONDITION)
+    ]
     assert pregnancy == general
+    assert "pregnancy.partner" in ids(pregnancy)
     # Every patient is told about birth defects and sharing (CONTENT: all patients are told).
     assert "pregnancy.birth_defects_all" in ids(pregnancy)
     assert 0 < len(pregnancy) < len(pregnancy_topic(forms).statements)
@@ -347,7 +357,7 @@ def test_a_minor_who_can_become_pregnant_gets_pregnancy_and_guardian_statements(
     forms: m.FormSet,
 ) -> None:
     shown = ids(applicable_statements(forms.risks, minor_can()))
-    assert shown == [s.id for s in forms.risks.statements]
+    assert shown == [s.id for s in forms.risks.statements if s.applies_if != CANNOT_CONDITION]
 
 
 def test_applicable_topics_group_the_applicable_statements(forms: m.FormSet) -> None:
@@ -416,6 +426,12 @@ def test_applicable_sections(forms: m.FormSet) -> None:
     assert set(conditional) <= set(can)
     assert not set(conditional) & set(cannot)
     assert set(can) - set(cannot) == set(conditional)
+    # Bullets carry their own rules: the pregnancy bullet of "when to call us now" is for
+    # patients who can become pregnant only.
+    summary_section = next(s for s in forms.education.sections if s.summary)
+    can_bullets = ids(rules.applicable_bullets(summary_section, adult_can()))
+    cannot_bullets = ids(rules.applicable_bullets(summary_section, adult_cannot()))
+    assert set(can_bullets) - set(cannot_bullets) == {"when_to_call.pregnancy"}
     summary = [s.id for s in forms.education.sections if s.summary]
     # The one-page "when to call us now" summary goes to everyone.
     assert len(summary) == 1 and summary[0] in can and summary[0] in cannot

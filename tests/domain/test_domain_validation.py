@@ -205,17 +205,20 @@ def test_weight_in_lb_converts_with_the_real_factor() -> None:
 @pytest.mark.parametrize(
     ("raw", "unit", "needle"),
     [
-        ("abc", "kg", "as a number"),
+        ("abc", "kg", "in digits"),
         ("", "kg", "enter your weight"),
         (None, "kg", "enter your weight"),
-        (True, "kg", "as a number"),
-        ("nan", "kg", "as a number"),
-        ("inf", "kg", "as a number"),
-        (float("nan"), "kg", "as a number"),
+        (True, "kg", "in digits"),
+        ("nan", "kg", "in digits"),
+        ("inf", "kg", "in digits"),
+        (float("nan"), "kg", "in digits"),
         ("24", "kg", "between 25 and 300 kg"),
         ("301", "kg", "between 25 and 300 kg"),
-        ("-70", "kg", "between"),
-        ("50", "lb", "between 55 and 661 lb"),  # the range is given in the unit the person used
+        ("-70", "kg", "without a + or - sign"),
+        (-70, "kg", "sign"),
+        # The range is given in the unit the person used, as whole numbers that are all
+        # accepted: 55 lb is 24.9 kg.
+        ("50", "lb", "between 56 and 661 lb"),
         ("62", "st", "kg or lb"),
     ],
 )

@@ -257,7 +257,11 @@ def test_condition_naming_an_unknown_field_is_reported(forms: m.FormSet, copy: P
         'applies_if = { field = "can_become_pregnant", equals = true }',
         'applies_if = { field = "can_get_pregnant", equals = true }',
     )
-    first_conditional = next(s for s in forms.risks.statements if s.applies_if is not None)
+    first_conditional = next(
+        s
+        for s in forms.risks.statements
+        if s.applies_if == {"field": "can_become_pregnant", "equals": True}
+    )
     ti, si = statement_index(forms, first_conditional.id)
     problem = find(
         problems_of(copy),
@@ -369,6 +373,63 @@ def test_equals_on_a_multi_question_is_reported(copy: Path) -> None:
     assert any(p.path == "education/form.toml" and "contains" in p.message for p in problems)
 
 
+def bullet_index(forms: m.FormSet, bid: str) -> tuple[int, int]:
+    for si, section in enumerate(forms.education.sections):
+        for bi, b in enumerate(section.bullets):
+            if b.id == bid:
+                return si, bi
+    raise KeyError(bid)
+
+
+def test_packet_bullets_load_with_their_own_rules(forms: m.FormSet) -> None:
+    summary = next(s for s in forms.education.sections if s.summary)
+    pregnancy = next(b for b in summary.bullets if b.id == "when_to_call.pregnancy")
+    assert pregnancy.applies_if == {"field": "can_become_pregnant", "equals": True}
+    assert summary.closing is not None and "fridge" in summary.closing.get("en")
+    assert all(b.id.startswith(s.id + ".") for s in forms.education.sections for b in s.bullets)
+
+
+def test_a_bullet_line_inside_a_packet_body_is_reported(copy: Path) -> None:
+    edit(
+        copy,
+        "education",
+        'body.en = "Some things do not mix well with isotretinoin:"',
+        'body.en = """Some things do not mix well with isotretinoin:\n- Vitamin A."""',
+    )
+    forms = load_forms(FORMS_DIR)
+    si = [s.id for s in forms.education.sections].index("avoid")
+    find(problems_of(copy), "education/form.toml", f"sections[{si}].body", "[[sections.bullets]]")
+
+
+def test_a_packet_bullet_rule_naming_an_unknown_field_is_reported(
+    forms: m.FormSet, copy: Path
+) -> None:
+    edit(
+        copy,
+        "education",
+        'id = "when_to_call.pregnancy"\napplies_if = { field = "can_become_pregnant"',
+        'id = "when_to_call.pregnancy"\napplies_if = { field = "can_get_pregnant"',
+    )
+    si, bi = bullet_index(forms, "when_to_call.pregnancy")
+    find(
+        problems_of(copy),
+        "education/form.toml",
+        f"sections[{si}].bullets[{bi}].applies_if.field",
+        "can_get_pregnant",
+    )
+
+
+def test_a_packet_bullet_id_outside_its_section_is_reported(forms: m.FormSet, copy: Path) -> None:
+    edit(copy, "education", 'id = "when_to_call.stomach"', 'id = "stomach"')
+    si, bi = bullet_index(forms, "when_to_call.stomach")
+    find(
+        problems_of(copy),
+        "education/form.toml",
+        f"sections[{si}].bullets[{bi}].id",
+        "start with their section",
+    )
+
+
 def test_several_problems_are_reported_together(forms: m.FormSet, copy: Path) -> None:
     edit(copy, "intake", 'type = "email"', 'type = "url"')
     edit(copy, "quiz", 'id = "quiz"', 'id = "quizzes"')
@@ -443,12 +504,12 @@ def test_text_change_without_version_bump_is_caught(copy: Path) -> None:
 def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
     write_lock(load_forms(copy), copy)
     edit(copy, "risks", "Resequedad", "Sequedad")
-    edit(copy, "risks", 'version = "1.0.0"', 'version = "1.0.1"')
+    edit(copy, "risks", 'version = "1.1.0"', 'version = "1.1.1"')
     forms = load_forms(copy)
     problems = lock_problems(forms, copy)
     assert len(problems) == 1
     assert problems[0].path == "risks/form.toml"
-    assert "1.0.1" in problems[0].message and "not recorded" in problems[0].message
+    assert "1.1.1" in problems[0].message and "not recorded" in problems[0].message
     # After `forms lock` the new version is recorded and all is well again.
     write_lock(forms, copy)
     assert lock_problems(forms, copy) == []

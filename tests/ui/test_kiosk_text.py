@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where the kiosk's messages come from: what it validates and the services it calls.
 PATIENT_FACING = [
     "intake/domain/validation.py",
+    "intake/domain/numbers.py",
     "intake/domain/answers.py",
     "intake/domain/phq9.py",
     "intake/services/base.py",
@@ -148,3 +149,85 @@ def test_no_english_message_is_taken_for_spanish() -> None:
 
     taken = [t for t in _all_patient_messages() if is_spanish(t)]
     assert not taken
+
+
+# --- numbers in texts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "text"),
+    [
+        ("en", 1, "There is 1 question. It helps make sure the most important points are clear."),
+        (
+            "en",
+            15,
+            "There are 15 questions. They help make sure the most important points are clear.",
+        ),
+        (
+            "es",
+            1,
+            "Es 1 pregunta. Nos ayuda a comprobar que los puntos más importantes están claros.",
+        ),
+        (
+            "es",
+            10,
+            "Son 10 preguntas. Nos ayudan a comprobar que los puntos más importantes están claros.",
+        ),
+    ],
+)
+def test_the_quiz_intro_says_how_many_questions_in_the_right_plural(
+    lang: str, count: int, text: str
+) -> None:
+    from intake.ui.kiosk.text import tn
+
+    assert tn("quiz_intro", lang, count) == text
+
+
+def test_every_counted_text_has_both_plural_forms() -> None:
+    from intake.ui.kiosk import text
+
+    keys = set(text._T)
+    singular = {k.removesuffix("_one") for k in keys if k.endswith("_one")}
+    plural = {k.removesuffix("_other") for k in keys if k.endswith("_other")}
+    assert singular == plural and singular
+
+
+@pytest.mark.parametrize(
+    ("place", "lang", "line"),
+    [
+        (("about_you", 1, 6), "en", "Part 1 of 6: About you"),
+        (
+            ("risks", 4, 6, "topic", 3, 10),
+            "en",
+            "Part 4 of 6: About your treatment · Topic 3 of 10",
+        ),
+        (
+            ("risks", 4, 6, "topic", 3, 10),
+            "es",
+            "Parte 4 de 6: Sobre su tratamiento · Tema 3 de 10",
+        ),
+        (
+            ("risks", 4, 6, "topic", 0, 11),
+            "en",
+            "Part 4 of 6: About your treatment · 11 topics to read",
+        ),
+        (
+            ("risks", 4, 6, "topic", 0, 1),
+            "es",
+            "Parte 4 de 6: Sobre su tratamiento · 1 tema para leer",
+        ),
+        (
+            ("check", 5, 6, "question", 2, 15),
+            "es",
+            "Parte 5 de 6: Compruebe lo que entendió · Pregunta 2 de 15",
+        ),
+        (("health", 2, 6, "page", 1, 6), "en", "Part 2 of 6: Your health · Page 1 of 6"),
+    ],
+)
+def test_the_progress_line_says_where_inside_the_part(
+    place: tuple[object, ...], lang: str, line: str
+) -> None:
+    from intake.domain.wizard import Place
+    from intake.ui.kiosk.text import progress_text
+
+    assert progress_text(Place(*place), lang) == line  # type: ignore[arg-type]

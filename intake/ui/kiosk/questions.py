@@ -153,17 +153,11 @@ class QuestionField(QWidget):
             buttons.changed.connect(self._on_input_changed)
             return buttons
         if q.type == "weight":
-            weight = WeightEntryWidget(
-                {
-                    "number": t("weight_number", lang),
-                    "kg": t("unit_kg", lang),
-                    "lb": t("unit_lb", lang),
-                    "kg_name": t("unit_kg_name", lang),
-                    "lb_name": t("unit_lb_name", lang),
-                },
-                spoken,
-                self,
-            )
+            labels = {"number": t("weight_number", lang), "in_kg": t("weight_in_kg", lang)}
+            for unit in q.units:
+                labels[unit] = t(f"unit_{unit}", lang)
+                labels[f"{unit}_name"] = t(f"unit_{unit}_name", lang)
+            weight = WeightEntryWidget(labels, spoken, self, units=q.units)
             weight.changed.connect(self._on_input_changed)
             weight.number.editingFinished.connect(self._on_input_editing_finished)
             return weight

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from intake.domain.wizard import QUIZ, KioskFlow, Step
 from intake.ui.kiosk.base import KioskPage, card, make_label
-from intake.ui.kiosk.text import message, t
+from intake.ui.kiosk.text import message, t, tn
 from intake.ui.widgets.choices import ChoiceButtons
 
 
@@ -25,7 +25,8 @@ class QuizPage(KioskPage):
         n = questions.index(question_id) + 1 if question_id in questions else 1
         self.add_title(t("quiz_title", lang))
         if n == 1:
-            self.add_text(t("quiz_intro", lang), "help")
+            intro = self.add_text(tn("quiz_intro", lang, flow.quiz_count()), "help")
+            intro.setObjectName("quiz_intro")
         self.add_text(t("quiz_counter", lang, n=n, total=len(questions)), "help")
         prompt = self.question.prompt(lang)
         self.add_text(prompt, "subtitle")

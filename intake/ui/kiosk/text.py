@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from intake.domain.wizard import Place
 
 LANGS = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -28,6 +32,17 @@ _T: dict[str, tuple[str, str]] = {
     "next": ("Next", "Siguiente"),
     "progress": ("Part {n} of {total}: {section}", "Parte {n} de {total}: {section}"),
     "progress_name": ("Progress", "Progreso"),
+    # where the patient is inside a part: "Part 4 of 6: About your treatment · Topic 3 of 10"
+    "progress_place": (
+        "Part {n} of {total}: {section} · {place}",
+        "Parte {n} de {total}: {section} · {place}",
+    ),
+    "place_topic": ("Topic {n} of {total}", "Tema {n} de {total}"),
+    "place_question": ("Question {n} of {total}", "Pregunta {n} de {total}"),
+    "place_page": ("Page {n} of {total}", "Página {n} de {total}"),
+    # before the first topic (a guardian's details): how many topics there are to read
+    "place_topic_ahead_one": ("1 topic to read", "1 tema para leer"),
+    "place_topic_ahead_other": ("{count} topics to read", "{count} temas para leer"),
     # sections
     "section_about_you": ("About you", "Sus datos"),
     "section_health": ("Your health", "Su salud"),
@@ -66,10 +81,6 @@ _T: dict[str, tuple[str, str]] = {
     "visit_code_digits": ("6 digits", "6 dígitos"),
     "start": ("Start", "Comenzar"),
     "getting_ready": ("One moment, getting ready…", "Un momento, preparando todo…"),
-    "code_locked": (
-        "Too many tries. Please ask at the front desk for help.",
-        "Demasiados intentos. Por favor, pida ayuda en recepción.",
-    ),
     "code_incomplete": (
         "Please enter the 6-digit visit code.",
         "Escriba el código de visita de 6 dígitos.",
@@ -128,6 +139,9 @@ _T: dict[str, tuple[str, str]] = {
         " seguir. Espere aquí o acérquese a recepción; sus respuestas hasta ahora están"
         " guardadas.",
     ),
+    "unit_st": ("st", "st"),
+    "unit_st_name": ("Stones and pounds", "Piedras (stones) y libras"),
+    "weight_in_kg": ("That is {kg} kg.", "Son {kg} kg."),
     "save_failed": (
         "This page could not be saved. Please try again, or ask a member of staff.",
         "No se pudo guardar esta página. Inténtelo de nuevo o pida ayuda al personal.",
@@ -191,9 +205,14 @@ _T: dict[str, tuple[str, str]] = {
     # --- quiz ---
     "quiz_title": ("Check your understanding", "Compruebe lo que entendió"),
     "quiz_counter": ("Question {n} of {total}", "Pregunta {n} de {total}"),
-    "quiz_intro": (
-        "A few short questions help make sure the most important points are clear.",
-        "Unas preguntas cortas nos ayudan a comprobar que los puntos más importantes están claros.",
+    "quiz_intro_one": (
+        "There is 1 question. It helps make sure the most important points are clear.",
+        "Es 1 pregunta. Nos ayuda a comprobar que los puntos más importantes están claros.",
+    ),
+    "quiz_intro_other": (
+        "There are {count} questions. They help make sure the most important points are clear.",
+        "Son {count} preguntas. Nos ayudan a comprobar que los puntos más importantes están"
+        " claros.",
     ),
     "check_answer": ("Check my answer", "Comprobar mi respuesta"),
     "quiz_wrong": ("Not quite.", "No es del todo correcto."),
@@ -352,8 +371,29 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def tn(key: str, lang: str, count: int, **values: object) -> str:
+    """A text that names a number: ``key_one`` for exactly 1, ``key_other`` otherwise.
+
+    English and Spanish both use the singular for 1 only ("0 preguntas", "1 pregunta").
+    """
+    return t(f"{key}_one" if count == 1 else f"{key}_other", lang, count=count, **values)
+
+
 def has(key: str) -> bool:
     return key in _T
+
+
+def progress_text(place: Place, lang: str) -> str:
+    """The progress line: the part of the visit and, inside a part of many pages, which one."""
+    section = t(f"section_{place.section}", lang)
+    values = {"n": place.part, "total": place.parts, "section": section}
+    if not place.unit or not place.total:
+        return t("progress", lang, **values)
+    if place.n == 0:
+        where = tn(f"place_{place.unit}_ahead", lang, place.total)
+    else:
+        where = t(f"place_{place.unit}", lang, n=place.n, total=place.total)
+    return t("progress_place", lang, place=where, **values)
 
 
 # Messages the services and the domain give in English, with their Spanish wording.
@@ -396,14 +436,45 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r"Los pacientes deben tener al menos \1 años; revise el año o pregunte al personal.",
     ),
     (r"Please choose kg or lb\.", "Elija kg o lb."),
-    (r"Please enter your weight as a number\.", "Escriba su peso con números."),
+    (r"Please choose kg, lb or st\.", "Elija kg, lb o st."),
     (r"Please enter your weight\.", "Escriba su peso."),
     (
-        r"Please enter your weight as a number, for example 62\.5\.",
-        "Escriba su peso con números, por ejemplo 62.5.",
+        r"Please type your weight without a \+ or - sign, for example 62\.5\.",
+        "Escriba su peso sin signo + ni -, por ejemplo 62,5.",
     ),
     (
-        r"Please check your weight: it should be between (\d+) and (\d+) (kg|lb)\.",
+        r"Please type your weight as plain digits, without an e, for example 62\.5\.",
+        "Escriba su peso solo con cifras, sin la letra e, por ejemplo 62,5.",
+    ),
+    (
+        r"Please type your weight in digits, for example 62\.5 or 140 lb\.",
+        "Escriba su peso con cifras, por ejemplo 62,5 o 140 lb.",
+    ),
+    (
+        r"Please type one weight only, for example 62\.5 or 140 lb\.",
+        "Escriba un solo peso, por ejemplo 62,5 o 140 lb.",
+    ),
+    (
+        r"Please type your weight with one decimal point or comma at most and no thousands"
+        r" separator, for example 62\.5\.",
+        "Escriba su peso con una sola coma o punto decimal y sin separador de miles, por"
+        " ejemplo 62,5.",
+    ),
+    (
+        r"Please type your weight in kg or lb; stones are not used here\.",
+        "Escriba su peso en kg o lb; aquí no se usan las piedras (stones).",
+    ),
+    (
+        r"Please write stones and pounds as whole stones, then 0 to 13 pounds, for example"
+        r" 10 st 4 lb\.",
+        "Escriba las piedras (stones) enteras y después de 0 a 13 libras, por ejemplo 10 st 4 lb.",
+    ),
+    (
+        r"Please type just your weight, for example 62\.5\.",
+        "Escriba solo su peso, por ejemplo 62,5.",
+    ),
+    (
+        r"Please check your weight: it should be between (\d+) and (\d+) (kg|lb|st)\.",
         r"Revise su peso: debe estar entre \1 y \2 \3.",
     ),
     (r"Please enter a phone number\.", "Escriba un número de teléfono."),
@@ -497,6 +568,22 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     (
         r"Too many attempts\. Please wait (\d+) seconds and try again\.",
         r"Demasiados intentos. Espere \1 segundos e inténtelo de nuevo.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in 1 minute\.",
+        "Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        " intentarlo aquí dentro de 1 minuto.",
+    ),
+    (
+        r"Please ask at the front desk; they will help you start\. You can also try again here"
+        r" in (\d+) minutes\.",
+        r"Por favor, pregunte en recepción; le ayudarán a empezar. También puede volver a"
+        r" intentarlo aquí dentro de \1 minutos.",
     ),
     (
         r"Your role does not allow this\. Please ask a colleague who can\.",

@@ -119,7 +119,6 @@ class WelcomePage(KioskPage):
         layout.addLayout(row)
         self.content.addWidget(frame)
         self.finish()
-        self._locked = False
         self._update_start()
 
     def set_clinic(self, clinic: str) -> None:
@@ -133,19 +132,15 @@ class WelcomePage(KioskPage):
         return bool(self.code.text() or not self.dob.is_empty())
 
     def _on_input_changed(self, *_args: object) -> None:
-        if self.error.isVisible() and not self._locked:
+        if self.error.isVisible():
             self.error.hide()
         self._update_start()
         self.input_changed.emit(self.has_input())
 
     def _update_start(self) -> None:
-        self.start_button.setEnabled(
-            not self._locked and not self.dob.is_empty() and len(self.digits()) >= CODE_LENGTH
-        )
+        self.start_button.setEnabled(not self.dob.is_empty() and len(self.digits()) >= CODE_LENGTH)
 
     def _on_start_button_clicked(self) -> None:
-        if self._locked:
-            return
         problem = self.dob.problem()
         if problem or self.dob.is_empty():
             key = "date_invalid" if problem == "invalid" else "date_incomplete"
@@ -170,14 +165,12 @@ class WelcomePage(KioskPage):
         else:
             self._update_start()
 
-    def set_locked(self, locked: bool) -> None:
-        self._locked = locked
-        if locked:
-            self.code.clear()
-            self.show_error(t("code_locked", self.lang))
-        else:
-            self.show_error("")
+    def show_refusal(self, text: str) -> None:
+        """Opening by code waits for this date of birth (the service says how long): the code
+        typed is cleared, the message stays until something new is typed."""
+        self.code.clear()
         self._update_start()
+        self.show_error(text)
 
     def snapshot(self) -> dict[str, Any]:
         return {"dob": self.dob.raw(), "code": self.code.text()}

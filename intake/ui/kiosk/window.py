@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.services.errors import InvalidInput, NotFound, ServiceError
+from intake.services.errors import InvalidInput, Locked, ServiceError
 from intake.ui.kiosk.base import KioskPage
 from intake.ui.kiosk.idle import IdleOverlay, IdleWatcher
 from intake.ui.kiosk.tasks import run_in_background
-from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, message, t
+from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, message, progress_text, t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -68,8 +68,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_MS = 90_000
 DEFAULT_WARNING_MS = 15_000
-MAX_CODE_FAILURES = 5
-CODE_LOCK_MS = 60_000
 NO_NAV = ("welcome", "help_now", "staff_check", "done")
 
 
@@ -198,6 +196,8 @@ class NavBar(QWidget):
         self.where = QLabel(self)
         self.where.setProperty("role", "progress")
         self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "Part 5 of 6: … · Question 10 of 15" in large text on a tablet: wrap, never clip.
+        self.where.setWordWrap(True)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("nav_progress")
         self.bar.setTextVisible(False)
@@ -284,7 +284,6 @@ class KioskWindow(QWidget):
         self._page: KioskPage | None = None
         self._scratch: dict[str, dict[str, Any]] = {}
         self._generation = 0
-        self._code_failures = 0
         self._pending_start: tuple[dt.date, str] | None = None
         self._pending_handover: Actor | None = None
         self._pin_dialog: StaffPinDialog | None = None
@@ -328,10 +327,6 @@ class KioskWindow(QWidget):
         self._prewarm_timer.setInterval(60)
         self._prewarm_timer.timeout.connect(self._on_prewarm_timer_timeout)
         self._prewarm_stage = 0
-        self._code_lock = QTimer(self)
-        self._code_lock.setSingleShot(True)
-        self._code_lock.setInterval(CODE_LOCK_MS)
-        self._code_lock.timeout.connect(self._on_code_lock_timeout)
         if self._ctx is not None:
             self._configure(self._ctx)
         self._apply_theme()
@@ -610,8 +605,6 @@ class KioskWindow(QWidget):
         page.input_changed.connect(self._on_welcome_input_changed)
         if snapshot:
             page.restore(snapshot)
-        if self._code_lock.isActive():
-            page.set_locked(True)
         self._swap_page(page)
         self._update_nav()
 
@@ -705,8 +698,6 @@ class KioskWindow(QWidget):
         if flow is None or page is None or flow.current.kind in NO_NAV:
             self.nav.hide()
             return
-        from intake.domain.wizard import SECTIONS
-
         lang = self._lang
         step = flow.current
         label = t("next", lang)
@@ -725,14 +716,7 @@ class KioskWindow(QWidget):
         elif step.kind == "sign":
             label = t("sign", lang)
         position, total = flow.progress()
-        section = t(f"section_{flow.section()}", lang)
-        where = t(
-            "progress",
-            lang,
-            section=section,
-            n=flow.section_number(),
-            total=len(SECTIONS),
-        )
+        where = progress_text(flow.place(), lang)
         self.nav.set_state(
             lang,
             back=flow.can_go_back(),
@@ -767,20 +751,16 @@ class KioskWindow(QWidget):
         visits = VisitService(self._ctx)
         try:
             actor = visits.open_by_code(dob, code)
-        except NotFound as exc:
-            self._code_failures += 1
+        except Locked as exc:
+            # The service counts wrong codes for this date of birth over every station; the
+            # kiosk only says so. Another patient may still start here with their own details.
             if isinstance(page, WelcomePage):
-                if self._code_failures >= MAX_CODE_FAILURES:
-                    self._code_lock.start()
-                    page.set_locked(True)
-                else:
-                    page.show_error(message(str(exc), self._lang))
+                page.show_refusal(message(str(exc), self._lang))
             return
         except ServiceError as exc:
             if isinstance(page, WelcomePage):
                 page.show_error(message(str(exc), self._lang))
             return
-        self._code_failures = 0
         self._visit = ActiveVisit(visits, actor)
         try:
             draft = visits.draft(actor, self._visit.visit_id)
@@ -795,11 +775,6 @@ class KioskWindow(QWidget):
             self._show_resume()
         else:
             self._enter(draft, resume=False)
-
-    def _on_code_lock_timeout(self) -> None:
-        self._code_failures = 0
-        if isinstance(self._page, WelcomePage):
-            self._page.set_locked(False)
 
     def _enter(self, draft: VisitDraft, *, resume: bool) -> None:
         from intake.domain.wizard import Guardian, KioskFlow

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.course import SIDE_EFFECTS
+from intake.domain.numbers import written_unit
 from intake.domain.rules import contraception_problem
 from intake.services.clinician import ClinicianService, CourseView, FollowUpRow
 from intake.services.context import Actor, AppContext
@@ -121,7 +122,11 @@ class CourseWidget(QWidget):
         self.seen_on.setPlaceholderText("YYYY-MM-DD")
         self.weight = named(QLineEdit(box), "Weight")
         self.weight_unit = named(QComboBox(box), "Weight unit")
-        self.weight_unit.addItems(["kg", "lb"])
+        self.weight_unit.addItems(
+            ["kg", "lb", "st"] if ctx.forms.clinic.allow_stones else ["kg", "lb"]
+        )
+        # A unit written with the number ("154 lb") is the one meant: the unit box follows it.
+        self.weight.textChanged.connect(self._on_weight_text_changed)
         weight_row = QHBoxLayout()
         weight_row.addWidget(self.weight, 1)
         weight_row.addWidget(self.weight_unit)
@@ -391,6 +396,12 @@ class CourseWidget(QWidget):
     def _on_new_button_clicked(self) -> None:
         self.table.clearSelection()
         self._start_new()
+
+    @Slot(str)
+    def _on_weight_text_changed(self, text: str) -> None:
+        unit = written_unit(text, stones=self.weight_unit.findText("st") >= 0)
+        if unit is not None and self.weight_unit.findText(unit) >= 0:
+            self.weight_unit.setCurrentText(unit)
 
     @Slot(bool)
     def _on_contraception_toggled(self, _checked: bool) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.patients import PatientRow, PatientService
-from intake.services.visits import StartedVisit, VisitService
+from intake.services.visits import BoardRow, StartedVisit, VisitService
 from intake.ui.staff.common import (
     VISIT_STATUS_WORDS,
     BackgroundTasks,
@@ -49,19 +49,28 @@ class VisitCodeDialog(QDialog):
 
     hand_over_requested = Signal(str)  # visit id
 
-    def __init__(self, patient: PatientRow, started: StartedVisit, parent: QWidget | None = None):
+    def __init__(
+        self,
+        patient: PatientRow | BoardRow,
+        started: StartedVisit,
+        parent: QWidget | None = None,
+        *,
+        new_code: bool = False,
+    ):
         super().__init__(parent)
-        self.setWindowTitle("Visit started")
-        named(self, "Visit started", "visit_code_dialog")
+        title = "New visit code" if new_code else "Visit started"
+        self.setWindowTitle(title)
+        named(self, title, "visit_code_dialog")
         self.setMinimumWidth(460)
         self.started = started
         layout = QVBoxLayout(self)
         layout.setSpacing(14)
-        who = QLabel(f"Kiosk visit for <b>{patient.full_name}</b> ({patient.record_number})", self)
+        name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
+        who = QLabel(f"Kiosk visit for <b>{name}</b> ({patient.record_number})", self)
         layout.addWidget(who)
         hint = QLabel(
             "Give the patient this code. At any kiosk they type it with their date of birth. "
-            "It works once, for 12 hours.",
+            "It works once, for 12 hours." + (" The old code no longer works." if new_code else ""),
             self,
         )
         hint.setWordWrap(True)
@@ -156,6 +165,7 @@ class FrontDeskPage(QWidget):
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
 
         self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
+        self.board.code_issued.connect(self._on_board_code_issued)
 
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
@@ -339,6 +349,15 @@ class FrontDeskPage(QWidget):
         self.board.refresh()
         self._show_patient(patient)
         dialog = VisitCodeDialog(patient, started, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    @Slot(object, object)
+    def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:
+        dialog = VisitCodeDialog(row, started, self, new_code=True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
         dialog.finished.connect(self._on_dialog_finished)

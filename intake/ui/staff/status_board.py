@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor, AppContext
 from intake.services.identity_review import IdentityReviewService
-from intake.services.visits import BoardRow, VisitService
+from intake.services.visits import BoardRow, StartedVisit, VisitService
 from intake.ui.staff.common import (
     AMBER_BG,
     BLUE_BG,
@@ -73,6 +75,24 @@ def page_label(ctx: AppContext, page: str) -> str:
 
 
 def stage_text(ctx: AppContext, row: BoardRow) -> str:
+    base = _stage_text(ctx, row)
+    code = code_text(ctx, row)
+    return f"{base} — {code}" if code else base
+
+
+def code_text(ctx: AppContext, row: BoardRow) -> str:
+    """What staff must know about an unfinished visit's code: locked, void or expired."""
+    if row.code == "void":
+        return "code void: issue a new code"
+    if row.code == "locked" and row.code_locked_until is not None:
+        minutes = max(1, math.ceil((row.code_locked_until - ctx.now()).total_seconds() / 60))
+        return f"code locked after wrong tries ({minutes} min): issue a new code to let them in"
+    if row.code == "expired":
+        return "code expired: issue a new code"
+    return ""
+
+
+def _stage_text(ctx: AppContext, row: BoardRow) -> str:
     if row.stage == "needs_staff":
         return NEEDS_STAFF_WORDING.get(row.needs_staff, "Needs staff — visit paused")
     if row.stage == "waiting":
@@ -94,6 +114,7 @@ class StatusBoardWidget(QWidget):
     visit_activated = Signal(str, int)  # visit id, patient id (double-click)
     attended = Signal(str)  # a paused visit may continue (visit id)
     abandoned = Signal(str)  # visit id
+    code_issued = Signal(object, object)  # BoardRow, StartedVisit (its code to give the patient)
 
     COLUMNS = ("Status", "Patient", "Record no.", "Since")
 
@@ -146,6 +167,11 @@ class StatusBoardWidget(QWidget):
         self.identity_button.clicked.connect(self._on_identity_button_clicked)
         self.abandon_button = named(QPushButton("Abandon visit", self), "Abandon visit")
         self.abandon_button.clicked.connect(self._on_abandon_button_clicked)
+        self.new_code_button = named(QPushButton("Issue new code", self), "Issue new code")
+        self.new_code_button.setToolTip(
+            "A new visit code for this unfinished visit; the old one stops working"
+        )
+        self.new_code_button.clicked.connect(self._on_new_code_button_clicked)
         self.refresh_button = named(QPushButton("Refresh", self), "Refresh board")
         self.refresh_button.clicked.connect(self.refresh)
         self.message = MessageLabel("Board message", self)
@@ -157,6 +183,7 @@ class StatusBoardWidget(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.attend_button)
         buttons.addWidget(self.identity_button)
+        buttons.addWidget(self.new_code_button)
         buttons.addWidget(self.abandon_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -219,7 +246,7 @@ class StatusBoardWidget(QWidget):
                 item = QTableWidgetItem(value)
                 item.setToolTip(where)
                 item.setBackground(QBrush(QColor(STAGE_COLOURS.get(row.stage, "#ffffff"))))
-                if row.stage == "needs_staff":
+                if row.stage == "needs_staff" or row.code in ("void", "locked"):
                     item.setFont(bold)
                     item.setForeground(QBrush(QColor(RED_FG)))
                 item.setData(Qt.ItemDataRole.UserRole, row.visit_id)
@@ -263,6 +290,7 @@ class StatusBoardWidget(QWidget):
         self.attend_button.setEnabled(bool(row and row.stage == "needs_staff"))
         self.identity_button.setEnabled(bool(row and row.needs_staff == "identity"))
         self.abandon_button.setEnabled(bool(row and row.status == "draft"))
+        self.new_code_button.setEnabled(bool(row and row.status == "draft"))
 
     @Slot()
     def _on_table_item_selection_changed(self) -> None:
@@ -351,3 +379,26 @@ class StatusBoardWidget(QWidget):
         self.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
         self.abandoned.emit(visit_id)
         self.refresh()
+
+    @Slot()
+    def _on_new_code_button_clicked(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.issue_new_code(row.visit_id)
+
+    def issue_new_code(self, visit_id: str) -> StartedVisit | None:
+        """A new code for an unfinished visit (the old one stops working); for the patient's slip."""
+        row = self.row_for(visit_id)
+        if row is None:
+            return None
+        try:
+            started = self._visits.new_code(self._actor, visit_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return None
+        self.message.show_message(
+            f"New visit code for {row.patient_name}; the old code no longer works.", "info"
+        )
+        self.code_issued.emit(row, started)
+        self.refresh()
+        return started

@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain import numbers
+from intake.domain.errors import ValidationError
+
 MIN_TOUCH = 48
 
 
@@ -182,54 +185,105 @@ class DateEntryWidget(QWidget):
 
 
 class WeightEntryWidget(QWidget):
-    """A weight: the number, and a kg / lb toggle. ``value()`` is {"value": text, "unit": unit}."""
+    """A weight: the number as typed, and a unit toggle (kg / lb, and st where the clinic allows).
+
+    ``value()`` is {"value": text, "unit": unit}. Nothing typed is ever dropped or changed:
+    what cannot be read stays visible for the message beside it. A unit written in the text
+    ("154 lb") is what the person meant, so the toggle follows it, and a line below says what
+    was understood in kg when the weight was given in another unit.
+    """
 
     changed = Signal()
 
-    def __init__(self, labels: dict[str, str], name: str = "", parent: QWidget | None = None):
+    def __init__(
+        self,
+        labels: dict[str, str],
+        name: str = "",
+        parent: QWidget | None = None,
+        units: tuple[str, ...] = ("kg", "lb"),
+    ):
         super().__init__(parent)
+        self._units = units
+        self._stones = "st" in units
+        self._in_kg = labels.get("in_kg", "= {kg} kg")
         self.number = QLineEdit(self)
         self.number.setObjectName("weight_value")
-        keep_digits(self.number, ".,")
-        self.number.setMaxLength(6)
-        self.number.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
+        self.number.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
         self.number.setMinimumHeight(MIN_TOUCH)
-        self.number.setMaximumWidth(220)
+        self.number.setMaximumWidth(260)
         self.number.setAccessibleName(f"{name}: {labels['number']}" if name else labels["number"])
-        self.kg = QPushButton(labels["kg"], self)
-        self.lb = QPushButton(labels["lb"], self)
+        self.understood = QLabel("", self)
+        self.understood.setObjectName("weight_understood")
+        self.understood.setProperty("role", "help")
+        self.understood.hide()
+        self.buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
-        for button, unit, spoken in (
-            (self.kg, "kg", labels["kg_name"]),
-            (self.lb, "lb", labels["lb_name"]),
-        ):
+        for unit in units:
+            button = QPushButton(labels[unit], self)
             button.setCheckable(True)
             button.setObjectName(f"unit_{unit}")
-            button.setAccessibleName(spoken)
+            button.setAccessibleName(labels[f"{unit}_name"])
             button.setMinimumSize(72, MIN_TOUCH)
             group.addButton(button)
             button.toggled.connect(self._on_unit_toggled)
+            self.buttons[unit] = button
+        self.kg = self.buttons["kg"]
+        self.lb = self.buttons["lb"]
         self.kg.setChecked(True)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        row.addWidget(self.number)
+        for button in self.buttons.values():
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(12)
-        layout.addWidget(self.number)
-        layout.addWidget(self.kg)
-        layout.addWidget(self.lb)
-        layout.addStretch(1)
+        layout.setSpacing(4)
+        layout.addLayout(row)
+        layout.addWidget(self.understood)
+        self.number.textChanged.connect(self._on_number_text_changed)
         self.number.textEdited.connect(self._on_number_text_edited)
         if name:
             self.setAccessibleName(name)
+
+    def _follow_written_unit(self) -> None:
+        written = numbers.written_unit(self.number.text(), self._stones)
+        if written in self.buttons and not self.buttons[written].isChecked():
+            self.buttons[written].setChecked(True)
+
+    def _show_understood(self) -> None:
+        try:
+            weight = numbers.parse_weight(self.number.text(), self.unit(), stones=self._stones)
+        except ValidationError:
+            weight = None
+        if weight is None or weight.unit == "kg":
+            self.understood.clear()
+            self.understood.hide()
+            return
+        self.understood.setText(self._in_kg.format(kg=f"{weight.kg:g}"))
+        self.understood.show()
+
+    def _on_number_text_changed(self, _text: str) -> None:
+        self._follow_written_unit()
+        self._show_understood()
 
     def _on_number_text_edited(self, _text: str) -> None:
         self.changed.emit()
 
     def _on_unit_toggled(self, checked: bool) -> None:
-        if checked:
-            self.changed.emit()
+        if not checked:
+            return
+        # The unit written in the text is the answer; the toggle is for a bare number.
+        self._follow_written_unit()
+        self._show_understood()
+        self.changed.emit()
 
     def unit(self) -> str:
-        return "lb" if self.lb.isChecked() else "kg"
+        for unit, button in self.buttons.items():
+            if button.isChecked():
+                return unit
+        return "kg"
 
     def is_empty(self) -> bool:
         return not self.number.text().strip()
@@ -239,11 +293,12 @@ class WeightEntryWidget(QWidget):
 
     def set_value(self, value: Any) -> None:
         if isinstance(value, dict):
+            unit = value.get("unit")
+            self.buttons.get(unit if isinstance(unit, str) else "kg", self.kg).setChecked(True)
             self.number.setText(str(value.get("value", "")))
-            (self.lb if value.get("unit") == "lb" else self.kg).setChecked(True)
         elif isinstance(value, int | float):
-            self.number.setText(f"{value:g}")
             self.kg.setChecked(True)
+            self.number.setText(f"{value:g}")
         else:
             self.number.clear()
         self.changed.emit()
