@@ -54,12 +54,12 @@ def clinician_override(s: Session, patient_id: int) -> bool | None:
 def result_flags(s: Session, forms: FormSet, patient_id: int) -> tuple[flags.Flag, ...]:
     """Flags from the patient's latest result of each lab test and latest pregnancy test."""
     latest: dict[str, LabResult] = {}
-    for r in s.scalars(
+    for result in s.scalars(
         select(LabResult)
         .where(LabResult.patient_id == patient_id)
         .order_by(LabResult.taken_on, LabResult.id)
     ):
-        latest[r.test] = r
+        latest[result.test] = result
     findings = []
     for lab in forms.clinic.labs:  # in the clinic profile's order
         r = latest.get(lab.id)
