@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,46 +221,85 @@ class ClinicianService(Service):
         taken_on: Any,
         course_month: int = 0,
     ) -> LabRow:
+        """One result: a panel of one test (errors are keyed "value", as for a single field)."""
+        if test not in {lab.id for lab in self.ctx.forms.clinic.labs}:
+            raise InvalidInput({"test": "Unknown test."})
+        try:
+            (row,) = self.record_lab_panel(actor, patient_id, {test: value}, taken_on, course_month)
+        except InvalidInput as exc:
+            keyed = {("value" if k in (test, "panel") else k): v for k, v in exc.errors.items()}
+            raise InvalidInput(keyed) from None
+        return row
+
+    def record_lab_panel(
+        self,
+        actor: Actor,
+        patient_id: int,
+        values: Mapping[str, Any],
+        taken_on: Any,
+        course_month: int = 0,
+    ) -> list[LabRow]:
+        """One blood draw: every test of the panel given, in one save; blank tests are skipped.
+
+        Errors are keyed by test id (and "taken_on", "course_month", "panel"); nothing is
+        recorded unless every given value is right.
+        """
         require_role(actor, *CLINICAL)
         errors: dict[str, str] = {}
-        try:
-            lab = self.ctx.forms.clinic.lab(test)
-        except KeyError:
-            raise InvalidInput({"test": "Unknown test."}) from None
-        number = _collect(errors, lambda: course_rules.lab_value(value), "value")
+        labs = {lab.id: lab for lab in self.ctx.forms.clinic.labs}
+        unknown = [t for t in values if t not in labs]
+        if unknown:
+            raise InvalidInput({"test": "Unknown test."})
+        given = {t: v for t, v in values.items() if str(v if v is not None else "").strip()}
+        numbers: dict[str, float] = {}
+        for test, raw in given.items():
+            try:
+                numbers[test] = course_rules.lab_value(raw, test)
+            except ValidationError as exc:
+                errors[test] = exc.message
+        if not given:
+            errors["panel"] = "Enter at least one result."
         day = _collect(errors, lambda: self._past_date(taken_on, "taken_on"), "taken_on")
         if not 0 <= course_month <= 12:
             errors["course_month"] = "Month must be 0 (baseline) to 12."
         if errors:
             raise InvalidInput(errors)
+        out: list[LabRow] = []
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")
-            row = LabResult(
-                patient_id=patient_id,
-                test=test,
-                value=number,
-                unit=lab.unit,
-                taken_on=day,
-                course_month=course_month,
-                at=self.ctx.now(),
-                actor=actor.id,
-                station=self.ctx.station,
-            )
-            s.add(row)
-            s.flush()
-            self.audit(
-                s, actor, "create", "lab_result", row.id, {"test": test, "month": course_month}
-            )
-            return LabRow(
-                row.id,
-                test,
-                number,
-                lab.unit,
-                day,
-                course_month,
-                course_rules.out_of_range(number, lab.low, lab.high, lab.critical_high),
-            )
+            for test in labs:  # the clinic profile's order
+                if test not in numbers:
+                    continue
+                lab, number = labs[test], numbers[test]
+                row = LabResult(
+                    patient_id=patient_id,
+                    test=test,
+                    value=number,
+                    unit=lab.unit,
+                    taken_on=day,
+                    course_month=course_month,
+                    at=self.ctx.now(),
+                    actor=actor.id,
+                    station=self.ctx.station,
+                )
+                s.add(row)
+                s.flush()
+                self.audit(
+                    s, actor, "create", "lab_result", row.id, {"test": test, "month": course_month}
+                )
+                out.append(
+                    LabRow(
+                        row.id,
+                        test,
+                        number,
+                        lab.unit,
+                        day,
+                        course_month,
+                        course_rules.out_of_range(number, lab.low, lab.high, lab.critical_high),
+                    )
+                )
+        return out
 
     def record_pregnancy_test(
         self, actor: Actor, patient_id: int, taken_on: Any, result: str, course_month: int = 0

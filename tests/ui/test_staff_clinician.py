@@ -156,18 +156,28 @@ def test_labs_with_ranges_and_highlighting(qtbot, review, ctx) -> None:  # type:
     review.show_visit(vid, patient_id)
     review.tabs.setCurrentWidget(review.labs)
     labs = review.labs
-    assert labs.range_label.text() == "Reference range 7–56 U/L"  # ALT, from the clinic profile
-    labs.value.setText("abc")
+    # One form for the whole panel, ranges from the clinic profile.
+    assert set(labs.values) == {"alt", "ast", "cholesterol", "triglycerides"}
+    assert labs.values["alt"].placeholderText() == "7–56"
+    assert "critical above 168" in labs.values["alt"].toolTip()
+    # Nothing given: nothing recorded, and the form says so.
     qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
-    assert labs.lab_errors["value"].isVisible() and labs.labs_table.rowCount() == 0
-
-    labs.value.setText("81")
+    assert labs.lab_errors["panel"].isVisible() and labs.labs_table.rowCount() == 0
+    # One bad value refuses the whole draw, naming the field; the good ones are not saved.
+    qtbot.keyClicks(labs.values["alt"], "81")
+    qtbot.keyClicks(labs.values["ast"], "abc")
+    qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
+    assert labs.lab_errors["ast"].isVisible() and not labs.lab_errors["alt"].isVisible()
+    assert labs.labs_table.rowCount() == 0
+    assert not ClinicianService(ctx).course(clinician(ctx), patient_id).labs
+    labs.values["ast"].clear()
+    qtbot.keyClicks(labs.values["ast"], "30")
     with qtbot.waitSignal(labs.lab_recorded):
         qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
-    labs.test.setCurrentIndex(labs.test.findData("cholesterol"))
-    assert "0–200 mg/dL" in labs.range_label.text()
-    labs.value.setText("180")
+    assert "ALT 81 U/L high" in labs.message.text()
+    assert all(not f.text() for f in labs.values.values())  # ready for the next draw
     labs.lab_month.setValue(1)
+    qtbot.keyClicks(labs.values["cholesterol"], "180")
     with qtbot.waitSignal(labs.lab_recorded):
         qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
     # One row per draw (baseline, month 1), one column per test, out-of-range cells in red.
@@ -177,14 +187,14 @@ def test_labs_with_ranges_and_highlighting(qtbot, review, ctx) -> None:  # type:
     alt = labs.lab_cell(ctx.today(), 0, "alt")
     assert alt.text() == "81 ↑ high"
     assert alt.background().color().name() == "#fde2e1" and alt.font().bold()
+    assert labs.lab_cell(ctx.today(), 0, "ast").text() == "30"
     cholesterol = labs.lab_cell(ctx.today(), 1, "cholesterol")
     assert cholesterol.text() == "180" and not cholesterol.font().bold()
     assert labs.lab_cell(ctx.today(), 1, "alt").text() == "—"
     assert table.item(0, 1).text() == "Month 1"  # newest first
     # Above the clinic's critical threshold (3x the upper limit): marked critical, an alert.
-    labs.test.setCurrentIndex(labs.test.findData("alt"))
-    labs.value.setText("300")
     labs.lab_month.setValue(2)
+    qtbot.keyClicks(labs.values["alt"], "300")
     with qtbot.waitSignal(labs.lab_recorded):
         qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
     assert labs.lab_cell(ctx.today(), 2, "alt").text() == "300 ‼ CRITICAL"
@@ -302,7 +312,7 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(
     # clinician) is a box to tick, and Countersign waits for it.
     assert set(dialog.review_boxes) == {"pregnancy_possible"}
     box = dialog.review_boxes["pregnancy_possible"]
-    assert "not yet confirmed by a clinician" in box.text()
+    assert "not yet confirmed by a clinician" in box.accessibleName()
     assert not dialog.sign_button.isEnabled()
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
     assert box.isChecked() and dialog.sign_button.isEnabled()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -133,21 +135,23 @@ class CountersignDialog(QDialog):
         rows.setContentsMargins(8, 6, 8, 6)
         title = "Open flags on this visit" if flags else "No open flags on this visit."
         rows.addWidget(named(QLabel(f"<b>{title}</b>", inner), "Open flags"))
-        for flag in flags:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setColumnStretch(1, 1)
+        for n, flag in enumerate(flags):
             kind = "Alert" if flag.severity == "alert" else "Warning"
+            colour = "#b42318" if flag.severity == "alert" else "#8a5a00"
+            words = f"<b style='color:{colour}'>{kind}</b>: {html.escape(flag.text)}"
+            label = named(QLabel(words, inner), f"{kind}: {flag.text}")
+            label.setWordWrap(True)
             if flag.must_review:
-                box = named(
-                    QCheckBox(f"Reviewed — {kind}: {flag.text}", inner),
-                    f"Reviewed {kind}: {flag.text}",
-                )
+                box = named(QCheckBox("Reviewed", inner), f"Reviewed: {kind}: {flag.text}")
                 box.setObjectName(f"review_{flag.id}")
                 box.toggled.connect(self._on_review_box_toggled)
                 self.review_boxes[flag.id] = box
-                rows.addWidget(box)
-            else:
-                label = named(QLabel(f"{kind}: {flag.text}", inner), f"{kind}: {flag.text}")
-                label.setWordWrap(True)
-                rows.addWidget(label)
+                grid.addWidget(box, n, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, n, 1)
+        rows.addLayout(grid)
         if self.review_boxes:
             note = QLabel(
                 "Tick each serious flag once you have reviewed it; the ticks are kept "
@@ -163,7 +167,9 @@ class CountersignDialog(QDialog):
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
-        scroll.setMaximumHeight(220)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(min(260, 40 + 34 * max(1, len(flags))))
+        scroll.setMaximumHeight(300)
         named(scroll, "Open flags")
         return scroll
 

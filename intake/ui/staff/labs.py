@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.clinician import ClinicianService, CourseView, LabRow
 from intake.services.context import Actor, AppContext
-from intake.services.errors import InvalidInput
+from intake.services.errors import InvalidInput, ServiceError
 from intake.ui.staff.common import (
     GREY_FG,
     RED_BG,
@@ -72,35 +72,36 @@ class LabsWidget(QWidget):
         # Lab results.
         lab_box = QGroupBox("Blood tests", self)
         named(lab_box, "Blood tests")
+        # One blood draw, one form: every test of the panel, one save (blank ones are skipped).
         lab_form = QFormLayout()
-        self.test = named(QComboBox(lab_box), "Test")
+        self.values: dict[str, QLineEdit] = {}
+        self.lab_errors = {
+            key: MessageLabel(f"Lab {key} problem", lab_box)
+            for key in (*(lab.id for lab in clinic.labs), "panel", "taken_on", "course_month")
+        }
         for lab in clinic.labs:
-            self.test.addItem(lab.label("en"), lab.id)
-        self.range_label = named(QLabel(lab_box), "Reference range")
-        self.range_label.setObjectName("muted")
-        self.value = named(QLineEdit(lab_box), "Result value")
-        self.value.setPlaceholderText("e.g. 32")
-        self.unit_label = QLabel(lab_box)
-        value_row = QHBoxLayout()
-        value_row.addWidget(self.value, 1)
-        value_row.addWidget(self.unit_label)
+            label = lab.label("en")
+            field = named(QLineEdit(lab_box), f"{label} result")
+            field.setPlaceholderText(f"{lab.low:g}–{lab.high:g}")
+            critical = f" · critical above {lab.critical_high:g}" if lab.critical_high else ""
+            field.setToolTip(f"Reference range {lab.low:g}–{lab.high:g} {lab.unit}{critical}")
+            unit = QLabel(lab.unit, lab_box)
+            unit.setObjectName("muted")
+            row = QHBoxLayout()
+            row.addWidget(field, 1)
+            row.addWidget(unit)
+            self.values[lab.id] = field
+            lab_form.addRow(short_lab_name(label), row)
+            lab_form.addRow("", self.lab_errors[lab.id])
         self.lab_taken_on = named(QLineEdit(lab_box), "Lab taken on")
         self.lab_taken_on.setPlaceholderText("YYYY-MM-DD")
         self.lab_month = month_spin(lab_box, "Lab course month")
-        self.lab_errors = {
-            key: MessageLabel(f"Lab {key} problem", lab_box)
-            for key in ("test", "value", "taken_on", "course_month")
-        }
-        lab_form.addRow("Test", self.test)
-        lab_form.addRow("", self.range_label)
-        lab_form.addRow("", self.lab_errors["test"])
-        lab_form.addRow("Result", value_row)
-        lab_form.addRow("", self.lab_errors["value"])
         lab_form.addRow("Taken on", self.lab_taken_on)
         lab_form.addRow("", self.lab_errors["taken_on"])
         lab_form.addRow("Course month", self.lab_month)
         lab_form.addRow("", self.lab_errors["course_month"])
-        self.record_lab_button = named(QPushButton("Record result", lab_box), "Record lab result")
+        lab_form.addRow("", self.lab_errors["panel"])
+        self.record_lab_button = named(QPushButton("Record results", lab_box), "Record lab results")
         self.record_lab_button.clicked.connect(self._on_record_lab_button_clicked)
         # One row per blood draw, one column per test: a month's results read across.
         self.lab_columns = [lab.id for lab in clinic.labs]
@@ -169,8 +170,6 @@ class LabsWidget(QWidget):
         layout.addWidget(lab_box, 3)
         layout.addWidget(test_box, 2)
         layout.addWidget(self.message)
-        self.test.currentIndexChanged.connect(self._on_test_current_index_changed)
-        self._on_test_current_index_changed(0)
         self.set_enabled(False)
 
     def set_enabled(self, enabled: bool) -> None:
@@ -275,21 +274,13 @@ class LabsWidget(QWidget):
         self.patient_id = None
         self.labs_table.setRowCount(0)
         self.tests_table.setRowCount(0)
-        self.value.clear()
+        for field in self.values.values():
+            field.clear()
         self.pregnancy_note.clear()
         self.message.clear_message()
         for label in (*self.lab_errors.values(), *self.test_errors.values()):
             label.clear_message()
         self.set_enabled(False)
-
-    @Slot(int)
-    def _on_test_current_index_changed(self, _index: int) -> None:
-        test_id = self.test.currentData()
-        if not test_id:
-            return
-        lab = self._ctx.forms.clinic.lab(test_id)
-        self.range_label.setText(f"Reference range {lab.low:g}–{lab.high:g} {lab.unit}")
-        self.unit_label.setText(lab.unit)
 
     @Slot()
     def _on_record_lab_button_clicked(self) -> None:
@@ -299,11 +290,10 @@ class LabsWidget(QWidget):
             label.clear_message()
         self.message.clear_message()
         try:
-            row = self._clinician.record_lab(
+            rows = self._clinician.record_lab_panel(
                 self._actor,
                 self.patient_id,
-                self.test.currentData(),
-                self.value.text(),
+                {test: field.text() for test, field in self.values.items()},
                 self.lab_taken_on.text(),
                 self.lab_month.value(),
             )
@@ -311,27 +301,28 @@ class LabsWidget(QWidget):
             for key, text in exc.errors.items():
                 (self.lab_errors.get(key) or self.message).show_error(text)
             return
-        except Exception as exc:
+        except ServiceError as exc:
             self.message.show_error(describe_error(exc))
             return
-        self.value.clear()
-        flag = {"high": "above", "low": "below"}.get(row.flag)
-        if row.flag == "critical":
-            self.message.show_message(
-                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: CRITICAL, above"
-                " the clinic's critical threshold. It is an alert on the visit's summary.",
-                "error",
-            )
-        elif flag:
-            self.message.show_message(
-                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: {flag} the reference range.",
-                "warning",
-            )
-        else:
-            self.message.show_message(
-                f"Recorded {self.test.currentText()} {row.value:g} {row.unit}: in range.", "info"
-            )
-        self.lab_recorded.emit(row)
+        for field in self.values.values():
+            field.clear()
+        words = {"high": "high", "low": "low", "critical": "CRITICAL"}
+        parts = [
+            f"{short_lab_name(self._ctx.forms.clinic.lab(r.test).label('en'))} {r.value:g}"
+            f" {r.unit}" + (f" {words[r.flag]}" if r.flag else "")
+            for r in rows
+        ]
+        kind = (
+            "error"
+            if any(r.flag == "critical" for r in rows)
+            else "warning"
+            if any(r.flag for r in rows)
+            else "info"
+        )
+        tail = " Critical results are alerts on the visit's summary." if kind == "error" else ""
+        self.message.show_message(f"Recorded {'; '.join(parts)}.{tail}", kind)
+        for r in rows:
+            self.lab_recorded.emit(r)
 
     @Slot()
     def _on_record_test_button_clicked(self) -> None:
