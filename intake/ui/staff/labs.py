@@ -87,6 +87,9 @@ class LabsWidget(QWidget):
             field.setToolTip(f"Reference range {lab.low:g}–{lab.high:g} {lab.unit}{critical}")
             unit = QLabel(lab.unit, lab_box)
             unit.setObjectName("muted")
+            # One width for every unit, so the fields line up.
+            units = [x.unit for x in clinic.labs]
+            unit.setMinimumWidth(max(unit.fontMetrics().horizontalAdvance(u) for u in units) + 4)
             row = QHBoxLayout()
             row.addWidget(field, 1)
             row.addWidget(unit)
