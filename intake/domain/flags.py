@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,15 @@ from intake.domain.records import Flag, Phq9Result
 from intake.domain.rules import contraception_problem
 
 _YES = ("yes", "unsure")
+
+
+def review_token(flag: Flag) -> str:
+    """What a tick in the countersign dialog stands for: this flag, as it read when ticked.
+
+    A result recorded after the tick changes the flag's text, and so the token: the earlier
+    tick no longer counts for it.
+    """
+    return f"{flag.id}:{hashlib.sha256(flag.text.encode('utf-8')).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ that differs from the record is a proposal for staff to accept or reject, never 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,11 +34,19 @@ def with_record_identity(answers: Mapping[str, Any], record: Mapping[str, Any]) 
 
 def differences(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
     """The identity fields typed differently from the record: field -> typed value."""
-    return {
-        field: typed[field]
-        for field in IDENTITY_FIELDS
-        if typed.get(field) not in (None, "") and typed[field] != record.get(field)
-    }
+    out = {}
+    for field in IDENTITY_FIELDS:
+        value, held = typed.get(field), record.get(field)
+        if value in (None, "") or value == held:
+            continue
+        if (
+            field != "date_of_birth"
+            and isinstance(value, str)
+            and same_name(value, str(held or ""))
+        ):
+            continue  # "maya" for "Maya", or a curly apostrophe: the same name, as recorded
+        out[field] = value
+    return out
 
 
 def contact_updates(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, str]:
@@ -52,3 +61,35 @@ def contact_updates(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict
 def pending(answers: Mapping[str, Any]) -> bool:
     """Whether a proposal about the patient's identity waits for staff."""
     return any(answers.get(key) not in (None, "", False) for key in PROPOSAL_KEYS)
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words, compared as people write them: no case, accents, hyphens or apostrophes."""
+    decomposed = unicodedata.normalize("NFD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    for mark in "'’ʼ´`":
+        plain = plain.replace(mark, "")
+    return plain.replace("-", " ").replace(".", " ").split()
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two spellings are the same name: only case and the apostrophe typed differ.
+
+    Accents count: "Zoe" for "Zoë" may be a real correction, for staff to see.
+    """
+
+    def loose(name: str) -> str:
+        text = unicodedata.normalize("NFC", name).casefold()
+        for mark in "’ʼ´`":
+            text = text.replace(mark, "'")
+        return " ".join(text.split())
+
+    return loose(a) == loose(b)
+
+
+def signs_as(printed: str, first: str, last: str) -> bool:
+    """Whether a printed signature name is this person's: every word of the first and last name
+    is there (a middle name may be added), in whatever case and with or without accents."""
+    words = name_words(printed)
+    wanted = name_words(first) + name_words(last)
+    return bool(wanted) and all(w in words for w in wanted)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.services.clinician import ClinicianService
 from intake.services.context import open_context
 from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
     ensure_staff,
+    review_everything,
     signature_strokes,
     walk_visit,
 )
@@ -38,8 +38,6 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
     assert outcome is not None and outcome.submitted
     docs = DocumentService(ctx)
     docs.issue_documents(kiosk, visit_id)
-    # The demo dermatologist reviews the visit and ticks each serious flag, as the dialog asks.
-    flags = ClinicianService(ctx).review(clinician, visit_id).record.flags
     docs.countersign(
         clinician,
         visit_id,
@@ -48,7 +46,8 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=tuple(f.id for f in flags if f.must_review),
+        # The demo dermatologist ticks each serious flag, as the dialog asks.
+        reviewed=review_everything(ctx, clinician, visit_id),
     )
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from intake.domain import flags
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
@@ -250,13 +251,16 @@ class DocumentService(Service):
         *,
         secret: str,
         reviewed: Sequence[str] = (),
+        username: str | None = None,
     ) -> DocumentInfo:
         """The prescriber's attestation: added to the record; the consent is re-issued and linked.
 
-        ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200).
-        ``reviewed`` names the serious flags the clinician ticked as reviewed: every one open
-        when the signature is saved must be there (one raised meanwhile refuses the signature),
-        and the ticks, as the flags then read, are kept with it and printed on the consent.
+        ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200); on
+        the first signing after sign-in the screen asks for ``username`` too.
+        ``reviewed`` holds a token (``flags.review_token``) for each serious flag the clinician
+        ticked as reviewed: every one open when the signature is saved must be there, as it then
+        reads (one raised or changed meanwhile refuses the signature), and the ticks are kept
+        with it and printed on the consent.
         """
         require_role(actor, "clinician")
         self._require_forms_ready()
@@ -275,9 +279,11 @@ class DocumentService(Service):
             errors["signature"] = problem
         if not secret:
             errors["secret"] = "Please enter your PIN to sign."
+        if username is not None and not username.strip():
+            errors["username"] = "Please enter your username to sign."
         if errors:
             raise InvalidInput(errors)
-        StaffService(self.ctx).confirm_secret(actor, secret)
+        StaffService(self.ctx).confirm_secret(actor, secret, username)
         now = self.ctx.now()
         try:
             with self.write(durable=True) as s:
@@ -307,7 +313,8 @@ class DocumentService(Service):
                         }
                     )
                 serious = [f for f in signed_as.flags if f.must_review]
-                unticked = [f for f in serious if f.id not in set(reviewed)]
+                ticked = set(reviewed)
+                unticked = [f for f in serious if flags.review_token(f) not in ticked]
                 if unticked:
                     raise InvalidInput(
                         {

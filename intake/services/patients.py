@@ -16,7 +16,7 @@ from intake.domain.errors import ValidationError
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, NotFound
-from intake.store.models import Patient, PatientVersion
+from intake.store.models import Patient, PatientVersion, Signature, Visit
 
 EDITABLE = (
     "first_name",
@@ -196,8 +196,31 @@ class PatientService(Service):
                 raise Conflict(
                     "These details were changed at another station. They have been reloaded; please check them and try again."
                 )
+            identity_changes = any(
+                k in clean and clean[k] != getattr(p, k)
+                for k in ("first_name", "last_name", "date_of_birth")
+            )
+            if identity_changes and self._being_signed(s, p.id):
+                # The first signature binds the visit to the name and date of birth it was
+                # given for; the next signer must sign the same details.
+                raise Conflict(
+                    "This patient is signing a consent right now. Wait until the visit is"
+                    " submitted, or abandon it, before correcting the name or date of birth."
+                )
             apply_changes(self, s, actor, p, clean, reason)
             return row(p)
+
+    @staticmethod
+    def _being_signed(s: Session, patient_id: int) -> bool:
+        """Whether a draft visit of this patient already holds a signature."""
+        return bool(
+            s.scalar(
+                select(func.count())
+                .select_from(Signature)
+                .join(Visit, Visit.id == Signature.visit_id)
+                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+            )
+        )
 
     def history(self, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
         require_role(actor, "front_desk", "clinician", "admin")

@@ -124,6 +124,8 @@ def walk_visit(
         visits.staff_continue(desk, vid)
     draft = visits.draft(kiosk, vid)
     facts = draft.facts()
+    if facts.get("is_minor"):  # as the kiosk's guardian page does, before any initials
+        visits.save_guardian(kiosk, vid, *patient.guardian, "parent")
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
     theirs = rules.expected_initials_for(*patient.guardian)
     for st in rules.applicable_statements(ctx.forms.risks, facts):
@@ -166,3 +168,12 @@ def walk_visit(
             relationship="parent",
         )
     return vid, kiosk, outcome
+
+
+def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple[str, ...]:
+    """The ticks of a dermatologist who reviewed every serious flag now open on the visit."""
+    from intake.domain.flags import review_token
+    from intake.services.clinician import ClinicianService
+
+    record = ClinicianService(ctx).review(clinician, visit_id).record
+    return tuple(review_token(f) for f in record.flags if f.must_review)

@@ -132,12 +132,13 @@ class StaffService(Service):
             raise Locked(locked_for)
         raise LoginFailed("That name or PIN is not right.")
 
-    def confirm_secret(self, actor: Actor, secret: str) -> None:
+    def confirm_secret(self, actor: Actor, secret: str, username: str | None = None) -> None:
         """The signed-in staff member gives their PIN again before an electronic signature.
 
         21 CFR 11.200: a signature in a continuous session needs at least one component of
         the signer's identity, so a colleague at an unlocked station cannot sign as them.
-        Failures count towards the same lock-out as sign-in and are audited.
+        Failures count towards the same lock-out as sign-in and are audited. ``username``, when
+        given (the first signing after sign-in), must be the signer's own as well.
         """
         if not actor.is_staff or not actor.id.startswith("staff:"):
             raise NotAllowed("Only a signed-in member of staff can sign here.")
@@ -153,11 +154,16 @@ class StaffService(Service):
                 locked_for = int((user.locked_until - now).total_seconds()) + 1
                 failed = True
             else:
-                failed = self._wrong_secret(user, secret, now, s, event="reauth")
+                wrong_name = username is not None and username.strip().lower() != user.username
+                failed = self._wrong_secret(
+                    user, "" if wrong_name else secret, now, s, event="reauth"
+                )
         # Raised after the unit of work, so the refusal's audit event is committed.
         if locked_for:
             raise Locked(locked_for)
         if failed:
+            if username is not None:
+                raise InvalidInput({"secret": "That username and PIN are not right."})
             raise InvalidInput({"secret": "That PIN is not right."})
 
     def _wrong_secret(

@@ -47,6 +47,10 @@ MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
 KIOSK_CONTACT_REASON = "updated by the patient at the kiosk"
 IDENTITY_PENDING_MESSAGE = "A member of staff must first check your details at the front desk."
+IDENTITY_CHANGED_MESSAGE = (
+    "Your details were changed after the first signature. Please ask a member of staff to start"
+    " the signatures again."
+)
 
 
 def record_identity(p: Patient) -> dict[str, Any]:
@@ -643,15 +647,39 @@ class VisitService(Service):
                 raise InvalidInput(
                     {"visit": "Some steps are not finished yet: " + ", ".join(done.missing)}
                 )
+            # A signature carries its signer's own printed name (21 CFR 11.50): the patient's as
+            # on the record, the guardian's as they gave it before initialling.
+            answers = self._visit_answers(s, visit)
+            if role == "patient":
+                first, last = str(answers.get("first_name", "")), str(answers.get("last_name", ""))
+                wrong = f"Please write your name as on your record: {first} {last}."
+            else:
+                first = str(answers.get(GUARDIAN_FIRST, ""))
+                last = str(answers.get(GUARDIAN_LAST, ""))
+                if not first or not last:
+                    raise InvalidInput(
+                        {"guardian": "Please enter the parent or guardian's name first."}
+                    )
+                wrong = f"Please write the name the parent or guardian gave: {first} {last}."
+            if not identity.signs_as(printed, first, last):
+                raise InvalidInput({"printed_name": wrong})
             if s.scalar(
                 select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)
             ):
                 raise Immutable("This signature has already been given.")
-            # What is signed names the patient as the record does; kept with the answers, so
-            # the signed visit and its documents keep that identity whatever happens later.
+            # What is signed names the patient as the record does; kept with the answers at the
+            # first signature, so the signed visit and its documents keep that identity whatever
+            # happens later. A record corrected between two signatures would put a second
+            # signature on details the first signer never saw: refused.
             patient = s.get(Patient, visit.patient_id)
             assert patient is not None
-            self._store_answers(s, actor, visit_id, record_identity(patient))
+            signed_identity = record_identity(patient)
+            if self._signed(s, visit_id):
+                held = self._answers(s, visit_id)
+                if any(held.get(k) != v for k, v in signed_identity.items()):
+                    raise Immutable(IDENTITY_CHANGED_MESSAGE)
+            else:
+                self._store_answers(s, actor, visit_id, signed_identity)
             s.flush()
             content_hash = canonical_hash(self._content(s, visit))
             now = self.ctx.now()
@@ -844,11 +872,19 @@ class VisitService(Service):
         signed with (stored with its answers at each signature).
         """
         answers = self._answers(s, visit.id)
-        if visit.status != "draft":
-            return answers
+        if visit.status != "draft" or self._signed(s, visit.id):
+            return answers  # the identity stored with the first signature
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None
         return identity.with_record_identity(answers, record_identity(patient))
+
+    @staticmethod
+    def _signed(s: Session, visit_id: str) -> bool:
+        return bool(
+            s.scalar(
+                select(func.count()).select_from(Signature).where(Signature.visit_id == visit_id)
+            )
+        )
 
     def _apply_identity(
         self, s: Session, actor: Actor, visit: Visit, values: dict[str, Any]

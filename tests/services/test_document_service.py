@@ -19,6 +19,7 @@ from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
     ensure_staff,
+    review_everything,
     signature_strokes,
     walk_visit,
 )
@@ -75,7 +76,7 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(ctx) -> None
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=("pregnancy_possible",),
+        reviewed=review_everything(ctx, doctor, vid),
     )
     assert (
         second.kind == "consent"

@@ -166,7 +166,13 @@ def test_a_typed_name_is_a_proposal_and_the_consent_prints_the_record(sqlite_ctx
     assert (check.last_name, check.proposed_last_name) == ("Berg", "Bergman")
     review.keep(desk, vid)  # rejected: the record's name stands
     assert PatientService(sqlite_ctx).get(desk, check.patient_id).last_name == "Berg"
-    visits.sign(kiosk, vid, "patient", "Lena Bergman", signature_strokes(), 600, 200)
+    # The signature's printed name is the record's too: the rejected spelling is refused.
+    with pytest.raises(InvalidInput) as err:
+        visits.sign(kiosk, vid, "patient", "Lena Bergman", signature_strokes(), 600, 200)
+    assert err.value.errors == {
+        "printed_name": "Please write your name as on your record: Lena Berg."
+    }
+    visits.sign(kiosk, vid, "patient", "lena berg", signature_strokes(), 600, 200)
     documents = DocumentService(sqlite_ctx)
     consent = next(d for d in documents.issue_documents(kiosk, vid) if d.kind == "consent")
     data = documents.open_pdf(desk, consent.id)
@@ -221,3 +227,66 @@ def test_kiosk_phone_and_email_reach_the_patient_record(sqlite_ctx) -> None:  # 
     )
     assert PatientService(sqlite_ctx).get(desk, row.id).version == stored.version
     assert visits.draft(kiosk, vid).needs_staff == ""
+
+
+def test_signatures_carry_their_signers_own_names(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    teen = ScriptedPatient(
+        first_name="Maya", last_name="Okafor-Reyes", date_of_birth=_minor_dob(sqlite_ctx)
+    )
+    vid, kiosk, _ = walk_visit(sqlite_ctx, teen, sign=False)
+    visits = VisitService(sqlite_ctx)
+    with pytest.raises(InvalidInput):
+        visits.sign(kiosk, vid, "patient", "Someone Else", signature_strokes(), 600, 200)
+    # Case, accents, hyphens and a middle name are the patient's own way of writing it.
+    visits.sign(kiosk, vid, "patient", "maya j okafor reyes", signature_strokes(), 600, 200)
+    with pytest.raises(InvalidInput) as err:
+        visits.sign(
+            kiosk, vid, "guardian", "Random Person", signature_strokes(), 600, 200, "mother"
+        )
+    assert "Ana Ñúñez" in err.value.errors["printed_name"]  # the name they gave to initial
+    outcome = visits.sign(
+        kiosk, vid, "guardian", "Ana Nunez", signature_strokes(), 600, 200, "mother"
+    )
+    assert outcome.submitted
+
+
+def test_the_record_cannot_be_corrected_between_two_signatures(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    # Found in review: a minor signed as "Maya"; the desk then corrected the record to an adult
+    # "Mayra"; the guardian's signature was still taken and the consent printed the new details.
+    teen = ScriptedPatient(
+        first_name="Maya", last_name="Okafor", date_of_birth=_minor_dob(sqlite_ctx)
+    )
+    vid, kiosk, _ = walk_visit(sqlite_ctx, teen, sign=False)
+    visits = VisitService(sqlite_ctx)
+    desk = _desk(sqlite_ctx)
+    visits.sign(kiosk, vid, "patient", "Maya Okafor", signature_strokes(), 600, 200)
+    patients = PatientService(sqlite_ctx)
+    row = next(r for r in visits.board(desk) if r.visit_id == vid)
+    current = patients.get(desk, row.patient_id)
+    from intake.services.errors import Conflict
+
+    with pytest.raises(Conflict):
+        patients.correct(
+            desk,
+            current.id,
+            current.version,
+            "typo",
+            first_name="Mayra",
+            date_of_birth=dt.date(1995, 2, 2),
+        )
+    assert patients.get(desk, current.id).first_name == "Maya"
+    # Contact details may still change; the signing goes on with the details first signed.
+    patients.correct(desk, current.id, current.version, "new phone", phone="5550109999")
+    draft = visits.draft(kiosk, vid)
+    assert draft.facts()["is_minor"] and draft.patient_first_name == "Maya"
+    outcome = visits.sign(
+        kiosk, vid, "guardian", "Ana Ñúñez", signature_strokes(), 600, 200, "mother"
+    )
+    assert outcome.submitted
+
+
+def test_case_or_apostrophe_only_differences_are_not_proposals() -> None:
+    record = {"first_name": "Maya", "last_name": "O'Brien", "date_of_birth": dt.date(2000, 1, 1)}
+    assert identity.differences({"first_name": "maya", "last_name": "O’Brien"}, record) == {}
+    # An accent is a real difference: it may be the patient's correction.
+    assert identity.differences({"first_name": "Mayá"}, record) == {"first_name": "Mayá"}

@@ -15,6 +15,7 @@ from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
     ensure_staff,
+    review_everything,
     signature_strokes,
     walk_visit,
 )
@@ -84,7 +85,7 @@ def test_the_countersignature_carries_the_signed_in_clinician(sqlite_ctx) -> Non
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=("pregnancy_possible",),
+        reviewed=review_everything(sqlite_ctx, doctor, vid),
     )
     assert (
         ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician").printed_name
@@ -211,7 +212,7 @@ def test_countersigning_asks_the_clinicians_pin_again(sqlite_ctx) -> None:  # ty
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=("pregnancy_possible",),
+        reviewed=review_everything(sqlite_ctx, doctor, vid),
     )
     assert VisitService(sqlite_ctx).board(doctor)[0].status == "countersigned"
     with sqlite_ctx.db.session() as s:
@@ -282,6 +283,8 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
 
     from pypdf import PdfReader
 
+    from intake.domain.flags import review_token
+
     vid, _, _ = walk_visit(
         sqlite_ctx, ScriptedPatient(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 1))
     )  # item 9 positive
@@ -289,8 +292,8 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
     clinician = ClinicianService(sqlite_ctx)
     patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
     clinician.record_lab(doctor, patient_id, "alt", "300", sqlite_ctx.today())
-    serious = [f.id for f in clinician.review(doctor, vid).record.flags if f.must_review]
-    assert set(serious) == {"item9", "lab_alt", "pregnancy_possible"}
+    seen = {f.id: f for f in clinician.review(doctor, vid).record.flags if f.must_review}
+    assert set(seen) == {"item9", "lab_alt", "pregnancy_possible"}
     docs = DocumentService(sqlite_ctx)
 
     def countersign(reviewed):  # type: ignore[no-untyped-def]
@@ -305,17 +308,23 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
             reviewed=reviewed,
         )
 
+    ticks = {fid: review_token(f) for fid, f in seen.items()}
     with pytest.raises(InvalidInput) as err:
-        countersign(("item9", "pregnancy_possible"))  # the critical ALT not ticked
+        countersign((ticks["item9"], ticks["pregnancy_possible"]))  # the critical ALT unticked
     assert "CRITICAL ALT" in err.value.errors["reviewed"]
     assert "item 9" not in err.value.errors["reviewed"]
+    with pytest.raises(InvalidInput):
+        countersign(("item9", "lab_alt", "pregnancy_possible"))  # bare ids are not ticks
     assert VisitService(sqlite_ctx).board(doctor)[0].status == "submitted"
-    # A serious result recorded after the dialog opened refuses the ticks given before it.
+    # A tick is for the flag as it read: ALT 2400 recorded after the tick for ALT 300 needs
+    # a tick of its own; so does a result raised meanwhile.
+    clinician.record_lab(doctor, patient_id, "alt", "2400", sqlite_ctx.today())
     clinician.record_pregnancy_test(doctor, patient_id, sqlite_ctx.today(), "positive")
     with pytest.raises(InvalidInput) as err:
-        countersign(serious)
+        countersign(tuple(ticks.values()))
+    assert "2400" in err.value.errors["reviewed"]
     assert "POSITIVE pregnancy test" in err.value.errors["reviewed"]
-    info = countersign(serious + ["pregnancy_test_positive", "not_a_flag"])
+    info = countersign(review_everything(sqlite_ctx, doctor, vid) + ("not_a_flag:0",))
     record = clinician.review(doctor, vid).record
     sig = record.signature("clinician")
     assert sig is not None
@@ -327,4 +336,4 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
         for p in PdfReader(io.BytesIO(docs.open_pdf(doctor, info.id))).pages
     )
     assert "Reviewed before signing" in text
-    assert "✓ PHQ-9 item 9 positive" in text and "✓ CRITICAL ALT" in text
+    assert "✓ PHQ-9 item 9 positive" in text and "✓ CRITICAL ALT (liver enzyme) 2400" in text

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     audit_events,
     background_work_finishes,
@@ -319,10 +320,13 @@ def test_countersign_reissues_the_consent_linked_to_the_earlier_one(
     # The PIN is asked again: a wrong one is named by the PIN box, and nothing is signed.
     secret = dialog.secret
     assert secret.echoMode() == secret.EchoMode.Password
+    # The first signing since sign-in asks for the username too (21 CFR 11.200).
+    assert dialog.username is not None
+    qtbot.keyClicks(dialog.username, "derm")
     qtbot.keyClicks(secret, "1357")
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.secret_error.isVisible(), timeout=30_000)
-    assert dialog.secret_error.text() == "That PIN is not right."
+    assert dialog.secret_error.text() == "That username and PIN are not right."
     assert secret.text() == "" and dialog.isVisible()
     assert ClinicianService(ctx).review(clinician(ctx), vid).status == "submitted"
     qtbot.keyClicks(secret, STAFF_PIN)
@@ -397,3 +401,30 @@ def test_countersign_refusals(qtbot, ctx) -> None:  # type: ignore[no-untyped-de
     assert dialog.secret_error.isVisible()  # and no PIN was given: every problem at once
     assert ClinicianService(ctx).review(clinician(ctx), vid).status == "submitted"
     assert audit_events(ctx, "sign", "visit")[-1].actor.startswith("kiosk:")
+
+
+def test_results_recorded_in_the_review_reach_the_summary_and_the_countersign_dialog(
+    qtbot, review, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    # Found in review: flags were read once, when the visit opened, so a critical lab or a
+    # positive test recorded from the review itself never reached the summary or the dialog.
+    vid, patient_id = signed_visit(ctx, first_name="Ivy", last_name="Holt")
+    review.show_visit(vid, patient_id)
+    summary_tab = review.tabs.indexOf(review.summary)
+    assert review.tabs.tabText(summary_tab) == "Summary && flags"
+    review.tabs.setCurrentWidget(review.labs)
+    labs = review.labs
+    qtbot.keyClicks(labs.values["alt"], "300")
+    qtbot.keyClicks(labs.values["cholesterol"], "250")
+    with qtbot.waitSignal(review.visit_loaded, timeout=10_000):
+        qtbot.mouseClick(labs.record_lab_button, Qt.MouseButton.LeftButton)
+    assert review.tabs.tabText(summary_tab) == "Summary · 1 alert"
+    assert review.tabs.currentWidget() is review.labs  # the clinician stays where they were
+    ids = {f.id for f in review.review.record.flags}
+    assert {"lab_alt", "lab_cholesterol"} <= ids
+    qtbot.mouseClick(review.countersign_button, Qt.MouseButton.LeftButton)
+    dialog = review.dialog
+    assert set(dialog.review_boxes) == {"lab_alt", "pregnancy_possible"}
+    names = [w.accessibleName() for w in dialog.findChildren(QLabel)]
+    assert any(n.startswith("Warning: Total cholesterol 250 mg/dL") for n in names)
+    dialog.reject()

@@ -415,6 +415,20 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
         r" documento de identidad o pregunte al personal.",
     ),
     (
+        r"Please write your name as on your record: (.+)\.",
+        r"Escriba su nombre como figura en su expediente: \1.",
+    ),
+    (
+        r"Please write the name the parent or guardian gave: (.+)\.",
+        r"Escriba el nombre que dio la madre, el padre o el tutor: \1.",
+    ),
+    (
+        r"Your details were changed after the first signature\. Please ask a member of staff to"
+        r" start the signatures again\.",
+        "Sus datos cambiaron después de la primera firma. Pida al personal que vuelva a empezar"
+        " las firmas.",
+    ),
+    (
         r"The clinic's forms cannot print (.+); please write this in other letters, or ask a"
         r" member of staff\.",
         r"Los formularios de la clínica no pueden imprimir \1; escríbalo con otras letras o"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.flags import review_token
 from intake.domain.records import SIGNATURE_MEANINGS, Flag
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
@@ -55,6 +56,7 @@ class CountersignDialog(QDialog):
         patient_name: str,
         parent: QWidget | None = None,
         flags: Sequence[Flag] = (),
+        first_signing: bool = True,
     ):
         super().__init__(parent)
         self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
@@ -78,6 +80,14 @@ class CountersignDialog(QDialog):
         form.addRow("", self.name_error)
         # The PIN is asked again for each signature (21 CFR 11.200): an unlocked station is
         # not enough to sign as this clinician.
+        # The first signing after sign-in needs every part of the identity: username and PIN.
+        self.username: QLineEdit | None = None
+        if first_signing:
+            self.username = named(QLineEdit(self), "Your username")
+            self.username.setPlaceholderText("the username you sign in with")
+            self.username_error = MessageLabel("Username problem", self)
+            form.addRow("Your username", self.username)
+            form.addRow("", self.username_error)
         self.secret = named(QLineEdit(self), "Your PIN")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setPlaceholderText("the PIN you sign in with")
@@ -130,6 +140,7 @@ class CountersignDialog(QDialog):
     def _flag_list(self, flags: Sequence[Flag]) -> QWidget:
         """Every open flag with its detail; each serious one is a box to tick as reviewed."""
         self.review_boxes: dict[str, QCheckBox] = {}
+        self._tokens: dict[str, str] = {f.id: review_token(f) for f in flags}
         inner = QWidget(self)
         rows = QVBoxLayout(inner)
         rows.setContentsMargins(8, 6, 8, 6)
@@ -175,7 +186,8 @@ class CountersignDialog(QDialog):
 
     @property
     def reviewed(self) -> tuple[str, ...]:
-        return tuple(fid for fid, box in self.review_boxes.items() if box.isChecked())
+        """Tokens of the flags ticked, each bound to the text the clinician saw."""
+        return tuple(self._tokens[fid] for fid, box in self.review_boxes.items() if box.isChecked())
 
     def _can_sign(self, busy: bool | None = None) -> bool:
         ticked = all(box.isChecked() for box in self.review_boxes.values())
@@ -201,6 +213,8 @@ class CountersignDialog(QDialog):
 
     def sign(self) -> None:
         """Countersign off the GUI thread (the consent is rendered and sealed again)."""
+        if self.username is not None:
+            self.username_error.clear_message()
         for label in (
             self.name_error,
             self.signature_error,
@@ -214,6 +228,7 @@ class CountersignDialog(QDialog):
         width, height = float(self.pad.width()), float(self.pad.height())
         name = self.printed_name.text()
         secret = self.secret.text()
+        username = self.username.text() if self.username is not None else None
         self.secret.clear()  # never kept on screen longer than needed
         self.sign_button.setEnabled(False)
         self.clear_button.setEnabled(False)
@@ -228,6 +243,7 @@ class CountersignDialog(QDialog):
                 width,
                 height,
                 secret=secret,
+                username=username,
                 reviewed=reviewed,
             ),
             self._on_countersign_done,
@@ -250,10 +266,12 @@ class CountersignDialog(QDialog):
                 self.name_error.show_error(exc.errors["printed_name"])
             if "signature" in exc.errors:
                 self.signature_error.show_error(exc.errors["signature"])
+            if "username" in exc.errors and self.username is not None:
+                self.username_error.show_error(exc.errors["username"])
             if "secret" in exc.errors:
                 self.secret_error.show_error(exc.errors["secret"])
                 self.secret.setFocus()
-            shown = ("printed_name", "signature", "secret", "reviewed")
+            shown = ("printed_name", "signature", "secret", "reviewed", "username")
             other = {k: v for k, v in exc.errors.items() if k not in shown}
             if other:
                 self.message.show_error("; ".join(other.values()))

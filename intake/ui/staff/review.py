@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -50,6 +50,10 @@ class ReviewWidget(QWidget):
         self.patient_id: int | None = None
         self.review: Review | None = None
         self.dialog: CountersignDialog | None = None
+        self._reload_pending = False
+        # 21 CFR 11.200: the first signing after sign-in (a new staff window) asks for the
+        # username as well as the PIN; later ones in the same session for the PIN.
+        self._signed_this_session = False
 
         self.title = named(QLabel("Choose a visit or a patient on the left.", self), "Reviewing")
         self.title.setObjectName("title")
@@ -244,7 +248,19 @@ class ReviewWidget(QWidget):
 
     @Slot(object)
     def _on_patient_data_changed(self, _row: object) -> None:
-        self._load_course()
+        self._load_course()  # the tables at once
+        if self.review is None:
+            return
+        # A result recorded here may raise or clear a flag: the summary, its tab and the
+        # countersign dialog must show it. One reload for a panel of several results.
+        if not self._reload_pending:
+            self._reload_pending = True
+            QTimer.singleShot(0, self._reload_after_change)
+
+    @Slot()
+    def _reload_after_change(self) -> None:
+        self._reload_pending = False
+        self.reload()
 
     @Slot(bool)
     def _on_pregnancy_status_confirmed(self, _value: bool) -> None:
@@ -256,6 +272,9 @@ class ReviewWidget(QWidget):
     def _on_countersign_button_clicked(self) -> None:
         if self.visit_id is None or self.review is None:
             return
+        self.reload()  # the dialog lists the flags as they are now, not as when the visit opened
+        if self.review is None or self.review.status != "submitted":
+            return
         dialog = CountersignDialog(
             self._ctx,
             self._actor,
@@ -263,6 +282,7 @@ class ReviewWidget(QWidget):
             self.review.record.patient.full_name,
             self,
             flags=self.review.record.flags,
+            first_signing=not self._signed_this_session,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.countersigned.connect(self._on_dialog_countersigned)
@@ -276,6 +296,7 @@ class ReviewWidget(QWidget):
 
     @Slot(object)
     def _on_dialog_countersigned(self, info: Any) -> None:
+        self._signed_this_session = True
         self.reload()
         self.tabs.setCurrentWidget(self.documents)
         self.documents.select(info.kind, info.issue)
