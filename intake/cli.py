@@ -164,11 +164,10 @@ def _forms(command: str) -> int:
 
     if command == "lock":
         try:
-            forms = load_forms()
+            print(write_lock(load_forms()))
         except FormsInvalid as exc:
             _say_problems(exc.problems)
             return 1
-        print(write_lock(forms))
         return 0
     check = check_forms()
     if check.problems:

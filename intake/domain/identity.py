@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from intake.domain.validation import format_phone
+
 # The answers the patient record decides; typing cannot change them.
 IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
 # Contact details the patient may give or correct at the kiosk; they update the record.
@@ -51,10 +53,17 @@ def differences(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str
 
 def contact_updates(typed: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, str]:
     """Phone and e-mail given at the kiosk that the record does not hold yet (a blank keeps it)."""
+
+    def same(field: str, a: str, b: str) -> bool:
+        if field == "email":
+            return a.casefold() == b.casefold()
+        return format_phone(a) == format_phone(b)  # "+1 555 010 2233" is "(555) 010-2233"
+
     return {
         field: str(typed[field])
         for field in CONTACT_FIELDS
-        if typed.get(field) not in (None, "") and typed[field] != (record.get(field) or "")
+        if typed.get(field) not in (None, "")
+        and not same(field, str(typed[field]), str(record.get(field) or ""))
     }
 
 

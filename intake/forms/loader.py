@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import tomllib
 from collections.abc import Iterator
@@ -144,6 +145,9 @@ class _Reader:
         value = parent.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(_join(where, key), "missing or not a number")
+            return default
+        if not math.isfinite(value):  # TOML allows nan and inf; no range or limit is either
+            self.problem(_join(where, key), "must be a finite number (not nan or inf)")
             return default
         return value
 
@@ -851,7 +855,27 @@ def read_lock(root: Path | str | None = None) -> dict[str, tuple[str, str]]:
 
 
 def write_lock(forms: m.FormSet, root: Path | str | None = None) -> Path:
+    """Record each form's version and content hash.
+
+    Refused (FormsInvalid) for a form whose content changed under the version already locked:
+    two different texts would then both claim to be that version.
+    """
     base = Path(root) if root is not None else forms_dir()
+    locked = read_lock(root)
+    unbumped = [
+        FormProblem(
+            meta.path,
+            "version",
+            f"content changed but version is still {meta.version} (as in {LOCK_FILE});"
+            " bump the version first: the lock was not written",
+        )
+        for meta in forms.metas
+        if meta.id in locked
+        and locked[meta.id] != (meta.version, meta.sha256)
+        and locked[meta.id][0] == meta.version
+    ]
+    if unbumped:
+        raise FormsInvalid(unbumped)
     lines = [
         "# Written by `main.py forms lock`: the content hash of each form version.",
         "# A form whose content changes needs a new version before the lock is written again.",

@@ -22,6 +22,7 @@ import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -87,24 +88,32 @@ def dob_key(s: Session, date_of_birth: dt.date) -> str:
     return hmac.new(_secret(s), date_of_birth.isoformat().encode(), hashlib.sha256).hexdigest()
 
 
+# Stations' clocks differ by a little: a failure stamped up to this much ahead counts as now.
+# One stamped further ahead is a clock that was put back since (or a wrong one): it is not
+# counted, or every later attempt would wait until that moment came round again.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _in_window(now: dt.datetime) -> Any:
+    return (CodeAttempt.at > now - WINDOW) & (CodeAttempt.at <= now + CLOCK_SKEW)
+
+
 def guard(s: Session, key: str, station: str, now: dt.datetime) -> CodeGuard:
     rows = s.execute(
         select(CodeAttempt.station, CodeAttempt.at).where(
-            CodeAttempt.dob_key == key, CodeAttempt.at > now - WINDOW
+            CodeAttempt.dob_key == key, _in_window(now)
         )
     ).all()
-    return guard_of(((r.station, r.at) for r in rows), station)
+    return guard_of(((r.station, min(r.at, now)) for r in rows), station)
 
 
 def guards(s: Session, station: str, now: dt.datetime) -> dict[str, CodeGuard]:
     """Every date of birth (by key) with failures in the window: for the status board."""
     by_key: dict[str, list[tuple[str, dt.datetime]]] = {}
     for r in s.execute(
-        select(CodeAttempt.dob_key, CodeAttempt.station, CodeAttempt.at).where(
-            CodeAttempt.at > now - WINDOW
-        )
+        select(CodeAttempt.dob_key, CodeAttempt.station, CodeAttempt.at).where(_in_window(now))
     ):
-        by_key.setdefault(r.dob_key, []).append((r.station, r.at))
+        by_key.setdefault(r.dob_key, []).append((r.station, min(r.at, now)))
     return {key: guard_of(rows, station) for key, rows in by_key.items()}
 
 

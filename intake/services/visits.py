@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -250,7 +251,9 @@ class VisitService(Service):
         Wrong codes are counted per date of birth (see ``visit_codes``): after a few, opening
         by code waits, the right code too (``CodeLocked``); after more, the codes are void.
         """
-        code = "".join(ch for ch in code if ch.isdigit())
+        # Digits as the patient's keyboard gives them (Arabic-Indic, full-width...) are the
+        # same digits: the code is compared in ASCII, or a right code would count as a guess.
+        code = "".join(str(unicodedata.decimal(ch)) for ch in code if ch.isdecimal())
         now = self.ctx.now()
         nobody = Actor("kiosk:-", "kiosk", "patient")
         refusal: CodeLocked | None = None

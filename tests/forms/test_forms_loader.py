@@ -629,3 +629,29 @@ def test_an_unreadable_lock_file_is_a_problem_not_a_crash(locked_copy: Path) -> 
     (locked_copy / "versions.lock").write_text('[forms.risks]\nversion = "1"\n', "utf-8")
     (p,) = check_forms(locked_copy).problems
     assert p.path == "versions.lock" and "sha256" in p.message
+
+
+def test_lock_refuses_to_record_changed_content_under_the_same_version(copy: Path) -> None:
+    # Found in review: `forms lock` wrote the new hash for an unchanged version, so two texts
+    # both claimed to be, say, risks 1.1.0, and `forms check` then passed.
+    write_lock(load_forms(copy), copy)
+    before = (copy / "versions.lock").read_text("utf-8")
+    edit(copy, "risks", "Resequedad", "Sequedad")
+    with pytest.raises(FormsInvalid) as caught:
+        write_lock(load_forms(copy), copy)
+    (problem,) = caught.value.problems
+    assert problem.path == "risks/form.toml" and "bump the version" in problem.message
+    assert (copy / "versions.lock").read_text("utf-8") == before  # nothing written
+    assert lock_problems(load_forms(copy), copy)  # and the check still says so
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf"])
+def test_lab_limits_must_be_finite_numbers(copy: Path, bad: str) -> None:
+    # A nan limit made every comparison false: no result was ever flagged.
+    edit(copy, "clinic", "critical_high = 168", f"critical_high = {bad}")
+    with pytest.raises(FormsInvalid) as caught:
+        load_forms(copy)
+    assert any(
+        "labs.alt.critical_high" in p.location and "finite" in p.message
+        for p in caught.value.problems
+    )

@@ -290,3 +290,11 @@ def test_case_or_apostrophe_only_differences_are_not_proposals() -> None:
     assert identity.differences({"first_name": "maya", "last_name": "O’Brien"}, record) == {}
     # An accent is a real difference: it may be the patient's correction.
     assert identity.differences({"first_name": "Mayá"}, record) == {"first_name": "Mayá"}
+
+
+def test_contact_details_written_another_way_are_not_a_new_version() -> None:
+    record = {"phone": "5550102233", "email": "Ana@Example.org"}
+    assert (
+        identity.contact_updates({"phone": "15550102233", "email": "ana@example.org"}, record) == {}
+    )
+    assert identity.contact_updates({"phone": "5550109999"}, record) == {"phone": "5550109999"}

@@ -249,3 +249,38 @@ def test_a_new_code_replaces_the_old_one_for_staff_only(ctx, monkeypatch) -> Non
     new_code_events = [e for e in events(ctx) if e.action == "new_code"]
     assert [e.entity_id for e in new_code_events] == [started.visit_id]
     assert fresh.code not in json.dumps([e.detail for e in events(ctx)])
+
+
+def test_the_right_code_in_another_scripts_digits_opens_and_is_no_guess(ctx) -> None:  # type: ignore[no-untyped-def]
+    # Found in review: Arabic-Indic or full-width digits from the patient's keyboard were
+    # compared as they were, so the right code counted as a wrong guess.
+    started = start(ctx)
+    arabic = "".join(chr(0x0660 + int(d)) for d in started.code)
+    actor = VisitService(ctx).open_by_code(DOB, arabic)
+    assert actor.visit_id == started.visit_id
+    full_width = "".join(chr(0xFF10 + int(d)) for d in started.code)
+    assert VisitService(ctx).open_by_code(DOB, full_width).visit_id == started.visit_id
+    with ctx.db.session() as s:
+        assert s.scalars(select(CodeAttempt)).all() == []
+
+
+def test_a_clock_put_back_does_not_stretch_the_wait(ctx) -> None:  # type: ignore[no-untyped-def]
+    # Found in review: five failures, then the clock set back a day: "try again in 1441 minutes".
+    started = start(ctx)
+    clock = Clock(ctx)
+    for n in range(5):
+        with pytest.raises((NotFound, CodeLocked)):
+            VisitService(ctx).open_by_code(DOB, wrong(started.code, n))
+    clock.advance(days=-1)
+    # Failures stamped a day ahead are a clock put back: they no longer lock the right code.
+    assert VisitService(ctx).open_by_code(DOB, started.code).visit_id == started.visit_id
+    # A station a minute ahead (clocks differ by a little) still counts: no way round it.
+    clock.advance(days=1)
+    other = start(ctx, OTHER_DOB, "Ana")
+    for n in range(5):
+        with pytest.raises((NotFound, CodeLocked)):
+            VisitService(ctx).open_by_code(OTHER_DOB, wrong(other.code, n))
+    clock.advance(minutes=-1)
+    with pytest.raises(CodeLocked) as locked:
+        VisitService(ctx).open_by_code(OTHER_DOB, other.code)
+    assert locked.value.seconds <= 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -31,7 +32,12 @@ def keep_digits(edit: QLineEdit, allowed: str = "") -> None:
     """
 
     def _on_text_edited(text: str) -> None:
-        clean = "".join(ch for ch in text if ch.isdigit() or ch in allowed)
+        # Any script's digits are shown as the ASCII digits they are (what is compared).
+        clean = "".join(
+            str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+            for ch in text
+            if ch.isdecimal() or ch in allowed
+        )
         if clean != text:
             position = max(0, edit.cursorPosition() - (len(text) - len(clean)))
             edit.setText(clean)
