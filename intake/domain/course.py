@@ -112,3 +112,18 @@ def dose_value(raw: object, field: str = "daily_dose_mg") -> float:
     if value > 200:
         raise ValidationError(field, "A daily dose above 200 mg is not plausible; please check it.")
     return value
+
+
+def pregnancy_hold(tests: Sequence[tuple[dt.date, str]]) -> dt.date | None:
+    """The day of the positive pregnancy test that holds the course, or None.
+
+    A positive test stops prescribing until a negative test taken on a later day; a negative
+    entered for the same day (or earlier) does not lift it.
+    """
+    positives = [day for day, result in tests if result == "positive"]
+    if not positives:
+        return None
+    last_positive = max(positives)
+    if any(day > last_positive and result == "negative" for day, result in tests):
+        return None
+    return last_positive

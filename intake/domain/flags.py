@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from intake.domain.course import out_of_range
+from intake.domain.course import out_of_range, pregnancy_hold
 from intake.domain.phq9 import POSITIVE_SCREEN
 from intake.domain.records import Flag, Phq9Result
 from intake.domain.rules import contraception_problem
@@ -41,7 +41,7 @@ class LabFinding:
 
 
 def result_flags(
-    labs: Sequence[LabFinding], latest_pregnancy_test: tuple[dt.date, str] | None
+    labs: Sequence[LabFinding], pregnancy_tests: Sequence[tuple[dt.date, str]] = ()
 ) -> tuple[Flag, ...]:
     """Flags from the patient's results: a positive pregnancy test, then labs out of range.
 
@@ -49,14 +49,30 @@ def result_flags(
     dermatologist must tick as reviewed; one merely out of range is a warning.
     """
     out: list[Flag] = []
-    if latest_pregnancy_test is not None and latest_pregnancy_test[1] == "positive":
-        day = latest_pregnancy_test[0].isoformat()
+    held = pregnancy_hold(pregnancy_tests)
+    positives = [d for d, r in pregnancy_tests if r == "positive"]
+    if held is not None:
+        day = held.isoformat()
         out.append(
             Flag(
                 "pregnancy_test_positive",
                 "alert",
                 f"POSITIVE pregnancy test on {day}: do not prescribe; the course is on hold",
                 f"Prueba de embarazo POSITIVA el {day}: no prescribir; el tratamiento queda en pausa",
+                must_review=True,
+            )
+        )
+    elif positives:
+        day = max(positives).isoformat()
+        later = min(d for d, r in pregnancy_tests if r == "negative" and d > max(positives))
+        out.append(
+            Flag(
+                "pregnancy_test_positive",
+                "warning",
+                f"A POSITIVE pregnancy test on {day} was followed by a negative one on"
+                f" {later.isoformat()}: confirm before prescribing",
+                f"Una prueba de embarazo POSITIVA el {day}, seguida de una negativa el"
+                f" {later.isoformat()}: confirmar antes de prescribir",
                 must_review=True,
             )
         )

@@ -126,6 +126,7 @@ class CourseView:
     follow_ups: tuple[FollowUpRow, ...]
     dose: course_rules.DoseSummary
     collect_by: dt.date | None  # the current prescription window, where pregnancy is possible
+    on_hold_since: dt.date | None = None  # a positive pregnancy test stops the course
 
 
 class ClinicianService(Service):
@@ -371,6 +372,15 @@ class ClinicianService(Service):
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")
+            held = course_rules.pregnancy_hold(_pregnancy_tests(s, patient_id))
+            if held is not None and dose:
+                raise InvalidInput(
+                    {
+                        "daily_dose_mg": f"The course is on hold after a positive pregnancy test"
+                        f" on {held.isoformat()}: record 0 mg, or first record a negative test"
+                        " taken on a later day."
+                    }
+                )
             row = s.scalars(
                 select(FollowUp).where(FollowUp.patient_id == patient_id, FollowUp.month == month)
             ).first()
@@ -463,14 +473,18 @@ class ClinicianService(Service):
             ],
             self.ctx.forms.clinic.target_mg_per_kg,
         )
-        # The window runs from the latest test only: after a positive one there is no window.
+        # The window runs from the latest test only: after a positive one there is no window,
+        # and the course is on hold until a negative test taken on a later day.
         latest = max(tests, key=lambda t: (t.taken_on, t.id)) if tests else None
+        hold = course_rules.pregnancy_hold([(t.taken_on, t.result) for t in tests])
         window = (
             latest.collect_by
-            if (can and latest is not None and latest.result == "negative")
+            if (can and hold is None and latest is not None and latest.result == "negative")
             else None
         )
-        return CourseView(patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window)
+        return CourseView(
+            patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window, hold
+        )
 
     def _past_date(self, raw: Any, field: str) -> dt.date:
         day = parse_date(raw, field)
@@ -523,3 +537,10 @@ def _fu_row(f: FollowUp) -> FollowUpRow:
         f.notes,
         f.version,
     )
+
+
+def _pregnancy_tests(s: Any, patient_id: int) -> list[tuple[dt.date, str]]:
+    return [
+        (t.taken_on, t.result)
+        for t in s.scalars(select(PregnancyTest).where(PregnancyTest.patient_id == patient_id))
+    ]

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from intake.domain import flags
+from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
@@ -32,7 +33,7 @@ from intake.services.errors import (
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
 from intake.services.visits import signature_problem
-from intake.store.models import Document, Patient, Signature, Visit
+from intake.store.models import Document, Patient, PregnancyTest, Signature, Visit
 
 KINDS = ("consent", "education", "summary")
 _FORM_FOR_KIND = {
@@ -310,6 +311,24 @@ class DocumentService(Service):
                     raise InvalidInput(
                         {
                             "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
+                        }
+                    )
+                held = pregnancy_hold(
+                    [
+                        (t.taken_on, t.result)
+                        for t in s.scalars(
+                            select(PregnancyTest).where(
+                                PregnancyTest.patient_id == visit.patient_id
+                            )
+                        )
+                    ]
+                )
+                if held is not None:
+                    raise InvalidInput(
+                        {
+                            "visit": "A positive pregnancy test on"
+                            f" {held.isoformat()} holds the course: isotretinoin cannot be"
+                            " prescribed, so the consent is not countersigned."
                         }
                     )
                 serious = [f for f in signed_as.flags if f.must_review]

@@ -77,13 +77,11 @@ def result_flags(s: Session, forms: FormSet, patient_id: int) -> tuple[flags.Fla
                     lab.critical_high,
                 )
             )
-    test = s.scalars(
-        select(PregnancyTest)
-        .where(PregnancyTest.patient_id == patient_id)
-        .order_by(PregnancyTest.taken_on.desc(), PregnancyTest.id.desc())
-        .limit(1)
-    ).first()
-    return flags.result_flags(findings, (test.taken_on, test.result) if test else None)
+    tests = [
+        (t.taken_on, t.result)
+        for t in s.scalars(select(PregnancyTest).where(PregnancyTest.patient_id == patient_id))
+    ]
+    return flags.result_flags(findings, tests)
 
 
 def build_record(

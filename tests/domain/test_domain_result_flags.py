@@ -48,7 +48,7 @@ def test_critical_labs_are_alerts_to_tick_and_abnormal_ones_warnings() -> None:
                 "cholesterol", "Total cholesterol", "Colesterol", 180, "mg/dL", DAY, 0, 200, 300
             ),
         ],
-        None,
+        [],
     )
     # Critical first; a result in range raises nothing.
     assert [(f.id, f.severity, f.must_review) for f in found] == [
@@ -61,10 +61,25 @@ def test_critical_labs_are_alerts_to_tick_and_abnormal_ones_warnings() -> None:
 
 
 def test_a_positive_pregnancy_test_is_an_alert_to_tick_and_a_negative_one_nothing() -> None:
-    (flag,) = result_flags([], (DAY, "positive"))
+    (flag,) = result_flags([], [(DAY, "positive")])
     assert (flag.id, flag.severity, flag.must_review) == ("pregnancy_test_positive", "alert", True)
     assert "do not prescribe" in flag.text and "2026-11-02" in flag.text
-    assert result_flags([], (DAY, "negative")) == ()
+    assert result_flags([], [(DAY, "negative")]) == ()
+
+
+def test_only_a_later_negative_test_lifts_the_hold_and_it_is_still_reviewed() -> None:
+    from intake.domain.course import pregnancy_hold
+
+    later = DAY + dt.timedelta(days=3)
+    # Found in review: a negative test entered the same day removed the alert.
+    assert pregnancy_hold([(DAY, "positive"), (DAY, "negative")]) == DAY
+    assert pregnancy_hold([(DAY - dt.timedelta(days=9), "negative"), (DAY, "positive")]) == DAY
+    assert pregnancy_hold([(DAY, "positive"), (later, "negative")]) is None
+    (flag,) = result_flags([], [(DAY, "positive"), (DAY, "negative")])
+    assert flag.severity == "alert"
+    (flag,) = result_flags([], [(DAY, "positive"), (later, "negative")])
+    assert (flag.severity, flag.must_review) == ("warning", True)
+    assert "followed by a negative one on 2026-11-05" in flag.text
 
 
 def test_the_serious_intake_flags_must_be_ticked() -> None:

@@ -319,11 +319,17 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
     # A tick is for the flag as it read: ALT 2400 recorded after the tick for ALT 300 needs
     # a tick of its own; so does a result raised meanwhile.
     clinician.record_lab(doctor, patient_id, "alt", "2400", sqlite_ctx.today())
-    clinician.record_pregnancy_test(doctor, patient_id, sqlite_ctx.today(), "positive")
+    yesterday = sqlite_ctx.today() - dt.timedelta(days=1)
+    clinician.record_pregnancy_test(doctor, patient_id, yesterday, "positive")
+    # A positive test holds the course: no consent is countersigned for a prescription.
+    with pytest.raises(InvalidInput) as err:
+        countersign(review_everything(sqlite_ctx, doctor, vid))
+    assert "holds the course" in err.value.errors["visit"]
+    clinician.record_pregnancy_test(doctor, patient_id, sqlite_ctx.today(), "negative")
     with pytest.raises(InvalidInput) as err:
         countersign(tuple(ticks.values()))
     assert "2400" in err.value.errors["reviewed"]
-    assert "POSITIVE pregnancy test" in err.value.errors["reviewed"]
+    assert "followed by a negative one" in err.value.errors["reviewed"]
     info = countersign(review_everything(sqlite_ctx, doctor, vid) + ("not_a_flag:0",))
     record = clinician.review(doctor, vid).record
     sig = record.signature("clinician")
@@ -337,3 +343,44 @@ def test_each_serious_flag_is_ticked_and_the_ticks_are_kept_and_printed(sqlite_c
     )
     assert "Reviewed before signing" in text
     assert "✓ PHQ-9 item 9 positive" in text and "✓ CRITICAL ALT (liver enzyme) 2400" in text
+
+
+def test_a_positive_pregnancy_test_holds_the_course(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    # Found in review: after a positive test a month-1 dose was recorded, the consent was
+    # countersigned, and a negative test entered the same day reopened the window.
+    vid, _, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    doctor = _doctor(sqlite_ctx)
+    clinician = ClinicianService(sqlite_ctx)
+    patient_id = VisitService(sqlite_ctx).board(doctor)[0].patient_id
+    today = sqlite_ctx.today()
+    clinician.record_pregnancy_test(doctor, patient_id, today - dt.timedelta(days=2), "negative")
+    clinician.record_pregnancy_test(doctor, patient_id, today - dt.timedelta(days=1), "positive")
+    clinician.record_pregnancy_test(doctor, patient_id, today - dt.timedelta(days=1), "negative")
+    course = clinician.course(doctor, patient_id)
+    assert course.on_hold_since == today - dt.timedelta(days=1) and course.collect_by is None
+
+    def follow_up(dose: str):  # type: ignore[no-untyped-def]
+        return clinician.record_follow_up(
+            doctor, patient_id, 1, seen_on=today, weight="60", daily_dose_mg=dose
+        )
+
+    with pytest.raises(InvalidInput) as err:
+        follow_up("40")
+    assert "on hold" in err.value.errors["daily_dose_mg"]
+    assert follow_up("0").daily_dose_mg == 0  # the visit itself is still recorded
+    with pytest.raises(InvalidInput) as err:
+        DocumentService(sqlite_ctx).countersign(
+            doctor,
+            vid,
+            "Dr Ana Ruiz",
+            signature_strokes(),
+            600,
+            200,
+            secret=STAFF_PIN,
+            reviewed=review_everything(sqlite_ctx, doctor, vid),
+        )
+    assert "holds the course" in err.value.errors["visit"]
+    # A negative test taken on a later day lifts the hold; the window runs from it.
+    clinician.record_pregnancy_test(doctor, patient_id, today, "negative")
+    course = clinician.course(doctor, patient_id)
+    assert course.on_hold_since is None and course.collect_by is not None

@@ -268,7 +268,14 @@ class CourseWidget(QWidget):
         self.dose_label.setStyleSheet(
             f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px; padding:8px; }}"
         )
-        if course.can_become_pregnant:
+        if course.on_hold_since is not None:
+            self.window_label.setText(
+                f"<b>Course on hold</b>: positive pregnancy test on"
+                f" {course.on_hold_since.isoformat()}. Do not prescribe; record 0 mg until a"
+                " negative test taken on a later day."
+            )
+            self.window_label.setStyleSheet(f"color:{RED_FG};")
+        elif course.can_become_pregnant:
             if course.collect_by:
                 late = course.collect_by < self._ctx.today()
                 self.window_label.setText(
