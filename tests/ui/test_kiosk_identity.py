@@ -75,6 +75,16 @@ def test_not_my_date_of_birth_pauses_until_the_desk_corrects_it_in_spanish(
     assert kiosk.find("shown_date_of_birth").text() == "03/06/1990"
     assert kiosk.find("dob_not_mine").text() == "Esta no es mi fecha de nacimiento"
     kiosk.answer("phone", "555 010 7777")
+    button = kiosk.find("dob_not_mine")
+    # A screen reader names the date meant, through the accessibility interface.
+    from PySide6.QtGui import QAccessible
+
+    spoken = QAccessible.queryAccessibleInterface(button)
+    assert spoken.text(QAccessible.Text.Name) == "Esta no es mi fecha de nacimiento: 03/06/1990"
+    # One tap asks to confirm (a stray tap does not stop the visit); the second pauses it.
+    kiosk.click("dob_not_mine")
+    assert kiosk.step() == "intake:identity"
+    assert button.text() == "Toque otra vez para que el personal lo revise"
     kiosk.click("dob_not_mine")
     assert kiosk.step() == "staff_check"
     assert "recepción" in kiosk.find("staff_check_body").text()

@@ -97,12 +97,26 @@ class QuestionField(QWidget):
         layout.addWidget(make_label(t("dob_on_record", self.lang), "help", box))
         self.dispute_button = QPushButton(t("dob_not_mine", self.lang), box)
         self.dispute_button.setObjectName("dob_not_mine")
-        self.dispute_button.setAccessibleName(t("dob_not_mine", self.lang))
+        # A screen reader hears which date is meant; the help text is its description.
+        self.dispute_button.setAccessibleName(f"{t('dob_not_mine', self.lang)}: {text}")
+        self.dispute_button.setAccessibleDescription(t("dob_on_record", self.lang))
         self.dispute_button.setProperty("role", "quiet")
         self.dispute_button.setMinimumHeight(48)
-        self.dispute_button.clicked.connect(self.disputed)
+        # Pausing the visit for staff takes a second, deliberate tap: one stray tap (or a
+        # keyboard user's first Space on the first control) must not stop the patient.
+        self._dispute_armed = False
+        self.dispute_button.clicked.connect(self._on_dispute_button_clicked)
         layout.addWidget(self.dispute_button, 0, Qt.AlignmentFlag.AlignLeft)
         return box
+
+    def _on_dispute_button_clicked(self) -> None:
+        if not self._dispute_armed:
+            self._dispute_armed = True
+            confirm = t("dob_not_mine_confirm", self.lang)
+            self.dispute_button.setText(confirm)
+            self.dispute_button.setAccessibleName(confirm)
+            return
+        self.disputed.emit()
 
     def _make_input(self, q: fm.Question, spoken: str) -> QWidget:
         lang = self.lang

@@ -121,6 +121,10 @@ _T: dict[str, tuple[str, str]] = {
         " persona del personal la revisará con usted.",
     ),
     "dob_not_mine": ("This is not my date of birth", "Esta no es mi fecha de nacimiento"),
+    "dob_not_mine_confirm": (
+        "Tap again to ask a member of staff to check it",
+        "Toque otra vez para que el personal lo revise",
+    ),
     "identity_name_note": (
         "If your name is not written as on your ID, correct it here: a member of staff will check"
         " the change with you before it goes on your record.",

@@ -66,8 +66,8 @@ class IdentityCheckDialog(QDialog):
         form = QFormLayout()
         self.date_of_birth = named(QLineEdit(self), "Confirmed date of birth")
         self.date_of_birth.setPlaceholderText("YYYY-MM-DD, as on the patient's ID")
-        if check.proposed_date_of_birth is not None:
-            self.date_of_birth.setText(check.proposed_date_of_birth.isoformat())
+        # Not filled in from what the patient typed: staff type the date from the ID they saw,
+        # since it decides whether a guardian must co-sign.
         dob_shown = check.date_of_birth_disputed or check.proposed_date_of_birth is not None
         if dob_shown:
             form.addRow("Date of birth", self.date_of_birth)
