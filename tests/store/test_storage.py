@@ -146,20 +146,18 @@ def test_minor_needs_guardian_signature_before_submission(ctx) -> None:  # type:
     visits = VisitService(ctx)
     first = visits.sign(kiosk, vid, "patient", "Maya Okafor", signature_strokes(), 600, 200)
     assert not first.submitted and first.still_needed == ("guardian",)
+    # Only the guardian named on the guardian page signs as guardian.
     with pytest.raises(InvalidInput) as err:
-        visits.sign(kiosk, vid, "guardian", "Ana Ñúñez", signature_strokes(), 600, 200)
-    assert "relationship" in err.value.errors
-    done = visits.sign(
-        kiosk,
-        vid,
-        "guardian",
-        "Ana Ñúñez",
-        signature_strokes(seed=2),
-        600,
-        200,
-        relationship="mother",
-    )
+        visits.sign(kiosk, vid, "guardian", "Someone Else", signature_strokes(), 600, 200)
+    assert "printed_name" in err.value.errors
+    # The relationship given on the guardian page is the one signed with.
+    done = visits.sign(kiosk, vid, "guardian", "Ana Ñúñez", signature_strokes(seed=2), 600, 200)
     assert done.submitted
+    with ctx.db.session() as s:
+        from intake.store.models import Signature
+
+        signed = s.query(Signature).filter_by(visit_id=vid, role="guardian").one()
+        assert signed.relationship == "parent"
 
 
 @pytest.mark.parametrize(
