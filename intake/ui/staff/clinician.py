@@ -263,6 +263,7 @@ class ClinicianPage(QWidget):
             self.review.show_patient(
                 patient.id,
                 f"{patient.full_name} · {patient.record_number} · born {patient.date_of_birth.isoformat()}",
+                patient.record_number,
             )
 
     # --- locking ---------------------------------------------------------------------------------

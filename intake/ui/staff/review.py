@@ -134,6 +134,7 @@ class ReviewWidget(QWidget):
         )
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
             section.show_review(review)
+        self.documents.record_number = self.course.record_number = p.record_number
         self.documents.load(visit_id, review.status)
         for widget in self.visit_tabs:
             self.tabs.setTabEnabled(self.tabs.indexOf(widget), True)
@@ -163,10 +164,11 @@ class ReviewWidget(QWidget):
         self.visit_loaded.emit(visit_id)
         return True
 
-    def show_patient(self, patient_id: int, title: str = "") -> bool:
+    def show_patient(self, patient_id: int, title: str = "", record_number: str = "") -> bool:
         """A patient without a particular visit: labs, tests, course and pregnancy status only."""
         self.clear()
         self.patient_id = patient_id
+        self.course.record_number = record_number
         self.title.setText(title or "Patient")
         self.subtitle.setText("No visit chosen: labs, tests, the course and pregnancy status.")
         if not self._load_course():
