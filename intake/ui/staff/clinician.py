@@ -220,6 +220,9 @@ class ClinicianPage(QWidget):
     @Slot(object)
     def _on_review_countersigned(self, _info: object) -> None:
         self.refresh_queue()
+        # The patient's visit list shows the new state too.
+        if self.review.patient_id is not None:
+            self._list_visits(self.review.patient_id, select=self.review.visit_id)
 
     # --- search ----------------------------------------------------------------------------------
 
