@@ -314,6 +314,8 @@ class AppWindow(QMainWindow):
         self.staff_window.kiosk_requested.connect(self._on_staff_window_kiosk_requested)
         self.stack.addWidget(self.staff_window)
         self.stack.setCurrentWidget(self.staff_window)
+        # Most work starts by finding someone: the cursor waits in the search box.
+        self.staff_window.focus_search()
         self.idle.start()
 
     def lock(self, why: str = "lock") -> None:

@@ -123,3 +123,25 @@ def test_a_reviewed_document_job_names_its_kind_record_and_id(qtbot, ctx, tmp_pa
     assert pdf_title(out2) == pdf_title(out)
     assert set(pdf_page_sizes(out2)) == {LETTER_POINTS}
     preview.reject()
+
+
+def test_ctrl_p_prints_from_the_preview(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QAccessible, QKeySequence
+    from PySide6.QtTest import QTest
+
+    dialog = PdfPreviewDialog(_pdf(LETTER_POINTS), "Consent, issue 1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    out = tmp_path / "keys.pdf"
+    dialog.choose_printer = printer_to(out)
+    keys = QKeySequence(QKeySequence.StandardKey.Print)
+    with qtbot.waitSignal(dialog.printed):
+        QTest.keyClick(dialog.view, keys[0].key(), keys[0].keyboardModifiers())
+    assert pdf_page_sizes(out) == [LETTER_POINTS]
+    assert pdf_title(out) == "Consent, issue 1"  # without a job name, the title names it
+    text = keys.toString(QKeySequence.SequenceFormat.NativeText)
+    assert dialog.print_button.toolTip() == f"Print ({text})"
+    face = QAccessible.queryAccessibleInterface(dialog.print_button)
+    assert text in face.text(QAccessible.Text.Description)

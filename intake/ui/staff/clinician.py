@@ -126,6 +126,7 @@ class ClinicianPage(QWidget):
         layout.addWidget(splitter)
 
         self.search_panel.patient_selected.connect(self._on_search_panel_patient_selected)
+        self.search_panel.patient_activated.connect(self._on_search_panel_patient_activated)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.refresh_queue)
@@ -251,6 +252,13 @@ class ClinicianPage(QWidget):
         self.patient_visits = []
         if patient is not None:
             self._list_visits(patient.id)
+
+    @Slot(object)
+    def _on_search_panel_patient_activated(self, _patient: PatientRow) -> None:
+        # Enter (or a double-click) on a patient opens their latest visit.
+        if self.patient_visits:
+            self.visits_table.setFocus()
+            self.visits_table.selectRow(0)
 
     @Slot()
     def _on_visits_table_item_selection_changed(self) -> None:

@@ -101,8 +101,9 @@ class LabsWidget(QWidget):
         self.lab_month = month_spin(lab_box, "Lab course month")
         # Fields as wide as what is typed in them, so the results table has the room.
         digits = self.lab_taken_on.fontMetrics().horizontalAdvance("0000-00-00") + 24
-        for field in (*self.values.values(), self.lab_taken_on, self.lab_month):
-            field.setMaximumWidth(digits + 20)
+        sized: list[QWidget] = [*self.values.values(), self.lab_taken_on, self.lab_month]
+        for widget in sized:
+            widget.setMaximumWidth(digits + 20)
         lab_form.addRow("Taken on", self.lab_taken_on)
         lab_form.addRow("", self.lab_errors["taken_on"])
         lab_form.addRow("Course month", self.lab_month)

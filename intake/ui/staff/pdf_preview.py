@@ -17,7 +17,15 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -219,6 +227,10 @@ class PdfPreviewDialog(QDialog):
             f"{title} — {self.document.pageCount()} page{'s' if self.document.pageCount() != 1 else ''}"
         )
         self.print_button = named(QPushButton("Print…", self), "Print")
+        self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        keys = self.print_button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.print_button.setToolTip(f"Print ({keys})")
+        self.print_button.setAccessibleDescription(f"Shortcut: {keys}")
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.close_button = named(QPushButton("Close", self), "Close preview")
         self.close_button.clicked.connect(self.reject)
