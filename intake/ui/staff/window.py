@@ -216,8 +216,8 @@ class StaffWindow(QWidget):
         self.shortcut_actions: dict[str, StaffAction] = {}
         self._build_menus()
         # The bar's own ">>" button (for menus that do not fit) is named like every control.
-        for button in self.menu_bar.findChildren(QToolButton, "qt_menubar_ext_button"):
-            button.setAccessibleName("More menus")
+        for more in self.menu_bar.findChildren(QToolButton, "qt_menubar_ext_button"):
+            more.setAccessibleName("More menus")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
