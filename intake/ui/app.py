@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QScreen, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -32,6 +32,15 @@ if TYPE_CHECKING:
 
 DEFAULT_IDLE_SECONDS = 5 * 60
 APP_TITLE = "Isotretinoin intake and consent"
+# The reception and consulting-room PCs: the staff screens are laid out to fit this.
+STATION_SIZE = QSize(1280, 800)
+
+
+def initial_size(screen: QScreen | None) -> QSize:
+    """The station size, no larger than the screen's free area (a panel or a dock takes some)."""
+    if screen is None:
+        return QSize(STATION_SIZE)
+    return STATION_SIZE.boundedTo(screen.availableGeometry().size())
 
 
 def idle_seconds_setting() -> int:
@@ -181,7 +190,7 @@ class AppWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
-        self.resize(1280, 820)
+        self.resize(initial_size(self.screen()))
         self.kiosk_mode = kiosk_mode
         self.refresh_ms, self.debounce_ms = refresh_ms, debounce_ms
         self._open_context = open_context
@@ -305,6 +314,8 @@ class AppWindow(QMainWindow):
         self.staff_window.kiosk_requested.connect(self._on_staff_window_kiosk_requested)
         self.stack.addWidget(self.staff_window)
         self.stack.setCurrentWidget(self.staff_window)
+        # Most work starts by finding someone: the cursor waits in the search box.
+        self.staff_window.focus_search()
         self.idle.start()
 
     def lock(self, why: str = "lock") -> None:

@@ -57,21 +57,51 @@ def signed_visit(ctx: AppContext, **patient: Any) -> tuple[str, int]:
     return vid, row.patient_id
 
 
-def pdf_printer(path: Path) -> QPrinter:
-    """A printer that writes a PDF file: what the tests print to instead of paper."""
+def pdf_printer(path: Path, paper: str | None = None) -> QPrinter:
+    """A printer that writes a PDF file: what the tests print to instead of paper.
+
+    ``paper`` ("a4" or "letter") stands for the queue's default paper.
+    """
+    from PySide6.QtGui import QPageSize
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
+    if paper is not None:
+        sizes = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+        printer.setPageSize(QPageSize(sizes[paper]))
     return printer
 
 
-def printer_to(path: Path):  # type: ignore[no-untyped-def]
+def printer_to(path: Path, paper: str | None = None):  # type: ignore[no-untyped-def]
     """A stand-in for the system print dialog: 'chooses' a PDF-file printer at once."""
 
     def choose(_parent: QWidget, on_chosen) -> None:  # type: ignore[no-untyped-def]
-        on_chosen(pdf_printer(path))
+        on_chosen(pdf_printer(path, paper))
 
     return choose
+
+
+LETTER_POINTS = (612, 792)
+A4_POINTS = (595, 842)
+
+
+def pdf_page_sizes(path: Path) -> list[tuple[int, int]]:
+    """Each page's width and height in points, rounded."""
+    from pypdf import PdfReader
+
+    return [
+        (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        for page in PdfReader(str(path)).pages
+    ]
+
+
+def pdf_title(path: Path) -> str:
+    """The document title a PDF printer wrote: the print job's name."""
+    from pypdf import PdfReader
+
+    meta = PdfReader(str(path)).metadata
+    return str(meta.title or "") if meta is not None else ""
 
 
 def pdf_text(path: Path) -> str:

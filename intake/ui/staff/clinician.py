@@ -126,6 +126,7 @@ class ClinicianPage(QWidget):
         layout.addWidget(splitter)
 
         self.search_panel.patient_selected.connect(self._on_search_panel_patient_selected)
+        self.search_panel.patient_activated.connect(self._on_search_panel_patient_activated)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.refresh_queue)
@@ -220,6 +221,9 @@ class ClinicianPage(QWidget):
     @Slot(object)
     def _on_review_countersigned(self, _info: object) -> None:
         self.refresh_queue()
+        # The patient's visit list shows the new state too.
+        if self.review.patient_id is not None:
+            self._list_visits(self.review.patient_id, select=self.review.visit_id)
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -249,6 +253,13 @@ class ClinicianPage(QWidget):
         if patient is not None:
             self._list_visits(patient.id)
 
+    @Slot(object)
+    def _on_search_panel_patient_activated(self, _patient: PatientRow) -> None:
+        # Enter (or a double-click) on a patient opens their latest visit.
+        if self.patient_visits:
+            self.visits_table.setFocus()
+            self.visits_table.selectRow(0)
+
     @Slot()
     def _on_visits_table_item_selection_changed(self) -> None:
         index = self.visits_table.currentRow()
@@ -263,6 +274,7 @@ class ClinicianPage(QWidget):
             self.review.show_patient(
                 patient.id,
                 f"{patient.full_name} · {patient.record_number} · born {patient.date_of_birth.isoformat()}",
+                patient.record_number,
             )
 
     # --- locking ---------------------------------------------------------------------------------

@@ -102,6 +102,7 @@ class CourseWidget(QWidget):
         self._clinician = ClinicianService(ctx)
         self.tasks = BackgroundTasks(self)
         self.patient_id: int | None = None
+        self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.course: CourseView | None = None
         self.editing: FollowUpRow | None = None
         self.preview: PdfPreviewDialog | None = None
@@ -339,6 +340,7 @@ class CourseWidget(QWidget):
 
     def clear(self) -> None:
         self.patient_id, self.course, self.editing = None, None, None
+        self.record_number = ""
         self.table.setRowCount(0)
         self.dose_label.clear()
         self.dose_label.setStyleSheet("")
@@ -515,7 +517,13 @@ class CourseWidget(QWidget):
     def _show_checklist(self, month: int, data: bytes) -> None:
         self.checklist_button.setEnabled(self.patient_id is not None)
         try:
-            dialog = PdfPreviewDialog(data, f"Monthly checklist, month {month}", parent=self)
+            title = f"Monthly checklist, month {month}"
+            dialog = PdfPreviewDialog(
+                data,
+                title,
+                job_name=" · ".join(p for p in (title, self.record_number) if p),
+                parent=self,
+            )
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return

@@ -21,7 +21,7 @@ from intake.ui.staff.common import (
     make_table,
     named,
 )
-from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer
+from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer, print_job_name
 from intake.ui.staff.pdf_preview import (
     PdfPreviewDialog,
     PrintFailed,
@@ -53,6 +53,7 @@ class DocumentsWidget(QWidget):
             ask_for_printer
         )
         self.visit_id: str | None = None
+        self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.status = ""
         self.documents: list[Any] = []
         self.preview: PdfPreviewDialog | None = None
@@ -110,6 +111,7 @@ class DocumentsWidget(QWidget):
 
     def clear(self) -> None:
         self.visit_id, self.status, self.documents = None, "", []
+        self.record_number = ""
         self.table.setRowCount(0)
         self.note.clear()
         self.message.clear_message()
@@ -242,6 +244,7 @@ class DocumentsWidget(QWidget):
                 fetch_for_print=lambda: document_service(self._ctx).open_pdf(
                     self._actor, doc.id, purpose="print"
                 ),
+                job_name=print_job_name([doc], self.record_number),
                 parent=self,
             )
         except PrintFailed as exc:
@@ -270,7 +273,11 @@ class DocumentsWidget(QWidget):
             return 0
         try:
             data = document_service(self._ctx).open_pdf(self._actor, doc.id, purpose="print")
-            pages = print_pdfs(printer, [PrintJob(data, print_footer(self._ctx, self._actor, doc))])
+            pages = print_pdfs(
+                printer,
+                [PrintJob(data, print_footer(self._ctx, self._actor, doc))],
+                name=print_job_name([doc], self.record_number),
+            )
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0

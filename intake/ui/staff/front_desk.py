@@ -36,7 +36,7 @@ from intake.ui.staff.common import (
     named,
     primary,
 )
-from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer
+from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
 from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
 from intake.ui.staff.search_model import PatientSearchModel
@@ -134,6 +134,7 @@ class FrontDeskPage(QWidget):
             ask_for_printer
         )
         self.packet: list[Any] = []
+        self.packet_record_number = ""  # names the print job, with the documents' ids
         self.dialog: QDialog | None = None
 
         # Search.
@@ -396,6 +397,7 @@ class FrontDeskPage(QWidget):
             )
             return
         visit_id = finished[0].visit_id
+        self.packet_record_number = finished[0].record_number
         self.print_button.setEnabled(False)
         self.tasks.run(
             lambda: packet_documents(self._ctx, self._actor, visit_id),
@@ -429,7 +431,9 @@ class FrontDeskPage(QWidget):
                 )
                 for doc in self.packet
             ]
-            pages = print_pdfs(printer, jobs)
+            pages = print_pdfs(
+                printer, jobs, name=print_job_name(self.packet, self.packet_record_number)
+            )
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0

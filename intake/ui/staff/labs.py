@@ -99,6 +99,11 @@ class LabsWidget(QWidget):
         self.lab_taken_on = named(QLineEdit(lab_box), "Lab taken on")
         self.lab_taken_on.setPlaceholderText("YYYY-MM-DD")
         self.lab_month = month_spin(lab_box, "Lab course month")
+        # Fields as wide as what is typed in them, so the results table has the room.
+        digits = self.lab_taken_on.fontMetrics().horizontalAdvance("0000-00-00") + 24
+        sized: list[QWidget] = [*self.values.values(), self.lab_taken_on, self.lab_month]
+        for widget in sized:
+            widget.setMaximumWidth(digits + 20)
         lab_form.addRow("Taken on", self.lab_taken_on)
         lab_form.addRow("", self.lab_errors["taken_on"])
         lab_form.addRow("Course month", self.lab_month)
@@ -112,19 +117,17 @@ class LabsWidget(QWidget):
             f"{short_lab_name(lab.label('en'))}\n{lab.low:g}–{lab.high:g} {lab.unit}"
             for lab in clinic.labs
         )
-        self.labs_table = make_table(
-            lab_box,
-            "Lab results",
-            ("Taken on", "Month", *headers),
-            tuple(range(2, 2 + len(headers))),
-        )
+        # Every column as wide as its header and results need: a header is never cut short
+        # (a narrower screen scrolls the table instead).
+        self.labs_table = make_table(lab_box, "Lab results", ("Taken on", "Month", *headers), ())
         lab_layout = QHBoxLayout(lab_box)
         form_column = QVBoxLayout()
         form_column.addLayout(lab_form)
         form_column.addWidget(self.record_lab_button)
         form_column.addStretch(1)
-        lab_layout.addLayout(form_column, 2)
-        lab_layout.addWidget(self.labs_table, 4)
+        # The form takes the width it needs; the table the rest.
+        lab_layout.addLayout(form_column, 0)
+        lab_layout.addWidget(self.labs_table, 1)
 
         # Pregnancy tests.
         test_box = QGroupBox("Pregnancy tests", self)

@@ -54,3 +54,15 @@ def print_footer(ctx: AppContext, actor: Actor, doc: Any) -> str:
         f"Printed copy · {title}, issue {doc.issue} · document {doc.id} · "
         f"SHA-256 {doc.sha256[:16]}… · printed {when} by {actor.name}"
     )
+
+
+def print_job_name(documents: Sequence[Any], record_number: str = "") -> str:
+    """What the print queue calls the job: the kind and issue, the record number, the ids.
+
+    Staff at a shared printer tell jobs apart by it; the record number is what they already
+    write on paper (no name, no date of birth).
+    """
+    kinds = " and ".join(f"{KIND_TITLES.get(d.kind, d.kind)} issue {d.issue}" for d in documents)
+    ids = ", ".join(str(d.id) for d in documents)
+    label = "documents" if len(documents) > 1 else "document"
+    return " · ".join(part for part in (kinds, record_number, f"{label} {ids}") if part)

@@ -5,8 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -48,9 +67,54 @@ def load_pdf(data: bytes, parent: QWidget | None = None) -> tuple[QPdfDocument, 
     return document, buffer
 
 
-def print_pdfs(printer: QPrinter, jobs: Sequence[PrintJob], dpi: int = PRINT_DPI) -> int:
-    """Print each PDF's pages on ``printer``, one after the other; returns the pages printed."""
+def page_layout(points: QSizeF) -> QPageLayout:
+    """The paper a PDF page was made for (letter, A4, ...), its orientation, no margins.
+
+    The documents are laid out for the clinic's paper; printing them on whatever the queue
+    defaults to would shrink or crop them.
+    """
+    portrait = QSizeF(min(points.width(), points.height()), max(points.width(), points.height()))
+    size = QPageSize(portrait, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
+    orientation = (
+        QPageLayout.Orientation.Landscape
+        if points.width() > points.height()
+        else QPageLayout.Orientation.Portrait
+    )
+    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+
+
+def _same_paper(a: QPageLayout, b: QPageLayout) -> bool:
+    return a.pageSize().isEquivalentTo(b.pageSize()) and a.orientation() == b.orientation()
+
+
+def print_pdfs(
+    printer: QPrinter, jobs: Sequence[PrintJob], dpi: int = PRINT_DPI, *, name: str = ""
+) -> int:
+    """Print each PDF's pages on ``printer``, one after the other; returns the pages printed.
+
+    Each page goes on the paper it was made for. ``name`` names the job in the print queue
+    (what it is, whose record, which document), so a shared queue can tell jobs apart.
+    """
+    documents: list[tuple[QPdfDocument, QBuffer, str]] = []
+    try:
+        for job in jobs:
+            document, buffer = load_pdf(job.data)
+            documents.append((document, buffer, job.footer))
+        return _print_documents(printer, documents, dpi, name)
+    finally:
+        for document, buffer, _ in documents:
+            document.close()
+            buffer.close()
+
+
+def _print_documents(
+    printer: QPrinter, documents: Sequence[tuple[QPdfDocument, QBuffer, str]], dpi: int, name: str
+) -> int:
+    if name:
+        printer.setDocName(name)
     printer.setFullPage(True)  # the documents carry their own margins
+    if documents:
+        printer.setPageLayout(page_layout(documents[0][0].pagePointSize(0)))
     painter = QPainter()
     if not painter.begin(printer):
         raise PrintFailed("The printer could not be opened. Please check it and try again.")
@@ -58,17 +122,16 @@ def print_pdfs(printer: QPrinter, jobs: Sequence[PrintJob], dpi: int = PRINT_DPI
     # Pages are rasterised here, a second or two for a packet: say so with the cursor.
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        for job in jobs:
-            document, buffer = load_pdf(job.data)
-            try:
-                for index in range(document.pageCount()):
-                    if pages:
-                        printer.newPage()
-                    _paint_page(painter, printer, document, index, job.footer, dpi)
-                    pages += 1
-            finally:
-                document.close()
-                buffer.close()
+        for document, _buffer, footer in documents:
+            for index in range(document.pageCount()):
+                if pages:
+                    layout = page_layout(document.pagePointSize(index))
+                    # Changed only when it differs: some printers refuse it mid-job.
+                    if not _same_paper(layout, printer.pageLayout()):
+                        printer.setPageLayout(layout)
+                    printer.newPage()
+                _paint_page(painter, printer, document, index, footer, dpi)
+                pages += 1
     finally:
         painter.end()
         QGuiApplication.restoreOverrideCursor()
@@ -136,6 +199,7 @@ class PdfPreviewDialog(QDialog):
         *,
         footer: str = "",
         fetch_for_print: Callable[[], bytes] | None = None,
+        job_name: str = "",
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -144,6 +208,7 @@ class PdfPreviewDialog(QDialog):
         self.resize(860, 900)
         self.data = data
         self.footer = footer
+        self.job_name = job_name or title
         self._fetch_for_print = fetch_for_print
         # Tests put a PDF-file printer here instead of asking through the system dialog.
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
@@ -162,6 +227,10 @@ class PdfPreviewDialog(QDialog):
             f"{title} — {self.document.pageCount()} page{'s' if self.document.pageCount() != 1 else ''}"
         )
         self.print_button = named(QPushButton("Print…", self), "Print")
+        self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        keys = self.print_button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.print_button.setToolTip(f"Print ({keys})")
+        self.print_button.setAccessibleDescription(f"Shortcut: {keys}")
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.close_button = named(QPushButton("Close", self), "Close preview")
         self.close_button.clicked.connect(self.reject)
@@ -191,7 +260,7 @@ class PdfPreviewDialog(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             data = self._fetch_for_print() if self._fetch_for_print else self.data
-            pages = print_pdfs(printer, [PrintJob(data, self.footer)])
+            pages = print_pdfs(printer, [PrintJob(data, self.footer)], name=self.job_name)
         except PrintFailed as exc:
             pages, text = 0, str(exc)
         except Exception as exc:  # service refusals and faults become a message

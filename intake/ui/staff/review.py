@@ -25,6 +25,9 @@ from intake.ui.staff.labs import LabsWidget
 from intake.ui.staff.pregnancy import PregnancyStatusWidget
 from intake.ui.staff.review_tabs import AcknowledgementsTab, MoodTab, QuizTab, SummaryTab
 
+SUMMARY_TAB = "Summary"
+MOOD_TAB = "Mood"
+
 STATUS_WORDS = {
     "draft": "in progress at the kiosk",
     "submitted": "signed by the patient, waiting for countersignature",
@@ -77,17 +80,23 @@ class ReviewWidget(QWidget):
         self.course = CourseWidget(ctx, actor, self)
         self.pregnancy = PregnancyStatusWidget(ctx, actor, self)
         self.tabs = named(QTabWidget(self), "Review sections")
-        for widget, label in (
-            (self.summary, "Summary && flags"),
-            (self.mood, "Mood screen"),
-            (self.acknowledgements, "Acknowledgements"),
-            (self.quiz, "Understanding check"),
-            (self.documents, "Documents"),
-            (self.labs, "Labs && tests"),
-            (self.course, "Course"),
-            (self.pregnancy, "Pregnancy"),
+        # Short labels, so that all eight (with "Summary · 3 alerts") show at 1280 wide; on a
+        # narrower screen they shorten rather than scroll out of sight. The tooltip says it all.
+        for widget, label, tip in (
+            (self.summary, SUMMARY_TAB, "Summary and flags: every open problem of the visit"),
+            (self.mood, MOOD_TAB, "Mood screen (PHQ-9)"),
+            (self.acknowledgements, "Risks", "Risk statements acknowledged, with initials"),
+            (self.quiz, "Understanding", "Understanding check: the attempts and answers"),
+            (self.documents, "Documents", "The visit's documents: preview and print"),
+            (self.labs, "Labs && tests", "Blood tests and pregnancy tests"),
+            (self.course, "Course", "Monthly follow-ups and the dose"),
+            (self.pregnancy, "Pregnancy", "Pregnancy status, confirmed by a clinician"),
         ):
-            self.tabs.addTab(widget, label)
+            self.tabs.setTabToolTip(self.tabs.addTab(widget, label), tip)
+        bar = self.tabs.tabBar()
+        bar.setElideMode(Qt.TextElideMode.ElideRight)
+        bar.setUsesScrollButtons(False)
+        bar.setExpanding(False)
         self.visit_tabs = (
             self.summary,
             self.mood,
@@ -138,20 +147,21 @@ class ReviewWidget(QWidget):
         )
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
             section.show_review(review)
+        self.documents.record_number = self.course.record_number = p.record_number
         self.documents.load(visit_id, review.status)
         for widget in self.visit_tabs:
             self.tabs.setTabEnabled(self.tabs.indexOf(widget), True)
         alerts = sum(1 for f in review.record.flags if f.severity == "alert")
         self.tabs.setTabText(
             self.tabs.indexOf(self.summary),
-            f"Summary · {alerts} alert{'s' if alerts != 1 else ''}"
+            f"{SUMMARY_TAB} · {alerts} alert{'s' if alerts != 1 else ''}"
             if alerts
-            else "Summary && flags",
+            else SUMMARY_TAB,
         )
         phq9 = review.record.phq9
         self.tabs.setTabText(
             self.tabs.indexOf(self.mood),
-            "Mood · item 9!" if phq9 is not None and phq9.item9_positive else "Mood screen",
+            f"{MOOD_TAB} · item 9!" if phq9 is not None and phq9.item9_positive else MOOD_TAB,
         )
         self._show_sections(True)
         self.countersign_button.setVisible(True)
@@ -167,10 +177,11 @@ class ReviewWidget(QWidget):
         self.visit_loaded.emit(visit_id)
         return True
 
-    def show_patient(self, patient_id: int, title: str = "") -> bool:
+    def show_patient(self, patient_id: int, title: str = "", record_number: str = "") -> bool:
         """A patient without a particular visit: labs, tests, course and pregnancy status only."""
         self.clear()
         self.patient_id = patient_id
+        self.course.record_number = record_number
         self.title.setText(title or "Patient")
         self.subtitle.setText("No visit chosen: labs, tests, the course and pregnancy status.")
         if not self._load_course():
@@ -227,8 +238,8 @@ class ReviewWidget(QWidget):
         self.pregnancy.clear()
         for widget in self.visit_tabs:
             self.tabs.setTabEnabled(self.tabs.indexOf(widget), False)
-        self.tabs.setTabText(self.tabs.indexOf(self.summary), "Summary && flags")
-        self.tabs.setTabText(self.tabs.indexOf(self.mood), "Mood screen")
+        self.tabs.setTabText(self.tabs.indexOf(self.summary), SUMMARY_TAB)
+        self.tabs.setTabText(self.tabs.indexOf(self.mood), MOOD_TAB)
         self.countersign_button.setVisible(False)
         self._show_sections(False)
         if self.dialog is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +28,9 @@ class PatientSearchPanel(QWidget):
 
     Typing searches once it pauses; Return searches at once. With ``no_match_text`` a line
     between the box and the table says how many were found (or that no one was).
+
+    From the keyboard: Down in the box goes to the results and picks the first; Up on the
+    first result goes back to the box; Enter on a result activates it, as a double-click does.
     """
 
     patient_selected = Signal(object)  # the PatientRow now selected, or None when none is
@@ -92,6 +96,8 @@ class PatientSearchPanel(QWidget):
         self.model.search_failed.connect(self._on_model_search_failed)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.search_box.installEventFilter(self)
+        self.table.installEventFilter(self)
 
     # --- searching -------------------------------------------------------------------------------
 
@@ -157,3 +163,33 @@ class PatientSearchPanel(QWidget):
         patient = self.model.patient(index.row())
         if patient is not None:
             self.patient_activated.emit(patient)
+
+    # --- the keyboard ----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if watched is self.search_box:
+                return self._on_search_box_key(event)
+            if watched is self.table:
+                return self._on_table_key(event)
+        return super().eventFilter(watched, event)
+
+    def _on_search_box_key(self, event: QKeyEvent) -> bool:
+        if event.key() not in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) or self.model.rowCount() == 0:
+            return False
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+        if self.selected_patient() is None:
+            self.table.selectRow(0)
+        return True
+
+    def _on_table_key(self, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            patient = self.selected_patient()
+            if patient is not None:
+                self.patient_activated.emit(patient)
+            return True
+        if key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+            self.search_box.setFocus(Qt.FocusReason.BacktabFocusReason)
+            return True
+        return False

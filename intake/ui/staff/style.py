@@ -6,6 +6,13 @@ STAFF_QSS = """
 QWidget { font-size: 13px; color: #1b2a33; }
 QMainWindow, QDialog { background: #f3f6f8; }
 QFrame#topbar { background: #14424f; }
+QMenuBar#menu_bar { background: #14424f; color: #ffffff; padding: 2px 8px 0 8px; }
+QMenuBar#menu_bar::item { background: transparent; color: #dcecef; padding: 3px 8px; }
+QMenuBar#menu_bar::item:selected { background: #1d5766; color: #ffffff; border-radius: 3px; }
+QMenu { background: #ffffff; border: 1px solid #9fb3b9; }
+QMenu::item { padding: 4px 24px 4px 20px; }
+QMenu::item:selected { background: #1f6f80; color: #ffffff; }
+QMenu::item:disabled { color: #a0aaae; }
 QLabel#topbar_title { color: #ffffff; font-size: 15px; font-weight: bold; }
 QLabel#topbar_text { color: #dcecef; }
 QPushButton#topbar_button {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from functools import partial
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -11,8 +14,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMenuBar,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +29,7 @@ from intake.services.staff import StaffInfo, StaffService, staff_actor
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.common import MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.front_desk import FrontDeskPage
+from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction
 from intake.ui.staff.style import STAFF_QSS
 
 ROLE_NAMES = {"front_desk": "Front desk", "clinician": "Dermatologist", "admin": "Administrator"}
@@ -204,14 +211,110 @@ class StaffWindow(QWidget):
                 self.tabs.addTab(self.accounts, "Staff accounts")
         # One page needs no tabs to choose between.
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        self.menu_bar = named(QMenuBar(self), "Menu", "menu_bar")
+        self.menu_bar.setNativeMenuBar(False)  # it belongs to this session, not the application
+        self.shortcut_actions: dict[str, StaffAction] = {}
+        self._build_menus()
+        # The bar's own ">>" button (for menus that do not fit) is named like every control.
+        for more in self.menu_bar.findChildren(QToolButton, "qt_menubar_ext_button"):
+            more.setAccessibleName("More menus")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.setMenuBar(self.menu_bar)
         layout.addWidget(bar)
         body = QVBoxLayout()
         body.setContentsMargins(10, 8, 10, 10)
         body.addWidget(self.tabs)
         layout.addLayout(body, 1)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    # --- menus and shortcuts ----------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        keys = QKeySequence.StandardKey
+        patient = self._menu("&Patient")
+        self._add(
+            patient, "find", StaffAction("&Find a patient", keys.Find, self, self.focus_search)
+        )
+        desk = self.front_desk
+        if desk is not None:
+            patient.addSeparator()
+            for name, text, key, button in (
+                ("new_patient", "&New patient…", keys.New, desk.register_button),
+                ("correct_details", "Correct &details…", "Ctrl+Shift+E", desk.correct_button),
+                ("start_visit", "&Start kiosk visit", "Ctrl+Shift+S", desk.start_button),
+                ("print_packet", "&Print packet…", keys.Print, desk.print_button),
+                ("refresh_board", "&Refresh the board", keys.Refresh, desk.board.refresh_button),
+            ):
+                self._add_button(patient, name, text, key, button)
+        if self.clinician is not None:
+            review = self.clinician.review
+            visit = self._menu("&Visit")
+            for name, text, key, button in (
+                ("countersign", "&Countersign consent…", "Ctrl+K", review.countersign_button),
+                ("print_document", "&Print document…", keys.Print, review.documents.print_button),
+                (
+                    "preview_document",
+                    "Pre&view document…",
+                    "Ctrl+Shift+P",
+                    review.documents.preview_button,
+                ),
+                ("reload_review", "&Reload the review", keys.Refresh, review.refresh_button),
+            ):
+                self._add_button(visit, name, text, key, button)
+        station = self._menu("&Station")
+        if self.tabs.count() > 1:
+            for i in range(self.tabs.count()):
+                self._add(
+                    station,
+                    f"page_{i + 1}",
+                    StaffAction(
+                        self.tabs.tabText(i), f"Ctrl+{i + 1}", self, partial(self.show_page, i)
+                    ),
+                )
+            station.addSeparator()
+        self._add_button(station, "lock", "&Lock station", "Ctrl+L", self.lock_button)
+        self._add_button(station, "sign_out", "Sign &out", None, self.sign_out_button)
+        self._add_button(
+            station, "kiosk", "Start &kiosk mode on this station", None, self.kiosk_button
+        )
+
+    def _menu(self, title: str) -> QMenu:
+        menu = self.menu_bar.addMenu(title)
+        named(menu, title.replace("&", "") + " menu")
+        menu.aboutToShow.connect(self.sync_actions)
+        return menu
+
+    def _add(self, menu: QMenu, name: str, action: StaffAction) -> None:
+        action.setObjectName(f"{name}_action")
+        menu.addAction(action)
+        self.shortcut_actions[name] = action
+
+    def _add_button(
+        self, menu: QMenu, name: str, text: str, keys: Keys | None, button: QPushButton
+    ) -> None:
+        self._add(menu, name, ButtonAction(text, keys, button, self))
+
+    @Slot()
+    def sync_actions(self) -> None:
+        """Every action enabled as its button is (they follow it anyway; this is before a menu)."""
+        for action in self.shortcut_actions.values():
+            action.sync()
+
+    def show_page(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+
+    def focus_search(self) -> None:
+        """The cursor in the current page's search box, its text selected to type over."""
+        box = getattr(self.tabs.currentWidget(), "search_box", None)
+        if isinstance(box, QLineEdit):
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self.focus_search()
 
     @property
     def page_names(self) -> list[str]:
