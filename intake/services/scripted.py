@@ -84,6 +84,7 @@ def signature_strokes(
 
 
 STAFF_PIN = "2468"  # the scripted accounts' PIN
+RELEASE_NOTE = "Seen in private; safety plan agreed; no immediate risk."
 
 
 def ensure_staff(
@@ -121,7 +122,12 @@ def walk_visit(
         visits.save_page(kiosk, vid, page.id, patient.page_answers().get(page.id, {}))
     alert = visits.save_phq9(kiosk, vid, list(patient.phq9), "not_difficult")
     if alert:
-        visits.staff_continue(desk, vid)
+        # Released by the role the clinic names (a clinician always may), with a note.
+        role = ctx.forms.clinic.mood_release_role
+        releaser = desk
+        if role != "front_desk":
+            releaser = staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+        visits.staff_continue(releaser, vid, note=RELEASE_NOTE)
     draft = visits.draft(kiosk, vid)
     facts = draft.facts()
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
