@@ -101,7 +101,11 @@ def ensure_staff(
 
 
 def walk_visit(
-    ctx: AppContext, patient: ScriptedPatient, *, sign: bool = True
+    ctx: AppContext,
+    patient: ScriptedPatient,
+    *,
+    sign: bool = True,
+    dermatologist_id: int | None = None,
 ) -> tuple[str, Actor, SignOutcome | None]:
     """Register the patient, start a visit at the front desk and complete it at the kiosk."""
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
@@ -114,7 +118,7 @@ def walk_visit(
         lang=patient.lang,
     )
     visits = VisitService(ctx)
-    started = visits.start_visit(desk, p.id, patient.lang)
+    started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)
     kiosk = visits.open_by_code(patient.date_of_birth, started.code)
     vid = started.visit_id
     visits.set_language(kiosk, vid, patient.lang)
