@@ -91,9 +91,7 @@ class AlertService(Service):
         allowed = release_roles(required)
         if staff.role in allowed:
             return ""
-        who = " or ".join(
-            ("an " if r == "admin" else "a ") + ROLE_WORDS.get(r, r) for r in allowed
-        )
+        who = " or ".join(("an " if r == "admin" else "a ") + ROLE_WORDS.get(r, r) for r in allowed)
         return (
             f"A positive mood screen is released by {who} (clinic setting), once they have seen "
             "the patient. Please ask one to release it."

@@ -36,9 +36,7 @@ def check(s: Session, staff_id: int) -> StaffUser:
     user = s.get(StaffUser, staff_id)
     if user is None or user.role != "clinician" or not user.active:
         raise InvalidInput(
-            {
-                "dermatologist": "Please choose a dermatologist from the clinic's active clinicians."
-            }
+            {"dermatologist": "Please choose a dermatologist from the clinic's active clinicians."}
         )
     return user
 

@@ -118,9 +118,8 @@ def test_the_release_is_append_only_in_the_database(ctx) -> None:  # type: ignor
         "UPDATE alert_releases SET note = 'changed'",
         "DELETE FROM alert_releases",
     ):
-        with pytest.raises(Exception, match="append-only"):
-            with ctx.db.session(write=True) as s:
-                s.execute(text(statement))
+        with pytest.raises(Exception, match="append-only"), ctx.db.session(write=True) as s:
+            s.execute(text(statement))
     assert _state(ctx, vid) == ("", 1)
 
 

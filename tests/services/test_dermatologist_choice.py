@@ -131,12 +131,11 @@ def test_the_dermatologist_can_be_changed_until_the_countersignature(ctx) -> Non
     with pytest.raises(Immutable):
         service.choose(desk, vid, demo.id)
     # Not even a hand-run statement changes it now.
-    with pytest.raises(Exception, match="cannot be changed"):
-        with ctx.db.session(write=True) as s:
-            s.execute(
-                text("UPDATE visits SET dermatologist_id = :d WHERE id = :v"),
-                {"d": demo.id, "v": vid},
-            )
+    with pytest.raises(Exception, match="cannot be changed"), ctx.db.session(write=True) as s:
+        s.execute(
+            text("UPDATE visits SET dermatologist_id = :d WHERE id = :v"),
+            {"d": demo.id, "v": vid},
+        )
     with ctx.db.session() as s:
         assert s.get(Visit, vid).dermatologist_id == lee.id  # type: ignore[union-attr]
 
