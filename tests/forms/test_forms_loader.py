@@ -629,3 +629,13 @@ def test_an_unreadable_lock_file_is_a_problem_not_a_crash(locked_copy: Path) -> 
     (locked_copy / "versions.lock").write_text('[forms.risks]\nversion = "1"\n', "utf-8")
     (p,) = check_forms(locked_copy).problems
     assert p.path == "versions.lock" and "sha256" in p.message
+
+
+def test_the_clinic_names_who_may_release_a_mood_screen_alert(locked_copy: Path) -> None:
+    assert load_forms(locked_copy).clinic.mood_release_role == "clinician"
+    path = locked_copy / "clinic" / "form.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('mood_release_role = "clinician"', 'mood_release_role = "nurse"'))
+    find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", '"clinician"')
+    path.write_text(text.replace('mood_release_role = "clinician"', "mood_release_role = 3"))
+    find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", "not int")

@@ -252,7 +252,7 @@ def test_item9_pauses_for_staff_and_is_audited_without_the_score(sqlite_ctx) -> 
     with sqlite_ctx.db.session() as s:
         detail = s.query(AuditEvent).filter(AuditEvent.action == "alert").one().detail
     assert detail == {"reason": "mood_item9"}
-    VisitService(sqlite_ctx).staff_continue(desk(sqlite_ctx), started.visit_id)
+    VisitService(sqlite_ctx).staff_continue(doctor(sqlite_ctx), started.visit_id, note="Seen.")
     assert VisitService(sqlite_ctx).board(desk(sqlite_ctx))[0].stage == "at_kiosk"
 
 
