@@ -114,6 +114,12 @@ UI: dict[str, dict[str, str]] = {
         "document_id": "Document",
         "supersedes": "Replaces document",
         "not_recorded": "not recorded",
+        "dermatologist_pending": "to be countersigned by a clinic dermatologist",
+        "released_title": "Released for the visit to continue",
+        "released_line": "{who} ({role}), {when}",
+        "role_front_desk": "front desk",
+        "role_clinician": "clinician",
+        "role_admin": "administrator",
         "consent_intro": "Each statement below was explained, read and initialled on its own. "
         "The time shown is when it was acknowledged ({tz}).",
         "consent_intro_minor": "Because the patient is under 18, a parent or guardian also read and "
@@ -232,6 +238,12 @@ UI: dict[str, dict[str, str]] = {
         "document_id": "Documento",
         "supersedes": "Reemplaza al documento",
         "not_recorded": "no consta",
+        "dermatologist_pending": "pendiente de la firma de un dermatólogo/a de la clínica",
+        "released_title": "Autorizado para seguir con la visita",
+        "released_line": "{who} ({role}), {when}",
+        "role_front_desk": "recepción",
+        "role_clinician": "médico/a",
+        "role_admin": "administración",
         "consent_intro": "Cada declaración se explicó, se leyó y se firmó con las iniciales por "
         "separado. La hora indicada es cuando se confirmó ({tz}).",
         "consent_intro_minor": "Como el paciente es menor de 18 años, su madre, padre o tutor también "
@@ -1118,7 +1130,7 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
     risks_version = record.form_versions.get("risks", (forms.risks.meta.version, ""))[0]
     rows = _identity_rows(record, ui) + [
         (ui["language"], esc(_language_name(record))),
-        (ui["dermatologist"], esc(record.dermatologist or ui["not_recorded"])),
+        (ui["dermatologist"], esc(record.dermatologist or ui["dermatologist_pending"])),
         (ui["consent_form"], esc(f"{forms.risks.meta.id} {risks_version}")),
         (ui["ruleset"], esc(record.ruleset_id or ui["not_recorded"])),
     ]
@@ -1269,7 +1281,7 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
         (ui["patient"], f"<b>{esc(record.patient.full_name)}</b>"),
         (ui["record_number"], esc(record.patient.record_number)),
         (ui["language"], esc(_language_name(record))),
-        (ui["dermatologist"], esc(record.dermatologist or ui["not_recorded"])),
+        (ui["dermatologist"], esc(record.dermatologist or ui["dermatologist_pending"])),
     ]
     clinic_rows = [
         (
@@ -1449,11 +1461,15 @@ def _summary_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
     ]
     rows = _identity_rows(record, ui) + [
         (ui["language"], esc(_language_name(record))),
-        (ui["dermatologist"], esc(record.dermatologist or ui["not_recorded"])),
+        (ui["dermatologist"], esc(record.dermatologist or ui["dermatologist_pending"])),
         (ui["can_become_pregnant"], esc(ui["yes" if record.can_become_pregnant else "no"])),
         (ui["is_minor"], esc(ui["yes" if record.is_minor else "no"])),
     ]
     story.append(_grid(rows, width))
+    if record.supersedes:
+        story.append(
+            _grid([(ui["supersedes"], esc(record.supersedes))], width, columns=1, label=0.2)
+        )
 
     story.append(_p(esc(ui["flags_title"]), "h2"))
     if record.flags:
@@ -1523,6 +1539,7 @@ def _phq9_section(
         out += [alert, Spacer(0, 6)]
     else:
         out.append(_p(esc(ui["phq9_item9_negative"]), "small"))
+    out += _release_lines(record, forms, ui, width)
     options = dict(forms.phq9.options)
     widths = [0.62 * width, 0.3 * width, 0.08 * width]
 
@@ -1560,6 +1577,30 @@ def _phq9_section(
         rows.append(Row(cells(esc(ui["phq9_difficulty"]), esc(diff))))
     table = Rows(rows, widths, padding=(2, 6, 2, 3), rule=Rule(0.25, RULE), repeat_head=True)
     return out + [table]
+
+
+def _release_lines(
+    record: ConsentRecord, forms: FormSet, ui: dict[str, str], width: float
+) -> list[Flowable]:
+    """Who released the visit after the positive item 9, when, and their note."""
+    rows = [
+        (
+            ui["released_title"],
+            esc(
+                ui["released_line"].format(
+                    who=r.released_by,
+                    role=ui.get(f"role_{r.role}", r.role),
+                    when=format_datetime(r.released_at, record.lang, _zone(forms)),
+                )
+            )
+            + f"<br/><i>{esc(r.note)}</i>",
+        )
+        for r in record.alert_releases
+        if r.reason == "item9"
+    ]
+    if not rows:
+        return []
+    return [_grid(rows, width, columns=1, label=0.3), Spacer(0, 6)]
 
 
 def _medicines_section(

@@ -89,6 +89,18 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class AlertReleaseRecord:
+    """A member of staff released a visit paused for ``reason`` (e.g. "item9"), with a note."""
+
+    reason: str
+    note: str
+    released_by: str  # the staff member's name as it was then
+    role: str  # front_desk | clinician | admin
+    released_at: dt.datetime
+    station: str = ""
+
+
+@dataclass(frozen=True)
 class ConsentRecord:
     """Everything a consent, an education packet and an intake summary are made from."""
 
@@ -113,6 +125,7 @@ class ConsentRecord:
     dermatologist: str = ""
     supersedes: str = ""  # document id of an earlier version this one replaces
     course_visits: tuple[dt.date, ...] = field(default=())
+    alert_releases: tuple[AlertReleaseRecord, ...] = ()
 
     def signature(self, role: str) -> SignatureRecord | None:
         for s in self.signatures:

@@ -624,6 +624,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
     labs_t = r.table(d, "labs", "")
     course = r.table(d, "course", "")
     kiosk = r.table(d, "kiosk", "", required=False)
+    alerts = r.table(d, "alerts", "", required=False)
     labs = []
     for lab_id, lab in labs_t.items():
         loc = f"labs.{lab_id}"
@@ -682,6 +683,7 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         record_prefix=r.string(c, "record_prefix", "clinic", required=False, default="MRN"),
         paper=_paper(r, c),
         allow_stones=_allow_stones(r, c),
+        mood_release_role=_release_role(r, alerts),
         labs=tuple(labs),
         target_mg_per_kg=(float(lo), float(hi)),
         course_months=(
@@ -705,6 +707,21 @@ def _paper(r: _Reader, clinic: dict[str, Any]) -> str:
         r.problem("clinic.paper", f'must be "letter" or "a4", not {paper!r}')
         return "letter"
     return str(paper)
+
+
+RELEASE_ROLES = ("clinician", "front_desk", "admin")
+
+
+def _release_role(r: _Reader, alerts: dict[str, Any]) -> str:
+    value = alerts.get("mood_release_role", "clinician")
+    if value not in RELEASE_ROLES:
+        shown = f"{value!r}" if isinstance(value, str) else _kind(value)
+        r.problem(
+            "alerts.mood_release_role",
+            f'must be "clinician", "front_desk" or "admin", not {shown}',
+        )
+        return "clinician"
+    return str(value)
 
 
 def _allow_stones(r: _Reader, clinic: dict[str, Any]) -> bool:

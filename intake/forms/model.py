@@ -249,6 +249,9 @@ class ClinicProfile:
     paper: str = "letter"  # "letter" or "a4": the clinic's printer paper
     allow_stones: bool = False  # weights may also be given in stones and pounds (10 st 4 lb)
     department_text: Text | None = None  # the department's name in each language, when given
+    # The staff role that may release a visit paused by a positive mood screen (PHQ-9 item 9);
+    # a clinician may always release it.
+    mood_release_role: str = "clinician"
 
     def department_in(self, lang: Lang) -> str:
         return self.department_text.get(lang) if self.department_text else self.department

@@ -364,38 +364,6 @@ class DocumentService(Service):
                 visit.countersigned_at = now
                 visit.updated_at = now
                 s.flush()
-                previous = s.scalars(
-                    select(Document)
-                    .where(Document.visit_id == visit_id, Document.kind == "consent")
-                    .order_by(Document.issue.desc())
-                    .limit(1)
-                ).first()
-                issue = (previous.issue + 1) if previous else 1
-                record = dataclasses.replace(
-                    build_record(s, self.ctx.forms, visit_id),
-                    document_id=document_id(visit_id, "consent", issue),
-                    created_at=now,
-                    supersedes=previous.id if previous else "",
-                )
-                pdf = self._render("consent", record)
-                version, sha = record.form_versions.get("risks", ("", ""))
-                doc = Document(
-                    id=record.document_id,
-                    visit_id=visit_id,
-                    kind="consent",
-                    issue=issue,
-                    form_id="risks",
-                    form_version=version,
-                    form_sha256=sha,
-                    lang=record.lang,
-                    pdf=pdf,
-                    sha256=hashlib.sha256(pdf).hexdigest(),
-                    supersedes_id=previous.id if previous else None,
-                    created_at=now,
-                    actor=actor.id,
-                    station=self.ctx.station,
-                )
-                s.add(doc)
                 self.audit(
                     s,
                     actor,
@@ -404,20 +372,65 @@ class DocumentService(Service):
                     visit_id,
                     {"role": "clinician", "reviewed": [f.id for f in serious]},
                 )
-                self.audit(
-                    s,
-                    actor,
-                    "create",
-                    "document",
-                    doc.id,
-                    {"kind": "consent", "issue": issue, "supersedes": doc.supersedes_id},
-                )
+                countersigned = build_record(s, self.ctx.forms, visit_id)
+                # The consent and the intake summary are both re-issued with the countersignature,
+                # each linked to its earlier issue: the latest of each names who countersigned.
+                doc = self._reissue(s, actor, countersigned, "consent", now)
+                self._reissue(s, actor, countersigned, "summary", now)
                 s.flush()
                 return _info(doc)
         except Conflict:
             raise Immutable(
                 "This consent was countersigned at another station a moment ago."
             ) from None
+
+    def _reissue(
+        self, s: Any, actor: Actor, base: ConsentRecord, kind: str, now: dt.datetime
+    ) -> Document:
+        """A new issue of a visit's document, linked to the one it supersedes (inside ``s``)."""
+        visit_id = base.visit_id
+        previous = s.scalars(
+            select(Document)
+            .where(Document.visit_id == visit_id, Document.kind == kind)
+            .order_by(Document.issue.desc())
+            .limit(1)
+        ).first()
+        issue = (previous.issue + 1) if previous else 1
+        record = dataclasses.replace(
+            base,
+            document_id=document_id(visit_id, kind, issue),
+            created_at=now,
+            supersedes=previous.id if previous else "",
+        )
+        pdf = self._render(kind, record)
+        form_id = _FORM_FOR_KIND[kind]
+        version, sha = record.form_versions.get(form_id, ("", ""))
+        doc = Document(
+            id=record.document_id,
+            visit_id=visit_id,
+            kind=kind,
+            issue=issue,
+            form_id=form_id,
+            form_version=version,
+            form_sha256=sha,
+            lang=record.lang,
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            supersedes_id=previous.id if previous else None,
+            created_at=now,
+            actor=actor.id,
+            station=self.ctx.station,
+        )
+        s.add(doc)
+        self.audit(
+            s,
+            actor,
+            "create",
+            "document",
+            doc.id,
+            {"kind": kind, "issue": issue, "supersedes": doc.supersedes_id},
+        )
+        return doc
 
     def checklist_pdf(self, actor: Actor, patient_id: int, month: int) -> bytes:
         """A printable checklist for one month's follow-up visit."""

@@ -20,6 +20,7 @@ from intake.domain.records import (
     SignatureRecord,
 )
 from intake.forms.model import FormSet
+from intake.services import alerts, dermatologists
 from intake.store.models import (
     Acknowledgement,
     Answer,
@@ -29,7 +30,6 @@ from intake.store.models import (
     PregnancyTest,
     QuizAnswer,
     Signature,
-    StaffUser,
     Visit,
 )
 
@@ -171,18 +171,11 @@ def build_record(
         if phq
         else None
     )
+    # The countersigning clinician once there is one; until then the dermatologist chosen for
+    # the visit, or nobody ("" : the documents say a clinic dermatologist will countersign).
     clinician = next((g.printed_name for g in sigs if g.role == "clinician"), "")
     if not clinician:
-        # The dermatologist named on the packet: the clinic's first active clinician, if any.
-        clinician = (
-            s.scalars(
-                select(StaffUser.display_name)
-                .where(StaffUser.role == "clinician", StaffUser.active.is_(True))
-                .order_by(StaffUser.id)
-                .limit(1)
-            ).first()
-            or ""
-        )
+        clinician = dermatologists.named(s, visit)
     months = forms.clinic.course_months[1]
     return ConsentRecord(
         document_id=document_id(visit_id, kind, issue),
@@ -217,6 +210,7 @@ def build_record(
         course_visits=monthly_visit_dates(
             visit.visit_date, months, forms.clinic.visit_interval_days
         ),
+        alert_releases=alerts.releases(s, visit_id),
     )
 
 

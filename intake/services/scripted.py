@@ -84,6 +84,7 @@ def signature_strokes(
 
 
 STAFF_PIN = "2468"  # the scripted accounts' PIN
+RELEASE_NOTE = "Seen in private; safety plan agreed; no immediate risk."
 
 
 def ensure_staff(
@@ -100,7 +101,11 @@ def ensure_staff(
 
 
 def walk_visit(
-    ctx: AppContext, patient: ScriptedPatient, *, sign: bool = True
+    ctx: AppContext,
+    patient: ScriptedPatient,
+    *,
+    sign: bool = True,
+    dermatologist_id: int | None = None,
 ) -> tuple[str, Actor, SignOutcome | None]:
     """Register the patient, start a visit at the front desk and complete it at the kiosk."""
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
@@ -113,7 +118,7 @@ def walk_visit(
         lang=patient.lang,
     )
     visits = VisitService(ctx)
-    started = visits.start_visit(desk, p.id, patient.lang)
+    started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)
     kiosk = visits.open_by_code(patient.date_of_birth, started.code)
     vid = started.visit_id
     visits.set_language(kiosk, vid, patient.lang)
@@ -121,7 +126,12 @@ def walk_visit(
         visits.save_page(kiosk, vid, page.id, patient.page_answers().get(page.id, {}))
     alert = visits.save_phq9(kiosk, vid, list(patient.phq9), "not_difficult")
     if alert:
-        visits.staff_continue(desk, vid)
+        # Released by the role the clinic names (a clinician always may), with a note.
+        role = ctx.forms.clinic.mood_release_role
+        releaser = desk
+        if role != "front_desk":
+            releaser = staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+        visits.staff_continue(releaser, vid, note=RELEASE_NOTE)
     draft = visits.draft(kiosk, vid)
     facts = draft.facts()
     if facts.get("is_minor"):  # as the kiosk's guardian page does, before any initials

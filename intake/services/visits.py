@@ -28,9 +28,10 @@ from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
-from intake.services import visit_codes
+from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor
+from intake.services.dermatologists import DermatologistService
 from intake.services.errors import CodeLocked, Immutable, InvalidInput, NotAllowed, NotFound
 from intake.services.patients import apply_changes
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
@@ -175,11 +176,29 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
 class VisitService(Service):
     # --- front desk ------------------------------------------------------------------------------
 
-    def start_visit(self, actor: Actor, patient_id: int, lang: str | None = None) -> StartedVisit:
-        """Open a draft visit for a patient and make the short code the patient types at a kiosk."""
+    def start_visit(
+        self,
+        actor: Actor,
+        patient_id: int,
+        lang: str | None = None,
+        dermatologist_id: int | None = None,
+    ) -> StartedVisit:
+        """Open a draft visit for a patient and make the short code the patient types at a kiosk.
+
+        ``dermatologist_id``: the clinician responsible, named on the documents until one
+        countersigns (None: they say it is to be countersigned by a clinic dermatologist).
+        """
         require_role(actor, "front_desk", "clinician", "admin")
         with self.write() as s:
-            return self._create_visit(s, actor, patient_id, lang)
+            if dermatologist_id is not None:
+                dermatologists.check(s, dermatologist_id)
+            started = self._create_visit(s, actor, patient_id, lang)
+            if dermatologist_id is not None:
+                self._visit(s, started.visit_id).dermatologist_id = dermatologist_id
+                DermatologistService(self.ctx).record(
+                    s, actor, started.visit_id, None, dermatologist_id
+                )
+            return started
 
     def _create_visit(
         self,
@@ -458,12 +477,23 @@ class VisitService(Service):
             self.audit(s, actor, "save", "visit", visit_id, {"page": "phq9"})
             return result.item9_positive
 
-    def staff_continue(self, staff: Actor, visit_id: str) -> None:
-        """A staff member has attended the patient: the paused visit may continue."""
+    def staff_continue(self, staff: Actor, visit_id: str, note: str = "") -> None:
+        """A staff member has attended the patient: the paused visit may continue.
+
+        A positive mood screen is released only by the role the clinic profile names, with a
+        short note (``AlertService.release``); other pauses keep their own handling.
+        """
         require_role(staff, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            mood = self._visit(s, visit_id).needs_staff == alerts.MOOD_REASON
+        if mood:
+            alerts.AlertService(self.ctx).release(staff, visit_id, note)
+            return
         with self.write() as s:
             visit = self._visit(s, visit_id)
             reason = visit.needs_staff
+            if reason == alerts.MOOD_REASON:  # raised at the kiosk a moment ago
+                raise InvalidInput({"note": alerts.RELEASE_NEEDED})
             if visit.status == "draft" and identity.pending(self._answers(s, visit_id)):
                 # Only the front desk's decision on the record (accept or keep) ends this pause.
                 raise InvalidInput({"identity": IDENTITY_PENDING_MESSAGE})

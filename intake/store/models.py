@@ -156,6 +156,10 @@ class Visit(Base):
     phq9: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     record_sha256: Mapped[str] = mapped_column(String(64), default="")
     corrects_visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), nullable=True)
+    # The dermatologist named on the documents until one countersigns (an active clinician).
+    dermatologist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id"), nullable=True
+    )
     started_at: Mapped[dt.datetime]
     submitted_at: Mapped[dt.datetime | None]
     countersigned_at: Mapped[dt.datetime | None]
@@ -164,6 +168,25 @@ class Visit(Base):
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
     __mapper_args__ = {"version_id_col": version}
+
+
+class AlertRelease(Base):
+    """Append-only: a member of staff released a paused visit (e.g. a positive mood screen).
+
+    Who (name and role as they were), when, where, and the short note they wrote.
+    """
+
+    __tablename__ = "alert_releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(40))  # the needs_staff reason, e.g. "item9"
+    note: Mapped[str] = mapped_column(String(200))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    released_by: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    released_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
 
 
 class Answer(Base):

@@ -655,3 +655,13 @@ def test_lab_limits_must_be_finite_numbers(copy: Path, bad: str) -> None:
         "labs.alt.critical_high" in p.location and "finite" in p.message
         for p in caught.value.problems
     )
+
+
+def test_the_clinic_names_who_may_release_a_mood_screen_alert(locked_copy: Path) -> None:
+    assert load_forms(locked_copy).clinic.mood_release_role == "clinician"
+    path = locked_copy / "clinic" / "form.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('mood_release_role = "clinician"', 'mood_release_role = "nurse"'))
+    find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", '"clinician"')
+    path.write_text(text.replace('mood_release_role = "clinician"', "mood_release_role = 3"))
+    find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", "not int")

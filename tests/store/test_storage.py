@@ -59,7 +59,7 @@ def test_migration_twice_is_a_no_op_and_head_is_recorded(ctx) -> None:  # type: 
     from intake.store.migrate import current_revision
 
     ctx.db.migrate()
-    assert current_revision(ctx.db) == "0005"
+    assert current_revision(ctx.db) == "0006"
 
 
 def test_sqlite_settings(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
@@ -250,7 +250,7 @@ def test_item9_pauses_for_staff_and_is_audited_without_the_score(sqlite_ctx) -> 
     with sqlite_ctx.db.session() as s:
         detail = s.query(AuditEvent).filter(AuditEvent.action == "alert").one().detail
     assert detail == {"reason": "mood_item9"}
-    VisitService(sqlite_ctx).staff_continue(desk(sqlite_ctx), started.visit_id)
+    VisitService(sqlite_ctx).staff_continue(doctor(sqlite_ctx), started.visit_id, note="Seen.")
     assert VisitService(sqlite_ctx).board(desk(sqlite_ctx))[0].stage == "at_kiosk"
 
 

@@ -204,6 +204,21 @@ class KioskDriver:
             self.type_into(dialog.secret, pin)
             self.click(dialog.confirm_button)
 
+    def release_mood_alert(
+        self, note: str = "Seen in private; safety plan agreed.", username: str = "drruiz"
+    ) -> None:
+        """A clinician (the clinic's release role) signs in at the help page and writes a note."""
+        ensure_staff(self.ctx, "clinician", username, "Dr Ana Ruiz", STAFF_PIN)
+        self.click("help_staff_continue")
+        self.staff_pin(username)
+        self.qtbot.waitUntil(lambda: self.window.release_dialog is not None)
+        dialog = self.window.release_dialog
+        assert dialog is not None
+        self.qtbot.waitUntil(dialog.isVisible)
+        self.type_into(dialog.note, note)  # type: ignore[attr-defined]
+        self.click(dialog.release_button)  # type: ignore[attr-defined]
+        self.qtbot.waitUntil(lambda: self.window.release_dialog is None)
+
     # --- pages -----------------------------------------------------------------------------------
 
     def answer(self, qid: str, value: Any) -> None:

@@ -159,8 +159,19 @@ def test_positive_item_nine_pauses_for_staff_and_shows_no_score(
     kiosk.qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=20_000)
     assert "not right" in dialog.error.text()
     assert kiosk.step() == "help_now"
+    # The front desk may not release a positive mood screen (the clinic names clinicians).
     kiosk.staff_pin()
+    kiosk.qtbot.waitUntil(lambda: "clinician" in " ".join(every_text(kiosk.page)))
+    assert kiosk.step() == "help_now" and kiosk.window.release_dialog is None
+    # A clinician does, with a note.
+    kiosk.release_mood_alert()
     assert kiosk.step().startswith("topic:")
+    with sqlite_ctx.db.session() as s:
+        assert s.scalars(
+            select(AuditEvent.actor).where(
+                AuditEvent.action == "release", AuditEvent.entity_id == reg.started.visit_id
+            )
+        ).all() == ["staff:3"]
     assert kiosk.window.nav.back.isVisible()
     # Back to the mood questions and on again, unchanged: no second alert, no second pause.
     kiosk.back()

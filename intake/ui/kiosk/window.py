@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -287,6 +288,7 @@ class KioskWindow(QWidget):
         self._pending_start: tuple[dt.date, str] | None = None
         self._pending_handover: Actor | None = None
         self._pin_dialog: StaffPinDialog | None = None
+        self.release_dialog: QDialog | None = None  # a mood-screen release's note, for staff
         self._locked = locked
         self._close_allowed = False
         self._ready = False
@@ -406,6 +408,9 @@ class KioskWindow(QWidget):
             dialog, self._pin_dialog = self._pin_dialog, None
             dialog.reject()
             dialog.deleteLater()
+        if self.release_dialog is not None:
+            release, self.release_dialog = self.release_dialog, None
+            release.reject()
         if self._overlay is not None:
             self._overlay.hide()
         self.idle.set_enabled(False)
@@ -1046,10 +1051,43 @@ class KioskWindow(QWidget):
         visit = self._visit
         if visit is None or visit.flow is None:
             return
+        staff = self._staff_actor(info)
         try:
-            visit.visits.staff_continue(self._staff_actor(info), visit.visit_id)
+            visit.visits.staff_continue(staff, visit.visit_id)
+        except InvalidInput as exc:
+            if "note" in exc.errors:  # a positive mood screen: released with a note
+                self._ask_release_note(staff)
+                return
+            self._show_service_error(exc)
+            return
         except ServiceError as exc:
             self._show_service_error(exc)
+            return
+        self._on_visit_released()
+
+    def _ask_release_note(self, staff: Actor) -> None:
+        from intake.services.alerts import AlertService
+        from intake.ui.staff.release_dialog import AlertReleaseDialog
+
+        visit = self._visit
+        if self._ctx is None or visit is None:
+            return
+        dialog = AlertReleaseDialog(AlertService(self._ctx), staff, visit.visit_id, "", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.released.connect(self._on_release_dialog_released)
+        dialog.finished.connect(self._on_release_dialog_finished)
+        self.release_dialog = dialog
+        dialog.open()
+
+    def _on_release_dialog_released(self, _info: object) -> None:
+        self._on_visit_released()
+
+    def _on_release_dialog_finished(self, _result: int) -> None:
+        self.release_dialog = None
+
+    def _on_visit_released(self) -> None:
+        visit = self._visit
+        if visit is None or visit.flow is None:
             return
         visit.flow.staff_attended()
         if visit.flow.current.kind == "help_now":

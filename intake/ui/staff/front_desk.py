@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
+from intake.services.dermatologists import DermatologistService
 from intake.services.patients import PatientRow, PatientService
 from intake.services.visits import BoardRow, StartedVisit, VisitService
 from intake.ui.staff.common import (
@@ -36,6 +37,7 @@ from intake.ui.staff.common import (
     named,
     primary,
 )
+from intake.ui.staff.dermatologist_picker import DermatologistPicker
 from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
 from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
@@ -56,6 +58,7 @@ class VisitCodeDialog(QDialog):
         parent: QWidget | None = None,
         *,
         new_code: bool = False,
+        dermatologist: str | None = None,
     ):
         super().__init__(parent)
         title = "New visit code" if new_code else "Visit started"
@@ -68,6 +71,17 @@ class VisitCodeDialog(QDialog):
         name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
         who = QLabel(f"Kiosk visit for <b>{name}</b> ({patient.record_number})", self)
         layout.addWidget(who)
+        if dermatologist is not None:
+            self.dermatologist_label = named(
+                QLabel(
+                    f"Dermatologist: <b>{escape(dermatologist)}</b>"
+                    if dermatologist
+                    else "Dermatologist: none chosen yet — a clinic dermatologist countersigns",
+                    self,
+                ),
+                "Dermatologist for the visit",
+            )
+            layout.addWidget(self.dermatologist_label)
         hint = QLabel(
             "Give the patient this code. At any kiosk they type it with their date of birth. "
             "It works once, for 12 hours." + (" The old code no longer works." if new_code else ""),
@@ -161,6 +175,12 @@ class FrontDeskPage(QWidget):
         self.start_button = named(QPushButton("Start kiosk visit", self), "Start kiosk visit")
         primary(self.start_button)
         self.print_button = named(QPushButton("Print packet…", self), "Print packet")
+        # The dermatologist responsible: chosen when the visit starts; changeable until the
+        # consent is countersigned ("Set for open visit": the patient's latest unfinished one).
+        self.dermatologist = DermatologistPicker(self, apply="Set for open visit")
+        self.dermatologist.change_requested.connect(self._on_dermatologist_change_requested)
+        self._dermatologists = DermatologistService(ctx)
+        self._open_visit: BoardRow | None = None
         self.message = MessageLabel("Front desk message", self)
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
@@ -177,6 +197,7 @@ class FrontDeskPage(QWidget):
         panel.setObjectName("panel")
         panel_layout = QVBoxLayout(panel)
         panel_layout.addWidget(self.details)
+        panel_layout.addWidget(self.dermatologist)
         panel_layout.addLayout(actions)
 
         left = QWidget(self)
@@ -254,6 +275,7 @@ class FrontDeskPage(QWidget):
     def _show_patient(self, patient: PatientRow | None) -> None:
         for button in (self.correct_button, self.start_button, self.print_button):
             button.setEnabled(patient is not None)
+        self.dermatologist.setVisible(patient is not None)
         if patient is None:
             self.details.setText("Select a patient to see their details and start a visit.")
             return
@@ -291,6 +313,39 @@ class FrontDeskPage(QWidget):
         self.print_button.setEnabled(
             any(v.status in ("submitted", "countersigned") for v in visits)
         )
+        self._show_dermatologist(visits)
+
+    def _show_dermatologist(self, visits: list[BoardRow]) -> None:
+        """The clinicians to choose from; the open visit's choice, when there is one."""
+        self._open_visit = next((v for v in visits if v.status in ("draft", "submitted")), None)
+        current = None
+        try:
+            choices = self._dermatologists.choices(self._actor)
+            if self._open_visit is not None:
+                chosen = self._dermatologists.of_visit(self._actor, self._open_visit.visit_id)
+                current = chosen.id if chosen else None
+        except Exception as exc:
+            choices = []
+            self.message.show_error(describe_error(exc))
+        self.dermatologist.set_choices(choices, current)
+        self.dermatologist.set_editable(True)
+        if self.dermatologist.apply_button is not None:
+            self.dermatologist.apply_button.setVisible(self._open_visit is not None)
+
+    @Slot(object)
+    def _on_dermatologist_change_requested(self, staff_id: int | None) -> None:
+        visit = self._open_visit
+        if visit is None:
+            return
+        try:
+            chosen = self._dermatologists.choose(self._actor, visit.visit_id, staff_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.dermatologist.set_choices(self._dermatologists.choices(self._actor), staff_id)
+        self.dermatologist.apply_button.setVisible(True)  # type: ignore[union-attr]
+        who = chosen.name if chosen else "no dermatologist (a clinic dermatologist countersigns)"
+        self.message.show_message(f"The open visit now names {who}.", "info")
 
     # --- register and correct --------------------------------------------------------------------
 
@@ -341,15 +396,17 @@ class FrontDeskPage(QWidget):
         if patient is None:
             return
         self.message.clear_message()
+        derm = self.dermatologist.chosen()
+        name = self.dermatologist.combo.currentText() if derm is not None else ""
         try:
-            started = self._visits.start_visit(self._actor, patient.id, patient.lang)
+            started = self._visits.start_visit(self._actor, patient.id, patient.lang, derm)
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
         self.visit_started.emit(started)
         self.board.refresh()
         self._show_patient(patient)
-        dialog = VisitCodeDialog(patient, started, self)
+        dialog = VisitCodeDialog(patient, started, self, dermatologist=name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
         dialog.finished.connect(self._on_dialog_finished)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from intake.domain.rules import can_become_pregnant
 from intake.services.clinician import ClinicianService, Review
 from intake.services.context import Actor, AppContext
+from intake.services.dermatologists import DermatologistService
 from intake.ui.staff.common import Clock, MessageLabel, describe_error, named, primary
 from intake.ui.staff.countersign import CountersignDialog
 from intake.ui.staff.course import CourseWidget
@@ -72,6 +73,8 @@ class ReviewWidget(QWidget):
         self.message = MessageLabel("Review message", self)
 
         self.summary = SummaryTab(ctx.forms, clock, self)
+        self._dermatologists = DermatologistService(ctx)
+        self.summary.dermatologist.change_requested.connect(self._on_dermatologist_change_requested)
         self.mood = MoodTab(ctx.forms, self)
         self.acknowledgements = AcknowledgementsTab(ctx.forms, clock, self)
         self.quiz = QuizTab(ctx.forms, clock, self)
@@ -171,11 +174,40 @@ class ReviewWidget(QWidget):
         self.countersign_button.setToolTip(
             "" if self._actor.role == "clinician" else "Only a dermatologist countersigns."
         )
+        self._show_dermatologist(visit_id, review.status)
         self._load_course()
         # A visit always opens on its summary, where every open problem is listed.
         self.tabs.setCurrentWidget(self.summary)
         self.visit_loaded.emit(visit_id)
         return True
+
+    def _show_dermatologist(self, visit_id: str, status: str) -> None:
+        """Who is responsible; changeable (audited) until the consent is countersigned."""
+        picker = self.summary.dermatologist
+        try:
+            chosen = self._dermatologists.of_visit(self._actor, visit_id)
+            picker.set_choices(
+                self._dermatologists.choices(self._actor), chosen.id if chosen else None
+            )
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        open_ = status in ("draft", "submitted")
+        picker.set_editable(
+            open_, "" if open_ else "Countersigned: the consent names who countersigned it."
+        )
+
+    @Slot(object)
+    def _on_dermatologist_change_requested(self, staff_id: int | None) -> None:
+        if self.visit_id is None:
+            return
+        try:
+            self._dermatologists.choose(self._actor, self.visit_id, staff_id)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.reload()
+        self.message.show_message("The dermatologist responsible was changed.", "info")
 
     def show_patient(self, patient_id: int, title: str = "", record_number: str = "") -> bool:
         """A patient without a particular visit: labs, tests, course and pregnancy status only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -30,6 +31,7 @@ from intake.ui.staff.common import (
     make_table,
     named,
 )
+from intake.ui.staff.dermatologist_picker import DermatologistPicker
 
 ROLE_WORDS = {"patient": "Patient", "guardian": "Guardian", "clinician": "Dermatologist"}
 FLAG_STYLES = {
@@ -98,6 +100,20 @@ class SummaryTab(QWidget):
         layout.addWidget(heading)
         self.flags_box = QVBoxLayout()
         layout.addLayout(self.flags_box)
+        # Who released a positive mood screen, when, and their note.
+        self.releases = named(QLabel(self._inner), "Mood-screen release")
+        self.releases.setWordWrap(True)
+        self.releases.setTextFormat(Qt.TextFormat.RichText)
+        self.releases.setStyleSheet(
+            "QLabel { background:#f4f6f8; border:1px solid #d5dbe1; border-radius:4px;"
+            " padding:6px 8px; }"
+        )
+        self.releases.hide()
+        layout.addWidget(self.releases)
+        self.dermatologist = DermatologistPicker(
+            self._inner, label="Dermatologist responsible", apply="Change"
+        )
+        layout.addWidget(self.dermatologist)
         self.facts = named(QLabel(self._inner), "Key facts")
         self.facts.setWordWrap(True)
         layout.addWidget(self.facts)
@@ -137,6 +153,17 @@ class SummaryTab(QWidget):
             named(label, "No flags")
             self.flags_box.addWidget(label)
             self.flag_labels.append(label)
+        released = [r for r in record.alert_releases if r.reason == "item9"]
+        self.releases.setText(
+            "<br>".join(
+                f"<b>Mood screen released</b> by {escape(r.released_by)} "
+                f"({escape(r.role.replace('_', ' '))}), {self._clock.datetime(r.released_at)}"
+                f"{' at ' + escape(r.station) if r.station else ''}:<br>"
+                f"<i>“{escape(r.note)}”</i>"
+                for r in released
+            )
+        )
+        self.releases.setVisible(bool(released))
         confirmed = {
             None: "not yet confirmed by a clinician",
             True: "confirmed by a clinician: can become pregnant",
@@ -183,6 +210,9 @@ class SummaryTab(QWidget):
         for label in self.flag_labels:
             label.deleteLater()
         self.flag_labels = []
+        self.releases.clear()
+        self.releases.hide()
+        self.dermatologist.set_choices([])
         self.facts.clear()
         self.answers.setRowCount(0)
         self.signatures.setRowCount(0)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.services.alerts import MOOD_REASON, AlertService
 from intake.services.context import Actor, AppContext
 from intake.services.identity_review import IdentityReviewService
 from intake.services.visits import BoardRow, StartedVisit, VisitService
@@ -35,6 +36,7 @@ from intake.ui.staff.common import (
     named,
 )
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
+from intake.ui.staff.release_dialog import AlertReleaseDialog
 
 STAGE_ORDER = ("needs_staff", "waiting", "at_kiosk", "for_dermatologist", "done")
 STAGE_COLOURS = {
@@ -136,6 +138,8 @@ class StatusBoardWidget(QWidget):
         self.rows: list[BoardRow] = []
         self.confirm_box: QMessageBox | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
+        self.release_dialog: AlertReleaseDialog | None = None
+        self._releasing: BoardRow | None = None
 
         heading = QLabel(title, self)
         heading.setObjectName("section")
@@ -306,6 +310,9 @@ class StatusBoardWidget(QWidget):
         row = self.selected_row()
         if row is None:
             return
+        if row.needs_staff == MOOD_REASON:
+            self._release_mood_alert(row)
+            return
         try:
             self._visits.staff_continue(self._actor, row.visit_id)
         except Exception as exc:
@@ -314,6 +321,37 @@ class StatusBoardWidget(QWidget):
         self.message.show_message(f"{row.patient_name}'s visit may continue at the kiosk.", "info")
         self.attended.emit(row.visit_id)
         self.refresh()
+
+    def _release_mood_alert(self, row: BoardRow) -> None:
+        """A positive mood screen: only the clinic's role releases it, with a note (a dialog)."""
+        service = AlertService(self._ctx)
+        refusal = service.refusal(self._actor)
+        if refusal:
+            self.message.show_error(refusal)
+            return
+        dialog = AlertReleaseDialog(service, self._actor, row.visit_id, row.patient_name, self)
+        dialog.released.connect(self._on_release_dialog_released)
+        dialog.finished.connect(self._on_release_dialog_finished)
+        self._releasing = row
+        self.release_dialog = dialog
+        dialog.open()
+
+    @Slot(object)
+    def _on_release_dialog_released(self, _info: object) -> None:
+        row = self._releasing
+        if row is None:
+            return
+        self.message.show_message(
+            f"Released with a note; {row.patient_name}'s visit may continue at the kiosk.", "info"
+        )
+        self.attended.emit(row.visit_id)
+        self.refresh()
+
+    @Slot(int)
+    def _on_release_dialog_finished(self, _result: int) -> None:
+        dialog, self.release_dialog, self._releasing = self.release_dialog, None, None
+        if dialog is not None:
+            dialog.deleteLater()
 
     @Slot()
     def _on_identity_button_clicked(self) -> None:

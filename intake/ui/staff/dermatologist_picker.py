@@ -1,0 +1,89 @@
+"""Choose the dermatologist responsible for a visit: an active clinician, or none yet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from intake.services.dermatologists import Dermatologist
+from intake.ui.staff.common import named
+
+NONE_CHOSEN = "None yet — a clinic dermatologist countersigns"
+
+
+class DermatologistPicker(QWidget):
+    """A labelled list of the active clinicians (and "none yet"), with an optional apply button.
+
+    ``change_requested(int | None)`` when the apply button is pressed with a different choice.
+    """
+
+    change_requested = Signal(object)  # staff id, or None
+
+    def __init__(
+        self, parent: QWidget | None = None, *, label: str = "Dermatologist", apply: str = ""
+    ):
+        super().__init__(parent)
+        named(self, "Dermatologist choice", "dermatologist_picker")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel(label, self)
+        self.combo = named(QComboBox(self), "Dermatologist")
+        self.combo.setMinimumContentsLength(18)
+        caption.setBuddy(self.combo)
+        row.addWidget(caption)
+        row.addWidget(self.combo)
+        self.apply_button: QPushButton | None = None
+        if apply:
+            self.apply_button = named(QPushButton(apply, self), apply)
+            self.apply_button.clicked.connect(self._on_apply_button_clicked)
+            self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
+            row.addWidget(self.apply_button)
+        row.addStretch(1)
+        self._current: int | None = None
+        self.set_choices([])
+
+    def set_choices(self, choices: Sequence[Dermatologist], current: int | None = None) -> None:
+        """Fill the list; ``current`` is selected (a no-longer-active one is shown as it is)."""
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem(NONE_CHOSEN, None)
+        for d in choices:
+            self.combo.addItem(d.name, d.id)
+        index = self.combo.findData(current) if current is not None else 0
+        self.combo.setCurrentIndex(max(0, index))
+        self.combo.blockSignals(False)
+        self._current = current
+        self._update_button()
+
+    def chosen(self) -> int | None:
+        value = self.combo.currentData()
+        return int(value) if value is not None else None
+
+    def choose(self, staff_id: int | None) -> bool:
+        index = self.combo.findData(staff_id) if staff_id is not None else 0
+        if index < 0:
+            return False
+        self.combo.setCurrentIndex(index)
+        return True
+
+    def set_editable(self, editable: bool, why: str = "") -> None:
+        self.combo.setEnabled(editable)
+        self.combo.setToolTip(why)
+        if self.apply_button is not None:
+            self.apply_button.setVisible(editable)
+        self._update_button()
+
+    def _update_button(self) -> None:
+        if self.apply_button is not None:
+            self.apply_button.setEnabled(self.combo.isEnabled() and self.chosen() != self._current)
+
+    @Slot(int)
+    def _on_combo_current_index_changed(self, _index: int) -> None:
+        self._update_button()
+
+    @Slot()
+    def _on_apply_button_clicked(self) -> None:
+        if self.chosen() != self._current:
+            self.change_requested.emit(self.chosen())

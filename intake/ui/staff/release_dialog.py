@@ -1,0 +1,125 @@
+"""Release a visit paused by a positive mood screen: the releasing person writes a short note."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.services.alerts import NOTE_MAX, AlertService
+from intake.services.context import Actor
+from intake.services.errors import InvalidInput, ServiceError
+from intake.ui.staff.common import MessageLabel, describe_error, named, primary
+
+
+class AlertReleaseDialog(QDialog):
+    """Asks for the note; releasing stores who, when, where and the note with the visit.
+
+    ``released(ReleaseInfo)`` once stored; the dialog then closes itself. A refusal (the wrong
+    role, a note missing or too long) stays on the dialog, and nothing is saved.
+    """
+
+    released = Signal(object)  # ReleaseInfo
+
+    def __init__(
+        self,
+        service: AlertService,
+        actor: Actor,
+        visit_id: str,
+        patient_name: str,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._service = service
+        self._actor = actor
+        self.visit_id = visit_id
+        self.setWindowTitle("Release the mood-screen alert")
+        named(self, "Release the mood-screen alert", "release_dialog")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        # Wrapped texts (and a refusal shown later) get the height they need at this width.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
+        whose = f"<b>{escape(patient_name)}</b>'s" if patient_name else "The patient's"
+        intro = QLabel(
+            f"{whose} answers to the mood questions need a member of the clinical team to see "
+            "them before the visit continues. Release the visit only once the patient has been "
+            "seen.",
+            self,
+        )
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        intro.setWordWrap(True)
+        intro.setMinimumWidth(500)
+        named(intro, "What the release is for")
+        layout.addWidget(intro)
+        label = QLabel("Note (required): how the patient was seen and what was agreed", self)
+        layout.addWidget(label)
+        self.note = named(QPlainTextEdit(self), "Release note")
+        self.note.setPlaceholderText("e.g. Seen in private by Dr Ruiz; safety plan agreed.")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(84)
+        label.setBuddy(self.note)
+        layout.addWidget(self.note)
+        self.count = named(QLabel(f"0 / {NOTE_MAX}", self), "Note length")
+        self.count.setObjectName("muted")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.count)
+        signed = QLabel(
+            f"Released as {actor.name} ({actor.role.replace('_', ' ')}); the summary, the intake "
+            "summary PDF and the audit trail say who released it and when.",
+            self,
+        )
+        signed.setObjectName("muted")
+        signed.setWordWrap(True)
+        signed.setMinimumWidth(500)
+        layout.addWidget(signed)
+        self.message = MessageLabel("Release message", self)
+        self.message.setMinimumWidth(500)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.release_button = named(QPushButton("Release the visit", self), "Release the visit")
+        primary(self.release_button)
+        self.cancel_button = named(QPushButton("Cancel", self), "Cancel release")
+        self.release_button.clicked.connect(self._on_release_button_clicked)
+        self.cancel_button.clicked.connect(self.reject)
+        self.note.textChanged.connect(self._on_note_text_changed)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.release_button)
+        layout.addLayout(buttons)
+        self.note.setFocus()
+
+    @Slot()
+    def _on_note_text_changed(self) -> None:
+        if self.message.kind == "error":
+            self.message.clear_message()
+        length = len(" ".join(self.note.toPlainText().split()))
+        self.count.setText(f"{length} / {NOTE_MAX}")
+        self.count.setStyleSheet("color:#b3261e;" if length > NOTE_MAX else "")
+
+    @Slot()
+    def _on_release_button_clicked(self) -> None:
+        self.message.clear_message()
+        try:
+            info = self._service.release(self._actor, self.visit_id, self.note.toPlainText())
+        except InvalidInput as exc:
+            self.message.show_error(" ".join(exc.errors.values()))
+            return
+        except ServiceError as exc:
+            self.message.show_error(str(exc))
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.released.emit(info)
+        self.accept()
