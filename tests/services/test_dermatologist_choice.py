@@ -13,7 +13,13 @@ from intake.services.dermatologists import DermatologistService
 from intake.services.documents import DocumentService
 from intake.services.errors import Immutable, InvalidInput
 from intake.services.patients import PatientService
-from intake.services.scripted import STAFF_PIN, ScriptedPatient, ensure_staff, signature_strokes
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    review_everything,
+    signature_strokes,
+)
 from intake.services.scripted import walk_visit as walk
 from intake.services.staff import staff_actor
 from intake.services.visits import VisitService
@@ -125,7 +131,7 @@ def test_the_dermatologist_can_be_changed_until_the_countersignature(ctx) -> Non
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=("pregnancy_possible",),
+        reviewed=review_everything(ctx, doctor, vid),
     )
     assert info.kind == "consent" and info.supersedes_id == first["consent"].id
     with pytest.raises(Immutable):
@@ -154,7 +160,7 @@ def test_countersigning_reissues_the_summary_with_the_countersignature(ctx) -> N
         600,
         200,
         secret=STAFF_PIN,
-        reviewed=("pregnancy_possible",),
+        reviewed=review_everything(ctx, staff_actor(lee), vid),
     )
     docs = DocumentService(ctx).documents(staff_actor(lee), vid)
     summaries = [d for d in docs if d.kind == "summary"]
