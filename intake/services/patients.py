@@ -342,11 +342,13 @@ class PatientService(Service):
         """Spellings of ``folded`` with one word corrected to a known name word.
 
         Each comes with whether the corrected word is the last one typed: that one must then
-        be a whole word, not a prefix ("garca" finds Garcia, not every name starting "garc").
+        be a whole word, not a prefix ("garnr" finds Garner, not every name starting "garn").
         """
-        typed = folded.split(" ")
+        parts = re.split(r"([\s\-'’]+)", folded)  # words at even places, what joins them between
         wanted = {
-            i: w for i, w in enumerate(typed) if names.MIN_TYPO_WORD <= len(w) <= names.MAX_WORD
+            i: w
+            for i, w in enumerate(parts)
+            if i % 2 == 0 and names.MIN_TYPO_WORD <= len(w) <= names.MAX_WORD
         }
         if not wanted:
             return []
@@ -357,13 +359,11 @@ class PatientService(Service):
         out: list[tuple[str, bool]] = []
         for i, word in wanted.items():
             mine = names.typo_keys(word)
-            near = names.corrections(word, {w for k, w in known if k in mine})
-            for better in near:
-                variant = " ".join([*typed[:i], better, *typed[i + 1 :]])
-                last = i == len(typed) - 1
+            for better in names.corrections(word, {w for k, w in known if k in mine}):
+                last = i == len(parts) - 1
                 if last and better.startswith(word):
                     continue  # "lope" -> "lopez": the prefix search finds it already
-                out.append((variant, last))
+                out.append(("".join([*parts[:i], better, *parts[i + 1 :]]), last))
         return out[:MAX_TYPO_VARIANTS]
 
     def _whole_words(self, column: Any, text: str) -> Any:
