@@ -319,10 +319,16 @@ class PatientService(Service):
         if sq.date_of_birth is not None:
             stmt = stmt.where(Patient.date_of_birth == sq.date_of_birth)
         if sq.name:
-            stmt = stmt.where(self._name_match(session, sq.name))
+            match, typos = self._name_match(session, sq.name)
+            stmt = stmt.where(match)
+            if typos and sq.date_of_birth is None:
+                # Ordered by an expression, not by the column: with a dozen index ranges
+                # ORed, SQLite (without statistics) would rather walk the whole name index in
+                # order than union the few rows the ranges find and sort them.
+                return stmt.order_by(Patient.search_name.concat(""), Patient.id)
         return stmt.order_by(Patient.search_name, Patient.id)
 
-    def _name_match(self, session: Session, name: str) -> Any:
+    def _name_match(self, session: Session, name: str) -> tuple[Any, bool]:
         """The folded name is a prefix of "last first" or "first last", or is one typo away
         from one: a word of four letters or more spelt with one edit, found through the
         name_keys vocabulary and then matched as that whole word through the same indexes."""
@@ -331,12 +337,15 @@ class PatientService(Service):
             self._prefix(Patient.search_name, folded),
             self._prefix(Patient.search_alt, folded),
         ]
-        for variant, last in self._typo_variants(session, folded):
+        variants = self._typo_variants(session, folded)
+        for variant, last in variants:
             for column in (Patient.search_name, Patient.search_alt):
-                terms.append(
-                    self._whole_words(column, variant) if last else self._prefix(column, variant)
-                )
-        return or_(*terms)
+                if last:
+                    terms.extend(self._whole_words(column, variant))
+                else:
+                    terms.append(self._prefix(column, variant))
+        # One flat OR of indexable terms: SQLite then unions index searches.
+        return or_(*terms), bool(variants)
 
     def _typo_variants(self, session: Session, folded: str) -> list[tuple[str, bool]]:
         """Spellings of ``folded`` with one word corrected to a known name word.
@@ -366,11 +375,9 @@ class PatientService(Service):
                 out.append(("".join([*parts[:i], better, *parts[i + 1 :]]), last))
         return out[:MAX_TYPO_VARIANTS]
 
-    def _whole_words(self, column: Any, text: str) -> Any:
-        """``text`` is the column, or a prefix of it that ends where a word ends."""
-        return or_(
-            column == text, self._prefix(column, text + " "), self._prefix(column, text + "-")
-        )
+    def _whole_words(self, column: Any, text: str) -> list[Any]:
+        """``text`` is the column, or a prefix of it that ends where a word ends (any of these)."""
+        return [column == text, self._prefix(column, text + " "), self._prefix(column, text + "-")]
 
     def _prefix(self, column: Any, prefix: str) -> Any:
         if self.ctx.db.dialect == "postgresql":

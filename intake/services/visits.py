@@ -817,9 +817,7 @@ class VisitService(Service):
         if len(text) < 3:
             raise InvalidInput({"reason": "Please say why the visit is abandoned."})
         if len(text) > ABANDON_REASON_MAX:
-            raise InvalidInput(
-                {"reason": f"Please keep the reason under {ABANDON_REASON_MAX} characters."}
-            )
+            raise InvalidInput({"reason": "Please shorten the reason to 200 characters or fewer."})
         return text
 
     def _abandon(

@@ -138,3 +138,22 @@ def test_the_typo_vocabulary_holds_words_not_people(people, ctx) -> None:  # typ
     assert ("nguen", "nguyen") in pairs and ("okafor", "okafor") in pairs
     assert len([1 for k, w in pairs if k == w == "okafor"]) == 1  # kept once for two patients
     assert "nguyen" not in repr(audit_details).lower()
+
+
+def test_a_typo_search_on_sqlite_uses_the_name_indexes(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """Never a walk through every patient: the corrected spellings are index searches."""
+    svc, front = PatientService(sqlite_ctx), desk(sqlite_ctx)
+    svc.register(front, first_name="Zoë", last_name="Nguyễn", date_of_birth="1999-04-12")
+    for typed in ("nguen", "nguen zoe", "garcia"):
+        with sqlite_ctx.db.session() as s:
+            stmt = svc.search_statement(s, typed).limit(50)
+            compiled = stmt.compile(dialect=sqlite_ctx.db.engine.dialect)
+            params = [compiled.params[name] for name in compiled.positiontup or ()]
+            plan = [
+                str(r[-1])
+                for r in s.connection().exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + str(compiled), tuple(params)
+                )
+            ]
+        assert not any(step.startswith("SCAN patients") for step in plan), (typed, plan)
+    assert found(svc, front, "nguen") == ["Zoë Nguyễn"]

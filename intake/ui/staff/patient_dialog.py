@@ -223,10 +223,9 @@ class PatientDialog(QDialog):
         self.duplicates.clear()
         for p in patients:
             phone = format_phone(p.phone) or "no phone"
-            item = QListWidgetItem(
-                f"{p.last_name}, {p.first_name} · {p.record_number} · born "
-                f"{p.date_of_birth.isoformat()} · {phone}"
-            )
+            # The date of birth is the one typed: the name, number and phone tell them apart.
+            item = QListWidgetItem(f"{p.last_name}, {p.first_name} · {p.record_number} · {phone}")
+            item.setToolTip(f"born {p.date_of_birth.isoformat()} · {p.email or 'no email'}")
             item.setData(Qt.ItemDataRole.UserRole, p)
             self.duplicates.addItem(item)
         self.duplicates.setCurrentRow(0)
