@@ -157,3 +157,32 @@ def test_a_typo_search_on_sqlite_uses_the_name_indexes(sqlite_ctx) -> None:  # t
             ]
         assert not any(step.startswith("SCAN patients") for step in plan), (typed, plan)
     assert found(svc, front, "nguen") == ["Zoë Nguyễn"]
+
+
+def test_the_migration_makes_patients_registered_before_it_findable_with_a_typo(
+    db_target,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import text
+
+    from intake.store.db import Database
+    from intake.store.migrate import current_revision, upgrade
+
+    url, schema = db_target
+    db = Database(url, schema=schema)
+    upgrade(db, "0005")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patients (id, record_number, first_name, last_name, preferred_name,"
+                " date_of_birth, sex_at_birth, phone, email, lang, search_name, search_alt,"
+                " version, created_at, actor, station) VALUES (1, 'RPM-000001', 'Zoë', 'Nguyễn',"
+                " '', '1999-04-12', '', '', '', 'en', 'nguyen zoe', 'zoe nguyen', 1,"
+                " CURRENT_TIMESTAMP, 'system', 'old')"
+            )
+        )
+    upgrade(db)
+    assert current_revision(db) == "0007"
+    with db.session() as s:
+        pairs = set(s.execute(select(NameKey.key, NameKey.word)).all())
+    db.dispose()
+    assert ("nguen", "nguyen") in pairs and ("zoe", "zoe") in pairs
