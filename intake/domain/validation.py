@@ -86,6 +86,25 @@ def free_text(value: Any, field: str = "text", required: bool = False) -> str:
     return text
 
 
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+# Month/day/two-digit year (4/12/99) and day.month.two-digit year (12.04.99).
+_SHORT_YEAR = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{2})$")
+
+
+def _full_date(text: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{8}", text):  # 19990412
+        try:
+            return dt.datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            return None
+    return None
+
+
 def parse_date(value: Any, field: str = "date") -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -94,19 +113,52 @@ def parse_date(value: Any, field: str = "date") -> dt.date:
     text = _as_text(field, value).strip()
     if not text:
         raise ValidationError(field, "Please enter a date.")
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = _full_date(text)
+    if day is not None:
+        return day
     raise ValidationError(field, "Please enter the date as year-month-day, for example 2004-03-17.")
 
 
+def parse_birth_date(value: Any, today: dt.date, field: str = "date_of_birth") -> dt.date:
+    """A date of birth as typed, a two-digit year included (4/12/99, 12.04.99).
+
+    A two-digit year takes the century that makes the patient 10 to 120 years old today (the
+    most recent such one): 99 is 1999, 15 is 2015, 20 is 1920 in 2026 (a six-year-old is no
+    patient). Does not check the age itself: see ``date_of_birth``.
+    """
+    if isinstance(value, dt.date | dt.datetime) or not isinstance(value, str):
+        return parse_date(value, field)
+    text = _as_text(field, value).strip()
+    short = _SHORT_YEAR.match(text)
+    if short is None:
+        return parse_date(text, field)
+    first, sep, second, yy = short.groups()
+    month, day = (int(first), int(second)) if sep == "/" else (int(second), int(first))
+    century = today.year // 100 * 100
+    dates = []
+    for year in (century + int(yy), century - 100 + int(yy), century - 200 + int(yy)):
+        try:
+            dates.append(dt.date(year, month, day))
+        except ValueError:  # 29 February is in some centuries only
+            continue
+    if not dates:
+        raise ValidationError(
+            field, "Please enter the date as year-month-day, for example 2004-03-17."
+        )
+    past = [d for d in dates if d <= today]
+    fitting = [d for d in past if MIN_AGE <= _years(d, today) <= MAX_AGE]
+    return (fitting or past or dates)[0]
+
+
+def _years(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def date_of_birth(value: Any, today: dt.date, field: str = "date_of_birth") -> dt.date:
-    dob = parse_date(value, field)
+    dob = parse_birth_date(value, today, field)
     if dob > today:
         raise ValidationError(field, "The date of birth cannot be in the future.")
-    years = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    years = _years(dob, today)
     if years > MAX_AGE:
         raise ValidationError(field, "Please check the year of birth.")
     if years < MIN_AGE:

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from intake.domain import names
 from intake.domain import validation as v
 from intake.domain.errors import ValidationError
+from intake.domain.names import fold
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
-from intake.services.errors import Conflict, InvalidInput, NotFound
-from intake.store.models import Patient, PatientVersion, Signature, Visit
+from intake.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from intake.store.models import NameKey, Patient, PatientVersion, Signature, Visit
+
+__all__ = ["fold"]  # re-exported: the folded form names are searched in
+
+MAX_TYPO_VARIANTS = 24  # corrected spellings tried for one search; more is not one typo
 
 EDITABLE = (
     "first_name",
@@ -49,11 +55,35 @@ class PatientRow:
         return f"{self.first_name} {self.last_name}"
 
 
-def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced: the form names are searched in."""
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a search box's text asks for, read the way the search reads it."""
+
+    text: str
+    kind: str  # "" (nothing typed) | "name" | "date" | "name_date" | "record"
+    name: str = ""  # the name part as typed (without the date)
+    date_of_birth: dt.date | None = None
+    # A best guess, to start a registration from: "Nguyen, Zoe" is last, first; "Zoe Nguyen"
+    # first then last; a single word is taken for the last name.
+    first_name: str = ""
+    last_name: str = ""
+
+
+class PossibleDuplicates(ServiceError):
+    """Registration refused: patients with this date of birth and a similar name exist.
+
+    ``patients`` are the ones to open instead; registering anyway is an explicit choice
+    (``register(..., allow_duplicate=True)``).
+    """
+
+    def __init__(self, patients: list[PatientRow]):
+        self.patients = patients
+        listed = "; ".join(f"{p.full_name} ({p.record_number})" for p in patients[:3])
+        more = f" and {len(patients) - 3} more" if len(patients) > 3 else ""
+        super().__init__(
+            f"Already registered with this date of birth and a similar name: {listed}{more}. "
+            "Open that record instead, or register a new patient anyway."
+        )
 
 
 def row(p: Patient) -> PatientRow:
@@ -121,7 +151,7 @@ def apply_changes(
         return []
     for key in changed:
         setattr(p, key, clean[key])
-    PatientService._index(p)
+    PatientService._index(s, p)
     s.flush()  # bumps the version, failing if another station got there first
     s.add(
         PatientVersion(
@@ -139,12 +169,22 @@ def apply_changes(
 
 
 class PatientService(Service):
-    def register(self, actor: Actor, **details: Any) -> PatientRow:
+    def register(
+        self, actor: Actor, *, allow_duplicate: bool = False, **details: Any
+    ) -> PatientRow:
+        """Register a patient; refused with PossibleDuplicates when the date of birth and a
+        similar name are already registered, unless ``allow_duplicate`` says staff checked."""
         require_role(actor, "front_desk", "clinician", "admin")
         for key in ("first_name", "last_name", "date_of_birth"):
             details.setdefault(key, "")
         clean = clean_details(details, self.ctx.today())
         with self.write() as s:
+            if not allow_duplicate:
+                twins = self._likely_duplicates(
+                    s, clean["first_name"], clean["last_name"], clean["date_of_birth"]
+                )
+                if twins:
+                    raise PossibleDuplicates(twins)
             # Writers are serialised (the audit lock), so a number cannot be taken twice.
             number = (s.scalar(select(func.max(Patient.id))) or 0) + 1
             p = Patient(
@@ -154,8 +194,8 @@ class PatientService(Service):
                 station=self.ctx.station,
                 **clean,
             )
-            self._index(p)
             s.add(p)
+            self._index(s, p)
             s.flush()
             s.add(
                 PatientVersion(
@@ -241,40 +281,126 @@ class PatientService(Service):
                 for pv in versions
             ]
 
+    def likely_duplicates(
+        self,
+        actor: Actor,
+        first_name: str,
+        last_name: str,
+        date_of_birth: dt.date,
+        exclude_id: int | None = None,
+    ) -> list[PatientRow]:
+        """Patients with this date of birth and a name that is probably the same person's."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            found = self._likely_duplicates(s, first_name, last_name, date_of_birth)
+            return [p for p in found if p.id != exclude_id]
+
+    @staticmethod
+    def _likely_duplicates(
+        s: Session, first_name: str, last_name: str, date_of_birth: dt.date
+    ) -> list[PatientRow]:
+        # Few patients share a date of birth (about 30 in a million), so the names are compared
+        # here rather than in SQL, where accents and typos are hard to forgive on both backends.
+        same_day = s.scalars(
+            select(Patient)
+            .where(Patient.date_of_birth == date_of_birth)
+            .order_by(Patient.search_name, Patient.id)
+        )
+        return [
+            row(p)
+            for p in same_day
+            if names.likely_same_person_name(first_name, last_name, p.first_name, p.last_name)
+        ]
+
     def search(
         self, actor: Actor, query: str, limit: int = 50, offset: int = 0
     ) -> list[PatientRow]:
-        """Name prefix (either order), date of birth, or record number; ordered by name; paged."""
+        """Name prefix (either order, one typo forgiven), date of birth (with a name or alone),
+        or record number; ordered by name; paged."""
         require_role(actor, "front_desk", "clinician", "admin")
         with self.read() as s:
             stmt = self.search_statement(s, query).limit(limit).offset(offset)
             return [row(p) for p in s.scalars(stmt)]
 
+    def read_query(self, query: str) -> SearchQuery:
+        """How ``search`` reads ``query`` (no database needed): for the screens' wording."""
+        return read_query(query, self.ctx.today(), self.ctx.forms.clinic.record_prefix)
+
     def search_statement(self, session: Session, query: str) -> Any:
-        q = query.strip()
+        sq = self.read_query(query)
         stmt = select(Patient)
-        if not q:
+        if sq.kind == "":
             return stmt.order_by(Patient.search_name, Patient.id)
-        try:
-            dob = v.parse_date(q)
-        except ValidationError:
-            dob = None
-        if dob is not None:
-            return stmt.where(Patient.date_of_birth == dob).order_by(
-                Patient.search_name, Patient.id
-            )
-        prefix = self.ctx.forms.clinic.record_prefix
-        if re.fullmatch(rf"(?i){re.escape(prefix)}-?\d*|\d+", q):
-            digits = re.sub(r"\D", "", q)
+        if sq.kind == "record":
+            prefix = self.ctx.forms.clinic.record_prefix
+            digits = re.sub(r"\D", "", sq.text)
             match = self._prefix(Patient.record_number, f"{prefix}-{digits}")
             if 0 < len(digits) < 6 and not digits.startswith("0"):
                 # "54321" means RPM-054321 as well as numbers that start with 54321.
                 match = or_(match, Patient.record_number == f"{prefix}-{digits.zfill(6)}")
             return stmt.where(match).order_by(Patient.record_number)
-        folded = fold(q.replace(",", " "))
-        return stmt.where(
-            or_(self._prefix(Patient.search_name, folded), self._prefix(Patient.search_alt, folded))
-        ).order_by(Patient.search_name, Patient.id)
+        if sq.date_of_birth is not None:
+            stmt = stmt.where(Patient.date_of_birth == sq.date_of_birth)
+        if sq.name:
+            match, typos = self._name_match(session, sq.name)
+            stmt = stmt.where(match)
+            if typos and sq.date_of_birth is None:
+                # Ordered by an expression, not by the column: with a dozen index ranges
+                # ORed, SQLite (without statistics) would rather walk the whole name index in
+                # order than union the few rows the ranges find and sort them.
+                return stmt.order_by(Patient.search_name.concat(""), Patient.id)
+        return stmt.order_by(Patient.search_name, Patient.id)
+
+    def _name_match(self, session: Session, name: str) -> tuple[Any, bool]:
+        """The folded name is a prefix of "last first" or "first last", or is one typo away
+        from one: a word of four letters or more spelt with one edit, found through the
+        name_keys vocabulary and then matched as that whole word through the same indexes."""
+        folded = fold(name.replace(",", " "))
+        terms = [
+            self._prefix(Patient.search_name, folded),
+            self._prefix(Patient.search_alt, folded),
+        ]
+        variants = self._typo_variants(session, folded)
+        for variant, last in variants:
+            for column in (Patient.search_name, Patient.search_alt):
+                if last:
+                    terms.extend(self._whole_words(column, variant))
+                else:
+                    terms.append(self._prefix(column, variant))
+        # One flat OR of indexable terms: SQLite then unions index searches.
+        return or_(*terms), bool(variants)
+
+    def _typo_variants(self, session: Session, folded: str) -> list[tuple[str, bool]]:
+        """Spellings of ``folded`` with one word corrected to a known name word.
+
+        Each comes with whether the corrected word is the last one typed: that one must then
+        be a whole word, not a prefix ("garnr" finds Garner, not every name starting "garn").
+        """
+        parts = re.split(r"([\s\-'’]+)", folded)  # words at even places, what joins them between
+        wanted = {
+            i: w
+            for i, w in enumerate(parts)
+            if i % 2 == 0 and names.MIN_TYPO_WORD <= len(w) <= names.MAX_WORD
+        }
+        if not wanted:
+            return []
+        keys = set().union(*(names.typo_keys(w) for w in wanted.values()))
+        known = session.execute(
+            select(NameKey.key, NameKey.word).where(NameKey.key.in_(keys))
+        ).all()
+        out: list[tuple[str, bool]] = []
+        for i, word in wanted.items():
+            mine = names.typo_keys(word)
+            for better in names.corrections(word, {w for k, w in known if k in mine}):
+                last = i == len(parts) - 1
+                if last and better.startswith(word):
+                    continue  # "lope" -> "lopez": the prefix search finds it already
+                out.append(("".join([*parts[:i], better, *parts[i + 1 :]]), last))
+        return out[:MAX_TYPO_VARIANTS]
+
+    def _whole_words(self, column: Any, text: str) -> list[Any]:
+        """``text`` is the column, or a prefix of it that ends where a word ends (any of these)."""
+        return [column == text, self._prefix(column, text + " "), self._prefix(column, text + "-")]
 
     def _prefix(self, column: Any, prefix: str) -> Any:
         if self.ctx.db.dialect == "postgresql":
@@ -284,9 +410,64 @@ class PatientService(Service):
         return and_(column >= prefix, column < prefix + "\U0010ffff")
 
     @staticmethod
-    def _index(p: Patient) -> None:
+    def _index(s: Session, p: Patient) -> None:
         p.search_name = fold(f"{p.last_name} {p.first_name}")
         p.search_alt = fold(f"{p.first_name} {p.last_name}")
+        entries = names.index_entries(p.first_name, p.last_name)
+        if not entries:
+            return
+        bind = s.get_bind()
+        dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+        # A word another patient already has is there already: kept once, never duplicated.
+        s.execute(
+            dialect.insert(NameKey)
+            .values([{"key": k, "word": w} for k, w in sorted(entries)])
+            .on_conflict_do_nothing()
+        )
+
+
+def read_query(query: str, today: dt.date, record_prefix: str) -> SearchQuery:
+    """Read a search box's text: a record number, a date of birth, a name, or name and date."""
+    text = " ".join(query.split())
+    if not text:
+        return SearchQuery("", "")
+    try:
+        whole = v.parse_birth_date(text, today)
+    except ValidationError:
+        whole = None
+    if whole is not None:
+        return SearchQuery(text, "date", date_of_birth=whole)
+    if re.fullmatch(rf"(?i){re.escape(record_prefix)}-?\d*|\d+", text):
+        return SearchQuery(text, "record")
+    born: dt.date | None = None
+    rest: list[str] = []
+    for token in text.split(" "):
+        bare = token.strip(",;")
+        if born is None and any(c.isdigit() for c in bare):
+            try:
+                born = v.parse_birth_date(bare, today)
+                continue
+            except ValidationError:
+                pass
+        rest.append(token)
+    name = " ".join(rest).strip(" ,;")
+    first, last = _name_guess(name)
+    kind = "name_date" if born is not None and name else ("date" if born else "name")
+    return SearchQuery(text, kind, name, born, first, last)
+
+
+def _name_guess(name: str) -> tuple[str, str]:
+    if not name:
+        return "", ""
+    if name.islower():  # typed quickly in lower case: start each part with a capital
+        name = re.sub(r"(^|[\s\-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
+    if "," in name:
+        last, _, first = name.partition(",")
+        return " ".join(first.replace(",", " ").split()), " ".join(last.split())
+    parts = name.split()
+    if len(parts) == 1:
+        return "", parts[0]
+    return parts[0], " ".join(parts[1:])
 
 
 def as_dict(p: PatientRow) -> dict[str, Any]:

@@ -32,7 +32,14 @@ from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor
 from intake.services.dermatologists import DermatologistService
-from intake.services.errors import CodeLocked, Immutable, InvalidInput, NotAllowed, NotFound
+from intake.services.errors import (
+    CodeLocked,
+    Immutable,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ServiceError,
+)
 from intake.services.patients import apply_changes
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
 
@@ -44,6 +51,7 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
 SIGNATURE_METHODS = ("drawn", "typed")
 CODE_DIGITS = 6
 CODE_HOURS = 12
+ABANDON_REASON_MAX = 200
 MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
@@ -64,6 +72,37 @@ def record_identity(p: Patient) -> dict[str, Any]:
 class StartedVisit:
     visit_id: str
     code: str  # shown once, to be given to the patient
+
+
+@dataclass(frozen=True)
+class OpenVisit:
+    """A patient's unfinished visit, as the front desk needs it to choose what to do."""
+
+    visit_id: str
+    visit_date: dt.date
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    page: str
+    kiosk_station: str
+    needs_staff: str
+    # Its code can be renewed for the patient to carry on: only on the day it was started,
+    # since a visit (its forms, rules and the patient's age) is dated the day it starts.
+    resumable: bool
+
+
+class OpenVisitExists(ServiceError):
+    """start_visit refused: the patient already has an unfinished visit (``visit``).
+
+    Carry on with it (``new_code``), or start again, abandoning it with a reason
+    (``start_visit(..., abandon_open=visit.visit_id, abandon_reason=...)``).
+    """
+
+    def __init__(self, visit: OpenVisit):
+        self.visit = visit
+        super().__init__(
+            f"This patient already has an unfinished visit, started {visit.visit_date.isoformat()}. "
+            "Carry on with it (a new code), or abandon it with a reason to start a new one."
+        )
 
 
 @dataclass(frozen=True)
@@ -182,14 +221,31 @@ class VisitService(Service):
         patient_id: int,
         lang: str | None = None,
         dermatologist_id: int | None = None,
+        *,
+        abandon_open: str | None = None,
+        abandon_reason: str = "",
     ) -> StartedVisit:
         """Open a draft visit for a patient and make the short code the patient types at a kiosk.
 
         ``dermatologist_id``: the clinician responsible, named on the documents until one
         countersigns (None: they say it is to be countersigned by a clinic dermatologist).
+
+        A patient has one unfinished visit at a time: with one open, this is refused with
+        OpenVisitExists naming it, unless the caller chose to abandon that very visit
+        (``abandon_open``, its id) with ``abandon_reason``; it is then abandoned in the same
+        unit of work that starts the new one.
         """
         require_role(actor, "front_desk", "clinician", "admin")
+        reason = self._abandon_reason(abandon_reason) if abandon_open else ""
         with self.write() as s:
+            drafts = s.scalars(
+                select(Visit)
+                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+                .order_by(Visit.started_at.desc())
+            ).all()
+            for visit in drafts:
+                if visit.id != abandon_open:
+                    raise OpenVisitExists(self._open_visit(visit))
             if dermatologist_id is not None:
                 dermatologists.check(s, dermatologist_id)
             started = self._create_visit(s, actor, patient_id, lang)
@@ -198,7 +254,33 @@ class VisitService(Service):
                 DermatologistService(self.ctx).record(
                     s, actor, started.visit_id, None, dermatologist_id
                 )
+            for visit in drafts:
+                self._abandon(s, actor, visit, reason, replaced_by=started.visit_id)
             return started
+
+    def open_visit(self, actor: Actor, patient_id: int) -> OpenVisit | None:
+        """The patient's unfinished visit, if there is one (the most recently started)."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            visit = s.scalars(
+                select(Visit)
+                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+                .order_by(Visit.started_at.desc())
+                .limit(1)
+            ).first()
+            return self._open_visit(visit) if visit is not None else None
+
+    def _open_visit(self, visit: Visit) -> OpenVisit:
+        return OpenVisit(
+            visit.id,
+            visit.visit_date,
+            visit.started_at,
+            visit.updated_at,
+            visit.page,
+            visit.kiosk_station,
+            visit.needs_staff,
+            resumable=visit.visit_date == self.ctx.today(),
+        )
 
     def _create_visit(
         self,
@@ -772,16 +854,40 @@ class VisitService(Service):
             self.audit(s, actor, "correct", "visit", started.visit_id, {"corrects": visit_id})
             return started
 
-    def abandon(self, actor: Actor, visit_id: str) -> None:
+    def abandon(self, actor: Actor, visit_id: str, reason: str) -> None:
+        """Abandon an unfinished visit, saying why: the code stops working, what was saved is
+        kept, and the reason is kept on the visit (its SHA-256 in the audit event)."""
         require_role(actor, "front_desk", "clinician", "admin")
+        why = self._abandon_reason(reason)
         with self.write() as s:
             visit = self._visit(s, visit_id)
             if visit.status != "draft":
                 raise Immutable("Only an unfinished visit can be abandoned.")
-            visit.status = "abandoned"
-            visit.code_hash = ""
-            visit.updated_at = self.ctx.now()
-            self.audit(s, actor, "abandon", "visit", visit_id)
+            self._abandon(s, actor, visit, why)
+
+    @staticmethod
+    def _abandon_reason(reason: str) -> str:
+        text = " ".join((reason or "").split())
+        if len(text) < 3:
+            raise InvalidInput({"reason": "Please say why the visit is abandoned."})
+        if len(text) > ABANDON_REASON_MAX:
+            raise InvalidInput({"reason": "Please shorten the reason to 200 characters or fewer."})
+        return text
+
+    def _abandon(
+        self, s: Session, actor: Actor, visit: Visit, reason: str, replaced_by: str = ""
+    ) -> None:
+        visit.status = "abandoned"
+        visit.code_hash = ""
+        visit.abandon_reason = reason
+        visit.updated_at = self.ctx.now()
+        # Staff write the reason; the audit trail carries its hash, never free text.
+        details: dict[str, Any] = {
+            "reason_sha256": hashlib.sha256(reason.encode("utf-8")).hexdigest()
+        }
+        if replaced_by:
+            details["replaced_by"] = replaced_by
+        self.audit(s, actor, "abandon", "visit", visit.id, details)
 
     # --- staff views -----------------------------------------------------------------------------
 

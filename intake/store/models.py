@@ -117,6 +117,19 @@ class Patient(Base):
     )
 
 
+class NameKey(Base):
+    """The words of every patient's name, findable with one typo: (deletion key, word) pairs.
+
+    A vocabulary, not an index of patients: it says which name words exist, so a search for
+    "nguen" can look for "nguyen" through the patients' own name indexes. Kept by the patient
+    service as names are registered or corrected; see intake.domain.names.
+    """
+
+    __tablename__ = "name_keys"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class PatientVersion(Base):
     """Every version of a patient's details: a correction never silently overwrites."""
 
@@ -155,6 +168,7 @@ class Visit(Base):
     quiz_passed: Mapped[bool] = mapped_column(Boolean, default=False)
     phq9: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     record_sha256: Mapped[str] = mapped_column(String(64), default="")
+    abandon_reason: Mapped[str] = mapped_column(String(200), default="")  # why staff abandoned it
     corrects_visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), nullable=True)
     # The dermatologist named on the documents until one countersigns (an active clinician).
     dermatologist_id: Mapped[int | None] = mapped_column(

@@ -243,7 +243,7 @@ def test_a_new_code_replaces_the_old_one_for_staff_only(ctx, monkeypatch) -> Non
     with pytest.raises(NotFound):
         VisitService(ctx).open_by_code(DOB, started.code)
     assert VisitService(ctx).open_by_code(DOB, fresh.code).visit_id == started.visit_id
-    VisitService(ctx).abandon(desk(ctx), started.visit_id)
+    VisitService(ctx).abandon(desk(ctx), started.visit_id, "patient went home")
     with pytest.raises(Immutable):
         VisitService(ctx).new_code(desk(ctx), started.visit_id)
     new_code_events = [e for e in events(ctx) if e.action == "new_code"]

@@ -59,7 +59,7 @@ def test_migration_twice_is_a_no_op_and_head_is_recorded(ctx) -> None:  # type: 
     from intake.store.migrate import current_revision
 
     ctx.db.migrate()
-    assert current_revision(ctx.db) == "0006"
+    assert current_revision(ctx.db) == "0007"
 
 
 def test_sqlite_settings(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
@@ -350,6 +350,7 @@ def test_concurrent_writers_keep_one_chain(ctx, db_target) -> None:  # type: ign
             for i in range(6):
                 patients.register(
                     front,
+                    allow_duplicate=True,  # WriterA and WriterB Test: one typo apart
                     first_name=f"Writer{chr(65 + n)}",
                     last_name=f"Test{chr(65 + i)}",
                     date_of_birth="1990-01-01",

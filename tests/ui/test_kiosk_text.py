@@ -48,6 +48,8 @@ NOT_FOR_PATIENTS = {
     "Unknown signer.",
     "Only a signed visit can be corrected; an unfinished one can simply be continued.",
     "Only an unfinished visit can be abandoned.",
+    "Please say why the visit is abandoned.",
+    "Please shorten the reason to 200 characters or fewer.",
 }
 NOT_FOR_PATIENTS_PREFIXES = ("No intake page ",)
 # Stand-ins for the values an f-string message carries (a number, a unit, initials, a name).

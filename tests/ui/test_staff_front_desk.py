@@ -265,9 +265,7 @@ def test_clear_removes_every_patient_detail(qtbot, page, ctx) -> None:  # type: 
     assert "Moreau" not in visible_text(page)
 
 
-def test_abandoning_a_visit_asks_first(qtbot, page, ctx) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QMessageBox
-
+def test_abandoning_a_visit_asks_first_and_needs_a_reason(qtbot, page, ctx) -> None:  # type: ignore[no-untyped-def]
     p = PatientService(ctx).register(
         desk(ctx), first_name="Una", last_name="Falk", date_of_birth="1993-03-04"
     )
@@ -278,10 +276,16 @@ def test_abandoning_a_visit_asks_first(qtbot, page, ctx) -> None:  # type: ignor
     qtbot.mouseClick(board.abandon_button, Qt.MouseButton.LeftButton)
     box = board.confirm_box
     assert box is not None and "Una Falk" in box.text()
-    box.button(QMessageBox.StandardButton.No).click()
+    qtbot.mouseClick(box.cancel_button, Qt.MouseButton.LeftButton)
+    assert board.confirm_box is None
     assert board.row_for(started.visit_id).stage == "waiting"
     qtbot.mouseClick(board.abandon_button, Qt.MouseButton.LeftButton)
+    box = board.confirm_box
+    qtbot.mouseClick(box.abandon_button, Qt.MouseButton.LeftButton)  # no reason given
+    assert box.isVisible() and "why" in box.reason.error.text()
+    assert board.row_for(started.visit_id).stage == "waiting"
+    qtbot.keyClicks(box.reason.edit, "patient had to leave")
     with qtbot.waitSignal(board.abandoned):
-        board.confirm_box.button(QMessageBox.StandardButton.Yes).click()
+        qtbot.mouseClick(box.abandon_button, Qt.MouseButton.LeftButton)
     assert board.row_for(started.visit_id) is None  # abandoned visits leave the board
     assert [e.entity_id for e in audit_events(ctx, "abandon", "visit")] == [started.visit_id]

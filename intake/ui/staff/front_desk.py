@@ -25,8 +25,15 @@ from PySide6.QtWidgets import (
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
-from intake.services.patients import PatientRow, PatientService
-from intake.services.visits import BoardRow, StartedVisit, VisitService
+from intake.services.errors import InvalidInput
+from intake.services.patients import PatientRow, PatientService, SearchQuery
+from intake.services.visits import (
+    BoardRow,
+    OpenVisit,
+    OpenVisitExists,
+    StartedVisit,
+    VisitService,
+)
 from intake.ui.staff.common import (
     VISIT_STATUS_WORDS,
     BackgroundTasks,
@@ -43,7 +50,8 @@ from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
-from intake.ui.staff.status_board import StatusBoardWidget
+from intake.ui.staff.status_board import StatusBoardWidget, page_label
+from intake.ui.staff.visit_choice import OpenVisitDialog
 
 
 class VisitCodeDialog(QDialog):
@@ -119,6 +127,17 @@ class VisitCodeDialog(QDialog):
         self.accept()
 
 
+def no_match_text(query: SearchQuery) -> str:
+    """What to say when no one is found, for what was searched: a date has no spelling."""
+    if query.kind == "date":
+        return "No patient was born on that day. Check the date, or register them."
+    if query.kind == "record":
+        return "No patient has that record number. Check the number."
+    if query.kind == "name_date":
+        return "No patient with that name was born on that day. Check both, or register them."
+    return "No patient matches. Check the spelling, or register them."
+
+
 class FrontDeskPage(QWidget):
     """Search, register, correct, start visits, print packets; the status board beside them."""
 
@@ -157,10 +176,10 @@ class FrontDeskPage(QWidget):
             self._patients,
             actor,
             self,
-            placeholder="Search by name, date of birth (YYYY-MM-DD) or record number",
+            placeholder="Search by name, date of birth (e.g. 1999-04-12, 4/12/99) or record number",
             debounce_ms=debounce_ms,
             beside_search=(self.register_button,),
-            no_match_text="No patient matches. Check the spelling, or register them.",
+            no_match_text=no_match_text,
             alternating_rows=True,
         )
 
@@ -352,7 +371,17 @@ class FrontDeskPage(QWidget):
     @Slot()
     def _on_register_button_clicked(self) -> None:
         self.message.clear_message()
-        self._open_dialog(PatientDialog(self._patients, self._actor, None, self))
+        # Start from what was searched for: the name parts and the date of birth typed.
+        typed = self._patients.read_query(self.search_box.text())
+        dialog = PatientDialog(self._patients, self._actor, None, self, start_from=typed)
+        dialog.patient_chosen.connect(self._on_dialog_patient_chosen)
+        self._open_dialog(dialog)
+
+    @Slot(object)
+    def _on_dialog_patient_chosen(self, patient: PatientRow) -> None:
+        """A likely duplicate was opened instead of registering a new patient."""
+        self.search_for(patient.record_number)
+        self.select_patient(patient.id)
 
     @Slot()
     def _on_correct_button_clicked(self) -> None:
@@ -400,18 +429,90 @@ class FrontDeskPage(QWidget):
         name = self.dermatologist.combo.currentText() if derm is not None else ""
         try:
             started = self._visits.start_visit(self._actor, patient.id, patient.lang, derm)
+        except OpenVisitExists as exc:
+            self._ask_about_open_visit(patient, exc.visit)
+            return
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
+        self._show_code(patient, started, dermatologist=name)
+
+    def _show_code(
+        self,
+        patient: PatientRow,
+        started: StartedVisit,
+        new_code: bool = False,
+        dermatologist: str | None = None,
+    ) -> None:
         self.visit_started.emit(started)
         self.board.refresh()
         self._show_patient(patient)
-        dialog = VisitCodeDialog(patient, started, self, dermatologist=name)
+        dialog = VisitCodeDialog(
+            patient, started, self, dermatologist=dermatologist, new_code=new_code
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
         dialog.open()
+
+    def _ask_about_open_visit(self, patient: PatientRow, visit: OpenVisit) -> None:
+        """The patient has an unfinished visit: carry on with it or abandon it, never both."""
+        if visit.visit_date == self._ctx.today():
+            started = f"today at {self._clock.time(visit.started_at)}"
+        else:
+            started = f"on {visit.visit_date.isoformat()}"
+        if visit.needs_staff:
+            where = "waiting for staff"
+        elif visit.kiosk_station:
+            where = f"last at the kiosk on {page_label(self._ctx, visit.page) or 'the first page'}"
+        else:
+            where = "not yet opened at a kiosk"
+        dialog = OpenVisitDialog(patient.full_name, started, where, visit.resumable, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resume_chosen.connect(lambda: self._resume_visit(dialog, patient, visit))
+        dialog.restart_chosen.connect(
+            lambda reason: self._restart_visit(dialog, patient, visit, reason)
+        )
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def _resume_visit(self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit) -> None:
+        try:
+            started = self._visits.new_code(self._actor, visit.visit_id)
+        except Exception as exc:
+            dialog.message.show_error(describe_error(exc))
+            return
+        dialog.accept()
+        self._show_code(patient, started, new_code=True)
+
+    def _restart_visit(
+        self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit, reason: str
+    ) -> None:
+        derm = self.dermatologist.chosen()
+        name = self.dermatologist.combo.currentText() if derm is not None else ""
+        try:
+            started = self._visits.start_visit(
+                self._actor,
+                patient.id,
+                patient.lang,
+                derm,
+                abandon_open=visit.visit_id,
+                abandon_reason=reason,
+            )
+        except InvalidInput as exc:
+            dialog.show_reason_error(exc.errors.get("reason", str(exc)))
+            return
+        except OpenVisitExists as exc:  # another station started one meanwhile: ask again
+            dialog.accept()
+            self._ask_about_open_visit(patient, exc.visit)
+            return
+        except Exception as exc:
+            dialog.message.show_error(describe_error(exc))
+            return
+        dialog.accept()
+        self._show_code(patient, started, dermatologist=name)
 
     @Slot(object, object)
     def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:

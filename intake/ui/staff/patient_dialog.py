@@ -5,21 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
-from intake.services.patients import PatientRow, PatientService
+from intake.services.patients import PatientRow, PatientService, PossibleDuplicates, SearchQuery
 from intake.ui.staff.common import MessageLabel, describe_error, named
 
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -37,9 +42,15 @@ LANGS = (("en", "English"), ("es", "Español"))
 
 
 class PatientDialog(QDialog):
-    """One form for both: ``patient=None`` registers, a PatientRow corrects that patient."""
+    """One form for both: ``patient=None`` registers, a PatientRow corrects that patient.
+
+    Registering starts from ``start_from`` (what was searched for). When the date of birth and
+    a similar name are registered already, those patients are listed to open instead;
+    registering anyway takes a second, deliberate click.
+    """
 
     patient_saved = Signal(object)  # PatientRow
+    patient_chosen = Signal(object)  # PatientRow: a likely duplicate opened instead
 
     def __init__(
         self,
@@ -47,11 +58,14 @@ class PatientDialog(QDialog):
         actor: Actor,
         patient: PatientRow | None = None,
         parent: QWidget | None = None,
+        *,
+        start_from: SearchQuery | None = None,
     ):
         super().__init__(parent)
         self._patients = patients
         self._actor = actor
         self.patient = patient
+        self._duplicates_seen: dict[str, Any] | None = None  # the values they were shown for
         correcting = patient is not None
         title = "Correct patient details" if correcting else "Register a patient"
         self.setWindowTitle(title)
@@ -101,6 +115,17 @@ class PatientDialog(QDialog):
         layout.addLayout(form)
         self.message = MessageLabel("Patient form message", self)
         layout.addWidget(self.message)
+        self.duplicates = named(QListWidget(self), "Likely duplicates")
+        self.duplicates.setMaximumHeight(110)
+        self.open_button = named(QPushButton("Open this patient instead", self), "Open patient")
+        duplicate_row = QHBoxLayout()
+        duplicate_row.addWidget(self.duplicates, 1)
+        duplicate_row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(duplicate_row)
+        self.duplicates.hide()
+        self.open_button.hide()
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.duplicates.itemDoubleClicked.connect(self._on_duplicates_item_double_clicked)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -113,6 +138,16 @@ class PatientDialog(QDialog):
         layout.addWidget(self.buttons)
         if patient is not None:
             self.fill(patient)
+        elif start_from is not None:
+            self.start_from(start_from)
+
+    def start_from(self, query: SearchQuery) -> None:
+        """Fill in what the search already said: name parts and the date of birth."""
+        for key in ("first_name", "last_name"):
+            if getattr(query, key):
+                self.set_value(key, getattr(query, key))
+        if query.date_of_birth is not None:
+            self.set_value("date_of_birth", query.date_of_birth.isoformat())
 
     def fill(self, patient: PatientRow) -> None:
         for key, widget in self.inputs.items():
@@ -142,7 +177,10 @@ class PatientDialog(QDialog):
         self.message.clear_message()
         try:
             if self.patient is None:
-                saved = self._patients.register(self._actor, **self.values())
+                values = self.values()
+                saved = self._patients.register(
+                    self._actor, allow_duplicate=values == self._duplicates_seen, **values
+                )
             else:
                 saved = self._patients.correct(
                     self._actor,
@@ -156,6 +194,9 @@ class PatientDialog(QDialog):
                 (self.errors.get(key) or self.message).show_error(text)
             self.adjustSize()
             return
+        except PossibleDuplicates as exc:
+            self._show_duplicates(exc.patients)
+            return
         except Conflict as exc:
             self._reload()
             self.message.show_error(str(exc))
@@ -168,6 +209,47 @@ class PatientDialog(QDialog):
             return
         self.patient_saved.emit(saved)
         self.accept()
+
+    def _show_duplicates(self, patients: list[PatientRow]) -> None:
+        self._duplicates_seen = self.values()
+        many = len(patients) > 1
+        self.message.show_message(
+            f"{len(patients)} patient{'s' if many else ''} with this date of birth and a "
+            f"similar name {'are' if many else 'is'} registered already. Open "
+            f"{'one of them' if many else 'that record'} instead, or register a new patient "
+            "anyway.",
+            "warning",
+        )
+        self.duplicates.clear()
+        for p in patients:
+            phone = format_phone(p.phone) or "no phone"
+            # The date of birth is the one typed: the name, number and phone tell them apart.
+            item = QListWidgetItem(f"{p.last_name}, {p.first_name} · {p.record_number} · {phone}")
+            item.setToolTip(f"born {p.date_of_birth.isoformat()} · {p.email or 'no email'}")
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.duplicates.addItem(item)
+        self.duplicates.setCurrentRow(0)
+        self.duplicates.show()
+        self.open_button.show()
+        self.save_button.setText("Register anyway")
+        named(self.save_button, "Register anyway")
+        self.open_button.setDefault(True)
+        self.adjustSize()
+
+    def chosen_duplicate(self) -> PatientRow | None:
+        item = self.duplicates.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    @Slot()
+    def _on_open_button_clicked(self) -> None:
+        patient = self.chosen_duplicate()
+        if patient is not None:
+            self.patient_chosen.emit(patient)
+            self.accept()
+
+    @Slot(QListWidgetItem)
+    def _on_duplicates_item_double_clicked(self, _item: QListWidgetItem) -> None:
+        self._on_open_button_clicked()
 
     def _reload(self) -> None:
         """Show what is stored now, so the person checks it before saving again."""

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from intake.domain.rules import ADULT_AGE, age_on
 from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.errors import ServiceError
@@ -33,7 +34,7 @@ class PatientSearchModel(QAbstractTableModel):
     """
 
     PAGE_SIZE = 50
-    COLUMNS = ("Record no.", "Name", "Date of birth", "Sex", "Phone")
+    COLUMNS = ("Record no.", "Name", "Date of birth (age)", "Sex", "Phone")
     PatientRole = Qt.ItemDataRole.UserRole + 1
 
     searched = Signal(str)  # a query's first page is in (the query text)
@@ -176,11 +177,16 @@ class PatientSearchModel(QAbstractTableModel):
                 name = f"{p.last_name}, {p.first_name}"
                 return f"{name} ({p.preferred_name})" if p.preferred_name else name
             if column == 2:
-                return p.date_of_birth.isoformat()
+                return f"{p.date_of_birth.isoformat()} ({self.age_text(p)})"
             if column == 3:
                 return SEX_LABELS.get(p.sex_at_birth, p.sex_at_birth)
             return format_phone(p.phone)
         return None
+
+    def age_text(self, p: PatientRow) -> str:
+        """The age today, with "minor" under 18 (a guardian co-signs)."""
+        age = age_on(p.date_of_birth, self._patients.ctx.today())
+        return f"{age}, minor" if age < ADULT_AGE else str(age)
 
     def patient(self, row: int) -> PatientRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

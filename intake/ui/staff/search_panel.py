@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor
-from intake.services.patients import PatientRow, PatientService
+from intake.services.patients import PatientRow, PatientService, SearchQuery
 from intake.ui.staff.common import named
 from intake.ui.staff.search_model import PatientSearchModel
 
@@ -27,7 +27,8 @@ class PatientSearchPanel(QWidget):
     """A search box (with any extra controls beside it) over a table of the patients found.
 
     Typing searches once it pauses; Return searches at once. With ``no_match_text`` a line
-    between the box and the table says how many were found (or that no one was).
+    between the box and the table says how many were found (or that no one was: the text, or
+    what the function says for the query as the search read it, a date or a name).
 
     From the keyboard: Down in the box goes to the results and picks the first; Up on the
     first result goes back to the box; Enter on a result activates it, as a double-click does.
@@ -47,12 +48,13 @@ class PatientSearchPanel(QWidget):
         placeholder: str,
         debounce_ms: int = 150,
         beside_search: Iterable[QWidget] = (),
-        no_match_text: str | None = None,
+        no_match_text: str | Callable[[SearchQuery], str] | None = None,
         hidden_columns: Iterable[int] = (),
         alternating_rows: bool = False,
     ):
         super().__init__(parent)
         self.setObjectName("patient_search_panel")
+        self._patients = patients
         self._no_match_text = no_match_text
 
         self.search_box = named(QLineEdit(self), "Patient search")
@@ -116,11 +118,17 @@ class PatientSearchPanel(QWidget):
             if not query:
                 self.result_label.setText("")
             elif count == 0:
-                self.result_label.setText(self._no_match_text or "")
+                self.result_label.setText(self.no_match_text(query))
             else:
                 more = "+" if self.model.canFetchMore() else ""
                 self.result_label.setText(f"{count}{more} found")
         self.searched.emit(query)
+
+    def no_match_text(self, query: str) -> str:
+        said = self._no_match_text
+        if callable(said):
+            return said(self._patients.read_query(query))
+        return said or ""
 
     @Slot(str)
     def _on_model_search_failed(self, text: str) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.alerts import MOOD_REASON, AlertService
 from intake.services.context import Actor, AppContext
+from intake.services.errors import InvalidInput
 from intake.services.identity_review import IdentityReviewService
 from intake.services.visits import BoardRow, StartedVisit, VisitService
 from intake.ui.staff.common import (
@@ -37,6 +37,7 @@ from intake.ui.staff.common import (
 )
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.release_dialog import AlertReleaseDialog
+from intake.ui.staff.visit_choice import AbandonVisitDialog
 
 STAGE_ORDER = ("needs_staff", "waiting", "at_kiosk", "for_dermatologist", "done")
 STAGE_COLOURS = {
@@ -136,7 +137,7 @@ class StatusBoardWidget(QWidget):
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
         self.rows: list[BoardRow] = []
-        self.confirm_box: QMessageBox | None = None
+        self.confirm_box: AbandonVisitDialog | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
         self.release_dialog: AlertReleaseDialog | None = None
         self._releasing: BoardRow | None = None
@@ -388,35 +389,44 @@ class StatusBoardWidget(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Abandon visit",
-            f"Abandon {row.patient_name}'s unfinished visit? The code stops working; "
-            "what was saved is kept.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        named(box, "Abandon visit?", "abandon_confirm")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box = AbandonVisitDialog(row.patient_name, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         visit_id = row.visit_id
-        box.accepted.connect(lambda: self.abandon(visit_id))
+        box.reason_given.connect(lambda reason: self._on_abandon_reason_given(visit_id, reason))
+        box.finished.connect(self._on_confirm_box_finished)
         self.confirm_box = box
         box.open()
 
-    def abandon(self, visit_id: str) -> None:
-        """Abandon an unfinished visit (after the confirmation)."""
+    def _on_abandon_reason_given(self, visit_id: str, reason: str) -> None:
+        box = self.confirm_box
+        problem = self.abandon(visit_id, reason)
+        if box is None:
+            return
+        if problem:
+            box.show_reason_error(problem)
+        else:
+            box.accept()
+
+    @Slot(int)
+    def _on_confirm_box_finished(self, _result: int) -> None:
+        self.confirm_box = None
+
+    def abandon(self, visit_id: str, reason: str) -> str:
+        """Abandon an unfinished visit, saying why; returns what is wrong with the reason."""
         row = self.row_for(visit_id)
         if row is None:
-            return
+            return ""
         try:
-            self._visits.abandon(self._actor, row.visit_id)
+            self._visits.abandon(self._actor, row.visit_id, reason)
+        except InvalidInput as exc:
+            return exc.errors.get("reason", str(exc))
         except Exception as exc:
             self.message.show_error(describe_error(exc))
-            return
+            return ""
         self.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
         self.abandoned.emit(visit_id)
         self.refresh()
+        return ""
 
     @Slot()
     def _on_new_code_button_clicked(self) -> None:
