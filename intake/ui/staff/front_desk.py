@@ -166,6 +166,7 @@ class FrontDeskPage(QWidget):
 
         self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
         self.board.code_issued.connect(self._on_board_code_issued)
+        self.board.visit_activated.connect(self._on_board_visit_activated)
 
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
@@ -354,6 +355,16 @@ class FrontDeskPage(QWidget):
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
         dialog.open()
+
+    @Slot(str, int)
+    def _on_board_visit_activated(self, _visit_id: str, patient_id: int) -> None:
+        """A row of the board opened: that patient, found and selected beside it."""
+        row = next((r for r in self.board.rows if r.patient_id == patient_id), None)
+        if row is None:
+            return
+        self.search_for(row.record_number)
+        if not self.select_patient(patient_id):
+            self.message.show_error("That patient could not be found; please search for them.")
 
     @Slot(object, object)
     def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:
