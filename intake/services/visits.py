@@ -29,7 +29,7 @@ from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.services import visit_codes
 from intake.services.base import Service, require_role, require_visit
-from intake.services.context import Actor
+from intake.services.context import Actor, AppContext
 from intake.services.errors import CodeLocked, Immutable, InvalidInput, NotAllowed, NotFound
 from intake.services.patients import apply_changes
 from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
@@ -188,7 +188,17 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+PLACE_CACHE_SIZE = 2000
+
+
 class VisitService(Service):
+    def __init__(self, ctx: AppContext):
+        super().__init__(ctx)
+        # Where a visit is in the flow only changes with its page, its answers or its pause,
+        # each of which moves ``updated_at``: the board, refreshed every few seconds, works
+        # out only the rows that changed.
+        self._place_cache: dict[tuple[str, dt.datetime, str, str], wizard.Place | None] = {}
+
     # --- front desk ------------------------------------------------------------------------------
 
     def start_visit(self, actor: Actor, patient_id: int, lang: str | None = None) -> StartedVisit:
@@ -879,9 +889,19 @@ class VisitService(Service):
         One query for the answers of all of them (the topics and questions that apply, hence
         "topic 3 of 10", depend on the answers).
         """
-        started = [(v, p) for v, p in rows if v.page not in ("", wizard.WELCOME)]
+        cache = self._place_cache
+        out: dict[str, wizard.Place] = {}
+        started = []
+        for v, p in rows:
+            if v.page in ("", wizard.WELCOME):
+                continue
+            key = (v.id, v.updated_at, v.page, v.needs_staff)
+            if key not in cache:
+                started.append((v, p))
+            elif (cached := cache[key]) is not None:
+                out[v.id] = cached
         if not started:
-            return {}
+            return out
         answers: dict[str, dict[str, Any]] = {v.id: {} for v, _ in started}
         for vid, qid, value in s.execute(
             select(Answer.visit_id, Answer.question_id, Answer.value).where(
@@ -890,8 +910,11 @@ class VisitService(Service):
         ):
             answers[vid][qid] = decode_value(value)
         intake_pages = {page.id for page in self.ctx.forms.intake.pages}
-        out: dict[str, wizard.Place] = {}
+        if len(cache) > PLACE_CACHE_SIZE:
+            cache.clear()
         for visit, patient in started:
+            key = (visit.id, visit.updated_at, visit.page, visit.needs_staff)
+            cache[key] = None
             step = wizard.Step.parse(visit.page)
             if step is None and visit.page in intake_pages:
                 step = wizard.Step(wizard.INTAKE, visit.page)  # saved by save_page
@@ -902,7 +925,7 @@ class VisitService(Service):
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
             try:
-                out[visit.id] = flow.place(step)
+                out[visit.id] = cache[key] = flow.place(step)
             except (KeyError, ValueError):
                 continue  # a page of an older form: the board shows no part then
         return out
