@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake.domain import identity, rules
+from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
@@ -30,7 +30,7 @@ from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
-from intake.services.context import Actor
+from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.services.errors import (
     CodeLocked,
@@ -159,7 +159,8 @@ class BoardRow:
     record_number: str
     patient_name: str
     status: str  # draft | submitted | countersigned | abandoned
-    stage: str  # waiting | at_kiosk | needs_staff | for_dermatologist | done
+    # waiting | at_kiosk | left_kiosk | needs_staff | for_dermatologist | done | abandoned
+    stage: str
     page: str
     needs_staff: str
     kiosk_station: str
@@ -169,6 +170,26 @@ class BoardRow:
     # date of birth, until ``code_locked_until``) | "void" (staff issue a new code)
     code: str = ""
     code_locked_until: dt.datetime | None = None
+    # What the patient has been waiting since: the visit's start while unfinished, the last
+    # signature once submitted, the countersignature once done.
+    waiting_since: dt.datetime | None = None
+    # Where the patient is in the kiosk flow (from the visit's saved page); None when unknown.
+    place: wizard.Place | None = None
+    kiosk_released_at: dt.datetime | None = None  # the kiosk let go of the unfinished visit
+    submitted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the visits waiting for the dermatologist, and how many wait in all."""
+
+    rows: tuple[BoardRow, ...]
+    total: int
+    offset: int
+
+
+QUEUE_PAGE_MAX = 200
+KIOSK_RELEASE_REASONS = ("idle", "closed", "cleared")
 
 
 @dataclass
@@ -212,7 +233,17 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+PLACE_CACHE_SIZE = 2000
+
+
 class VisitService(Service):
+    def __init__(self, ctx: AppContext):
+        super().__init__(ctx)
+        # Where a visit is in the flow only changes with its page, its answers or its pause,
+        # each of which moves ``updated_at``: the board, refreshed every few seconds, works
+        # out only the rows that changed.
+        self._place_cache: dict[tuple[str, dt.datetime, str, str], wizard.Place | None] = {}
+
     # --- front desk ------------------------------------------------------------------------------
 
     def start_visit(
@@ -342,6 +373,7 @@ class VisitService(Service):
             if visit.status != "draft":
                 raise Immutable("This visit is already submitted.")
             visit.kiosk_station = self.ctx.station
+            visit.kiosk_released_at = None
             visit.updated_at = self.ctx.now()
             self.audit(s, actor, "hand_over", "visit", visit_id)
         return Actor(f"kiosk:{visit_id}", "kiosk", "patient", visit_id)
@@ -389,6 +421,7 @@ class VisitService(Service):
                         visit.code_hash, _code_hash(visit.id, code)
                     ):
                         visit.kiosk_station = self.ctx.station
+                        visit.kiosk_released_at = None
                         visit.updated_at = now
                         self.audit(
                             s,
@@ -513,6 +546,26 @@ class VisitService(Service):
                 return
             visit.page = page[:40]
             visit.updated_at = self.ctx.now()
+
+    def release_kiosk(self, actor: Actor, visit_id: str, reason: str) -> bool:
+        """The kiosk let go of the visit (``reason``: "idle" wipe, "closed", screen "cleared").
+
+        An unfinished visit then shows as "left the kiosk" on the board until the patient opens
+        it again with a code or staff hand a station over. True when that was recorded; a
+        submitted visit (the kiosk's normal end) changes nothing.
+        """
+        require_visit(actor, visit_id)
+        if reason not in KIOSK_RELEASE_REASONS:
+            raise InvalidInput({"reason": "Unknown reason for leaving the kiosk."})
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            if visit.status != "draft" or visit.kiosk_released_at is not None:
+                return False
+            now = self.ctx.now()
+            visit.kiosk_released_at = now
+            visit.updated_at = now
+            self.audit(s, actor, "release_kiosk", "visit", visit_id, {"reason": reason})
+            return True
 
     def set_language(self, actor: Actor, visit_id: str, lang: str) -> None:
         require_visit(actor, visit_id)
@@ -892,9 +945,12 @@ class VisitService(Service):
     # --- staff views -----------------------------------------------------------------------------
 
     def board(
-        self, actor: Actor, since: dt.datetime | None = None, limit: int = 200
+        self, actor: Actor, since: dt.datetime | None = None, limit: int = 500
     ) -> list[BoardRow]:
-        """Today's visits (or those since ``since``) for the status board, newest activity first."""
+        """Today's visits (or those since ``since``) for the status board, newest activity first.
+
+        Reads the ``updated_at`` index: the cost follows the day's visits, not the table's size.
+        """
         require_role(actor, "front_desk", "clinician", "admin")
         start = since or (self.ctx.now() - dt.timedelta(hours=24))
         with self.read() as s:
@@ -905,51 +961,141 @@ class VisitService(Service):
                 .order_by(Visit.updated_at.desc())
                 .limit(limit)
             ).all()
-            now = self.ctx.now()
-            locks = {
+            return self._board_rows(s, rows)
+
+    def review_queue(self, actor: Actor, offset: int = 0, limit: int = 50) -> QueuePage:
+        """Signed visits waiting for the dermatologist, longest waiting first, one page at a time.
+
+        Every submitted visit is in it, however old; ``total`` counts them all.
+        """
+        require_role(actor, "clinician", "admin")
+        errors: dict[str, str] = {}
+        if not isinstance(offset, int) or offset < 0:
+            errors["offset"] = "The page must start at 0 or later."
+        if not isinstance(limit, int) or not 1 <= limit <= QUEUE_PAGE_MAX:
+            errors["limit"] = f"A page holds 1 to {QUEUE_PAGE_MAX} visits."
+        if errors:
+            raise InvalidInput(errors)
+        waiting = Visit.status == "submitted"
+        with self.read() as s:
+            total = s.scalar(select(func.count()).select_from(Visit).where(waiting)) or 0
+            rows = s.execute(
+                select(Visit, Patient)
+                .join(Patient)
+                .where(waiting)
+                .order_by(Visit.submitted_at, Visit.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            return QueuePage(tuple(self._board_rows(s, rows)), total, offset)
+
+    def _board_rows(self, s: Session, rows: Sequence[Any]) -> list[BoardRow]:
+        now = self.ctx.now()
+        drafts = [visit for visit, _ in rows if visit.status == "draft"]
+        locks = (
+            {
                 key: g
                 for key, g in visit_codes.guards(s, self.ctx.station, now).items()
                 if g.locked(now)
             }
-            out = []
-            for visit, p in rows:
-                code, locked_until = "", None
-                if visit.status == "draft":
-                    key = visit_codes.dob_key(s, p.date_of_birth) if locks else ""
-                    if not visit.code_hash:
-                        code = "void"
-                    elif key in locks:
-                        code, locked_until = "locked", locks[key].locked_until
-                    elif visit.code_expires is not None and visit.code_expires < now:
-                        code = "expired"
-                if visit.status == "draft":
-                    stage = (
-                        "needs_staff"
-                        if visit.needs_staff
-                        else ("at_kiosk" if visit.kiosk_station else "waiting")
-                    )
-                elif visit.status == "submitted":
-                    stage = "needs_staff" if visit.needs_staff else "for_dermatologist"
+            if drafts
+            else {}
+        )
+        places = self._places(s, [(v, p) for v, p in rows if v.status == "draft"])
+        out = []
+        for visit, p in rows:
+            code, locked_until = "", None
+            if visit.status == "draft":
+                key = visit_codes.dob_key(s, p.date_of_birth) if locks else ""
+                if not visit.code_hash:
+                    code = "void"
+                elif key in locks:
+                    code, locked_until = "locked", locks[key].locked_until
+                elif visit.code_expires is not None and visit.code_expires < now:
+                    code = "expired"
+            since: dt.datetime | None = visit.started_at
+            if visit.status == "draft":
+                if visit.needs_staff:
+                    stage = "needs_staff"
+                elif visit.kiosk_released_at is not None:
+                    stage = "left_kiosk"
                 else:
-                    stage = "done" if visit.status == "countersigned" else "abandoned"
-                out.append(
-                    BoardRow(
-                        visit.id,
-                        p.id,
-                        p.record_number,
-                        f"{p.first_name} {p.last_name}",
-                        visit.status,
-                        stage,
-                        visit.page,
-                        visit.needs_staff,
-                        visit.kiosk_station,
-                        visit.started_at,
-                        visit.updated_at,
-                        code,
-                        locked_until,
-                    )
+                    stage = "at_kiosk" if visit.kiosk_station else "waiting"
+            elif visit.status == "submitted":
+                stage = "needs_staff" if visit.needs_staff else "for_dermatologist"
+                since = visit.submitted_at or visit.updated_at
+            else:
+                stage = "done" if visit.status == "countersigned" else "abandoned"
+                since = visit.countersigned_at or visit.updated_at
+            out.append(
+                BoardRow(
+                    visit.id,
+                    p.id,
+                    p.record_number,
+                    f"{p.first_name} {p.last_name}",
+                    visit.status,
+                    stage,
+                    visit.page,
+                    visit.needs_staff,
+                    visit.kiosk_station,
+                    visit.started_at,
+                    visit.updated_at,
+                    code,
+                    locked_until,
+                    since,
+                    places.get(visit.id),
+                    visit.kiosk_released_at,
+                    visit.submitted_at,
                 )
+            )
+        return out
+
+    def _places(self, s: Session, rows: Sequence[tuple[Visit, Patient]]) -> dict[str, wizard.Place]:
+        """Where each unfinished visit is in the kiosk flow, from its saved page and answers.
+
+        One query for the answers of all of them (the topics and questions that apply, hence
+        "topic 3 of 10", depend on the answers).
+        """
+        cache = self._place_cache
+        out: dict[str, wizard.Place] = {}
+        started = []
+        for v, p in rows:
+            if v.page in ("", wizard.WELCOME):
+                continue
+            key = (v.id, v.updated_at, v.page, v.needs_staff)
+            if key not in cache:
+                started.append((v, p))
+            elif (cached := cache[key]) is not None:
+                out[v.id] = cached
+        if not started:
             return out
+        answers: dict[str, dict[str, Any]] = {v.id: {} for v, _ in started}
+        for vid, qid, value in s.execute(
+            select(Answer.visit_id, Answer.question_id, Answer.value).where(
+                Answer.visit_id.in_(list(answers))
+            )
+        ):
+            answers[vid][qid] = decode_value(value)
+        intake_pages = {page.id for page in self.ctx.forms.intake.pages}
+        if len(cache) > PLACE_CACHE_SIZE:
+            cache.clear()
+        for visit, patient in started:
+            key = (visit.id, visit.updated_at, visit.page, visit.needs_staff)
+            cache[key] = None
+            step = wizard.Step.parse(visit.page)
+            if step is None and visit.page in intake_pages:
+                step = wizard.Step(wizard.INTAKE, visit.page)  # saved by save_page
+            if step is None:
+                continue
+            known = identity.with_record_identity(answers[visit.id], record_identity(patient))
+            flow = wizard.KioskFlow(self.ctx.forms, visit.visit_date, answers=known)
+            flow.needs_staff = visit.needs_staff == "item9"
+            flow.identity_hold = visit.needs_staff == identity.REASON
+            try:
+                out[visit.id] = cache[key] = flow.place(step)
+            except (KeyError, ValueError):
+                continue  # a page of an older form: the board shows no part then
+        return out
 
     def visits_for(self, actor: Actor, patient_id: int) -> list[BoardRow]:
         require_role(actor, "front_desk", "clinician", "admin")

@@ -160,6 +160,8 @@ class Visit(Base):
         String(40), default="welcome"
     )  # last saved page, for resume and the status board
     kiosk_station: Mapped[str] = mapped_column(String(60), default="")
+    # When the kiosk let go of the unfinished visit (idle wipe, closed); None while it holds it.
+    kiosk_released_at: Mapped[dt.datetime | None]
     needs_staff: Mapped[str] = mapped_column(
         String(40), default=""
     )  # "" or a reason code, e.g. "item9"
@@ -182,6 +184,12 @@ class Visit(Base):
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The status board: today's visits, newest activity first.
+        Index("ix_visits_updated_at", "updated_at"),
+        # The dermatologist's queue: submitted visits, longest waiting first, paged.
+        Index("ix_visits_status_submitted_at_id", "status", "submitted_at", "id"),
+    )
 
 
 class AlertRelease(Base):

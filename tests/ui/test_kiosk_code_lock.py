@@ -111,13 +111,13 @@ def test_the_board_says_code_void_and_staff_issue_a_new_one(qtbot, sqlite_ctx: A
     def status() -> str:
         board.refresh()
         assert board.select_visit(reg.started.visit_id)
-        return str(board.table.item(board.table.currentRow(), 0).text())
+        return board.text_at(board.table.currentIndex().row(), 0)
 
     for n in range(5):
         with pytest.raises(Exception):  # noqa: B017 - NotFound, then CodeLocked
             visits.open_by_code(patient.date_of_birth, wrong(reg.started.code, n))
     assert "code locked after wrong tries (1 min)" in status()
-    assert board.table.item(board.table.currentRow(), 0).font().bold()
+    assert board.font_at(board.table.currentIndex().row(), 0).bold()
     for n in range(5, 10):
         now[0] += dt.timedelta(hours=1)
         with pytest.raises(CodeLocked):

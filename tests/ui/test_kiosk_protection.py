@@ -288,3 +288,42 @@ def test_welcome_prepares_the_pages_with_the_idle_filter_in_place(
     assert window.idle._installed  # in place...
     assert not window.idle._enabled  # ...but not watching anyone
     assert not window.idle._idle.isActive()
+
+
+def _stage(ctx: AppContext, visit_id: str) -> str:
+    rows = VisitService(ctx).board(desk_actor(ctx))
+    return next(r.stage for r in rows if r.visit_id == visit_id)
+
+
+def test_idle_wipe_and_closing_let_go_of_the_visit_on_the_record(
+    qtbot, sqlite_ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    kiosk = make_window(qtbot, sqlite_ctx, idle_timeout_ms=600_000, idle_warning_ms=200)
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    vid = reg.started.visit_id
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake(patient)
+    assert _stage(sqlite_ctx, vid) == "at_kiosk"
+    kiosk.window.idle.set_timeouts(150, 150)
+    kiosk.window.idle.poke()
+    with qtbot.waitSignal(kiosk.window.idle_timed_out, timeout=3000):
+        pass
+    assert _stage(sqlite_ctx, vid) == "left_kiosk"
+    from sqlalchemy import select
+
+    from intake.store.models import AuditEvent
+
+    with sqlite_ctx.db.session() as s:
+        reasons = [
+            e.detail
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "release_kiosk"))
+        ]
+    assert reasons == [{"reason": "idle"}]
+
+    # Back with the code (at the kiosk again), then the kiosk is closed mid-visit.
+    kiosk.window.idle.set_timeouts(600_000, 15_000)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    assert _stage(sqlite_ctx, vid) == "at_kiosk"
+    kiosk.window.close()
+    assert _stage(sqlite_ctx, vid) == "left_kiosk"

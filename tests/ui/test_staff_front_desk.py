@@ -183,18 +183,19 @@ def test_status_board_follows_a_kiosk_visit(qtbot, ctx) -> None:  # type: ignore
     kiosk = visits.open_by_code(scripted.date_of_birth, started.code)
     qtbot.waitUntil(lambda: stage() == "at_kiosk", timeout=3000)
     visits.save_page(kiosk, started.visit_id, "identity", scripted.page_answers()["identity"])
-    qtbot.waitUntil(lambda: "about you" in board.table.item(0, 0).text().lower(), timeout=3000)
+    qtbot.waitUntil(lambda: board.text_at(0, 3) == "About you", timeout=3000)
+    assert board.text_at(0, 0) == "At the kiosk"
 
     # Item 9 answered: the board asks for staff, discreetly, at the top, in red.
     assert visits.save_phq9(kiosk, started.visit_id, list(scripted.phq9), "somewhat") is True
     qtbot.waitUntil(lambda: stage() == "needs_staff", timeout=3000)
     assert board.rows[0].visit_id == started.visit_id
-    text = board.table.item(0, 0).text()
+    text = board.text_at(0, 0)
     assert text == "Needs staff — mood screen"
-    row_text = " ".join(board.table.item(0, c).text() for c in range(board.table.columnCount()))
+    row_text = " ".join(board.text_at(0, c) for c in range(len(board.COLUMNS)))
     assert not any(ch.isdigit() for ch in text)  # never a score
     assert "phq" not in row_text.lower() and "score" not in row_text.lower()
-    assert board.table.item(0, 0).font().bold()
+    assert board.font_at(0, 0).bold()
 
     board.select_visit(started.visit_id)
     assert board.attend_button.isEnabled()
@@ -218,7 +219,7 @@ def test_status_board_follows_a_kiosk_visit(qtbot, ctx) -> None:  # type: ignore
         visits.answer_quiz(kiosk, started.visit_id, q.id, q.answer)
     visits.sign(kiosk, started.visit_id, "patient", "Rosa Díaz", signature_strokes(), 600, 200)
     qtbot.waitUntil(lambda: stage() == "for_dermatologist", timeout=3000)
-    assert board.table.item(0, 0).text() == "Waiting for the dermatologist"
+    assert board.text_at(0, 0) == "Waiting for the dermatologist"
 
 
 def test_print_packet_issues_and_prints_consent_and_education(qtbot, page, ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]

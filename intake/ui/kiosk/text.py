@@ -634,6 +634,7 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     (r"This visit is already submitted\.", "Esta visita ya se envió."),
     (r"Please choose English or Español\.", "Elija English o Español."),
+    (r"Unknown reason for leaving the kiosk\.", "Motivo desconocido para dejar el quiosco."),
     (r"No such visit\.", "No encontramos esta visita; pida ayuda al personal."),
     (r"No such patient\.", "No encontramos a este paciente; pida ayuda al personal."),
     (

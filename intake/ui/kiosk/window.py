@@ -400,8 +400,13 @@ class KioskWindow(QWidget):
     def set_language(self, lang: str) -> None:
         self._set_language(lang)
 
-    def clear_screen(self) -> None:
-        """Forget the patient: every widget rebuilt, the pad wiped, the visit dropped."""
+    def clear_screen(self, reason: str = "cleared") -> None:
+        """Forget the patient: every widget rebuilt, the pad wiped, the visit dropped.
+
+        An unfinished visit is let go on the record too (``reason``: "idle", "closed",
+        "cleared"), so the front desk's board says the patient left the kiosk.
+        """
+        self._release_visit(reason)
         self._generation += 1
         self._done_timer.stop()
         if self._pin_dialog is not None:
@@ -429,6 +434,19 @@ class KioskWindow(QWidget):
         if clipboard is not None:
             clipboard.clear()
         self.screen_cleared.emit()
+
+    def _release_visit(self, reason: str) -> None:
+        visit, self._visit = self._visit, None
+        if visit is None or not visit.visit_id:
+            return
+        flow = visit.flow
+        if flow is not None and (flow.current.kind == "done" or flow.signed >= set(flow.signers())):
+            return  # submitted: nothing is left unfinished
+        try:
+            visit.visits.release_kiosk(visit.actor, visit.visit_id, reason)
+        except ServiceError as exc:
+            # The screen clears whatever happens; the board then still says "at the kiosk".
+            log.info("kiosk release not recorded: %s", type(exc).__name__)
 
     # --- start-up --------------------------------------------------------------------------------
 
@@ -1039,7 +1057,7 @@ class KioskWindow(QWidget):
     def _on_staff_confirmed_leave(self, _info: object) -> None:
         self._pin_dialog = None
         self._close_allowed = True
-        self.clear_screen()
+        self.clear_screen("closed")
         self.kiosk_left.emit()
         self.close()
 
@@ -1167,7 +1185,7 @@ class KioskWindow(QWidget):
 
     def _on_idle_timed_out(self) -> None:
         self.idle_timed_out.emit()
-        self.clear_screen()
+        self.clear_screen("idle")
 
     # --- done ------------------------------------------------------------------------------------
 
@@ -1239,5 +1257,5 @@ class KioskWindow(QWidget):
         self._done_timer.stop()
         if self._page is not None:
             self._page.wipe()
-        self._visit = None
+        self._release_visit("closed")
         super().closeEvent(event)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -19,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor, AppContext
 from intake.services.patients import PatientRow, PatientService
-from intake.services.visits import BoardRow, VisitService
+from intake.services.visits import QUEUE_PAGE_MAX, BoardRow, VisitService
 from intake.ui.staff.common import (
     AMBER_BG,
     RED_BG,
@@ -35,8 +33,9 @@ from intake.ui.staff.common import (
 from intake.ui.staff.review import ReviewWidget
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
+from intake.ui.staff.status_board import waiting_text
 
-QUEUE_DAYS = 30
+QUEUE_PAGE = 50  # visits fetched at a time; "Show more" fetches the next ones
 LEFT_PANE_WIDTH = 340  # the queue, the search and the visits of the chosen patient
 
 
@@ -61,6 +60,7 @@ class ClinicianPage(QWidget):
         self._patients = PatientService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
         self.queue: list[BoardRow] = []
+        self.queue_total = 0  # every visit waiting, shown or not yet
         self.patient_visits: list[BoardRow] = []
 
         left = QWidget(self)
@@ -69,7 +69,7 @@ class ClinicianPage(QWidget):
         heading = QLabel("Waiting for you", left)
         heading.setObjectName("section")
         self.queue_table = make_table(
-            left, "Visits waiting for the dermatologist", ("Patient", "Since"), 0
+            left, "Visits waiting for the dermatologist", ("Patient", "Waiting"), 0
         )
         self.queue_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.queue_table.horizontalHeader().setSectionResizeMode(
@@ -79,6 +79,9 @@ class ClinicianPage(QWidget):
         self.queue_table.itemSelectionChanged.connect(self._on_queue_table_item_selection_changed)
         self.queue_label = named(QLabel(left), "Waiting count")
         self.queue_label.setObjectName("muted")
+        self.more_button = named(QPushButton("Show more", left), "Show more waiting visits")
+        self.more_button.hide()
+        self.more_button.clicked.connect(self._on_more_button_clicked)
 
         search_heading = QLabel("Find a patient", left)
         search_heading.setObjectName("section")
@@ -107,6 +110,7 @@ class ClinicianPage(QWidget):
         left_layout.addWidget(heading)
         left_layout.addWidget(self.queue_label)
         left_layout.addWidget(self.queue_table)
+        left_layout.addWidget(self.more_button)
         left_layout.addWidget(search_heading)
         left_layout.addWidget(self.search_panel, 1)
         left_layout.addWidget(visits_heading)
@@ -144,17 +148,41 @@ class ClinicianPage(QWidget):
 
     @Slot()
     def refresh_queue(self) -> None:
-        # Signed visits wait for review until countersigned, even from earlier days.
-        since = self._ctx.now() - dt.timedelta(days=QUEUE_DAYS)
+        """Reload the queue: as many visits as are shown now (at least one page), all counted."""
         try:
-            rows = self._visits.board(self._actor, since=since, limit=500)
+            rows, total = self._fetch_queue(0, max(QUEUE_PAGE, len(self.queue)))
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
-        waiting = [r for r in rows if r.status == "submitted"]
-        waiting.sort(key=lambda r: r.updated_at)
+        self._show_queue(rows, total)
+
+    def load_more(self) -> None:
+        """The next page of waiting visits, after those shown."""
+        try:
+            rows, total = self._fetch_queue(len(self.queue), QUEUE_PAGE)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        known = {r.visit_id for r in self.queue}
+        self._show_queue(self.queue + [r for r in rows if r.visit_id not in known], total)
+
+    def _fetch_queue(self, offset: int, count: int) -> tuple[list[BoardRow], int]:
+        rows: list[BoardRow] = []
+        total = 0
+        while len(rows) < count:
+            page = self._visits.review_queue(
+                self._actor, offset + len(rows), min(QUEUE_PAGE_MAX, count - len(rows))
+            )
+            total = page.total
+            rows += page.rows
+            if not page.rows:
+                break
+        return rows, total
+
+    def _show_queue(self, waiting: list[BoardRow], total: int) -> None:
         keep = self._selected_queue_row()
-        self.queue = waiting
+        self.queue, self.queue_total = waiting, total
+        now = self._ctx.now()
         self.queue_table.blockSignals(True)
         fill_table(
             self.queue_table,
@@ -162,7 +190,7 @@ class ClinicianPage(QWidget):
                 (
                     f"{r.patient_name} · {r.record_number}"
                     + (" — needs staff" if r.needs_staff else ""),
-                    self._clock.time(r.updated_at),
+                    waiting_text(int((now - (r.waiting_since or r.updated_at)).total_seconds())),
                 )
                 for r in waiting
             ],
@@ -173,12 +201,21 @@ class ClinicianPage(QWidget):
                 if r.visit_id == keep.visit_id:
                     self.queue_table.selectRow(i)
         self.queue_table.blockSignals(False)
-        self.queue_label.setText(
-            f"{len(waiting)} visit{'s' if len(waiting) != 1 else ''} signed and waiting for review"
-            if waiting
+        text = (
+            f"{total} visit{'s' if total != 1 else ''} signed and waiting for review"
+            if total
             else "No one is waiting."
         )
-        self.queue_refreshed.emit(len(waiting))
+        if len(waiting) < total:
+            text += f" · longest waiting {len(waiting)} shown"
+        self.queue_label.setText(text)
+        self.more_button.setVisible(len(waiting) < total)
+        self.more_button.setText(f"Show {min(QUEUE_PAGE, total - len(waiting))} more")
+        self.queue_refreshed.emit(total)
+
+    @Slot()
+    def _on_more_button_clicked(self) -> None:
+        self.load_more()
 
     def _selected_queue_row(self) -> BoardRow | None:
         rows = self.queue_table.selectionModel().selectedRows()
@@ -283,6 +320,8 @@ class ClinicianPage(QWidget):
         self.timer.stop()
         self.search_panel.clear()
         self.queue = []
+        self.queue_total = 0
         self.queue_table.setRowCount(0)
+        self.more_button.hide()
         self.visits_table.setRowCount(0)
         self.review.clear()

@@ -50,8 +50,20 @@ from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
-from intake.ui.staff.status_board import StatusBoardWidget, page_label
+from intake.ui.staff.status_board import StatusBoardWidget
 from intake.ui.staff.visit_choice import OpenVisitDialog
+
+
+def page_label(ctx: AppContext, page: str) -> str:
+    """A kiosk page id as words: intake pages by their title, risk pages as such."""
+    base = page.split(":", 1)[0].split("/", 1)[0]
+    for p in ctx.forms.intake.pages:
+        if p.id == base:
+            return p.title("en").lower()
+    topics = {t.id for t in ctx.forms.risks.topics}
+    if base.startswith("risk") or base.split(".", 1)[0] in topics:
+        return "risk statements"
+    return base.replace("_", " ")
 
 
 class VisitCodeDialog(QDialog):
@@ -206,6 +218,7 @@ class FrontDeskPage(QWidget):
 
         self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
         self.board.code_issued.connect(self._on_board_code_issued)
+        self.board.visit_activated.connect(self._on_board_visit_activated)
 
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
@@ -513,6 +526,16 @@ class FrontDeskPage(QWidget):
             return
         dialog.accept()
         self._show_code(patient, started, dermatologist=name)
+
+    @Slot(str, int)
+    def _on_board_visit_activated(self, _visit_id: str, patient_id: int) -> None:
+        """A row of the board opened: that patient, found and selected beside it."""
+        row = next((r for r in self.board.rows if r.patient_id == patient_id), None)
+        if row is None:
+            return
+        self.search_for(row.record_number)
+        if not self.select_patient(patient_id):
+            self.message.show_error("That patient could not be found; please search for them.")
 
     @Slot(object, object)
     def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import math
+import unicodedata
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,9 +55,10 @@ from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.release_dialog import AlertReleaseDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
 
-STAGE_ORDER = ("needs_staff", "waiting", "at_kiosk", "for_dermatologist", "done")
+STAGE_ORDER = ("needs_staff", "left_kiosk", "waiting", "at_kiosk", "for_dermatologist", "done")
 STAGE_COLOURS = {
     "needs_staff": RED_BG,
+    "left_kiosk": AMBER_BG,
     "waiting": "#ffffff",
     "at_kiosk": BLUE_BG,
     "for_dermatologist": AMBER_BG,
@@ -52,29 +69,57 @@ NEEDS_STAFF_WORDING = {
     "item9": "Needs staff — mood screen",
     "identity": "Needs staff — check the patient's name or date of birth",
 }
-KIOSK_PAGES = {
-    "welcome": "welcome",
-    "language": "language",
-    "phq9": "mood questions",
-    "mood": "mood questions",
-    "risks": "risk statements",
-    "quiz": "understanding check",
-    "sign": "signing",
-    "signature": "signing",
-    "done": "finished",
+# The parts of a kiosk visit (intake.domain.wizard.SECTIONS), as the front desk says them.
+PART_WORDS = {
+    "welcome": "Welcome",
+    "about_you": "About you",
+    "health": "Health questions",
+    "mood": "Mood questions",
+    "risks": "Risks",
+    "check": "Understanding check",
+    "sign": "Signing",
+    "done": "Finished",
 }
+BANNER_MS = 20_000  # a confirmation goes by itself after this; an error stays until it is over
 
 
-def page_label(ctx: AppContext, page: str) -> str:
-    """A kiosk page id as words: intake pages by their title, the others by name."""
-    base = page.split(":", 1)[0].split("/", 1)[0]
-    for p in ctx.forms.intake.pages:
-        if p.id == base:
-            return p.title("en").lower()
-    topics = {t.id for t in ctx.forms.risks.topics}
-    if base.startswith("risk") or base.split(".", 1)[0] in topics:
-        return "risk statements"
-    return KIOSK_PAGES.get(base, humanise(base).lower() if base else "")
+def part_text(row: BoardRow) -> str:
+    """Which part of the visit the patient is on, in words ("Risks: topic 3 of 10")."""
+    if row.status in ("submitted", "countersigned"):
+        return "Finished"
+    place = row.place
+    if place is None:
+        if row.stage == "waiting":
+            return "Not started"
+        return "Welcome" if row.page in ("", "welcome") else ""
+    words = PART_WORDS.get(place.section, humanise(place.section))
+    if place.unit and place.n:
+        return f"{words}: {place.unit} {place.n} of {place.total}"
+    if place.section == "risks" and place.unit:
+        return f"{words}: guardian's details"
+    return words
+
+
+def waiting_seconds(ctx: AppContext, row: BoardRow) -> int:
+    """How long the patient has waited: since the visit started, or since they signed."""
+    if row.stage in ("done", "abandoned") or row.waiting_since is None:
+        return -1
+    return max(0, int((ctx.now() - row.waiting_since).total_seconds()))
+
+
+def waiting_text(seconds: int) -> str:
+    if seconds < 0:
+        return "—"
+    minutes = seconds // 60
+    if minutes < 1:
+        return "under 1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
 
 
 def stage_text(ctx: AppContext, row: BoardRow) -> str:
@@ -101,8 +146,9 @@ def _stage_text(ctx: AppContext, row: BoardRow) -> str:
     if row.stage == "waiting":
         return "Waiting for the kiosk"
     if row.stage == "at_kiosk":
-        where = page_label(ctx, row.page)
-        return f"At the kiosk — {where}" if where else "At the kiosk"
+        return "At the kiosk"
+    if row.stage == "left_kiosk":
+        return "Left the kiosk — not finished"
     if row.stage == "for_dermatologist":
         return "Waiting for the dermatologist"
     if row.stage == "done":
@@ -110,16 +156,234 @@ def _stage_text(ctx: AppContext, row: BoardRow) -> str:
     return humanise(row.stage)
 
 
+def _fold(text: str) -> str:
+    """Lower case without accents: "zoe" finds "Zoë"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class BoardModel(QAbstractTableModel):
+    """The board's rows; the status column sorts in the board's own order (stage, then time)."""
+
+    COLUMNS = ("Status", "Patient", "Record no.", "Part of the visit", "Waiting")
+    STATUS, PATIENT, RECORD, PART, WAITING = range(5)
+    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+    VISIT_ROLE = Qt.ItemDataRole.UserRole
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self.rows: list[BoardRow] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._waiting: list[int] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_rows(self, rows: list[BoardRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self._waiting = [waiting_seconds(self._ctx, r) for r in rows]
+        self._cells = [
+            (
+                stage_text(self._ctx, r),
+                r.patient_name,
+                r.record_number,
+                part_text(r),
+                waiting_text(w),
+            )
+            for r, w in zip(rows, self._waiting, strict=True)
+        ]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[index.row()][column]
+        if role == self.SORT_ROLE:
+            if column == self.STATUS:
+                return index.row()  # the rows come in the board's order
+            if column == self.PART:
+                place = row.place  # where in the visit: part, then page of the part
+                done = 0 if row.status == "draft" else 1
+                return done * 10_000 + (place.part * 100 + place.n if place else 0)
+            if column == self.WAITING:
+                return self._waiting[index.row()]
+            return _fold(self._cells[index.row()][column])
+        if role == self.VISIT_ROLE:
+            return row.visit_id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Kiosk station: {row.kiosk_station}" if row.kiosk_station else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(STAGE_COLOURS.get(row.stage, "#ffffff")))
+        if role == Qt.ItemDataRole.ForegroundRole and self._urgent(row):
+            return QBrush(QColor(RED_FG))
+        if role == Qt.ItemDataRole.FontRole and self._urgent(row):
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.WAITING:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _urgent(row: BoardRow) -> bool:
+        return row.stage == "needs_staff" or row.code in ("void", "locked")
+
+
+class BoardFilter(QSortFilterProxyModel):
+    """Sorts by each column's own key; keeps the rows whose words hold every word typed."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._words: list[str] = []
+        self.hide_done = False
+        self.setSortRole(BoardModel.SORT_ROLE)
+
+    def set_filter(self, text: str, hide_done: bool) -> None:
+        self.beginFilterChange()
+        self._words = _fold(text).split()
+        self.hide_done = hide_done
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, BoardModel)
+        row = model.rows[source_row]
+        if self.hide_done and row.stage == "done":
+            return False
+        if not self._words:
+            return True
+        text = _fold(
+            " ".join(str(model.index(source_row, c).data()) for c in range(len(BoardModel.COLUMNS)))
+        )
+        return all(word in text for word in self._words)
+
+    def lessThan(
+        self,
+        left: QModelIndex | QPersistentModelIndex,
+        right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        a, b = left.data(BoardModel.SORT_ROLE), right.data(BoardModel.SORT_ROLE)
+        if a == b:  # ties keep the board's own order
+            return left.row() < right.row()
+        return bool(a < b)
+
+
+class BoardBanner(QFrame):
+    """A message over the foot of the table: it never moves the table, and goes when it is
+    out of date (the row it speaks of changed, or after ``BANNER_MS`` for a confirmation)."""
+
+    STYLES = MessageLabel.STYLES
+
+    def __init__(self, parent: QWidget, *, timeout_ms: int = BANNER_MS):
+        super().__init__(parent)
+        named(self, "Board message", "board_message")
+        self.kind = ""
+        self.about: tuple[str, tuple[Any, ...]] | None = None  # visit id, the row as it was
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.close_button = named(QToolButton(self), "Dismiss message")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.clear_message)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(timeout_ms)
+        self._timer.timeout.connect(self.clear_message)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def show_message(self, text: str, kind: str = "error", about: BoardRow | None = None) -> None:
+        self.kind = kind
+        self.about = (about.visit_id, row_state(about)) if about is not None else None
+        self.label.setText(text)
+        self.setAccessibleDescription(text)
+        self.setStyleSheet(
+            f"QFrame#board_message {{ {self.STYLES[kind]} border-radius:4px; }}"
+            " QLabel { background: transparent; border: none; }"
+        )
+        if kind == "error":
+            self._timer.stop()
+        else:
+            self._timer.start()
+        self.setVisible(bool(text))
+        self._place()
+        self.raise_()
+
+    def show_error(self, exc_or_text: BaseException | str) -> None:
+        text = exc_or_text if isinstance(exc_or_text, str) else describe_error(exc_or_text)
+        self.show_message(text, "error")
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.about = None
+        self._timer.stop()
+        self.label.setText("")
+        self.hide()
+
+    def rows_changed(self, rows: list[BoardRow]) -> None:
+        """Goes when the row it speaks of is gone or has changed since."""
+        if self.about is None or not self.isVisible():
+            return
+        visit_id, state = self.about
+        now = next((r for r in rows if r.visit_id == visit_id), None)
+        if now is None or row_state(now) != state:
+            self.clear_message()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        margin = 8
+        width = max(100, parent.width() - 2 * margin)
+        height = max(self.sizeHint().height(), self.heightForWidth(width))
+        self.setGeometry(margin, max(0, parent.height() - height - margin), width, height)
+
+
+def row_state(row: BoardRow) -> tuple[Any, ...]:
+    """What a banner about a row depends on: when that changes, the banner is out of date."""
+    return (row.stage, row.status, row.needs_staff, row.code, row.updated_at)
+
+
 class StatusBoardWidget(QWidget):
     """Today's visits, refreshed on its own every ``refresh_ms`` while shown."""
 
     refreshed = Signal(int)  # rows now on the board
-    visit_activated = Signal(str, int)  # visit id, patient id (double-click)
+    visit_activated = Signal(str, int)  # visit id, patient id (double-click or Enter on a row)
     attended = Signal(str)  # a paused visit may continue (visit id)
     abandoned = Signal(str)  # visit id
     code_issued = Signal(object, object)  # BoardRow, StartedVisit (its code to give the patient)
 
-    COLUMNS = ("Status", "Patient", "Record no.", "Since")
+    COLUMNS = BoardModel.COLUMNS
 
     def __init__(
         self,
@@ -129,6 +393,7 @@ class StatusBoardWidget(QWidget):
         *,
         refresh_ms: int = 4000,
         title: str = "Today's visits",
+        banner_ms: int = BANNER_MS,
     ):
         super().__init__(parent)
         named(self, "Status board", "status_board")
@@ -136,7 +401,6 @@ class StatusBoardWidget(QWidget):
         self._actor = actor
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.rows: list[BoardRow] = []
         self.confirm_box: AbandonVisitDialog | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
         self.release_dialog: AlertReleaseDialog | None = None
@@ -148,21 +412,32 @@ class StatusBoardWidget(QWidget):
         self.updated_label.setObjectName("muted")
         self.counts_label = named(QLabel("", self), "Board counts")
         self.counts_label.setObjectName("muted")
-        self.table = named(QTableWidget(0, len(self.COLUMNS), self), "Visits on the board")
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.filter_box = named(QLineEdit(self), "Filter the board")
+        self.filter_box.setPlaceholderText("Filter: name, record number, status…")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self._on_filter_box_text_changed)
+        self.hide_done_box = named(QCheckBox("Hide done", self), "Hide done")
+        self.hide_done_box.toggled.connect(self._on_hide_done_box_toggled)
+
+        self.model = BoardModel(ctx, self)
+        self.proxy = BoardFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = named(QTableView(self), "Visits on the board")
+        self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(False)
         self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(BoardModel.STATUS, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
-        self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BoardModel.PATIENT, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.table.activated.connect(self._on_table_activated)
+        self.message = BoardBanner(self.table, timeout_ms=banner_ms)
 
         self.attend_button = named(
             QPushButton("Patient attended — let the visit continue", self), "Attended"
@@ -179,12 +454,14 @@ class StatusBoardWidget(QWidget):
         self.new_code_button.clicked.connect(self._on_new_code_button_clicked)
         self.refresh_button = named(QPushButton("Refresh", self), "Refresh board")
         self.refresh_button.clicked.connect(self.refresh)
-        self.message = MessageLabel("Board message", self)
 
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
         top.addWidget(self.updated_label)
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter_box, 1)
+        tools.addWidget(self.hide_done_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attend_button)
         buttons.addWidget(self.identity_button)
@@ -196,7 +473,7 @@ class StatusBoardWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.counts_label)
-        layout.addWidget(self.message)
+        layout.addLayout(tools)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
@@ -204,6 +481,11 @@ class StatusBoardWidget(QWidget):
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self.refresh)
         self._update_buttons()
+
+    @property
+    def rows(self) -> list[BoardRow]:
+        """Every row on the board, in the board's order (filtered out or not)."""
+        return self.model.rows
 
     # --- refreshing ------------------------------------------------------------------------------
 
@@ -223,10 +505,17 @@ class StatusBoardWidget(QWidget):
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
-        if self.message.kind == "error":
+        if self.message.kind == "error" and self.message.about is None:
             self.message.clear_message()
         rows = [r for r in rows if r.stage in STAGE_ORDER]
-        rows.sort(key=lambda r: (STAGE_ORDER.index(r.stage), -r.updated_at.timestamp()))
+        # Longest waiting first within a stage; then the newest activity.
+        rows.sort(
+            key=lambda r: (
+                STAGE_ORDER.index(r.stage),
+                r.waiting_since or r.updated_at,
+                -r.updated_at.timestamp(),
+            )
+        )
         self._fill(rows)
         self.updated_label.setText(f"Updated {self._clock.time(self._ctx.now())}")
         self.refreshed.emit(len(rows))
@@ -234,59 +523,84 @@ class StatusBoardWidget(QWidget):
     def _fill(self, rows: list[BoardRow]) -> None:
         selected = self.selected_row()
         keep = selected.visit_id if selected else None
-        self.rows = rows
-        self.table.setRowCount(len(rows))
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        for i, row in enumerate(rows):
-            since = row.updated_at if row.stage != "waiting" else row.started_at
-            values = (
-                stage_text(self._ctx, row),
-                row.patient_name,
-                row.record_number,
-                self._clock.time(since),
-            )
-            where = f"Kiosk station: {row.kiosk_station}" if row.kiosk_station else ""
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setToolTip(where)
-                item.setBackground(QBrush(QColor(STAGE_COLOURS.get(row.stage, "#ffffff"))))
-                if row.stage == "needs_staff" or row.code in ("void", "locked"):
-                    item.setFont(bold)
-                    item.setForeground(QBrush(QColor(RED_FG)))
-                item.setData(Qt.ItemDataRole.UserRole, row.visit_id)
-                self.table.setItem(i, column, item)
-            if row.visit_id == keep:
-                self.table.selectRow(i)
-        counts = {stage: sum(1 for r in rows if r.stage == stage) for stage in STAGE_ORDER}
-        self.counts_label.setText(
-            f"Needs staff {counts['needs_staff']} · waiting {counts['waiting']} · "
-            f"at the kiosk {counts['at_kiosk']} · for the dermatologist "
-            f"{counts['for_dermatologist']} · done {counts['done']}"
-        )
+        self.model.set_rows(rows)
+        if keep is not None:
+            self.select_visit(keep)
+        self.message.rows_changed(rows)
+        self._update_counts()
         self._update_buttons()
+
+    def _update_counts(self) -> None:
+        rows = self.model.rows
+        counts = {stage: sum(1 for r in rows if r.stage == stage) for stage in STAGE_ORDER}
+        text = (
+            f"Needs staff {counts['needs_staff']} · left the kiosk {counts['left_kiosk']} · "
+            f"waiting {counts['waiting']} · at the kiosk {counts['at_kiosk']} · "
+            f"for the dermatologist {counts['for_dermatologist']} · done {counts['done']}"
+        )
+        shown = self.proxy.rowCount()
+        if shown != len(rows):
+            text += f" — showing {shown} of {len(rows)}"
+        self.counts_label.setText(text)
 
     def clear(self) -> None:
         self.timer.stop()
-        self.rows = []
-        self.table.setRowCount(0)
+        self.message.clear_message()
+        self.filter_box.clear()
+        self.model.set_rows([])
+
+    # --- what is shown -----------------------------------------------------------------------
+
+    def text_at(self, row: int, column: int) -> str:
+        """The text of a cell as shown (``row`` counts the rows on screen, sorted and filtered)."""
+        return str(self.proxy.index(row, column).data() or "")
+
+    def font_at(self, row: int, column: int) -> QFont:
+        font = self.proxy.index(row, column).data(Qt.ItemDataRole.FontRole)
+        return font if isinstance(font, QFont) else self.table.font()
+
+    def shown_rows(self) -> list[BoardRow]:
+        """The rows on screen, in the order shown."""
+        return [
+            self.model.rows[self.proxy.mapToSource(self.proxy.index(i, 0)).row()]
+            for i in range(self.proxy.rowCount())
+        ]
+
+    @Slot(str)
+    def _on_filter_box_text_changed(self, text: str) -> None:
+        self._apply_filter()
+
+    @Slot(bool)
+    def _on_hide_done_box_toggled(self, _checked: bool) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self.proxy.set_filter(self.filter_box.text(), self.hide_done_box.isChecked())
+        self._update_counts()
+        self._update_buttons()
 
     # --- acting on a row -------------------------------------------------------------------------
 
     def selected_row(self) -> BoardRow | None:
-        index = self.table.currentRow()
-        selected = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not selected or not 0 <= index < len(self.rows):
+        selection = self.table.selectionModel()
+        selected = selection.selectedRows() if selection is not None else []
+        if not selected:
             return None
-        return self.rows[index]
+        source = self.proxy.mapToSource(selected[0])
+        return self.model.rows[source.row()] if 0 <= source.row() < len(self.model.rows) else None
 
     def row_for(self, visit_id: str) -> BoardRow | None:
-        return next((r for r in self.rows if r.visit_id == visit_id), None)
+        return next((r for r in self.model.rows if r.visit_id == visit_id), None)
 
     def select_visit(self, visit_id: str) -> bool:
-        for i, row in enumerate(self.rows):
+        """Select the visit's row; False when it is not on the board or filtered out."""
+        for i, row in enumerate(self.model.rows):
             if row.visit_id == visit_id:
-                self.table.selectRow(i)
+                index = self.proxy.mapFromSource(self.model.index(i, 0))
+                if not index.isValid():
+                    return False
+                self.table.selectRow(index.row())
+                self.table.setCurrentIndex(index)
                 return True
         return False
 
@@ -298,13 +612,16 @@ class StatusBoardWidget(QWidget):
         self.new_code_button.setEnabled(bool(row and row.status == "draft"))
 
     @Slot()
-    def _on_table_item_selection_changed(self) -> None:
+    def _on_table_selection_changed(self) -> None:
         self._update_buttons()
 
-    @Slot(int, int)
-    def _on_table_cell_double_clicked(self, row: int, _column: int) -> None:
-        if 0 <= row < len(self.rows):
-            self.visit_activated.emit(self.rows[row].visit_id, self.rows[row].patient_id)
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        """Double-click or Enter on a row: the front desk shows that patient."""
+        source = self.proxy.mapToSource(index)
+        if 0 <= source.row() < len(self.model.rows):
+            row = self.model.rows[source.row()]
+            self.visit_activated.emit(row.visit_id, row.patient_id)
 
     @Slot()
     def _on_attend_button_clicked(self) -> None:
@@ -317,11 +634,15 @@ class StatusBoardWidget(QWidget):
         try:
             self._visits.staff_continue(self._actor, row.visit_id)
         except Exception as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_message(describe_error(exc), "error", about=row)
             return
-        self.message.show_message(f"{row.patient_name}'s visit may continue at the kiosk.", "info")
         self.attended.emit(row.visit_id)
         self.refresh()
+        self._tell(row.visit_id, f"{row.patient_name}'s visit may continue at the kiosk.")
+
+    def _tell(self, visit_id: str, text: str) -> None:
+        """A confirmation about a row as it is now; it goes when that row changes again."""
+        self.message.show_message(text, "info", about=self.row_for(visit_id))
 
     def _release_mood_alert(self, row: BoardRow) -> None:
         """A positive mood screen: only the clinic's role releases it, with a note (a dialog)."""
@@ -363,7 +684,7 @@ class StatusBoardWidget(QWidget):
         try:
             check = service.check(self._actor, row.visit_id)
         except Exception as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_message(describe_error(exc), "error", about=row)
             return
         dialog = IdentityCheckDialog(service, self._actor, check, row.patient_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -374,11 +695,9 @@ class StatusBoardWidget(QWidget):
 
     def _on_identity_settled(self, row: BoardRow, decision: str) -> None:
         done = "The record was corrected" if decision == "accepted" else "The record was kept"
-        self.message.show_message(
-            f"{done}; {row.patient_name}'s visit may continue at the kiosk.", "info"
-        )
         self.attended.emit(row.visit_id)
         self.refresh()
+        self._tell(row.visit_id, f"{done}; {row.patient_name}'s visit may continue at the kiosk.")
 
     @Slot(int)
     def _on_identity_dialog_finished(self, _result: int) -> None:
@@ -421,11 +740,11 @@ class StatusBoardWidget(QWidget):
         except InvalidInput as exc:
             return exc.errors.get("reason", str(exc))
         except Exception as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_message(describe_error(exc), "error", about=row)
             return ""
-        self.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
         self.abandoned.emit(visit_id)
         self.refresh()
+        self.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
         return ""
 
     @Slot()
@@ -442,11 +761,11 @@ class StatusBoardWidget(QWidget):
         try:
             started = self._visits.new_code(self._actor, visit_id)
         except Exception as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_message(describe_error(exc), "error", about=row)
             return None
-        self.message.show_message(
-            f"New visit code for {row.patient_name}; the old code no longer works.", "info"
-        )
         self.code_issued.emit(row, started)
         self.refresh()
+        self._tell(
+            visit_id, f"New visit code for {row.patient_name}; the old code no longer works."
+        )
         return started
