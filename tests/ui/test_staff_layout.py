@@ -143,6 +143,8 @@ def test_after_countersigning_the_visit_list_shows_the_new_state(qtbot, ctx) -> 
     draw_signature(dialog.pad)
     for box in dialog.review_boxes.values():
         box.setChecked(True)
+    if dialog.username is not None:  # the first countersignature since sign-in
+        qtbot.keyClicks(dialog.username, "derm")
     qtbot.keyClicks(dialog.secret, STAFF_PIN)
     with qtbot.waitSignal(page.review.countersigned, timeout=30_000):
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
