@@ -899,6 +899,16 @@ class VisitService(Service):
                         "visit": "Only a signed visit can be corrected; an unfinished one can simply be continued."
                     }
                 )
+            # One unfinished visit per patient, corrections included: carry on with the open
+            # one, or abandon it first (start_visit's rule).
+            open_draft = s.scalars(
+                select(Visit)
+                .where(Visit.patient_id == old.patient_id, Visit.status == "draft")
+                .order_by(Visit.started_at.desc())
+                .limit(1)
+            ).first()
+            if open_draft is not None:
+                raise OpenVisitExists(self._open_visit(open_draft))
             answers = {
                 k: v for k, v in self._answers(s, visit_id).items() if not k.startswith("phq9")
             }

@@ -144,3 +144,18 @@ def test_a_visit_left_open_on_an_earlier_day_is_not_offered_to_carry_on(ctx) -> 
     with pytest.raises(OpenVisitExists) as refused:
         visits.start_visit(desk(ctx), pid)
     assert not refused.value.visit.resumable
+
+
+def test_a_correction_is_not_a_second_open_visit(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.scripted import ScriptedPatient, walk_visit
+
+    vid, _, _ = walk_visit(ctx, ScriptedPatient())
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    visits = VisitService(ctx)
+    first = visits.start_correction(desk, vid)
+    with pytest.raises(OpenVisitExists) as refused:
+        visits.start_correction(desk, vid)
+    assert refused.value.visit.visit_id == first.visit_id
+    with ctx.db.session() as s:
+        drafts = list(s.scalars(select(Visit.id).where(Visit.status == "draft")))
+    assert drafts == [first.visit_id]
