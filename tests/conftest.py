@@ -39,6 +39,9 @@ def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("INTAKE_DATABASE_URL", raising=False)
     monkeypatch.setenv("INTAKE_STATION", "test-station")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # Secrets in a folder of the test's own, never the developer's keyring.
+    monkeypatch.setenv("INTAKE_SECRET_STORE", "file")
+    monkeypatch.setenv("INTAKE_SECRETS_DIR", str(tmp_path / "secrets"))
     return data
 
 
