@@ -3,7 +3,8 @@
 The clinic profile names the role that may release it (``[alerts] mood_release_role``; a
 clinician always may). The one who releases writes a short note; who, when, where and the note
 are kept (append-only) and shown on the dermatologist's summary and the intake summary PDF. The
-audit event names the release, never the note's words: they are about the patient.
+audit event carries the note too (who released, when, where and why are what the audit trail is
+for; it lives in the same protected database as the record and is never printed or logged).
 
 Staff-facing: a patient never meets these messages.
 """
@@ -20,7 +21,7 @@ from intake.domain import identity, printable
 from intake.domain.records import AlertReleaseRecord
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
-from intake.services.errors import InvalidInput, NotAllowed, NotFound
+from intake.services.errors import InvalidInput, LoginFailed, NotAllowed, NotFound
 from intake.store.models import AlertRelease, Answer, StaffUser, Visit
 
 MOOD_REASON = "item9"  # visits.needs_staff after a positive PHQ-9 item 9
@@ -137,11 +138,36 @@ class AlertService(Service):
                 "release",
                 "visit",
                 visit_id,
-                {"reason": "mood_item9", "release": row.id, "note_chars": len(text)},
+                {"reason": "mood_item9", "release": row.id, "role": staff.role, "note": text},
             )
             return ReleaseInfo(
                 visit_id, MOOD_REASON, text, row.released_by, row.role, now, self.ctx.station
             )
+
+    def release_by_colleague(
+        self, station_actor: Actor, username: str, secret: str, visit_id: str, note: str
+    ) -> ReleaseInfo:
+        """At a station signed in by someone without the role (the front desk), the clinician who
+        saw the patient releases it with their own username and PIN; the release is theirs.
+
+        A wrong username or PIN counts towards that account's lock-out, as a sign-in does.
+        """
+        from intake.services.staff import StaffService, staff_actor
+
+        require_role(station_actor, "front_desk", "clinician", "admin")
+        clean_note(note)  # a note to fix first costs the colleague no attempt
+        if not username.strip() or not secret:
+            raise InvalidInput(
+                {"secret": "Please give the releasing clinician's username and PIN."}
+            )
+        try:
+            releaser = staff_actor(StaffService(self.ctx).login(username, secret))
+        except LoginFailed:
+            raise InvalidInput({"secret": "That username and PIN are not right."}) from None
+        refusal = self.refusal(releaser)
+        if refusal:
+            raise NotAllowed(refusal)
+        return self.release(releaser, visit_id, note)
 
     def releases(self, staff: Actor, visit_id: str) -> tuple[AlertReleaseRecord, ...]:
         require_role(staff, "front_desk", "clinician", "admin")

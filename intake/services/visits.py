@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity, rules, wizard
@@ -957,20 +957,42 @@ class VisitService(Service):
     def board(
         self, actor: Actor, since: dt.datetime | None = None, limit: int = 500
     ) -> list[BoardRow]:
-        """Today's visits (or those since ``since``) for the status board, newest activity first.
+        """The board: today's visits (or those since ``since``), and every visit still waiting for
+        someone however old (signed and waiting for the dermatologist, or paused for staff),
+        newest activity first.
 
-        Reads the ``updated_at`` index: the cost follows the day's visits, not the table's size.
+        Reads the ``updated_at`` index for the day and the ``status`` index for the waiting ones:
+        the cost follows the day's visits and the open ones, not the table's size. ``limit`` caps
+        only the day's other rows; a visit waiting for someone is never left off.
         """
         require_role(actor, "front_desk", "clinician", "admin")
         start = since or (self.ctx.now() - dt.timedelta(hours=24))
         with self.read() as s:
-            rows = s.execute(
+            waiting = s.execute(
+                select(Visit, Patient)
+                .join(Patient)
+                .where(
+                    or_(
+                        Visit.status == "submitted",
+                        and_(Visit.status == "draft", Visit.needs_staff != ""),
+                    )
+                )
+            ).all()
+            recent = s.execute(
                 select(Visit, Patient)
                 .join(Patient)
                 .where(Visit.updated_at >= start)
                 .order_by(Visit.updated_at.desc())
                 .limit(limit)
             ).all()
+            seen: set[str] = set()
+            rows = []
+            for row in sorted(
+                [*waiting, *recent], key=lambda r: (r[0].updated_at, r[0].id), reverse=True
+            ):
+                if row[0].id not in seen:
+                    seen.add(row[0].id)
+                    rows.append(row)
             return self._board_rows(s, rows)
 
     def review_queue(self, actor: Actor, offset: int = 0, limit: int = 50) -> QueuePage:

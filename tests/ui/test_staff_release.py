@@ -59,16 +59,48 @@ def _needs_staff(ctx, vid: str) -> str:  # type: ignore[no-untyped-def]
     return row.needs_staff
 
 
-def test_the_front_desk_is_refused_with_a_clear_message(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_at_the_front_desk_the_clinician_releases_with_their_own_username_and_pin(
+    qtbot, sqlite_ctx
+) -> None:  # type: ignore[no-untyped-def]
+    """The desk is signed in, the dermatologist saw the patient: the release is the doctor's, with
+    the doctor's own credentials; a wrong PIN, or the desk's own, releases nothing."""
+    from intake.services.alerts import AlertService
+    from intake.services.scripted import STAFF_PIN
+
     vid = _paused(sqlite_ctx)
+    clinician_info(sqlite_ctx)
     board = _board(qtbot, sqlite_ctx, desk(sqlite_ctx))
     board.refresh()
     assert board.select_visit(vid) and board.attend_button.isEnabled()
     qtbot.mouseClick(board.attend_button, Qt.MouseButton.LeftButton)
-    assert board.release_dialog is None  # no note is asked of someone who may not release
-    assert board.message.isVisible()
-    assert "released by a clinician" in board.message.text()
+    dialog = board.release_dialog
+    assert isinstance(dialog, AlertReleaseDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.username is not None and dialog.secret is not None
+    assert "released by a clinician" in dialog.refusal
+    qtbot.keyClicks(dialog.note, NOTE)
+    qtbot.keyClicks(dialog.username, "derm")
+    qtbot.keyClicks(dialog.secret, STAFF_PIN + "9")
+    qtbot.mouseClick(dialog.release_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "username and PIN are not right" in dialog.message.text()
+    assert dialog.secret.text() == ""  # a wrong PIN is not left in the box
     assert _needs_staff(sqlite_ctx, vid) == "item9"
+    # The desk's own account does not have the role, whatever its PIN.
+    dialog.username.setText("desk")
+    qtbot.keyClicks(dialog.secret, STAFF_PIN)
+    qtbot.mouseClick(dialog.release_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "released by a clinician" in dialog.message.text()
+    assert _needs_staff(sqlite_ctx, vid) == "item9"
+    dialog.username.setText("derm")
+    assert not dialog.message.isVisible()  # a changed name clears the refusal
+    dialog.secret.setText(STAFF_PIN)
+    dialog.grab().save("/tmp/release_dialog_colleague.png")
+    with qtbot.waitSignal(board.attended):
+        qtbot.mouseClick(dialog.release_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: board.release_dialog is None)
+    assert _needs_staff(sqlite_ctx, vid) == ""
+    (release,) = AlertService(sqlite_ctx).releases(desk(sqlite_ctx), vid)
+    assert (release.released_by, release.role, release.note) == ("Dr Ana Ruiz", "clinician", NOTE)
 
 
 def test_a_clinician_releases_from_the_board_with_a_note(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,11 @@ from html import escape
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -27,6 +29,9 @@ class AlertReleaseDialog(QDialog):
 
     ``released(ReleaseInfo)`` once stored; the dialog then closes itself. A refusal (the wrong
     role, a note missing or too long) stays on the dialog, and nothing is saved.
+
+    At a station signed in by someone the clinic does not let release it (the front desk), the
+    dialog asks for the releasing clinician's own username and PIN: the release is theirs.
     """
 
     released = Signal(object)  # ReleaseInfo
@@ -74,9 +79,31 @@ class AlertReleaseDialog(QDialog):
         self.count.setObjectName("muted")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.count)
+        self.refusal = service.refusal(actor)
+        self.username: QLineEdit | None = None
+        self.secret: QLineEdit | None = None
+        if self.refusal:
+            who = QLabel(
+                "You are signed in without the role that releases it: the clinician who saw the "
+                "patient signs the release with their own username and PIN.",
+                self,
+            )
+            who.setWordWrap(True)
+            who.setMinimumWidth(500)
+            layout.addWidget(who)
+            fields = QFormLayout()
+            self.username = named(QLineEdit(self), "Releasing clinician's username")
+            self.secret = named(QLineEdit(self), "Releasing clinician's PIN")
+            self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+            fields.addRow("Clinician's username", self.username)
+            fields.addRow("Their PIN", self.secret)
+            layout.addLayout(fields)
+            by = "the clinician named above"
+        else:
+            by = f"{actor.name} ({actor.role.replace('_', ' ')})"
         signed = QLabel(
-            f"Released as {actor.name} ({actor.role.replace('_', ' ')}); the summary, the intake "
-            "summary PDF and the audit trail say who released it and when.",
+            f"Released as {by}; the summary, the intake summary PDF and the audit trail say who "
+            "released it, when, and the note.",
             self,
         )
         signed.setObjectName("muted")
@@ -93,6 +120,9 @@ class AlertReleaseDialog(QDialog):
         self.release_button.clicked.connect(self._on_release_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
         self.note.textChanged.connect(self._on_note_text_changed)
+        for box in (self.username, self.secret):
+            if box is not None:
+                box.textChanged.connect(self._on_credentials_changed)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.release_button)
@@ -108,11 +138,28 @@ class AlertReleaseDialog(QDialog):
         self.count.setStyleSheet("color:#b3261e;" if length > NOTE_MAX else "")
 
     @Slot()
+    def _on_credentials_changed(self) -> None:
+        if self.message.kind == "error":
+            self.message.clear_message()
+
+    @Slot()
     def _on_release_button_clicked(self) -> None:
         self.message.clear_message()
         try:
-            info = self._service.release(self._actor, self.visit_id, self.note.toPlainText())
+            if self.username is not None and self.secret is not None:
+                info = self._service.release_by_colleague(
+                    self._actor,
+                    self.username.text(),
+                    self.secret.text(),
+                    self.visit_id,
+                    self.note.toPlainText(),
+                )
+            else:
+                info = self._service.release(self._actor, self.visit_id, self.note.toPlainText())
         except InvalidInput as exc:
+            if self.secret is not None and "secret" in exc.errors:
+                self.secret.clear()
+                self.secret.setFocus()
             self.message.show_error(" ".join(exc.errors.values()))
             return
         except ServiceError as exc:

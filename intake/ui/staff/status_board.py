@@ -647,10 +647,6 @@ class StatusBoardWidget(QWidget):
     def _release_mood_alert(self, row: BoardRow) -> None:
         """A positive mood screen: only the clinic's role releases it, with a note (a dialog)."""
         service = AlertService(self._ctx)
-        refusal = service.refusal(self._actor)
-        if refusal:
-            self.message.show_error(refusal)
-            return
         dialog = AlertReleaseDialog(service, self._actor, row.visit_id, row.patient_name, self)
         dialog.released.connect(self._on_release_dialog_released)
         dialog.finished.connect(self._on_release_dialog_finished)
