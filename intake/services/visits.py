@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity, rules, wizard
@@ -957,26 +957,21 @@ class VisitService(Service):
     def board(
         self, actor: Actor, since: dt.datetime | None = None, limit: int = 500
     ) -> list[BoardRow]:
-        """The board: today's visits (or those since ``since``), and every visit still waiting for
-        someone however old (signed and waiting for the dermatologist, or paused for staff),
-        newest activity first.
+        """The board: today's visits (or those since ``since``), newest activity first, and every
+        visit paused for staff however old (a mood screen or an identity check never drops off).
 
-        Reads the ``updated_at`` index for the day and the ``status`` index for the waiting ones:
-        the cost follows the day's visits and the open ones, not the table's size. ``limit`` caps
-        only the day's other rows; a visit waiting for someone is never left off.
+        Signed visits from earlier days waiting for the dermatologist are in the review queue, not
+        on the day's board; :meth:`earlier_for_review` counts them for the board to say so.
+        Reads the ``updated_at`` and ``status`` indexes: the cost follows the day's visits, not
+        the table's size. ``limit`` caps only the day's rows, never the paused ones.
         """
         require_role(actor, "front_desk", "clinician", "admin")
-        start = since or (self.ctx.now() - dt.timedelta(hours=24))
+        start = since or self._board_start()
         with self.read() as s:
             waiting = s.execute(
                 select(Visit, Patient)
                 .join(Patient)
-                .where(
-                    or_(
-                        Visit.status == "submitted",
-                        and_(Visit.status == "draft", Visit.needs_staff != ""),
-                    )
-                )
+                .where(Visit.status.in_(("draft", "submitted")), Visit.needs_staff != "")
             ).all()
             recent = s.execute(
                 select(Visit, Patient)
@@ -994,6 +989,23 @@ class VisitService(Service):
                     seen.add(row[0].id)
                     rows.append(row)
             return self._board_rows(s, rows)
+
+    def _board_start(self) -> dt.datetime:
+        return self.ctx.now() - dt.timedelta(hours=24)
+
+    def earlier_for_review(self, actor: Actor, since: dt.datetime | None = None) -> int:
+        """Signed visits waiting for the dermatologist that are older than the day's board."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        start = since or self._board_start()
+        with self.read() as s:
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Visit)
+                    .where(Visit.status == "submitted", Visit.updated_at < start)
+                )
+                or 0
+            )
 
     def review_queue(self, actor: Actor, offset: int = 0, limit: int = 50) -> QueuePage:
         """Signed visits waiting for the dermatologist, longest waiting first, one page at a time.

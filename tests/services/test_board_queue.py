@@ -227,28 +227,32 @@ def test_a_kiosk_that_lets_go_of_a_visit_leaves_it_left_not_at_the_kiosk(ctx) ->
         visits.release_kiosk(other, vid, "idle")
 
 
-def test_board_keeps_every_visit_still_waiting_however_old(ctx) -> None:  # type: ignore[no-untyped-def]
-    """Signed yesterday and still waiting for the dermatologist, or paused for staff two days
-    ago: still on the board; a finished visit from last week is not, nor one of 600 busy drafts
-    pushes the waiting ones off."""
+def test_board_keeps_every_visit_paused_for_staff_and_counts_earlier_signed_ones(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Paused for staff two days ago: still on the board, however busy the day. Signed on earlier
+    days and waiting for the dermatologist: in the queue, and counted for the board to say so.
+    A finished visit from last week is not on it."""
     signed = bulk_visits(ctx, 30, "submitted")  # signed 40 to 38 days ago, never reviewed
     bulk_visits(ctx, 20, "countersigned", first_id=3000)  # finished weeks ago
     recent = bulk_visits(ctx, 600, "draft", first_id=5000)  # today's activity, more than the cap
     paused = bulk_visits(ctx, 1, "draft", first_id=9000)[0]
+    signed_paused = signed[-1]
     with ctx.db.engine.begin() as conn:
-        conn.execute(
-            Visit.__table__.update()
-            .where(Visit.id == paused)
-            .values(needs_staff="item9", updated_at=ctx.now() - dt.timedelta(days=2))
-        )
-    rows = VisitService(ctx).board(desk(ctx), limit=100)
+        for vid in (paused, signed_paused):
+            conn.execute(
+                Visit.__table__.update()
+                .where(Visit.id == vid)
+                .values(needs_staff="item9", updated_at=ctx.now() - dt.timedelta(days=2))
+            )
+    visits = VisitService(ctx)
+    rows = visits.board(desk(ctx), limit=100)
     ids = [r.visit_id for r in rows]
-    assert set(signed) <= set(ids)
-    assert paused in ids
+    assert paused in ids and signed_paused in ids
     assert not {str(uuid.UUID(int=3000 + i)) for i in range(20)} & set(ids)
-    assert len(ids) == len(set(ids)) == 30 + 1 + 100
+    assert not set(signed[:-1]) & set(ids)
+    assert len(ids) == len(set(ids)) == 2 + 100
     assert len(set(recent) & set(ids)) == 100
     stamps = [r.updated_at for r in rows]
     assert stamps == sorted(stamps, reverse=True)  # newest activity first
-    stages = {r.visit_id: r.stage for r in rows}
-    assert stages[paused] == "needs_staff" and stages[signed[0]] == "for_dermatologist"
+    assert {r.visit_id: r.stage for r in rows}[paused] == "needs_staff"
+    assert visits.earlier_for_review(desk(ctx)) == 30
+    assert visits.review_queue(doctor(ctx)).total == 30

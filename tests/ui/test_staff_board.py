@@ -270,3 +270,21 @@ def test_queue_counts_every_signed_visit_and_shows_more(qtbot, ctx) -> None:  # 
     page.refresh_queue()
     assert len(page.queue) == 120  # a refresh keeps what was shown
     assert page.queue_table.item(0, 1).text().startswith("45 d")
+
+
+def test_the_board_says_how_many_signed_visits_of_earlier_days_wait_in_the_queue(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    today = bulk(ctx, ["Ada Lind"], "submitted", 7000)
+    older = bulk(ctx, ["Bea Holm", "Cai Dahl"], "submitted", 7100)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(
+            Visit.__table__.update()
+            .where(Visit.id.in_(older))
+            .values(updated_at=ctx.now() - dt.timedelta(days=3))
+        )
+    board = StatusBoardWidget(ctx, desk(ctx), refresh_ms=60_000)
+    board.setStyleSheet(STAFF_QSS)
+    qtbot.addWidget(board)
+    board.show()
+    board.refresh()
+    assert [board.model.rows[0].visit_id] == today
+    assert "2 signed visits of earlier days in the review queue" in board.counts_label.text()

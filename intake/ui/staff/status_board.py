@@ -404,6 +404,7 @@ class StatusBoardWidget(QWidget):
         self.confirm_box: AbandonVisitDialog | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
         self.release_dialog: AlertReleaseDialog | None = None
+        self._earlier = 0  # signed visits of earlier days, in the dermatologist's queue
         self._releasing: BoardRow | None = None
 
         heading = QLabel(title, self)
@@ -502,6 +503,7 @@ class StatusBoardWidget(QWidget):
     def refresh(self) -> None:
         try:
             rows = self._visits.board(self._actor)
+            self._earlier = self._visits.earlier_for_review(self._actor)
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
@@ -541,6 +543,9 @@ class StatusBoardWidget(QWidget):
         shown = self.proxy.rowCount()
         if shown != len(rows):
             text += f" — showing {shown} of {len(rows)}"
+        if self._earlier:
+            visits = "visit" if self._earlier == 1 else "visits"
+            text += f" · {self._earlier} signed {visits} of earlier days in the review queue"
         self.counts_label.setText(text)
 
     def clear(self) -> None:
