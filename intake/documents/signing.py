@@ -365,7 +365,10 @@ def _encrypt_in_place(key_path: Path, secret: bytes | None) -> None:
             out.write(_encrypted_pem(key, secret))
             out.flush()
             os.fsync(out.fileno())
-        again = serialization.load_pem_private_key(Path(tmp_name).read_bytes(), secret)
+        try:
+            again = serialization.load_pem_private_key(Path(tmp_name).read_bytes(), secret)
+        except Exception as exc:
+            raise SigningKeyError(f"the clinic key in {folder} could not be encrypted") from exc
         if _clear_pem(again) != _clear_pem(key):
             raise SigningKeyError(f"the clinic key in {folder} could not be encrypted")
         os.replace(tmp_name, key_path)
