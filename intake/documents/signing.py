@@ -111,7 +111,7 @@ class ClinicSigner:
             # for one key: whoever holds the lock makes the pair, the other then loads it.
             with _creation_lock(folder):
                 if not key_path.exists():
-                    secret = key_passphrase or _key_passphrase(create=True)
+                    secret = key_passphrase or _new_or_stored_passphrase()
                     key = _new_private_key()
                     cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
@@ -128,7 +128,7 @@ class ClinicSigner:
             if not _is_encrypted(key_path.read_bytes()):
                 with _creation_lock(folder):
                     if not _is_encrypted(key_path.read_bytes()):
-                        _encrypt_in_place(key_path, key_passphrase or _key_passphrase(create=True))
+                        _encrypt_in_place(key_path, key_passphrase or _new_or_stored_passphrase())
             key = _read_key(key_path, key_passphrase)
         except OSError as exc:
             raise SigningKeyError(
@@ -318,6 +318,14 @@ def _key_passphrase(*, create: bool) -> bytes | None:
     return value.encode("ascii") if value else None
 
 
+def _new_or_stored_passphrase() -> bytes:
+    """The passphrase to encrypt a key file with: the stored one, made on first use."""
+    secret = _key_passphrase(create=True)
+    if secret is None:  # pragma: no cover - get_secret(create=True) always gives one
+        raise SigningKeyError("the secret store gave no passphrase for the clinic key")
+    return secret
+
+
 def _read_key(key_path: Path, key_passphrase: bytes | None) -> Any:
     """The private key in ``key_path``, decrypted (clear keys of earlier versions load too)."""
     from cryptography.hazmat.primitives import serialization
@@ -346,7 +354,7 @@ def _read_key(key_path: Path, key_passphrase: bytes | None) -> Any:
         raise SigningKeyError(f"the clinic key in {key_path.parent} is damaged") from exc
 
 
-def _encrypt_in_place(key_path: Path, secret: bytes | None) -> None:
+def _encrypt_in_place(key_path: Path, secret: bytes) -> None:
     """Replace a clear key file by the same key encrypted: write it beside, check that it
     decrypts to the same key, then rename it over the clear one (readers see one or the other)."""
     import tempfile
@@ -355,8 +363,6 @@ def _encrypt_in_place(key_path: Path, secret: bytes | None) -> None:
 
     from intake.documents.files import _fsync_dir
 
-    if secret is None:  # pragma: no cover - get_secret(create=True) always gives one
-        raise SigningKeyError("the secret store gave no passphrase for the clinic key")
     key = _read_key(key_path, None)
     folder = key_path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{key_path.name}.", suffix=".tmp", dir=folder)

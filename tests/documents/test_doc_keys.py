@@ -180,9 +180,7 @@ def test_installation_certificate_reads_without_making_anything(tmp_path: Path) 
     assert installation_certificate(tmp_path / "data") == made.certificate_pem
 
 
-def test_no_certificate_is_not_valid_and_names_the_signer(
-    tmp_path: Path, pdf_of: PdfOf
-) -> None:
+def test_no_certificate_is_not_valid_and_names_the_signer(tmp_path: Path, pdf_of: PdfOf) -> None:
     signer = ClinicSigner.load_or_create(tmp_path / "data")
     result = verify_pdf(sign_pdf(pdf_of("summary"), signer, WHEN), None)
     assert not result.valid
@@ -299,9 +297,7 @@ def test_a_ca_issued_pkcs12_seals_documents_that_validators_accept(
     assert result.valid, result.reason
 
 
-def test_rsa_pkcs12_sealing_stays_repeatable(
-    p12_of: Callable[[str], Path], pdf_of: PdfOf
-) -> None:
+def test_rsa_pkcs12_sealing_stays_repeatable(p12_of: Callable[[str], Path], pdf_of: PdfOf) -> None:
     signer = ClinicSigner.from_pkcs12(p12_of("rsa4096"), P12_PASSPHRASE)
     document = pdf_of("summary")
     assert sign_pdf(document, signer, WHEN) == sign_pdf(document, signer, WHEN)

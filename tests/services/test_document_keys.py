@@ -50,7 +50,8 @@ def _env(tmp_path: Path, data: Path, **extra: str) -> dict[str, str]:
 
 
 def test_a_sealing_failure_stores_nothing_and_says_why(
-    sqlite_ctx, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    sqlite_ctx,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient())
     monkeypatch.setattr(signing, "_signature_reserve", lambda *_: 64)  # far too small
@@ -95,9 +96,7 @@ def test_a_ca_issued_rsa4096_pkcs12_seals_every_document(tmp_path: Path) -> None
     leaf = issue_leaf(ca, key)
     p12 = write_pkcs12(tmp_path / "clinic.p12", ca, key, leaf)
     data = tmp_path / "data"
-    env = _env(
-        tmp_path, data, INTAKE_PKCS12=str(p12), INTAKE_PKCS12_PASSPHRASE=P12_PASSPHRASE
-    )
+    env = _env(tmp_path, data, INTAKE_PKCS12=str(p12), INTAKE_PKCS12_PASSPHRASE=P12_PASSPHRASE)
     demo = _main(env, "demo", "--out", str(tmp_path / "out"))
     assert demo.returncode == 0, demo.stderr
     paths = [Path(line) for line in demo.stdout.split()]
