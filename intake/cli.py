@@ -70,7 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not check.ok:
             _say_problems(check.problems)
             return 2
-        for path in run_demo(args.out, args.lang):
+        from intake.services.errors import SealingFailed
+
+        try:
+            paths = run_demo(args.out, args.lang)
+        except SealingFailed as exc:
+            print(f"demo failed: {exc}", file=sys.stderr)
+            return 1
+        for path in paths:
             print(path)
         return 0
     if command == "verify":

@@ -1,8 +1,9 @@
 """Sealing PDFs with the clinic's key (PAdES baseline B) and checking them later.
 
 The clinic key and its self-signed certificate are made on first use in the data folder
-(``clinic-key.pem`` readable by its owner only, ``clinic-cert.pem``), unless a PKCS#12 file is
-configured. A document counts as valid only if its one signature is intact, made with the
+(``clinic-key.pem``, encrypted with a passphrase kept in the secret store outside that folder and
+readable by its owner only; ``clinic-cert.pem``), unless a PKCS#12 file is configured. Checking
+a document reads the certificate only: it never makes, decrypts or converts a key. A document counts as valid only if its one signature is intact, made with the
 clinic's certificate, and covers every byte of the file: anything appended afterwards, even a
 well-formed incremental update, makes it invalid.
 
@@ -37,6 +38,8 @@ __all__ = [
     "NotAPdf",
     "SigningKeyError",
     "VerifyResult",
+    "fingerprint",
+    "installation_certificate",
     "load_certificate",
     "preload",
     "sign_pdf",
@@ -65,15 +68,21 @@ class VerifyResult:
     signer_subject: str = ""
     signed_at: dt.datetime | None = None
     covers_whole_file: bool = False
+    signer_sha256: str = ""  # fingerprint of the certificate the document was signed with
 
 
 @dataclass(frozen=True)
 class ClinicSigner:
-    """The clinic's signing key and certificate, as PEM bytes."""
+    """The clinic's signing key and certificate, as PEM bytes (the key only ever in memory).
+
+    ``chain_pem`` holds the certificates that issued ``certificate_pem`` (PEM, one after the
+    other), as a clinic's own PKCS#12 file brings them; it is empty for the self-signed key.
+    """
 
     key_pem: bytes = field(repr=False)
     certificate_pem: bytes
     source: str = ""  # where the key came from, for messages
+    chain_pem: bytes = b""
 
     @classmethod
     def load_or_create(
@@ -84,37 +93,49 @@ class ClinicSigner:
         passphrase: bytes | str | None = None,
         common_name: str = "Clinic document signing",
         organisation: str = "",
+        key_passphrase: bytes | None = None,
     ) -> ClinicSigner:
-        """The key in ``pkcs12`` if given, else the one in ``data_dir``, made there on first use."""
+        """The key in ``pkcs12`` if given, else the one in ``data_dir``, made there on first use.
+
+        The key file in ``data_dir`` is encrypted (PKCS#8) with the passphrase kept in the
+        secret store (``clinic-key-passphrase``), or with ``key_passphrase`` when given. A key
+        found there in the clear, as earlier versions wrote it, is encrypted in place.
+        """
         if pkcs12 is not None:
             return cls.from_pkcs12(pkcs12, passphrase)
         folder = Path(data_dir)
         key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
+        _private_folder(folder)
         if not (key_path.exists() and cert_path.exists()):
-            folder.mkdir(parents=True, exist_ok=True)
             # Two stations starting at once must not make two keys, nor two certificates
             # for one key: whoever holds the lock makes the pair, the other then loads it.
             with _creation_lock(folder):
                 if not key_path.exists():
-                    key_pem = _new_private_key_pem()
-                    cert_pem = _self_signed(key_pem, common_name, organisation)
+                    secret = key_passphrase or _new_or_stored_passphrase()
+                    key = _new_private_key()
+                    cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
-                    atomic_write(key_path, key_pem, mode=0o600)
+                    atomic_write(key_path, _encrypted_pem(key, secret), mode=0o600)
                 elif not cert_path.exists():
                     # The certificate was deleted: a new one for the same key keeps every
                     # document sealed so far checkable against the key.
-                    key_pem = key_path.read_bytes()
-                    cert_pem = _self_signed(key_pem, common_name, organisation)
+                    key = _read_key(key_path, key_passphrase)
+                    cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
         _tighten(key_path)
         try:
-            key_pem = key_path.read_bytes()
             cert_pem = cert_path.read_bytes()
+            if not _is_encrypted(key_path.read_bytes()):
+                with _creation_lock(folder):
+                    if not _is_encrypted(key_path.read_bytes()):
+                        _encrypt_in_place(key_path, key_passphrase or _new_or_stored_passphrase())
+            key = _read_key(key_path, key_passphrase)
         except OSError as exc:
             raise SigningKeyError(
                 f"cannot read the clinic key in {folder}: {exc.strerror}"
             ) from exc
-        signer = cls(key_pem, cert_pem, str(folder))
+        signer = cls(_clear_pem(key), cert_pem, str(folder))
+        signer.__dict__["_private_key"] = key  # parsed once already (see _private_key)
         signer._check_pair()
         return signer
 
@@ -122,31 +143,21 @@ class ClinicSigner:
     def from_pkcs12(
         cls, path: str | os.PathLike[str], passphrase: bytes | str | None = None
     ) -> ClinicSigner:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.serialization import pkcs12 as p12
-
-        if isinstance(passphrase, str):
-            passphrase = passphrase.encode("utf-8")
-        try:
-            key, cert, _ = p12.load_key_and_certificates(Path(path).read_bytes(), passphrase)
-        except OSError as exc:
-            raise SigningKeyError(f"cannot read the PKCS#12 file {path}: {exc.strerror}") from exc
-        except (ValueError, TypeError) as exc:
-            raise SigningKeyError(
-                f"cannot open the PKCS#12 file {path}: wrong passphrase or not a PKCS#12 file"
-            ) from exc
+        key, cert, chain = _open_pkcs12(path, passphrase)
         if key is None or cert is None:
             raise SigningKeyError(f"the PKCS#12 file {path} holds no key and certificate")
-        key_pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return cls(key_pem, cert.public_bytes(serialization.Encoding.PEM), str(path))
+        signer = cls(_clear_pem(key), _pem(cert), str(path), b"".join(_pem(c) for c in chain))
+        signer._check_pair()
+        return signer
 
     @property
     def subject(self) -> str:
         return _asn1_cert(self.certificate_pem).subject.human_friendly
+
+    @property
+    def chain(self) -> list[Any]:
+        """The issuing certificates (asn1crypto), without the signing certificate itself."""
+        return _asn1_certs(self.chain_pem) if self.chain_pem else []
 
     def _check_pair(self) -> None:
         from cryptography import x509
@@ -174,10 +185,17 @@ class ClinicSigner:
 
     @cached_property
     def pyhanko_signer(self) -> Signer:
-        return _make_pyhanko_signer(self.key_pem, self.certificate_pem, self._private_key)
+        return _make_pyhanko_signer(
+            self.key_pem, self.certificate_pem, self._private_key, self.chain
+        )
+
+    @cached_property
+    def signature_reserve(self) -> int:
+        """Hex digits to reserve in the PDF for this signer's CMS signature."""
+        return _signature_reserve(_asn1_cert(self.certificate_pem), self.chain, self._private_key)
 
 
-def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes, loaded: Any) -> Signer:
+def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes, loaded: Any, chain: list[Any]) -> Signer:
     from asn1crypto import keys, pem
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -200,36 +218,178 @@ def _make_pyhanko_signer(key_pem: bytes, cert_pem: bytes, loaded: Any) -> Signer
 
     _, _, key_der = pem.unarmor(key_pem)
     cert = _asn1_cert(cert_pem)
+    # pyHanko embeds the signing certificate itself and every certificate of the registry: the
+    # registry holds the issuers only, so that each certificate is in the signature once (a
+    # second copy of the signer's makes validators refuse the signature).
     return CachedKeySigner(
         signing_cert=cert,
         signing_key=keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert]),
+        cert_registry=SimpleCertificateStore.from_certs(_issuers(cert, chain)),
     )
+
+
+def _issuers(cert: Any, chain: list[Any]) -> list[Any]:
+    """``chain`` without the signing certificate and without repeats, in its order."""
+    seen = {cert.dump()}
+    out = []
+    for c in chain:
+        if c.dump() not in seen:
+            seen.add(c.dump())
+            out.append(c)
+    return out
+
+
+def _signature_reserve(cert: Any, chain: list[Any], key: Any) -> int:
+    """Hex digits for the CMS container: its certificates, the signature value, the rest.
+
+    Sized from the real certificates (a CA-issued RSA-4096 certificate with its chain needs
+    far more than a self-signed RSA-2048 one). Reserving by arithmetic rather than leaving it
+    to pyHanko spares a trial signature per document. The rest (algorithm identifiers, signed
+    attributes naming the signer's issuer and serial twice, the signing-certificate digest) is
+    well under 1 KB plus the issuer's name; the floor keeps the self-signed layout unchanged.
+    """
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        value = (key.key_size + 7) // 8
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        value = 2 * ((key.curve.key_size + 7) // 8) + 16
+    else:
+        value = 1024
+    certs = sum(len(c.dump()) for c in [cert, *_issuers(cert, chain)])
+    overhead = 2048 + 2 * len(cert.issuer.dump())
+    return max(SIGNATURE_RESERVE, 2 * (certs + value + overhead))
 
 
 # --- key files ----------------------------------------------------------------------------------
 
+PASSPHRASE_SECRET = "clinic-key-passphrase"
 
-def _new_private_key_pem() -> bytes:
-    from cryptography.hazmat.primitives import serialization
+
+def _new_private_key() -> Any:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     # RSA with PKCS#1 v1.5 signs deterministically, so a document sealed twice at the same
     # time gives the same bytes.
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _clear_pem(key: Any) -> bytes:
+    """The key as unencrypted PKCS#8 PEM: for pyHanko, in memory only, never written."""
+    from cryptography.hazmat.primitives import serialization
+
+    return bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     )
 
 
-def _self_signed(key_pem: bytes, common_name: str, organisation: str) -> bytes:
+def _encrypted_pem(key: Any, secret: bytes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(secret),
+        )
+    )
+
+
+def _is_encrypted(pem_bytes: bytes) -> bool:
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem_bytes
+
+
+def _key_passphrase(*, create: bool) -> bytes | None:
+    from intake.secrets import SecretStoreError, get_secret
+
+    try:
+        value = get_secret(PASSPHRASE_SECRET, create=create)
+    except SecretStoreError as exc:
+        raise SigningKeyError(f"the clinic key's passphrase cannot be fetched: {exc}") from exc
+    except Exception as exc:  # a keyring backend fails in ways of its own
+        raise SigningKeyError(
+            f"the clinic key's passphrase cannot be fetched from the secret store "
+            f"({type(exc).__name__})"
+        ) from exc
+    return value.encode("ascii") if value else None
+
+
+def _new_or_stored_passphrase() -> bytes:
+    """The passphrase to encrypt a key file with: the stored one, made on first use."""
+    secret = _key_passphrase(create=True)
+    if secret is None:  # pragma: no cover - get_secret(create=True) always gives one
+        raise SigningKeyError("the secret store gave no passphrase for the clinic key")
+    return secret
+
+
+def _read_key(key_path: Path, key_passphrase: bytes | None) -> Any:
+    """The private key in ``key_path``, decrypted (clear keys of earlier versions load too)."""
+    from cryptography.hazmat.primitives import serialization
+
+    data = key_path.read_bytes()
+    secret: bytes | None = None
+    if _is_encrypted(data):
+        secret = key_passphrase or _key_passphrase(create=False)
+        if secret is None:
+            raise SigningKeyError(
+                f"the clinic key in {key_path.parent} is encrypted, and its passphrase "
+                f"('{PASSPHRASE_SECRET}') is not in this installation's secret store: restore "
+                "the secret store from the backup (see README, Security: keys)"
+            )
+    try:
+        return serialization.load_pem_private_key(data, secret)
+    except (ValueError, TypeError) as exc:
+        if secret is not None:
+            raise SigningKeyError(
+                f"the clinic key in {key_path.parent} cannot be decrypted with the passphrase "
+                f"in the secret store ('{PASSPHRASE_SECRET}'): the passphrase is not the one "
+                "it was written with, or the key file is damaged"
+            ) from exc
+        raise SigningKeyError(f"the clinic key in {key_path.parent} is damaged") from exc
+    except Exception as exc:  # cryptography refuses some malformed keys with other types
+        raise SigningKeyError(f"the clinic key in {key_path.parent} is damaged") from exc
+
+
+def _encrypt_in_place(key_path: Path, secret: bytes) -> None:
+    """Replace a clear key file by the same key encrypted: write it beside, check that it
+    decrypts to the same key, then rename it over the clear one (readers see one or the other)."""
+    import tempfile
+
+    from cryptography.hazmat.primitives import serialization
+
+    from intake.documents.files import _fsync_dir
+
+    key = _read_key(key_path, None)
+    folder = key_path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{key_path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(_encrypted_pem(key, secret))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            again = serialization.load_pem_private_key(Path(tmp_name).read_bytes(), secret)
+        except Exception as exc:
+            raise SigningKeyError(f"the clinic key in {folder} could not be encrypted") from exc
+        if _clear_pem(again) != _clear_pem(key):
+            raise SigningKeyError(f"the clinic key in {folder} could not be encrypted")
+        os.replace(tmp_name, key_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(folder)
+
+
+def _self_signed(key: Any, common_name: str, organisation: str) -> bytes:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import NameOID
 
-    key = serialization.load_pem_private_key(key_pem, None)
     attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
     if organisation:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
@@ -240,7 +400,7 @@ def _self_signed(key_pem: bytes, common_name: str, organisation: str) -> bytes:
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
-        .public_key(public)  # type: ignore[arg-type]
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
@@ -259,10 +419,68 @@ def _self_signed(key_pem: bytes, common_name: str, organisation: str) -> bytes:
             ),
             critical=True,
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)  # type: ignore[arg-type]
-        .sign(key, hashes.SHA256())  # type: ignore[arg-type]
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _pem(cert: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(cert.public_bytes(Encoding.PEM))
+
+
+def _open_pkcs12(
+    path: str | os.PathLike[str], passphrase: bytes | str | None
+) -> tuple[Any, Any, list[Any]]:
+    """(key, certificate, the other certificates) of a PKCS#12 file, as cryptography objects."""
+    from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+
+    if isinstance(passphrase, str):
+        passphrase = passphrase.encode("utf-8")
+    try:
+        key, cert, others = p12.load_key_and_certificates(Path(path).read_bytes(), passphrase)
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the PKCS#12 file {path}: {exc.strerror}") from exc
+    except (ValueError, TypeError) as exc:
+        raise SigningKeyError(
+            f"cannot open the PKCS#12 file {path}: wrong passphrase or not a PKCS#12 file"
+        ) from exc
+    return key, cert, list(others)
+
+
+def installation_certificate(
+    data_dir: str | os.PathLike[str],
+    *,
+    pkcs12: str | os.PathLike[str] | None = None,
+    passphrase: bytes | str | None = None,
+) -> bytes | None:
+    """The clinic's certificate (PEM, its issuers after it) to check documents against.
+
+    Reads only: no key is made, decrypted or converted and no secret is fetched, so checking a
+    document never changes the installation. None when there is no certificate yet.
+    """
+    if pkcs12 is not None:
+        _key, cert, chain = _open_pkcs12(pkcs12, passphrase)
+        if cert is None:
+            raise SigningKeyError(f"the PKCS#12 file {pkcs12} holds no certificate")
+        return _pem(cert) + b"".join(_pem(c) for c in chain)
+    path = Path(data_dir) / CERT_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the clinic certificate {path}: {exc.strerror}") from exc
+
+
+def fingerprint(cert: Any) -> str:
+    """A certificate's SHA-256 fingerprint as ``openssl x509 -fingerprint -sha256`` shows it."""
+    import hashlib
+
+    digest = hashlib.sha256(_asn1_cert(cert).dump()).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 _thread_lock = threading.Lock()
@@ -290,6 +508,16 @@ def _creation_lock(folder: Path) -> Iterator[None]:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _private_folder(folder: Path) -> None:
+    """The key's folder, made or kept readable by its owner only."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+            os.chmod(folder, 0o700)
 
 
 def _tighten(key_path: Path) -> None:
@@ -329,8 +557,21 @@ def _asn1_cert(data: Any) -> Any:
     if isinstance(data, x509.Certificate):
         return data
     if pem.detect(data):
-        _, _, data = pem.unarmor(data)
+        data = next(iter(pem.unarmor(data, multiple=True)))[2]
     return x509.Certificate.load(data)
+
+
+def _asn1_certs(data: Any) -> list[Any]:
+    """Every certificate in ``data`` (as ``_asn1_cert`` takes it; PEM may hold several)."""
+    from asn1crypto import pem, x509
+
+    if isinstance(data, ClinicSigner):
+        return [_asn1_cert(data.certificate_pem), *data.chain]
+    if isinstance(data, str | os.PathLike):
+        data = Path(data).read_bytes()
+    if isinstance(data, bytes | bytearray) and pem.detect(bytes(data)):
+        return [x509.Certificate.load(der) for _, _, der in pem.unarmor(bytes(data), multiple=True)]
+    return [_asn1_cert(data)]
 
 
 # --- signing ------------------------------------------------------------------------------------
@@ -376,9 +617,18 @@ def sign_pdf(
         reason=reason or None,
         location=location or None,
     )
-    pdf_signer = _timed_pdf_signer(meta, signer.pyhanko_signer, moment)
-    # A fixed reservation spares pyHanko a trial signature to measure the size.
-    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=SIGNATURE_RESERVE)
+    try:
+        pdf_signer = _timed_pdf_signer(meta, signer.pyhanko_signer, moment)
+        out = pdf_signer.sign_pdf(
+            writer, output=io.BytesIO(), bytes_reserved=signer.signature_reserve
+        )
+    except Exception as exc:
+        # pyHanko and the key raise many types; none of them is the person's to read as a
+        # traceback. The message names the library's reason (sizes, algorithms), never content.
+        raise DocumentError(
+            f"the document could not be sealed with the clinic key from {signer.source or 'the data folder'}"
+            f" ({type(exc).__name__}: {_short(exc)})"
+        ) from exc
     return bytes(out.getvalue())
 
 
@@ -443,8 +693,9 @@ def verify_pdf(
 ) -> VerifyResult:
     """Check that a document is sealed by ``trusted_cert`` and unchanged since.
 
-    ``trusted_cert`` is the clinic certificate as PEM/DER bytes, a file path, a cryptography
-    certificate or a ``ClinicSigner``. Raises ``NotAPdf`` for input that is not a PDF at all;
+    ``trusted_cert`` is the clinic certificate as PEM/DER bytes (PEM may carry its issuers
+    after it), a file path, a cryptography certificate or a ``ClinicSigner``; None when the
+    installation has none, which no document passes. Raises ``NotAPdf`` for input that is not a PDF at all;
     every other problem is a ``VerifyResult`` with ``valid=False`` and a reason.
 
     The signature covers every byte except its own value, and that value is checked too
@@ -461,7 +712,8 @@ def verify_pdf(
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    trusted = _asn1_cert(trusted_cert)
+    installed = _asn1_certs(trusted_cert) if trusted_cert is not None else []
+    trusted = installed[0] if installed else None
     data = bytes(pdf_bytes)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -471,7 +723,9 @@ def verify_pdf(
     if not signatures:
         return VerifyResult(False, "the file is not signed")
     embedded = signatures[0]
-    context = ValidationContext(trust_roots=[trusted], allow_fetching=False)
+    context = ValidationContext(
+        trust_roots=[trusted] if trusted is not None else [], allow_fetching=False
+    )
     try:
         status = validate_pdf_signature(embedded, context)
     except Exception as exc:  # a mangled signature or byte range cannot be evaluated at all
@@ -481,20 +735,30 @@ def verify_pdf(
     signed_at = status.signer_reported_dt
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
 
+    signer_sha256 = fingerprint(status.signing_cert)
+
     def result(valid: bool, reason: str) -> VerifyResult:
-        return VerifyResult(valid, reason, subject, signed_at, whole)
+        return VerifyResult(valid, reason, subject, signed_at, whole, signer_sha256)
 
     if not status.intact:
         return result(False, "the document was changed after it was signed")
     if not status.valid:
         return result(False, "the signature is broken")
+    if trusted is None:
+        return result(
+            False,
+            f"no clinic certificate in this installation to check it against: signed by "
+            f"{subject} (certificate SHA-256 {signer_sha256})",
+        )
     if status.signing_cert.dump() != trusted.dump() or not status.trusted:
         return result(
-            False, f"unknown signer: signed by {subject}, not by the clinic's certificate"
+            False,
+            f"unknown signer: signed by {subject} (certificate SHA-256 {signer_sha256}), not by "
+            f"this installation's certificate (SHA-256 {fingerprint(trusted)})",
         )
     if not whole:
         return result(False, "something was added to the file after it was signed")
-    if not _container_untouched(embedded, trusted):
+    if not _container_untouched(embedded, installed):
         return result(False, "the signature container was altered after signing")
     if not status.bottom_line:
         return result(False, f"the signature is not acceptable ({status.summary()})")
@@ -503,7 +767,7 @@ def verify_pdf(
     return result(True, "intact: sealed by the clinic and unchanged since")
 
 
-def _container_untouched(embedded: Any, trusted: Any) -> bool:
+def _container_untouched(embedded: Any, installed: list[Any]) -> bool:
     """The parts of the signature value that the signature itself cannot vouch for."""
     content = bytes(embedded.pkcs7_content)
     from asn1crypto import cms
@@ -512,9 +776,10 @@ def _container_untouched(embedded: Any, trusted: Any) -> bool:
     # After the DER structure come only the zero bytes pyHanko reserved.
     if content[used:].strip(b"\0"):
         return False
-    # We embed exactly one certificate, the clinic's: any other bytes there were edited in.
-    certs = embedded.signed_data["certificates"]
-    return all(c.chosen.dump() == trusted.dump() for c in certs)
+    # We embed the clinic's certificate and its issuers as installed: any other bytes there
+    # were edited in. (Documents sealed by earlier versions hold the clinic's certificate twice.)
+    known = {c.dump() for c in installed}
+    return all(c.chosen.dump() in known for c in embedded.signed_data["certificates"])
 
 
 def _short(exc: BaseException) -> str:

@@ -29,6 +29,7 @@ from intake.services.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    SealingFailed,
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
@@ -106,6 +107,24 @@ def clinic_signer(ctx: AppContext) -> Any:
         return _signers[key]
 
 
+def clinic_certificate(ctx: AppContext) -> bytes | None:
+    """The certificate documents are checked against, read without touching the key.
+
+    None when this installation has none yet: checking a document never makes a key.
+    """
+    from intake.documents.signing import installation_certificate
+
+    with _signer_lock:
+        signer = _signers.get(str(ctx.data_dir))
+    if signer is not None:
+        return bytes(signer.certificate_pem + signer.chain_pem)
+    return installation_certificate(
+        ctx.data_dir,
+        pkcs12=os.environ.get("INTAKE_PKCS12") or None,
+        passphrase=os.environ.get("INTAKE_PKCS12_PASSPHRASE"),
+    )
+
+
 class DocumentService(Service):
     def _require_forms_ready(self) -> None:
         """Documents are made only from forms whose every version is locked (see forms check)."""
@@ -121,13 +140,18 @@ class DocumentService(Service):
             "summary": documents.render_summary,
         }[kind]
         pdf = renderer(record, self.ctx.forms, self.ctx.forms.clinic.paper)
-        return documents.sign_pdf(
-            pdf,
-            clinic_signer(self.ctx),
-            self.ctx.now(),
-            reason=f"{self.ctx.forms.clinic.name}: {kind}",
-            location=self.ctx.forms.clinic.name,
-        )
+        try:
+            return documents.sign_pdf(
+                pdf,
+                clinic_signer(self.ctx),
+                self.ctx.now(),
+                reason=f"{self.ctx.forms.clinic.name}: {kind}",
+                location=self.ctx.forms.clinic.name,
+            )
+        except documents.DocumentError as exc:
+            # The key, the certificate or the sealing itself: nothing is stored, and the
+            # person is told why instead of getting a traceback.
+            raise SealingFailed(f"The document cannot be sealed: {exc}") from exc
 
     def issue_documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
@@ -464,9 +488,14 @@ class DocumentService(Service):
     def verify_bytes(self, data: bytes) -> VerifyOutcome:
         """Is this file sealed by the clinic, unchanged, and the very file the database holds?"""
         from intake.documents import NotAPdf, verify_pdf
+        from intake.documents.signing import SigningKeyError
 
         try:
-            result = verify_pdf(data, clinic_signer(self.ctx).certificate_pem)
+            certificate = clinic_certificate(self.ctx)
+        except SigningKeyError as exc:
+            return VerifyOutcome(False, True, f"the clinic certificate cannot be read: {exc}")
+        try:
+            result = verify_pdf(data, certificate)
         except NotAPdf:
             return VerifyOutcome(False, False, "this is not a PDF file")
         if not result.valid:

@@ -77,3 +77,8 @@ class FormsNotReady(ServiceError):
             f"No document can be issued until the form files are fixed: {problems[0]}{more}."
             " `main.py forms check` lists every problem."
         )
+
+
+class SealingFailed(ServiceError):
+    """A document could not be sealed with the clinic key (key, certificate or signing fault);
+    nothing was stored. The message says why, for the administrator."""

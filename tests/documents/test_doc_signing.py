@@ -26,6 +26,9 @@ from intake.documents.signing import (
 
 WHEN = dt.datetime(2026, 2, 3, 16, 0, tzinfo=dt.UTC)
 PdfOf = Callable[..., bytes]
+# Module-wide signers are made before each test's own secret store exists: they are given
+# their key file's passphrase rather than reaching for the machine's.
+FIXTURE_KEY_PASSPHRASE = b"module fixture passphrase"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> ClinicSigner:
         tmp_path_factory.mktemp("clinic"),
         common_name="RPM Health documents",
         organisation="RPM Health",
+        key_passphrase=FIXTURE_KEY_PASSPHRASE,
     )
 
 
@@ -44,6 +48,7 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> ClinicSigner:
         tmp_path_factory.mktemp("stranger"),
         common_name="RPM Health documents",
         organisation="RPM Health",
+        key_passphrase=FIXTURE_KEY_PASSPHRASE,
     )
 
 
@@ -65,7 +70,7 @@ def _invalid(result: VerifyResult) -> VerifyResult:
 def test_first_use_creates_a_private_key_and_a_certificate(tmp_path: Path) -> None:
     signer = ClinicSigner.load_or_create(tmp_path / "data")
     key, cert = tmp_path / "data" / KEY_FILE, tmp_path / "data" / CERT_FILE
-    assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert key.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     assert cert.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
     if os.name != "nt":
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
