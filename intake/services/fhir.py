@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -252,12 +251,14 @@ class FhirService(Service):
             member = _staff(s, g.actor)
             if member is not None:
                 staff["clinician"] = member
-        summary = ""
-        with contextlib.suppress(Exception):
-            ruleset = next(
-                r for r in self.ctx.forms.programme.rulesets if r.id == record.ruleset_id
-            )
-            summary = _english(ruleset)
+        summary = next(
+            (
+                r.summary.get("en")
+                for r in self.ctx.forms.programme.rulesets
+                if r.id == record.ruleset_id
+            ),
+            "",
+        )
         return fhir.VisitRecords(record, visit.status, documents, staff, summary)
 
 
@@ -268,10 +269,3 @@ def _staff(s: Session, actor_id: str) -> fhir.StaffMember | None:
     if user is None:
         return None
     return fhir.StaffMember(actor_id, user.display_name, user.username, user.role)
-
-
-def _english(ruleset: Any) -> str:
-    summary = getattr(ruleset, "summary", None)
-    if summary is None:
-        return ""
-    return str(summary.get("en")) if hasattr(summary, "get") else str(summary)
