@@ -14,6 +14,7 @@ Every resource is addressed as ``urn:uuid:<id>`` and every reference points at o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import uuid
@@ -281,6 +282,22 @@ def _human_name(first: str, last: str, use: str = "official") -> dict[str, Any]:
     if first:
         out["given"] = first.split()
     return out
+
+
+def signature_svg(sig: SignatureRecord) -> bytes:
+    """The drawn strokes as an SVG image in the pad's own coordinates (y downwards)."""
+    paths = "".join(
+        '<path d="'
+        + " ".join(f"{'M' if i == 0 else 'L'}{x:g} {y:g}" for i, (x, y) in enumerate(stroke))
+        + '"/>'
+        for stroke in sig.strokes
+        if stroke
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{sig.pad_width:g}"'
+        f' height="{sig.pad_height:g}" viewBox="0 0 {sig.pad_width:g} {sig.pad_height:g}">'
+        f'<g fill="none" stroke="black" stroke-width="2">{paths}</g></svg>'
+    ).encode()
 
 
 def _split_name(printed: str) -> tuple[str, str]:
@@ -669,6 +686,14 @@ class _Builder:
                         "type": [coding(SIGNATURE_TYPES, *sig_type)],
                         "when": instant(sig.signed_at),
                         "who": ref(who, sig.printed_name),
+                        **(
+                            {
+                                "sigFormat": "image/svg+xml",
+                                "data": base64.b64encode(signature_svg(sig)).decode("ascii"),
+                            }
+                            if sig.strokes
+                            else {}
+                        ),
                     }
                 ],
             }

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -219,6 +220,10 @@ def test_a_countersigned_adult_visit_exports_a_valid_bundle(ctx) -> None:  # typ
     assert consent["sourceReference"]["reference"] in {t["reference"] for t in counter["target"]}
     patient_sig = provenance["1.2.840.10065.1.12.1.7"]
     assert patient_sig["agent"][0]["who"]["reference"] == f"urn:uuid:{patient['id']}"
+    # The drawn signature travels as an SVG image of its strokes.
+    assert patient_sig["signature"][0]["sigFormat"] == "image/svg+xml"
+    svg = ElementTree.fromstring(base64.b64decode(patient_sig["signature"][0]["data"]))
+    assert len(svg.findall(".//{http://www.w3.org/2000/svg}path")) == len(signature_strokes())
 
 
 def test_a_minor_with_a_guardian(ctx) -> None:  # type: ignore[no-untyped-def]
