@@ -11,6 +11,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     forms_sub.add_parser(
         "lock", help="record each form's version and content hash in forms/versions.lock"
     )
+    _add_export_parser(sub)
     return p
 
 
@@ -88,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _staff(args)
     if command == "forms":
         return _forms(args.forms_command)
+    if command == "export":
+        return _export(args)
     return 2
 
 
@@ -185,4 +189,48 @@ def _forms(command: str) -> int:
         "forms valid: "
         + ", ".join(f"{k} {v}" for k, (v, _) in sorted(check.forms.versions().items()))
     )
+    return 0
+
+
+# --- export fhir ----------------------------------------------------------------------------------
+
+
+def _add_export_parser(sub: Any) -> None:
+    export = sub.add_parser("export", help="export records for another clinical system")
+    formats = export.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
+    fhir = formats.add_parser(
+        "fhir",
+        help="write one FHIR R4 Bundle (JSON) of a visit, or of a patient's whole course"
+        " (exit 0 written, 2 nothing written)",
+    )
+    which = fhir.add_mutually_exclusive_group(required=True)
+    which.add_argument("--visit", metavar="VISIT_ID", help="one visit")
+    which.add_argument(
+        "--patient", metavar="RECORD_NUMBER", help="every visit, lab, follow-up and document"
+    )
+    fhir.add_argument("--out", required=True, type=Path, help="the JSON file to write")
+
+
+def _export(args: argparse.Namespace) -> int:
+    """`export fhir`: the command line acts as the system; the service audits the export."""
+    from intake.services.context import SYSTEM
+    from intake.services.errors import ServiceError
+    from intake.services.fhir import FhirService
+
+    service = FhirService(_context())
+    try:
+        if args.visit is not None:
+            done = service.export_visit(SYSTEM, args.visit, args.out)
+        else:
+            done = service.export_patient(SYSTEM, args.patient, args.out)
+    except ServiceError as exc:
+        print(f"Not exported: {exc} Nothing was written.", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"Not exported: cannot write {args.out}: {exc.strerror}. Nothing was written.",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"{done.path}\t{done.resources} resources\tsha256 {done.sha256}")
     return 0

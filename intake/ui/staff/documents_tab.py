@@ -7,7 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from intake.services.context import Actor, AppContext
 from intake.ui.staff.common import (
@@ -31,6 +38,21 @@ from intake.ui.staff.pdf_preview import (
 )
 
 KIND_ORDER = ("consent", "education", "summary", "checklist")
+FHIR_ROLES = ("clinician", "admin")
+
+
+def ask_for_save_path(parent: QWidget, suggested: str) -> str | None:
+    """The file a FHIR bundle is saved to, from the standard save dialog (None: cancelled)."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export FHIR bundle", suggested, "FHIR JSON (*.json)"
+    )
+    return path or None
+
+
+def fhir_service(ctx: AppContext) -> Any:
+    from intake.services.fhir import FhirService
+
+    return FhirService(ctx)
 
 
 class DocumentsWidget(QWidget):
@@ -40,6 +62,7 @@ class DocumentsWidget(QWidget):
     documents_issued = Signal(int)
     preview_opened = Signal(object)  # the PdfPreviewDialog
     printed = Signal(int)  # pages
+    fhir_exported = Signal(str)  # the file written
 
     COLUMNS = ("Document", "Issue", "Made", "Language", "SHA-256", "Size", "Replaces")
 
@@ -52,6 +75,8 @@ class DocumentsWidget(QWidget):
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
             ask_for_printer
         )
+        # Asked for the file a FHIR export goes to; tests put a function of their own here.
+        self.choose_save_path: Callable[[QWidget, str], str | None] = ask_for_save_path
         self.visit_id: str | None = None
         self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.status = ""
@@ -69,6 +94,12 @@ class DocumentsWidget(QWidget):
         self.preview_button.clicked.connect(self._on_preview_button_clicked)
         self.print_button = named(QPushButton("Print…", self), "Print document")
         self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.fhir_button = named(QPushButton("Export FHIR…", self), "Export FHIR bundle")
+        self.fhir_button.setToolTip(
+            "Save this visit's records as a FHIR R4 bundle for another clinical system"
+        )
+        self.fhir_button.clicked.connect(self._on_fhir_button_clicked)
+        self.fhir_button.setVisible(actor.role in FHIR_ROLES)
         self.message = MessageLabel("Documents message", self)
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
@@ -78,6 +109,7 @@ class DocumentsWidget(QWidget):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.fhir_button)
         buttons.addWidget(self.issue_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
@@ -178,6 +210,7 @@ class DocumentsWidget(QWidget):
         missing = any(k not in kinds for k in ("consent", "education", "summary"))
         self.issue_button.setVisible(self.status in ("submitted", "countersigned") and missing)
         self.issue_button.setEnabled(not busy)
+        self.fhir_button.setEnabled(self.visit_id is not None and not busy)
 
     @Slot(bool)
     def _on_tasks_busy_changed(self, _busy: bool) -> None:
@@ -287,3 +320,39 @@ class DocumentsWidget(QWidget):
         self.message.show_message(f"Sent {pages} pages to the printer.", "info")
         self.printed.emit(pages)
         return pages
+
+    # --- FHIR export -----------------------------------------------------------------------------
+
+    @Slot()
+    def _on_fhir_button_clicked(self) -> None:
+        if self.visit_id is None:
+            return
+        visit_id = self.visit_id
+        suggested = f"fhir-{self.record_number or 'visit'}-{visit_id[:8]}.json"
+        chosen = self.choose_save_path(self, suggested)
+        if not chosen:
+            return
+        from pathlib import Path
+
+        target = Path(chosen)
+        self.message.show_message("Exporting the FHIR bundle…", "info")
+        self.tasks.run(
+            lambda: fhir_service(self._ctx).export_visit(self._actor, visit_id, target),
+            self._on_fhir_done,
+            self._on_fhir_failed,
+        )
+
+    def _on_fhir_done(self, done: Any) -> None:
+        self.message.show_message(
+            f"Saved the FHIR bundle ({done.resources} resources) to {done.path.name}.", "info"
+        )
+        self.fhir_exported.emit(str(done.path))
+
+    def _on_fhir_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, OSError):
+            self.message.show_error(
+                f"The bundle could not be saved there ({exc.strerror}). Nothing was written."
+            )
+        else:
+            self.message.show_error(describe_error(exc))
+        self._update_buttons()
