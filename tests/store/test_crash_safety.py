@@ -6,7 +6,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 from intake.services.context import open_context
 from intake.services.scripted import ScriptedPatient, walk_visit
 from intake.store import audit
+from intake.store.db import connect_sqlcipher, database_key
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,9 @@ def _spawn(data: Path, visit_id: str) -> subprocess.Popen[str]:
 
 
 def _state(data: Path, visit_id: str) -> tuple[str, str, int, int]:
-    con = sqlite3.connect(data / "intake.sqlite3")
+    # The default database is encrypted: read it with the installation's key.
+    path = data / "intake.sqlite3"
+    con = connect_sqlcipher(path, database_key(path, create=False))
     try:
         integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
         status = con.execute("SELECT status FROM visits WHERE id = ?", (visit_id,)).fetchone()[0]
