@@ -87,7 +87,8 @@ def database_key(path: Path | None, *, create: bool) -> str:
     from intake import secrets
 
     try:
-        key = secrets.get_secret(KEY_SECRET, create=create)
+        folder = path.parent if path is not None else None
+        key = secrets.get_secret(KEY_SECRET, create=create, folder=folder)
         where = secrets.store_description()
     except secrets.SecretStoreError as exc:
         raise DatabaseKeyError(f"the database key is not available: {exc}") from None
