@@ -167,6 +167,22 @@ def _sqlite_listeners(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if opts.get("intake_write") else "BEGIN")
 
 
+def _reads_as_plain(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def _key_listener(engine: Engine, key: str, path: Path | None) -> None:
     # insert=True: before every other connect listener, so PRAGMA key is the first statement.
     @event.listens_for(engine, "connect", insert=True)
@@ -197,6 +213,12 @@ class Database:
             if self.path is None:
                 raise DatabaseKeyError("an encrypted database needs a file path")
             fresh = not self.path.exists() or self.path.stat().st_size == 0
+            if not fresh and _reads_as_plain(self.path):
+                raise DatabaseKeyError(
+                    f"the database key is not available: {self.path} is a plain, unencrypted "
+                    "SQLite database; encrypt it with `main.py db encrypt` (see README, Security), "
+                    "or name it with INTAKE_DATABASE_URL=sqlite:///PATH to keep it plain"
+                )
             key = database_key(self.path, create=fresh)
         if self.dialect == "sqlite":
             if self.path is not None:
@@ -252,3 +274,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def connect_problem(db: Database) -> str | None:
+    """None when ``db`` accepts a connection, else the driver's reason (a bad certificate or
+    ``sslmode`` the server refuses, a wrong host): it carries no patients' data."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DatabaseKeyError as exc:
+        return str(exc)
+    except DBAPIError as exc:
+        return " ".join(str(exc.orig).split())
+    return None
