@@ -47,9 +47,8 @@ def test_default_database_is_encrypted_and_works(fresh_environment: Path) -> Non
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA cipher_version").scalar()
         # The immutability triggers hold in the encrypted file too.
-        with pytest.raises(Exception, match="append-only"):
-            with ctx.db.session(write=True) as s:
-                s.execute(text("UPDATE audit_events SET actor = 'x' WHERE seq = 1"))
+        with pytest.raises(Exception, match="append-only"), ctx.db.session(write=True) as s:
+            s.execute(text("UPDATE audit_events SET actor = 'x' WHERE seq = 1"))
         # BEGIN IMMEDIATE: a second writer waits for the first (busy), it does not deadlock.
         with ctx.db.session(write=True) as s:
             s.execute(text("SELECT count(*) FROM visits")).scalar()
