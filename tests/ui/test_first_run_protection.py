@@ -58,3 +58,19 @@ def test_a_plain_database_is_said_to_be_unencrypted(qtbot, fresh_environment: Pa
         assert "NOT encrypted" in _notice(qtbot, ctx)
     finally:
         ctx.db.dispose()
+
+
+def test_a_missing_database_key_is_explained_on_the_start_screen(
+    qtbot, fresh_environment: Path  # type: ignore[no-untyped-def]
+) -> None:
+    from intake.store.db import DatabaseKeyError
+    from intake.ui.staff.common import describe_error
+
+    ctx = open_context()
+    ctx.db.dispose()
+    for f in Path(os.environ["INTAKE_SECRETS_DIR"]).iterdir():
+        f.unlink()
+    with pytest.raises(DatabaseKeyError) as caught:
+        open_context()
+    text = describe_error(caught.value)
+    assert text.startswith("the database key is not available: no key")
