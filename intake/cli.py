@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         "encrypt",
         help="encrypt a plain default database in place (SQLCipher); stop every station first",
     )
+    key_export = db_sub.add_parser(
+        "key-export",
+        help="write the database key to a new 0600 file, to keep apart from the backups "
+        "(restore on another computer: restore FILE --key-file KEYFILE)",
+    )
+    key_export.add_argument("--out", required=True, type=Path)
     backup = sub.add_parser(
         "backup",
         help="write a consistent copy of the SQLite database (encrypted with the same key), stations may run",
@@ -69,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run the same checks on a database already restored (e.g. PostgreSQL after pg_restore)",
     )
     restore.add_argument("--schema", help="PostgreSQL schema of --check-only's database")
+    restore.add_argument(
+        "--key-file",
+        type=Path,
+        help="the backup's key (from `db key-export` where it was made) if not this installation's",
+    )
     forms = sub.add_parser("forms", help="form content commands")
     forms_sub = forms.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
     forms_sub.add_parser("check", help="validate every form file and its recorded version hash")
@@ -132,6 +143,13 @@ def _database_command(command: str, args: argparse.Namespace) -> int:
 
     url = paths.database_url()
     try:
+        if command == "db" and args.db_command == "key-export":
+            backup.export_live_key(url, args.out)
+            print(
+                f"database key written to {args.out}: keep it apart from the backups "
+                "(anyone with both can read them)"
+            )
+            return 0
         if command == "db":
             counts = backup.encrypt_live(url)
             print(
@@ -178,7 +196,7 @@ def _restore(args: argparse.Namespace, url: str) -> int:
         print("restore needs a backup FILE, or --check-only URL", file=sys.stderr)
         return 2
     else:
-        report = backup.restore_backup(url, args.file)
+        report = backup.restore_backup(url, args.file, args.key_file)
         verdict = "restored"
     if not report.ok:
         _say_problems(report.problems)

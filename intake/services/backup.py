@@ -19,6 +19,8 @@ from intake.store.backup import (
     backup_database,
     copy_for_restore,
     encrypt_database,
+    export_key,
+    read_key_file,
     swap_in,
 )
 from intake.store.db import Database, is_encrypted_url, sqlite_path
@@ -29,6 +31,7 @@ __all__ = [
     "CheckReport",
     "check_database",
     "encrypt_live",
+    "export_live_key",
     "live_sqlite",
     "restore_backup",
     "write_backup",
@@ -89,6 +92,13 @@ def write_backup(url: str, out: Path) -> tuple[bool, dict[str, int]]:
     return encrypted, backup_database(path, out, encrypted=encrypted)
 
 
+def export_live_key(url: str, out: Path) -> None:
+    path, encrypted = live_sqlite(url)
+    if not encrypted:
+        raise BackupError("this database is not encrypted; it has no key")
+    export_key(path, out)
+
+
 def encrypt_live(url: str) -> dict[str, int]:
     path, encrypted = live_sqlite(url)
     if not encrypted:
@@ -99,10 +109,15 @@ def encrypt_live(url: str) -> dict[str, int]:
     return encrypt_database(path)
 
 
-def restore_backup(url: str, backup: Path) -> CheckReport:
-    """Check ``backup`` on a copy beside the live database; swap it in only if it passes."""
+def restore_backup(url: str, backup: Path, key_file: Path | None = None) -> CheckReport:
+    """Check ``backup`` on a copy beside the live database; swap it in only if it passes.
+
+    ``key_file``: the backup's key exported with ``db key-export`` on the computer that made
+    it; without it the backup must be this installation's own.
+    """
     path, encrypted = live_sqlite(url)
-    candidate = copy_for_restore(backup, path, encrypted=encrypted)
+    backup_key = read_key_file(key_file) if key_file is not None else None
+    candidate = copy_for_restore(backup, path, encrypted=encrypted, backup_key=backup_key)
     scheme = "sqlcipher" if encrypted else "sqlite"
     try:
         db = Database(f"{scheme}:///{candidate}")

@@ -257,36 +257,44 @@ def backup_database(path: Path, out: Path, *, encrypted: bool) -> dict[str, int]
     return counts
 
 
-def copy_for_restore(backup: Path, live: Path, *, encrypted: bool) -> Path:
+def copy_for_restore(
+    backup: Path, live: Path, *, encrypted: bool, backup_key: str | None = None
+) -> Path:
     """Copy ``backup`` to a new file beside ``live`` (never touching either) and return it.
 
-    Raises DatabaseKeyError when the backup does not open with this installation's key.
+    ``backup_key`` is the key the backup was made with when it is not this installation's
+    (a backup from another computer, with its exported key); the copy is encrypted with this
+    installation's key either way. Raises DatabaseKeyError when the backup does not open.
     """
     import sqlcipher3
 
     if not backup.is_file():
         raise BackupError(f"cannot read {backup}: no such file")
     live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = database_key(live, create=False) if encrypted else None
+    key = database_key(live, create=not live.exists()) if encrypted else None
+    source_key = (backup_key or key) if encrypted else None
     tmp = _tmp_for(live, "restore")
     _remove(tmp)
     try:
         source = sqlcipher3.connect(f"file:{backup}?mode=ro", uri=True, timeout=5)
         try:
             source.isolation_level = None
-            if key is not None:
-                source.execute(key_pragma(key))
+            if source_key is not None:
+                source.execute(key_pragma(source_key))
             try:
                 check_key(source, backup)
             except sqlcipher3.DatabaseError as exc:
                 raise BackupError(f"{backup} is not a database backup ({exc})") from None
+            version = source.execute("PRAGMA user_version").fetchone()[0]
             create_private(tmp)
-            target = _connect(tmp, key, 5)
+            target_key = f"x'{key}'" if key is not None else ""
+            # sqlcipher_export re-encrypts under this installation's key (or writes plain).
+            source.execute(f'ATTACH DATABASE ? AS target KEY "{target_key}"', (str(tmp),))
             try:
-                source.backup(target, pages=-1)
-                target.execute("PRAGMA journal_mode=DELETE").fetchone()
+                source.execute("SELECT sqlcipher_export('target')").fetchone()
+                source.execute(f"PRAGMA target.user_version = {int(version)}")
             finally:
-                target.close()
+                source.execute("DETACH DATABASE target")
         finally:
             source.close()
         _check_opens(tmp, key)
@@ -294,6 +302,36 @@ def copy_for_restore(backup: Path, live: Path, *, encrypted: bool) -> Path:
         _remove(tmp)
         raise
     return tmp
+
+
+def export_key(live: Path, out: Path) -> None:
+    """Write the database key (64 hex digits) to a new 0600 file ``out``; never overwrites."""
+    key = database_key(live, create=False)
+    out = out.resolve()
+    if out.parent.resolve() == live.parent.resolve():
+        raise BackupError("keep the key out of the data folder: it protects that folder's database")
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BackupError(f"{out} already exists; nothing was written") from None
+    try:
+        os.write(fd, (key + "\n").encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_key_file(path: Path) -> str:
+    """The key in a file written by :func:`export_key`."""
+    import re
+
+    try:
+        text = path.read_text(encoding="ascii", errors="replace").strip().lower()
+    except OSError as exc:
+        raise BackupError(f"cannot read the key file {path}: {exc.strerror}") from None
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise BackupError(f"{path} does not hold a database key (64 hex digits)")
+    return text
 
 
 def swap_in(candidate: Path, live: Path, *, encrypted: bool, step: Step = _nothing) -> None:

@@ -360,3 +360,28 @@ def test_restore_check_only_with_verify_full_and_no_root_certificate(
     err = capsys.readouterr().err
     assert err.startswith("cannot connect to the database:")
     assert "Traceback" not in err
+
+
+def test_restore_on_another_computer_needs_the_exported_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, patients = _backup_then_more(tmp_path)
+    key_file = tmp_path / "keep-apart" / "intake.key"
+    key_file.parent.mkdir()
+    assert main(["db", "key-export", "--out", str(key_file)]) == 0
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert main(["db", "key-export", "--out", str(key_file)]) == 1  # never overwritten
+    old_key = database_key(_live(), create=False)
+    # The other computer: its own data folder and secret store, nothing in them yet.
+    monkeypatch.setenv("INTAKE_DATA_DIR", str(tmp_path / "other" / "data"))
+    monkeypatch.setenv("INTAKE_SECRETS_DIR", str(tmp_path / "other" / "secrets"))
+    capsys.readouterr()
+    assert main(["restore", str(out)]) == 2
+    assert "the database key is not available" in capsys.readouterr().err
+    assert not _live().exists()
+    assert main(["restore", str(out), "--key-file", str(key_file)]) == 0
+    assert "restored: audit chain intact" in capsys.readouterr().out
+    # Re-encrypted under this computer's own key.
+    assert database_key(_live(), create=False) != old_key
+    assert _count(Patient) == patients
+    assert main(["audit", "verify"]) == 0
