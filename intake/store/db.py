@@ -68,6 +68,9 @@ def tighten_modes(path: Path) -> None:
                 os.chmod(candidate, 0o600)
         except FileNotFoundError:
             continue
+        except PermissionError:
+            # Another account's file (a shared explicit URL): SQLite still opens it or says why.
+            continue
 
 
 def create_private(path: Path) -> None:
