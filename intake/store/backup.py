@@ -271,8 +271,11 @@ def copy_for_restore(
     if not backup.is_file():
         raise BackupError(f"cannot read {backup}: no such file")
     live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = database_key(live, create=not live.exists()) if encrypted else None
+    # A new installation's key is made only once the backup has opened.
+    key = database_key(live, create=False) if encrypted and live.exists() else None
     source_key = (backup_key or key) if encrypted else None
+    if encrypted and source_key is None:
+        source_key = database_key(live, create=False)  # none yet: says so, makes nothing
     tmp = _tmp_for(live, "restore")
     _remove(tmp)
     try:
@@ -286,6 +289,8 @@ def copy_for_restore(
             except sqlcipher3.DatabaseError as exc:
                 raise BackupError(f"{backup} is not a database backup ({exc})") from None
             version = source.execute("PRAGMA user_version").fetchone()[0]
+            if encrypted and key is None:
+                key = database_key(live, create=True)
             create_private(tmp)
             target_key = f"x'{key}'" if key is not None else ""
             # sqlcipher_export re-encrypts under this installation's key (or writes plain).

@@ -379,6 +379,9 @@ def test_restore_on_another_computer_needs_the_exported_key(
     assert main(["restore", str(out)]) == 2
     assert "the database key is not available" in capsys.readouterr().err
     assert not _live().exists()
+    assert not (tmp_path / "other" / "secrets").exists() or not any(
+        (tmp_path / "other" / "secrets").iterdir()
+    )  # a refused restore makes no key
     assert main(["restore", str(out), "--key-file", str(key_file)]) == 0
     assert "restored: audit chain intact" in capsys.readouterr().out
     # Re-encrypted under this computer's own key.
