@@ -229,7 +229,8 @@ def run(label: str, ctx: AppContext, n: int, bare: Callable[[str, Any], Any], pl
 def sqlite_side(n: int, root: Path) -> None:
     t = time.perf_counter()
     folder = root / f"sqlite-{n}"
-    ctx = open_context(data_dir=folder)
+    # A plain file (not the encrypted default) so that bare sqlite3 can read it below.
+    ctx = open_context(data_dir=folder, url=f"sqlite:///{folder / 'intake.sqlite3'}")
     build_sqlite(ctx, n)
     raw = sqlite3.connect(str(folder / "intake.sqlite3"))
     raw.execute("ANALYZE")

@@ -202,7 +202,10 @@ def run(label: str, ctx: AppContext, bare: Callable[[str, Any], Any], plan: Call
 
 def sqlite_side(n: int, root: Path) -> None:
     t = time.perf_counter()
-    ctx = open_context(data_dir=root / "sqlite")
+    # A plain file (not the encrypted default) so that bare sqlite3 can read it below.
+    ctx = open_context(
+        data_dir=root / "sqlite", url=f"sqlite:///{root / 'sqlite' / 'intake.sqlite3'}"
+    )
     births = build(ctx, n)
     print(f"SQLite: {n:,} patients built in {time.perf_counter() - t:.1f} s")
     raw = sqlite3.connect(str(root / "sqlite" / "intake.sqlite3"))

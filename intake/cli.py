@@ -47,6 +47,40 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("front_desk", "clinician", "admin"))
     add.add_argument("--username", help="sign-in name (default: made from the name)")
     staff_sub.add_parser("list", help="list staff accounts")
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
+    db_sub.add_parser(
+        "encrypt",
+        help="encrypt a plain default database in place (SQLCipher); stop every station first",
+    )
+    key_export = db_sub.add_parser(
+        "key-export",
+        help="write the database key to a new 0600 file, to keep apart from the backups "
+        "(restore on another computer: restore FILE --key-file KEYFILE)",
+    )
+    key_export.add_argument("--out", required=True, type=Path)
+    backup = sub.add_parser(
+        "backup",
+        help="write a consistent copy of the SQLite database (encrypted with the same key), stations may run",
+    )
+    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    restore = sub.add_parser(
+        "restore",
+        help="check a backup (audit chain, documents) and only then put it in place of the database; "
+        "exit 0 restored, 1 refused, 2 unusable",
+    )
+    restore.add_argument("file", nargs="?", type=Path, help="a file written by `main.py backup`")
+    restore.add_argument(
+        "--check-only",
+        metavar="URL",
+        help="run the same checks on a database already restored (e.g. PostgreSQL after pg_restore)",
+    )
+    restore.add_argument("--schema", help="PostgreSQL schema of --check-only's database")
+    restore.add_argument(
+        "--key-file",
+        type=Path,
+        help="the backup's key (from `db key-export` where it was made) if not this installation's",
+    )
     forms = sub.add_parser("forms", help="form content commands")
     forms_sub = forms.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
     forms_sub.add_parser("check", help="validate every form file and its recorded version hash")
@@ -92,18 +126,95 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _forms(args.forms_command)
     if command == "export":
         return _export(args)
+    if command in ("db", "backup", "restore"):
+        return _database_command(command, args)
     return 2
 
 
 def _context():  # type: ignore[no-untyped-def]
     from intake.forms import FormsInvalid
     from intake.services.context import open_context
+    from intake.store.db import DatabaseKeyError
 
     try:
         return open_context()
     except FormsInvalid as exc:
         _say_problems(exc.problems)
         raise SystemExit(2) from None
+    except DatabaseKeyError as exc:
+        print(f"cannot open the database: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _database_command(command: str, args: argparse.Namespace) -> int:
+    """db encrypt, backup, restore: the environment's faults are messages, exit 1 or 2."""
+    from intake import paths
+    from intake.services import backup
+    from intake.store.db import DatabaseKeyError
+
+    url = paths.database_url()
+    try:
+        if command == "db" and args.db_command == "key-export":
+            backup.export_live_key(url, args.out)
+            print(
+                f"database key written to {args.out}: keep it apart from the backups "
+                "(anyone with both can read them)"
+            )
+            return 0
+        if command == "db":
+            counts = backup.encrypt_live(url)
+            print(
+                f"encrypted {paths.data_dir() / paths.DATABASE_FILE}: {sum(counts.values())} rows "
+                "checked; the plain file was removed"
+            )
+            return 0
+        if command == "backup":
+            encrypted, counts = backup.write_backup(url, args.out)
+            print(f"backup written to {args.out}: {sum(counts.values())} rows")
+            if encrypted:
+                print("encrypted with this installation's database key (see README, Security)")
+            else:
+                print("NOT encrypted: the database itself is a plain SQLite file", file=sys.stderr)
+            return 0
+        return _restore(args, url)
+    except DatabaseKeyError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except backup.BackupError as exc:
+        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"failed: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
+        return 2
+
+
+def _restore(args: argparse.Namespace, url: str) -> int:
+    from intake.services import backup
+    from intake.store.db import Database, connect_problem
+
+    if args.check_only:
+        db = Database(args.check_only, schema=args.schema)
+        try:
+            problem = connect_problem(db)
+            if problem:
+                print(f"cannot connect to the database: {problem}", file=sys.stderr)
+                return 2
+            report = backup.check_database(db)
+        finally:
+            db.dispose()
+        verdict = "verified"
+    elif args.file is None:
+        print("restore needs a backup FILE, or --check-only URL", file=sys.stderr)
+        return 2
+    else:
+        report = backup.restore_backup(url, args.file, args.key_file)
+        verdict = "restored"
+    if not report.ok:
+        _say_problems(report.problems)
+        print("refused: the database does not verify; nothing was changed", file=sys.stderr)
+        return 1
+    print(f"{verdict}: audit chain intact ({report.events} events), {report.documents} documents match")
+    return 0
 
 
 def _say_problems(problems: Sequence[object]) -> None:

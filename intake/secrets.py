@@ -92,9 +92,9 @@ def secrets_dir() -> Path:
     return path
 
 
-def _scope() -> str:
-    """A short id of this installation's data folder."""
-    return hashlib.sha256(str(data_dir().resolve()).encode("utf-8")).hexdigest()[:16]
+def _scope(folder: Path | None = None) -> str:
+    """A short id of this installation's data folder (``folder``, default :func:`data_dir`)."""
+    return hashlib.sha256(str((folder or data_dir()).resolve()).encode("utf-8")).hexdigest()[:16]
 
 
 def _kind() -> tuple[str, bool]:
@@ -120,12 +120,12 @@ def store_description() -> StoreInfo:
     return StoreInfo("file", str(secrets_dir()), fallback)
 
 
-def _file_path(name: str) -> Path:
-    return secrets_dir() / f"{_scope()}-{name}"
+def _file_path(name: str, folder: Path | None = None) -> Path:
+    return secrets_dir() / f"{_scope(folder)}-{name}"
 
 
-def _read_file(name: str) -> str | None:
-    path = _file_path(name)
+def _read_file(name: str, folder: Path | None = None) -> str | None:
+    path = _file_path(name, folder)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -135,8 +135,8 @@ def _read_file(name: str) -> str | None:
     return path.read_text(encoding="ascii").strip() or None
 
 
-def _write_file(name: str, value: str) -> None:
-    path = _file_path(name)
+def _write_file(name: str, value: str, folder: Path | None = None) -> None:
+    path = _file_path(name, folder)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -153,9 +153,13 @@ def _write_file(name: str, value: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def get_secret(name: str, *, create: bool = False) -> str | None:
+def get_secret(
+    name: str, *, create: bool = False, folder: Path | None = None
+) -> str | None:
     """The secret ``name`` of this installation; made (32 random bytes, hex) if ``create``.
 
+    ``folder`` is the data folder the secret belongs to (default: :func:`data_dir`); the
+    database key is scoped to the folder its database file is in.
     Returns None when it does not exist and ``create`` is false: a reader (``verify``) never
     makes a secret as a side effect.
     """
@@ -163,26 +167,26 @@ def get_secret(name: str, *, create: bool = False) -> str | None:
     if kind == "keyring":
         import keyring
 
-        user = f"{_scope()}:{name}"
+        user = f"{_scope(folder)}:{name}"
         value = keyring.get_password(SERVICE, user)
         if value is None and create:
             keyring.set_password(SERVICE, user, _random.token_hex(32))
             value = keyring.get_password(SERVICE, user)
         return value
-    value = _read_file(name)
+    value = _read_file(name, folder)
     if value is None and create:
-        _write_file(name, _random.token_hex(32))
-        value = _read_file(name)
+        _write_file(name, _random.token_hex(32), folder)
+        value = _read_file(name, folder)
     return value
 
 
-def set_secret(name: str, value: str) -> None:
+def set_secret(name: str, value: str, *, folder: Path | None = None) -> None:
     """Store ``value`` (ASCII) under ``name``, replacing any earlier one (key rotation, restore)."""
     kind, _fallback = _kind()
     if kind == "keyring":
         import keyring
 
-        keyring.set_password(SERVICE, f"{_scope()}:{name}", value)
+        keyring.set_password(SERVICE, f"{_scope(folder)}:{name}", value)
         return
-    _file_path(name).unlink(missing_ok=True)
-    _write_file(name, value)
+    _file_path(name, folder).unlink(missing_ok=True)
+    _write_file(name, value, folder)

@@ -79,11 +79,8 @@ def open_context(
 
     folder = data_dir or paths.data_dir()
     if data_dir is not None:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    db = Database(
-        url or (os.environ.get("INTAKE_DATABASE_URL") or f"sqlite:///{folder / 'intake.sqlite3'}"),
-        schema=schema,
-    )
+        paths.private_folder(folder)
+    db = Database(url or paths.database_url(folder), schema=schema)
     if migrate:
         db.migrate()
     return AppContext(db=db, forms=check.forms, data_dir=folder, form_problems=check.problems)

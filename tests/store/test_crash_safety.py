@@ -6,7 +6,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,13 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from intake.secrets import set_secret
 from intake.services.context import open_context
 from intake.services.scripted import ScriptedPatient, walk_visit
 from intake.store import audit
+from intake.store.db import KEY_SECRET, connect_sqlcipher, database_key
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("INTAKE_CRASH_KILLS", "16"))
+
+
+def _copy(template: Path, data: Path) -> None:
+    """A copy of the data folder, with the database key registered for the new folder."""
+    shutil.copytree(template, data)
+    key = database_key(template / "intake.sqlite3", create=False)
+    set_secret(KEY_SECRET, key, folder=data)
 
 
 def _spawn(data: Path, visit_id: str) -> subprocess.Popen[str]:
@@ -37,7 +45,9 @@ def _spawn(data: Path, visit_id: str) -> subprocess.Popen[str]:
 
 
 def _state(data: Path, visit_id: str) -> tuple[str, str, int, int]:
-    con = sqlite3.connect(data / "intake.sqlite3")
+    # The default database is encrypted: read it with the installation's key.
+    path = data / "intake.sqlite3"
+    con = connect_sqlcipher(path, database_key(path, create=False))
     try:
         integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
         status = con.execute("SELECT status FROM visits WHERE id = ?", (visit_id,)).fetchone()[0]
@@ -62,7 +72,7 @@ def test_sigkill_during_submission_is_all_or_nothing(tmp_path: Path) -> None:
 
     # How long an uninterrupted submission takes, to spread the kills over it.
     timing = tmp_path / "timing"
-    shutil.copytree(template, timing)
+    _copy(template, timing)
     child = _spawn(timing, visit_id)
     started = time.perf_counter()
     assert child.stdout is not None
@@ -77,7 +87,7 @@ def test_sigkill_during_submission_is_all_or_nothing(tmp_path: Path) -> None:
     outcomes = {"draft": 0, "submitted": 0}
     for i in range(KILLS):
         data = tmp_path / f"run{i}"
-        shutil.copytree(template, data)
+        _copy(template, data)
         child = _spawn(data, visit_id)
         child.stdin.write("go\n")  # type: ignore[union-attr]
         child.stdin.flush()  # type: ignore[union-attr]

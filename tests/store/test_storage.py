@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import threading
@@ -308,6 +309,9 @@ def test_audit_verify_command_on_a_real_database(tmp_path: Path) -> None:
         "INTAKE_DATA_DIR": str(tmp_path / "d"),
         "PATH": "/usr/bin:/bin",
         "INTAKE_STATION": "cli-test",
+        # The default database is encrypted; the command finds the key where this test made it.
+        "INTAKE_SECRET_STORE": "file",
+        "INTAKE_SECRETS_DIR": os.environ["INTAKE_SECRETS_DIR"],
     }
     ctx = open_context(data_dir=tmp_path / "d")
     walk_visit(ctx, ScriptedPatient())

@@ -58,6 +58,10 @@ def describe_error(exc: BaseException) -> str:
     """A message fit for the person at the screen; our own bugs are logged without patient data."""
     if isinstance(exc, ServiceError):
         return str(exc)
+    if type(exc).__name__ == "DatabaseKeyError":
+        # The environment's fault (no key in the store, a plain file where the encrypted one
+        # belongs): its message names the store and what to do, never a key or patient data.
+        return str(exc)
     # Only the exception type and the code locations are logged: values may carry patient data.
     log.error(
         "unexpected %s\n%s",

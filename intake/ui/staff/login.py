@@ -197,6 +197,18 @@ class FirstRunPage(QWidget):
         box_layout.addRow(note)
         layout.addWidget(box)
 
+        from intake.services.security import protection_notice, protection_status
+
+        self.protection_status = protection_status(ctx)
+        self.protection_notice = named(
+            QLabel(protection_notice(self.protection_status), self), "Data protection"
+        )
+        self.protection_notice.setWordWrap(True)
+        self.protection_notice.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        layout.addWidget(self.protection_notice)
+
         self.profile_confirmed = named(
             QCheckBox("I have checked the clinic profile above and it is correct", self),
             "Clinic profile is correct",
