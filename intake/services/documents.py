@@ -32,7 +32,7 @@ from intake.services.errors import (
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
-from intake.services.visits import signature_problem
+from intake.services.visits import countersign_binding, signature_digest, signature_problem
 from intake.store.models import Document, Patient, PregnancyTest, Signature, Visit
 
 KINDS = ("consent", "education", "summary")
@@ -186,7 +186,12 @@ class DocumentService(Service):
                         "create",
                         "document",
                         record.document_id,
-                        {"kind": kind, "visit": visit_id},
+                        {
+                            "kind": kind,
+                            "visit": visit_id,
+                            "issue": 1,
+                            "sha256": hashlib.sha256(pdf).hexdigest(),
+                        },
                     )
             except Conflict:
                 continue  # made at another station at the same moment
@@ -341,25 +346,25 @@ class DocumentService(Service):
                             + "; ".join(f.text for f in unticked)
                         }
                     )
-                s.add(
-                    Signature(
-                        visit_id=visit_id,
-                        role="clinician",
-                        reviewed=[
-                            {"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious
-                        ],
-                        printed_name=printed,
-                        relationship="",
-                        meaning=SIGNATURE_MEANINGS["clinician"],
-                        signed_at=now,
-                        strokes=[[list(map(float, p)) for p in st] for st in strokes],
-                        pad_width=float(pad_width),
-                        pad_height=float(pad_height),
-                        record_sha256=visit.record_sha256,
-                        actor=actor.id,
-                        station=self.ctx.station,
-                    )
+                ticks = [{"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious]
+                signature = Signature(
+                    visit_id=visit_id,
+                    role="clinician",
+                    reviewed=ticks,
+                    printed_name=printed,
+                    relationship="",
+                    meaning=SIGNATURE_MEANINGS["clinician"],
+                    signed_at=now,
+                    strokes=[[list(map(float, p)) for p in st] for st in strokes],
+                    pad_width=float(pad_width),
+                    pad_height=float(pad_height),
+                    # Bound to the signed record and to the review ticks given with it.
+                    record_sha256=countersign_binding(visit.record_sha256, ticks),
+                    method="drawn",
+                    actor=actor.id,
+                    station=self.ctx.station,
                 )
+                s.add(signature)
                 visit.status = "countersigned"
                 visit.countersigned_at = now
                 visit.updated_at = now
@@ -370,7 +375,11 @@ class DocumentService(Service):
                     "sign",
                     "visit",
                     visit_id,
-                    {"role": "clinician", "reviewed": [f.id for f in serious]},
+                    {
+                        "role": "clinician",
+                        "reviewed": [f.id for f in serious],
+                        "signature_sha256": signature_digest(signature),
+                    },
                 )
                 countersigned = build_record(s, self.ctx.forms, visit_id)
                 # The consent and the intake summary are both re-issued with the countersignature,
@@ -428,7 +437,13 @@ class DocumentService(Service):
             "create",
             "document",
             doc.id,
-            {"kind": kind, "issue": issue, "supersedes": doc.supersedes_id},
+            {
+                "kind": kind,
+                "visit": visit_id,
+                "issue": issue,
+                "supersedes": doc.supersedes_id,
+                "sha256": doc.sha256,
+            },
         )
         return doc
 

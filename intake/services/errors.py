@@ -77,3 +77,12 @@ class FormsNotReady(ServiceError):
             f"No document can be issued until the form files are fixed: {problems[0]}{more}."
             " `main.py forms check` lists every problem."
         )
+
+
+class RecordMismatch(ServiceError):
+    """A signed visit's stored content no longer matches the record its signatures are bound to
+    (changed outside the application): nothing more is signed or issued for it."""
+
+
+class SigningUnavailable(ServiceError):
+    """The clinic signing key cannot be used, so the audit trail cannot be sealed: nothing was saved."""
