@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
+from intake.services import integrity
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
@@ -29,6 +30,7 @@ from intake.services.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    RecordMismatch,
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
@@ -107,6 +109,21 @@ def clinic_signer(ctx: AppContext) -> Any:
 
 
 class DocumentService(Service):
+    def _require_intact(self, actor: Actor, visit_id: str) -> None:
+        """Refuse a signed visit whose stored content no longer matches what was signed.
+
+        The refusal is audited in a unit of work of its own (``integrity`` / ``record
+        mismatch``), so it stays recorded although nothing else is saved.
+        """
+        with self.read() as s:
+            visit = s.get(Visit, visit_id)
+            problem = None if visit is None else integrity.visit_problem(self.ctx, s, visit)
+        if problem is None:
+            return
+        with self.write() as s:
+            self.audit(s, actor, "integrity", "visit", visit_id, {"problem": "record mismatch"})
+        raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)
+
     def _require_forms_ready(self) -> None:
         """Documents are made only from forms whose every version is locked (see forms check)."""
         if self.ctx.form_problems:
@@ -133,6 +150,7 @@ class DocumentService(Service):
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
         require_visit(actor, visit_id)
         self._require_forms_ready()
+        self._require_intact(actor, visit_id)
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
@@ -290,6 +308,7 @@ class DocumentService(Service):
         if errors:
             raise InvalidInput(errors)
         StaffService(self.ctx).confirm_secret(actor, secret, username)
+        self._require_intact(actor, visit_id)
         now = self.ctx.now()
         try:
             with self.write(durable=True) as s:
@@ -300,6 +319,8 @@ class DocumentService(Service):
                     raise Immutable("This consent is already countersigned.")
                 if visit.status != "submitted":
                     raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+                if integrity.visit_problem(self.ctx, s, visit) is not None:
+                    raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
                 signed_as = build_record(s, self.ctx.forms, visit_id)
                 confirmed = clinician_override(s, visit.patient_id)
                 if confirmed is True and not signed_as.can_become_pregnant:
@@ -486,12 +507,42 @@ class DocumentService(Service):
             return VerifyOutcome(False, False, "this is not a PDF file")
         if not result.valid:
             return VerifyOutcome(False, True, result.reason)
+        from intake.documents.signing import embedded_document_id
+
         digest = hashlib.sha256(data).hexdigest()
+        inside = embedded_document_id(data)
         with self.write() as s:
-            d = s.scalars(select(Document).where(Document.sha256 == digest).limit(1)).first()
-            if d is None:
+            rows = list(s.scalars(select(Document).where(Document.sha256 == digest)))
+            named = s.get(Document, inside) if inside else None
+            if not rows:
+                if named is not None:
+                    return VerifyOutcome(
+                        False,
+                        True,
+                        f"the signature is intact, but the database holds another file for "
+                        f"{integrity.describe(named)}: one of the two was replaced",
+                    )
                 return VerifyOutcome(
                     False, True, "the signature is intact, but no stored record matches this file"
+                )
+            mine = [d for d in rows if d.id == inside]
+            others = [d for d in rows if d.id != inside]
+            if not mine:
+                return VerifyOutcome(
+                    False,
+                    True,
+                    f"the signature is intact, but this file is document {inside or '(none named)'}"
+                    f" stored as {integrity.describe(rows[0])}: it was copied into that row",
+                )
+            d = mine[0]
+            problem = integrity.document_problem(s, d, data)
+            if problem is None and others:
+                problem = "the same file is also stored as " + ", ".join(
+                    integrity.describe(o) for o in others
+                )
+            if problem is not None:
+                return VerifyOutcome(
+                    False, True, f"the signature is intact, but {integrity.describe(d)}: {problem}"
                 )
             from intake.services.context import SYSTEM
 
@@ -500,6 +551,7 @@ class DocumentService(Service):
         return VerifyOutcome(
             True,
             True,
-            f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue} ({info.id})",
+            f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue}"
+            f" of visit {info.visit_id} ({info.id})",
             info,
         )

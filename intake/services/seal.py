@@ -59,10 +59,13 @@ def sign_head(ctx: AppContext, session: Session, *, force: bool = False) -> bool
     from intake.services.documents import clinic_signer
 
     signer = clinic_signer(ctx)
-    if not force and isinstance(previous, HeadState):
-        if head_problem(previous, signer.certificate_pem) is not None:
-            log.warning("audit head left unsigned: the head before this change does not verify")
-            return False
+    if (
+        not force
+        and isinstance(previous, HeadState)
+        and head_problem(previous, signer.certificate_pem) is not None
+    ):
+        log.warning("audit head left unsigned: the head before this change does not verify")
+        return False
     raw = sign_detached(signer, audit.head_message(head.seq, head.hash))
     head.signature = base64.b64encode(raw).decode("ascii")
     head.signer = certificate_fingerprint(signer.certificate_pem)

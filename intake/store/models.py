@@ -393,6 +393,8 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]]  # never patient data: ids, counts, reasons
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # A record's events (its signatures, its issue), as verify and countersign look them up.
+    __table_args__ = (Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),)
 
 
 class AuditHead(Base):
