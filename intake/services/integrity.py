@@ -122,16 +122,16 @@ def document_problem(
         created = _create_events(s, [d.id])
     if hashlib.sha256(pdf).hexdigest() != d.sha256:
         return "the stored file does not match its SHA-256"
-    event = created.get(d.id)
-    if event is None:
-        return "there is no creation event for it in the audit trail"
-    if "sha256" in event and event["sha256"] != d.sha256:
-        return "the stored file is not the one recorded in the audit trail when it was issued"
     if d.id != document_id(d.visit_id, d.kind, d.issue):
         return "its id is not the one of its visit, kind and issue"
     inside = embedded_document_id(pdf)
     if inside != d.id:
         return f"the file inside is document {inside or '(none named)'}, not this one"
+    event = created.get(d.id)
+    if event is None:
+        return "there is no creation event for it in the audit trail"
+    if "sha256" in event and event["sha256"] != d.sha256:
+        return "the stored file is not the one recorded in the audit trail when it was issued"
     return None
 
 
