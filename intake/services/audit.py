@@ -59,8 +59,15 @@ class AuditService(Service):
             head = audit.read_head(s)
             if head is not None:
                 problem = seal.head_problem(head, certificate)
+                if problem and not head.signature:
+                    problem += (
+                        f" (event {head.seq}); after the upgrade to signed heads or a new clinic"
+                        " key, an administrator who has checked it runs `main.py audit seal`"
+                    )
+                elif problem:
+                    problem += f" (event {head.seq})"
                 if problem:
-                    problems.append(f"{problem} (event {head.seq})")
+                    problems.append(problem)
             if kept is not None:
                 problems += self._kept_problems(s, kept, certificate)
             if records:
