@@ -37,7 +37,26 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("file", type=Path)
     audit = sub.add_parser("audit", help="audit trail commands")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
-    audit_sub.add_parser("verify", help="check the whole hash chain (exit 0 intact, 1 broken)")
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        help="check the hash chain, its signed head, every signed visit and every stored document"
+        " (exit 0 intact, 1 broken, 2 unusable --head file)",
+    )
+    audit_verify.add_argument(
+        "--head",
+        type=Path,
+        metavar="FILE",
+        help="a head kept earlier with `audit head`: the chain must still contain it",
+    )
+    audit_sub.add_parser(
+        "head",
+        help="print the chain head (seq, hash, signature) as one line of JSON to keep elsewhere",
+    )
+    audit_sub.add_parser(
+        "seal",
+        help="sign the head of an intact chain with the clinic key (after the upgrade to signed"
+        " heads, or a new clinic key)",
+    )
     staff = sub.add_parser("staff", help="staff accounts")
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND", required=True)
     add = staff_sub.add_parser(
@@ -119,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "verify":
         return _verify(args.file)
     if command == "audit":
-        return _audit_verify()
+        if args.audit_command == "head":
+            return _audit_head()
+        if args.audit_command == "seal":
+            return _audit_seal()
+        return _audit_verify(args.head)
     if command == "staff":
         return _staff(args)
     if command == "forms":
@@ -241,16 +264,61 @@ def _verify(path: Path) -> int:
     return 0 if result.valid else (1 if result.usable else 2)
 
 
-def _audit_verify() -> int:
-    from intake.services.audit import AuditService
+def _audit_verify(head_file: Path | None) -> int:
+    from intake.services.audit import AuditService, head_from_text
 
-    report = AuditService(_context()).verify()
+    kept = None
+    if head_file is not None:
+        try:
+            kept = head_from_text(head_file.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            print(f"not usable: cannot read {head_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except (ValueError, UnicodeDecodeError) as exc:
+            print(f"not usable: {head_file}: {exc}", file=sys.stderr)
+            return 2
+    report = AuditService(_context()).verify(kept)
     if report.intact:
-        print(f"audit chain intact: {report.events} events")
+        extra = f", contains the kept head (event {kept.seq})" if kept else ""
+        print(
+            f"audit chain intact: {report.events} events, head signed by the clinic key{extra};"
+            " signed visits and stored documents match it"
+        )
         return 0
+    if report.problems:
+        print(f"audit chain BROKEN: {len(report.problems)} problem(s)", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
     where = f" at event {report.first_bad_seq}" if report.first_bad_seq else ""
     print(f"audit chain BROKEN{where}: {report.reason}", file=sys.stderr)
     return 1
+
+
+def _audit_head() -> int:
+    from intake.services.audit import AuditService, head_to_text
+    from intake.services.errors import ServiceError
+
+    try:
+        print(head_to_text(AuditService(_context()).head()))
+    except ServiceError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _audit_seal() -> int:
+    from intake.services.audit import AuditService, head_to_text
+    from intake.services.context import SYSTEM
+    from intake.services.errors import ServiceError
+
+    try:
+        outcome = AuditService(_context()).seal(SYSTEM)
+    except ServiceError as exc:
+        print(f"not sealed: {exc}", file=sys.stderr)
+        return 1
+    print(("sealed: " if outcome.signed else "already sealed: ") + head_to_text(outcome.head))
+    return 0
 
 
 def _staff(args: argparse.Namespace) -> int:

@@ -40,9 +40,13 @@ __all__ = [
     "VerifyResult",
     "fingerprint",
     "installation_certificate",
+    "certificate_fingerprint",
+    "embedded_document_id",
     "load_certificate",
     "preload",
+    "sign_detached",
     "sign_pdf",
+    "verify_detached",
     "verify_pdf",
 ]
 
@@ -785,3 +789,64 @@ def _container_untouched(embedded: Any, installed: list[Any]) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
+
+
+# --- detached signatures (the audit head) and what a document says it is ----------------------
+
+
+def certificate_fingerprint(cert: Any) -> str:
+    """SHA-256 of the certificate's DER bytes, hex: names the key a signature verifies with."""
+    import hashlib
+
+    return hashlib.sha256(_asn1_cert(cert).dump()).hexdigest()
+
+
+def sign_detached(signer: ClinicSigner, data: bytes) -> bytes:
+    """A signature over ``data`` with the clinic key (RSA PKCS#1 v1.5 or ECDSA, SHA-256)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    key = signer._private_key
+    if isinstance(key, rsa.RSAPrivateKey):
+        return bytes(key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return bytes(key.sign(data, ec.ECDSA(hashes.SHA256())))
+    raise SigningKeyError("the clinic key is of a kind that cannot sign the audit trail")
+
+
+def verify_detached(cert: Any, data: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` over ``data`` was made with the key of ``cert``."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    public = x509.load_der_x509_certificate(_asn1_cert(cert).dump()).public_key()
+    try:
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
+
+
+def embedded_document_id(pdf_bytes: bytes) -> str | None:
+    """The document id the renderer put in the file's /Subject ("Document <uuid>"), or None."""
+    import re
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(bytes(pdf_bytes)), strict=False)
+        info = reader.trailer_view.get("/Info")
+        subject = str(info.get_object().get("/Subject", "")) if info is not None else ""
+    except Exception:  # a damaged file simply says nothing
+        return None
+    found = re.search(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", subject.lower()
+    )
+    return found.group(0) if found else None

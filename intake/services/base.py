@@ -10,8 +10,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake.documents.errors import DocumentError
+from intake.services import seal
 from intake.services.context import Actor, AppContext
-from intake.services.errors import Conflict, Immutable, NotAllowed, StorageUnavailable
+from intake.services.errors import (
+    Conflict,
+    Immutable,
+    NotAllowed,
+    SigningUnavailable,
+    StorageUnavailable,
+)
 from intake.store import audit
 
 IMMUTABLE_MESSAGE = (
@@ -40,6 +48,14 @@ class Service:
             with self.ctx.db.session(write=True, durable=durable) as session:
                 self.ctx.db.lock_audit(session)
                 yield session
+                # Once per unit of work, before it commits: the head its events end in.
+                try:
+                    seal.sign_head(self.ctx, session)
+                except DocumentError as exc:
+                    raise SigningUnavailable(
+                        "The clinic signing key cannot be used, so nothing was saved. Please"
+                        f" call for help: {exc}"
+                    ) from None
         except StaleDataError:
             raise Conflict(
                 "Someone else changed this record at another station. It has been reloaded; please check it and try again."

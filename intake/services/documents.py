@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
+from intake.services import integrity
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
@@ -30,10 +31,11 @@ from intake.services.errors import (
     NotAllowed,
     NotFound,
     SealingFailed,
+    RecordMismatch,
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
-from intake.services.visits import signature_problem
+from intake.services.visits import countersign_binding, signature_digest, signature_problem
 from intake.store.models import Document, Patient, PregnancyTest, Signature, Visit
 
 KINDS = ("consent", "education", "summary")
@@ -126,6 +128,21 @@ def clinic_certificate(ctx: AppContext) -> bytes | None:
 
 
 class DocumentService(Service):
+    def _require_intact(self, actor: Actor, visit_id: str) -> None:
+        """Refuse a signed visit whose stored content no longer matches what was signed.
+
+        The refusal is audited in a unit of work of its own (``integrity`` / ``record
+        mismatch``), so it stays recorded although nothing else is saved.
+        """
+        with self.read() as s:
+            visit = s.get(Visit, visit_id)
+            problem = None if visit is None else integrity.visit_problem(self.ctx, s, visit)
+        if problem is None:
+            return
+        with self.write() as s:
+            self.audit(s, actor, "integrity", "visit", visit_id, {"problem": "record mismatch"})
+        raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)
+
     def _require_forms_ready(self) -> None:
         """Documents are made only from forms whose every version is locked (see forms check)."""
         if self.ctx.form_problems:
@@ -157,6 +174,7 @@ class DocumentService(Service):
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
         require_visit(actor, visit_id)
         self._require_forms_ready()
+        self._require_intact(actor, visit_id)
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
@@ -210,7 +228,12 @@ class DocumentService(Service):
                         "create",
                         "document",
                         record.document_id,
-                        {"kind": kind, "visit": visit_id},
+                        {
+                            "kind": kind,
+                            "visit": visit_id,
+                            "issue": 1,
+                            "sha256": hashlib.sha256(pdf).hexdigest(),
+                        },
                     )
             except Conflict:
                 continue  # made at another station at the same moment
@@ -309,6 +332,7 @@ class DocumentService(Service):
         if errors:
             raise InvalidInput(errors)
         StaffService(self.ctx).confirm_secret(actor, secret, username)
+        self._require_intact(actor, visit_id)
         now = self.ctx.now()
         try:
             with self.write(durable=True) as s:
@@ -319,6 +343,8 @@ class DocumentService(Service):
                     raise Immutable("This consent is already countersigned.")
                 if visit.status != "submitted":
                     raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+                if integrity.visit_problem(self.ctx, s, visit) is not None:
+                    raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
                 signed_as = build_record(s, self.ctx.forms, visit_id)
                 confirmed = clinician_override(s, visit.patient_id)
                 if confirmed is True and not signed_as.can_become_pregnant:
@@ -365,25 +391,25 @@ class DocumentService(Service):
                             + "; ".join(f.text for f in unticked)
                         }
                     )
-                s.add(
-                    Signature(
-                        visit_id=visit_id,
-                        role="clinician",
-                        reviewed=[
-                            {"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious
-                        ],
-                        printed_name=printed,
-                        relationship="",
-                        meaning=SIGNATURE_MEANINGS["clinician"],
-                        signed_at=now,
-                        strokes=[[list(map(float, p)) for p in st] for st in strokes],
-                        pad_width=float(pad_width),
-                        pad_height=float(pad_height),
-                        record_sha256=visit.record_sha256,
-                        actor=actor.id,
-                        station=self.ctx.station,
-                    )
+                ticks = [{"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious]
+                signature = Signature(
+                    visit_id=visit_id,
+                    role="clinician",
+                    reviewed=ticks,
+                    printed_name=printed,
+                    relationship="",
+                    meaning=SIGNATURE_MEANINGS["clinician"],
+                    signed_at=now,
+                    strokes=[[list(map(float, p)) for p in st] for st in strokes],
+                    pad_width=float(pad_width),
+                    pad_height=float(pad_height),
+                    # Bound to the signed record and to the review ticks given with it.
+                    record_sha256=countersign_binding(visit.record_sha256, ticks),
+                    method="drawn",
+                    actor=actor.id,
+                    station=self.ctx.station,
                 )
+                s.add(signature)
                 visit.status = "countersigned"
                 visit.countersigned_at = now
                 visit.updated_at = now
@@ -394,7 +420,11 @@ class DocumentService(Service):
                     "sign",
                     "visit",
                     visit_id,
-                    {"role": "clinician", "reviewed": [f.id for f in serious]},
+                    {
+                        "role": "clinician",
+                        "reviewed": [f.id for f in serious],
+                        "signature_sha256": signature_digest(signature),
+                    },
                 )
                 countersigned = build_record(s, self.ctx.forms, visit_id)
                 # The consent and the intake summary are both re-issued with the countersignature,
@@ -452,7 +482,13 @@ class DocumentService(Service):
             "create",
             "document",
             doc.id,
-            {"kind": kind, "issue": issue, "supersedes": doc.supersedes_id},
+            {
+                "kind": kind,
+                "visit": visit_id,
+                "issue": issue,
+                "supersedes": doc.supersedes_id,
+                "sha256": doc.sha256,
+            },
         )
         return doc
 
@@ -500,12 +536,42 @@ class DocumentService(Service):
             return VerifyOutcome(False, False, "this is not a PDF file")
         if not result.valid:
             return VerifyOutcome(False, True, result.reason)
+        from intake.documents.signing import embedded_document_id
+
         digest = hashlib.sha256(data).hexdigest()
+        inside = embedded_document_id(data)
         with self.write() as s:
-            d = s.scalars(select(Document).where(Document.sha256 == digest).limit(1)).first()
-            if d is None:
+            rows = list(s.scalars(select(Document).where(Document.sha256 == digest)))
+            named = s.get(Document, inside) if inside else None
+            if not rows:
+                if named is not None:
+                    return VerifyOutcome(
+                        False,
+                        True,
+                        f"the signature is intact, but the database holds another file for "
+                        f"{integrity.describe(named)}: one of the two was replaced",
+                    )
                 return VerifyOutcome(
                     False, True, "the signature is intact, but no stored record matches this file"
+                )
+            mine = [d for d in rows if d.id == inside]
+            others = [d for d in rows if d.id != inside]
+            if not mine:
+                return VerifyOutcome(
+                    False,
+                    True,
+                    f"the signature is intact, but this file is document {inside or '(none named)'}"
+                    f" stored as {integrity.describe(rows[0])}: it was copied into that row",
+                )
+            d = mine[0]
+            problem = integrity.document_problem(s, d, data)
+            if problem is None and others:
+                problem = "the same file is also stored as " + ", ".join(
+                    integrity.describe(o) for o in others
+                )
+            if problem is not None:
+                return VerifyOutcome(
+                    False, True, f"the signature is intact, but {integrity.describe(d)}: {problem}"
                 )
             from intake.services.context import SYSTEM
 
@@ -514,6 +580,7 @@ class DocumentService(Service):
         return VerifyOutcome(
             True,
             True,
-            f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue} ({info.id})",
+            f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue}"
+            f" of visit {info.visit_id} ({info.id})",
             info,
         )

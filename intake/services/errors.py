@@ -82,3 +82,12 @@ class FormsNotReady(ServiceError):
 class SealingFailed(ServiceError):
     """A document could not be sealed with the clinic key (key, certificate or signing fault);
     nothing was stored. The message says why, for the administrator."""
+
+
+class RecordMismatch(ServiceError):
+    """A signed visit's stored content no longer matches the record its signatures are bound to
+    (changed outside the application): nothing more is signed or issued for it."""
+
+
+class SigningUnavailable(ServiceError):
+    """The clinic signing key cannot be used, so the audit trail cannot be sealed: nothing was saved."""

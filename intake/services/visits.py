@@ -233,6 +233,31 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def signature_digest(sig: Signature) -> str:
+    """SHA-256 of everything a stored signature says: carried by its audit event, so a signature
+    edited in place (its time, name, strokes or review ticks) no longer matches it."""
+    return canonical_hash(
+        {
+            "visit": sig.visit_id,
+            "role": sig.role,
+            "printed_name": sig.printed_name,
+            "relationship": sig.relationship or "",
+            "meaning": sig.meaning,
+            "signed_at": sig.signed_at.astimezone(dt.UTC),
+            "strokes": [[[float(x), float(y)] for x, y in st] for st in sig.strokes],
+            "pad": [float(sig.pad_width), float(sig.pad_height)],
+            "record_sha256": sig.record_sha256,
+            "method": sig.method or "drawn",
+            "reviewed": list(sig.reviewed or []),
+        }
+    )
+
+
+def countersign_binding(record_sha256: str, reviewed: Sequence[Mapping[str, Any]]) -> str:
+    """What a countersignature is bound to: the signed record and the review ticks given with it."""
+    return canonical_hash({"record": record_sha256, "reviewed": [dict(r) for r in reviewed]})
+
+
 PLACE_CACHE_SIZE = 2000
 
 
@@ -851,25 +876,31 @@ class VisitService(Service):
             s.flush()
             content_hash = canonical_hash(self._content(s, visit))
             now = self.ctx.now()
-            s.add(
-                Signature(
-                    visit_id=visit_id,
-                    role=role,
-                    printed_name=printed,
-                    relationship=relationship.strip()[:60],
-                    meaning=SIGNATURE_MEANINGS[role],
-                    signed_at=now,
-                    strokes=[[list(map(float, pt)) for pt in st] for st in strokes],
-                    pad_width=float(pad_width),
-                    pad_height=float(pad_height),
-                    record_sha256=content_hash,
-                    method=method,
-                    actor=actor.id,
-                    station=self.ctx.station,
-                )
+            signature = Signature(
+                visit_id=visit_id,
+                role=role,
+                printed_name=printed,
+                relationship=relationship.strip()[:60],
+                meaning=SIGNATURE_MEANINGS[role],
+                signed_at=now,
+                strokes=[[list(map(float, pt)) for pt in st] for st in strokes],
+                pad_width=float(pad_width),
+                pad_height=float(pad_height),
+                record_sha256=content_hash,
+                method=method,
+                actor=actor.id,
+                station=self.ctx.station,
             )
+            s.add(signature)
             s.flush()
-            self.audit(s, actor, "sign", "visit", visit_id, {"role": role, "method": method})
+            self.audit(
+                s,
+                actor,
+                "sign",
+                "visit",
+                visit_id,
+                {"role": role, "method": method, "signature_sha256": signature_digest(signature)},
+            )
             needed = self._signatures_needed(s, visit)
             if needed:
                 visit.updated_at = now
@@ -1384,6 +1415,10 @@ class VisitService(Service):
         wanted = ("patient", "guardian") if facts.get("is_minor") else ("patient",)
         have = set(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
         return tuple(r for r in wanted if r not in have)
+
+    def content_hash(self, s: Session, visit: Visit) -> str:
+        """The record hash of the visit's content as stored now (inside the caller's session)."""
+        return canonical_hash(self._content(s, visit))
 
     def _content(self, s: Session, visit: Visit) -> dict[str, Any]:
         """The content a signature is bound to: who, what was answered and acknowledged, which forms."""

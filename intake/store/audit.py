@@ -4,6 +4,11 @@ Each event's hash covers its own fields and the previous event's hash, so an edi
 inserted or reordered event breaks the chain from that point on. ``audit_head`` holds the last
 seq and hash, so a deleted tail is caught as well. Appends take a lock (SQLite's write lock, a
 PostgreSQL advisory lock) so concurrent stations cannot fork the chain.
+
+A chain rewritten from the start with recomputed hashes is consistent again; what tells it is
+the head's signature, made with the clinic key by the unit of work that appended (the services
+do that, see intake.services.seal: this module holds no key). ``append`` notes in the session
+what the head was before the unit of work, and leaves the new head unsigned until then.
 """
 
 from __future__ import annotations
@@ -21,6 +26,36 @@ from sqlalchemy.orm import Session
 from intake.store.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+# session.info keys: the head as it was before this unit of work's first append (or NO_HEAD)
+PREVIOUS_HEAD = "intake_audit_previous_head"
+NO_HEAD = "none"
+
+
+@dataclass(frozen=True)
+class HeadState:
+    """The chain head: what a clinic can keep elsewhere and later check the chain against."""
+
+    seq: int
+    hash: str
+    signature: str = ""  # base64 signature over ``head_message(seq, hash)``; "" if unsigned
+    signer: str = ""  # SHA-256 fingerprint of the signer's certificate
+
+
+def head_message(seq: int, digest: str) -> bytes:
+    """The bytes the head signature covers."""
+    return f"intake audit head\n{int(seq)}\n{digest}\n".encode("ascii")
+
+
+def read_head(session: Session) -> HeadState | None:
+    head = session.get(AuditHead, 1)
+    if head is None:
+        return None
+    return HeadState(head.seq, head.hash, head.signature or "", head.signer or "")
+
+
+def event_hash_at(session: Session, seq: int) -> str | None:
+    """The stored hash of event ``seq``, or None if there is no such event."""
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
 
 
 def event_hash(
@@ -62,6 +97,12 @@ def append(
 ) -> AuditEvent:
     """Add one event in the caller's transaction; the caller holds the audit lock."""
     head = session.get(AuditHead, 1)
+    if PREVIOUS_HEAD not in session.info:
+        session.info[PREVIOUS_HEAD] = (
+            NO_HEAD
+            if head is None
+            else HeadState(head.seq, head.hash, head.signature or "", head.signer or "")
+        )
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
     when = (at or dt.datetime.now(dt.UTC)).replace(
         microsecond=(at or dt.datetime.now(dt.UTC)).microsecond
@@ -82,9 +123,10 @@ def append(
     )
     session.add(event)
     if head is None:
-        session.add(AuditHead(id=1, seq=seq, hash=digest))
+        session.add(AuditHead(id=1, seq=seq, hash=digest, signature="", signer=""))
     else:
-        head.seq, head.hash = seq, digest
+        # Unsigned until the unit of work signs it: an old signature never covers a new head.
+        head.seq, head.hash, head.signature, head.signer = seq, digest, "", ""
     session.flush()
     return event
 
@@ -95,6 +137,8 @@ class ChainReport:
     events: int
     first_bad_seq: int | None = None
     reason: str = ""
+    # Everything else found wrong (head signature, visits, documents), one line each, ids only.
+    problems: tuple[str, ...] = ()
 
 
 def verify(session: Session, batch: int = 5000) -> ChainReport:

@@ -393,12 +393,22 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]]  # never patient data: ids, counts, reasons
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # A record's events (its signatures, its issue), as verify and countersign look them up.
+    __table_args__ = (Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),)
 
 
 class AuditHead(Base):
-    """The last event's seq and hash, kept with each append: a deleted tail is detected."""
+    """The last event's seq and hash, kept with each append: a deleted tail is detected.
+
+    ``signature`` is the clinic key's signature over (seq, hash), made at the end of each unit
+    of work that appended (base64; "" while unsigned); ``signer`` is the SHA-256 fingerprint of
+    the certificate it verifies with. Without the key, a rewritten or shortened chain cannot be
+    given a head that verifies.
+    """
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text, default="", server_default="")
+    signer: Mapped[str] = mapped_column(String(64), default="", server_default="")

@@ -1,0 +1,149 @@
+"""Does what is stored still match what was signed and recorded in the audit trail?
+
+Checks for one visit (before a countersignature or a document is made from it) and for the
+whole database (``audit verify``). Every problem is one line naming ids only (visit, document,
+issue): never a patient's data.
+
+- A submitted visit: its content, recomputed from the stored rows, hashes to the record hash
+  its signatures are bound to and that its ``submit`` audit event carries; each signature still
+  matches the digest its ``sign`` event carries (events written before these digests existed
+  carry none, and are checked for the record hash only).
+- A document: its bytes hash to the row's SHA-256, which is the one its ``create`` audit event
+  carries; the id the file names inside is the row's, and the row's id is the one derived from
+  its visit, kind and issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.services.context import AppContext
+from intake.services.records import document_id
+from intake.services.visits import VisitService, countersign_binding, signature_digest
+from intake.store.models import AuditEvent, Document, Signature, Visit
+
+SIGNED = ("submitted", "countersigned")
+RECORD_MISMATCH_MESSAGE = (
+    "This visit's stored record no longer matches what was signed, so nothing more can be signed"
+    " or issued for it. Please tell the clinic's administrator (`main.py audit verify` shows what"
+    " differs)."
+)
+
+Events = Mapping[str, list[tuple[str, dict[str, Any]]]]
+
+
+def _visit_events(s: Session, visit_ids: Iterable[str] | None = None) -> Events:
+    query = select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.detail).where(
+        AuditEvent.entity == "visit", AuditEvent.action.in_(("sign", "submit"))
+    )
+    if visit_ids is not None:
+        query = query.where(AuditEvent.entity_id.in_(list(visit_ids)))
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for vid, action, detail in s.execute(query.order_by(AuditEvent.seq)):
+        found[vid].append((action, dict(detail or {})))
+    return found
+
+
+def visit_problem(
+    ctx: AppContext, s: Session, visit: Visit, events: Events | None = None
+) -> str | None:
+    """Why a submitted visit no longer matches what was signed, or None."""
+    if visit.status not in SIGNED:
+        return None
+    if events is None:
+        events = _visit_events(s, [visit.id])
+    mine = events.get(visit.id, [])
+    if VisitService(ctx).content_hash(s, visit) != visit.record_sha256:
+        return "its stored content does not match the record hash its signatures are bound to"
+    submits = [d for action, d in mine if action == "submit"]
+    if not submits or submits[-1].get("record_sha256") != visit.record_sha256:
+        return "its record hash is not the one the audit trail recorded when it was submitted"
+    signed = {d.get("role"): d for action, d in mine if action == "sign"}
+    signatures = s.scalars(select(Signature).where(Signature.visit_id == visit.id)).all()
+    roles = {g.role for g in signatures}
+    if visit.status == "countersigned" and "clinician" not in roles:
+        return "it is marked countersigned but holds no countersignature"
+    if "patient" not in roles:
+        return "it holds no patient signature"
+    for g in signatures:
+        event = signed.get(g.role)
+        if event is None:
+            return f"its {g.role} signature has no signing event in the audit trail"
+        digest = event.get("signature_sha256")
+        if digest is not None and digest != signature_digest(g):
+            return f"its {g.role} signature was changed after it was given"
+        if g.role == "clinician":
+            bound = countersign_binding(visit.record_sha256, g.reviewed or [])
+            # A countersignature given before the binding covered the ticks is bound to the record.
+            legacy = digest is None and g.record_sha256 == visit.record_sha256
+            if g.record_sha256 != bound and not legacy:
+                return "its countersignature is not bound to this record and its review ticks"
+        elif g.record_sha256 != visit.record_sha256:
+            return f"its {g.role} signature is bound to a different record"
+    return None
+
+
+def visit_problems(ctx: AppContext, s: Session) -> list[str]:
+    events = _visit_events(s)
+    out = []
+    for visit in s.scalars(select(Visit).where(Visit.status.in_(SIGNED)).order_by(Visit.id)):
+        problem = visit_problem(ctx, s, visit, events)
+        if problem:
+            out.append(f"visit {visit.id}: {problem}")
+    return out
+
+
+def _create_events(s: Session, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    query = select(AuditEvent.entity_id, AuditEvent.detail).where(
+        AuditEvent.entity == "document", AuditEvent.action == "create"
+    )
+    if doc_ids is not None:
+        query = query.where(AuditEvent.entity_id.in_(list(doc_ids)))
+    return {did: dict(detail or {}) for did, detail in s.execute(query.order_by(AuditEvent.seq))}
+
+
+def describe(d: Document) -> str:
+    return f"document {d.id} (visit {d.visit_id}, {d.kind} issue {d.issue})"
+
+
+def document_problem(
+    s: Session, d: Document, pdf: bytes, created: Mapping[str, dict[str, Any]] | None = None
+) -> str | None:
+    """Why a stored document is not the file that was issued for its row, or None."""
+    from intake.documents.signing import embedded_document_id
+
+    if created is None:
+        created = _create_events(s, [d.id])
+    if hashlib.sha256(pdf).hexdigest() != d.sha256:
+        return "the stored file does not match its SHA-256"
+    if d.id != document_id(d.visit_id, d.kind, d.issue):
+        return "its id is not the one of its visit, kind and issue"
+    inside = embedded_document_id(pdf)
+    if inside != d.id:
+        return f"the file inside is document {inside or '(none named)'}, not this one"
+    event = created.get(d.id)
+    if event is None:
+        return "there is no creation event for it in the audit trail"
+    if "sha256" in event and event["sha256"] != d.sha256:
+        return "the stored file is not the one recorded in the audit trail when it was issued"
+    return None
+
+
+def document_problems(s: Session) -> list[str]:
+    created = _create_events(s)
+    out = []
+    ids = list(s.scalars(select(Document.id).order_by(Document.visit_id, Document.kind)))
+    for did in ids:  # one file in memory at a time
+        d = s.get(Document, did)
+        assert d is not None
+        problem = document_problem(s, d, bytes(d.pdf), created)
+        if problem:
+            out.append(f"{describe(d)}: {problem}")
+        s.expunge(d)
+    return out

@@ -1,0 +1,410 @@
+"""Tampering done straight in the database (protective triggers dropped first) is detected:
+the audit chain by its signed head, signed visits by their record hash and signature digests,
+stored documents by the id inside them and the hash their creation event carries."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from intake.services.audit import AuditService, head_from_text, head_to_text
+from intake.services.context import SYSTEM, open_context
+from intake.services.documents import DocumentService, clinic_signer
+from intake.services.errors import RecordMismatch
+from intake.services.patients import PatientService
+from intake.services.records import build_record
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    review_everything,
+    signature_strokes,
+    walk_visit,
+)
+from intake.services.staff import staff_actor
+from intake.store import audit
+from intake.store.models import AuditEvent, Signature, Visit
+
+ROOT = Path(__file__).resolve().parents[2]
+PATIENT = ScriptedPatient()
+
+
+def _drop_triggers(ctx) -> None:  # type: ignore[no-untyped-def]
+    """What someone with direct database access can do before editing rows."""
+    with ctx.db.engine.begin() as conn:
+        if ctx.db.dialect == "postgresql":
+            rows = conn.execute(
+                text(
+                    "SELECT DISTINCT trigger_name, event_object_table FROM information_schema.triggers"
+                    " WHERE trigger_schema = current_schema()"
+                )
+            ).all()
+            for name, table in rows:
+                conn.execute(text(f'DROP TRIGGER "{name}" ON "{table}"'))
+        else:
+            names = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
+
+
+def _doctor(ctx):  # type: ignore[no-untyped-def]
+    return staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+
+
+def _countersign(ctx, vid: str):  # type: ignore[no-untyped-def]
+    doctor = _doctor(ctx)
+    return DocumentService(ctx).countersign(
+        doctor,
+        vid,
+        "Dr Ana Ruiz",
+        signature_strokes(seed=4),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=review_everything(ctx, doctor, vid),
+    )
+
+
+def _rewrite_chain(ctx, keep) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite the whole chain with recomputed hashes, keeping the events ``keep`` returns
+    (possibly changed), and set the head to match: consistent, but not signed by the key."""
+    with ctx.db.session() as s:
+        events = [
+            dict(
+                at=e.at,
+                actor=e.actor,
+                station=e.station,
+                action=e.action,
+                entity=e.entity,
+                entity_id=e.entity_id,
+                detail=e.detail,
+            )
+            for e in s.query(AuditEvent).order_by(AuditEvent.seq)
+        ]
+    kept = [k for k in (keep(e) for e in events) if k is not None]
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events"))
+        prev = audit.GENESIS
+        for seq, e in enumerate(kept, start=1):
+            digest = audit.event_hash(seq, **e, prev_hash=prev)
+            conn.execute(
+                AuditEvent.__table__.insert(),
+                dict(seq=seq, **e, prev_hash=prev, hash=digest),
+            )
+            prev = digest
+        conn.execute(text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": len(kept), "h": prev})
+
+
+# --- 1. the audit chain -------------------------------------------------------------------------
+
+
+def test_a_rewritten_chain_with_recomputed_hashes_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    docs = DocumentService(ctx)
+    consent = docs.issue_documents(kiosk, vid)[0]
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    docs.open_pdf(desk, consent.id, "export")
+    docs.open_pdf(desk, consent.id, "export")
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    changed = {"done": False}
+
+    def keep(e: dict[str, Any]) -> dict[str, Any] | None:
+        if e["action"] == "export":
+            return None  # the exports are hidden
+        if e["action"] == "submit" and not changed["done"]:
+            changed["done"] = True
+            return {**e, "actor": "staff:999"}
+        return e
+
+    _rewrite_chain(ctx, keep)
+    with ctx.db.session() as s:  # the hashes alone say nothing is wrong
+        assert audit.verify(s).intact
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert "signature" in report.reason
+    # Work carries on, but the next unit of work does not vouch for the forged chain.
+    PatientService(ctx).register(
+        desk, first_name="Later", last_name="Write", date_of_birth="1990-02-02"
+    )
+    assert not AuditService(ctx).verify().intact
+
+
+def test_a_truncated_tail_with_a_matching_head_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+    walk_visit(ctx, PATIENT)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM audit_events")).scalar()
+        conn.execute(text("DELETE FROM audit_events WHERE seq > :s"), {"s": last - 3})
+        new_last = conn.execute(
+            text("SELECT hash FROM audit_events WHERE seq = :s"), {"s": last - 3}
+        ).scalar()
+        conn.execute(
+            text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": last - 3, "h": new_last}
+        )
+    report = AuditService(ctx).verify()
+    assert not report.intact and "signature does not match" in report.reason
+
+
+def test_an_unsigned_head_is_reported_until_sealed(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    ctx = sqlite_ctx
+    walk_visit(ctx, PATIENT)
+    with ctx.db.engine.begin() as conn:  # as a database upgraded to signed heads starts
+        conn.execute(text("UPDATE audit_head SET signature = '', signer = ''"))
+    assert "not signed" in AuditService(ctx).verify().reason
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    PatientService(ctx).register(
+        desk, first_name="Later", last_name="Write", date_of_birth="1990-02-02"
+    )
+    assert "not signed" in AuditService(ctx).verify().reason  # no write signs it on its own
+    outcome = AuditService(ctx).seal(SYSTEM)
+    assert outcome.signed
+    assert AuditService(ctx).verify().intact
+    with ctx.db.session() as s:
+        assert s.query(AuditEvent).filter(AuditEvent.action == "seal").count() == 1
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_audit_head_is_kept_and_checked_later(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    env = {"INTAKE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "INTAKE_STATION": "cli-test"}
+    ctx = open_context(data_dir=data)
+    walk_visit(ctx, PATIENT)
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    for last in ("First", "Second"):  # events after the visit's, for the truncation below
+        PatientService(ctx).register(
+            desk, first_name="Before", last_name=last, date_of_birth="1990-02-02"
+        )
+    shown = _cli(env, "audit", "head")
+    assert shown.returncode == 0, shown.stderr
+    kept = head_from_text(shown.stdout.strip())
+    assert kept.signature and len(kept.signer) == 64
+    head_file = tmp_path / "head.json"
+    head_file.write_text(shown.stdout, encoding="utf-8")
+    # More work since: the chain still contains the kept head.
+    PatientService(ctx).register(
+        desk, first_name="Later", last_name="Write", date_of_birth="1990-02-02"
+    )
+    ok = _cli(env, "audit", "verify", "--head", str(head_file))
+    assert ok.returncode == 0, ok.stderr
+    # A chain different at that event fails.
+    other = tmp_path / "other.json"
+    other.write_text(head_to_text(dataclasses.replace(kept, hash="a" * 64)), encoding="utf-8")
+    different = _cli(env, "audit", "verify", "--head", str(other))
+    assert different.returncode == 1 and f"event {kept.seq}" in different.stderr
+    # A shorter chain fails, even re-signed by someone holding the key.
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE seq >= :s"), {"s": kept.seq - 1})
+        conn.execute(
+            text(
+                "UPDATE audit_head SET seq = :s, hash = (SELECT hash FROM audit_events WHERE seq = :s)"
+            ),
+            {"s": kept.seq - 2},
+        )
+    with ctx.db.session(write=True) as s:
+        from intake.services import seal
+
+        s.info[audit.PREVIOUS_HEAD] = audit.NO_HEAD
+        seal.sign_head(ctx, s, force=True)  # the attacker who holds the key
+    ctx.db.dispose()
+    assert _cli(env, "audit", "verify").returncode == 0  # the key holder's chain verifies...
+    shorter = _cli(env, "audit", "verify", "--head", str(head_file))
+    assert shorter.returncode == 1 and "shorter" in shorter.stderr  # ...but not the kept head
+    bad = tmp_path / "bad.json"
+    bad.write_text("not a head", encoding="utf-8")
+    assert _cli(env, "audit", "verify", "--head", str(bad)).returncode == 2
+    assert "Zoë" not in shorter.stdout + shorter.stderr
+
+
+# --- 2. signed visits ---------------------------------------------------------------------------
+
+
+def _only_visit_problems(ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    return [p for p in report.problems if p.startswith("visit ")]
+
+
+def test_a_countersigned_visit_changed_in_place_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    DocumentService(ctx).issue_documents(kiosk, vid)
+    _countersign(ctx, vid)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE answers SET value = :v WHERE visit_id = :id AND question_id = 'has_allergies'"
+            ),
+            {"v": json.dumps({"v": "yes"}), "id": vid},
+        )
+        conn.execute(
+            text("UPDATE acknowledgements SET at = :t WHERE visit_id = :id"),
+            {"t": dt.datetime(2026, 1, 1, 9, 0), "id": vid},
+        )
+        conn.execute(
+            text("UPDATE signatures SET signed_at = :t WHERE visit_id = :id AND role = 'patient'"),
+            {"t": dt.datetime(2026, 1, 1, 9, 5), "id": vid},
+        )
+    problems = _only_visit_problems(ctx)
+    assert problems and vid in problems[0]
+    assert all(PATIENT.first_name not in p and PATIENT.last_name not in p for p in problems)
+
+
+@pytest.mark.parametrize("change", ["signature_time", "review_ticks"])
+def test_a_signature_edited_in_place_is_caught(sqlite_ctx, change) -> None:  # type: ignore[no-untyped-def]
+    """Neither the signing time nor the review ticks are part of the visit's content hash."""
+    ctx = sqlite_ctx
+    vid, _, _ = walk_visit(ctx, PATIENT)
+    _countersign(ctx, vid)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if change == "signature_time":
+            conn.execute(
+                text(
+                    "UPDATE signatures SET signed_at = :t WHERE visit_id = :id AND role = 'patient'"
+                ),
+                {"t": dt.datetime(2026, 1, 1, 9, 5), "id": vid},
+            )
+        else:
+            conn.execute(
+                text(
+                    "UPDATE signatures SET reviewed = '[]' WHERE visit_id = :id AND role = 'clinician'"
+                ),
+                {"id": vid},
+            )
+    problems = _only_visit_problems(ctx)
+    assert len(problems) == 1 and vid in problems[0] and "signature" in problems[0]
+
+
+def test_the_countersignature_is_bound_to_the_review_ticks(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    ctx = sqlite_ctx
+    vid, _, _ = walk_visit(ctx, PATIENT)
+    _countersign(ctx, vid)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        clinician = s.query(Signature).filter_by(visit_id=vid, role="clinician").one()
+        assert clinician.reviewed  # this patient has serious flags to tick
+        assert clinician.record_sha256 != visit.record_sha256
+
+
+@pytest.mark.parametrize("where", ["answers", "printed_name"])
+def test_countersigning_a_visit_whose_name_was_changed_is_refused(ctx, where) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    doctor = _doctor(ctx)
+    ticks = review_everything(ctx, doctor, vid)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if where == "answers":
+            conn.execute(
+                text(
+                    "UPDATE answers SET value = :v WHERE visit_id = :id AND question_id = 'last_name'"
+                ),
+                {"v": json.dumps({"v": "Forged"}), "id": vid},
+            )
+        else:
+            conn.execute(
+                text("UPDATE signatures SET printed_name = 'Zoë Forged' WHERE visit_id = :id"),
+                {"id": vid},
+            )
+    docs = DocumentService(ctx)
+    with pytest.raises(RecordMismatch, match="no longer matches"):
+        docs.countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200,
+            secret=STAFF_PIN, reviewed=ticks,
+        )  # fmt: skip
+    with pytest.raises(RecordMismatch):
+        docs.issue_documents(kiosk, vid)
+    with ctx.db.session() as s:
+        assert s.get(Visit, vid).status == "submitted"
+        assert not s.query(Signature).filter_by(visit_id=vid, role="clinician").count()
+        refusals = s.query(AuditEvent).filter_by(action="integrity", entity_id=vid).all()
+        assert len(refusals) == 2 and refusals[0].detail == {"problem": "record mismatch"}
+
+
+# --- 3. stored documents ------------------------------------------------------------------------
+
+
+def _two_consents(ctx):  # type: ignore[no-untyped-def]
+    vid_a, kiosk_a, _ = walk_visit(ctx, PATIENT)
+    a = DocumentService(ctx).issue_documents(kiosk_a, vid_a)[0]
+    other = ScriptedPatient(
+        first_name="Omar", last_name="Haddad", date_of_birth=dt.date(1994, 6, 3)
+    )
+    vid_b, kiosk_b, _ = walk_visit(ctx, other)
+    b = DocumentService(ctx).issue_documents(kiosk_b, vid_b)[0]
+    return a, b
+
+
+def test_a_consent_copied_into_another_visits_row_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+    a, b = _two_consents(ctx)
+    docs = DocumentService(ctx)
+    doctor = _doctor(ctx)
+    genuine = docs.open_pdf(doctor, a.id)
+    assert docs.verify_bytes(genuine).valid
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE documents SET pdf = :p, sha256 = :h WHERE id = :id"),
+            {"p": genuine, "h": a.sha256, "id": b.id},
+        )
+    copied = docs.open_pdf(doctor, b.id)  # "visit B's consent", as printed from the app
+    outcome = docs.verify_bytes(copied)
+    assert not outcome.valid and outcome.usable
+    assert b.visit_id in outcome.reason and a.id in outcome.reason
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert any(b.id in p and "inside is document" in p for p in report.problems)
+
+
+def test_a_stored_pdf_replaced_with_its_hash_by_one_sealed_with_the_clinic_key(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake import documents
+
+    a, _ = _two_consents(ctx)
+    with ctx.db.session() as s:
+        record = build_record(s, ctx.forms, a.visit_id)
+    forged_record = dataclasses.replace(
+        record,
+        document_id=a.id,
+        patient=dataclasses.replace(record.patient, last_name="Forged"),
+    )
+    forged = documents.sign_pdf(
+        documents.render_consent(forged_record, ctx.forms, ctx.forms.clinic.paper),
+        clinic_signer(ctx),
+        a.created_at,
+    )
+    _drop_triggers(ctx)
+    import hashlib
+
+    with ctx.db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE documents SET pdf = :p, sha256 = :h WHERE id = :id"),
+            {"p": forged, "h": hashlib.sha256(forged).hexdigest(), "id": a.id},
+        )
+    outcome = DocumentService(ctx).verify_bytes(forged)
+    assert not outcome.valid and "audit trail" in outcome.reason
+    assert a.visit_id in outcome.reason and "consent issue 1" in outcome.reason
+    problems = AuditService(ctx).verify().problems
+    assert any(a.id in p and "audit trail" in p for p in problems)
+    assert all("Forged" not in p for p in problems)
