@@ -30,8 +30,8 @@ from intake.services.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
-    SealingFailed,
     RecordMismatch,
+    SealingFailed,
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
