@@ -644,8 +644,13 @@ def time_stamper(
                     f"the time-stamping authority at {url} cannot be reached ({type(exc).__name__})"
                 ) from exc
 
-    auth = (user, password) if user else None
-    return ClinicTimeStamper(url, timeout=timeout, auth=auth)
+    headers = {}
+    if user:
+        import base64
+
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    return ClinicTimeStamper(url, timeout=timeout, headers=headers)
 
 
 def _timestamp_failure(exc: BaseException) -> TimestampUnavailable | None:
@@ -924,14 +929,14 @@ def verify_pdf(
         return result(False, "something was added to the file after it was signed")
     if not _container_untouched(embedded, installed):
         return result(False, "the signature container was altered after signing")
-    if not status.bottom_line:
-        return result(False, f"the signature is not acceptable ({status.summary()})")
-
     stamp_status = status.timestamp_validity
     if stamp_status is not None:
         problem = _timestamp_problem(stamp_status, "signature timestamp")
         if problem:
             return result(False, problem)
+    if not status.bottom_line:
+        return result(False, f"the signature is not acceptable ({status.summary()})")
+    if stamp_status is not None:
         proof = (stamp_status.timestamp, _tsa_name(stamp_status))
     if doc_stamp is not None:
         try:
