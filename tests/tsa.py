@@ -39,7 +39,8 @@ class LocalTSA:
     cert: x509.Certificate
     key: Any
     fixed_time: dt.datetime | None = None
-    requests: int = 0
+    requests: int = 0  # tokens issued
+    attempts: int = 0  # requests received, refused ones too
     refuse: bool = False  # answer every request with HTTP 503
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -147,6 +148,8 @@ def serve(tsa: LocalTSA, *, user: str = "", password: str = "") -> Iterator[str]
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with tsa.lock:
+                tsa.attempts += 1
             if tsa.refuse:
                 self.send_error(503)
                 return
