@@ -108,6 +108,11 @@ def test_an_unreachable_tsa_seals_b_b_pending_and_a_later_run_timestamps(  # typ
     assert hashlib.sha256(consent).hexdigest() == now[issued[0].id].sha256
     assert now[issued[0].id].sha256 != sealed[issued[0].id]
     assert {did: sha for did, _, sha in _stored(ctx)} == sealed
+    from intake.services.clinician import ClinicianService
+
+    doctor = staff_actor(ensure_staff(ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    rows = {r.id: r for r in ClinicianService(ctx).review(doctor, vid).documents}
+    assert rows[issued[0].id].sha256 == now[issued[0].id].sha256
     later = docs.verify_bytes(consent)
     assert later.valid, later.reason
     assert "PAdES B-T" in later.reason and "document timestamp" in later.reason
