@@ -68,7 +68,9 @@ class LocalTSA:
         )
 
 
-def make_tsa(valid_from: dt.datetime | None = None) -> LocalTSA:
+def make_tsa(valid_from: dt.datetime | None = None, *, time_stamping: bool = True) -> LocalTSA:
+    """A root and a TSA certificate it issued; ``time_stamping=False`` leaves out the
+    id-kp-timeStamping key usage (a certificate no TSA may use)."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = valid_from or now - dt.timedelta(days=2)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -123,7 +125,16 @@ def make_tsa(valid_from: dt.datetime | None = None) -> LocalTSA:
             ),
             critical=True,
         )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [
+                    ExtendedKeyUsageOID.TIME_STAMPING
+                    if time_stamping
+                    else ExtendedKeyUsageOID.CODE_SIGNING
+                ]
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False

@@ -995,6 +995,9 @@ def _timestamp_problem(stamp: Any, what: str) -> str:
     """Why a time-stamp token (pyHanko's ``TimestampSignatureStatus``) proves nothing, or ''."""
     if not stamp.intact or not stamp.valid:
         return f"the {what} is broken"
+    eku = stamp.signing_cert.extended_key_usage_value
+    if eku is None or "time_stamping" not in eku.native:
+        return f"the {what} is signed by a certificate not issued for time-stamping ({_tsa_name(stamp)})"
     if not stamp.trusted:
         return (
             f"the {what} comes from an authority this installation does not trust "

@@ -188,6 +188,18 @@ def test_a_timestamp_from_an_authority_not_trusted_is_refused(
         assert not result.valid and "does not trust" in result.reason and result.level == ""
 
 
+def test_a_token_from_a_certificate_without_the_time_stamping_usage_is_refused(
+    clinic: ClinicSigner, pdf_of: PdfOf
+) -> None:
+    rogue = make_tsa(time_stamping=False)
+    with serve(rogue) as url:
+        sealed = sign_pdf(pdf_of("summary"), clinic, WHEN, timestamper=time_stamper(url))
+    result = verify_pdf(sealed, clinic, tsa_roots=rogue.root_pem())
+    assert (
+        not result.valid and result.level == "" and "not issued for time-stamping" in result.reason
+    )
+
+
 def test_without_a_timestamp_the_level_is_b_b_and_the_time_only_claimed(
     sealed_bb: bytes, clinic: ClinicSigner, tsa: LocalTSA
 ) -> None:
