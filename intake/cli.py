@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         help="check a PDF's signature and that it matches a stored record (exit 0 valid, 1 not valid, 2 unusable)",
     )
     verify.add_argument("file", type=Path)
+    stamp = sub.add_parser("timestamp", help="time-stamping commands (PAdES B-T)")
+    stamp_sub = stamp.add_subparsers(dest="timestamp_command", metavar="SUBCOMMAND", required=True)
+    stamp_sub.add_parser(
+        "pending",
+        help="add a document timestamp from INTAKE_TSA_URL to each document sealed while the "
+        "time-stamping authority could not be reached (exit 0 none left, 1 some left, 2 no TSA set)",
+    )
     audit = sub.add_parser("audit", help="audit trail commands")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
     audit_verify = audit_sub.add_parser(
@@ -137,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if command == "verify":
         return _verify(args.file)
+    if command == "timestamp":
+        return _timestamp_pending()
     if command == "audit":
         if args.audit_command == "head":
             return _audit_head()
@@ -262,6 +271,23 @@ def _verify(path: Path) -> int:
         file=stream,
     )
     return 0 if result.valid else (1 if result.usable else 2)
+
+
+def _timestamp_pending() -> int:
+    from intake.services.context import SYSTEM
+    from intake.services.documents import DocumentService
+
+    report = DocumentService(_context()).timestamp_pending(SYSTEM)
+    for did in report.timestamped:
+        print(f"timestamped {did}")
+    if report.problem:
+        print(
+            f"{len(report.still_pending)} document(s) still pending: {report.problem}",
+            file=sys.stderr,
+        )
+        return 2 if not report.timestamped and "INTAKE_TSA_URL" in report.problem else 1
+    print(f"{len(report.timestamped)} document(s) timestamped, none pending")
+    return 0
 
 
 def _audit_verify(head_file: Path | None) -> int:

@@ -37,6 +37,9 @@ def fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.mkdir()
     monkeypatch.setenv("INTAKE_DATA_DIR", str(data))
     monkeypatch.delenv("INTAKE_DATABASE_URL", raising=False)
+    # No test reaches the developer's time-stamping authority: tests run their own on 127.0.0.1.
+    for name in ("INTAKE_TSA_URL", "INTAKE_TSA_USER", "INTAKE_TSA_PASSWORD", "INTAKE_TSA_CA"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INTAKE_STATION", "test-station")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     # Secrets in a folder of the test's own, never the developer's keyring.

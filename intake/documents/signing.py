@@ -1,11 +1,18 @@
-"""Sealing PDFs with the clinic's key (PAdES baseline B) and checking them later.
+"""Sealing PDFs with the clinic's key (PAdES baseline B-B or B-T) and checking them later.
 
 The clinic key and its self-signed certificate are made on first use in the data folder
 (``clinic-key.pem``, encrypted with a passphrase kept in the secret store outside that folder and
 readable by its owner only; ``clinic-cert.pem``), unless a PKCS#12 file is configured. Checking
 a document reads the certificate only: it never makes, decrypts or converts a key. A document counts as valid only if its one signature is intact, made with the
 clinic's certificate, and covers every byte of the file: anything appended afterwards, even a
-well-formed incremental update, makes it invalid.
+well-formed incremental update, makes it invalid, with one exception: a single RFC 3161
+document timestamp directly after the signature (added later to a document sealed while the
+time-stamping authority could not be reached). Each seal is a certification signature (DocMDP,
+no changes permitted), so other readers (Acrobat, poppler's ``pdfsig``) flag later edits too.
+
+Levels (ETSI EN 319 142-1): B-B is the signature alone, its signing time only claimed by the
+signer; B-T adds a time-stamp token from a time-stamping authority over the signature (in it, or
+as a document timestamp after it), which proves the signature existed at that time.
 
 pyHanko and cryptography are imported inside the functions, so importing this module (for
 ``NotAPdf`` or ``VerifyResult``) costs nothing at start-up.
@@ -37,7 +44,9 @@ __all__ = [
     "ClinicSigner",
     "NotAPdf",
     "SigningKeyError",
+    "TimestampUnavailable",
     "VerifyResult",
+    "add_document_timestamp",
     "fingerprint",
     "installation_certificate",
     "certificate_fingerprint",
@@ -47,6 +56,7 @@ __all__ = [
     "sign_detached",
     "sign_pdf",
     "verify_detached",
+    "time_stamper",
     "verify_pdf",
 ]
 
@@ -54,6 +64,11 @@ KEY_FILE = "clinic-key.pem"
 CERT_FILE = "clinic-cert.pem"
 LOCK_FILE = ".clinic-key.lock"
 FIELD_NAME = "ClinicSignature"
+TIMESTAMP_FIELD = "ClinicTimestamp"
+# Hex digits for a time-stamp token: the TSA's signature and the certificates it sends (a
+# public TSA sends a chain of 3-5 KB).
+TIMESTAMP_RESERVE = 2 * 12288
+TSA_TIMEOUT = 5  # seconds; the document is sealed B-B and timestamped later when it passes
 CERT_YEARS = 10
 SIGNATURE_RESERVE = 8192  # bytes for the CMS signature; an RSA-2048 one with its cert is ~2 KB
 PDF_HEADER_WINDOW = 1024  # the PDF spec lets "%PDF-" start anywhere in the first 1024 bytes
@@ -63,9 +78,18 @@ class SigningKeyError(DocumentError):
     """The clinic key or certificate cannot be created or read."""
 
 
+class TimestampUnavailable(DocumentError):
+    """The time-stamping authority could not be reached or gave no usable token."""
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    """What a check of a signed document found; ``reason`` is meant for a person to read."""
+    """What a check of a signed document found; ``reason`` is meant for a person to read.
+
+    ``signed_at`` is the proven signing time (the time-stamp token's) when ``time_proven``, else
+    the time the signer claimed (``claimed_at``). ``level`` is the PAdES baseline level reached
+    ("B-B", "B-T"), empty when the signature is not valid.
+    """
 
     valid: bool
     reason: str
@@ -73,6 +97,23 @@ class VerifyResult:
     signed_at: dt.datetime | None = None
     covers_whole_file: bool = False
     signer_sha256: str = ""  # fingerprint of the certificate the document was signed with
+    level: str = ""
+    claimed_at: dt.datetime | None = None
+    time_proven: bool = False
+    tsa_subject: str = ""
+    document_timestamp: bool = False  # the proof is a document timestamp added after sealing
+
+    def level_text(self) -> str:
+        """The level and the signing time, for a person: empty unless valid."""
+        if not self.valid or self.signed_at is None:
+            return ""
+        when = self.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if self.time_proven:
+            how = "document timestamp" if self.document_timestamp else "signature timestamp"
+            return (
+                f"PAdES {self.level}; signing time {when}, proven by a {how} of {self.tsa_subject}"
+            )
+        return f"PAdES {self.level}; signing time {when} as claimed by the signer (no timestamp)"
 
 
 @dataclass(frozen=True)
@@ -588,6 +629,52 @@ def _require_pdf(data: bytes) -> None:
         raise NotAPdf("this is not a PDF file")
 
 
+def time_stamper(
+    url: str, *, user: str = "", password: str = "", timeout: float = TSA_TIMEOUT
+) -> Any:
+    """An RFC 3161 client (pyHanko's ``HTTPTimeStamper``) for the authority at ``url``.
+
+    Its failures, whatever the library or the network raise, come out as
+    ``TimestampUnavailable`` naming the authority's address only.
+    """
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    class ClinicTimeStamper(HTTPTimeStamper):  # type: ignore[misc]
+        async def async_request_tsa_response(self, req: Any) -> Any:
+            try:
+                return await super().async_request_tsa_response(req)
+            except Exception as exc:
+                raise TimestampUnavailable(
+                    f"the time-stamping authority at {url} cannot be reached ({type(exc).__name__})"
+                ) from exc
+
+    headers = {}
+    if user:
+        import base64
+
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    return ClinicTimeStamper(url, timeout=timeout, headers=headers)
+
+
+def _timestamp_failure(exc: BaseException) -> TimestampUnavailable | None:
+    """The time-stamping failure behind ``exc``, if that is what it is."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimestampUnavailable):
+            return current
+        if isinstance(current, TimestampRequestError):
+            return TimestampUnavailable(
+                f"the time-stamping authority gave no usable token ({_short(current)})"
+            )
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def sign_pdf(
     pdf_bytes: bytes,
     signer: ClinicSigner,
@@ -595,11 +682,15 @@ def sign_pdf(
     *,
     reason: str = "",
     location: str = "",
+    timestamper: Any = None,
 ) -> bytes:
-    """Seal the whole file with an invisible PAdES signature, appended as an incremental update.
+    """Seal the whole file with an invisible PAdES certification signature (DocMDP: no changes
+    permitted), appended as an incremental update.
 
-    ``when`` is the signing time recorded in the signature (now if None). The same input,
-    signer and time give the same bytes.
+    ``when`` is the signing time recorded in the signature (now if None). Without a
+    ``timestamper`` (see ``time_stamper``) the seal is B-B, and the same input, signer and time
+    give the same bytes; with one it is B-T, or ``TimestampUnavailable`` is raised when the
+    authority gives no token (the caller may then seal B-B and timestamp the file later).
     """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
@@ -620,18 +711,53 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
+    reserve = signer.signature_reserve + (TIMESTAMP_RESERVE if timestamper is not None else 0)
     try:
-        pdf_signer = _timed_pdf_signer(meta, signer.pyhanko_signer, moment)
-        out = pdf_signer.sign_pdf(
-            writer, output=io.BytesIO(), bytes_reserved=signer.signature_reserve
-        )
+        pdf_signer = _timed_pdf_signer(meta, signer.pyhanko_signer, moment, timestamper)
+        out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), bytes_reserved=reserve)
     except Exception as exc:
+        failure = _timestamp_failure(exc) if timestamper is not None else None
+        if failure is not None:
+            raise failure from exc
         # pyHanko and the key raise many types; none of them is the person's to read as a
         # traceback. The message names the library's reason (sizes, algorithms), never content.
         raise DocumentError(
             f"the document could not be sealed with the clinic key from {signer.source or 'the data folder'}"
             f" ({type(exc).__name__}: {_short(exc)})"
+        ) from exc
+    return bytes(out.getvalue())
+
+
+def add_document_timestamp(pdf_bytes: bytes, timestamper: Any) -> bytes:
+    """The sealed document with an RFC 3161 document timestamp appended (PAdES B-T for a
+    document sealed B-B). Raises ``TimestampUnavailable`` when the authority gives no token,
+    ``DocumentError`` when the file is not a sealed document or is timestamped already."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfTimeStamper
+
+    _require_pdf(pdf_bytes)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(bytes(pdf_bytes)), strict=False)
+        existing = list(writer.prev.embedded_signatures)
+    except Exception as exc:
+        raise DocumentError(f"this PDF cannot be read for timestamping ({_short(exc)})") from exc
+    if not any(s.field_name == FIELD_NAME for s in existing):
+        raise DocumentError("this PDF is not sealed by the clinic")
+    if len(existing) != 1:
+        raise DocumentError("this PDF is timestamped already")
+    try:
+        out = PdfTimeStamper(timestamper, field_name=TIMESTAMP_FIELD).timestamp_pdf(
+            writer, "sha256", output=io.BytesIO(), bytes_reserved=TIMESTAMP_RESERVE
+        )
+    except Exception as exc:
+        failure = _timestamp_failure(exc)
+        if failure is not None:
+            raise failure from exc
+        raise DocumentError(
+            f"the document timestamp could not be added ({type(exc).__name__}: {_short(exc)})"
         ) from exc
     return bytes(out.getvalue())
 
@@ -662,7 +788,9 @@ def _deterministic_writer(data: bytes, moment: dt.datetime) -> Any:
     return Writer(io.BytesIO(data), strict=False)
 
 
-def _timed_pdf_signer(meta: Any, signer: Signer, moment: dt.datetime) -> Any:
+def _timed_pdf_signer(
+    meta: Any, signer: Signer, moment: dt.datetime, timestamper: Any = None
+) -> Any:
     from pyhanko.sign.signers import PdfSigner
 
     class TimedPdfSigner(PdfSigner):  # type: ignore[misc]
@@ -671,7 +799,7 @@ def _timed_pdf_signer(meta: Any, signer: Signer, moment: dt.datetime) -> Any:
             session.system_time = moment  # the signing time is otherwise always "now"
             return session
 
-    return TimedPdfSigner(meta, signer=signer)
+    return TimedPdfSigner(meta, signer=signer, timestamper=timestamper)
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -693,7 +821,11 @@ def _quiet_library_logs() -> None:
 
 
 def verify_pdf(
-    pdf_bytes: bytes, trusted_cert: Any, expected_sha256: str | None = None
+    pdf_bytes: bytes,
+    trusted_cert: Any,
+    expected_sha256: str | None = None,
+    *,
+    tsa_roots: Any = None,
 ) -> VerifyResult:
     """Check that a document is sealed by ``trusted_cert`` and unchanged since.
 
@@ -701,6 +833,12 @@ def verify_pdf(
     after it), a file path, a cryptography certificate or a ``ClinicSigner``; None when the
     installation has none, which no document passes. Raises ``NotAPdf`` for input that is not a PDF at all;
     every other problem is a ``VerifyResult`` with ``valid=False`` and a reason.
+
+    ``tsa_roots`` are the certificates a time-stamping authority must chain to (as
+    ``trusted_cert`` takes them), ``"system"`` for the operating system's trust list, or None
+    for no authority at all. A timestamp that is broken, or from an authority not trusted, makes
+    the document not valid; so does a signing time, claimed or proven, outside the validity of
+    the signer's certificate.
 
     The signature covers every byte except its own value, and that value is checked too
     (certificate, padding). A few bytes of a signature container carry no meaning (e.g. the case
@@ -712,8 +850,8 @@ def verify_pdf(
     _require_pdf(pdf_bytes)
     _quiet_library_logs()
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     installed = _asn1_certs(trusted_cert) if trusted_cert is not None else []
@@ -722,6 +860,8 @@ def verify_pdf(
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_regular_signatures)
+        stamps = list(reader.embedded_timestamp_signatures)
+        revisions = reader.xrefs.total_revisions
     except Exception as exc:  # pyHanko raises several types for a damaged file
         return VerifyResult(False, f"the file is damaged or incomplete ({_short(exc)})")
     if not signatures:
@@ -730,19 +870,48 @@ def verify_pdf(
     context = ValidationContext(
         trust_roots=[trusted] if trusted is not None else [], allow_fetching=False
     )
+    ts_context = _tsa_context(tsa_roots)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = validate_pdf_signature(embedded, context, ts_validation_context=ts_context)
     except Exception as exc:  # a mangled signature or byte range cannot be evaluated at all
         return VerifyResult(False, f"the signature cannot be checked ({_short(exc)})")
 
     subject = status.signing_cert.subject.human_friendly
-    signed_at = status.signer_reported_dt
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
+    claimed_at = status.signer_reported_dt
+    # Only one thing may follow the signature: one document timestamp, in the very next
+    # revision, covering the rest of the file.
+    doc_stamp = stamps[0] if len(stamps) == 1 else None
+    if len(signatures) == 1 and not stamps:
+        whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    else:
+        whole = (
+            len(signatures) == 1
+            and doc_stamp is not None
+            and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+            and embedded.signed_revision == revisions - 2
+            and doc_stamp.signed_revision == revisions - 1
+            and status.modification_level is not None
+            and status.modification_level <= ModificationLevel.LTA_UPDATES
+        )
 
     signer_sha256 = fingerprint(status.signing_cert)
+    proof: tuple[dt.datetime, str] | None = None  # (proven time, authority)
 
     def result(valid: bool, reason: str) -> VerifyResult:
-        return VerifyResult(valid, reason, subject, signed_at, whole, signer_sha256)
+        at = proof[0] if proof is not None else claimed_at
+        return VerifyResult(
+            valid,
+            reason,
+            subject,
+            at,
+            whole,
+            signer_sha256,
+            level=("B-T" if proof is not None else "B-B") if valid else "",
+            claimed_at=claimed_at,
+            time_proven=proof is not None,
+            tsa_subject=proof[1] if proof is not None else "",
+            document_timestamp=proof is not None and doc_stamp is not None,
+        )
 
     if not status.intact:
         return result(False, "the document was changed after it was signed")
@@ -764,11 +933,93 @@ def verify_pdf(
         return result(False, "something was added to the file after it was signed")
     if not _container_untouched(embedded, installed):
         return result(False, "the signature container was altered after signing")
+    stamp_status = status.timestamp_validity
+    if stamp_status is not None:
+        problem = _timestamp_problem(stamp_status, "signature timestamp")
+        if problem:
+            return result(False, problem)
     if not status.bottom_line:
         return result(False, f"the signature is not acceptable ({status.summary()})")
+    if stamp_status is not None:
+        proof = (stamp_status.timestamp, _tsa_name(stamp_status))
+    if doc_stamp is not None:
+        try:
+            doc_status = validate_pdf_timestamp(doc_stamp, ts_context)
+        except Exception as exc:
+            return result(False, f"the document timestamp cannot be checked ({_short(exc)})")
+        problem = _timestamp_problem(doc_status, "document timestamp")
+        if problem:
+            return result(False, problem)
+        if doc_status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+            return result(False, "something was added to the file after it was timestamped")
+        if not _padding_untouched(doc_stamp):
+            return result(False, "the timestamp container was altered after timestamping")
+        if proof is None:
+            proof = (doc_status.timestamp, _tsa_name(doc_status))
+
+    cert = status.signing_cert
+    valid_from, valid_to = cert.not_valid_before, cert.not_valid_after
+    for label, moment in (("claimed", claimed_at), ("proven", proof[0] if proof else None)):
+        if moment is not None and not (valid_from <= moment <= valid_to):
+            return result(
+                False,
+                f"the {label} signing time {moment:%Y-%m-%d %H:%M:%S %Z} is outside the validity "
+                f"of the signer's certificate ({valid_from:%Y-%m-%d} to {valid_to:%Y-%m-%d})",
+            )
+    if claimed_at is not None and proof is not None and claimed_at > proof[0] + _CLOCK_SLACK:
+        return result(
+            False,
+            f"the claimed signing time {claimed_at:%Y-%m-%d %H:%M:%S %Z} is after the time the "
+            "timestamp proves the signature existed",
+        )
     if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256.lower():
         return result(False, "the file does not match the stored record (SHA-256 differs)")
     return result(True, "intact: sealed by the clinic and unchanged since")
+
+
+# A station's clock may run a little ahead of the time-stamping authority's.
+_CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+def _tsa_context(tsa_roots: Any) -> Any:
+    import warnings
+
+    from pyhanko_certvalidator import ValidationContext
+
+    if tsa_roots is None:
+        return ValidationContext(trust_roots=[], allow_fetching=False)
+    if isinstance(tsa_roots, str) and tsa_roots == "system":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ValidationContext(allow_fetching=False)
+    return ValidationContext(trust_roots=_asn1_certs(tsa_roots), allow_fetching=False)
+
+
+def _timestamp_problem(stamp: Any, what: str) -> str:
+    """Why a time-stamp token (pyHanko's ``TimestampSignatureStatus``) proves nothing, or ''."""
+    if not stamp.intact or not stamp.valid:
+        return f"the {what} is broken"
+    eku = stamp.signing_cert.extended_key_usage_value
+    if eku is None or "time_stamping" not in eku.native:
+        return f"the {what} is signed by a certificate not issued for time-stamping ({_tsa_name(stamp)})"
+    if not stamp.trusted:
+        return (
+            f"the {what} comes from an authority this installation does not trust "
+            f"({_tsa_name(stamp)}); its root certificate goes in INTAKE_TSA_CA"
+        )
+    return ""
+
+
+def _tsa_name(stamp: Any) -> str:
+    return str(stamp.signing_cert.subject.human_friendly)
+
+
+def _padding_untouched(embedded: Any) -> bool:
+    from asn1crypto import cms
+
+    content = bytes(embedded.pkcs7_content)
+    used = len(cms.ContentInfo.load(content).dump())
+    return not content[used:].strip(b"\0")
 
 
 def _container_untouched(embedded: Any, installed: list[Any]) -> bool:

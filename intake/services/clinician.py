@@ -153,14 +153,18 @@ class ClinicianService(Service):
                     .order_by(QuizAnswer.at, QuizAnswer.id)
                 )
             )
-            docs = tuple(
-                _doc_row(d)
-                for d in s.scalars(
+            from intake.services.documents import _stamped
+
+            rows = list(
+                s.scalars(
                     select(Document)
                     .where(Document.visit_id == visit_id)
                     .order_by(Document.kind, Document.issue)
                 )
             )
+            # A document timestamped after sealing shows its current file's hash and size.
+            stamped = _stamped(s, [d.id for d in rows])
+            docs = tuple(_doc_row(d, stamped.get(d.id)) for d in rows)
             confirmed = clinician_override(s, visit.patient_id)
             detail = self._confirmation(s, visit.patient_id)
             self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
@@ -507,10 +511,9 @@ def _collect(errors: dict[str, str], fn: Any, field: str) -> Any:
         return None
 
 
-def _doc_row(d: Document) -> DocumentRow:
-    return DocumentRow(
-        d.id, d.kind, d.issue, d.lang, d.sha256, d.created_at, d.supersedes_id, len(d.pdf)
-    )
+def _doc_row(d: Document, stamped: tuple[str, int] | None = None) -> DocumentRow:
+    sha, size = stamped if stamped is not None else (d.sha256, len(d.pdf))
+    return DocumentRow(d.id, d.kind, d.issue, d.lang, sha, d.created_at, d.supersedes_id, size)
 
 
 def _ptest_row(t: PregnancyTest, days: int) -> PregnancyTestRow:

@@ -36,7 +36,14 @@ from intake.services.errors import (
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
 from intake.services.visits import countersign_binding, signature_digest, signature_problem
-from intake.store.models import Document, Patient, PregnancyTest, Signature, Visit
+from intake.store.models import (
+    Document,
+    DocumentTimestamp,
+    Patient,
+    PregnancyTest,
+    Signature,
+    Visit,
+)
 
 KINDS = ("consent", "education", "summary")
 _FORM_FOR_KIND = {
@@ -47,6 +54,52 @@ _FORM_FOR_KIND = {
 }
 _signers: dict[str, Any] = {}
 _signer_lock = threading.Lock()
+# After the time-stamping authority fails, documents are sealed B-B (timestamp pending) without
+# asking it again for this long, so that a TSA that is down costs one timeout, not one per
+# document.
+TSA_RETRY_AFTER = dt.timedelta(minutes=5)
+_tsa_down_until: dict[str, dt.datetime] = {}
+
+
+@dataclass(frozen=True)
+class TsaSettings:
+    """The clinic's time-stamping authority, from the environment (see README, Documents)."""
+
+    url: str
+    user: str = ""
+    password: str = ""
+
+    @classmethod
+    def from_env(cls) -> TsaSettings | None:
+        url = os.environ.get("INTAKE_TSA_URL", "").strip()
+        if not url:
+            return None
+        return cls(
+            url,
+            os.environ.get("INTAKE_TSA_USER", ""),
+            os.environ.get("INTAKE_TSA_PASSWORD", ""),
+        )
+
+    def stamper(self) -> Any:
+        from intake.documents.signing import time_stamper
+
+        return time_stamper(self.url, user=self.user, password=self.password)
+
+
+def tsa_roots() -> Any:
+    """What a time-stamping authority must chain to: the PEM file in INTAKE_TSA_CA, else the
+    operating system's trust list."""
+    path = os.environ.get("INTAKE_TSA_CA", "").strip()
+    return Path(path) if path else "system"
+
+
+@dataclass(frozen=True)
+class TimestampReport:
+    """What ``timestamp_pending`` did: documents timestamped, still pending, and why."""
+
+    timestamped: tuple[str, ...]
+    still_pending: tuple[str, ...]
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,18 +129,43 @@ def _fold_name(name: str) -> str:
     return fold(name.replace("Dr.", "").replace("Dr ", "").replace(".", " "))
 
 
-def _info(d: Document, size: int | None = None) -> DocumentInfo:
+def _info(
+    d: Document, size: int | None = None, stamped: tuple[str, int] | None = None
+) -> DocumentInfo:
+    """``stamped`` is (SHA-256, size) of the document's timestamped version, when it has one:
+    that file is the current one."""
+    sha, length = stamped if stamped is not None else (d.sha256, size)
     return DocumentInfo(
         d.id,
         d.visit_id,
         d.kind,
         d.issue,
         d.lang,
-        d.sha256,
-        size if size is not None else len(d.pdf),
+        sha,
+        length if length is not None else len(d.pdf),
         d.created_at,
         d.supersedes_id,
     )
+
+
+def _stamped(s: Any, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+    """(SHA-256, size) of the timestamped version of each of ``ids`` that has one."""
+    if not ids:
+        return {}
+    rows = s.execute(
+        select(
+            DocumentTimestamp.document_id,
+            DocumentTimestamp.sha256,
+            func.length(DocumentTimestamp.pdf),
+        ).where(DocumentTimestamp.document_id.in_(list(ids)))
+    ).all()
+    return {did: (sha, size) for did, sha, size in rows}
+
+
+def current_pdf(s: Any, d: Document) -> bytes:
+    """The document's current file: the timestamped version if there is one, else as sealed."""
+    stamp = s.get(DocumentTimestamp, d.id)
+    return bytes(stamp.pdf if stamp is not None else d.pdf)
 
 
 def clinic_signer(ctx: AppContext) -> Any:
@@ -148,7 +226,7 @@ class DocumentService(Service):
         if self.ctx.form_problems:
             raise FormsNotReady(self.ctx.form_problems)
 
-    def _render(self, kind: str, record: ConsentRecord) -> bytes:
+    def _render(self, kind: str, record: ConsentRecord) -> tuple[bytes, bool]:
         from intake import documents
 
         renderer = {
@@ -157,14 +235,43 @@ class DocumentService(Service):
             "summary": documents.render_summary,
         }[kind]
         pdf = renderer(record, self.ctx.forms, self.ctx.forms.clinic.paper)
-        try:
+        return self._seal(kind, pdf)
+
+    def _seal(self, kind: str, pdf: bytes) -> tuple[bytes, bool]:
+        """The sealed file, and whether its timestamp is still to come.
+
+        With a time-stamping authority configured the seal is B-T; when the authority gives no
+        token (or failed a moment ago) the document is sealed B-B at once and marked pending, so
+        the patient never waits on it.
+        """
+        from intake import documents
+        from intake.documents.signing import TimestampUnavailable
+
+        tsa = TsaSettings.from_env()
+        now = self.ctx.now()
+        down_until = _tsa_down_until.get(tsa.url) if tsa else None
+        use_tsa = tsa is not None and (down_until is None or now >= down_until)
+
+        def seal(timestamper: Any) -> bytes:
             return documents.sign_pdf(
                 pdf,
                 clinic_signer(self.ctx),
-                self.ctx.now(),
+                now,
                 reason=f"{self.ctx.forms.clinic.name}: {kind}",
                 location=self.ctx.forms.clinic.name,
+                timestamper=timestamper,
             )
+
+        try:
+            if use_tsa:
+                assert tsa is not None
+                try:
+                    sealed = seal(tsa.stamper())
+                    _tsa_down_until.pop(tsa.url, None)
+                    return sealed, False
+                except TimestampUnavailable:
+                    _tsa_down_until[tsa.url] = now + TSA_RETRY_AFTER
+            return seal(None), tsa is not None
         except documents.DocumentError as exc:
             # The key, the certificate or the sealing itself: nothing is stored, and the
             # person is told why instead of getting a traceback.
@@ -191,7 +298,7 @@ class DocumentService(Service):
         for kind in missing:
             record = dataclasses.replace(base, document_id=document_id(visit_id, kind, 1))
             made.append((kind, record, self._render(kind, record)))
-        for kind, record, pdf in made:
+        for kind, record, (pdf, pending) in made:
             # One unit of work per document: a consent issued by a countersign at the same
             # moment must not take the education packet and the summary down with it.
             form_id = _FORM_FOR_KIND[kind]
@@ -220,21 +327,18 @@ class DocumentService(Service):
                             created_at=self.ctx.now(),
                             actor=actor.id,
                             station=self.ctx.station,
+                            timestamp_pending=pending,
                         )
                     )
-                    self.audit(
-                        s,
-                        actor,
-                        "create",
-                        "document",
-                        record.document_id,
-                        {
-                            "kind": kind,
-                            "visit": visit_id,
-                            "issue": 1,
-                            "sha256": hashlib.sha256(pdf).hexdigest(),
-                        },
-                    )
+                    detail: dict[str, Any] = {
+                        "kind": kind,
+                        "visit": visit_id,
+                        "issue": 1,
+                        "sha256": hashlib.sha256(pdf).hexdigest(),
+                    }
+                    if pending:
+                        detail["timestamp_pending"] = True
+                    self.audit(s, actor, "create", "document", record.document_id, detail)
             except Conflict:
                 continue  # made at another station at the same moment
         return self._latest(visit_id)
@@ -250,12 +354,13 @@ class DocumentService(Service):
             for did, kind, issue, size in rows:
                 if kind not in latest or issue > latest[kind][1]:
                     latest[kind] = (did, issue, size)
+            stamped = _stamped(s, [did for did, _, _ in latest.values()])
             out = []
             for kind in (*KINDS, "checklist"):
                 if kind in latest:
                     d = s.get(Document, latest[kind][0])
                     assert d is not None
-                    out.append(_info(d, latest[kind][2]))
+                    out.append(_info(d, latest[kind][2], stamped.get(d.id)))
             return out
 
     def documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
@@ -267,7 +372,8 @@ class DocumentService(Service):
                 .where(Document.visit_id == visit_id)
                 .order_by(Document.kind, Document.issue.desc())
             ).all()
-            return [_info(d) for d in rows]
+            stamped = _stamped(s, [d.id for d in rows])
+            return [_info(d, stamped=stamped.get(d.id)) for d in rows]
 
     def open_pdf(self, actor: Actor, document_id_: str, purpose: str = "view") -> bytes:
         """The stored PDF bytes; every view, print and export is audited."""
@@ -281,7 +387,7 @@ class DocumentService(Service):
             if actor.role == "front_desk" and d.kind == "summary":
                 raise NotAllowed("The intake summary is for the dermatologist.")
             self.audit(s, actor, purpose, "document", d.id, {"kind": d.kind, "issue": d.issue})
-            return bytes(d.pdf)
+            return current_pdf(s, d)
 
     def export(self, actor: Actor, document_id_: str, path: Path) -> Path:
         from intake.documents import atomic_write
@@ -456,7 +562,7 @@ class DocumentService(Service):
             created_at=now,
             supersedes=previous.id if previous else "",
         )
-        pdf = self._render(kind, record)
+        pdf, pending = self._render(kind, record)
         form_id = _FORM_FOR_KIND[kind]
         version, sha = record.form_versions.get(form_id, ("", ""))
         doc = Document(
@@ -474,22 +580,19 @@ class DocumentService(Service):
             created_at=now,
             actor=actor.id,
             station=self.ctx.station,
+            timestamp_pending=pending,
         )
         s.add(doc)
-        self.audit(
-            s,
-            actor,
-            "create",
-            "document",
-            doc.id,
-            {
-                "kind": kind,
-                "visit": visit_id,
-                "issue": issue,
-                "supersedes": doc.supersedes_id,
-                "sha256": doc.sha256,
-            },
-        )
+        detail: dict[str, Any] = {
+            "kind": kind,
+            "visit": visit_id,
+            "issue": issue,
+            "supersedes": doc.supersedes_id,
+            "sha256": doc.sha256,
+        }
+        if pending:
+            detail["timestamp_pending"] = True
+        self.audit(s, actor, "create", "document", doc.id, detail)
         return doc
 
     def checklist_pdf(self, actor: Actor, patient_id: int, month: int) -> bytes:
@@ -531,9 +634,13 @@ class DocumentService(Service):
         except SigningKeyError as exc:
             return VerifyOutcome(False, True, f"the clinic certificate cannot be read: {exc}")
         try:
-            result = verify_pdf(data, certificate)
+            result = verify_pdf(data, certificate, tsa_roots=tsa_roots())
         except NotAPdf:
             return VerifyOutcome(False, False, "this is not a PDF file")
+        except (OSError, ValueError) as exc:  # INTAKE_TSA_CA cannot be read
+            return VerifyOutcome(
+                False, True, f"the TSA certificates in INTAKE_TSA_CA cannot be read ({exc})"
+            )
         if not result.valid:
             return VerifyOutcome(False, True, result.reason)
         from intake.documents.signing import embedded_document_id
@@ -542,6 +649,16 @@ class DocumentService(Service):
         inside = embedded_document_id(data)
         with self.write() as s:
             rows = list(s.scalars(select(Document).where(Document.sha256 == digest)))
+            stamped = not rows
+            if stamped:
+                # A document timestamped after sealing: its current file is the stamped one.
+                rows = list(
+                    s.scalars(
+                        select(Document)
+                        .join(DocumentTimestamp, DocumentTimestamp.document_id == Document.id)
+                        .where(DocumentTimestamp.sha256 == digest)
+                    )
+                )
             named = s.get(Document, inside) if inside else None
             if not rows:
                 if named is not None:
@@ -564,7 +681,11 @@ class DocumentService(Service):
                     f" stored as {integrity.describe(rows[0])}: it was copied into that row",
                 )
             d = mine[0]
-            problem = integrity.document_problem(s, d, data)
+            problem = (
+                integrity.stamped_problem(s, d, data)
+                if stamped
+                else integrity.document_problem(s, d, data)
+            )
             if problem is None and others:
                 problem = "the same file is also stored as " + ", ".join(
                     integrity.describe(o) for o in others
@@ -581,6 +702,83 @@ class DocumentService(Service):
             True,
             True,
             f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue}"
-            f" of visit {info.visit_id} ({info.id})",
+            f" of visit {info.visit_id} ({info.id}); " + result.level_text(),
             info,
         )
+
+    def pending_timestamps(self) -> list[str]:
+        """Ids of the documents sealed B-B while the TSA was unreachable, not yet timestamped."""
+        with self.read() as s:
+            return list(
+                s.scalars(
+                    select(Document.id)
+                    .outerjoin(DocumentTimestamp, DocumentTimestamp.document_id == Document.id)
+                    .where(Document.timestamp_pending.is_(True))
+                    .where(DocumentTimestamp.document_id.is_(None))
+                    .order_by(Document.created_at, Document.id)
+                )
+            )
+
+    def timestamp_pending(self, actor: Actor) -> TimestampReport:
+        """Add a document timestamp (PAdES B-T) to every document whose timestamp is pending.
+
+        Each timestamped file is checked like any document before it is stored, as a new
+        version beside the sealed one with its own SHA-256, and audited. The TSA failing stops
+        the run; what is done stays done and the rest stays pending for the next run.
+        """
+        require_role(actor, "admin", "system")
+        from intake.documents.errors import DocumentError
+        from intake.documents.signing import add_document_timestamp, verify_pdf
+
+        tsa = TsaSettings.from_env()
+        pending = self.pending_timestamps()
+        if tsa is None:
+            return TimestampReport(
+                (), tuple(pending), "no time-stamping authority is set (INTAKE_TSA_URL)"
+            )
+        stamper = tsa.stamper()
+        certificate = clinic_certificate(self.ctx)
+        done: list[str] = []
+        for index, did in enumerate(pending):
+            with self.read() as s:
+                d = s.get(Document, did)
+                assert d is not None
+                sealed, sealed_sha = bytes(d.pdf), d.sha256
+            try:
+                stamped = add_document_timestamp(sealed, stamper)
+            except DocumentError as exc:
+                return TimestampReport(tuple(done), tuple(pending[index:]), str(exc))
+            check = verify_pdf(stamped, certificate, tsa_roots=tsa_roots())
+            if not check.valid or check.level != "B-T":
+                return TimestampReport(
+                    tuple(done),
+                    tuple(pending[index:]),
+                    f"the timestamped document {did} does not check: {check.reason}",
+                )
+            sha = hashlib.sha256(stamped).hexdigest()
+            try:
+                with self.write() as s:
+                    if s.get(DocumentTimestamp, did) is not None:
+                        continue  # another station timestamped it meanwhile
+                    s.add(
+                        DocumentTimestamp(
+                            document_id=did,
+                            pdf=stamped,
+                            sha256=sha,
+                            created_at=self.ctx.now(),
+                            actor=actor.id,
+                            station=self.ctx.station,
+                        )
+                    )
+                    self.audit(
+                        s,
+                        actor,
+                        "timestamp",
+                        "document",
+                        did,
+                        {"sha256": sha, "sealed_sha256": sealed_sha, "level": check.level},
+                    )
+            except Conflict:
+                continue
+            done.append(did)
+        return TimestampReport(tuple(done), ())

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from intake.services.context import AppContext
 from intake.services.records import document_id
 from intake.services.visits import VisitService, countersign_binding, signature_digest
-from intake.store.models import AuditEvent, Document, Signature, Visit
+from intake.store.models import AuditEvent, Document, DocumentTimestamp, Signature, Visit
 
 SIGNED = ("submitted", "countersigned")
 RECORD_MISMATCH_MESSAGE = (
@@ -135,14 +135,60 @@ def document_problem(
     return None
 
 
+def _timestamp_events(s: Session, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    query = select(AuditEvent.entity_id, AuditEvent.detail).where(
+        AuditEvent.entity == "document", AuditEvent.action == "timestamp"
+    )
+    if doc_ids is not None:
+        query = query.where(AuditEvent.entity_id.in_(list(doc_ids)))
+    return {did: dict(detail or {}) for did, detail in s.execute(query.order_by(AuditEvent.seq))}
+
+
+def stamped_problem(
+    s: Session,
+    d: Document,
+    stamped: bytes,
+    created: Mapping[str, dict[str, Any]] | None = None,
+    stamps: Mapping[str, dict[str, Any]] | None = None,
+) -> str | None:
+    """Why ``stamped`` is not the document timestamped later from the file issued for ``d``.
+
+    The stamped file is the sealed one with a document timestamp appended: the sealed file must
+    be intact (:func:`document_problem`), the stamped one must begin with it byte for byte, and
+    its SHA-256 must be the stored one and the one the ``timestamp`` audit event recorded.
+    """
+    sealed = bytes(d.pdf)
+    problem = document_problem(s, d, sealed, created)
+    if problem is not None:
+        return problem
+    row = s.get(DocumentTimestamp, d.id)
+    digest = hashlib.sha256(stamped).hexdigest()
+    if row is None or row.sha256 != digest:
+        return "the timestamped file is not the one stored for it"
+    if not stamped.startswith(sealed):
+        return "the timestamped file is not the sealed file with a timestamp added"
+    if stamps is None:
+        stamps = _timestamp_events(s, [d.id])
+    event = stamps.get(d.id)
+    if event is None or event.get("sha256") != digest:
+        return "the timestamped file is not the one recorded in the audit trail"
+    return None
+
+
 def document_problems(s: Session) -> list[str]:
     created = _create_events(s)
+    stamps = _timestamp_events(s)
     out = []
     ids = list(s.scalars(select(Document.id).order_by(Document.visit_id, Document.kind)))
     for did in ids:  # one file in memory at a time
         d = s.get(Document, did)
         assert d is not None
         problem = document_problem(s, d, bytes(d.pdf), created)
+        if problem is None:
+            row = s.get(DocumentTimestamp, did)
+            if row is not None:
+                problem = stamped_problem(s, d, bytes(row.pdf), created, stamps)
+                s.expunge(row)
         if problem:
             out.append(f"{describe(d)}: {problem}")
         s.expunge(d)

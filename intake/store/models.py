@@ -292,7 +292,26 @@ class Document(Base):
     created_at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
+    # Sealed B-B because the time-stamping authority gave no token: a DocumentTimestamp
+    # follows once it does (see ``main.py timestamp pending``).
+    timestamp_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     __table_args__ = (UniqueConstraint("visit_id", "kind", "issue"),)
+
+
+class DocumentTimestamp(Base):
+    """A document's file with an RFC 3161 document timestamp appended: its current version.
+
+    The document row keeps the file as sealed; this row (append-only, one per document) holds
+    the same bytes plus the timestamp's incremental update, and their SHA-256.
+    """
+
+    __tablename__ = "document_timestamps"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
 
 
 class PregnancyStatus(Base):

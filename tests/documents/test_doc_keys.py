@@ -40,7 +40,9 @@ from intake.documents.signing import (
 )
 from intake.secrets import get_secret, set_secret
 
-WHEN = dt.datetime(2026, 2, 3, 16, 0, tzinfo=dt.UTC)
+# A fixed signing time for repeatable bytes, inside the validity of certificates made now (a
+# signing time outside it is refused).
+WHEN = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 PdfOf = Callable[..., bytes]
 POSIX = pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
 

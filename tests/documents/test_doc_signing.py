@@ -24,7 +24,9 @@ from intake.documents.signing import (
     verify_pdf,
 )
 
-WHEN = dt.datetime(2026, 2, 3, 16, 0, tzinfo=dt.UTC)
+# A fixed signing time for repeatable bytes, inside the validity of certificates made now (a
+# signing time outside it is refused).
+WHEN = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 PdfOf = Callable[..., bytes]
 # Module-wide signers are made before each test's own secret store exists: they are given
 # their key file's passphrase rather than reaching for the machine's.
