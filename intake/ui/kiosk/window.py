@@ -962,30 +962,27 @@ class KioskWindow(QWidget):
         """Ask storage whether everything before signing is there; if not, go and finish it."""
         from intake.domain.wizard import Step
 
-        missing = [
-            m
-            for m in visit.visits.completeness(visit.actor, visit.visit_id).missing
-            if not m.startswith("signature")
-        ]
+        from intake.services.completeness import MissingKind
+
+        missing = visit.visits.completeness(visit.actor, visit.visit_id).before_signing()
         if not missing:
             return True
         target: Step | None = None
         for item in missing:
-            if item == "understanding check":
+            if item.kind is MissingKind.QUIZ:
                 # The quiz results behind a resumed visit are not known here: every statement
                 # the quiz tests is initialled again, which satisfies the retest rule.
                 flow.require_reacknowledgement(
                     {sid for q in flow.quiz_questions() for sid in q.tests}
                 )
-            elif item.startswith("acknowledgement "):
-                parts = item.split()
-                sid, role = parts[1], parts[2].strip("()")
+            elif item.kind is MissingKind.ACKNOWLEDGEMENT:
+                sid, role = item.id, item.role
                 flow.acknowledged.discard((sid, role))
                 if role == "patient":
                     flow.reacknowledge.add(sid)
         target = flow.first_pending_topic()
         if target is None:
-            page.show_notice(t("review_missing", self._lang) + " " + "; ".join(missing))
+            page.show_notice(t("review_missing", self._lang) + " " + "; ".join(map(str, missing)))
             return False
         page.show_notice(t("review_gap", self._lang))
         flow.go_to(target, return_to=Step("review"))
