@@ -354,3 +354,29 @@ def test_the_controller_runs_with_qt_unimportable() -> None:
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "1 passed" in run.stdout and "QT-MODULES []" in run.stdout, run.stdout[-2000:]
+
+
+def test_the_review_names_a_missing_answer_as_a_typed_item_and_stays(
+    adult: tuple[Walker, StartedVisit],
+) -> None:
+    """Storage lacks an answer the screen thinks it has: no topic to go back to, so the review
+    stays and says what is missing, as typed items the kiosk words in the patient's language."""
+    walker, _ = adult
+    ctl = walker.ctl
+    pages = walker.patient.page_answers()
+    while walker.step().startswith("intake:"):
+        page_id = walker.flow.current.key
+        if page_id == "body":
+            walker.flow.record_answers(page_id, pages["body"])  # never reached storage
+            ctl.submit(Proceed())
+        else:
+            given = pages.get(page_id, {})
+            visible = {q.id for q in walker.flow.visible_questions(page_id, given)}
+            ctl.submit(IntakeAnswers(page_id, {k: v for k, v in given.items() if k in visible}))
+    walker.mood()
+    walker.topics()
+    walker.quiz()
+    view = ctl.submit(ReviewRead())
+    assert not view.redraw and walker.step() == "review"
+    assert view.notice is not None and view.notice.key == "review_missing"
+    assert Missing(MissingKind.QUESTION, "weight_kg") in view.notice.missing
