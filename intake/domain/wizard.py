@@ -18,7 +18,7 @@ services accepted, and asks the model where to go. Rules that live here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -520,9 +520,32 @@ class KioskFlow:
             else:
                 self.answers.pop(q.id, None)
 
-    def record_phq9(self, alert: bool) -> None:
+    def record_phq9(
+        self, alert: bool, answers: Sequence[int | None] | None = None, difficulty: str = ""
+    ) -> None:
+        """The mood screen was saved (``answers``: the nine items, kept to show them again)."""
         self.phq9_done = True
         self.needs_staff = alert
+        if answers is not None:
+            for i, value in enumerate(answers, start=1):
+                self.answers[f"phq9_{i}"] = value
+            self.answers["phq9_difficulty"] = difficulty
+
+    def phq9_answers(self) -> tuple[list[int | None], str]:
+        """The saved mood screen: the nine items and how difficult things have been."""
+        items = [self.answers.get(f"phq9_{i}") for i in range(1, 10)]
+        return items, str(self.answers.get("phq9_difficulty") or "")
+
+    def phq9_unchanged(self, answers: Sequence[int | None], difficulty: str) -> bool:
+        """Already saved with exactly these answers (back to the page and on again)."""
+        return self.phq9_done and self.phq9_answers() == (list(answers), difficulty)
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+
+    def set_identity_hold(self, held: bool) -> None:
+        """The services say whether the details given wait for staff to check them."""
+        self.identity_hold = held
 
     def staff_attended(self) -> None:
         self.needs_staff = False
@@ -549,6 +572,16 @@ class KioskFlow:
         self.acknowledged.add((statement_id, role))
         if role == "patient":
             self.reacknowledge.discard(statement_id)
+
+    def withdraw_acknowledgement(self, statement_id: str, role: str) -> None:
+        """Storage lacks this acknowledgement (the review found a gap): it is given again."""
+        self.acknowledged.discard((statement_id, role))
+        if role == "patient":
+            self.reacknowledge.add(statement_id)
+
+    def quiz_answered(self, question_id: str) -> bool:
+        """The question has been answered right."""
+        return question_id in self.quiz_correct
 
     def record_quiz(self, question_id: str, correct: bool, retest: Iterable[str] = ()) -> None:
         if correct:

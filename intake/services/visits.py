@@ -30,6 +30,7 @@ from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
+from intake.services.completeness import Completeness, Missing, MissingKind
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.services.errors import (
@@ -190,15 +191,6 @@ class QueuePage:
 
 QUEUE_PAGE_MAX = 200
 KIOSK_RELEASE_REASONS = ("idle", "closed", "cleared")
-
-
-@dataclass
-class Completeness:
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
 
 
 def _new_code() -> str:
@@ -838,7 +830,10 @@ class VisitService(Service):
             done = self._completeness(s, visit, ignore_signatures=True)
             if not done.complete:
                 raise InvalidInput(
-                    {"visit": "Some steps are not finished yet: " + ", ".join(done.missing)}
+                    {
+                        "visit": "Some steps are not finished yet: "
+                        + ", ".join(map(str, done.missing))
+                    }
                 )
             # A signature carries its signer's own printed name (21 CFR 11.50): the patient's as
             # on the record, the guardian's as they gave it before initialling.
@@ -1393,21 +1388,23 @@ class VisitService(Service):
         for page in self.ctx.forms.intake.pages:
             for q in rules.visible_questions(page, facts):
                 if q.required and draft.answers.get(q.id) in (None, "", []):
-                    out.missing.append(f"question {q.id}")
+                    out.missing.append(Missing(MissingKind.QUESTION, q.id))
         if visit.phq9 is None:
-            out.missing.append("mood questions")
+            out.missing.append(Missing(MissingKind.MOOD))
         if visit.needs_staff:
-            out.missing.append("a member of staff must see you first")
+            out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
-            out.missing.append("a member of staff must check your details")
+            out.missing.append(Missing(MissingKind.IDENTITY))
         for st in rules.applicable_statements(self.ctx.forms.risks, facts):
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:
-                    out.missing.append(f"acknowledgement {st.id} ({role})")
+                    out.missing.append(Missing(MissingKind.ACKNOWLEDGEMENT, st.id, role))
         if draft.quiz_open or draft.reacknowledge:
-            out.missing.append("understanding check")
+            out.missing.append(Missing(MissingKind.QUIZ))
         if not ignore_signatures:
-            out.missing += [f"signature ({r})" for r in self._signatures_needed(s, visit)]
+            out.missing += [
+                Missing(MissingKind.SIGNATURE, role=r) for r in self._signatures_needed(s, visit)
+            ]
         return out
 
     def _signatures_needed(self, s: Session, visit: Visit) -> tuple[str, ...]:

@@ -482,3 +482,41 @@ def test_the_dob_button_pauses_from_the_identity_page(forms) -> None:  # type: i
     flow = new_flow(forms)
     assert flow.hold_for_identity() == Step(STAFF_CHECK)
     assert Step(STAFF_CHECK) in flow.steps() and not flow.step_complete()
+
+
+def test_the_flow_keeps_the_mood_screen_it_recorded(forms) -> None:  # type: ignore[no-untyped-def]
+    flow = new_flow(forms)
+    fill_intake(flow)
+    assert not flow.phq9_unchanged([0] * 9, "")  # nothing saved yet
+    answers = [1, 0, 1, 0, 0, 0, 1, 0, 0]
+    flow.record_phq9(False, answers, "not_difficult")
+    assert flow.phq9_answers() == (answers, "not_difficult")
+    assert flow.phq9_unchanged(tuple(answers), "not_difficult")
+    assert not flow.phq9_unchanged([2, *answers[1:]], "not_difficult")
+    assert not flow.phq9_unchanged(answers, "very_difficult")
+
+
+def test_a_withdrawn_acknowledgement_is_asked_for_again(forms) -> None:  # type: ignore[no-untyped-def]
+    flow = new_flow(forms)
+    walk_to_quiz(flow)
+    first_topic = next(s for s in flow.steps() if s.kind == TOPIC)
+    _, statements = flow.topic(first_topic.key)
+    sid = statements[0].id
+    assert flow.first_pending_topic() is None
+    flow.withdraw_acknowledgement(sid, "patient")
+    assert flow.needs_ack(sid, "patient") and flow.first_pending_topic() == first_topic
+    flow.record_acknowledgement(sid, "patient")
+    assert not flow.needs_ack(sid, "patient") and flow.first_pending_topic() is None
+
+
+def test_an_identity_hold_set_by_the_services_puts_the_staff_check_after_about_you(forms) -> None:  # type: ignore[no-untyped-def]
+    from intake.domain.wizard import STAFF_CHECK
+
+    flow = new_flow(forms)
+    flow.record_answers("identity", identity("female", dt.date(1999, 4, 12)))
+    flow.set_identity_hold(True)
+    assert flow.next() == Step(STAFF_CHECK)
+    flow.set_identity_hold(False)
+    assert STAFF_CHECK not in [s.kind for s in flow.steps()]
+    flow.set_language("es")
+    assert flow.lang == "es"

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from intake.domain import identity, rules
+from intake.services.completeness import MissingKind
 from intake.services.documents import DocumentService
 from intake.services.errors import InvalidInput
 from intake.services.identity_review import IdentityReviewService
@@ -130,7 +131,8 @@ def test_dob_dispute_pauses_until_the_front_desk_corrects_the_record(sqlite_ctx)
     desk, row, visits, vid, kiosk = _start(sqlite_ctx, patient)
     visits.dispute_date_of_birth(kiosk, vid)
     assert visits.draft(kiosk, vid).needs_staff == "identity"
-    assert any("staff" in m for m in visits.completeness(kiosk, vid).missing)
+    missing = visits.completeness(kiosk, vid).missing
+    assert any(m.kind is MissingKind.IDENTITY for m in missing)
     review = IdentityReviewService(sqlite_ctx)
     check = review.check(desk, vid)
     assert check.date_of_birth_disputed and check.date_of_birth == dt.date(1990, 6, 3)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from intake.services.audit import AuditService
 from intake.services.clinician import ClinicianService
+from intake.services.completeness import Missing, MissingKind
 from intake.services.context import SYSTEM, Actor, open_context
 from intake.services.errors import (
     Conflict,
@@ -83,7 +84,9 @@ def test_draft_survives_a_restart(ctx, db_target) -> None:  # type: ignore[no-un
     assert draft.status == "draft"
     assert draft.answers["first_name"] == "Zoë"
     assert draft.quiz_passed
-    assert VisitService(again).completeness(kiosk, vid).missing == ["signature (patient)"]
+    assert VisitService(again).completeness(kiosk, vid).missing == [
+        Missing(MissingKind.SIGNATURE, role="patient")
+    ]
     again.db.dispose()
 
 

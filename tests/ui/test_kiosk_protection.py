@@ -284,7 +284,7 @@ def test_welcome_prepares_the_pages_with_the_idle_filter_in_place(
     set-up happens there, not on the patient's first Next), while nobody is being timed out."""
     kiosk = make_window(qtbot, sqlite_ctx)
     window = kiosk.window
-    qtbot.waitUntil(lambda: window._prewarm_stage >= 4, timeout=30_000)
+    qtbot.waitUntil(lambda: window.startup.prewarm_stage >= 4, timeout=30_000)
     assert window.idle._installed  # in place...
     assert not window.idle._enabled  # ...but not watching anyone
     assert not window.idle._idle.isActive()

@@ -233,3 +233,41 @@ def test_the_progress_line_says_where_inside_the_part(
     from intake.ui.kiosk.text import progress_text
 
     assert progress_text(Place(*place), lang) == line  # type: ignore[arg-type]
+
+
+def test_every_kind_of_missing_step_has_words_in_both_languages() -> None:
+    """What a visit lacks reaches a Spanish patient in Spanish, not as the services' English."""
+    from intake.services.completeness import Missing, MissingKind
+    from intake.ui.kiosk.text import missing_text
+
+    for kind in MissingKind:
+        for role in ("patient", "guardian"):
+            item = Missing(kind, "s_pregnancy_harm", role)
+            english, spanish = missing_text(item, "en"), missing_text(item, "es")
+            assert english and spanish and english != spanish, item
+            assert spanish != str(item) and not spanish.startswith(kind.value), item
+    question = Missing(MissingKind.QUESTION, "weight_kg")
+    assert missing_text(question, "es", "¿Cuánto pesa?") == "la pregunta «¿Cuánto pesa?»"
+
+
+def test_the_review_notice_names_what_is_missing_in_the_patients_language() -> None:
+    from intake.forms import default_forms
+    from intake.services.completeness import Missing, MissingKind
+    from intake.services.kiosk_payloads import Notice
+    from intake.ui.kiosk.pages import notice_text
+
+    forms = default_forms()
+    question = forms.intake.pages[0].questions[0]
+    notice = Notice(
+        "review_missing",
+        missing=(
+            Missing(MissingKind.QUESTION, question.id),
+            Missing(MissingKind.ACKNOWLEDGEMENT, "s1", "guardian"),
+            Missing(MissingKind.QUIZ),
+        ),
+    )
+    text = notice_text(notice, "es", forms)
+    assert text.startswith("Faltan algunos pasos.")
+    assert question.label("es") in text and "tutor" in text and "comprensión" in text
+    for english in ("question", "acknowledgement", "understanding check", question.id):
+        assert english not in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from intake.services.kiosk_payloads import Payload
 
 CONTENT_WIDTH = 1040
 SERVICE_ERROR_NAME = "page_service_error"
@@ -96,9 +99,16 @@ def wipe_tree(root: QWidget) -> None:
 
 
 class KioskPage(QWidget):
-    """One screen of the kiosk: a title, then its content in a centred, scrolling column."""
+    """One screen of the kiosk: a title, then its content in a centred, scrolling column.
+
+    A page only draws and hands back what the patient gave: ``payload()`` on Next, and the
+    requests below as they happen; the kiosk controller decides what they lead to.
+    """
 
     completeness_changed = Signal(bool)
+    staff_continue_requested = Signal()  # a member of staff is asked for (help, identity check)
+    dob_disputed = Signal()  # "this is not my date of birth"
+    initials_given = Signal(object)  # kiosk_payloads.Initials, beside one statement
 
     def __init__(self, lang: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -157,6 +167,12 @@ class KioskPage(QWidget):
 
     def is_complete(self) -> bool:
         return True
+
+    def payload(self) -> Payload:
+        """What the page holds, for Next (a page with nothing to save just moves on)."""
+        from intake.services.kiosk_payloads import Proceed
+
+        return Proceed()
 
     def snapshot(self) -> dict[str, Any]:
         """What was typed but not yet saved (kept across Back and a change of language)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -16,6 +18,9 @@ from PySide6.QtWidgets import (
 
 from intake.ui.kiosk.base import make_label
 from intake.ui.kiosk.text import t
+
+if TYPE_CHECKING:
+    from intake.ui.kiosk.base import KioskPage
 
 INPUT_EVENTS = frozenset(
     {
@@ -198,3 +203,60 @@ class IdleOverlay(QWidget):
     def set_seconds(self, seconds: int) -> None:
         self.seconds = seconds
         self.body.setText(t("idle_body", self.lang, n=seconds))
+
+
+class IdleGuard(QObject):
+    """The window's side of idle protection: the cover drawn over ``window`` while the watcher
+    counts down, "I'm still here", and ``timed_out`` when nobody answered."""
+
+    timed_out = Signal()
+
+    def __init__(
+        self,
+        window: QWidget,
+        watcher: IdleWatcher,
+        lang: Callable[[], str],
+        page: Callable[[], KioskPage | None],
+    ):
+        super().__init__(window)
+        self._window = window
+        self._watcher = watcher
+        self._lang = lang
+        self._page = page
+        self._overlay: IdleOverlay | None = None  # made when first needed
+        watcher.warning_started.connect(self._on_watcher_warning_started)
+        watcher.countdown_ticked.connect(self._on_watcher_countdown_ticked)
+        watcher.activity_resumed.connect(self._on_watcher_activity_resumed)
+        watcher.idle_timed_out.connect(self.timed_out)
+
+    @property
+    def overlay(self) -> IdleOverlay:
+        if self._overlay is None:
+            self._overlay = IdleOverlay(self._window)
+            self._overlay.setGeometry(self._window.rect())
+            self._overlay.still_here_clicked.connect(self._on_overlay_still_here_clicked)
+        return self._overlay
+
+    def hide(self) -> None:
+        if self._overlay is not None:
+            self._overlay.hide()
+
+    def fit(self) -> None:
+        if self._overlay is not None:
+            self._overlay.setGeometry(self._window.rect())
+
+    def _on_watcher_warning_started(self, seconds: int) -> None:
+        self.overlay.show_countdown(self._lang(), seconds)
+
+    def _on_watcher_countdown_ticked(self, seconds: int) -> None:
+        self.overlay.set_seconds(seconds)
+
+    def _on_watcher_activity_resumed(self) -> None:
+        self.hide()
+
+    def _on_overlay_still_here_clicked(self) -> None:
+        self._watcher.poke()
+        self.overlay.hide()
+        page = self._page()
+        if page is not None:
+            page.focus_first()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from intake.forms import model as fm
+from intake.services.kiosk_payloads import MoodAnswers, Payload
 from intake.ui.kiosk.base import KioskPage, card, make_label, paragraphs_html
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
@@ -64,6 +64,9 @@ class Phq9Page(KioskPage):
         value = self.difficulty.value()
         return value if isinstance(value, str) else ""
 
+    def payload(self) -> Payload:
+        return MoodAnswers(tuple(self.answers()), self.difficulty_value())
+
     def is_complete(self) -> bool:
         answers = self.answers()
         if any(a is None for a in answers):
@@ -97,8 +100,6 @@ class Phq9Page(KioskPage):
 
 class HelpNowPage(KioskPage):
     """Where to get help now. Calm, no score, no personal data; staff continue the visit."""
-
-    staff_continue_requested = Signal()
 
     def __init__(self, form: fm.Phq9Form, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)

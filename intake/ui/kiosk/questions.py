@@ -13,6 +13,7 @@ from intake.domain.errors import ValidationError
 from intake.domain.identity import IDENTITY_FIELDS
 from intake.domain.wizard import KioskFlow
 from intake.forms import model as fm
+from intake.services.kiosk_payloads import IntakeAnswers, PageProblems, Payload
 from intake.ui.kiosk.base import KioskPage, make_label, set_flag
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
@@ -276,8 +277,6 @@ class QuestionPage(KioskPage):
     can say it is not theirs (``dob_disputed``), which pauses the visit for staff.
     """
 
-    dob_disputed = Signal()
-
     def __init__(self, flow: KioskFlow, page_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)
         self.flow = flow
@@ -325,6 +324,12 @@ class QuestionPage(KioskPage):
 
     def is_complete(self) -> bool:
         return not self.flow.page_missing(self.page_id, self.raw_values())
+
+    def payload(self) -> Payload:
+        problems = self.local_problems()
+        if problems:
+            return PageProblems(problems)
+        return IntakeAnswers(self.page_id, self.raw_values())
 
     def _update_visibility(self) -> None:
         visible = set(self.visible_ids())

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from intake.domain.wizard import QUIZ, KioskFlow, Step
+from intake.services.kiosk_payloads import Payload, QuizChoice
 from intake.ui.kiosk.base import KioskPage, card, make_label
 from intake.ui.kiosk.text import message, t, tn
 from intake.ui.widgets.choices import ChoiceButtons
@@ -59,7 +60,7 @@ class QuizPage(KioskPage):
         self.error.hide()
         self.finish()
         self._answered_wrong = False
-        if question_id in flow.quiz_correct:
+        if flow.quiz_answered(question_id):
             self.choices.set_value(self.question.answer)
         elif flow.quiz_detour_pending(Step(QUIZ, question_id)):
             self.show_wrong()  # back here before re-reading: the explanation still stands
@@ -67,6 +68,9 @@ class QuizPage(KioskPage):
     def chosen(self) -> str | None:
         value = self.choices.value()
         return value if isinstance(value, str) else None
+
+    def payload(self) -> Payload:
+        return QuizChoice(self.question.id, self.chosen())
 
     def is_complete(self) -> bool:
         return self.chosen() is not None

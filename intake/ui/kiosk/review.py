@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from intake.domain.dates import month_name
 from intake.domain.wizard import KioskFlow, is_empty
 from intake.forms import model as fm
+from intake.services.kiosk_payloads import Payload, ReviewRead
 from intake.ui.kiosk.base import KioskPage, card, make_label
 from intake.ui.kiosk.text import t
 
@@ -93,6 +94,9 @@ class ReviewPage(KioskPage):
         self._more.timeout.connect(self._on_more_timer_timeout)
         if self._pending:
             self._more.start()
+
+    def payload(self) -> Payload:
+        return ReviewRead()
 
     @property
     def complete_on_screen(self) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QVBoxLayout, QWidg
 from intake.domain import validation
 from intake.domain.errors import ValidationError
 from intake.domain.wizard import Guardian, KioskFlow
+from intake.services.kiosk_payloads import GuardianDetails, Initials, PageProblems, Payload
 from intake.ui.kiosk.base import KioskPage, card, make_label, set_flag
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
@@ -65,6 +66,12 @@ class GuardianPage(KioskPage):
         return bool(
             self.first.text().strip() and self.last.text().strip() and self.relationship.value()
         )
+
+    def payload(self) -> Payload:
+        try:
+            return GuardianDetails(self.guardian())
+        except ValidationError as exc:
+            return PageProblems({exc.field: exc.message})
 
     def guardian(self) -> Guardian:
         """The guardian as typed; raises ValidationError with a message for the person."""
@@ -155,10 +162,8 @@ class InitialsField(QWidget):
 
 class TopicPage(KioskPage):
     """One risk topic. Each statement row asks for the patient's initials (and, for a minor, the
-    guardian's). A valid set of initials is sent at once: ``acknowledged(statement, role, text)``.
+    guardian's). A valid set of initials is sent at once: ``initials_given(Initials)``.
     """
-
-    acknowledged = Signal(str, str, str)
 
     def __init__(self, flow: KioskFlow, topic_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)
@@ -235,7 +240,7 @@ class TopicPage(KioskPage):
         if field.done:
             return
         if len(text.replace(".", "").replace(" ", "")) >= 2 and self._check(role, text) is None:
-            self.acknowledged.emit(statement_id, role, text)
+            self.initials_given.emit(Initials(statement_id, role, text, self.elapsed()))
         elif field.error.isVisible():
             field.show_error("")
 

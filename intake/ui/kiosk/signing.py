@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.wizard import KioskFlow
+from intake.services.kiosk_payloads import Payload, SignatureGiven
 from intake.ui.kiosk.base import CONTENT_WIDTH, KioskPage, card, make_label, set_flag
 from intake.ui.kiosk.review import format_date
 from intake.ui.kiosk.text import message, t
@@ -148,6 +149,17 @@ class SignaturePage(KioskPage):
 
     def signature(self) -> tuple[str, list[list[tuple[float, float]]], int, int]:
         return self.printed_name.text(), self.pad.strokes, self.pad.width(), self.pad.height()
+
+    def payload(self) -> Payload:
+        name, strokes, width, height = self.signature()
+        return SignatureGiven(
+            self.role,
+            name,
+            tuple(tuple(stroke) for stroke in strokes),
+            width,
+            height,
+            typed=self.pad.typed,
+        )
 
     def show_errors(self, errors: dict[str, str]) -> None:
         name = message(errors.get("printed_name", ""), self.lang)

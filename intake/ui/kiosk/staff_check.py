@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from intake.ui.kiosk.base import KioskPage, card, make_label
@@ -11,8 +10,6 @@ from intake.ui.kiosk.text import message, t
 
 class StaffCheckPage(KioskPage):
     """Calm words, no personal data; a member of staff continues once the desk has decided."""
-
-    staff_continue_requested = Signal()
 
     def __init__(self, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from intake.domain.wizard import Place
+    from intake.services.completeness import Missing
 
 LANGS = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -259,6 +260,31 @@ _T: dict[str, tuple[str, str]] = {
         "Some steps are not finished yet. We will take you there.",
         "Faltan algunos pasos. Le llevaremos allí.",
     ),
+    # what a visit still lacks (services.completeness.MissingKind), in the review's notice
+    "missing_question": ("the question “{name}”", "la pregunta «{name}»"),
+    "missing_mood": ("mood questions", "preguntas sobre el estado de ánimo"),
+    "missing_staff": (
+        "a member of staff must see you first",
+        "un miembro del personal debe atenderle primero",
+    ),
+    "missing_identity": (
+        "a member of staff must check your details",
+        "un miembro del personal debe comprobar sus datos",
+    ),
+    "missing_acknowledgement_patient": (
+        "your initials on statement {id}",
+        "sus iniciales en la afirmación {id}",
+    ),
+    "missing_acknowledgement_guardian": (
+        "the parent or guardian's initials on statement {id}",
+        "las iniciales de la madre, padre o tutor en la afirmación {id}",
+    ),
+    "missing_quiz": ("understanding check", "preguntas de comprensión"),
+    "missing_signature_patient": ("your signature", "su firma"),
+    "missing_signature_guardian": (
+        "the parent or guardian's signature",
+        "la firma de la madre, padre o tutor",
+    ),
     # --- signing ---
     "sign_title_patient": ("Your signature", "Su firma"),
     "sign_title_guardian": (
@@ -385,6 +411,17 @@ def tn(key: str, lang: str, count: int, **values: object) -> str:
 
 def has(key: str) -> bool:
     return key in _T
+
+
+def missing_text(item: Missing, lang: str, question_text: str = "") -> str:
+    """One thing a visit still lacks, in words (``question_text``: the question's own words)."""
+    kind = item.kind.value
+    if kind in ("acknowledgement", "signature"):
+        role = item.role if item.role in ("patient", "guardian") else "patient"
+        return t(f"missing_{kind}_{role}", lang, id=item.id)
+    if kind == "question":
+        return t("missing_question", lang, name=question_text or item.id)
+    return t(f"missing_{kind}", lang)
 
 
 def progress_text(place: Place, lang: str) -> str:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 import string
+import sys
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 # os.path rather than pathlib: this module is on the start-up path, and pathlib costs time there.
 STYLES = os.path.join(
@@ -138,3 +143,13 @@ def _style_sheet(size_index: int, high_contrast: bool) -> str:
         title=str(round(base * 1.5)),
     )
     return _template().substitute(values)
+
+
+def colour_pads(root: QWidget, theme: Theme) -> None:
+    """Give every signature pad under ``root`` the theme's ink and paper."""
+    module = sys.modules.get("intake.ui.widgets.signature_pad")
+    if module is None:
+        return  # no pad has been made yet
+    colors = theme.colors
+    for pad in root.findChildren(module.SignaturePadWidget):
+        pad.set_colors(colors["ink"], colors["pad"], colors["guide"])

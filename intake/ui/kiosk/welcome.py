@@ -187,7 +187,6 @@ class WelcomePage(KioskPage):
 class ResumePage(KioskPage):
     """A visit already under way: nothing of it is shown until a member of staff confirms."""
 
-    staff_continue_requested = Signal()
     cancelled = Signal()
 
     def __init__(self, lang: str, parent: QWidget | None = None):

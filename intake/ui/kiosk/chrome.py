@@ -1,0 +1,195 @@
+"""The kiosk's furniture around every page: the accessibility bar on top, the navigation below."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, progress_text, t
+from intake.ui.kiosk.theme import TEXT_SIZES, Theme
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
+    from intake.services.kiosk_payloads import NavState
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when there is not room for all of it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        # On a narrow screen the clinic's name gives way; the buttons keep their full size.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setAccessibleName(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        text = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, self.width())
+        self.setText("" if text == "…" else text)
+
+
+class AccessibilityBar(QWidget):
+    """Language, text size, high contrast, and (for staff) leaving the kiosk; on every page."""
+
+    language_chosen = Signal(str)
+    text_size_chosen = Signal(int)
+    contrast_toggled = Signal(bool)
+    staff_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("AccessibilityBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(8)
+        self.brand = ElidedLabel(self)
+        self.brand.setProperty("role", "brand")
+        row.addWidget(self.brand, 1)
+        self.languages: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        for code in LANGS:
+            button = self._button(LANGUAGE_NAMES[code], f"bar_lang_{code}", checkable=True)
+            group.addButton(button)
+            button.clicked.connect(lambda _c=False, c=code: self.language_chosen.emit(c))
+            self.languages[code] = button
+            row.addWidget(button)
+        row.addSpacing(12)
+        self.sizes: list[QPushButton] = []
+        sizes = QButtonGroup(self)
+        for i, label in enumerate(("A", "A+", "A++")):
+            button = self._button(label, f"bar_size_{TEXT_SIZES[i][0]}", checkable=True)
+            sizes.addButton(button)
+            button.clicked.connect(lambda _c=False, i=i: self.text_size_chosen.emit(i))
+            self.sizes.append(button)
+            row.addWidget(button)
+        self.contrast = self._button("", "bar_contrast", checkable=True)
+        self.contrast.toggled.connect(self.contrast_toggled)
+        row.addWidget(self.contrast)
+        row.addSpacing(12)
+        self.staff = self._button("", "bar_staff")
+        self.staff.clicked.connect(self.staff_requested)
+        row.addWidget(self.staff)
+
+    def _button(self, text: str, name: str, *, checkable: bool = False) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setProperty("role", "bar")
+        button.setCheckable(checkable)
+        button.setMinimumHeight(48)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    def retranslate(self, lang: str, theme: Theme, brand: str) -> None:
+        self.brand.set_full_text(brand)
+        for code, button in self.languages.items():
+            button.setChecked(code == lang)
+            button.setAccessibleName(t("language_name", lang, name=LANGUAGE_NAMES[code]))
+        names = ("size_normal", "size_large", "size_larger")
+        for i, button in enumerate(self.sizes):
+            button.setChecked(i == theme.size_index)
+            button.setAccessibleName(t(names[i], lang))
+        self.contrast.blockSignals(True)
+        self.contrast.setChecked(theme.high_contrast)
+        self.contrast.blockSignals(False)
+        self.contrast.setText(t("contrast", lang))
+        self.contrast.setAccessibleName(t("contrast_name", lang))
+        self.staff.setText(t("staff", lang))
+        self.staff.setAccessibleName(t("staff_name", lang))
+
+
+class NavBar(QWidget):
+    """Back, where the patient is, Next."""
+
+    back_clicked = Signal()
+    next_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("NavBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 12, 24, 12)
+        row.setSpacing(20)
+        self.back = QPushButton(self)
+        self.back.setObjectName("nav_back")
+        self.back.setMinimumSize(150, 60)
+        self.back.clicked.connect(self.back_clicked)
+        middle = QVBoxLayout()
+        middle.setSpacing(6)
+        self.where = QLabel(self)
+        self.where.setProperty("role", "progress")
+        self.where.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "Part 5 of 6: … · Question 10 of 15" in large text on a tablet: wrap, never clip.
+        self.where.setWordWrap(True)
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("nav_progress")
+        self.bar.setTextVisible(False)
+        middle.addStretch(1)
+        middle.addWidget(self.where)
+        middle.addWidget(self.bar)
+        middle.addStretch(1)
+        self.next = QPushButton(self)
+        self.next.setObjectName("nav_next")
+        self.next.setProperty("role", "primary")
+        self.next.setMinimumSize(200, 60)
+        self.next.clicked.connect(self.next_clicked)
+        row.addWidget(self.back)
+        row.addLayout(middle, 1)
+        row.addWidget(self.next)
+
+    def set_state(
+        self,
+        lang: str,
+        *,
+        back: bool,
+        forward: bool,
+        next_label: str,
+        where: str,
+        position: int,
+        total: int,
+    ) -> None:
+        self.back.setText(t("back", lang))
+        self.back.setAccessibleName(t("back", lang))
+        self.back.setEnabled(back)
+        self.back.setVisible(back)
+        self.next.setText(next_label)
+        self.next.setAccessibleName(next_label)
+        self.next.setEnabled(forward)
+        self.where.setText(where)
+        self.bar.setRange(0, max(1, total))
+        self.bar.setValue(position)
+        self.bar.setAccessibleName(t("progress_name", lang))
+        self.bar.setAccessibleDescription(where)
+
+    def show_state(self, nav: NavState, lang: str) -> None:
+        """Draw what the controller decided: Next's label is a message key."""
+        self.set_state(
+            lang,
+            back=nav.back,
+            forward=nav.forward,
+            next_label=t(nav.label, lang),
+            where=progress_text(nav.place, lang),
+            position=nav.position,
+            total=nav.total,
+        )
