@@ -132,11 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not check.ok:
             _say_problems(check.problems)
             return 2
-        from intake.services.errors import SealingFailed
+        from intake.services.errors import SealingFailed, SigningUnavailable
 
         try:
             paths = run_demo(args.out, args.lang)
-        except SealingFailed as exc:
+        except (SealingFailed, SigningUnavailable) as exc:
             print(f"demo failed: {exc}", file=sys.stderr)
             return 1
         for path in paths:

@@ -156,7 +156,7 @@ class ClinicSigner:
             # for one key: whoever holds the lock makes the pair, the other then loads it.
             with _creation_lock(folder):
                 if not key_path.exists():
-                    secret = key_passphrase or _new_or_stored_passphrase()
+                    secret = key_passphrase or _new_or_stored_passphrase(folder)
                     key = _new_private_key()
                     cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
@@ -173,7 +173,7 @@ class ClinicSigner:
             if not _is_encrypted(key_path.read_bytes()):
                 with _creation_lock(folder):
                     if not _is_encrypted(key_path.read_bytes()):
-                        _encrypt_in_place(key_path, key_passphrase or _new_or_stored_passphrase())
+                        _encrypt_in_place(key_path, key_passphrase or _new_or_stored_passphrase(folder))
             key = _read_key(key_path, key_passphrase)
         except OSError as exc:
             raise SigningKeyError(
@@ -348,11 +348,12 @@ def _is_encrypted(pem_bytes: bytes) -> bool:
     return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem_bytes
 
 
-def _key_passphrase(*, create: bool) -> bytes | None:
+def _key_passphrase(folder: Path, *, create: bool) -> bytes | None:
+    """The key passphrase of the installation whose data folder is ``folder``."""
     from intake.secrets import SecretStoreError, get_secret
 
     try:
-        value = get_secret(PASSPHRASE_SECRET, create=create)
+        value = get_secret(PASSPHRASE_SECRET, create=create, folder=folder)
     except SecretStoreError as exc:
         raise SigningKeyError(f"the clinic key's passphrase cannot be fetched: {exc}") from exc
     except Exception as exc:  # a keyring backend fails in ways of its own
@@ -363,9 +364,9 @@ def _key_passphrase(*, create: bool) -> bytes | None:
     return value.encode("ascii") if value else None
 
 
-def _new_or_stored_passphrase() -> bytes:
+def _new_or_stored_passphrase(folder: Path) -> bytes:
     """The passphrase to encrypt a key file with: the stored one, made on first use."""
-    secret = _key_passphrase(create=True)
+    secret = _key_passphrase(folder, create=True)
     if secret is None:  # pragma: no cover - get_secret(create=True) always gives one
         raise SigningKeyError("the secret store gave no passphrase for the clinic key")
     return secret
@@ -378,7 +379,7 @@ def _read_key(key_path: Path, key_passphrase: bytes | None) -> Any:
     data = key_path.read_bytes()
     secret: bytes | None = None
     if _is_encrypted(data):
-        secret = key_passphrase or _key_passphrase(create=False)
+        secret = key_passphrase or _key_passphrase(key_path.parent, create=False)
         if secret is None:
             raise SigningKeyError(
                 f"the clinic key in {key_path.parent} is encrypted, and its passphrase "

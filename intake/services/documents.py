@@ -32,6 +32,7 @@ from intake.services.errors import (
     NotFound,
     RecordMismatch,
     SealingFailed,
+    SigningUnavailable,
 )
 from intake.services.records import build_record, clinician_override, document_id
 from intake.services.staff import StaffService
@@ -647,57 +648,75 @@ class DocumentService(Service):
 
         digest = hashlib.sha256(data).hexdigest()
         inside = embedded_document_id(data)
-        with self.write() as s:
-            rows = list(s.scalars(select(Document).where(Document.sha256 == digest)))
-            stamped = not rows
-            if stamped:
-                # A document timestamped after sealing: its current file is the stamped one.
-                rows = list(
-                    s.scalars(
-                        select(Document)
-                        .join(DocumentTimestamp, DocumentTimestamp.document_id == Document.id)
-                        .where(DocumentTimestamp.sha256 == digest)
-                    )
+        try:
+            with self.write() as s:
+                return self._match_stored(s, data, result, digest, inside, record=True)
+        except SigningUnavailable:
+            # Checking needs no key, but the audit trail's head is signed with it: on a station
+            # without the key the answer stands, unrecorded, and says so.
+            with self.read() as s:
+                outcome = self._match_stored(s, data, result, digest, inside, record=False)
+            return dataclasses.replace(
+                outcome,
+                reason=outcome.reason
+                + " (not recorded in the audit trail: the clinic key is not available here)",
+            )
+
+    def _match_stored(
+        self, s: Any, data: bytes, result: Any, digest: str, inside: str | None, *, record: bool
+    ) -> VerifyOutcome:
+        """Whether the sealed ``data`` is the very file the database holds for its row."""
+        rows = list(s.scalars(select(Document).where(Document.sha256 == digest)))
+        stamped = not rows
+        if stamped:
+            # A document timestamped after sealing: its current file is the stamped one.
+            rows = list(
+                s.scalars(
+                    select(Document)
+                    .join(DocumentTimestamp, DocumentTimestamp.document_id == Document.id)
+                    .where(DocumentTimestamp.sha256 == digest)
                 )
-            named = s.get(Document, inside) if inside else None
-            if not rows:
-                if named is not None:
-                    return VerifyOutcome(
-                        False,
-                        True,
-                        f"the signature is intact, but the database holds another file for "
-                        f"{integrity.describe(named)}: one of the two was replaced",
-                    )
-                return VerifyOutcome(
-                    False, True, "the signature is intact, but no stored record matches this file"
-                )
-            mine = [d for d in rows if d.id == inside]
-            others = [d for d in rows if d.id != inside]
-            if not mine:
+            )
+        named = s.get(Document, inside) if inside else None
+        if not rows:
+            if named is not None:
                 return VerifyOutcome(
                     False,
                     True,
-                    f"the signature is intact, but this file is document {inside or '(none named)'}"
-                    f" stored as {integrity.describe(rows[0])}: it was copied into that row",
+                    f"the signature is intact, but the database holds another file for "
+                    f"{integrity.describe(named)}: one of the two was replaced",
                 )
-            d = mine[0]
-            problem = (
-                integrity.stamped_problem(s, d, data)
-                if stamped
-                else integrity.document_problem(s, d, data)
+            return VerifyOutcome(
+                False, True, "the signature is intact, but no stored record matches this file"
             )
-            if problem is None and others:
-                problem = "the same file is also stored as " + ", ".join(
-                    integrity.describe(o) for o in others
-                )
-            if problem is not None:
-                return VerifyOutcome(
-                    False, True, f"the signature is intact, but {integrity.describe(d)}: {problem}"
-                )
-            from intake.services.context import SYSTEM
+        mine = [d for d in rows if d.id == inside]
+        others = [d for d in rows if d.id != inside]
+        if not mine:
+            return VerifyOutcome(
+                False,
+                True,
+                f"the signature is intact, but this file is document {inside or '(none named)'}"
+                f" stored as {integrity.describe(rows[0])}: it was copied into that row",
+            )
+        d = mine[0]
+        problem = (
+            integrity.stamped_problem(s, d, data)
+            if stamped
+            else integrity.document_problem(s, d, data)
+        )
+        if problem is None and others:
+            problem = "the same file is also stored as " + ", ".join(
+                integrity.describe(o) for o in others
+            )
+        if problem is not None:
+            return VerifyOutcome(
+                False, True, f"the signature is intact, but {integrity.describe(d)}: {problem}"
+            )
+        from intake.services.context import SYSTEM
 
+        if record:
             self.audit(s, SYSTEM, "verify", "document", d.id, {"kind": d.kind})
-            info = _info(d)
+        info = _info(d)
         return VerifyOutcome(
             True,
             True,

@@ -387,4 +387,14 @@ def test_restore_on_another_computer_needs_the_exported_key(
     # Re-encrypted under this computer's own key.
     assert database_key(_live(), create=False) != old_key
     assert _count(Patient) == patients
+    # The chain head is signed with the clinic key: checking it needs the clinic certificate
+    # (public, no key or passphrase), which the other computer does not have yet.
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    assert "no clinic certificate" in capsys.readouterr().err
+    import shutil
+
+    from intake.documents.signing import CERT_FILE
+
+    shutil.copy2(tmp_path / "data" / CERT_FILE, tmp_path / "other" / "data" / CERT_FILE)
     assert main(["audit", "verify"]) == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -188,6 +189,8 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_audit_head_is_kept_and_checked_later(tmp_path: Path) -> None:
     data = tmp_path / "d"
     env = {"INTAKE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "INTAKE_STATION": "cli-test"}
+    # The database key and the clinic key's passphrase are in this test's secret store.
+    env |= {k: os.environ[k] for k in ("INTAKE_SECRET_STORE", "INTAKE_SECRETS_DIR", "HOME")}
     ctx = open_context(data_dir=data)
     walk_visit(ctx, PATIENT)
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
