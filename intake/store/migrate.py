@@ -30,7 +30,12 @@ def upgrade(db: Database, revision: str = "head") -> None:
     from intake.store.db import MIGRATION_LOCK_KEY
 
     cfg = alembic_config(db)
-    with db.engine.connect() as conn:
+    # SQLite: the whole upgrade runs in BEGIN IMMEDIATE (the engine's write option), so a
+    # second process starting at the same moment waits for the write lock (busy timeout) and
+    # then finds nothing left to do. A deferred transaction would read first and then fail
+    # with "database is locked" on its first CREATE TABLE.
+    engine = db.engine.execution_options(intake_write=True) if db.dialect == "sqlite" else db.engine
+    with engine.connect() as conn:
         if db.dialect == "postgresql":
             # Session-level lock: a second station waits here, then finds nothing left to do.
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
