@@ -80,6 +80,9 @@ def open_context(
     folder = data_dir or paths.data_dir()
     if data_dir is not None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from intake.documents.files import sweep_temporary
+
+    sweep_temporary(folder)  # a key or document half-written by a process that was killed
     db = Database(
         url or (os.environ.get("INTAKE_DATABASE_URL") or f"sqlite:///{folder / 'intake.sqlite3'}"),
         schema=schema,
