@@ -48,6 +48,8 @@ class AppContext:
     # old version, a version not in versions.lock): staff can still read, but no kiosk opens
     # and no document is issued until they are fixed.
     form_problems: tuple[FormProblem, ...] = ()
+    # Set by `main.py demo`: the staff accounts and patients it makes are marked as demo ones.
+    demo: bool = False
 
     def now(self) -> dt.datetime:
         return self.clock()

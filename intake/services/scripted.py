@@ -83,7 +83,7 @@ def signature_strokes(
     return strokes
 
 
-STAFF_PIN = "2468"  # the scripted accounts' PIN
+STAFF_PIN = "482915"  # the scripted and demo accounts' PIN (6+ digits, not a common one)
 RELEASE_NOTE = "Seen in private; safety plan agreed; no immediate risk."
 
 
