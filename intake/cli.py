@@ -79,12 +79,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo":
         from intake.forms import default_check
         from intake.services.demo import run_demo
+        from intake.services.errors import NotAllowed
 
         check = default_check()
         if not check.ok:
             _say_problems(check.problems)
             return 2
-        for path in run_demo(args.out, args.lang):
+        try:
+            written = run_demo(args.out, args.lang)
+        except NotAllowed as exc:
+            print(f"demo refused: {exc}", file=sys.stderr)
+            return 2
+        for path in written:
             print(path)
         return 0
     if command == "verify":
