@@ -72,6 +72,9 @@ def _info(u: StaffUser) -> StaffInfo:
     return StaffInfo(u.id, u.username, u.display_name, u.role, u.active, u.demo)
 
 
+secret_problem = pins.secret_problem  # for the screens: say what is wrong before asking more
+
+
 def _secret_errors(secret: str) -> dict[str, str]:
     problem = pins.secret_problem(secret)
     return {"secret": problem} if problem else {}
