@@ -48,7 +48,7 @@ def test_staff_commands_need_an_admin_and_their_pin(tmp_path: Path) -> None:
         env, "staff", "add", "--role", "admin", "Clinic Admin", lines=(STAFF_PIN, "739146")
     )
     assert differ.returncode == 2 and "differ" in differ.stderr
-    weak = _main(env, "staff", "add", "--role", "admin", "Clinic Admin", lines=("2468", "2468"))
+    weak = _main(env, "staff", "add", "--role", "admin", "Clinic Admin", lines=("1357", "1357"))
     assert weak.returncode == 2 and "at least 6 digits" in weak.stderr
     ok = _main(env, "staff", "add", "--role", "admin", "Clinic Admin", lines=(STAFF_PIN,) * 2)
     assert ok.returncode == 0, ok.stderr
