@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,7 +230,9 @@ class StaffService(Service):
             or 0
         )
 
-    def ensure_demo_accounts(self, accounts: Any, secret: str) -> list[StaffInfo]:
+    def ensure_demo_accounts(
+        self, accounts: Sequence[tuple[str, str, str]], secret: str
+    ) -> tuple[StaffInfo, ...]:
         """The demo's accounts, made once in one unit of work; refused on a real database.
 
         ``accounts``: (username, display name, role) triples. A database holding any staff
@@ -250,7 +253,7 @@ class StaffService(Service):
             real_patients = s.scalar(select(func.count()).select_from(Patient).where(~Patient.demo))
             if real_staff or real_patients:
                 raise NotAllowed(DEMO_ELSEWHERE)
-            out = []
+            out: list[StaffInfo] = []
             for username, name, role in accounts:
                 user = s.scalar(select(StaffUser).where(StaffUser.username == username))
                 if user is None:
@@ -273,7 +276,7 @@ class StaffService(Service):
                         {"role": role, "username": username, "demo": True},
                     )  # fmt: skip
                 out.append(_info(user))
-            return out
+            return tuple(out)
 
     def login(self, username: str, secret: str) -> StaffInfo:
         """Check a PIN/password. Failures are audited; after a few, the account waits, doubling each time."""
