@@ -334,3 +334,17 @@ def test_no_patient_data_is_printed(qtbot, sqlite_ctx, make_window, capfd) -> No
     window.staff_window.clinician.search_for("falk")
     out, err = capfd.readouterr()
     assert "Falk" not in out and "Falk" not in err
+
+
+def test_a_demo_database_opens_on_the_first_run_screen(qtbot, make_window, fresh_environment) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.context import open_context
+    from intake.services.demo import DEMO_ACCOUNTS
+
+    ctx = open_context(data_dir=fresh_environment)
+    ctx.demo = True
+    StaffService(ctx).ensure_demo_accounts(DEMO_ACCOUNTS, STAFF_PIN)
+    ctx.db.dispose()
+    window = make_window()
+    # The demo's accounts cannot sign in, so the first real administrator is made here.
+    assert window.first_run_page is not None
+    assert window.stack.currentWidget() is window.first_run_page
