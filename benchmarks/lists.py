@@ -183,7 +183,7 @@ def compiled(ctx: AppContext, stmt: Any) -> tuple[str, Any]:
 
 def run(label: str, ctx: AppContext, n: int, bare: Callable[[str, Any], Any], plan: Callable[[str, Any], str], drop: Callable[[str], None]) -> None:  # fmt: skip
     service = VisitService(ctx)
-    admin = staff_actor(StaffService(ctx).add(SYSTEM, "bench", "Bench Admin", "admin", "2468"))
+    admin = staff_actor(StaffService(ctx).add(SYSTEM, "bench", "Bench Admin", "admin", "482915"))
     board = service.board(admin)
     queue = service.review_queue(admin)
     print(f"\n=== {label}: {n:,} visits ===")

@@ -176,7 +176,7 @@ def bench_model(service: PatientService, actor: Any, text: str) -> float:
 def run(label: str, ctx: AppContext, bare: Callable[[str, Any], Any], plan: Callable[[str, Any], str], births: list[dt.date]) -> None:  # fmt: skip
     service = PatientService(ctx)
     exact = ExactOnly(ctx)
-    admin = staff_actor(StaffService(ctx).add(SYSTEM, "bench", "Bench Admin", "admin", "2468"))
+    admin = staff_actor(StaffService(ctx).add(SYSTEM, "bench", "Bench Admin", "admin", "482915"))
     print(f"\n=== {label} ===")
     print(f"{'query':44} {'service':>9} {'no typos':>9} {'UI model':>9} {'bare SQL':>9}  rows")
     for title, texts in queries(births):

@@ -66,12 +66,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     staff = sub.add_parser("staff", help="staff accounts")
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND", required=True)
+    by_help = (
+        "the administrator doing this (asks their PIN first); needed for every change but"
+        " the very first account"
+    )
     add = staff_sub.add_parser(
-        "add", help="add a staff account; asks for the PIN or password twice"
+        "add",
+        help="add a staff account; asks the administrator's PIN (--by), then the new PIN twice",
     )
     add.add_argument("name", help="the person's name, e.g. 'Dr Ana Ruiz'")
     add.add_argument("--role", required=True, choices=("front_desk", "clinician", "admin"))
     add.add_argument("--username", help="sign-in name (default: made from the name)")
+    add.add_argument("--by", metavar="ADMIN_USERNAME", help=by_help)
+    for command, what in (
+        ("disable", "disable an account (it can no longer sign in)"),
+        ("enable", "enable a disabled account again"),
+        ("reset-pin", "give an account a new PIN or passphrase (asked twice)"),
+    ):
+        change = staff_sub.add_parser(command, help=what + "; asks the administrator's PIN first")
+        change.add_argument("username", metavar="USERNAME")
+        change.add_argument("--by", metavar="ADMIN_USERNAME", required=True, help=by_help)
     staff_sub.add_parser("list", help="list staff accounts")
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
@@ -127,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo":
         from intake.forms import default_check
         from intake.services.demo import run_demo
+        from intake.services.errors import NotAllowed
 
         check = default_check()
         if not check.ok:
@@ -135,11 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.services.errors import SealingFailed, SigningUnavailable
 
         try:
-            paths = run_demo(args.out, args.lang)
+            written = run_demo(args.out, args.lang)
+        except NotAllowed as exc:
+            print(f"demo refused: {exc}", file=sys.stderr)
+            return 2
         except (SealingFailed, SigningUnavailable) as exc:
             print(f"demo failed: {exc}", file=sys.stderr)
             return 1
-        for path in paths:
+        for path in written:
             print(path)
         return 0
     if command == "verify":
@@ -347,30 +365,83 @@ def _audit_seal() -> int:
     return 0
 
 
+class _Entries:
+    """Secrets typed at a terminal (not echoed), or piped in by a script one a line, in order."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdin.isatty()
+
+    def ask(self, prompt: str) -> str:
+        if self.tty:
+            return getpass.getpass(prompt)
+        return sys.stdin.readline().rstrip("\r\n")
+
+    def new_secret(self) -> str | None:
+        secret, again = self.ask("New PIN or passphrase: "), self.ask("Again: ")
+        if secret != again:
+            print("The two entries differ; nothing was saved.", file=sys.stderr)
+            return None
+        return secret
+
+
 def _staff(args: argparse.Namespace) -> int:
     from intake.services.context import SYSTEM
-    from intake.services.errors import ServiceError
-    from intake.services.staff import StaffService
+    from intake.services.errors import InvalidInput, ServiceError
+    from intake.services.staff import (
+        FIRST_ACCOUNT_ADMIN,
+        MANAGE,
+        NOT_FIRST,
+        StaffService,
+        staff_actor,
+    )
 
     service = StaffService(_context())
-    if args.staff_command == "list":
+    command = args.staff_command
+    if command == "list":
         for s in service.list():
-            print(f"{s.username}\t{s.role}\t{s.display_name}")
+            state = "active" if s.active else "disabled"
+            print(f"{s.username}\t{s.role}\t{state}{' demo' if s.demo else ''}\t{s.display_name}")
         return 0
-    username = args.username or ".".join(args.name.lower().replace("dr ", "").split())
-    if sys.stdin.isatty():
-        secret, again = getpass.getpass("PIN or password: "), getpass.getpass("Again: ")
-    else:  # a script pipes the two entries in, one per line
-        secret, again = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
-    if secret != again:
-        print("The two entries differ; nothing was saved.", file=sys.stderr)
-        return 2
+    entries = _Entries()
     try:
-        info = service.add(SYSTEM, username, args.name, args.role, secret)
-    except ServiceError as exc:
-        print(f"Not added: {exc}", file=sys.stderr)
+        if args.by is None:  # only `staff add`, and only for the first account
+            if not service.first_account_needed():
+                print(f"Not added: {NOT_FIRST}", file=sys.stderr)
+                return 2
+            if args.role != "admin":
+                print(f"Not added: {FIRST_ACCOUNT_ADMIN}", file=sys.stderr)
+                return 2
+            actor = SYSTEM
+        else:
+            admin = service.login(args.by, entries.ask(f"PIN of {args.by.strip()}: "))
+            if admin.role != "admin":
+                print(
+                    f"Not done: Your role does not allow this: only an administrator can {MANAGE}.",
+                    file=sys.stderr,
+                )
+                return 2
+            actor = staff_actor(admin)
+        if command == "add":
+            username = args.username or ".".join(args.name.lower().replace("dr ", "").split())
+            if (secret := entries.new_secret()) is None:
+                return 2
+            info = service.add(actor, username, args.name, args.role, secret)
+            print(f"added {info.username} ({info.role})")
+        elif command in ("disable", "enable"):
+            info = service.set_active(actor, args.username, command == "enable")
+            print(f"{command}d {info.username}")
+        else:  # reset-pin
+            if (secret := entries.new_secret()) is None:
+                return 2
+            info = service.reset_secret(actor, args.username, secret)
+            print(f"new PIN set for {info.username}")
+    except InvalidInput as exc:
+        for text in exc.errors.values():
+            print(f"Not done: {text}", file=sys.stderr)
         return 2
-    print(f"added {info.username} ({info.role})")
+    except ServiceError as exc:
+        print(f"Not done: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

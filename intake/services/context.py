@@ -48,6 +48,8 @@ class AppContext:
     # old version, a version not in versions.lock): staff can still read, but no kiosk opens
     # and no document is issued until they are fixed.
     form_problems: tuple[FormProblem, ...] = ()
+    # Set by `main.py demo`: the staff accounts and patients it makes are marked as demo ones.
+    demo: bool = False
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -80,6 +82,9 @@ def open_context(
     folder = data_dir or paths.data_dir()
     if data_dir is not None:
         paths.private_folder(folder)
+    from intake.documents.files import sweep_temporary
+
+    sweep_temporary(folder)  # a key or document half-written by a process that was killed
     db = Database(url or paths.database_url(folder), schema=schema)
     if migrate:
         db.migrate()

@@ -1,4 +1,10 @@
-"""`main.py demo`: one synthetic adult who can become pregnant, through the real services."""
+"""`main.py demo`: one synthetic adult who can become pregnant, through the real services.
+
+The demo works in whatever database is configured (by default the clinic's own), but only in
+one that holds nothing else: its staff accounts (``DEMO_ACCOUNTS``, PIN ``STAFF_PIN``) and
+patients are marked as demo ones, the accounts cannot sign in, and a database with any account
+or patient the demo did not make is refused (``NotAllowed``) before anything is written.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,17 @@ from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
-    ensure_staff,
     review_everything,
     signature_strokes,
     walk_visit,
 )
-from intake.services.staff import staff_actor
+from intake.services.staff import StaffService, staff_actor
+
+DEMO_ACCOUNTS = (
+    ("admin", "Clinic Administrator", "admin"),
+    ("dr.ruiz", "Dr Ana Ruiz", "clinician"),
+    ("desk", "Front Desk", "front_desk"),
+)
 
 FILE_NAMES = {
     "consent": "consent.pdf",
@@ -28,13 +39,19 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
     from intake.documents import atomic_write
 
     ctx = open_context()
+    ctx.demo = True
+    try:
+        accounts = StaffService(ctx).ensure_demo_accounts(DEMO_ACCOUNTS, STAFF_PIN)
+    except BaseException:
+        ctx.db.dispose()
+        raise
     patient = (
         ScriptedPatient(lang=lang)
         if lang == "en"
         else ScriptedPatient(first_name="Lucía", last_name="Ñúñez", lang=lang)
     )
-    clinician = staff_actor(ensure_staff(ctx, "clinician", "dr.ruiz", "Dr Ana Ruiz"))
-    visit_id, kiosk, outcome = walk_visit(ctx, patient)
+    clinician = staff_actor(next(a for a in accounts if a.username == "dr.ruiz"))
+    visit_id, kiosk, outcome = walk_visit(ctx, patient, allow_duplicate=True)
     assert outcome is not None and outcome.submitted
     docs = DocumentService(ctx)
     docs.issue_documents(kiosk, visit_id)

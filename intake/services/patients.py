@@ -192,6 +192,7 @@ class PatientService(Service):
                 created_at=self.ctx.now(),
                 actor=actor.id,
                 station=self.ctx.station,
+                demo=self.ctx.demo,
                 **clean,
             )
             s.add(p)

@@ -83,7 +83,7 @@ def signature_strokes(
     return strokes
 
 
-STAFF_PIN = "2468"  # the scripted accounts' PIN
+STAFF_PIN = "482915"  # the scripted and demo accounts' PIN (6+ digits, not a common one)
 RELEASE_NOTE = "Seen in private; safety plan agreed; no immediate risk."
 
 
@@ -106,8 +106,13 @@ def walk_visit(
     *,
     sign: bool = True,
     dermatologist_id: int | None = None,
+    allow_duplicate: bool = False,
 ) -> tuple[str, Actor, SignOutcome | None]:
-    """Register the patient, start a visit at the front desk and complete it at the kiosk."""
+    """Register the patient, start a visit at the front desk and complete it at the kiosk.
+
+    ``allow_duplicate``: register the patient again even when the same one is registered
+    already (the demo, run more than once on one database).
+    """
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
     p = PatientService(ctx).register(
         desk,
@@ -116,6 +121,7 @@ def walk_visit(
         date_of_birth=patient.date_of_birth,
         sex_at_birth=patient.sex_at_birth,
         lang=patient.lang,
+        allow_duplicate=allow_duplicate,
     )
     visits = VisitService(ctx)
     started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)

@@ -1,8 +1,16 @@
-"""Staff accounts: argon2id secrets, throttled and audited sign-in, roles."""
+"""Staff accounts: argon2id secrets, throttled and audited sign-in, roles.
+
+Only an administrator adds, disables, enables or resets accounts (the very first account,
+made by the system on a fresh installation, must be an administrator). PINs and passphrases
+follow ``intake.domain.pins``; no secret is ever written to the audit trail. Accounts made by
+``main.py demo`` (``demo``) cannot sign in.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,18 +18,45 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from intake.domain import printable
+from intake.domain import pins, printable
 from intake.services.base import Service, require_role
 from intake.services.context import SYSTEM, Actor
 from intake.services.errors import InvalidInput, Locked, LoginFailed, NotAllowed, NotFound
 from intake.store.models import StaffUser
 
 ROLES = ("front_desk", "clinician", "admin")
-MIN_SECRET = 4
+DEMO_ELSEWHERE = (
+    "This database holds staff accounts or patients that the demo did not create; the demo"
+    " will not add its synthetic records to it. Point INTAKE_DATA_DIR (or INTAKE_DATABASE_URL)"
+    " at a scratch folder (or database) and run the demo there."
+)
 FREE_ATTEMPTS = 3  # failures before the account starts to wait
+FIRST_LOCK_SECONDS = 30  # then doubling with each further failure...
+# ...but a colleague typing wrong PINs on purpose cannot keep an account out for more than
+# this many seconds in any hour (counted from the first lock of that hour).
 MAX_LOCK_SECONDS = 15 * 60
+LOCK_WINDOW = dt.timedelta(hours=1)
+MANAGE = "add, disable, enable or reset staff accounts"
+FIRST_ACCOUNT_ADMIN = "The first staff account must be an administrator (role admin)."
+NOT_FIRST = (
+    "There are staff accounts already: an administrator must add this one"
+    " (main.py staff add ... --by ADMIN_USERNAME)."
+)
+DEMO_REFUSED = (
+    "That is a demo account: demo accounts cannot sign in. Add your own administrator with"
+    " main.py staff add --role admin NAME."
+)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the username is unknown (or the account cannot sign in), so that a
+# wrong name takes as long to refuse as a wrong PIN and the timing tells no one which
+# usernames exist.
+_DUMMY_HASH = _hasher.hash("not a staff secret: timing only")
+
+
+def _dummy_verify(secret: str) -> None:
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH, secret or "-")
 
 
 @dataclass(frozen=True)
@@ -31,10 +66,35 @@ class StaffInfo:
     display_name: str
     role: str
     active: bool
+    demo: bool = False
 
 
 def _info(u: StaffUser) -> StaffInfo:
-    return StaffInfo(u.id, u.username, u.display_name, u.role, u.active)
+    return StaffInfo(u.id, u.username, u.display_name, u.role, u.active, u.demo)
+
+
+secret_problem = pins.secret_problem  # for the screens: say what is wrong before asking more
+
+
+def _secret_errors(secret: str) -> dict[str, str]:
+    problem = pins.secret_problem(secret)
+    return {"secret": problem} if problem else {}
+
+
+def lock_seconds(
+    failed_attempts: int, window_start: dt.datetime | None, window_used: int, now: dt.datetime
+) -> tuple[int, dt.datetime | None, int]:
+    """The wait after a failure: doubling from the first lock, capped per hour.
+
+    Returns (seconds to wait, the hour's start, seconds locked in that hour so far).
+    """
+    if failed_attempts < FREE_ATTEMPTS:
+        return 0, window_start, window_used
+    wanted = FIRST_LOCK_SECONDS * 2 ** min(failed_attempts - FREE_ATTEMPTS, 16)
+    if window_start is None or now - window_start >= LOCK_WINDOW or now < window_start:
+        window_start, window_used = now, 0
+    wait = max(0, min(wanted, MAX_LOCK_SECONDS - window_used))
+    return wait, window_start, window_used + wait
 
 
 def staff_actor(info: StaffInfo) -> Actor:
@@ -45,6 +105,11 @@ class StaffService(Service):
     def any_staff(self) -> bool:
         with self.read() as s:
             return bool(s.scalar(select(func.count()).select_from(StaffUser)))
+
+    def first_account_needed(self) -> bool:
+        """No real account yet (the demo's do not count): the system may make an administrator."""
+        with self.read() as s:
+            return not s.scalar(select(func.count()).select_from(StaffUser).where(~StaffUser.demo))
 
     def list(self) -> list[StaffInfo]:
         with self.read() as s:
@@ -72,17 +137,19 @@ class StaffService(Service):
             )
         if role not in ROLES:
             errors["role"] = f"Role must be one of {', '.join(ROLES)}."
-        if len(secret) < MIN_SECRET:
-            errors["secret"] = f"The PIN or password needs at least {MIN_SECRET} characters."
+        errors.update(_secret_errors(secret))
         if errors:
             raise InvalidInput(errors)
         with self.write() as s:
-            first = not s.scalar(select(func.count()).select_from(StaffUser))
-            if actor is SYSTEM or actor.role == "system":
-                if not first:
-                    require_role(actor, "admin")
+            if actor is SYSTEM:
+                # First run: the system may make the first real account, an administrator
+                # (or, for the demo, the demo's own accounts on a database with nothing else).
+                if s.scalar(select(func.count()).select_from(StaffUser).where(~StaffUser.demo)):
+                    raise NotAllowed(NOT_FIRST)
+                if not self.ctx.demo and role != "admin":
+                    raise InvalidInput({"role": FIRST_ACCOUNT_ADMIN})
             else:
-                require_role(actor, "admin")
+                require_role(actor, "admin", action=MANAGE)
             if s.scalar(select(StaffUser).where(StaffUser.username == username)):
                 raise InvalidInput({"username": "That username is taken."})
             user = StaffUser(
@@ -95,27 +162,146 @@ class StaffService(Service):
                 actor=actor.id,
                 station=self.ctx.station,
                 active=True,
+                demo=self.ctx.demo,
             )
             s.add(user)
             s.flush()
-            self.audit(s, actor, "create", "staff", user.id, {"role": role})
+            detail: dict[str, Any] = {"role": role, "username": username}
+            if self.ctx.demo:
+                detail["demo"] = True
+            self.audit(s, actor, "create", "staff", user.id, detail)
             return _info(user)
+
+    def set_active(self, actor: Actor, username: str, active: bool) -> StaffInfo:
+        """An administrator disables (or enables again) an account; a disabled one cannot sign in.
+
+        An administrator cannot disable their own account, nor the last active administrator.
+        """
+        require_role(actor, "admin", action=MANAGE)
+        with self.write() as s:
+            user = self._by_username(s, username)
+            if user.active == active:
+                return _info(user)
+            if not active:
+                if actor.id == f"staff:{user.id}":
+                    raise NotAllowed("You cannot disable your own account.")
+                if user.role == "admin" and self._active_admins(s) <= 1:
+                    raise NotAllowed(
+                        "This is the last active administrator account: enable or add another"
+                        " administrator first."
+                    )
+            user.active = active
+            user.failed_attempts = 0
+            user.locked_until = None
+            self.audit(
+                s, actor, "enable" if active else "disable", "staff", user.id,
+                {"username": user.username},
+            )  # fmt: skip
+            return _info(user)
+
+    def reset_secret(self, actor: Actor, username: str, secret: str) -> StaffInfo:
+        """An administrator gives an account a new PIN or passphrase; its lock-out is lifted."""
+        require_role(actor, "admin", action=MANAGE)
+        if errors := _secret_errors(secret):
+            raise InvalidInput(errors)
+        with self.write() as s:
+            user = self._by_username(s, username)
+            user.secret_hash = _hasher.hash(secret)
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.lock_window_start = None
+            user.lock_window_seconds = 0
+            self.audit(s, actor, "reset_secret", "staff", user.id, {"username": user.username})
+            return _info(user)
+
+    def _by_username(self, s: Any, username: str) -> StaffUser:
+        user = s.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+        if user is None:
+            raise NotFound(f"There is no staff account named {username.strip()!r}.")
+        return user
+
+    def _active_admins(self, s: Any) -> int:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(StaffUser)
+                .where(StaffUser.role == "admin", StaffUser.active)
+            )
+            or 0
+        )
+
+    def ensure_demo_accounts(
+        self, accounts: Sequence[tuple[str, str, str]], secret: str
+    ) -> tuple[StaffInfo, ...]:
+        """The demo's accounts, made once in one unit of work; refused on a real database.
+
+        ``accounts``: (username, display name, role) triples. A database holding any staff
+        account or patient not made by the demo is refused (``NotAllowed``), so the demo never
+        mixes its records with a clinic's. Processes running the demo together on one fresh
+        database wait for each other here and share one set of accounts.
+        """
+        from intake.store.models import Patient
+
+        if not self.ctx.demo:
+            raise NotAllowed("Demo accounts are made by main.py demo only.")
+        if errors := _secret_errors(secret):
+            raise InvalidInput(errors)
+        with self.write() as s:
+            real_staff = s.scalar(
+                select(func.count()).select_from(StaffUser).where(~StaffUser.demo)
+            )
+            real_patients = s.scalar(select(func.count()).select_from(Patient).where(~Patient.demo))
+            if real_staff or real_patients:
+                raise NotAllowed(DEMO_ELSEWHERE)
+            out: list[StaffInfo] = []
+            for username, name, role in accounts:
+                user = s.scalar(select(StaffUser).where(StaffUser.username == username))
+                if user is None:
+                    user = StaffUser(
+                        username=username,
+                        display_name=name,
+                        role=role,
+                        secret_hash=_hasher.hash(secret),
+                        failed_attempts=0,
+                        created_at=self.ctx.now(),
+                        actor=SYSTEM.id,
+                        station=self.ctx.station,
+                        active=True,
+                        demo=True,
+                    )
+                    s.add(user)
+                    s.flush()
+                    self.audit(
+                        s, SYSTEM, "create", "staff", user.id,
+                        {"role": role, "username": username, "demo": True},
+                    )  # fmt: skip
+                out.append(_info(user))
+            return tuple(out)
 
     def login(self, username: str, secret: str) -> StaffInfo:
         """Check a PIN/password. Failures are audited; after a few, the account waits, doubling each time."""
         username = username.strip().lower()
         now = self.ctx.now()
         locked_for = 0
+        demo = False
         with self.write() as s:
             user = s.scalar(select(StaffUser).where(StaffUser.username == username))
-            if user is None or not user.active:
+            if user is None or not user.active or user.demo:
+                _dummy_verify(secret)  # as long as a wrong PIN takes
+                demo = user is not None and user.active and user.demo
                 self.audit(
                     s,
                     SYSTEM,
                     "login_failed",
                     "staff",
-                    "-",  # never what was typed: it may be a PIN in the wrong box
-                    {"reason": "unknown user"},
+                    "-" if user is None else user.id,  # never what was typed: it may be a PIN
+                    {
+                        "reason": "unknown user"
+                        if user is None
+                        else "demo account"
+                        if demo
+                        else "disabled"
+                    },
                 )
                 failed = True
             else:
@@ -130,6 +316,8 @@ class StaffService(Service):
         # Raised after the unit of work, so the refusal's audit event is committed.
         if locked_for:
             raise Locked(locked_for)
+        if demo:
+            raise LoginFailed(DEMO_REFUSED)
         raise LoginFailed("That name or PIN is not right.")
 
     def confirm_secret(self, actor: Actor, secret: str, username: str | None = None) -> None:
@@ -147,6 +335,7 @@ class StaffService(Service):
         with self.write() as s:
             user = s.get(StaffUser, int(actor.id.split(":", 1)[1]))
             if user is None or not user.active or user.role != actor.role:
+                _dummy_verify(secret)  # as long as a wrong PIN takes
                 self.audit(s, SYSTEM, "reauth_failed", "staff", "-", {"reason": "no account"})
                 failed = True
             elif user.locked_until and user.locked_until > now:
@@ -174,8 +363,10 @@ class StaffService(Service):
             _hasher.verify(user.secret_hash, secret)
         except (VerificationError, InvalidHashError):
             user.failed_attempts += 1
-            if user.failed_attempts >= FREE_ATTEMPTS:
-                wait = min(MAX_LOCK_SECONDS, 30 * 2 ** (user.failed_attempts - FREE_ATTEMPTS))
+            wait, user.lock_window_start, user.lock_window_seconds = lock_seconds(
+                user.failed_attempts, user.lock_window_start, user.lock_window_seconds or 0, now
+            )
+            if wait:
                 user.locked_until = now + dt.timedelta(seconds=wait)
             self.audit(
                 s, SYSTEM, f"{event}_failed", "staff", user.id, {"attempts": user.failed_attempts}

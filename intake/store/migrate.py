@@ -30,7 +30,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
     from intake.store.db import MIGRATION_LOCK_KEY
 
     cfg = alembic_config(db)
-    with db.engine.connect() as conn:
+    # SQLite: the whole upgrade runs in one BEGIN IMMEDIATE transaction (the engine's write
+    # option; Alembic would otherwise commit after each migration, since it takes SQLite's DDL
+    # for non-transactional), so a second process starting at the same moment waits for the
+    # write lock (busy timeout), then reads the new head and finds nothing left to do. In a
+    # deferred transaction it would fail with "database is locked" on its first CREATE TABLE;
+    # between per-migration commits it would run a migration a second time.
+    engine = db.engine
+    if db.dialect == "sqlite":
+        engine = db.engine.execution_options(intake_write=True)
+        cfg.attributes["transactional_ddl"] = True
+    with engine.connect() as conn:
         if db.dialect == "postgresql":
             # Session-level lock: a second station waits here, then finds nothing left to do.
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})

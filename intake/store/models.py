@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -74,6 +75,11 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
+    # Made by `main.py demo`: such an account cannot sign in.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The account's current hour of lock-outs: when it began, and the seconds locked in it.
+    lock_window_start: Mapped[dt.datetime | None]
+    lock_window_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Patient(Base):
@@ -92,6 +98,9 @@ class Patient(Base):
     search_name: Mapped[str] = mapped_column(String(130))
     search_alt: Mapped[str] = mapped_column(String(130))  # "first last", for the other order
     version: Mapped[int] = mapped_column(Integer, default=1)
+    demo: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )  # a synthetic patient of `main.py demo`
     created_at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))

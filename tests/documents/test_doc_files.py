@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,76 @@ def test_a_missing_folder_is_an_error_not_a_stray_file(tmp_path: Path) -> None:
         atomic_write(tmp_path / "nope" / "x.pdf", b"data")
     assert not (tmp_path / "nope").exists()
     assert _leftovers(tmp_path) == []
+
+
+# A writer killed between writing its temporary file and renaming it: the child writes the
+# temporary file, says so, and is killed by the test with SIGKILL (no clean-up can run).
+KILLED_WRITER = """
+import os, sys
+from intake.documents import files
+def stop(src, dst):
+    print("written", flush=True)
+    os.kill(os.getpid(), 9)
+files.os.replace = stop
+files.atomic_write(sys.argv[1], b"%PDF-1.7 patient data " * 1000)
+"""
+
+
+def _killed_write(target: Path) -> Path:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -9 and "written" in done.stdout, done.stderr
+    (left,) = _leftovers(target.parent)
+    return target.parent / left
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL and flock are POSIX")
+def test_a_killed_writers_leftover_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    left = _killed_write(folder / "consent.pdf")
+    assert left.name.startswith(".consent.pdf.") and left.stat().st_size > 1000
+    # Make it look a minute old: the sweep leaves files of the last few seconds alone.
+    past = time.time() - 60
+    os.utime(left, (past, past))
+    (folder / "notes.tmp").write_bytes(b"someone else's file")  # not ours: kept
+    atomic_write(folder / "summary.pdf", b"%PDF-1.7 other")
+    assert not left.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.tmp", "summary.pdf"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX")
+def test_the_sweep_spares_a_live_writers_file_and_a_fresh_one(tmp_path: Path) -> None:
+    import fcntl
+
+    held = tmp_path / ".consent.pdf.abcd1234.tmp"
+    held.write_bytes(b"being written")
+    fresh = tmp_path / ".summary.pdf.efgh5678.tmp"
+    fresh.write_bytes(b"just created")
+    past = time.time() - 600
+    os.utime(held, (past, past))
+    with open(held, "rb") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        # another open file description, as another process would have
+        assert files.sweep_temporary(tmp_path) == []
+    assert held.exists() and fresh.exists()
+    assert files.sweep_temporary(tmp_path) == [held]
+    assert files.sweep_temporary(tmp_path, now=time.time() + 60) == [fresh]
+
+
+def test_the_app_sweeps_its_data_folder_at_start(tmp_path: Path) -> None:
+    from intake.services.context import open_context
+
+    data = tmp_path / "d"
+    data.mkdir()
+    left = data / ".clinic-key.pem.Zx81_qAb.tmp"
+    left.write_bytes(b"-----BEGIN PRIVATE KEY-----")
+    past = time.time() - 600
+    os.utime(left, (past, past))
+    ctx = open_context(data_dir=data)
+    ctx.db.dispose()
+    assert not left.exists()

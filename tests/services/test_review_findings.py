@@ -10,7 +10,7 @@ from intake.domain.validation import initials, name
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor
 from intake.services.documents import DocumentService
-from intake.services.errors import InvalidInput, Locked, ServiceError
+from intake.services.errors import InvalidInput, Locked, NotAllowed, ServiceError
 from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
@@ -199,7 +199,7 @@ def test_countersigning_asks_the_clinicians_pin_again(sqlite_ctx) -> None:  # ty
     assert ClinicianService(sqlite_ctx).review(doctor, vid).record.signature("clinician") is None
     # A made-up clinician actor (no such account) cannot countersign with any PIN.
     forged = Actor("staff:999", "clinician", "Dr Ana Ruiz")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotAllowed, match="does not exist"):
         docs.countersign(
             forged, vid, "Dr Ana Ruiz", signature_strokes(), 600, 200, secret=STAFF_PIN
         )

@@ -388,23 +388,23 @@ def test_concurrent_writers_keep_one_chain(ctx, db_target) -> None:  # type: ign
 
 def test_staff_secrets_are_argon2id_and_login_is_throttled(ctx) -> None:  # type: ignore[no-untyped-def]
     staff = StaffService(ctx)
-    admin = staff.add(SYSTEM, "admin", "Clinic Admin", "admin", "9753")
+    admin = staff.add(SYSTEM, "admin", "Clinic Admin", "admin", "975318")
     with pytest.raises(NotAllowed):
         staff.add(
-            SYSTEM, "second", "Second Admin", "admin", "9753"
+            SYSTEM, "second", "Second Admin", "admin", "975318"
         )  # only the very first account needs no admin
-    staff.add(staff_actor(admin), "ruiz", "Dr Ana Ruiz", "clinician", "1357")
+    staff.add(staff_actor(admin), "ruiz", "Dr Ana Ruiz", "clinician", "730185")
     with ctx.db.engine.connect() as conn:
         stored = conn.execute(
             text("SELECT secret_hash FROM staff_users WHERE username = 'ruiz'")
         ).scalar()
-    assert stored.startswith("$argon2id$") and "1357" not in stored
-    assert staff.login("ruiz", "1357").role == "clinician"
+    assert stored.startswith("$argon2id$") and "730185" not in stored
+    assert staff.login("ruiz", "730185").role == "clinician"
     for _ in range(3):
         with pytest.raises(LoginFailed):
             staff.login("ruiz", "0000")
     with pytest.raises(Locked) as locked:
-        staff.login("ruiz", "1357")  # even the right PIN waits while locked
+        staff.login("ruiz", "730185")  # even the right PIN waits while locked
     assert locked.value.seconds > 0
     with ctx.db.session() as s:
         actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.seq)]
@@ -514,5 +514,6 @@ def test_a_staff_name_the_documents_cannot_print_is_refused(sqlite_ctx) -> None:
         staff.add(SYSTEM, "drwang", "Dr 王", "clinician", "long-enough-pin-1")
     assert "cannot print 王" in err.value.errors["display_name"]
     assert staff.list() == before
-    info = staff.add(SYSTEM, "drruiz", "Dr Ana Ruíz", "clinician", "long-enough-pin-1")
+    admin = staff_actor(staff.add(SYSTEM, "admin", "Clinic Admin", "admin", "long-enough-pin-1"))
+    info = staff.add(admin, "drruiz", "Dr Ana Ruíz", "clinician", "long-enough-pin-1")
     assert info.display_name == "Dr Ana Ruíz"

@@ -13,7 +13,13 @@ from sqlalchemy import event, text
 
 from intake.services.context import open_context
 from intake.services.errors import InvalidInput
-from intake.services.scripted import ScriptedPatient, ensure_staff, signature_strokes, walk_visit
+from intake.services.scripted import (
+    STAFF_PIN,
+    ScriptedPatient,
+    ensure_staff,
+    signature_strokes,
+    walk_visit,
+)
 from intake.services.staff import StaffService, staff_actor
 from intake.services.visits import VisitService
 from intake.store.db import Database
@@ -96,15 +102,20 @@ def test_staff_add_command_asks_twice(tmp_path: Path) -> None:
     env.pop("INTAKE_DATABASE_URL", None)
     cmd = [sys.executable, str(ROOT / "main.py"), "staff", "add", "--role", "admin", "Clinic Admin"]
     differ = subprocess.run(
-        cmd, input="2468\n1357\n", env=env, capture_output=True, text=True, timeout=120
+        cmd, input=f"{STAFF_PIN}\n739146\n", env=env, capture_output=True, text=True, timeout=120
     )
     assert differ.returncode == 2 and "differ" in differ.stderr
     ok = subprocess.run(
-        cmd, input="2468\n2468\n", env=env, capture_output=True, text=True, timeout=120
+        cmd,
+        input=f"{STAFF_PIN}\n{STAFF_PIN}\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert ok.returncode == 0, ok.stderr
     ctx = open_context(data_dir=tmp_path / "d")
-    assert StaffService(ctx).login("clinic.admin", "2468").role == "admin"
+    assert StaffService(ctx).login("clinic.admin", STAFF_PIN).role == "admin"
     ctx.db.dispose()
 
 

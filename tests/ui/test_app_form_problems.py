@@ -16,6 +16,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
 
 from intake.forms import forget_default_check
 from intake.services.context import AppContext
+from intake.services.scripted import STAFF_PIN
 from intake.ui.app import AppWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -66,7 +67,7 @@ def test_unlocked_forms_are_named_staff_can_read_and_the_kiosk_stays_shut(
     page = app.login_page
     assert page is not None and app.stack.currentWidget() is page
     qtbot.keyClicks(page.username, "desk")
-    qtbot.keyClicks(page.secret, "2468")
+    qtbot.keyClicks(page.secret, STAFF_PIN)
     with qtbot.waitSignal(app.signed_in, timeout=10_000):
         qtbot.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
     assert app.staff_window is not None and app.stack.currentWidget() is app.staff_window

@@ -18,6 +18,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     visible_text,
 )
 
+from intake.services.scripted import STAFF_PIN
 from intake.services.staff import StaffService
 from intake.ui.app import AppWindow, _open_context
 
@@ -51,7 +52,7 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
             window.ctx.db.dispose()
 
 
-def sign_in(qtbot, window: AppWindow, username: str, pin: str = "2468") -> None:  # type: ignore[no-untyped-def]
+def sign_in(qtbot, window: AppWindow, username: str, pin: str = STAFF_PIN) -> None:  # type: ignore[no-untyped-def]
     page = window.login_page
     assert page is not None and window.stack.currentWidget() is page
     page.username.clear()
@@ -70,8 +71,8 @@ def test_first_run_creates_the_admin_and_confirms_the_clinic_profile(qtbot, make
 
     qtbot.keyClicks(page.display_name, "Clinic Administrator")
     qtbot.keyClicks(page.username, "admin")
-    qtbot.keyClicks(page.secret, "1357")
-    qtbot.keyClicks(page.secret_again, "1358")
+    qtbot.keyClicks(page.secret, "739146")
+    qtbot.keyClicks(page.secret_again, "739147")
     qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
     assert "differ" in page.errors["secret_again"].text()
 
@@ -84,7 +85,7 @@ def test_first_run_creates_the_admin_and_confirms_the_clinic_profile(qtbot, make
 
     for field in (page.secret, page.secret_again):
         field.clear()
-        qtbot.keyClicks(field, "1357")
+        qtbot.keyClicks(field, "739146")
     page.profile_confirmed.setChecked(False)
     qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
     assert "tick the box" in page.message.text()
@@ -102,8 +103,8 @@ def test_first_run_creates_the_admin_and_confirms_the_clinic_profile(qtbot, make
     qtbot.keyClicks(accounts.display_name, "Dr Ana Ruiz")
     qtbot.keyClicks(accounts.username, "ana.ruiz")
     accounts.role.setCurrentIndex(accounts.role.findData("clinician"))
-    qtbot.keyClicks(accounts.secret, "8642")
-    qtbot.keyClicks(accounts.secret_again, "8642")
+    qtbot.keyClicks(accounts.secret, "864209")
+    qtbot.keyClicks(accounts.secret_again, "864209")
     with qtbot.waitSignal(accounts.account_added):
         qtbot.mouseClick(accounts.add_button, Qt.MouseButton.LeftButton)
     assert {(s.username, s.role) for s in StaffService(window.ctx).list()} == {
@@ -120,11 +121,11 @@ def test_sign_in_refusals_and_pages_by_role(qtbot, sqlite_ctx, make_window) -> N
     sign_in(qtbot, window, "derm", "0000")
     assert page.message.text() == "That name or PIN is not right."
     assert page.secret.text() == "" and window.staff_window is None
-    sign_in(qtbot, window, "nobody", "2468")
+    sign_in(qtbot, window, "nobody", STAFF_PIN)
     assert page.message.text() == "That name or PIN is not right."
     for _ in range(2):
         sign_in(qtbot, window, "derm", "0000")
-    sign_in(qtbot, window, "derm", "2468")  # right PIN, but the account must wait now
+    sign_in(qtbot, window, "derm", STAFF_PIN)  # right PIN, but the account must wait now
     assert "Too many attempts" in page.message.text()
     assert window.staff_window is None
 
@@ -333,3 +334,17 @@ def test_no_patient_data_is_printed(qtbot, sqlite_ctx, make_window, capfd) -> No
     window.staff_window.clinician.search_for("falk")
     out, err = capfd.readouterr()
     assert "Falk" not in out and "Falk" not in err
+
+
+def test_a_demo_database_opens_on_the_first_run_screen(qtbot, make_window, fresh_environment) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.context import open_context
+    from intake.services.demo import DEMO_ACCOUNTS
+
+    ctx = open_context(data_dir=fresh_environment)
+    ctx.demo = True
+    StaffService(ctx).ensure_demo_accounts(DEMO_ACCOUNTS, STAFF_PIN)
+    ctx.db.dispose()
+    window = make_window()
+    # The demo's accounts cannot sign in, so the first real administrator is made here.
+    assert window.first_run_page is not None
+    assert window.stack.currentWidget() is window.first_run_page

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from intake.domain import rules
 from intake.services.context import AppContext
 from intake.services.patients import PatientService
-from intake.services.scripted import ScriptedPatient, ensure_staff
+from intake.services.scripted import STAFF_PIN, ScriptedPatient, ensure_staff
 from intake.services.staff import staff_actor
 from intake.services.visits import StartedVisit, VisitService
 from intake.ui.kiosk import KioskWindow
@@ -35,7 +35,6 @@ from intake.ui.kiosk.tasks import wait_for_background
 from intake.ui.widgets.choices import ChoiceButtons, WrapButton
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
-STAFF_PIN = "2468"
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, SignaturePadWidget)
 
 

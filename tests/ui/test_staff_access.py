@@ -20,6 +20,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
 )
 
 from intake.services.context import SYSTEM
+from intake.services.scripted import STAFF_PIN
 from intake.services.staff import StaffService
 from intake.ui.staff.countersign import CountersignDialog
 from intake.ui.staff.front_desk import VisitCodeDialog
@@ -100,7 +101,7 @@ def test_first_run_and_sign_in_name_their_controls(qtbot, sqlite_ctx) -> None:  
     first = FirstRunPage(sqlite_ctx)
     qtbot.addWidget(first)
     assert unnamed(first) == []
-    StaffService(sqlite_ctx).add(SYSTEM, "admin", "Admin", "admin", "2468")
+    StaffService(sqlite_ctx).add(SYSTEM, "admin", "Admin", "admin", STAFF_PIN)
     clinician_info(sqlite_ctx)
     login = StaffLoginPage(sqlite_ctx)
     qtbot.addWidget(login)

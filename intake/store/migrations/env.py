@@ -13,6 +13,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # SQLite: all the pending migrations in one transaction (see intake.store.migrate).
+    transactional_ddl=config.attributes.get("transactional_ddl"),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -24,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor, AppContext
-from intake.services.errors import InvalidInput
-from intake.services.staff import StaffInfo, StaffService, staff_actor
+from intake.services.errors import InvalidInput, Locked
+from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.common import MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.front_desk import FrontDeskPage
@@ -41,16 +44,65 @@ ROLE_PAGES = {
 }
 
 
+class AdminPinDialog(QDialog):
+    """The administrator types their own PIN again before an account is changed."""
+
+    confirmed = Signal(str)  # the PIN typed
+
+    def __init__(self, question: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        named(self, "Confirm with your PIN", "admin_pin_dialog")
+        self.setWindowTitle("Confirm with your PIN")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        self.question = named(QLabel(question, self), "Change to confirm")
+        self.question.setWordWrap(True)
+        layout.addWidget(self.question)
+        self.secret = named(QLineEdit(self), "Your PIN")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        layout.addWidget(self.secret)
+        self.message = MessageLabel("Confirm with your PIN message", self)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cancel_button = named(QPushButton("Cancel", self), "Cancel")
+        self.confirm_button = named(QPushButton("Confirm", self), "Confirm")
+        self.confirm_button.setDefault(True)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.confirm_button)
+        layout.addLayout(row)
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button.clicked.connect(self._on_confirm_button_clicked)
+        self.secret.returnPressed.connect(self._on_confirm_button_clicked)
+
+    @Slot()
+    def _on_confirm_button_clicked(self) -> None:
+        secret = self.secret.text()
+        self.secret.clear()
+        if not secret:
+            self.message.show_error("Please type your PIN.")
+            return
+        self.confirmed.emit(secret)
+
+
 class StaffAccountsPage(QWidget):
-    """Administrators add front-desk and dermatologist accounts."""
+    """Administrators add accounts, switch them off and on, and give them new PINs.
+
+    Switching an account (the "Active" column) and setting a new PIN ask the administrator's
+    own PIN first; the services check the rest and audit every change.
+    """
 
     account_added = Signal(object)  # StaffInfo
+    account_changed = Signal(object)  # StaffInfo
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         named(self, "Staff accounts", "accounts_page")
         self._staff = StaffService(ctx)
         self._actor = actor
+        self._accounts: list[StaffInfo] = []
+        self.switches: dict[str, QCheckBox] = {}
+        self.pin_dialog: AdminPinDialog | None = None
         self.table = make_table(
             self, "Staff accounts list", ("Name", "Username", "Role", "Active"), 0
         )
@@ -80,11 +132,29 @@ class StaffAccountsPage(QWidget):
         self.add_button = named(QPushButton("Add account", box), "Add account")
         self.add_button.clicked.connect(self._on_add_button_clicked)
         form.addRow("", self.add_button)
+
+        reset_box = QGroupBox("Give an account a new PIN", self)
+        reset_form = QFormLayout(reset_box)
+        self.reset_account = named(QComboBox(reset_box), "Account for a new PIN")
+        self.reset_secret = named(QLineEdit(reset_box), "New PIN")
+        self.reset_secret_again = named(QLineEdit(reset_box), "New PIN again")
+        for edit in (self.reset_secret, self.reset_secret_again):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reset_error = MessageLabel("New PIN problem", reset_box)
+        self.reset_button = named(QPushButton("Set new PIN", reset_box), "Set new PIN")
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        reset_form.addRow("Account", self.reset_account)
+        reset_form.addRow("New PIN or passphrase", self.reset_secret)
+        reset_form.addRow("Again", self.reset_secret_again)
+        reset_form.addRow("", self.reset_error)
+        reset_form.addRow("", self.reset_button)
+
         self.message = MessageLabel("Accounts message", self)
         layout = QHBoxLayout(self)
         layout.addWidget(self.table, 3)
         column = QVBoxLayout()
         column.addWidget(box)
+        column.addWidget(reset_box)
         column.addWidget(self.message)
         column.addStretch(1)
         layout.addLayout(column, 2)
@@ -96,6 +166,7 @@ class StaffAccountsPage(QWidget):
         except Exception as exc:
             self.message.show_error(describe_error(exc))
             return
+        self._accounts = accounts
         fill_table(
             self.table,
             [
@@ -108,6 +179,113 @@ class StaffAccountsPage(QWidget):
                 for a in accounts
             ],
         )
+        self.switches = {}
+        for row, a in enumerate(accounts):
+            switch = named(QCheckBox("Active", self.table), f"Active: {a.username}")
+            switch.setChecked(a.active)
+            switch.setToolTip(
+                "Untick to disable this account (it can no longer sign in); tick to enable it."
+            )
+            switch.toggled.connect(partial(self._on_switch_toggled, a))
+            self.table.setCellWidget(row, 3, switch)
+            self.switches[a.username] = switch
+        current = self.reset_account.currentData()
+        self.reset_account.clear()
+        for a in accounts:
+            self.reset_account.addItem(f"{a.display_name} ({a.username})", a.username)
+        if current is not None and (index := self.reset_account.findData(current)) >= 0:
+            self.reset_account.setCurrentIndex(index)
+
+    def _ask_pin(self, question: str, then: Callable[[str], None]) -> None:
+        """Open the PIN dialog; ``then(pin)`` runs once the administrator's PIN is right."""
+        if self.pin_dialog is not None:
+            self.pin_dialog.close()
+        dialog = AdminPinDialog(question, self)
+        self.pin_dialog = dialog
+
+        def confirmed(secret: str) -> None:
+            try:
+                self._staff.confirm_secret(self._actor, secret)
+            except (InvalidInput, Locked) as exc:
+                text = (
+                    exc.errors.get("secret", str(exc))
+                    if isinstance(exc, InvalidInput)
+                    else str(exc)
+                )
+                dialog.message.show_error(text)
+                return
+            except Exception as exc:
+                dialog.message.show_error(describe_error(exc))
+                return
+            dialog.accept()
+            then(secret)
+
+        dialog.confirmed.connect(confirmed)
+        dialog.finished.connect(self._on_pin_dialog_finished)
+        dialog.open()
+
+    @Slot(int)
+    def _on_pin_dialog_finished(self, _result: int) -> None:
+        self.pin_dialog = None
+
+    def _on_switch_toggled(self, account: StaffInfo, checked: bool) -> None:
+        switch = self.switches.get(account.username)
+        if switch is not None:  # shows what is saved until the change is confirmed
+            switch.blockSignals(True)
+            switch.setChecked(account.active)
+            switch.blockSignals(False)
+        self.message.clear_message()
+        verb = "Enable" if checked else "Disable"
+        self._ask_pin(
+            f"{verb} the account of {account.display_name} ({account.username})? Type your own"
+            " PIN to confirm.",
+            lambda _secret: self._set_active(account, checked),
+        )
+
+    def _set_active(self, account: StaffInfo, active: bool) -> None:
+        try:
+            info = self._staff.set_active(self._actor, account.username, active)
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        done = "enabled" if info.active else "disabled"
+        self.message.show_message(f"The account of {info.display_name} is {done}.", "info")
+        self.refresh()
+        self.account_changed.emit(info)
+
+    @Slot()
+    def _on_reset_button_clicked(self) -> None:
+        self.reset_error.clear_message()
+        self.message.clear_message()
+        username = self.reset_account.currentData()
+        secret = self.reset_secret.text()
+        if username is None:
+            self.reset_error.show_error("Please choose the account.")
+            return
+        if secret != self.reset_secret_again.text():
+            self.reset_error.show_error("The two entries differ; please type them again.")
+            return
+        if problem := secret_problem(secret):
+            self.reset_error.show_error(problem)
+            return
+        self._ask_pin(
+            f"Give {username} a new PIN? Type your own PIN to confirm.",
+            lambda _secret: self._reset(username, secret),
+        )
+
+    def _reset(self, username: str, secret: str) -> None:
+        try:
+            info = self._staff.reset_secret(self._actor, username, secret)
+        except InvalidInput as exc:
+            self.reset_error.show_error(" ".join(exc.errors.values()))
+            return
+        except Exception as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        for edit in (self.reset_secret, self.reset_secret_again):
+            edit.clear()
+        self.message.show_message(f"{info.display_name} has a new PIN.", "info")
+        self.account_changed.emit(info)
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
