@@ -2,8 +2,10 @@
 
 Rendering is pure and deterministic: the same record and forms give the same bytes (reportlab's
 invariant mode, the creation date taken from the record), so a document can be made again and
-compared, and tested without Qt or a database. Every page carries the document id, "page X of Y",
-the form versions and a short fingerprint of the record.
+compared, and tested without Qt or a database. Every page carries the document id, its issue,
+"page X of Y", the form versions, a short fingerprint of the record and a QR code of the id, issue
+and fingerprint (``check_payload``), so a paper copy can be checked. The output is PDF/A-3b
+(``intake.documents.pdfa``); the consent can carry the visit's FHIR record as an associated file.
 """
 
 from __future__ import annotations
