@@ -55,7 +55,9 @@ class StoreInfo:
 def _setting() -> str:
     value = (os.environ.get("INTAKE_SECRET_STORE") or "auto").strip().lower()
     if value not in CHOICES:
-        raise SecretStoreError(f"INTAKE_SECRET_STORE={value!r} is not one of {', '.join(CHOICES)}.")
+        raise SecretStoreError(
+            f"INTAKE_SECRET_STORE={value!r} is not one of {', '.join(CHOICES)}."
+        )
     return value
 
 
