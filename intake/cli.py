@@ -34,7 +34,14 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="check a PDF's signature and that it matches a stored record (exit 0 valid, 1 not valid, 2 unusable)",
     )
-    verify.add_argument("file", type=Path)
+    verify.add_argument("file", type=Path, nargs="?", help="the PDF file to check")
+    verify.add_argument(
+        "--id",
+        metavar="TEXT",
+        dest="check_text",
+        help="check a printed copy instead: its document id, the fingerprint printed at the foot"
+        " of each page, or what its QR code says (exit 0 genuine, 1 not, 2 not recognised)",
+    )
     stamp = sub.add_parser("timestamp", help="time-stamping commands (PAdES B-T)")
     stamp_sub = stamp.add_subparsers(dest="timestamp_command", metavar="SUBCOMMAND", required=True)
     stamp_sub.add_parser(
@@ -161,6 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(path)
         return 0
     if command == "verify":
+        if (args.file is None) == (args.check_text is None):
+            print("verify needs a FILE or --id TEXT (one of them)", file=sys.stderr)
+            return 2
+        if args.check_text is not None:
+            return _verify_id(args.check_text)
         return _verify(args.file)
     if command == "timestamp":
         return _timestamp_pending()
@@ -276,12 +288,12 @@ def _say_problems(problems: Sequence[object]) -> None:
 def _verify(path: Path) -> int:
     from intake.services.documents import DocumentService
 
+    service = DocumentService(_context())
     try:
-        data = path.read_bytes()
+        result = service.verify_file(path)
     except OSError as exc:
         print(f"not usable: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    result = DocumentService(_context()).verify_bytes(data)
     stream = sys.stdout if result.valid else sys.stderr
     print(
         ("valid: " if result.valid else "not valid: " if result.usable else "not usable: ")
@@ -289,6 +301,19 @@ def _verify(path: Path) -> int:
         file=stream,
     )
     return 0 if result.valid else (1 if result.usable else 2)
+
+
+def _verify_id(text: str) -> int:
+    """`verify --id`: what a printed copy's id, fingerprint or QR code says (the system asks)."""
+    from intake.services.context import SYSTEM
+    from intake.services.documents import DocumentService, describe_check
+
+    ctx = _context()
+    check = DocumentService(ctx).check_printed(SYSTEM, text)
+    stream = sys.stdout if check.found else sys.stderr
+    for line in describe_check(check, ctx.forms.clinic.timezone):
+        print(line, file=stream)
+    return 0 if check.found else (1 if check.recognised else 2)
 
 
 def _timestamp_pending() -> int:

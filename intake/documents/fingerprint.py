@@ -12,6 +12,9 @@ from typing import Any
 from intake.domain.records import ConsentRecord
 
 FINGERPRINT_LENGTH = 12
+# What each page's QR code holds: format tag and version, document id, issue, fingerprint.
+CHECK_TAG = "RPMDOC"
+CHECK_VERSION = 1
 _NATIVE = (str, int, float, bool, type(None))
 
 
@@ -69,3 +72,51 @@ def record_sha256(record: ConsentRecord) -> str:
 def record_fingerprint(record: ConsentRecord) -> str:
     """First 12 hex digits of the record's SHA-256: short enough to read aloud, long enough to tell apart."""
     return record_sha256(record)[:FINGERPRINT_LENGTH]
+
+
+def check_payload(document_id: str, issue: int, fingerprint: str) -> str:
+    """The text of a page's QR code: ``RPMDOC:1:<document id>:<issue>:<fingerprint>``.
+
+    The fingerprint is the first 12 hex digits of the SHA-256 of the record the document was
+    drawn from (``record_sha256``), the one the footer prints; the SHA-256 of the sealed file
+    cannot be inside the file it is the hash of.
+    """
+    return f"{CHECK_TAG}:{CHECK_VERSION}:{document_id}:{issue}:{fingerprint}"
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckText:
+    """What a person typed or a scanner read off a paper copy, taken apart."""
+
+    document_id: str | None = None
+    issue: int | None = None
+    fingerprint: str | None = None
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_check_text(text: str) -> CheckText | None:
+    """A QR payload, a document id or a printed fingerprint; None when it is none of those.
+
+    Scanners type what they read and often add spaces, a newline or change the case.
+    """
+    raw = "".join(text.split())
+    if not raw or len(raw) > 200:
+        return None
+    parts = raw.split(":")
+    if parts[0].upper() == CHECK_TAG:
+        if len(parts) != 5 or parts[1] != str(CHECK_VERSION) or not parts[3].isdigit():
+            return None
+        fp = parts[4].lower()
+        if len(fp) != FINGERPRINT_LENGTH or not set(fp) <= _HEX or not parts[2]:
+            return None
+        return CheckText(parts[2].lower(), int(parts[3]), fp)
+    if len(parts) != 1:
+        return None
+    low = raw.lower()
+    if len(low) == FINGERPRINT_LENGTH and set(low) <= _HEX:
+        return CheckText(fingerprint=low)
+    if len(low) == 36 and set(low.replace("-", "")) <= _HEX and low.count("-") == 4:
+        return CheckText(document_id=low)
+    return None

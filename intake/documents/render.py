@@ -2,8 +2,10 @@
 
 Rendering is pure and deterministic: the same record and forms give the same bytes (reportlab's
 invariant mode, the creation date taken from the record), so a document can be made again and
-compared, and tested without Qt or a database. Every page carries the document id, "page X of Y",
-the form versions and a short fingerprint of the record.
+compared, and tested without Qt or a database. Every page carries the document id, its issue,
+"page X of Y", the form versions, a short fingerprint of the record and a QR code of the id, issue
+and fingerprint (``check_payload``), so a paper copy can be checked. The output is PDF/A-3b
+(``intake.documents.pdfa``); the consent can carry the visit's FHIR record as an associated file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -46,7 +49,8 @@ from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
 from intake.documents.errors import FormsMismatch
-from intake.documents.fingerprint import record_fingerprint
+from intake.documents.fingerprint import check_payload, record_fingerprint
+from intake.documents.pdfa import Attachment, make_pdfa
 from intake.documents.rows import Lines, Row, Rows, Rule, fit
 from intake.domain import phq9, rules
 from intake.domain.dates import month_name, weekday_name
@@ -67,6 +71,8 @@ FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 PRODUCER = "isotretinoin-intake documents"
+RECORD_FILE = "record.fhir.json"
+FHIR_MIME = "application/fhir+json"
 
 # A calm palette: dark slate text, one blue accent, tints only where attention is needed.
 INK = colors.HexColor("#1f2933")
@@ -84,6 +90,11 @@ MARGIN_X = 54.0
 FOOTER_H = 62.0  # frame bottom: room for the footer rule and its two lines
 HEADER_FIRST_H = 104.0  # distance from the page top to the first page's frame
 HEADER_LATER_H = 66.0
+# The QR code in each footer's right corner (quiet zone included): 0.65 in, ~0.4 mm a module.
+QR_SIZE = 47.0
+QR_BOTTOM = 8.0
+QR_GAP = 8.0
+QR_QUIET = 4  # modules of white around the code, as the QR standard asks
 
 # --- strings --------------------------------------------------------------------------------------
 
@@ -99,6 +110,7 @@ UI: dict[str, dict[str, str]] = {
         "page": "page {page} of {pages}",
         "document": "Document",
         "fingerprint": "fingerprint",
+        "issue": "issue",
         "forms": "Forms",
         "rules": "rules",
         "patient": "Patient",
@@ -223,6 +235,7 @@ UI: dict[str, dict[str, str]] = {
         "page": "página {page} de {pages}",
         "document": "Documento",
         "fingerprint": "huella",
+        "issue": "emisión",
         "forms": "Formularios",
         "rules": "reglas",
         "patient": "Paciente",
@@ -556,6 +569,7 @@ class _Furniture:
     clinic_name: str
     clinic_lines: tuple[str, ...]
     document_id: str
+    issue: int
     fingerprint: str
     versions: str
     logo: Path | None
@@ -580,7 +594,7 @@ def _logo_file(name: str) -> Path | None:
 
 
 def _furniture(
-    record: ConsentRecord, forms: FormSet, title: str, form_ids: Sequence[str]
+    record: ConsentRecord, forms: FormSet, title: str, form_ids: Sequence[str], issue: int
 ) -> _Furniture:
     c = forms.clinic
     versions = []
@@ -598,6 +612,7 @@ def _furniture(
         clinic_name=c.name,
         clinic_lines=lines,
         document_id=record.document_id,
+        issue=issue,
         fingerprint=record_fingerprint(record),
         versions=" · ".join(versions),
         logo=_logo_path(forms),
@@ -664,16 +679,48 @@ def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
     canv.saveState()
     canv.setStrokeColor(RULE)
     canv.setLineWidth(0.6)
-    canv.line(MARGIN_X, 46, width - MARGIN_X, 46)
+    canv.line(MARGIN_X, 46, width - MARGIN_X - QR_SIZE - QR_GAP, 46)
     canv.setFillColor(MUTED)
     canv.setFont(FONT, 8)
     canv.drawString(
-        MARGIN_X, 34, f"{ui['document']} {f.document_id} · {ui['fingerprint']} {f.fingerprint}"
+        MARGIN_X,
+        34,
+        f"{ui['document']} {f.document_id} · {ui['issue']} {f.issue}"
+        f" · {ui['fingerprint']} {f.fingerprint}",
     )
     canv.setFont(FONT, 7)
-    canv.drawString(
-        MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, 7, width - 2 * MARGIN_X)
-    )
+    room = width - 2 * MARGIN_X - QR_SIZE - QR_GAP
+    canv.drawString(MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, 7, room))
+    canv.restoreState()
+    _draw_qr(canv, check_payload(f.document_id, f.issue, f.fingerprint), width - MARGIN_X)
+
+
+def _draw_qr(canv: Canvas, payload: str, right: float) -> None:
+    """The QR code of ``payload`` in the footer's right corner, its quiet zone included."""
+    # Drawn module by module on the page's canvas (reportlab's widget renderer would name
+    # Helvetica, a font that is not embedded, which PDF/A forbids).
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(payload)
+    code.make()
+    count = code.getModuleCount()
+    unit = QR_SIZE / (count + 2 * QR_QUIET)
+    left = right - QR_SIZE + QR_QUIET * unit
+    top = QR_BOTTOM + QR_SIZE - QR_QUIET * unit
+    canv.saveState()
+    canv.setFillColor(colors.black)
+    path = canv.beginPath()
+    for row in range(count):
+        col = 0
+        while col < count:
+            if not code.isDark(row, col):
+                col += 1
+                continue
+            start = col
+            while col < count and code.isDark(row, col):
+                col += 1
+            # One rectangle per run of dark modules in a row.
+            path.rect(left + start * unit, top - (row + 1) * unit, (col - start) * unit, unit)
+    canv.drawPath(path, stroke=0, fill=1)
     canv.restoreState()
 
 
@@ -699,7 +746,9 @@ class _NumberedCanvas(Canvas):
             self.setFillColor(MUTED)
             width = self._pagesize[0]
             self.drawRightString(
-                width - MARGIN_X, 34, self.page_label.format(page=number, pages=total)
+                width - MARGIN_X - QR_SIZE - QR_GAP,
+                34,
+                self.page_label.format(page=number, pages=total),
             )
             self.restoreState()
             super().showPage()
@@ -783,17 +832,19 @@ def _build(
     kind: str,
     form_ids: Sequence[str],
     story_fn: Callable[[_DocTemplate], list[Flowable]],
+    attachments: Sequence[Attachment] = (),
+    issue: int = 1,
 ) -> bytes:
     register_fonts()
     ui = _ui(record.lang)
-    furniture = _furniture(record, forms, ui[f"{kind}_meta_title"], form_ids)
+    furniture = _furniture(record, forms, ui[f"{kind}_meta_title"], form_ids, issue)
     out = io.BytesIO()
     # Subject names the document, never the patient: metadata is shown by file browsers.
     doc = _DocTemplate(out, furniture, page_size, f"{ui['document']} {record.document_id}")
     story: list[Flowable] = [NextPageTemplate("later")]
     story += story_fn(doc)
     doc.build(story, canvasmaker=_canvas_maker(record.lang))
-    return out.getvalue()
+    return make_pdfa(out.getvalue(), record.lang, attachments)
 
 
 # --- shared pieces ------------------------------------------------------------------------------
@@ -1667,9 +1718,30 @@ def _status_section(
 # --- entry points -------------------------------------------------------------------------------
 
 
-def render_consent(record: ConsentRecord, forms: FormSet, page_size: str = "letter") -> bytes:
-    """The consent: every applicable statement with its initials and times, and the signatures."""
+def render_consent(
+    record: ConsentRecord,
+    forms: FormSet,
+    page_size: str = "letter",
+    fhir_bundle: bytes | None = None,
+    *,
+    issue: int = 1,
+) -> bytes:
+    """The consent: every applicable statement with its initials and times, and the signatures.
+
+    ``fhir_bundle`` (the visit's record as a FHIR R4 Bundle, JSON) is embedded as the PDF/A-3
+    associated file ``RECORD_FILE`` (AFRelationship Data), so the seal covers it too.
+    """
     _check_forms(record, forms)
+    attachments: tuple[Attachment, ...] = ()
+    if fhir_bundle is not None:
+        attachments = (
+            Attachment(
+                RECORD_FILE,
+                fhir_bundle,
+                FHIR_MIME,
+                "The visit's record as a FHIR R4 Bundle (JSON), as it stood when this document was sealed",
+            ),
+        )
     return _build(
         record,
         forms,
@@ -1677,10 +1749,14 @@ def render_consent(record: ConsentRecord, forms: FormSet, page_size: str = "lett
         "consent",
         ("risks", "quiz", "intake"),
         lambda doc: _consent_story(record, forms, doc),
+        attachments,
+        issue,
     )
 
 
-def render_education(record: ConsentRecord, forms: FormSet, page_size: str = "letter") -> bytes:
+def render_education(
+    record: ConsentRecord, forms: FormSet, page_size: str = "letter", *, issue: int = 1
+) -> bytes:
     """The patient's personalised education packet, with a one-page 'when to call us now'."""
     return _build(
         record,
@@ -1689,10 +1765,13 @@ def render_education(record: ConsentRecord, forms: FormSet, page_size: str = "le
         "education",
         ("education", "clinic"),
         lambda doc: _education_story(record, forms, doc),
+        issue=issue,
     )
 
 
-def render_summary(record: ConsentRecord, forms: FormSet, page_size: str = "letter") -> bytes:
+def render_summary(
+    record: ConsentRecord, forms: FormSet, page_size: str = "letter", *, issue: int = 1
+) -> bytes:
     """The clinician-facing intake summary: flags first, then the mood screen and every answer."""
     return _build(
         record,
@@ -1701,4 +1780,5 @@ def render_summary(record: ConsentRecord, forms: FormSet, page_size: str = "lett
         "summary",
         ("intake", "phq9"),
         lambda doc: _summary_story(record, forms, doc),
+        issue=issue,
     )

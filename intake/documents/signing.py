@@ -785,6 +785,12 @@ def _deterministic_writer(data: bytes, moment: dt.datetime) -> Any:
                 info = self._info.get_object()
                 if "/ModDate" in info:
                     info["/ModDate"] = generic.pdf_date(moment)
+            # The XMP packet (PDF/A) must say the same moment as /ModDate, not the wall clock.
+            meta_stm = self.root.get("/Metadata")
+            if meta_stm is not None and hasattr(meta_stm.get_object(), "update_xmp_with_meta"):
+                self._meta.last_modified = moment
+                meta_stm.get_object().update_xmp_with_meta(self._meta)
+                self.update_container(meta_stm.get_object())
 
     return Writer(io.BytesIO(data), strict=False)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
@@ -124,6 +125,82 @@ class VerifyOutcome:
     document: DocumentInfo | None = None
 
 
+# A sealed document is well under 1 MB; a file this large is refused before it is read.
+MAX_VERIFY_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """A signature on a document: the role, the staff member's name (never a patient's), when."""
+
+    role: str
+    name: str
+    signed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    """What the id, fingerprint or QR code of a printed copy says about the stored document."""
+
+    found: bool
+    reason: str
+    document: DocumentInfo | None = None
+    record_number: str = ""
+    current: bool = False
+    superseded_by: DocumentInfo | None = None
+    signatures: tuple[SignedBy, ...] = ()
+    # False: the printed fingerprint is not this document's (a copy made up or altered);
+    # None: nothing to compare (only the id was given, or an issue from before fingerprints).
+    fingerprint_matches: bool | None = None
+    # False: the text is no document id, fingerprint or QR payload at all (unusable input).
+    recognised: bool = True
+
+
+def describe_check(check: PaperCheck, timezone: str) -> list[str]:
+    """The answer of a paper check as lines a person reads (the command and the screen)."""
+    from zoneinfo import ZoneInfo
+
+    if not check.found or check.document is None:
+        return [check.reason]
+    d = check.document
+    zone = ZoneInfo(timezone)
+
+    def when(moment: dt.datetime) -> str:
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    lines = [
+        check.reason,
+        f"record number {check.record_number}, visit {d.visit_id}",
+        f"{d.kind} issue {d.issue}, made {when(d.created_at)} ({d.id})",
+    ]
+    if check.current:
+        lines.append("current: the latest issue of this document")
+    elif check.superseded_by is not None:
+        lines.append(
+            f"superseded by issue {check.superseded_by.issue} ({check.superseded_by.id}),"
+            f" made {when(check.superseded_by.created_at)}"
+        )
+    for sig in check.signatures:
+        who = f"{sig.role} ({sig.name})" if sig.name else sig.role
+        lines.append(f"signed by the {who} at {when(sig.signed_at)}")
+    if not check.signatures:
+        lines.append("no signatures")
+    return lines
+
+
+def _embedded(bundle: bytes | None) -> dict[str, Any]:
+    """The audit detail of a bundle embedded in a document: its hash and size, no content."""
+    if bundle is None:
+        return {}
+    return {"fhir_sha256": hashlib.sha256(bundle).hexdigest(), "fhir_size": len(bundle)}
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    """UTC without tzinfo, so times read back from SQLite and PostgreSQL compare alike."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _fold_name(name: str) -> str:
     from intake.services.patients import fold
 
@@ -227,15 +304,20 @@ class DocumentService(Service):
         if self.ctx.form_problems:
             raise FormsNotReady(self.ctx.form_problems)
 
-    def _render(self, kind: str, record: ConsentRecord) -> tuple[bytes, bool]:
+    def _render(
+        self, kind: str, record: ConsentRecord, issue: int = 1, fhir_bundle: bytes | None = None
+    ) -> tuple[bytes, bool]:
         from intake import documents
 
-        renderer = {
-            "consent": documents.render_consent,
-            "education": documents.render_education,
-            "summary": documents.render_summary,
-        }[kind]
-        pdf = renderer(record, self.ctx.forms, self.ctx.forms.clinic.paper)
+        paper = self.ctx.forms.clinic.paper
+        if kind == "consent":
+            pdf = documents.render_consent(record, self.ctx.forms, paper, fhir_bundle, issue=issue)
+        else:
+            renderer = {
+                "education": documents.render_education,
+                "summary": documents.render_summary,
+            }[kind]
+            pdf = renderer(record, self.ctx.forms, paper, issue=issue)
         return self._seal(kind, pdf)
 
     def _seal(self, kind: str, pdf: bytes) -> tuple[bytes, bool]:
@@ -294,12 +376,15 @@ class DocumentService(Service):
             }
             missing = [k for k in KINDS if k not in have]
             base = build_record(s, self.ctx.forms, visit_id)
+            # The record as FHIR, read in the same snapshot, goes inside the consent.
+            bundle = self._record_bundle(s, visit_id) if "consent" in missing else None
         # Render and seal outside the transaction: no lock is held while reportlab works.
         made = []
         for kind in missing:
             record = dataclasses.replace(base, document_id=document_id(visit_id, kind, 1))
-            made.append((kind, record, self._render(kind, record)))
-        for kind, record, (pdf, pending) in made:
+            inside = bundle if kind == "consent" else None
+            made.append((kind, record, self._render(kind, record, 1, inside), inside))
+        for kind, record, (pdf, pending), inside in made:
             # One unit of work per document: a consent issued by a countersign at the same
             # moment must not take the education packet and the summary down with it.
             form_id = _FORM_FOR_KIND[kind]
@@ -324,6 +409,7 @@ class DocumentService(Service):
                             lang=record.lang,
                             pdf=pdf,
                             sha256=hashlib.sha256(pdf).hexdigest(),
+                            record_sha256=record_sha256(record),
                             supersedes_id=None,
                             created_at=self.ctx.now(),
                             actor=actor.id,
@@ -336,6 +422,7 @@ class DocumentService(Service):
                         "visit": visit_id,
                         "issue": 1,
                         "sha256": hashlib.sha256(pdf).hexdigest(),
+                        **_embedded(inside),
                     }
                     if pending:
                         detail["timestamp_pending"] = True
@@ -563,7 +650,8 @@ class DocumentService(Service):
             created_at=now,
             supersedes=previous.id if previous else "",
         )
-        pdf, pending = self._render(kind, record)
+        inside = self._record_bundle(s, visit_id) if kind == "consent" else None
+        pdf, pending = self._render(kind, record, issue, inside)
         form_id = _FORM_FOR_KIND[kind]
         version, sha = record.form_versions.get(form_id, ("", ""))
         doc = Document(
@@ -577,6 +665,7 @@ class DocumentService(Service):
             lang=record.lang,
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),
+            record_sha256=record_sha256(record),
             supersedes_id=previous.id if previous else None,
             created_at=now,
             actor=actor.id,
@@ -590,11 +679,17 @@ class DocumentService(Service):
             "issue": issue,
             "supersedes": doc.supersedes_id,
             "sha256": doc.sha256,
+            **_embedded(inside),
         }
         if pending:
             detail["timestamp_pending"] = True
         self.audit(s, actor, "create", "document", doc.id, detail)
         return doc
+
+    def _record_bundle(self, s: Any, visit_id: str) -> bytes:
+        from intake.services.fhir import FhirService
+
+        return FhirService(self.ctx).record_bundle_in(s, visit_id)
 
     def checklist_pdf(self, actor: Actor, patient_id: int, month: int) -> bytes:
         """A printable checklist for one month's follow-up visit."""
@@ -623,6 +718,170 @@ class DocumentService(Service):
             course.dose.mg_per_kg,
             course.collect_by,
             self.ctx.today(),
+        )
+
+    def verify_file(self, path: Path) -> VerifyOutcome:
+        """``verify_bytes`` of a file, refused unread when too large; every outcome is audited.
+
+        A valid document is audited by ``verify_bytes`` against its row; any other outcome as
+        a check of the file, with its SHA-256 and size only. An older issue is still valid,
+        and the reason says which issue superseded it.
+        """
+        from intake.services.context import SYSTEM
+
+        size = path.stat().st_size  # OSError: the caller says it cannot read the file
+        if size > MAX_VERIFY_BYTES:
+            outcome = VerifyOutcome(
+                False,
+                False,
+                f"the file is {size // (1024 * 1024)} MB; a document this app made is far"
+                f" smaller (limit {MAX_VERIFY_BYTES // (1024 * 1024)} MB), so it was not read",
+            )
+            with self.write() as s:
+                self.audit(s, SYSTEM, "verify", "file", "", {"size": size, "result": "too large"})
+            return outcome
+        data = path.read_bytes()
+        outcome = self.verify_bytes(data)
+        if outcome.valid and outcome.document is not None:
+            newer = self._newest_issue(outcome.document)
+            if newer is not None:
+                return dataclasses.replace(
+                    outcome,
+                    reason=f"{outcome.reason}; superseded by issue {newer.issue} ({newer.id})",
+                )
+            return outcome
+        digest = hashlib.sha256(data).hexdigest()
+        with self.write() as s:
+            self.audit(
+                s,
+                SYSTEM,
+                "verify",
+                "file",
+                digest,
+                {
+                    "sha256": digest,
+                    "size": len(data),
+                    "result": "not valid" if outcome.usable else "not usable",
+                },
+            )
+        return outcome
+
+    def _newest_issue(self, d: DocumentInfo) -> DocumentInfo | None:
+        """The latest issue of the same visit and kind when it is not ``d``, else None."""
+        with self.read() as s:
+            latest = s.scalars(
+                select(Document)
+                .where(Document.visit_id == d.visit_id, Document.kind == d.kind)
+                .order_by(Document.issue.desc())
+                .limit(1)
+            ).first()
+            if latest is None or latest.issue <= d.issue:
+                return None
+            return _info(latest, 0)
+
+    def check_printed(self, actor: Actor, text: str) -> PaperCheck:
+        """Find the document a printed copy names: its id, printed fingerprint or QR payload.
+
+        Audited every time, found or not: the document checked, or what kind of text was given.
+        """
+        require_role(actor, "front_desk", "clinician", "admin", "system")
+        parsed = parse_check_text(text)
+        if parsed is None:
+            check = PaperCheck(
+                False,
+                "not recognised: type the document id or the 12-character fingerprint printed"
+                " at the foot of each page, or scan the page's QR code",
+                recognised=False,
+            )
+            with self.write() as s:
+                self.audit(s, actor, "verify", "paper", "", {"result": "not recognised"})
+            return check
+        given = (
+            "qr"
+            if parsed.document_id and parsed.fingerprint
+            else ("id" if parsed.document_id else "fingerprint")
+        )
+        with self.write() as s:
+            if parsed.document_id is not None:
+                rows = [d for d in (s.get(Document, parsed.document_id),) if d is not None]
+            else:
+                fp = parsed.fingerprint or ""
+                # A prefix range on the indexed column: the fingerprint is the hash's head.
+                rows = list(
+                    s.scalars(
+                        select(Document)
+                        .where(Document.record_sha256 >= fp, Document.record_sha256 < fp + "g")
+                        .limit(2)
+                    )
+                )
+            if len(rows) != 1:
+                reason = (
+                    "no stored document has that id or fingerprint: this copy was not issued"
+                    " by this clinic's records"
+                    if not rows
+                    else "that fingerprint names more than one document: type the document id"
+                )
+                self.audit(s, actor, "verify", "paper", "", {"given": given, "result": "not found"})
+                return PaperCheck(False, reason)
+            d = rows[0]
+            matches: bool | None = None
+            if parsed.fingerprint is not None and d.record_sha256 is not None:
+                matches = d.record_sha256[:FINGERPRINT_LENGTH] == parsed.fingerprint
+            if parsed.issue is not None and parsed.issue != d.issue:
+                matches = False
+            latest = s.scalars(
+                select(Document)
+                .where(Document.visit_id == d.visit_id, Document.kind == d.kind)
+                .order_by(Document.issue.desc())
+                .limit(1)
+            ).first()
+            assert latest is not None
+            visit = s.get(Visit, d.visit_id)
+            patient = s.get(Patient, visit.patient_id) if visit is not None else None
+            signatures = tuple(
+                SignedBy(g.role, g.printed_name if g.role == "clinician" else "", g.signed_at)
+                for g in s.scalars(
+                    select(Signature)
+                    .where(Signature.visit_id == d.visit_id)
+                    .order_by(Signature.signed_at)
+                )
+                if _naive(g.signed_at) <= _naive(d.created_at)
+            )
+            self.audit(
+                s,
+                actor,
+                "verify",
+                "document",
+                d.id,
+                {"given": given, "kind": d.kind, "issue": d.issue, "fingerprint": matches},
+            )
+            info = _info(d)
+            newer = _info(latest) if latest.issue > d.issue else None
+        if matches is False:
+            reason = (
+                f"NOT GENUINE: the fingerprint or issue printed on this copy is not that of"
+                f" stored {info.kind} issue {info.issue}"
+            )
+            return PaperCheck(
+                False, reason, info, patient.record_number if patient else "", newer is None
+            )
+        if given == "qr":
+            how = (
+                "id, issue and fingerprint match"
+                if matches
+                else "found by its id; its fingerprint was not stored when it was issued"
+            )
+        else:
+            how = f"found by its {given}"
+        return PaperCheck(
+            True,
+            f"genuine: stored {info.kind} issue {info.issue} ({how})",
+            info,
+            patient.record_number if patient else "",
+            newer is None,
+            newer,
+            signatures,
+            matches,
         )
 
     def verify_bytes(self, data: bytes) -> VerifyOutcome:

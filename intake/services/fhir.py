@@ -35,6 +35,7 @@ from intake.store.models import (
 )
 
 EXPORT_ROLES = ("clinician", "admin", "system")
+RECORD_SCOPE = "visit-record"  # the bundle inside a consent: the visit without its PDFs
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,41 @@ class FhirService(Service):
     def patient_bundle(self, actor: Actor, record_number: str) -> FhirExport:
         """The bundle of a patient's whole course: every visit, lab, test, follow-up, document."""
         return self._export(actor, "patient", record_number, None)
+
+    def record_bundle(self, actor: Actor, visit_id: str) -> FhirExport:
+        """The visit's record without its PDFs, as the consent carries it inside (audited).
+
+        A PDF cannot hold a reference to its own bytes, so the bundle embedded in the consent
+        has no DocumentReference; this is the same bundle made fresh from the stored record.
+        """
+        require_role(actor, *EXPORT_ROLES)
+        with self.write() as s:
+            data = self.record_bundle_in(s, visit_id)
+            self.audit(
+                s,
+                actor,
+                "export",
+                "visit",
+                visit_id,
+                {
+                    "format": "fhir-r4",
+                    "scope": "record",
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "to": "memory",
+                },
+            )
+        return FhirExport(None, hashlib.sha256(data).hexdigest(), 0, data)
+
+    def record_bundle_in(self, s: Session, visit_id: str) -> bytes:
+        """``record_bundle``'s bytes, read inside the caller's unit of work (not audited here:
+        the document that embeds it is)."""
+        visit = s.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("No visit has that id.")
+        patient = s.get(Patient, visit.patient_id)
+        assert patient is not None
+        course = self._course(s, RECORD_SCOPE, visit.id, patient, [visit], with_documents=False)
+        return fhir.to_json(fhir.build_bundle(course))
 
     def export_visit(self, actor: Actor, visit_id: str, path: Path) -> FhirExport:
         return self._export(actor, "visit", visit_id, Path(path))
@@ -138,6 +174,7 @@ class FhirService(Service):
         scope_id: str,
         patient: Patient,
         visits: list[Visit],
+        with_documents: bool = True,
     ) -> fhir.Course:
         forms = self.ctx.forms
         clinic = forms.clinic
@@ -210,20 +247,24 @@ class FhirService(Service):
             email=patient.email,
             lang=patient.lang,
             questions=questions,
-            visits=tuple(self._visit(s, v) for v in visits),
+            visits=tuple(self._visit(s, v, with_documents) for v in visits),
             labs=labs,
             pregnancy_tests=tests,
             follow_ups=follow_ups,
         )
 
-    def _visit(self, s: Session, visit: Visit) -> fhir.VisitRecords:
+    def _visit(self, s: Session, visit: Visit, with_documents: bool = True) -> fhir.VisitRecords:
         record = build_record(s, self.ctx.forms, visit.id)
-        rows = list(
-            s.scalars(
-                select(Document)
-                .where(Document.visit_id == visit.id)
-                .order_by(Document.kind, Document.issue)
+        rows = (
+            list(
+                s.scalars(
+                    select(Document)
+                    .where(Document.visit_id == visit.id)
+                    .order_by(Document.kind, Document.issue)
+                )
             )
+            if with_documents
+            else []
         )
         latest: dict[str, int] = {}
         for d in rows:

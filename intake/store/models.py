@@ -297,6 +297,9 @@ class Document(Base):
     lang: Mapped[str] = mapped_column(String(2))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # SHA-256 of the record drawn (its first 12 hex digits are the printed fingerprint); NULL
+    # for documents issued before revision 0012.
+    record_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
     created_at: Mapped[dt.datetime]
     actor: Mapped[str] = mapped_column(String(60))

@@ -181,7 +181,7 @@ def test_the_migration_makes_patients_registered_before_it_findable_with_a_typo(
             )
         )
     upgrade(db)
-    assert current_revision(db) == "0011"
+    assert current_revision(db) == "0012"
     with db.session() as s:
         pairs = set(s.execute(select(NameKey.key, NameKey.word)).all())
     db.dispose()

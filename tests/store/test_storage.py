@@ -61,7 +61,7 @@ def test_migration_twice_is_a_no_op_and_head_is_recorded(ctx) -> None:  # type: 
     from intake.store.migrate import current_revision
 
     ctx.db.migrate()
-    assert current_revision(ctx.db) == "0011"
+    assert current_revision(ctx.db) == "0012"
 
 
 def test_sqlite_settings(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]

@@ -93,7 +93,7 @@ def test_two_stations_starting_together_migrate_once(pg_schema: str, pg_url: str
         t.join(120)
     assert not errors, errors
     db = Database(pg_url, schema=pg_schema)
-    assert current_revision(db) == "0011"
+    assert current_revision(db) == "0012"
     db.dispose()
 
 

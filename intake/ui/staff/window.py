@@ -32,6 +32,7 @@ from intake.services.staff import StaffInfo, StaffService, secret_problem, staff
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.common import MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.front_desk import FrontDeskPage
+from intake.ui.staff.paper_check import PaperCheckDialog
 from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction
 from intake.ui.staff.style import STAFF_QSS
 
@@ -336,6 +337,7 @@ class StaffWindow(QWidget):
         named(self, "Staff workspace", "staff_window")
         self.setStyleSheet(STAFF_QSS)
         self.info = info
+        self._ctx = ctx
         self.actor = staff_actor(info)
         self.front_desk: FrontDeskPage | None = None
         self.clinician: ClinicianPage | None = None
@@ -353,9 +355,19 @@ class StaffWindow(QWidget):
         self.kiosk_button = named(
             QPushButton("Start kiosk mode on this station", bar), "Start kiosk mode"
         )
+        self.paper_check_button = named(
+            QPushButton("Check a printed copy", bar), "Check a printed copy"
+        )
+        self.paper_check_button.clicked.connect(self._on_paper_check_button_clicked)
+        self.paper_check_dialog: PaperCheckDialog | None = None
         self.lock_button = named(QPushButton("Lock", bar), "Lock station")
         self.sign_out_button = named(QPushButton("Sign out", bar), "Sign out")
-        for button in (self.kiosk_button, self.lock_button, self.sign_out_button):
+        for button in (
+            self.paper_check_button,
+            self.kiosk_button,
+            self.lock_button,
+            self.sign_out_button,
+        ):
             button.setObjectName("topbar_button")
         self.kiosk_button.clicked.connect(self._on_kiosk_button_clicked)
         self.lock_button.clicked.connect(self.lock_requested)
@@ -366,6 +378,7 @@ class StaffWindow(QWidget):
         bar_layout.addStretch(1)
         bar_layout.addWidget(self.who)
         bar_layout.addSpacing(12)
+        bar_layout.addWidget(self.paper_check_button)
         bar_layout.addWidget(self.kiosk_button)
         bar_layout.addWidget(self.lock_button)
         bar_layout.addWidget(self.sign_out_button)
@@ -452,6 +465,13 @@ class StaffWindow(QWidget):
                     ),
                 )
             station.addSeparator()
+        self._add_button(
+            station,
+            "paper_check",
+            "C&heck a printed copy…",
+            "Ctrl+Shift+V",
+            self.paper_check_button,
+        )
         self._add_button(station, "lock", "&Lock station", "Ctrl+L", self.lock_button)
         self._add_button(station, "sign_out", "Sign &out", None, self.sign_out_button)
         self._add_button(
@@ -499,6 +519,14 @@ class StaffWindow(QWidget):
         return [self.tabs.tabText(i) for i in range(self.tabs.count())]
 
     @Slot()
+    def _on_paper_check_button_clicked(self) -> None:
+        if self.paper_check_dialog is None:
+            self.paper_check_dialog = PaperCheckDialog(self._ctx, self.actor, self)
+        self.paper_check_dialog.show()
+        self.paper_check_dialog.activateWindow()
+        self.paper_check_dialog.widget.entry.setFocus()
+
+    @Slot()
     def _on_kiosk_button_clicked(self) -> None:
         self.kiosk_requested.emit(None)
 
@@ -507,3 +535,5 @@ class StaffWindow(QWidget):
         for page in (self.front_desk, self.clinician):
             if page is not None:
                 page.clear()
+        if self.paper_check_dialog is not None:
+            self.paper_check_dialog.widget.clear()
