@@ -81,9 +81,27 @@ def check_database(db: Database) -> CheckReport:
                 if hashlib.sha256(d.pdf).hexdigest() != d.sha256:
                     problems.append(f"document {d.id} ({d.kind}) does not match its SHA-256")
                 documents += 1
+        if chain.intact and not problems:
+            problems += _signed_checks(db)
     except Exception as exc:  # a file that is no database of ours: say so, never a traceback
         problems.append(f"the database cannot be read as this application's ({type(exc).__name__})")
     return CheckReport(not problems, events, documents, problems)
+
+
+def _signed_checks(db: Database) -> list[str]:
+    """What ``audit verify`` checks beyond the hashes: the chain head's signature with this
+    installation's clinic certificate, every signed visit re-hashed, every document against its
+    row, its own id and the audit trail."""
+    from intake import paths
+    from intake.forms import default_check
+    from intake.services.audit import AuditService
+    from intake.services.context import AppContext
+
+    forms = default_check().forms
+    if forms is None:
+        return ["the forms of this installation do not load, so signed visits cannot be checked"]
+    report = AuditService(AppContext(db=db, forms=forms, data_dir=paths.data_dir())).verify()
+    return [] if report.intact else list(report.problems or (report.reason,))
 
 
 def write_backup(url: str, out: Path) -> tuple[bool, dict[str, int]]:

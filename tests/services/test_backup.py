@@ -267,6 +267,24 @@ def _tamper(backup: Path, statements: list[str]) -> None:
             ],
             "does not match its SHA-256",
         ),
+        (
+            # The tail cut and the head set to match: the hashes agree, the signature does not.
+            [
+                "DROP TRIGGER IF EXISTS trg_audit_events_no_delete",
+                "DELETE FROM audit_events WHERE seq > (SELECT MAX(seq) - 3 FROM audit_events)",
+                "UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_events),"
+                " hash = (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1)",
+            ],
+            "the chain head's signature does not match it",
+        ),
+        (
+            # A signed visit's answer changed in place, triggers dropped first.
+            [
+                "DROP TRIGGER IF EXISTS trg_answers_draft_update",
+                "UPDATE answers SET value = '{\"v\": \"changed\"}' WHERE rowid = (SELECT MIN(rowid) FROM answers)",
+            ],
+            "visit ",
+        ),
     ],
 )
 def test_restore_refuses_a_backup_that_does_not_verify(
