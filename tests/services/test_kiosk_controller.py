@@ -337,7 +337,7 @@ def test_the_controller_runs_with_qt_unimportable() -> None:
         sys.meta_path.insert(0, NoQt())
         import pytest
         code = pytest.main(["-q", "-p", "no:pytest-qt", "-p", "no:cacheprovider",
-                            "tests/services/test_kiosk_flow.py", "-k", "whole_visit"])
+                            "tests/services/test_kiosk_controller.py", "-k", "whole_visit"])
         loaded = sorted(m for m in sys.modules
                         if m.split(".")[0] == "PySide6" or m.startswith("intake.ui"))
         print("QT-MODULES", loaded)
