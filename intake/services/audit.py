@@ -44,7 +44,9 @@ def head_from_text(text: str) -> HeadState:
 
 
 class AuditService(Service):
-    def verify(self, kept: HeadState | None = None, *, records: bool = True) -> ChainReport:
+    def verify(
+        self, kept: HeadState | None = None, *, records: bool = True, station_head: bool = True
+    ) -> ChainReport:
         """The chain, its signed head, and (``records``) every signed visit and document.
 
         ``kept``: a head printed earlier by ``head``: the chain must still hold it (the same
@@ -70,7 +72,16 @@ class AuditService(Service):
                     problems.append(problem)
             if kept is not None:
                 problems += self._kept_problems(s, kept, certificate)
+            remembered = seal.remembered_head(self.ctx) if station_head else None
+            if remembered is not None:
+                stored = audit.event_hash_at(s, remembered[0])
+                if stored != remembered[1]:
+                    problems.append(
+                        f"the chain does not hold event {remembered[0]} as this station signed it"
+                        " (the chain was cut back, emptied or rewritten, or an older head put back)"
+                    )
             if records:
+                problems += integrity.trail_problems(s)
                 problems += integrity.visit_problems(self.ctx, s)
                 problems += integrity.document_problems(s)
         if problems:

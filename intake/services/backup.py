@@ -100,7 +100,10 @@ def _signed_checks(db: Database) -> list[str]:
     forms = default_check().forms
     if forms is None:
         return ["the forms of this installation do not load, so signed visits cannot be checked"]
-    report = AuditService(AppContext(db=db, forms=forms, data_dir=paths.data_dir())).verify()
+    # Not against this station's remembered head: restoring an older backup is the point.
+    report = AuditService(AppContext(db=db, forms=forms, data_dir=paths.data_dir())).verify(
+        station_head=False
+    )
     return [] if report.intact else list(report.problems or (report.reason,))
 
 
@@ -147,11 +150,20 @@ def restore_backup(url: str, backup: Path, key_file: Path | None = None) -> Chec
                     False, problems=[f"the backup's schema cannot be upgraded ({type(exc).__name__})"]
                 )
             report = check_database(db)
+            with db.session() as s:
+                head = audit.read_head(s)
         finally:
             db.dispose()
         if not report.ok:
             return report
         swap_in(candidate, path, encrypted=encrypted)
+        if head is not None:
+            # The restored chain is this station's from now on (an older one, on purpose).
+            from intake import paths
+            from intake.secrets import set_secret
+            from intake.services.seal import REMEMBERED
+
+            set_secret(REMEMBERED, f"{head.seq}:{head.hash}", folder=paths.data_dir())
         return report
     finally:
         for leftover in (candidate, *(candidate.with_name(candidate.name + s) for s in ("-wal", "-shm"))):

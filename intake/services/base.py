@@ -142,6 +142,9 @@ class Service:
                         "The clinic signing key cannot be used, so nothing was saved. Please"
                         f" call for help: {exc}"
                     ) from None
+                signed = session.info.get(seal.SIGNED_HEAD)
+            # Committed: this station remembers the head, outside the database.
+            seal.remember_head(self.ctx, signed)
         except StaleDataError:
             raise Conflict(
                 "Someone else changed this record at another station. It has been reloaded; please check it and try again."

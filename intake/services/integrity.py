@@ -99,6 +99,48 @@ def visit_problems(ctx: AppContext, s: Session) -> list[str]:
     return out
 
 
+def trail_problems(s: Session) -> list[str]:
+    """What the audit trail says was signed or issued that the tables no longer hold.
+
+    Every visit submitted is still there and still signed (submitted or countersigned); every
+    countersigned one is still countersigned; every signature given still has its row; every
+    document issued, and every document timestamp added, still has its row. Deleting a signed
+    visit, a signature or a document, or setting a signed visit back to a draft, is caught here
+    even when the rest of the database was made consistent with it.
+    """
+    out: list[str] = []
+    events = _visit_events(s)
+    statuses = dict(s.execute(select(Visit.id, Visit.status)).tuples().all())
+    roles: dict[str, set[str]] = defaultdict(set)
+    for vid, role in s.execute(select(Signature.visit_id, Signature.role)):
+        roles[vid].add(role)
+    for vid in sorted(events):
+        mine = events[vid]
+        status = statuses.get(vid)
+        if status is None:
+            out.append(f"visit {vid}: the audit trail records it, but it is no longer stored")
+            continue
+        if any(action == "submit" for action, _ in mine) and status not in SIGNED:
+            out.append(f"visit {vid}: it was submitted, but it is now stored as {status!r}")
+        given = {d.get("role") for action, d in mine if action == "sign"}
+        if "clinician" in given and status != "countersigned":
+            out.append(f"visit {vid}: it was countersigned, but it is now stored as {status!r}")
+        for role in sorted(r for r in given if r and r not in roles[vid]):
+            out.append(f"visit {vid}: its {role} signature is in the audit trail but not stored")
+    documents = set(s.scalars(select(Document.id)))
+    stamped = set(s.scalars(select(DocumentTimestamp.document_id)))
+    for did, action in s.execute(
+        select(AuditEvent.entity_id, AuditEvent.action)
+        .where(AuditEvent.entity == "document", AuditEvent.action.in_(("create", "timestamp")))
+        .order_by(AuditEvent.seq)
+    ):
+        if action == "create" and did not in documents:
+            out.append(f"document {did}: the audit trail records it issued, but it is not stored")
+        elif action == "timestamp" and did not in stamped:
+            out.append(f"document {did}: its timestamped file is in the audit trail, not stored")
+    return out
+
+
 def _create_events(s: Session, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     query = select(AuditEvent.entity_id, AuditEvent.detail).where(
         AuditEvent.entity == "document", AuditEvent.action == "create"

@@ -74,4 +74,44 @@ def sign_head(ctx: AppContext, session: Session, *, force: bool = False) -> bool
     head.signature = base64.b64encode(raw).decode("ascii")
     head.signer = certificate_fingerprint(signer.certificate_pem)
     session.flush()
+    session.info[SIGNED_HEAD] = (head.seq, head.hash)
     return True
+
+
+# --- the head this station last signed, kept outside the database -------------------------------
+
+SIGNED_HEAD = "intake_signed_head"
+REMEMBERED = "audit-head"
+
+
+def remembered_head(ctx: AppContext) -> tuple[int, str] | None:
+    """The last head this station signed, from its secret store (None if it never signed one)."""
+    from intake.secrets import SecretStoreError, get_secret
+
+    try:
+        value = get_secret(REMEMBERED, folder=ctx.data_dir)
+    except SecretStoreError:
+        return None
+    seq, _, digest = (value or "").partition(":")
+    return (int(seq), digest) if seq.isdigit() and len(digest) == 64 else None
+
+
+def remember_head(ctx: AppContext, signed: tuple[int, str] | None, *, reset: bool = False) -> None:
+    """Keep ``signed`` as this station's last head (a later one never gives way to an earlier
+    one, unless ``reset``: a restore puts an older database in place on purpose).
+
+    Someone with the database but not this station's secret store cannot cut the chain back, put
+    an older signed head in place or empty the trail without ``audit verify`` here saying so.
+    """
+    if signed is None:
+        return
+    from intake.secrets import SecretStoreError, set_secret
+
+    seq, digest = signed
+    known = None if reset else remembered_head(ctx)
+    if known is not None and known[0] >= seq:
+        return
+    try:
+        set_secret(REMEMBERED, f"{seq}:{digest}", folder=ctx.data_dir)
+    except (SecretStoreError, OSError):  # the record is saved; the check falls back to the kept head
+        log.warning("the audit head could not be remembered outside the database")

@@ -231,9 +231,13 @@ def test_audit_head_is_kept_and_checked_later(tmp_path: Path) -> None:
         s.info[audit.PREVIOUS_HEAD] = audit.NO_HEAD
         seal.sign_head(ctx, s, force=True)  # the attacker who holds the key
     ctx.db.dispose()
-    assert _cli(env, "audit", "verify").returncode == 0  # the key holder's chain verifies...
+    # The key holder's chain passes the signature check, but this station remembers a later
+    # head (outside the database)...
+    here = _cli(env, "audit", "verify")
+    assert here.returncode == 1 and "as this station signed it" in here.stderr
+    assert "signature" not in here.stderr  # the re-signed head itself verifies
     shorter = _cli(env, "audit", "verify", "--head", str(head_file))
-    assert shorter.returncode == 1 and "shorter" in shorter.stderr  # ...but not the kept head
+    assert shorter.returncode == 1 and "shorter" in shorter.stderr  # ...and so does the kept head
     bad = tmp_path / "bad.json"
     bad.write_text("not a head", encoding="utf-8")
     assert _cli(env, "audit", "verify", "--head", str(bad)).returncode == 2
@@ -273,6 +277,60 @@ def test_a_countersigned_visit_changed_in_place_is_caught(ctx) -> None:  # type:
     problems = _only_visit_problems(ctx)
     assert problems and vid in problems[0]
     assert all(PATIENT.first_name not in p and PATIENT.last_name not in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("statements", "said"),
+    [
+        # Set back to a draft, countersignature and its documents gone: looks like a draft.
+        (
+            [
+                "UPDATE visits SET status = 'draft' WHERE id = :id",
+                "DELETE FROM signatures WHERE visit_id = :id AND role = 'clinician'",
+                "DELETE FROM documents WHERE visit_id = :id AND issue = 2",
+            ],
+            (
+                "it was submitted, but it is now stored as 'draft'",
+                "clinician signature is in the audit trail but not stored",
+                "issued, but it is not stored",
+            ),
+        ),
+        # The whole visit deleted, with everything that hangs on it.
+        (
+            [
+                "DELETE FROM documents WHERE visit_id = :id",
+                "DELETE FROM signatures WHERE visit_id = :id",
+                "DELETE FROM acknowledgements WHERE visit_id = :id",
+                "DELETE FROM quiz_answers WHERE visit_id = :id",
+                "DELETE FROM answers WHERE visit_id = :id",
+                "DELETE FROM visits WHERE id = :id",
+            ],
+            ("the audit trail records it, but it is no longer stored",),
+        ),
+    ],
+    ids=["unsigned", "deleted"],
+)
+def test_a_signed_visit_deleted_or_unsigned_is_caught_from_the_audit_trail(
+    ctx, statements, said
+) -> None:  # type: ignore[no-untyped-def]
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    DocumentService(ctx).issue_documents(kiosk, vid)
+    _countersign(ctx, vid)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if ctx.db.dialect == "sqlite":
+            conn.execute(text("PRAGMA foreign_keys = OFF"))
+        else:  # what a superuser can do: foreign keys are not checked for this session
+            conn.execute(text("SET session_replication_role = replica"))
+        for sql in statements:
+            conn.execute(text(sql), {"id": vid})
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    text_all = "\n".join(report.problems)
+    for words in said:
+        assert words in text_all, text_all
+    assert PATIENT.last_name not in text_all
 
 
 @pytest.mark.parametrize("change", ["signature_time", "review_ticks"])
@@ -411,3 +469,28 @@ def test_a_stored_pdf_replaced_with_its_hash_by_one_sealed_with_the_clinic_key(c
     problems = AuditService(ctx).verify().problems
     assert any(a.id in p and "audit trail" in p for p in problems)
     assert all("Forged" not in p for p in problems)
+
+
+@pytest.mark.parametrize("how", ["older head put back", "trail emptied"])
+def test_a_cut_chain_with_a_validly_signed_older_head_is_caught_by_the_station(ctx, how) -> None:  # type: ignore[no-untyped-def]
+    """Every backup holds an older, validly signed head: putting it back after cutting the
+    chain passes the signature check, but not this station's remembered head."""
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    with ctx.db.engine.connect() as conn:
+        old = conn.execute(text("SELECT seq, hash, signature, signer FROM audit_head")).one()
+    DocumentService(ctx).issue_documents(kiosk, vid)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if how == "trail emptied":
+            conn.execute(text("DELETE FROM audit_events"))
+            conn.execute(text("DELETE FROM audit_head"))
+        else:
+            conn.execute(text("DELETE FROM audit_events WHERE seq > :s"), {"s": old.seq})
+            conn.execute(
+                text("UPDATE audit_head SET seq = :s, hash = :h, signature = :g, signer = :f"),
+                {"s": old.seq, "h": old.hash, "g": old.signature, "f": old.signer},
+            )
+    report = AuditService(ctx).verify(records=False)
+    assert not report.intact
+    assert any("as this station signed it" in p for p in report.problems), report.problems
