@@ -400,19 +400,19 @@ def test_restore_on_another_computer_needs_the_exported_key(
     assert not (tmp_path / "other" / "secrets").exists() or not any(
         (tmp_path / "other" / "secrets").iterdir()
     )  # a refused restore makes no key
-    assert main(["restore", str(out), "--key-file", str(key_file)]) == 0
-    assert "restored: audit chain intact" in capsys.readouterr().out
-    # Re-encrypted under this computer's own key.
-    assert database_key(_live(), create=False) != old_key
-    assert _count(Patient) == patients
     # The chain head is signed with the clinic key: checking it needs the clinic certificate
     # (public, no key or passphrase), which the other computer does not have yet.
-    capsys.readouterr()
-    assert main(["audit", "verify"]) == 1
+    assert main(["restore", str(out), "--key-file", str(key_file)]) == 1
     assert "no clinic certificate" in capsys.readouterr().err
+    assert not _live().exists()
     import shutil
 
     from intake.documents.signing import CERT_FILE
 
     shutil.copy2(tmp_path / "data" / CERT_FILE, tmp_path / "other" / "data" / CERT_FILE)
+    assert main(["restore", str(out), "--key-file", str(key_file)]) == 0
+    assert "restored: audit chain intact" in capsys.readouterr().out
+    # Re-encrypted under this computer's own key.
+    assert database_key(_live(), create=False) != old_key
+    assert _count(Patient) == patients
     assert main(["audit", "verify"]) == 0
