@@ -99,9 +99,7 @@ def ensure_staff(
         service.add(SYSTEM, "admin", "Clinic Administrator", "admin", secret)
         admin_secret = secret
     admin = next(i for i in service.list() if i.role == "admin")
-    return service.add(
-        staff_actor(admin), username, name, role, secret, admin_secret=admin_secret
-    )
+    return service.add(staff_actor(admin), username, name, role, secret, admin_secret=admin_secret)
 
 
 def walk_visit(
