@@ -66,10 +66,16 @@ def _parser() -> argparse.ArgumentParser:
         "head",
         help="print the chain head (seq, hash, signature) as one line of JSON to keep elsewhere",
     )
-    audit_sub.add_parser(
+    audit_seal = audit_sub.add_parser(
         "seal",
         help="sign the head of an intact chain with the clinic key (after the upgrade to signed"
-        " heads, or a new clinic key)",
+        " heads, or a new clinic key); asks the administrator's PIN (--by) first",
+    )
+    audit_seal.add_argument(
+        "--by",
+        metavar="ADMIN_USERNAME",
+        required=True,
+        help="the administrator who has checked the chain (asks their PIN first)",
     )
     staff = sub.add_parser("staff", help="staff accounts")
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND", required=True)
@@ -180,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.audit_command == "head":
             return _audit_head()
         if args.audit_command == "seal":
-            return _audit_seal()
+            return _audit_seal(args.by)
         return _audit_verify(args.head)
     if command == "staff":
         return _staff(args)
@@ -376,18 +382,35 @@ def _audit_head() -> int:
     return 0
 
 
-def _audit_seal() -> int:
+def _audit_seal(by: str) -> int:
     from intake.services.audit import AuditService, head_to_text
-    from intake.services.context import SYSTEM
     from intake.services.errors import ServiceError
 
+    ctx = _context()
     try:
-        outcome = AuditService(_context()).seal(SYSTEM)
+        actor, _secret = _admin_actor(ctx, by, _Entries(), "seal the audit trail")
+        outcome = AuditService(ctx).seal(actor)
     except ServiceError as exc:
         print(f"not sealed: {exc}", file=sys.stderr)
         return 1
     print(("sealed: " if outcome.signed else "already sealed: ") + head_to_text(outcome.head))
     return 0
+
+
+def _admin_actor(ctx: Any, by: str, entries: _Entries, action: str) -> tuple[Any, str]:
+    """Sign in the administrator named by ``--by`` with the PIN they type (or pipe in).
+
+    Returns their actor and the PIN; a wrong PIN, or an account that is not an administrator's,
+    raises a ServiceError whose text is fit to print.
+    """
+    from intake.services.errors import NotAllowed
+    from intake.services.staff import StaffService, staff_actor
+
+    secret = entries.ask(f"PIN of {by.strip()}: ")
+    admin = StaffService(ctx).login(by, secret)
+    if admin.role != "admin":
+        raise NotAllowed(f"Your role does not allow this: only an administrator can {action}.")
+    return staff_actor(admin), secret
 
 
 class _Entries:
@@ -417,7 +440,6 @@ def _staff(args: argparse.Namespace) -> int:
         MANAGE,
         NOT_FIRST,
         StaffService,
-        staff_actor,
     )
 
     service = StaffService(_context())
@@ -428,6 +450,7 @@ def _staff(args: argparse.Namespace) -> int:
             print(f"{s.username}\t{s.role}\t{state}{' demo' if s.demo else ''}\t{s.display_name}")
         return 0
     entries = _Entries()
+    admin_secret: str | None = None
     try:
         if args.by is None:  # only `staff add`, and only for the first account
             if not service.first_account_needed():
@@ -438,19 +461,14 @@ def _staff(args: argparse.Namespace) -> int:
                 return 2
             actor = SYSTEM
         else:
-            admin = service.login(args.by, entries.ask(f"PIN of {args.by.strip()}: "))
-            if admin.role != "admin":
-                print(
-                    f"Not done: Your role does not allow this: only an administrator can {MANAGE}.",
-                    file=sys.stderr,
-                )
-                return 2
-            actor = staff_actor(admin)
+            actor, admin_secret = _admin_actor(service.ctx, args.by, entries, MANAGE)
         if command == "add":
             username = args.username or ".".join(args.name.lower().replace("dr ", "").split())
             if (secret := entries.new_secret()) is None:
                 return 2
-            info = service.add(actor, username, args.name, args.role, secret)
+            info = service.add(
+                actor, username, args.name, args.role, secret, admin_secret=admin_secret
+            )
             print(f"added {info.username} ({info.role})")
         elif command in ("disable", "enable"):
             info = service.set_active(actor, args.username, command == "enable")

@@ -64,7 +64,8 @@ class AuditService(Service):
                 if problem and not head.signature:
                     problem += (
                         f" (event {head.seq}); after the upgrade to signed heads or a new clinic"
-                        " key, an administrator who has checked it runs `main.py audit seal`"
+                        " key, an administrator who has checked it runs"
+                        " `main.py audit seal --by ADMIN`"
                     )
                 elif problem:
                     problem += f" (event {head.seq})"
@@ -109,7 +110,7 @@ class AuditService(Service):
     def seal(self, actor: Actor) -> SealOutcome:
         """Sign the head of a chain whose hashes check out (after the upgrade to signed heads,
         or when the clinic key was replaced); recorded as an audit event of its own."""
-        require_role(actor, "admin", "system")
+        require_role(actor, "admin", action="seal the audit trail")
         certificate = seal.clinic_certificate(self.ctx)
         with self.write() as s:
             chain = audit.verify(s)

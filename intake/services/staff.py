@@ -37,6 +37,7 @@ FIRST_LOCK_SECONDS = 30  # then doubling with each further failure...
 MAX_LOCK_SECONDS = 15 * 60
 LOCK_WINDOW = dt.timedelta(hours=1)
 MANAGE = "add, disable, enable or reset staff accounts"
+ADMIN_PIN_NEEDED = "The administrator's own PIN is needed to add an account."
 FIRST_ACCOUNT_ADMIN = "The first staff account must be an administrator (role admin)."
 NOT_FIRST = (
     "There are staff accounts already: an administrator must add this one"
@@ -116,9 +117,19 @@ class StaffService(Service):
             return [_info(u) for u in s.scalars(select(StaffUser).order_by(StaffUser.display_name))]
 
     def add(
-        self, actor: Actor, username: str, display_name: str, role: str, secret: str
+        self,
+        actor: Actor,
+        username: str,
+        display_name: str,
+        role: str,
+        secret: str,
+        admin_secret: str | None = None,
     ) -> StaffInfo:
-        """Create an account. The first account may be made by the system (first run)."""
+        """Create an account. The first account may be made by the system (first run).
+
+        Any other is added by an administrator who gives their own PIN (``admin_secret``), checked
+        here as for a signature, so a colleague at an unlocked station cannot add an account.
+        """
         errors: dict[str, str] = {}
         username = username.strip().lower()
         if (
@@ -140,6 +151,14 @@ class StaffService(Service):
         errors.update(_secret_errors(secret))
         if errors:
             raise InvalidInput(errors)
+        if actor is not SYSTEM:
+            require_role(actor, "admin", action=MANAGE)
+            if not admin_secret:
+                raise InvalidInput({"admin_secret": ADMIN_PIN_NEEDED})
+            try:
+                self.confirm_secret(actor, admin_secret)
+            except InvalidInput as exc:
+                raise InvalidInput({"admin_secret": exc.errors["secret"]}) from None
         with self.write() as s:
             if actor is SYSTEM:
                 # First run: the system may make the first real account, an administrator
@@ -148,8 +167,6 @@ class StaffService(Service):
                     raise NotAllowed(NOT_FIRST)
                 if not self.ctx.demo and role != "admin":
                     raise InvalidInput({"role": FIRST_ACCOUNT_ADMIN})
-            else:
-                require_role(actor, "admin", action=MANAGE)
             if s.scalar(select(StaffUser).where(StaffUser.username == username)):
                 raise InvalidInput({"username": "That username is taken."})
             user = StaffUser(

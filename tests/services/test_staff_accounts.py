@@ -179,7 +179,9 @@ def test_only_an_admin_changes_accounts_and_every_change_is_audited(ctx) -> None
     admin = staff_actor(service.add(SYSTEM, "boss", "Clinic Admin", "admin", STAFF_PIN))
     with pytest.raises(NotAllowed, match="--by"):
         service.add(SYSTEM, "other", "Other Admin", "admin", STAFF_PIN)
-    desk = staff_actor(service.add(admin, "desk", "Front Desk", "front_desk", "739146"))
+    desk = staff_actor(
+        service.add(admin, "desk", "Front Desk", "front_desk", "739146", admin_secret=STAFF_PIN)
+    )
     for attempt in (
         lambda: service.add(desk, "x", "X Y", "front_desk", STAFF_PIN),
         lambda: service.set_active(desk, "boss", False),
@@ -209,6 +211,26 @@ def test_only_an_admin_changes_accounts_and_every_change_is_audited(ctx) -> None
     assert {"create", "disable", "enable", "reset_secret"} <= set(actions)
     for secret in (STAFF_PIN, "739146", "550931"):
         assert secret not in trail
+
+
+def test_adding_an_account_needs_the_admins_own_pin_in_the_service(ctx) -> None:  # type: ignore[no-untyped-def]
+    service = StaffService(ctx)
+    admin = staff_actor(service.add(SYSTEM, "boss", "Clinic Admin", "admin", STAFF_PIN))
+    before = service.list()
+    # Without the administrator's PIN, or with a wrong one, nothing is added.
+    with pytest.raises(InvalidInput) as missing:
+        service.add(admin, "desk", "Front Desk", "front_desk", "739146")
+    assert "PIN is needed" in missing.value.errors["admin_secret"]
+    with pytest.raises(InvalidInput) as wrong:
+        service.add(admin, "desk", "Front Desk", "front_desk", "739146", admin_secret="550931")
+    assert wrong.value.errors["admin_secret"] == "That PIN is not right."
+    assert service.list() == before
+    with ctx.db.session() as s:
+        failed = s.query(AuditEvent).filter_by(action="reauth_failed").count()
+        created = s.query(AuditEvent).filter_by(action="create", entity="staff").count()
+    assert failed == 1 and created == 1  # the wrong PIN is audited and counts towards lock-out
+    info = service.add(admin, "desk", "Front Desk", "front_desk", "739146", admin_secret=STAFF_PIN)
+    assert info.username == "desk" and len(service.list()) == 2
 
 
 # --- 3. PINs, timing, lock-out ---------------------------------------------------------------
@@ -242,7 +264,7 @@ def test_an_unknown_username_costs_one_argon2_verify_like_a_wrong_pin(
 ) -> None:  # type: ignore[no-untyped-def]
     service = StaffService(sqlite_ctx)
     admin = staff_actor(service.add(SYSTEM, "boss", "Clinic Admin", "admin", STAFF_PIN))
-    service.add(admin, "gone", "Gone Away", "front_desk", STAFF_PIN)
+    service.add(admin, "gone", "Gone Away", "front_desk", STAFF_PIN, admin_secret=STAFF_PIN)
     service.set_active(admin, "gone", False)
     calls: list[str] = []
     real = PasswordHasher.verify

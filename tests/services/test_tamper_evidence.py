@@ -19,7 +19,7 @@ from sqlalchemy import text
 from intake.services.audit import AuditService, head_from_text, head_to_text
 from intake.services.context import SYSTEM, open_context
 from intake.services.documents import DocumentService, clinic_signer
-from intake.services.errors import RecordMismatch
+from intake.services.errors import NotAllowed, RecordMismatch
 from intake.services.patients import PatientService
 from intake.services.records import build_record
 from intake.services.scripted import (
@@ -30,7 +30,7 @@ from intake.services.scripted import (
     signature_strokes,
     walk_visit,
 )
-from intake.services.staff import staff_actor
+from intake.services.staff import StaffService, staff_actor
 from intake.store import audit
 from intake.store.models import AuditEvent, Signature, Visit
 
@@ -169,21 +169,61 @@ def test_an_unsigned_head_is_reported_until_sealed(sqlite_ctx) -> None:  # type:
         desk, first_name="Later", last_name="Write", date_of_birth="1990-02-02"
     )
     assert "not signed" in AuditService(ctx).verify().reason  # no write signs it on its own
-    outcome = AuditService(ctx).seal(SYSTEM)
+    for nobody in (SYSTEM, desk):  # only a signed-in administrator seals
+        with pytest.raises(NotAllowed, match="only an administrator can seal"):
+            AuditService(ctx).seal(nobody)
+    assert "not signed" in AuditService(ctx).verify().reason
+    admin = next(i for i in StaffService(ctx).list() if i.role == "admin")
+    outcome = AuditService(ctx).seal(staff_actor(admin))
     assert outcome.signed
     assert AuditService(ctx).verify().intact
     with ctx.db.session() as s:
         assert s.query(AuditEvent).filter(AuditEvent.action == "seal").count() == 1
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    env: dict[str, str], *args: str, lines: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
+        input="".join(f"{line}\n" for line in lines),
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+def test_audit_seal_needs_an_administrator_and_their_pin(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    env = {"INTAKE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "INTAKE_STATION": "cli-test"}
+    env |= {k: os.environ[k] for k in ("INTAKE_SECRET_STORE", "INTAKE_SECRETS_DIR", "HOME")}
+    ctx = open_context(data_dir=data)
+    walk_visit(ctx, PATIENT)
+    ensure_staff(ctx, "front_desk", "desk", "Front Desk")
+    admin = next(i for i in StaffService(ctx).list() if i.role == "admin")
+    with ctx.db.engine.begin() as conn:  # as a database upgraded to signed heads starts
+        conn.execute(text("UPDATE audit_head SET signature = '', signer = ''"))
+    ctx.db.dispose()
+
+    def unsigned() -> bool:
+        return "not signed" in AuditService(ctx).verify().reason
+
+    nobody = _cli(env, "audit", "seal")  # no sign-in at all: refused by the parser
+    assert nobody.returncode == 2 and "--by" in nobody.stderr
+    wrong = _cli(env, "audit", "seal", "--by", admin.username, lines=("000001",))
+    assert wrong.returncode == 1 and "not sealed" in wrong.stderr
+    desk = _cli(env, "audit", "seal", "--by", "desk", lines=(STAFF_PIN,))
+    assert desk.returncode == 1 and "only an administrator can seal" in desk.stderr
+    assert unsigned()
+    ok = _cli(env, "audit", "seal", "--by", admin.username, lines=(STAFF_PIN,))
+    assert ok.returncode == 0 and ok.stdout.startswith("sealed: "), ok.stderr
+    assert AuditService(ctx).verify().intact
+    with ctx.db.session() as s:
+        sealed_by = s.query(AuditEvent.actor).filter(AuditEvent.action == "seal").all()
+    assert sealed_by == [(f"staff:{admin.id}",)]
+    for out in (wrong, desk, ok):
+        assert STAFF_PIN not in out.stdout + out.stderr and "Zoë" not in out.stdout + out.stderr
 
 
 def test_audit_head_is_kept_and_checked_later(tmp_path: Path) -> None:

@@ -393,7 +393,9 @@ def test_staff_secrets_are_argon2id_and_login_is_throttled(ctx) -> None:  # type
         staff.add(
             SYSTEM, "second", "Second Admin", "admin", "975318"
         )  # only the very first account needs no admin
-    staff.add(staff_actor(admin), "ruiz", "Dr Ana Ruiz", "clinician", "730185")
+    staff.add(
+        staff_actor(admin), "ruiz", "Dr Ana Ruiz", "clinician", "730185", admin_secret="975318"
+    )
     with ctx.db.engine.connect() as conn:
         stored = conn.execute(
             text("SELECT secret_hash FROM staff_users WHERE username = 'ruiz'")
@@ -515,5 +517,12 @@ def test_a_staff_name_the_documents_cannot_print_is_refused(sqlite_ctx) -> None:
     assert "cannot print 王" in err.value.errors["display_name"]
     assert staff.list() == before
     admin = staff_actor(staff.add(SYSTEM, "admin", "Clinic Admin", "admin", "long-enough-pin-1"))
-    info = staff.add(admin, "drruiz", "Dr Ana Ruíz", "clinician", "long-enough-pin-1")
+    info = staff.add(
+        admin,
+        "drruiz",
+        "Dr Ana Ruíz",
+        "clinician",
+        "long-enough-pin-1",
+        admin_secret="long-enough-pin-1",
+    )
     assert info.display_name == "Dr Ana Ruíz"

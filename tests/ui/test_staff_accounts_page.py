@@ -1,4 +1,4 @@
-"""The administrator's accounts screen: the "Active" switch and new PINs, each confirmed by PIN."""
+"""The administrator's accounts screen: adding, the "Active" switch and new PINs, each confirmed by PIN."""
 
 from __future__ import annotations
 
@@ -89,3 +89,48 @@ def test_a_new_pin_is_checked_then_confirmed_by_the_admin(qtbot, sqlite_ctx) -> 
         _confirm(qtbot, page, STAFF_PIN)
     assert "new PIN" in page.message.text()
     assert StaffService(sqlite_ctx).login("desk", "550931").username == "desk"
+
+
+def test_adding_an_account_asks_the_admins_pin(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, sqlite_ctx)
+    before = StaffService(sqlite_ctx).list()
+    qtbot.keyClicks(page.display_name, "Dr Ana Ruiz")
+    qtbot.keyClicks(page.username, "ana.ruiz")
+    page.role.setCurrentIndex(page.role.findData("clinician"))
+    for edit in (page.secret, page.secret_again):
+        qtbot.keyClicks(edit, "550931")
+    with qtbot.assertNotEmitted(page.account_added):
+        qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+        _confirm(qtbot, page, "000001")  # a wrong PIN: refused in the dialog, nothing added
+    assert page.pin_dialog is not None
+    assert page.pin_dialog.message.text() == "That PIN is not right."
+    assert StaffService(sqlite_ctx).list() == before
+    # Cancelled: still nothing added, and the form keeps what was typed.
+    qtbot.mouseClick(page.pin_dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert page.pin_dialog is None
+    assert StaffService(sqlite_ctx).list() == before
+    assert page.username.text() == "ana.ruiz"
+
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.account_added) as added:
+        _confirm(qtbot, page, STAFF_PIN)
+    assert page.pin_dialog is None
+    assert added.args[0].username == "ana.ruiz"
+    assert "Added Dr Ana Ruiz" in page.message.text()
+    assert StaffService(sqlite_ctx).login("ana.ruiz", "550931").role == "clinician"
+    with sqlite_ctx.db.session() as s:
+        created = s.query(AuditEvent).filter_by(entity="staff", action="create").count()
+    assert created == len(before) + 1
+
+
+def test_the_service_refuses_an_add_without_the_admins_pin(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """The page's dialog is not the only check: the service itself wants the admin's PIN."""
+    page = _page(qtbot, sqlite_ctx)
+    before = StaffService(sqlite_ctx).list()
+    qtbot.keyClicks(page.display_name, "Dr Ana Ruiz")
+    qtbot.keyClicks(page.username, "ana.ruiz")
+    for edit in (page.secret, page.secret_again):
+        qtbot.keyClicks(edit, "550931")
+    page._add("000001")  # as if the dialog had been got round: the service refuses
+    assert page.message.text() == "That PIN is not right."
+    assert StaffService(sqlite_ctx).list() == before

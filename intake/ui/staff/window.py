@@ -89,8 +89,8 @@ class AdminPinDialog(QDialog):
 class StaffAccountsPage(QWidget):
     """Administrators add accounts, switch them off and on, and give them new PINs.
 
-    Switching an account (the "Active" column) and setting a new PIN ask the administrator's
-    own PIN first; the services check the rest and audit every change.
+    Adding an account, switching one (the "Active" column) and setting a new PIN ask the
+    administrator's own PIN first; the services check the rest and audit every change.
     """
 
     account_added = Signal(object)  # StaffInfo
@@ -295,6 +295,16 @@ class StaffAccountsPage(QWidget):
         if self.secret.text() != self.secret_again.text():
             self.errors["secret"].show_error("The two entries differ; please type them again.")
             return
+        if problem := secret_problem(self.secret.text()):
+            self.errors["secret"].show_error(problem)
+            return
+        name = self.display_name.text().strip() or self.username.text().strip()
+        self._ask_pin(
+            f"Add an account for {name}? Type your own PIN to confirm.",
+            self._add,
+        )
+
+    def _add(self, admin_secret: str) -> None:
         try:
             info = self._staff.add(
                 self._actor,
@@ -302,6 +312,7 @@ class StaffAccountsPage(QWidget):
                 self.display_name.text(),
                 self.role.currentData(),
                 self.secret.text(),
+                admin_secret=admin_secret,
             )
         except InvalidInput as exc:
             for key, text in exc.errors.items():
