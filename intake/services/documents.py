@@ -887,10 +887,13 @@ class DocumentService(Service):
     def verify_bytes(self, data: bytes) -> VerifyOutcome:
         """Is this file sealed by the clinic, unchanged, and the very file the database holds?"""
         from intake.documents import NotAPdf, verify_pdf
-        from intake.documents.signing import SigningKeyError
+        from intake.documents.signing import CertificateReplaced, SigningKeyError
 
         try:
             certificate = clinic_certificate(self.ctx)
+        except CertificateReplaced as exc:
+            # Not checked against a certificate someone put in the data folder.
+            return VerifyOutcome(False, True, str(exc))
         except SigningKeyError as exc:
             return VerifyOutcome(False, True, f"the clinic certificate cannot be read: {exc}")
         try:
@@ -1015,7 +1018,10 @@ class DocumentService(Service):
                 (), tuple(pending), "no time-stamping authority is set (INTAKE_TSA_URL)"
             )
         stamper = tsa.stamper()
-        certificate = clinic_certificate(self.ctx)
+        try:
+            certificate = clinic_certificate(self.ctx)
+        except DocumentError as exc:  # the certificate was replaced, or cannot be read
+            return TimestampReport((), tuple(pending), str(exc))
         done: list[str] = []
         for index, did in enumerate(pending):
             with self.read() as s:
