@@ -751,18 +751,26 @@ class DocumentService(Service):
                 )
             return outcome
         digest = hashlib.sha256(data).hexdigest()
-        with self.write() as s:
-            self.audit(
-                s,
-                SYSTEM,
-                "verify",
-                "file",
-                digest,
-                {
-                    "sha256": digest,
-                    "size": len(data),
-                    "result": "not valid" if outcome.usable else "not usable",
-                },
+        try:
+            with self.write() as s:
+                self.audit(
+                    s,
+                    SYSTEM,
+                    "verify",
+                    "file",
+                    digest,
+                    {
+                        "sha256": digest,
+                        "size": len(data),
+                        "result": "not valid" if outcome.usable else "not usable",
+                    },
+                )
+        except SigningUnavailable:
+            # As in verify_bytes: the answer stands, unrecorded (e.g. the key was replaced).
+            return dataclasses.replace(
+                outcome,
+                reason=outcome.reason
+                + " (not recorded in the audit trail: the clinic key is not available here)",
             )
         return outcome
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from clinic_pki import P12_PASSPHRASE, issue_leaf, make_ca, new_leaf_key, write_pkcs12
+from clinic_pki import (
+    P12_PASSPHRASE,
+    issue_leaf,
+    make_ca,
+    new_leaf_key,
+    plant_pair,
+    write_pkcs12,
+)
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from intake.documents.signing import (
     CERT_FILE,
@@ -42,58 +45,6 @@ def _pin_files() -> list[Path]:
     return [
         p for p in Path(os.environ["INTAKE_SECRETS_DIR"]).iterdir() if p.name.endswith(PIN_SECRET)
     ]
-
-
-def plant_pair(folder: Path) -> tuple[bytes, bytes]:
-    """Write a clear key and a self-signed certificate of one's own, as an intruder would."""
-    tool = shutil.which("openssl")
-    key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
-    if tool is not None:
-        run = subprocess.run(
-            [
-                tool,
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=Clinic document signing",
-                "-keyout",
-                str(key_path),
-                "-out",
-                str(cert_path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert run.returncode == 0, run.stderr
-    else:  # the same pair made without the openssl command
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Clinic document signing")])
-        now = dt.datetime.now(dt.UTC)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256())
-        )
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path.read_bytes(), cert_path.read_bytes()
 
 
 def test_a_fresh_installation_pins_its_certificate(tmp_path: Path) -> None:
