@@ -155,19 +155,21 @@ class ClinicSigner:
         The certificate's SHA-256 is pinned in the secret store (``clinic-cert-sha256``) when
         the key is made, converted, or first loaded by a version that pins: from then on a
         certificate in the data folder other than the pinned one is refused
-        (:class:`CertificateReplaced`), so a key pair planted there is never adopted.
+        (:class:`CertificateReplaced`), so a key pair planted there is never adopted. A caller
+        that brings its own ``key_passphrase`` keeps its own secrets: nothing is pinned for it.
         """
         if pkcs12 is not None:
             return cls.from_pkcs12(pkcs12, passphrase)
         folder = Path(data_dir)
         key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
         _private_folder(folder)
-        pinned = _pinned_fingerprint(folder)
+        pins = key_passphrase is None
+        pinned = _pinned_fingerprint(folder) if pins else None
         if not (key_path.exists() and cert_path.exists()):
             # Two stations starting at once must not make two keys, nor two certificates
             # for one key: whoever holds the lock makes the pair, the other then loads it.
             with _creation_lock(folder):
-                pinned = _pinned_fingerprint(folder)
+                pinned = _pinned_fingerprint(folder) if pins else None
                 if not key_path.exists():
                     # A key made here (even in place of a deleted one) is this installation's:
                     # its passphrase never leaves the secret store, so no one else holds it.
@@ -176,7 +178,8 @@ class ClinicSigner:
                     cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
                     atomic_write(key_path, _encrypted_pem(key, secret), mode=0o600)
-                    pinned = _pin(folder, cert_pem)
+                    if pins:
+                        pinned = _pin(folder, cert_pem)
                 elif not cert_path.exists():
                     # The certificate was deleted: a new one for the same key keeps every
                     # document sealed so far checkable against the key. Once pinned, only a key
@@ -196,7 +199,7 @@ class ClinicSigner:
                 _check_pinned(folder, cert_pem, pinned)
             if not _is_encrypted(key_path.read_bytes()):
                 with _creation_lock(folder):
-                    pinned = _pinned_fingerprint(folder)
+                    pinned = _pinned_fingerprint(folder) if pins else None
                     if pinned is not None and not _is_encrypted(key_path.read_bytes()):
                         # This installation's key is encrypted: a clear one was put there.
                         raise _clear_key_planted(folder, pinned)
@@ -210,7 +213,7 @@ class ClinicSigner:
         signer = cls(_clear_pem(key), cert_pem, str(folder))
         signer.__dict__["_private_key"] = key  # parsed once already (see _private_key)
         signer._check_pair()
-        if pinned is None:
+        if pins and pinned is None:
             # A clear key just converted, or an installation from before pinning: the pair
             # that loads now is the one from then on.
             with _creation_lock(folder):
