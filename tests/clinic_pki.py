@@ -8,6 +8,8 @@ so an RSA-4096 leaf is about 1.9 KB of DER.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,3 +243,55 @@ def write_pkcs12(path: Path, ca: CertificateAuthority, key: Any, leaf: x509.Cert
 
 def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
+
+
+def plant_pair(folder: Path) -> tuple[bytes, bytes]:
+    """Write a clear key and a self-signed certificate of one's own, as an intruder would."""
+    tool = shutil.which("openssl")
+    key_path, cert_path = folder / "clinic-key.pem", folder / "clinic-cert.pem"
+    if tool is not None:
+        run = subprocess.run(
+            [
+                tool,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=Clinic document signing",
+                "-keyout",
+                str(key_path),
+                "-out",
+                str(cert_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+    else:  # the same pair made without the openssl command
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Clinic document signing")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(key, hashes.SHA256())
+        )
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path.read_bytes(), cert_path.read_bytes()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CERT_FILE",
     "KEY_FILE",
+    "CertificateReplaced",
     "ClinicSigner",
     "NotAPdf",
     "SigningKeyError",
@@ -76,6 +77,10 @@ PDF_HEADER_WINDOW = 1024  # the PDF spec lets "%PDF-" start anywhere in the firs
 
 class SigningKeyError(DocumentError):
     """The clinic key or certificate cannot be created or read."""
+
+
+class CertificateReplaced(SigningKeyError):
+    """The key or certificate in the data folder is not the pair this installation made."""
 
 
 class TimestampUnavailable(DocumentError):
@@ -144,34 +149,60 @@ class ClinicSigner:
 
         The key file in ``data_dir`` is encrypted (PKCS#8) with the passphrase kept in the
         secret store (``clinic-key-passphrase``), or with ``key_passphrase`` when given. A key
-        found there in the clear, as earlier versions wrote it, is encrypted in place.
+        found there in the clear, as earlier versions wrote it, is encrypted in place, but only
+        while no certificate is pinned yet.
+
+        The certificate's SHA-256 is pinned in the secret store (``clinic-cert-sha256``) when
+        the key is made, converted, or first loaded by a version that pins: from then on a
+        certificate in the data folder other than the pinned one is refused
+        (:class:`CertificateReplaced`), so a key pair planted there is never adopted. A caller
+        that brings its own ``key_passphrase`` keeps its own secrets: nothing is pinned for it.
         """
         if pkcs12 is not None:
             return cls.from_pkcs12(pkcs12, passphrase)
         folder = Path(data_dir)
         key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
         _private_folder(folder)
+        pins = key_passphrase is None
+        pinned = _pinned_fingerprint(folder) if pins else None
         if not (key_path.exists() and cert_path.exists()):
             # Two stations starting at once must not make two keys, nor two certificates
             # for one key: whoever holds the lock makes the pair, the other then loads it.
             with _creation_lock(folder):
+                pinned = _pinned_fingerprint(folder) if pins else None
                 if not key_path.exists():
+                    # A key made here (even in place of a deleted one) is this installation's:
+                    # its passphrase never leaves the secret store, so no one else holds it.
                     secret = key_passphrase or _new_or_stored_passphrase(folder)
                     key = _new_private_key()
                     cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
                     atomic_write(key_path, _encrypted_pem(key, secret), mode=0o600)
+                    if pins:
+                        pinned = _pin(folder, cert_pem)
                 elif not cert_path.exists():
                     # The certificate was deleted: a new one for the same key keeps every
-                    # document sealed so far checkable against the key.
+                    # document sealed so far checkable against the key. Once pinned, only a key
+                    # that opens with this installation's passphrase (it cannot have been
+                    # planted) gets one, and the new certificate is pinned in place of the old.
+                    if pinned is not None and not _is_encrypted(_read_bytes(key_path)):
+                        raise _clear_key_planted(folder, pinned)
                     key = _read_key(key_path, key_passphrase)
                     cert_pem = _self_signed(key, common_name, organisation)
                     atomic_write(cert_path, cert_pem, mode=0o644)
+                    if pinned is not None:
+                        pinned = _pin(folder, cert_pem)
         _tighten(key_path)
         try:
             cert_pem = cert_path.read_bytes()
+            if pinned is not None:
+                _check_pinned(folder, cert_pem, pinned)
             if not _is_encrypted(key_path.read_bytes()):
                 with _creation_lock(folder):
+                    pinned = _pinned_fingerprint(folder) if pins else None
+                    if pinned is not None and not _is_encrypted(key_path.read_bytes()):
+                        # This installation's key is encrypted: a clear one was put there.
+                        raise _clear_key_planted(folder, pinned)
                     if not _is_encrypted(key_path.read_bytes()):
                         _encrypt_in_place(key_path, key_passphrase or _new_or_stored_passphrase(folder))
             key = _read_key(key_path, key_passphrase)
@@ -182,6 +213,15 @@ class ClinicSigner:
         signer = cls(_clear_pem(key), cert_pem, str(folder))
         signer.__dict__["_private_key"] = key  # parsed once already (see _private_key)
         signer._check_pair()
+        if pins and pinned is None:
+            # A clear key just converted, or an installation from before pinning: the pair
+            # that loads now is the one from then on.
+            with _creation_lock(folder):
+                pinned = _pinned_fingerprint(folder)
+                if pinned is None:
+                    _pin(folder, cert_pem)
+                else:
+                    _check_pinned(folder, cert_pem, pinned)
         return signer
 
     @classmethod
@@ -309,6 +349,7 @@ def _signature_reserve(cert: Any, chain: list[Any], key: Any) -> int:
 # --- key files ----------------------------------------------------------------------------------
 
 PASSPHRASE_SECRET = "clinic-key-passphrase"
+PIN_SECRET = "clinic-cert-sha256"  # the fingerprint of the certificate this installation made
 
 
 def _new_private_key() -> Any:
@@ -362,6 +403,71 @@ def _key_passphrase(folder: Path, *, create: bool) -> bytes | None:
             f"({type(exc).__name__})"
         ) from exc
     return value.encode("ascii") if value else None
+
+
+def _secret_store_error(what: str, exc: Exception) -> SigningKeyError:
+    from intake.secrets import SecretStoreError
+
+    if isinstance(exc, SecretStoreError):
+        return SigningKeyError(f"{what} cannot be fetched: {exc}")
+    # A keyring backend fails in ways of its own.
+    return SigningKeyError(f"{what} cannot be fetched from the secret store ({type(exc).__name__})")
+
+
+def _pinned_fingerprint(folder: Path) -> str | None:
+    """The SHA-256 (as :func:`fingerprint` shows it) of the certificate this installation
+    made, from the secret store; None when nothing is pinned yet."""
+    from intake.secrets import get_secret
+
+    try:
+        value = get_secret(PIN_SECRET, folder=folder)
+    except Exception as exc:
+        raise _secret_store_error("the clinic certificate's pinned fingerprint", exc) from exc
+    return value.strip().upper() if value else None
+
+
+def _pin(folder: Path, cert_pem: bytes) -> str:
+    """Record ``cert_pem`` as this installation's certificate; its fingerprint."""
+    from intake.secrets import set_secret
+
+    value = _fingerprint_of(folder, cert_pem)
+    try:
+        set_secret(PIN_SECRET, value, folder=folder)
+    except Exception as exc:
+        raise _secret_store_error("the secret store", exc) from exc
+    return value
+
+
+def _fingerprint_of(folder: Path, cert_pem: bytes) -> str:
+    try:
+        return fingerprint(cert_pem)
+    except Exception as exc:  # not a certificate at all
+        raise SigningKeyError(f"the clinic certificate in {folder} is damaged") from exc
+
+
+def _clear_key_planted(folder: Path, pinned: str) -> CertificateReplaced:
+    return CertificateReplaced(
+        f"the clinic key in {folder} is not the one this installation made (it is in the "
+        f"clear, this installation's key is encrypted; its certificate has SHA-256 {pinned}): "
+        "someone replaced it; restore the original key files"
+    )
+
+
+def _check_pinned(folder: Path, cert_pem: bytes, pinned: str) -> None:
+    found = _fingerprint_of(folder, cert_pem)
+    if found != pinned:
+        raise CertificateReplaced(
+            f"the clinic certificate in {folder} is not the one this installation made "
+            f"(SHA-256 {found}, expected {pinned}): someone replaced it; restore the original "
+            "key files"
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the clinic key in {path.parent}: {exc.strerror}") from exc
 
 
 def _new_or_stored_passphrase(folder: Path) -> bytes:
@@ -504,8 +610,10 @@ def installation_certificate(
 ) -> bytes | None:
     """The clinic's certificate (PEM, its issuers after it) to check documents against.
 
-    Reads only: no key is made, decrypted or converted and no secret is fetched, so checking a
-    document never changes the installation. None when there is no certificate yet.
+    Reads only: no key is made, decrypted or converted and the only secret read is the pinned
+    fingerprint, so checking a document never changes the installation. None when there is no
+    certificate yet; :class:`CertificateReplaced` when it is not the pinned one (a PKCS#12
+    file is not pinned: the clinic's CA manages it).
     """
     if pkcs12 is not None:
         _key, cert, chain = _open_pkcs12(pkcs12, passphrase)
@@ -514,11 +622,15 @@ def installation_certificate(
         return _pem(cert) + b"".join(_pem(c) for c in chain)
     path = Path(data_dir) / CERT_FILE
     try:
-        return path.read_bytes()
+        cert_pem = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise SigningKeyError(f"cannot read the clinic certificate {path}: {exc.strerror}") from exc
+    pinned = _pinned_fingerprint(path.parent)
+    if pinned is not None:
+        _check_pinned(path.parent, cert_pem, pinned)
+    return cert_pem
 
 
 def fingerprint(cert: Any) -> str:

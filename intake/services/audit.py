@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from intake.services import integrity, seal
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
-from intake.services.errors import InvalidInput
+from intake.services.errors import InvalidInput, SigningUnavailable
 from intake.store import audit
 from intake.store.audit import ChainReport, HeadState
 
@@ -52,14 +52,20 @@ class AuditService(Service):
         ``kept``: a head printed earlier by ``head``: the chain must still hold it (the same
         hash at its seq); a chain grown since is fine, a shorter or different one is not.
         """
-        certificate = seal.clinic_certificate(self.ctx)
+        from intake.documents.signing import SigningKeyError
+
+        try:
+            certificate = seal.clinic_certificate(self.ctx)
+            refused = None
+        except SigningKeyError as exc:  # e.g. the certificate was replaced in the data folder
+            certificate, refused = None, str(exc)
         with self.read() as s:
             chain = audit.verify(s)
             if not chain.intact:
                 return chain
-            problems: list[str] = []
+            problems: list[str] = [refused] if refused else []
             head = audit.read_head(s)
-            if head is not None:
+            if head is not None and not refused:
                 problem = seal.head_problem(head, certificate)
                 if problem and not head.signature:
                     problem += (
@@ -111,7 +117,14 @@ class AuditService(Service):
         """Sign the head of a chain whose hashes check out (after the upgrade to signed heads,
         or when the clinic key was replaced); recorded as an audit event of its own."""
         require_role(actor, "admin", action="seal the audit trail")
-        certificate = seal.clinic_certificate(self.ctx)
+        from intake.documents.signing import SigningKeyError
+
+        try:
+            certificate = seal.clinic_certificate(self.ctx)
+        except SigningKeyError as exc:
+            raise SigningUnavailable(
+                f"The clinic signing key cannot be used, so nothing was sealed: {exc}"
+            ) from None
         with self.write() as s:
             chain = audit.verify(s)
             if not chain.intact:

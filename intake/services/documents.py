@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from intake.documents.errors import DocumentError
 from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
@@ -727,7 +728,6 @@ class DocumentService(Service):
         a check of the file, with its SHA-256 and size only. An older issue is still valid,
         and the reason says which issue superseded it.
         """
-        from intake.services.context import SYSTEM
 
         size = path.stat().st_size  # OSError: the caller says it cannot read the file
         if size > MAX_VERIFY_BYTES:
@@ -737,9 +737,7 @@ class DocumentService(Service):
                 f"the file is {size // (1024 * 1024)} MB; a document this app made is far"
                 f" smaller (limit {MAX_VERIFY_BYTES // (1024 * 1024)} MB), so it was not read",
             )
-            with self.write() as s:
-                self.audit(s, SYSTEM, "verify", "file", "", {"size": size, "result": "too large"})
-            return outcome
+            return self._record_file_check(outcome, "", {"size": size, "result": "too large"})
         data = path.read_bytes()
         outcome = self.verify_bytes(data)
         if outcome.valid and outcome.document is not None:
@@ -751,19 +749,39 @@ class DocumentService(Service):
                 )
             return outcome
         digest = hashlib.sha256(data).hexdigest()
-        with self.write() as s:
-            self.audit(
-                s,
-                SYSTEM,
-                "verify",
-                "file",
-                digest,
-                {
-                    "sha256": digest,
-                    "size": len(data),
-                    "result": "not valid" if outcome.usable else "not usable",
-                },
-            )
+        return self._record_file_check(
+            outcome,
+            digest,
+            {
+                "sha256": digest,
+                "size": len(data),
+                "result": "not valid" if outcome.usable else "not usable",
+            },
+        )
+
+    def _record_file_check(
+        self, outcome: VerifyOutcome, digest: str, detail: dict[str, Any]
+    ) -> VerifyOutcome:
+        """Audit a check that matched no stored document (the file's hash and size only).
+
+        An installation with no clinic key yet records nothing (recording would make a key to
+        sign the audit head with: a check never makes a key), nor one whose key cannot be used;
+        the answer stands and says it was not recorded.
+        """
+        from intake.services.context import SYSTEM
+
+        unrecorded = dataclasses.replace(
+            outcome,
+            reason=outcome.reason
+            + " (not recorded in the audit trail: the clinic key is not available here)",
+        )
+        try:
+            if clinic_certificate(self.ctx) is None:
+                return unrecorded
+            with self.write() as s:
+                self.audit(s, SYSTEM, "verify", "file", digest, detail)
+        except (SigningUnavailable, DocumentError):
+            return unrecorded
         return outcome
 
     def _newest_issue(self, d: DocumentInfo) -> DocumentInfo | None:
@@ -887,10 +905,13 @@ class DocumentService(Service):
     def verify_bytes(self, data: bytes) -> VerifyOutcome:
         """Is this file sealed by the clinic, unchanged, and the very file the database holds?"""
         from intake.documents import NotAPdf, verify_pdf
-        from intake.documents.signing import SigningKeyError
+        from intake.documents.signing import CertificateReplaced, SigningKeyError
 
         try:
             certificate = clinic_certificate(self.ctx)
+        except CertificateReplaced as exc:
+            # Not checked against a certificate someone put in the data folder.
+            return VerifyOutcome(False, True, str(exc))
         except SigningKeyError as exc:
             return VerifyOutcome(False, True, f"the clinic certificate cannot be read: {exc}")
         try:
@@ -1015,7 +1036,10 @@ class DocumentService(Service):
                 (), tuple(pending), "no time-stamping authority is set (INTAKE_TSA_URL)"
             )
         stamper = tsa.stamper()
-        certificate = clinic_certificate(self.ctx)
+        try:
+            certificate = clinic_certificate(self.ctx)
+        except DocumentError as exc:  # the certificate was replaced, or cannot be read
+            return TimestampReport((), tuple(pending), str(exc))
         done: list[str] = []
         for index, did in enumerate(pending):
             with self.read() as s:

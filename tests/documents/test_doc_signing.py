@@ -17,6 +17,7 @@ from intake.documents.errors import DocumentError, NotAPdf
 from intake.documents.signing import (
     CERT_FILE,
     KEY_FILE,
+    PIN_SECRET,
     ClinicSigner,
     SigningKeyError,
     VerifyResult,
@@ -109,6 +110,13 @@ def test_key_and_certificate_that_do_not_match_are_refused(tmp_path: Path) -> No
     ClinicSigner.load_or_create(tmp_path / "a")
     ClinicSigner.load_or_create(tmp_path / "b")
     shutil.copy(tmp_path / "b" / CERT_FILE, tmp_path / "a" / CERT_FILE)
+    # The pinned certificate is checked first...
+    with pytest.raises(SigningKeyError, match="not the one this installation made"):
+        ClinicSigner.load_or_create(tmp_path / "a")
+    # ...and without a pin (an installation from before pinning), the pair itself.
+    from intake.secrets import _file_path
+
+    _file_path(PIN_SECRET, tmp_path / "a").unlink()
     with pytest.raises(SigningKeyError, match="do not match"):
         ClinicSigner.load_or_create(tmp_path / "a")
 

@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from clinic_pki import P12_PASSPHRASE, issue_leaf, make_ca, new_leaf_key, write_pkcs12
+from clinic_pki import (
+    P12_PASSPHRASE,
+    issue_leaf,
+    make_ca,
+    new_leaf_key,
+    plant_pair,
+    write_pkcs12,
+)
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import func, select
@@ -134,3 +141,36 @@ def test_a_wrong_pkcs12_passphrase_makes_demo_fail_with_a_message(tmp_path: Path
     assert "wrong passphrase" in demo.stderr and "Traceback" not in demo.stderr
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
     assert os.environ.get("INTAKE_PKCS12") is None  # the test's own environment is untouched
+
+
+def test_a_planted_key_pair_is_refused_by_sealing_verify_and_audit(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = _env(tmp_path, data)
+    demo = _main(env, "demo", "--out", str(tmp_path / "out"))
+    assert demo.returncode == 0, demo.stderr
+    consent = tmp_path / "out" / "consent.pdf"
+    genuine = _fingerprint((data / CERT_FILE).read_bytes())
+    assert _main(env, "verify", str(consent)).returncode == 0
+
+    # Someone who can write the data folder puts a clear key and certificate of their own there.
+    planted_key, planted_cert = plant_pair(data)
+
+    # Checking a genuine document: not valid, and the replaced certificate is named.
+    check = _main(env, "verify", str(consent))
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "not valid" in check.stderr and "someone replaced it" in check.stderr
+    assert _fingerprint(planted_cert) in check.stderr and genuine in check.stderr
+    assert "Traceback" not in check.stderr
+
+    # Sealing refuses: nothing is written, and the planted key is not adopted (not encrypted).
+    again = _main(env, "demo", "--out", str(tmp_path / "again"))
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "demo failed" in again.stderr and "not the one this installation made" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert not (tmp_path / "again").exists() or list((tmp_path / "again").iterdir()) == []
+    assert (data / KEY_FILE).read_bytes() == planted_key
+
+    # The audit chain's check says why it cannot be trusted.
+    audit = _main(env, "audit", "verify")
+    assert audit.returncode == 1, audit.stdout + audit.stderr
+    assert "someone replaced it" in audit.stderr and "Traceback" not in audit.stderr
