@@ -25,8 +25,20 @@ from sqlalchemy.orm import Session
 
 from intake.services.context import AppContext
 from intake.services.records import document_id
-from intake.services.visits import VisitService, countersign_binding, signature_digest
-from intake.store.models import AuditEvent, Document, DocumentTimestamp, Signature, Visit
+from intake.services.visits import (
+    VisitService,
+    countersign_binding,
+    patient_binding,
+    signature_digest,
+)
+from intake.store.models import (
+    AuditEvent,
+    Document,
+    DocumentTimestamp,
+    Patient,
+    Signature,
+    Visit,
+)
 
 SIGNED = ("submitted", "countersigned")
 RECORD_MISMATCH_MESSAGE = (
@@ -64,6 +76,15 @@ def visit_problem(
     submits = [d for action, d in mine if action == "submit"]
     if not submits or submits[-1].get("record_sha256") != visit.record_sha256:
         return "its record hash is not the one the audit trail recorded when it was submitted"
+    bound = submits[-1].get("patient_sha256")
+    if bound:  # submit events written before this binding carry none
+        patient = s.get(Patient, visit.patient_id)
+        now = patient_binding(patient) if patient is not None else None
+        if now != bound and now not in _corrected_identities(s, visit.patient_id):
+            return (
+                "its patient's record number, name or date of birth is not the one it was signed"
+                " for, and no audited correction says so"
+            )
     signed = {d.get("role"): d for action, d in mine if action == "sign"}
     signatures = s.scalars(select(Signature).where(Signature.visit_id == visit.id)).all()
     roles = {g.role for g in signatures}
@@ -97,6 +118,18 @@ def visit_problems(ctx: AppContext, s: Session) -> list[str]:
         if problem:
             out.append(f"visit {visit.id}: {problem}")
     return out
+
+
+def _corrected_identities(s: Session, patient_id: int) -> set[str]:
+    """The patient identities that audited corrections of the record put in place."""
+    details = s.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.entity == "patient",
+            AuditEvent.action == "correct",
+            AuditEvent.entity_id == str(patient_id),
+        )
+    )
+    return {str(d["identity_sha256"]) for d in details if d and d.get("identity_sha256")}
 
 
 def trail_problems(s: Session) -> list[str]:

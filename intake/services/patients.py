@@ -164,7 +164,16 @@ def apply_changes(
             station=service.ctx.station,
         )
     )
-    service.audit(s, actor, "correct", "patient", p.id, {"fields": changed, "version": p.version})
+    from intake.services.visits import patient_binding
+
+    service.audit(
+        s,
+        actor,
+        "correct",
+        "patient",
+        p.id,
+        {"fields": changed, "version": p.version, "identity_sha256": patient_binding(p)},
+    )
     return changed
 
 

@@ -225,6 +225,22 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def patient_binding(patient: Patient) -> str:
+    """SHA-256 of the patient record a visit is signed for: id, record number, legal name and
+    date of birth, which the documents print. Carried by the ``submit`` event, and by each later
+    correction of the record (``correct`` events), so the record cannot be edited in place unseen
+    between signing and countersigning, or afterwards."""
+    return canonical_hash(
+        {
+            "patient": int(patient.id),
+            "record_number": patient.record_number,
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": patient.date_of_birth.isoformat(),
+        }
+    )
+
+
 def signature_digest(sig: Signature) -> str:
     """SHA-256 of everything a stored signature says: carried by its audit event, so a signature
     edited in place (its time, name, strokes or review ticks) no longer matches it."""
@@ -907,7 +923,18 @@ class VisitService(Service):
             visit.code_hash = ""
             visit.page = "done"
             visit.updated_at = now
-            self.audit(s, actor, "submit", "visit", visit_id, {"record_sha256": content_hash})
+            patient = s.get(Patient, visit.patient_id)
+            self.audit(
+                s,
+                actor,
+                "submit",
+                "visit",
+                visit_id,
+                {
+                    "record_sha256": content_hash,
+                    "patient_sha256": patient_binding(patient) if patient is not None else "",
+                },
+            )
             return SignOutcome(True)
 
     def start_correction(self, actor: Actor, visit_id: str) -> StartedVisit:

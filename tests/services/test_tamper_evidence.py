@@ -410,7 +410,7 @@ def test_the_countersignature_is_bound_to_the_review_ticks(sqlite_ctx) -> None: 
         assert clinician.record_sha256 != visit.record_sha256
 
 
-@pytest.mark.parametrize("where", ["answers", "printed_name"])
+@pytest.mark.parametrize("where", ["answers", "printed_name", "record_number", "patient_name"])
 def test_countersigning_a_visit_whose_name_was_changed_is_refused(ctx, where) -> None:  # type: ignore[no-untyped-def]
     vid, kiosk, _ = walk_visit(ctx, PATIENT)
     doctor = _doctor(ctx)
@@ -424,10 +424,20 @@ def test_countersigning_a_visit_whose_name_was_changed_is_refused(ctx, where) ->
                 ),
                 {"v": json.dumps({"v": "Forged"}), "id": vid},
             )
-        else:
+        elif where == "printed_name":
             conn.execute(
                 text("UPDATE signatures SET printed_name = 'Zoë Forged' WHERE visit_id = :id"),
                 {"id": vid},
+            )
+        else:  # the patient's own row, whose record number (and name) the consent prints
+            column = "record_number" if where == "record_number" else "last_name"
+            value = "RPM-666666" if where == "record_number" else "Forged"
+            conn.execute(
+                text(
+                    f"UPDATE patients SET {column} = :v"
+                    " WHERE id = (SELECT patient_id FROM visits WHERE id = :id)"
+                ),
+                {"v": value, "id": vid},
             )
     docs = DocumentService(ctx)
     with pytest.raises(RecordMismatch, match="no longer matches"):
@@ -534,3 +544,22 @@ def test_a_cut_chain_with_a_validly_signed_older_head_is_caught_by_the_station(c
     report = AuditService(ctx).verify(records=False)
     assert not report.intact
     assert any("as this station signed it" in p for p in report.problems), report.problems
+
+
+def test_an_audited_correction_after_signing_is_not_taken_for_tampering(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _kiosk, _ = walk_visit(ctx, PATIENT)
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None
+        pid = visit.patient_id
+    patients = PatientService(ctx)
+    current = next(r for r in patients.search(desk, PATIENT.last_name) if r.id == pid)
+    patients.correct(desk, pid, current.version, "married name", last_name="Newname")
+    assert AuditService(ctx).verify().intact
+    # The same change made in place instead, over the corrected record: caught.
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE patients SET last_name = 'Forged' WHERE id = :p"), {"p": pid})
+    problems = _only_visit_problems(ctx)
+    assert problems and "no audited correction" in problems[0]
