@@ -13,8 +13,8 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
 )
 
 from intake.documents.fingerprint import check_payload
-from intake.services.context import SYSTEM
 from intake.services.documents import DocumentService
+from intake.services.staff import staff_actor
 from intake.store.models import Document
 from intake.ui.staff.window import StaffWindow
 
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 def test_a_scanned_qr_code_shows_the_stored_document(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
     vid, _ = signed_visit(sqlite_ctx, first_name="Em", last_name="Sato")
-    DocumentService(sqlite_ctx).issue_documents(SYSTEM, vid)
+    # Issued from the front desk (a staff actor; the system actor opens no visit).
+    DocumentService(sqlite_ctx).issue_documents(staff_actor(desk_info(sqlite_ctx)), vid)
     with sqlite_ctx.db.session() as s:
         consent = s.scalars(
             select(Document).where(Document.visit_id == vid, Document.kind == "consent")
