@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from intake.secrets import set_secret
+from intake.documents.signing import PASSPHRASE_SECRET, PIN_SECRET
+from intake.secrets import get_secret, set_secret
 from intake.services.context import open_context
 from intake.services.scripted import ScriptedPatient, walk_visit
+from intake.services.seal import REMEMBERED
 from intake.store import audit
 from intake.store.db import KEY_SECRET, connect_sqlcipher, database_key
 
@@ -25,10 +27,15 @@ KILLS = int(os.environ.get("INTAKE_CRASH_KILLS", "16"))
 
 
 def _copy(template: Path, data: Path) -> None:
-    """A copy of the data folder, with the database key registered for the new folder."""
+    """A copy of the data folder, with its secrets (the database key, the clinic key's
+    passphrase and certificate pin, the remembered audit head) registered for the new folder."""
     shutil.copytree(template, data)
     key = database_key(template / "intake.sqlite3", create=False)
     set_secret(KEY_SECRET, key, folder=data)
+    for name in (PASSPHRASE_SECRET, PIN_SECRET, REMEMBERED):
+        value = get_secret(name, folder=template)
+        if value is not None:
+            set_secret(name, value, folder=data)
 
 
 def _spawn(data: Path, visit_id: str) -> subprocess.Popen[str]:
