@@ -105,8 +105,13 @@ def test_first_run_creates_the_admin_and_confirms_the_clinic_profile(qtbot, make
     accounts.role.setCurrentIndex(accounts.role.findData("clinician"))
     qtbot.keyClicks(accounts.secret, "864209")
     qtbot.keyClicks(accounts.secret_again, "864209")
+    qtbot.mouseClick(accounts.add_button, Qt.MouseButton.LeftButton)
+    # Adding an account asks the administrator's own PIN first.
+    dialog = accounts.pin_dialog
+    assert dialog is not None and dialog.isVisible()
     with qtbot.waitSignal(accounts.account_added):
-        qtbot.mouseClick(accounts.add_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(dialog.secret, "739146")
+        qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert {(s.username, s.role) for s in StaffService(window.ctx).list()} == {
         ("admin", "admin"),
         ("ana.ruiz", "clinician"),
