@@ -20,6 +20,7 @@ folders) on one machine never share a key. Secrets are never logged or printed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets as _random
@@ -135,20 +136,28 @@ def _read_file(name: str, folder: Path | None = None) -> str | None:
     return path.read_text(encoding="ascii").strip() or None
 
 
-def _write_file(name: str, value: str, folder: Path | None = None) -> None:
+def _write_file(name: str, value: str, folder: Path | None = None, *, replace: bool) -> None:
+    """Write the secret through a temporary file of this call's own, then put it in place.
+
+    ``replace`` false: the first writer wins (two processes making the same secret at once both
+    read the winner's back); true: the value replaces any earlier one in one step.
+    """
     path = _file_path(name, folder)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A name of its own per call: two processes sharing one temporary name truncate and unlink
+    # each other's file (one of them then finds no file to link, or links a half-written one).
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, value.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    # Two processes creating at once: the first link wins and both read it back.
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
+        try:
+            os.write(fd, value.encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -175,7 +184,7 @@ def get_secret(
         return value
     value = _read_file(name, folder)
     if value is None and create:
-        _write_file(name, _random.token_hex(32), folder)
+        _write_file(name, _random.token_hex(32), folder, replace=False)
         value = _read_file(name, folder)
     return value
 
@@ -188,5 +197,4 @@ def set_secret(name: str, value: str, *, folder: Path | None = None) -> None:
 
         keyring.set_password(SERVICE, f"{_scope(folder)}:{name}", value)
         return
-    _file_path(name, folder).unlink(missing_ok=True)
-    _write_file(name, value, folder)
+    _write_file(name, value, folder, replace=True)

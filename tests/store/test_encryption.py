@@ -214,3 +214,51 @@ def test_postgres_sslmode_reaches_psycopg(pg_url: str, tmp_path: Path) -> None:
         assert connect_problem(plain) is None
     finally:
         plain.dispose()
+
+
+_RACE_CHILD = """
+import sys, time
+from pathlib import Path
+from intake import secrets
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+print(secrets.get_secret("database-key", create=True, folder=Path(sys.argv[1])))
+"""
+
+
+def test_processes_making_the_same_secret_at_once_all_get_the_winners(
+    fresh_environment: Path,
+) -> None:
+    """Several demos or stations starting on a fresh folder: one key, every one of them reads it."""
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for round_ in range(5):
+        folder = fresh_environment / f"round{round_}"
+        folder.mkdir()
+        start = time.time() + 1.5  # every child is up and spinning before the first write
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RACE_CHILD, str(folder), repr(start)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        outputs = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
+        keys = {out.strip() for out, _ in outputs}
+        assert len(keys) == 1, f"round {round_}: {len(keys)} different keys"
+        assert secrets.get_secret("database-key", folder=folder) in keys
+    left = sorted(p.name for p in secrets.secrets_dir().iterdir() if p.name.endswith(".tmp"))
+    assert left == []
+
+
+def test_replacing_a_secret_never_leaves_it_missing(fresh_environment: Path) -> None:
+    first = secrets.get_secret("database-key", create=True)
+    secrets.set_secret("database-key", "ab" * 32)
+    assert secrets.get_secret("database-key") == "ab" * 32 != first
+    assert [p.name for p in secrets.secrets_dir().iterdir() if p.name.endswith(".tmp")] == []
