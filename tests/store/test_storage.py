@@ -58,10 +58,58 @@ def test_migrations_build_exactly_the_models(ctx) -> None:  # type: ignore[no-un
 
 
 def test_migration_twice_is_a_no_op_and_head_is_recorded(ctx) -> None:  # type: ignore[no-untyped-def]
-    from intake.store.migrate import current_revision
+    from intake.store.migrate import HEAD, current_revision
 
     ctx.db.migrate()
-    assert current_revision(ctx.db) == "0012"
+    assert current_revision(ctx.db) == HEAD
+
+
+def test_the_known_head_is_alembics_own_head() -> None:
+    """A new migration must move HEAD too; otherwise a database one migration behind would be
+    taken for up to date and never upgraded."""
+    from alembic.script import ScriptDirectory
+
+    from intake.store.migrate import HEAD, MIGRATIONS
+
+    assert ScriptDirectory(str(MIGRATIONS)).get_heads() == [HEAD]
+
+
+def test_a_database_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    """The second start of a station reads alembic_version and goes on; the first migrates."""
+    child = (
+        "import sys\n"
+        "from intake.services.context import open_context\n"
+        "ctx = open_context()\n"
+        "ctx.db.dispose()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    env = {**os.environ, "INTAKE_DATA_DIR": str(tmp_path / "station"), "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", child], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]
+
+
+def test_a_database_behind_head_is_still_upgraded(ctx) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from intake.store.migrate import HEAD, alembic_config, at_head, current_revision
+
+    assert at_head(ctx.db)
+    cfg = alembic_config(ctx.db)
+    with ctx.db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+        conn.commit()
+    assert not at_head(ctx.db) and current_revision(ctx.db) != HEAD
+    ctx.db.migrate()
+    assert at_head(ctx.db) and current_revision(ctx.db) == HEAD
+    columns = {c["name"] for c in inspect(ctx.db.engine).get_columns("documents")}
+    assert "record_sha256" in columns
 
 
 def test_sqlite_settings(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
