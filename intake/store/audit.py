@@ -147,47 +147,43 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
     expected_seq = 1
     count = 0
     last_seq = 0
+    cols = (
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.station,
+        AuditEvent.action,
+        AuditEvent.entity,
+        AuditEvent.entity_id,
+        AuditEvent.detail,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
     while True:
-        rows = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
+        # Plain columns, a batch at a time: no ORM objects or identity map for a million events.
+        rows = session.execute(
+            select(*cols).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
             break
-        for e in rows:
-            if e.seq != expected_seq:
+        for seq, at, actor, station, action, entity, entity_id, detail, prev_hash, digest in rows:
+            if seq != expected_seq:
                 return ChainReport(
-                    False, count, expected_seq, f"event {expected_seq} is missing (next is {e.seq})"
+                    False, count, expected_seq, f"event {expected_seq} is missing (next is {seq})"
                 )
-            if e.prev_hash != prev:
+            if prev_hash != prev:
                 return ChainReport(
                     False,
                     count,
-                    e.seq,
-                    f"event {e.seq} does not follow event {e.seq - 1} (deleted, inserted or reordered)",
+                    seq,
+                    f"event {seq} does not follow event {seq - 1} (deleted, inserted or reordered)",
                 )
-            if (
-                event_hash(
-                    e.seq,
-                    e.at,
-                    e.actor,
-                    e.station,
-                    e.action,
-                    e.entity,
-                    e.entity_id,
-                    e.detail,
-                    e.prev_hash,
-                )
-                != e.hash
-            ):
-                return ChainReport(
-                    False, count, e.seq, f"event {e.seq} was changed after it was written"
-                )
-            prev = e.hash
+            body = (seq, at, actor, station, action, entity, entity_id, detail, prev_hash)
+            if event_hash(*body) != digest:
+                return ChainReport(False, count, seq, f"event {seq} was changed after it was written")
+            prev = digest
             expected_seq += 1
-            last_seq = e.seq
+            last_seq = seq
             count += 1
     head = session.get(AuditHead, 1)
     if head is None:
