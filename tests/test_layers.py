@@ -114,8 +114,11 @@ UPPER_LAYERS = (
         ("documents", QT, ("intake.ui",), True),
         # services may reach reportlab/pyhanko through intake.documents; never Qt
         ("services", QT, ("intake.ui",), True),
-        # the UI calls only services: no SQL, no PDF code, no storage
-        ("ui", SQL | PDF, ("intake.store",), False),
+        # the UI calls only services: no SQL, no PDF code, no storage, no document code
+        ("ui", SQL | PDF, ("intake.store", "intake.documents"), False),
+        # the patient's kiosk and the staff workstation share only intake.ui's common parts
+        ("ui/kiosk", set(), ("intake.ui.staff",), True),
+        ("ui/staff", set(), ("intake.ui.kiosk",), True),
     ],
 )
 def test_layer_imports(

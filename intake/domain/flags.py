@@ -107,6 +107,31 @@ def result_flags(
     return tuple(out)
 
 
+PREGNANCY_UNACKNOWLEDGED = "pregnancy_unacknowledged"
+PREGNANCY_UNCONFIRMED = "pregnancy_unconfirmed"
+
+
+def pregnancy_gate(
+    reported_can_become_pregnant: bool, confirmed: bool | None, sex_at_birth: str | None
+) -> str | None:
+    """Why a signed consent cannot be countersigned as it stands, as far as pregnancy goes.
+
+    ``PREGNANCY_UNACKNOWLEDGED``: a clinician confirmed the patient can become pregnant but the
+    consent was signed without the pregnancy statements (a correction visit is needed);
+    ``PREGNANCY_UNCONFIRMED``: a patient with ovaries at birth reported she cannot, and no
+    clinician has confirmed it yet. None when neither holds.
+    """
+    if confirmed is True and not reported_can_become_pregnant:
+        return PREGNANCY_UNACKNOWLEDGED
+    if (
+        confirmed is None
+        and not reported_can_become_pregnant
+        and sex_at_birth in ("female", "intersex")
+    ):
+        return PREGNANCY_UNCONFIRMED
+    return None
+
+
 def clinician_flags(
     facts: Mapping[str, Any], phq9: Phq9Result | None, confirmed: bool | None = None
 ) -> tuple[Flag, ...]:
@@ -117,19 +142,20 @@ def clinician_flags(
     """
     flags: list[Flag] = []
     reported = bool(facts.get("can_become_pregnant"))
-    if confirmed is True and not reported:
+    gate = pregnancy_gate(reported, confirmed, facts.get("sex_at_birth"))
+    if gate == PREGNANCY_UNACKNOWLEDGED:
         flags.append(
             Flag(
-                "pregnancy_unacknowledged",
+                PREGNANCY_UNACKNOWLEDGED,
                 "alert",
                 "Clinician confirmed the patient can become pregnant, but the consent was signed without the pregnancy statements: start a correction visit",
                 "El médico confirmó que puede quedar embarazada, pero el consentimiento se firmó sin las declaraciones de embarazo: inicie una corrección",
             )
         )
-    if confirmed is None and not reported and facts.get("sex_at_birth") in ("female", "intersex"):
+    if gate == PREGNANCY_UNCONFIRMED:
         flags.append(
             Flag(
-                "pregnancy_unconfirmed",
+                PREGNANCY_UNCONFIRMED,
                 "warning",
                 "Patient reports she cannot become pregnant: clinician confirmation needed before countersigning",
                 "La paciente indica que no puede quedar embarazada: el médico debe confirmarlo antes de refrendar",

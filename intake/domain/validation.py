@@ -86,6 +86,19 @@ def free_text(value: Any, field: str = "text", required: bool = False) -> str:
     return text
 
 
+RELATIONSHIP_MAX = 60
+
+
+def relationship(value: Any, field: str = "relationship") -> str:
+    """How a guardian is related to the patient ("Mother", "Legal guardian"), on one line."""
+    text = " ".join(free_text(value, field).split())
+    if not text:
+        raise ValidationError(field, "Please say how you are related to the patient.")
+    if len(text) > RELATIONSHIP_MAX:
+        raise ValidationError(field, f"Please use at most {RELATIONSHIP_MAX} characters.")
+    return text
+
+
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 # Month/day/two-digit year (4/12/99) and day.month.two-digit year (12.04.99).
 _SHORT_YEAR = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{2})$")

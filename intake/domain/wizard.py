@@ -380,10 +380,6 @@ class KioskFlow:
 
     # --- moving ----------------------------------------------------------------------------------
 
-    @property
-    def point_of_no_return_passed(self) -> bool:
-        return bool(self.signed)
-
     def can_go_back(self) -> bool:
         if self.signed or self.current.kind in (WELCOME, HELP_NOW, STAFF_CHECK, DONE):
             return False

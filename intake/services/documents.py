@@ -541,18 +541,18 @@ class DocumentService(Service):
                 if integrity.visit_problem(self.ctx, s, visit) is not None:
                     raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
                 signed_as = build_record(s, self.ctx.forms, visit_id)
-                confirmed = clinician_override(s, visit.patient_id)
-                if confirmed is True and not signed_as.can_become_pregnant:
+                gate = flags.pregnancy_gate(
+                    signed_as.can_become_pregnant,
+                    clinician_override(s, visit.patient_id),
+                    signed_as.patient.sex_at_birth,
+                )
+                if gate == flags.PREGNANCY_UNACKNOWLEDGED:
                     raise InvalidInput(
                         {
                             "visit": "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them."
                         }
                     )
-                if (
-                    confirmed is None
-                    and not signed_as.can_become_pregnant
-                    and signed_as.patient.sex_at_birth in ("female", "intersex")
-                ):
+                if gate == flags.PREGNANCY_UNCONFIRMED:
                     raise InvalidInput(
                         {
                             "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."

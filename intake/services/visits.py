@@ -28,6 +28,7 @@ from intake.domain.errors import ValidationError
 from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
+from intake.domain.validation import relationship as check_relationship
 from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
@@ -681,13 +682,12 @@ class VisitService(Service):
                 clean[key] = check_name(raw, key)
             except ValidationError as exc:
                 errors[key] = exc.message
-        if not relationship.strip():
-            errors[GUARDIAN_RELATIONSHIP] = "Please say how you are related to the patient."
-        elif len(relationship.strip()) > 60:
-            errors[GUARDIAN_RELATIONSHIP] = "Please use at most 60 characters."
+        try:
+            clean[GUARDIAN_RELATIONSHIP] = check_relationship(relationship, GUARDIAN_RELATIONSHIP)
+        except ValidationError as exc:
+            errors[GUARDIAN_RELATIONSHIP] = exc.message
         if errors:
             raise InvalidInput(errors)
-        clean[GUARDIAN_RELATIONSHIP] = " ".join(relationship.split())
         with self.write() as s:
             visit = self._editable(s, visit_id)
             self._store_answers(s, actor, visit_id, clean)
@@ -794,9 +794,7 @@ class VisitService(Service):
             )
         return QuizOutcome(correct, not correct, () if correct else question.tests)
 
-    def completeness(
-        self, actor: Actor, visit_id: str, guardian_needed: bool | None = None
-    ) -> Completeness:
+    def completeness(self, actor: Actor, visit_id: str) -> Completeness:
         require_visit(actor, visit_id)
         with self.read() as s:
             return self._completeness(s, self._visit(s, visit_id))
@@ -835,8 +833,11 @@ class VisitService(Service):
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:
             errors["signature"] = problem
-        if role == "guardian" and not relationship.strip():
-            errors["relationship"] = "Please say how you are related to the patient."
+        if role == "guardian":
+            try:
+                check_relationship(relationship)
+            except ValidationError as exc:
+                errors["relationship"] = exc.message
         if errors:
             raise InvalidInput(errors)
         with self.write(durable=True) as s:

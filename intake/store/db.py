@@ -38,10 +38,6 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 
-class StaleRecord(Exception):
-    """Someone else changed this record since it was read; reload and try again."""
-
-
 class DatabaseKeyError(Exception):
     """The encrypted database cannot be opened with the key this installation has."""
 

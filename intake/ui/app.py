@@ -229,7 +229,7 @@ class AppWindow(QMainWindow):
 
     @Slot()
     def _begin_opening(self) -> None:
-        from intake.ui.staff.common import BackgroundTasks
+        from intake.ui.common import BackgroundTasks
 
         self.starting_page.label.setText("Opening the clinic database…")
         self.starting_page.retry_button.hide()
@@ -245,7 +245,7 @@ class AppWindow(QMainWindow):
         if problems:
             text = form_problems_text(problems)
         else:
-            from intake.ui.staff.common import describe_error
+            from intake.ui.common import describe_error
 
             text = describe_error(exc)
         self.starting_page.show_problem(text)
@@ -372,7 +372,7 @@ class AppWindow(QMainWindow):
         try:
             kiosk = self._kiosk_factory(self.ctx, session)
         except Exception as exc:
-            from intake.ui.staff.common import describe_error
+            from intake.ui.common import describe_error
 
             self._tell("Kiosk mode could not start", describe_error(exc))
             return
@@ -416,7 +416,7 @@ def run(kiosk: bool = False) -> int:
     window = AppWindow(kiosk_mode=kiosk)
     window.show()
     code = app.exec()
-    from intake.ui.staff.common import BackgroundTasks
+    from intake.ui.common import BackgroundTasks
 
     BackgroundTasks.wait_all(10_000)
     if window.ctx is not None:

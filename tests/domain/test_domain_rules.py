@@ -482,3 +482,53 @@ def test_one_method_alone_is_refused(methods: list[str]) -> None:
 def test_no_method_chosen_yet(methods: list[str] | None) -> None:
     problem = contraception_problem(methods)
     assert problem is not None and "no contraception" in problem
+
+
+@pytest.mark.parametrize(
+    ("reported", "confirmed", "sex", "gate"),
+    [
+        (False, True, "female", "pregnancy_unacknowledged"),
+        (False, True, "male", "pregnancy_unacknowledged"),
+        (False, None, "female", "pregnancy_unconfirmed"),
+        (False, None, "intersex", "pregnancy_unconfirmed"),
+        (False, None, "male", None),
+        (False, False, "female", None),
+        (True, None, "female", None),
+        (True, False, "female", None),  # a "cannot" confirmation after a "can": fewer risks, no gate
+        (True, True, "female", None),
+    ],
+)
+def test_one_pregnancy_gate_for_the_flags_and_the_countersignature(
+    reported: bool, confirmed: bool | None, sex: str, gate: str | None
+) -> None:
+    from intake.domain.flags import clinician_flags, pregnancy_gate
+
+    assert pregnancy_gate(reported, confirmed, sex) == gate
+    facts = {"can_become_pregnant": reported, "sex_at_birth": sex}
+    codes = {f.id for f in clinician_flags(facts, None, confirmed)}
+    gates = {"pregnancy_unacknowledged", "pregnancy_unconfirmed"}
+    assert codes & gates == ({gate} if gate else set())
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "message"),
+    [
+        ("  Mother ", "Mother", None),
+        ("Legal\tguardian", "Legal guardian", None),
+        ("", None, "Please say how you are related to the patient."),
+        ("   ", None, "Please say how you are related to the patient."),
+        ("x" * 61, None, "Please use at most 60 characters."),
+        ("أم", None, "cannot print"),
+    ],
+)
+def test_a_guardians_relationship_is_checked_once_for_details_and_signature(
+    typed: str, kept: str | None, message: str | None
+) -> None:
+    from intake.domain.errors import ValidationError
+    from intake.domain.validation import relationship
+
+    if message is None:
+        assert relationship(typed) == kept
+    else:
+        with pytest.raises(ValidationError, match=message):
+            relationship(typed)

@@ -33,7 +33,7 @@ def window(qtbot):  # type: ignore[no-untyped-def]
         return w
 
     yield make
-    from intake.ui.staff.common import BackgroundTasks
+    from intake.ui.common import BackgroundTasks
 
     BackgroundTasks.wait_all()
     for w in made:

@@ -44,7 +44,7 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
         return window
 
     yield make
-    from intake.ui.staff.common import BackgroundTasks
+    from intake.ui.common import BackgroundTasks
 
     BackgroundTasks.wait_all()
     for window in made:
@@ -314,7 +314,7 @@ def test_start_up_problem_is_explained_and_can_be_retried(qtbot) -> None:  # typ
 def test_the_shell_imports_no_database_or_pdf_code_before_its_window_is_up() -> None:
     code = (
         "import sys; import intake.ui.app, intake.ui.staff, intake.ui.staff.style, "
-        "intake.ui.staff.common; "
+        "intake.ui.common; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'sqlalchemy','reportlab','pyhanko','alembic','psycopg'}))"
     )

@@ -64,7 +64,7 @@ def test_a_missing_database_key_is_explained_on_the_start_screen(
     qtbot, fresh_environment: Path  # type: ignore[no-untyped-def]
 ) -> None:
     from intake.store.db import DatabaseKeyError
-    from intake.ui.staff.common import describe_error
+    from intake.ui.common import describe_error
 
     ctx = open_context()
     ctx.db.dispose()

@@ -51,7 +51,7 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
         return window
 
     yield make
-    from intake.ui.staff.common import BackgroundTasks
+    from intake.ui.common import BackgroundTasks
 
     BackgroundTasks.wait_all()
     for window in made:

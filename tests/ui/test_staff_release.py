@@ -17,8 +17,8 @@ from intake.services.patients import PatientService
 from intake.services.scripted import ScriptedPatient, ensure_staff, walk_visit
 from intake.services.staff import staff_actor
 from intake.services.visits import VisitService
+from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.front_desk import FrontDeskPage, VisitCodeDialog
-from intake.ui.staff.release_dialog import AlertReleaseDialog
 from intake.ui.staff.review import ReviewWidget
 from intake.ui.staff.status_board import StatusBoardWidget
 from intake.ui.staff.style import STAFF_QSS

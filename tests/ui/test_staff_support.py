@@ -23,7 +23,7 @@ from intake.services.staff import StaffInfo, staff_actor
 @pytest.fixture(autouse=True)
 def background_work_finishes(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Work sent off the GUI thread (documents, countersigning) ends before the database goes."""
-    from intake.ui.staff.common import BackgroundTasks
+    from intake.ui.common import BackgroundTasks
 
     for name in ("ctx", "sqlite_ctx"):
         if name in request.fixturenames:

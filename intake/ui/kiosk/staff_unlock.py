@@ -56,7 +56,7 @@ class StaffUnlock(QObject):
     ) -> None:
         """A positive mood screen is released with a short note by the member of staff."""
         from intake.services.alerts import AlertService
-        from intake.ui.staff.release_dialog import AlertReleaseDialog
+        from intake.ui.release_dialog import AlertReleaseDialog
 
         if ctx is None or not visit_id:
             return

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor, AppContext
 from intake.services.patients import PatientRow, PatientService
 from intake.services.visits import QUEUE_PAGE_MAX, BoardRow, VisitService
-from intake.ui.staff.common import (
+from intake.ui.common import (
     AMBER_BG,
     RED_BG,
     RED_FG,

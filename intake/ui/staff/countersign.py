@@ -26,7 +26,7 @@ from intake.domain.flags import review_token
 from intake.domain.records import SIGNATURE_MEANINGS, Flag
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
-from intake.ui.staff.common import (
+from intake.ui.common import (
     BackgroundTasks,
     BusyBar,
     MessageLabel,

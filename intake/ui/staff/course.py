@@ -28,7 +28,7 @@ from intake.domain.rules import contraception_problem
 from intake.services.clinician import ClinicianService, CourseView, FollowUpRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import Conflict, InvalidInput
-from intake.ui.staff.common import (
+from intake.ui.common import (
     AMBER_BG,
     AMBER_FG,
     GREEN_BG,

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from intake.services.dermatologists import Dermatologist
-from intake.ui.staff.common import named
+from intake.ui.common import named
 
 NONE_CHOSEN = "None yet — a clinic dermatologist countersigns"
 

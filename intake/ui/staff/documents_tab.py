@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor, AppContext
-from intake.ui.staff.common import (
+from intake.ui.common import (
     GREY_FG,
     BackgroundTasks,
     BusyBar,

@@ -34,7 +34,7 @@ from intake.services.visits import (
     StartedVisit,
     VisitService,
 )
-from intake.ui.staff.common import (
+from intake.ui.common import (
     VISIT_STATUS_WORDS,
     BackgroundTasks,
     BusyBar,

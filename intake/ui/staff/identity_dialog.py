@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.identity_review import IdentityCheck, IdentityReviewService
-from intake.ui.staff.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import MessageLabel, describe_error, named, primary
 
 
 class IdentityCheckDialog(QDialog):

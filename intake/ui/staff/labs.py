@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from intake.services.clinician import ClinicianService, CourseView, LabRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, ServiceError
-from intake.ui.staff.common import (
+from intake.ui.common import (
     GREY_FG,
     RED_BG,
     RED_FG,

@@ -20,7 +20,7 @@ from intake.forms.model import ClinicProfile
 from intake.services.context import SYSTEM, AppContext
 from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
 from intake.services.staff import StaffInfo, StaffService
-from intake.ui.staff.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import MessageLabel, describe_error, named, primary
 
 
 def _card(parent: QWidget, width: int = 460) -> tuple[QFrame, QVBoxLayout]:

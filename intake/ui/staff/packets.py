@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from intake.services.context import Actor, AppContext
-from intake.ui.staff.common import Clock
+from intake.ui.common import Clock
 
 PACKET_KINDS = ("consent", "education")
 KIND_TITLES = {

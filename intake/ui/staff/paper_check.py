@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor, AppContext
 from intake.services.documents import DocumentService, PaperCheck, describe_check
-from intake.ui.staff.common import BackgroundTasks, MessageLabel, named, primary
+from intake.ui.common import BackgroundTasks, MessageLabel, named, primary
 
 
 class PaperCheckWidget(QWidget):

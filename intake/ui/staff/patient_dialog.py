@@ -25,7 +25,7 @@ from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.patients import PatientRow, PatientService, PossibleDuplicates, SearchQuery
-from intake.ui.staff.common import MessageLabel, describe_error, named
+from intake.ui.common import MessageLabel, describe_error, named
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("first_name", "First name"),

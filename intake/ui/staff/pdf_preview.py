@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.staff.common import MessageLabel, describe_error, named
+from intake.ui.common import MessageLabel, describe_error, named
 
 PRINT_DPI = 300  # pages are rendered at most this fine: enough for text, light on memory
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor, AppContext
-from intake.ui.staff.common import MessageLabel, describe_error, named
+from intake.ui.common import MessageLabel, describe_error, named
 
 
 class PregnancyStatusWidget(QWidget):

@@ -18,7 +18,7 @@ from intake.domain.rules import can_become_pregnant
 from intake.services.clinician import ClinicianService, Review
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
-from intake.ui.staff.common import Clock, MessageLabel, describe_error, named, primary
+from intake.ui.common import Clock, MessageLabel, describe_error, named, primary
 from intake.ui.staff.countersign import CountersignDialog
 from intake.ui.staff.course import CourseWidget
 from intake.ui.staff.documents_tab import DocumentsWidget

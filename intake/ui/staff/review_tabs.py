@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from intake.domain.validation import format_phone
 from intake.forms.model import FormSet, Question
 from intake.services.clinician import Review
-from intake.ui.staff.common import (
+from intake.ui.common import (
     AMBER_BG,
     AMBER_FG,
     GREEN_BG,

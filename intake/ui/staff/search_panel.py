@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor
 from intake.services.patients import PatientRow, PatientService, SearchQuery
-from intake.ui.staff.common import named
+from intake.ui.common import named
 from intake.ui.staff.search_model import PatientSearchModel
 
 

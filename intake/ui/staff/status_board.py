@@ -39,7 +39,7 @@ from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.services.identity_review import IdentityReviewService
 from intake.services.visits import BoardRow, StartedVisit, VisitService
-from intake.ui.staff.common import (
+from intake.ui.common import (
     AMBER_BG,
     BLUE_BG,
     GREEN_BG,
@@ -51,8 +51,8 @@ from intake.ui.staff.common import (
     humanise,
     named,
 )
+from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
-from intake.ui.staff.release_dialog import AlertReleaseDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
 
 STAGE_ORDER = ("needs_staff", "left_kiosk", "waiting", "at_kiosk", "for_dermatologist", "done")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.staff.common import MessageLabel, named, primary
+from intake.ui.common import MessageLabel, named, primary
 
 REASON_PLACEHOLDER = "e.g. the patient left; started by mistake (no medical details)"
 

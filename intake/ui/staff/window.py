@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, Locked
 from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
+from intake.ui.common import MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.clinician import ClinicianPage
-from intake.ui.staff.common import MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
 from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction

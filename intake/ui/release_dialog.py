@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from intake.services.alerts import NOTE_MAX, AlertService
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, ServiceError
-from intake.ui.staff.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import MessageLabel, describe_error, named, primary
 
 
 class AlertReleaseDialog(QDialog):
