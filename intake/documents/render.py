@@ -92,7 +92,7 @@ HEADER_FIRST_H = 104.0  # distance from the page top to the first page's frame
 HEADER_LATER_H = 66.0
 # The QR code in each footer's right corner (quiet zone included): 0.65 in, ~0.4 mm a module.
 QR_SIZE = 47.0
-QR_BOTTOM = 8.0
+QR_BOTTOM = 14.0  # dark modules ~20 pt (7 mm) above the edge: clear of a printer's unprinted margin
 QR_GAP = 8.0
 QR_QUIET = 4  # modules of white around the code, as the QR standard asks
 

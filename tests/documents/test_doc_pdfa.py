@@ -62,4 +62,14 @@ def test_each_page_has_a_readable_qr_code(forms: FormSet, tmp_path: Path, page_s
     assert len(pages) > 1
     wanted = check_payload(record.document_id, 3, record_fingerprint(record))
     for png in pages:
-        assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == [wanted], png.name
+        image = Image.open(png)
+        found = zxingcpp.read_barcodes(image)
+        assert [r.text for r in found] == [wanted], png.name
+        # Printers leave a margin of up to about 6.35 mm (1/4 inch) unprinted: the code's dark
+        # modules stay clear of it on every side, so a printed copy still carries a whole code.
+        margin_px = 6.35 / 25.4 * 100
+        corners = found[0].position
+        xs = [corners.top_left.x, corners.top_right.x, corners.bottom_left.x, corners.bottom_right.x]
+        ys = [corners.top_left.y, corners.top_right.y, corners.bottom_left.y, corners.bottom_right.y]
+        assert min(xs) >= margin_px and max(xs) <= image.width - margin_px, png.name
+        assert min(ys) >= margin_px and max(ys) <= image.height - margin_px, png.name
