@@ -71,8 +71,12 @@ def visit_problem(
     if events is None:
         events = _visit_events(s, [visit.id])
     mine = events.get(visit.id, [])
-    if VisitService(ctx).content_hash(s, visit) != visit.record_sha256:
+    visits = VisitService(ctx)
+    if visits.content_hash(s, visit) != visit.record_sha256:
         return "its stored content does not match the record hash its signatures are bound to"
+    summary = visits.summary_problem(s, visit)
+    if summary is not None:
+        return summary
     submits = [d for action, d in mine if action == "submit"]
     if not submits or submits[-1].get("record_sha256") != visit.record_sha256:
         return "its record hash is not the one the audit trail recorded when it was submitted"

@@ -43,7 +43,15 @@ from intake.services.errors import (
     ServiceError,
 )
 from intake.services.patients import apply_changes
-from intake.store.models import Acknowledgement, Answer, Patient, QuizAnswer, Signature, Visit
+from intake.store.models import (
+    Acknowledgement,
+    Answer,
+    AuditEvent,
+    Patient,
+    QuizAnswer,
+    Signature,
+    Visit,
+)
 
 GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
     "guardian_first_name",
@@ -1444,6 +1452,50 @@ class VisitService(Service):
     def content_hash(self, s: Session, visit: Visit) -> str:
         """The record hash of the visit's content as stored now (inside the caller's session)."""
         return canonical_hash(self._content(s, visit))
+
+    def summary_problem(self, s: Session, visit: Visit) -> str | None:
+        """Why the visit's stored mood-screen summary or quiz result is not what its hashed
+        answers give, or None.
+
+        ``visits.phq9`` and ``visits.quiz_passed`` are printed on the documents and drive the
+        flags, but are worked out from the answers the record hash covers: they are checked
+        against those answers instead of being hashed twice. The item-9 alert may outlive a
+        changed answer, and then only if the audit trail recorded the alert.
+        """
+        answers = self._effective(s, visit)
+        stored = visit.phq9
+        if stored is None:
+            if any(i in answers for i in PHQ9_IDS):
+                return "its mood-screen summary is missing"
+        else:
+            difficulty = str(answers.get(phq9_scoring.DIFFICULTY_ID) or "")
+            try:
+                result = phq9_scoring.score([answers.get(i) for i in PHQ9_IDS], difficulty)
+            except ValidationError:
+                return "its mood-screen summary has no answers behind it"
+            alerted = result.item9_positive or any(
+                (detail or {}).get("reason") == "mood_item9"
+                for detail in s.scalars(
+                    select(AuditEvent.detail).where(
+                        AuditEvent.entity == "visit",
+                        AuditEvent.entity_id == visit.id,
+                        AuditEvent.action == "alert",
+                    )
+                )
+            )
+            expected = {
+                "answers": list(result.answers),
+                "total": result.total,
+                "band": result.band,
+                "item9": alerted,
+                "item9_reported": alerted,
+                "difficulty": difficulty,
+            }
+            if {k: stored.get(k) for k in expected} != expected:
+                return "its mood-screen summary is not what its answers and alerts give"
+        if visit.quiz_passed != self._quiz_passed(s, visit):
+            return "its quiz result is not what its quiz answers give"
+        return None
 
     def _content(self, s: Session, visit: Visit) -> dict[str, Any]:
         """The content a signature is bound to: who, what was answered and acknowledged, which forms."""

@@ -320,6 +320,69 @@ def test_a_countersigned_visit_changed_in_place_is_caught(ctx) -> None:  # type:
 
 
 @pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # The self-harm answer stays, the printed summary says nothing of it.
+        (
+            {"item9": False, "item9_reported": False},
+            "mood-screen summary is not what its answers and alerts give",
+        ),
+        ({"total": 0, "band": "none"}, "mood-screen summary is not what its answers"),
+        (None, "its quiz result is not what its quiz answers give"),
+    ],
+)
+def test_a_printed_mood_summary_or_quiz_result_changed_in_place_is_caught(ctx, change, said) -> None:  # type: ignore[no-untyped-def]
+    """The PHQ-9 summary and the quiz result are printed and drive the flags; they must follow
+    from the answers the record hash covers (here: item 9 positive, released with a note)."""
+    vid, kiosk, _ = walk_visit(ctx, ScriptedPatient(phq9=(1, 1, 1, 1, 0, 0, 0, 0, 1)))
+    doctor = _doctor(ctx)
+    ticks = review_everything(ctx, doctor, vid)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        if change is None:
+            visit.quiz_passed = not visit.quiz_passed
+        else:
+            visit.phq9 = {**visit.phq9, **change}
+        s.commit()
+    problems = _only_visit_problems(ctx)
+    assert len(problems) == 1 and vid in problems[0] and said in problems[0]
+    with pytest.raises(RecordMismatch):
+        DocumentService(ctx).countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200,
+            secret=STAFF_PIN, reviewed=ticks,
+        )  # fmt: skip
+
+
+def test_an_item9_alert_kept_after_a_changed_answer_is_not_taken_for_tampering(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Item 9 answered "several days", then changed to "not at all": the alert stays on the
+    record, and the audit trail's alert event is what makes that genuine."""
+    from intake.services.visits import VisitService
+
+    patient = ScriptedPatient()
+    vid, kiosk, _ = walk_visit(ctx, patient)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert VisitService(ctx).summary_problem(s, visit) is None
+    _drop_triggers(ctx)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        visit.phq9 = {**visit.phq9, "item9": True, "item9_reported": True}
+        s.commit()
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        # No alert was ever raised: a positive item 9 added afterwards is caught too.
+        assert "mood-screen summary" in (VisitService(ctx).summary_problem(s, visit) or "")
+        audit.append(
+            s, actor="kiosk", station="test-station", action="alert", entity="visit",
+            entity_id=vid, detail={"reason": "mood_item9"},
+        )  # fmt: skip
+        assert VisitService(ctx).summary_problem(s, visit) is None
+        s.rollback()
+
+
+@pytest.mark.parametrize(
     ("statements", "said"),
     [
         # Set back to a draft, countersignature and its documents gone: looks like a draft.
