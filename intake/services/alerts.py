@@ -22,6 +22,7 @@ from intake.domain.records import AlertReleaseRecord
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, LoginFailed, NotAllowed, NotFound
+from intake.services.row_digests import detail_for
 from intake.store.models import AlertRelease, Answer, StaffUser, Visit
 
 MOOD_REASON = "item9"  # visits.needs_staff after a positive PHQ-9 item 9
@@ -138,7 +139,9 @@ class AlertService(Service):
                 "release",
                 "visit",
                 visit_id,
-                {"reason": "mood_item9", "release": row.id, "role": staff.role, "note": text},
+                detail_for(
+                    row, reason="mood_item9", release=row.id, role=staff.role, note=text
+                ),
             )
             return ReleaseInfo(
                 visit_id, MOOD_REASON, text, row.released_by, row.role, now, self.ctx.station

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake.documents.errors import DocumentError
 from intake.services import seal
+from intake.services.accounts import account_problem
 from intake.services.context import SYSTEM as SYSTEM_ACTOR
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
@@ -46,6 +47,10 @@ ROLE_WORDS = {
     "system": "the system",
 }
 ACCOUNT_GONE = "This staff account is disabled or does not exist. Please sign in again."
+ACCOUNT_TAMPERED = (
+    "This staff account does not match the audit trail (it was changed outside the app), so it"
+    " cannot be used. Please tell the clinic's administrator (`main.py audit verify`)."
+)
 ROLE_CHANGED = "This account's role has changed since it signed in. Please sign in again."
 KIOSK_GONE = (
     "This kiosk session is not the one that opened this visit. Please ask at the front desk."
@@ -221,6 +226,8 @@ def _verify(s: Session, ctx: AppContext, claim: _Claim, write: bool) -> None:
         )
         if user is None or not user.active:
             raise NotAllowed(ACCOUNT_GONE)
+        if account_problem(s, user):
+            raise NotAllowed(ACCOUNT_TAMPERED)
         if user.role != actor.role:
             raise NotAllowed(ROLE_CHANGED)
         if claim.roles and user.role not in claim.roles:

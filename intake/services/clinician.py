@@ -17,6 +17,7 @@ from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, NotFound
 from intake.services.records import build_record, clinician_override
+from intake.services.row_digests import detail_for
 from intake.store.models import (
     Acknowledgement,
     Document,
@@ -198,23 +199,23 @@ class ClinicianService(Service):
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")
-            s.add(
-                PregnancyStatus(
-                    patient_id=patient_id,
-                    can_become_pregnant=can_become_pregnant,
-                    reason=why[:200],
-                    at=self.ctx.now(),
-                    actor=actor.id,
-                    station=self.ctx.station,
-                )
+            status = PregnancyStatus(
+                patient_id=patient_id,
+                can_become_pregnant=can_become_pregnant,
+                reason=why[:200],
+                at=self.ctx.now(),
+                actor=actor.id,
+                station=self.ctx.station,
             )
+            s.add(status)
+            s.flush()
             self.audit(
                 s,
                 actor,
                 "confirm",
                 "pregnancy_status",
                 patient_id,
-                {"can_become_pregnant": can_become_pregnant},
+                detail_for(status, can_become_pregnant=can_become_pregnant),
             )
 
     def record_lab(
@@ -291,8 +292,9 @@ class ClinicianService(Service):
                 s.add(row)
                 s.flush()
                 self.audit(
-                    s, actor, "create", "lab_result", row.id, {"test": test, "month": course_month}
-                )
+                    s, actor, "create", "lab_result", row.id,
+                    detail_for(row, test=test, month=course_month),
+                )  # fmt: skip
                 out.append(
                     LabRow(
                         row.id,
@@ -333,7 +335,9 @@ class ClinicianService(Service):
             )
             s.add(row)
             s.flush()
-            self.audit(s, actor, "create", "pregnancy_test", row.id, {"month": course_month})
+            self.audit(
+                s, actor, "create", "pregnancy_test", row.id, detail_for(row, month=course_month)
+            )
             return _ptest_row(row, self._collect_days())
 
     def record_follow_up(
@@ -415,7 +419,7 @@ class ClinicianService(Service):
             row.contraception, row.notes = list(contraception), note
             row.at, row.actor, row.station = now, actor.id, self.ctx.station
             s.flush()
-            self.audit(s, actor, action, "follow_up", row.id, {"month": month})
+            self.audit(s, actor, action, "follow_up", row.id, detail_for(row, month=month))
             return _fu_row(row)
 
     def course(self, actor: Actor, patient_id: int) -> CourseView:

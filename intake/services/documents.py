@@ -22,7 +22,7 @@ from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, r
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
-from intake.services import integrity
+from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
@@ -294,11 +294,19 @@ class DocumentService(Service):
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             problem = None if visit is None else integrity.visit_problem(self.ctx, s, visit)
-        if problem is None:
+            entries = (
+                visit is not None
+                and problem is None
+                and bool(row_digests.clinical_problems(s, visit.patient_id))
+            )
+        if problem is None and not entries:
             return
+        what = "entries mismatch" if entries else "record mismatch"
         with self.write() as s:
-            self.audit(s, actor, "integrity", "visit", visit_id, {"problem": "record mismatch"})
-        raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)
+            self.audit(s, actor, "integrity", "visit", visit_id, {"problem": what})
+        raise RecordMismatch(
+            integrity.ENTRIES_MISMATCH_MESSAGE if entries else integrity.RECORD_MISMATCH_MESSAGE
+        )
 
     def _require_forms_ready(self) -> None:
         """Documents are made only from forms whose every version is locked (see forms check)."""
@@ -540,6 +548,8 @@ class DocumentService(Service):
                     raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
                 if integrity.visit_problem(self.ctx, s, visit) is not None:
                     raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
+                if row_digests.clinical_problems(s, visit.patient_id):
+                    raise RecordMismatch(integrity.ENTRIES_MISMATCH_MESSAGE)
                 signed_as = build_record(s, self.ctx.forms, visit_id)
                 gate = flags.pregnancy_gate(
                     signed_as.can_become_pregnant,

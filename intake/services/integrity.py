@@ -37,6 +37,7 @@ from intake.store.models import (
     DocumentTimestamp,
     Patient,
     Signature,
+    StaffUser,
     Visit,
 )
 
@@ -45,6 +46,13 @@ RECORD_MISMATCH_MESSAGE = (
     "This visit's stored record no longer matches what was signed, so nothing more can be signed"
     " or issued for it. Please tell the clinic's administrator (`main.py audit verify` shows what"
     " differs)."
+)
+
+ENTRIES_MISMATCH_MESSAGE = (
+    "This patient's lab results, pregnancy tests, follow-ups, pregnancy-status confirmations or"
+    " alert releases do not match the audit trail (one was added, changed or deleted outside the"
+    " app), so nothing can be signed or issued for this visit. Please tell the clinic's"
+    " administrator (`main.py audit verify` shows which)."
 )
 
 Events = Mapping[str, list[tuple[str, dict[str, Any]]]]
@@ -121,6 +129,18 @@ def visit_problems(ctx: AppContext, s: Session) -> list[str]:
         problem = visit_problem(ctx, s, visit, events)
         if problem:
             out.append(f"visit {visit.id}: {problem}")
+    return out
+
+
+def staff_problems(s: Session) -> list[str]:
+    """Staff accounts that are not what the audit trail recorded (planted or edited)."""
+    from intake.services.accounts import account_problem
+
+    out = []
+    for user in s.scalars(select(StaffUser).order_by(StaffUser.id)):
+        problem = account_problem(s, user)
+        if problem:
+            out.append(f"staff account {user.id}: {problem}")
     return out
 
 

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from intake.domain import pins, printable
+from intake.services.accounts import ACCOUNT_DIGEST, account_digest, account_problem
 from intake.services.base import Service, require_role
 from intake.services.context import SYSTEM, Actor
 from intake.services.errors import InvalidInput, Locked, LoginFailed, NotAllowed, NotFound
@@ -186,6 +187,7 @@ class StaffService(Service):
             detail: dict[str, Any] = {"role": role, "username": username}
             if self.ctx.demo:
                 detail["demo"] = True
+            detail[ACCOUNT_DIGEST] = account_digest(user)
             self.audit(s, actor, "create", "staff", user.id, detail)
             return _info(user)
 
@@ -212,7 +214,7 @@ class StaffService(Service):
             user.locked_until = None
             self.audit(
                 s, actor, "enable" if active else "disable", "staff", user.id,
-                {"username": user.username},
+                {"username": user.username, ACCOUNT_DIGEST: account_digest(user)},
             )  # fmt: skip
             return _info(user)
 
@@ -228,7 +230,10 @@ class StaffService(Service):
             user.locked_until = None
             user.lock_window_start = None
             user.lock_window_seconds = 0
-            self.audit(s, actor, "reset_secret", "staff", user.id, {"username": user.username})
+            self.audit(
+                s, actor, "reset_secret", "staff", user.id,
+                {"username": user.username, ACCOUNT_DIGEST: account_digest(user)},
+            )  # fmt: skip
             return _info(user)
 
     def _by_username(self, s: Any, username: str) -> StaffUser:
@@ -290,7 +295,10 @@ class StaffService(Service):
                     s.flush()
                     self.audit(
                         s, SYSTEM, "create", "staff", user.id,
-                        {"role": role, "username": username, "demo": True},
+                        {
+                            "role": role, "username": username, "demo": True,
+                            ACCOUNT_DIGEST: account_digest(user),
+                        },
                     )  # fmt: skip
                 out.append(_info(user))
             return tuple(out)
@@ -303,7 +311,14 @@ class StaffService(Service):
         demo = False
         with self.write() as s:
             user = s.scalar(select(StaffUser).where(StaffUser.username == username))
-            if user is None or not user.active or user.demo:
+            if user is not None and account_problem(s, user):
+                # Planted or edited in the database: refused like an unknown user, audited.
+                _dummy_verify(secret)
+                self.audit(
+                    s, SYSTEM, "login_refused", "staff", user.id, {"reason": "account integrity"}
+                )
+                failed = True
+            elif user is None or not user.active or user.demo:
                 _dummy_verify(secret)  # as long as a wrong PIN takes
                 demo = user is not None and user.active and user.demo
                 self.audit(
@@ -391,10 +406,17 @@ class StaffService(Service):
             return True
         user.failed_attempts = 0
         user.locked_until = None
+        detail: dict[str, Any] = {}
         if _hasher.check_needs_rehash(user.secret_hash):
             user.secret_hash = _hasher.hash(secret)
+            detail[ACCOUNT_DIGEST] = account_digest(user)
         self.audit(
-            s, Actor(f"staff:{user.id}", user.role, user.display_name), event, "staff", user.id
+            s,
+            Actor(f"staff:{user.id}", user.role, user.display_name),
+            event,
+            "staff",
+            user.id,
+            detail or None,
         )
         return False
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from intake.services.audit import AuditService, head_from_text, head_to_text
-from intake.services.context import SYSTEM, open_context
+from intake.services.context import SYSTEM, Actor, open_context
 from intake.services.documents import DocumentService, clinic_signer
 from intake.services.errors import NotAllowed, RecordMismatch
 from intake.services.patients import PatientService
@@ -626,3 +626,199 @@ def test_an_audited_correction_after_signing_is_not_taken_for_tampering(ctx) -> 
         conn.execute(text("UPDATE patients SET last_name = 'Forged' WHERE id = :p"), {"p": pid})
     problems = _only_visit_problems(ctx)
     assert problems and "no audited correction" in problems[0]
+
+
+# --- 4. staff accounts --------------------------------------------------------------------------
+
+
+def _staff_problems(ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p for p in AuditService(ctx).verify().problems if p.startswith("staff account ")]
+
+
+def test_accounts_changed_through_the_app_stay_bound_to_the_trail(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.staff import StaffService
+
+    admin = staff_actor(ensure_staff(ctx, "admin", "clinic.admin", "Clinic Admin"))
+    doctor = _doctor(ctx)
+    staff = StaffService(ctx)
+    staff.set_active(admin, "drruiz", False)
+    staff.set_active(admin, "drruiz", True)
+    staff.reset_secret(admin, "drruiz", "739146")
+    assert staff.login("drruiz", "739146").role == "clinician"
+    assert AuditService(ctx).verify().intact
+    assert _staff_problems(ctx) == []
+    assert doctor.id == staff_actor(staff.login("drruiz", "739146")).id
+
+
+@pytest.mark.parametrize("how", ["planted admin", "role raised", "pin hash swapped", "demo unmarked"])
+def test_an_account_planted_or_edited_in_the_database_cannot_sign_in_or_act(ctx, how) -> None:  # type: ignore[no-untyped-def]
+    """Someone who can write the database but has not the clinic key: a new administrator row,
+    a front-desk account made a clinician, another PIN's hash, a demo account made real."""
+    from argon2 import PasswordHasher
+
+    from intake.services.errors import LoginFailed
+    from intake.services.staff import StaffService
+    from intake.store.models import StaffUser
+
+    ensure_staff(ctx, "admin", "clinic.admin", "Clinic Admin")
+    desk = ensure_staff(ctx, "front_desk", "desk", "Front Desk")
+    known = PasswordHasher().hash("864209")
+    with ctx.db.session() as s:
+        if how == "planted admin":
+            user = StaffUser(
+                username="mallory", display_name="Mallory", role="admin", secret_hash=known,
+                failed_attempts=0, created_at=dt.datetime.now(dt.UTC), actor="system",
+                station="x", active=True, demo=False,
+            )  # fmt: skip
+            s.add(user)
+        else:
+            user = s.get(StaffUser, desk.id)
+            if how == "role raised":
+                user.role = "clinician"
+            elif how == "pin hash swapped":
+                user.secret_hash = known
+            else:
+                user.demo = True  # made by a demo run, then "un-demo'd": the reverse is the same
+                s.flush()
+                user.demo = False
+                user.secret_hash = known
+        s.commit()
+        user_id, username = user.id, user.username
+    problems = _staff_problems(ctx)
+    assert problems and problems[0].startswith(f"staff account {user_id}:")
+    assert not AuditService(ctx).verify().intact
+    with pytest.raises(LoginFailed):
+        StaffService(ctx).login(username, "864209")
+    with ctx.db.session() as s:
+        role = s.get(StaffUser, user_id).role
+    # An actor for the account, as a station signed in before the edit would hold.
+    forged = Actor(f"staff:{user_id}", role, username)
+    with pytest.raises(NotAllowed, match="does not match the audit trail"):
+        PatientService(ctx).search(forged, "a")
+    with ctx.db.session() as s:
+        refused = s.query(AuditEvent).filter_by(action="login_refused", entity_id=str(user_id)).all()
+        assert [e.detail for e in refused] == [{"reason": "account integrity"}]
+
+
+# --- 5. clinical entries: labs, pregnancy tests, follow-ups, confirmations, releases ------------
+
+
+def _patient_of(ctx, vid: str) -> int:  # type: ignore[no-untyped-def]
+    with ctx.db.session() as s:
+        return s.get(Visit, vid).patient_id
+
+
+def _entries(ctx):  # type: ignore[no-untyped-def]
+    """A signed visit of a patient who can become pregnant, with one of each entry recorded."""
+    from intake.services.clinician import ClinicianService
+
+    visit_id, kiosk, _ = walk_visit(ctx, ScriptedPatient(phq9=(1, 1, 1, 1, 0, 0, 0, 0, 1)))
+    doctor = _doctor(ctx)
+    pid = _patient_of(ctx, visit_id)
+    clinician = ClinicianService(ctx)
+    today = ctx.today()
+    clinician.record_lab_panel(doctor, pid, {"alt": 30, "ast": 25}, today)
+    clinician.confirm_pregnancy_status(doctor, pid, True, "examined")
+    clinician.record_follow_up(doctor, pid, 1, seen_on=today, weight=61, daily_dose_mg=40)
+    row = clinician.record_follow_up(
+        doctor, pid, 1, seen_on=today, weight=62, daily_dose_mg=40, expected_version=1
+    )
+    assert row.weight_kg == 62
+    clinician.record_pregnancy_test(doctor, pid, today - dt.timedelta(days=2), "positive")
+    return visit_id, doctor, pid
+
+
+def test_entries_recorded_through_the_app_verify(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.row_digests import clinical_problems
+
+    vid, _doctor_actor, pid = _entries(ctx)
+    assert AuditService(ctx).verify().intact
+    with ctx.db.session() as s:
+        assert clinical_problems(s, pid) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        # A negative test slipped in to lift the hold of the positive one.
+        (
+            "INSERT INTO pregnancy_tests (patient_id, taken_on, result, course_month, at, actor,"
+            " station) VALUES (:pid, :day, 'negative', 0, :at, 'staff:1', 'x')",
+            "the audit trail never recorded it",
+        ),
+        # The positive test deleted.
+        ("DELETE FROM pregnancy_tests WHERE patient_id = :pid", "no longer stored"),
+        # A critical liver value made normal.
+        ("UPDATE lab_results SET value = 20 WHERE patient_id = :pid", "changed after it was recorded"),
+        ("UPDATE follow_ups SET daily_dose_mg = 80 WHERE patient_id = :pid", "changed after"),
+        ("UPDATE pregnancy_status SET can_become_pregnant = :no", "changed after"),
+        ("UPDATE alert_releases SET note = 'nothing to see'", "changed after"),
+    ],
+)
+def test_an_entry_added_changed_or_deleted_in_the_database_is_caught(ctx, statement, said) -> None:  # type: ignore[no-untyped-def]
+    vid, doctor, pid = _entries(ctx)
+    ticks = review_everything(ctx, doctor, vid)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(
+            text(statement),
+            {
+                "pid": pid,
+                "day": ctx.today(),
+                "at": dt.datetime.now(dt.UTC),
+                "no": False,
+            },
+        )
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    lines = [p for p in report.problems if said in p]
+    assert lines, report.problems
+    with pytest.raises(RecordMismatch, match="do not match the audit trail"):
+        DocumentService(ctx).countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200,
+            secret=STAFF_PIN, reviewed=ticks,
+        )  # fmt: skip
+    with ctx.db.session() as s:
+        assert s.get(Visit, vid).status == "submitted"
+        refusals = s.query(AuditEvent).filter_by(action="integrity", entity_id=vid).all()
+        assert [e.detail for e in refusals] == [{"problem": "entries mismatch"}]
+
+
+def test_entries_made_before_the_digests_are_accepted_by_their_own_events(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """An upgraded clinic: rows whose events were written without digests still verify, each
+    by an event about that very row; a row with no event of its own is still reported."""
+    from intake.services.row_digests import clinical_problems
+    from intake.store.models import LabResult, PregnancyStatus
+
+    ctx = sqlite_ctx
+    vid, _kiosk, _ = walk_visit(ctx, PATIENT)
+    pid = _patient_of(ctx, vid)
+    now = dt.datetime.now(dt.UTC)
+    with ctx.db.session() as s:
+        lab = LabResult(
+            patient_id=pid, test="alt", value=30.0, unit="U/L", taken_on=ctx.today(),
+            course_month=0, at=now, actor="staff:1", station="old",
+        )  # fmt: skip
+        status = PregnancyStatus(
+            patient_id=pid, can_become_pregnant=True, reason="", at=now, actor="staff:1",
+            station="old",
+        )  # fmt: skip
+        stray = LabResult(
+            patient_id=pid, test="ast", value=20.0, unit="U/L", taken_on=ctx.today(),
+            course_month=0, at=now, actor="staff:1", station="old",
+        )  # fmt: skip
+        s.add_all([lab, status, stray])
+        s.flush()
+        # The events an earlier version wrote: no row digests.
+        audit.append(
+            s, actor="staff:1", station="old", action="create", entity="lab_result",
+            entity_id=lab.id, detail={"test": "alt", "month": 0},
+        )  # fmt: skip
+        audit.append(
+            s, actor="staff:1", station="old", action="confirm", entity="pregnancy_status",
+            entity_id=pid, detail={"can_become_pregnant": True},
+        )  # fmt: skip
+        assert clinical_problems(s, pid) == [
+            f"lab_results {stray.id}: the audit trail never recorded it"
+        ]
+        s.rollback()
