@@ -42,24 +42,31 @@ def account_digest(u: StaffUser) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+# The events that make or change an account; each written by this version carries its digest.
+ACCOUNT_ACTIONS = ("create", "enable", "disable", "reset_secret", "rehash")
+
+
 def audited_digest(s: Any, user_id: int) -> str | None:
     """The account digest of the latest audit event that made or changed the account.
 
-    "" when the account's ``create`` event predates these digests (made by an earlier version
-    and not changed since); None when the audit trail never recorded the account being made.
-    Other events about the account (a refused sign-in) record nothing of it.
+    "" when that event predates these digests (an account made or changed by an earlier
+    version, not since); None when the audit trail never recorded the account being made.
+    One indexed row: sign-ins and refusals are not read.
     """
-    events = s.execute(
-        select(AuditEvent.action, AuditEvent.detail)
-        .where(AuditEvent.entity == "staff", AuditEvent.entity_id == str(user_id))
+    latest = s.execute(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.entity == "staff",
+            AuditEvent.entity_id == str(user_id),
+            AuditEvent.action.in_(ACCOUNT_ACTIONS),
+        )
         .order_by(AuditEvent.seq.desc())
-    )
-    created = False
-    for action, detail in events:
-        if detail and detail.get(ACCOUNT_DIGEST):
-            return str(detail[ACCOUNT_DIGEST])
-        created = created or action == "create"
-    return "" if created else None
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    detail = latest[0] or {}
+    return str(detail.get(ACCOUNT_DIGEST) or "")
 
 
 def account_problem(s: Any, user: StaffUser) -> str | None:

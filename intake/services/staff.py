@@ -406,18 +406,12 @@ class StaffService(Service):
             return True
         user.failed_attempts = 0
         user.locked_until = None
-        detail: dict[str, Any] = {}
+        who = Actor(f"staff:{user.id}", user.role, user.display_name)
         if _hasher.check_needs_rehash(user.secret_hash):
+            # Stronger hashing parameters since the PIN was set: the same PIN, hashed anew.
             user.secret_hash = _hasher.hash(secret)
-            detail[ACCOUNT_DIGEST] = account_digest(user)
-        self.audit(
-            s,
-            Actor(f"staff:{user.id}", user.role, user.display_name),
-            event,
-            "staff",
-            user.id,
-            detail or None,
-        )
+            self.audit(s, who, "rehash", "staff", user.id, {ACCOUNT_DIGEST: account_digest(user)})
+        self.audit(s, who, event, "staff", user.id)
         return False
 
     def get(self, staff_id: int) -> StaffInfo:

@@ -822,3 +822,18 @@ def test_entries_made_before_the_digests_are_accepted_by_their_own_events(sqlite
             f"lab_results {stray.id}: the audit trail never recorded it"
         ]
         s.rollback()
+
+
+def test_a_pin_rehashed_with_stronger_parameters_stays_bound(sqlite_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    from intake.services import staff as staff_module
+    from intake.services.staff import StaffService
+
+    ensure_staff(sqlite_ctx, "admin", "clinic.admin", "Clinic Admin")
+    monkeypatch.setattr(staff_module, "_hasher", PasswordHasher(time_cost=4))
+    assert StaffService(sqlite_ctx).login("clinic.admin", STAFF_PIN).role == "admin"
+    with sqlite_ctx.db.session() as s:
+        assert s.query(AuditEvent).filter_by(entity="staff", action="rehash").count() == 1
+    assert _staff_problems(sqlite_ctx) == []
+    assert StaffService(sqlite_ctx).login("clinic.admin", STAFF_PIN).role == "admin"
