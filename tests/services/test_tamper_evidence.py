@@ -293,27 +293,30 @@ def _only_visit_problems(ctx) -> list[str]:  # type: ignore[no-untyped-def]
     return [p for p in report.problems if p.startswith("visit ")]
 
 
-def test_a_countersigned_visit_changed_in_place_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("change", ["answer", "acknowledgement_time", "signature_time"])
+def test_a_countersigned_visit_changed_in_place_is_caught(ctx, change) -> None:  # type: ignore[no-untyped-def]
+    """Each change alone: an answer, the time a risk was acknowledged, the time it was signed."""
     vid, kiosk, _ = walk_visit(ctx, PATIENT)
     DocumentService(ctx).issue_documents(kiosk, vid)
     _countersign(ctx, vid)
     assert AuditService(ctx).verify().intact
     _drop_triggers(ctx)
+    statement, values = {
+        "answer": (
+            "UPDATE answers SET value = :v WHERE visit_id = :id AND question_id = 'has_allergies'",
+            {"v": json.dumps({"v": "yes"})},
+        ),
+        "acknowledgement_time": (
+            "UPDATE acknowledgements SET at = :t WHERE visit_id = :id",
+            {"t": dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)},
+        ),
+        "signature_time": (
+            "UPDATE signatures SET signed_at = :t WHERE visit_id = :id AND role = 'patient'",
+            {"t": dt.datetime(2026, 1, 1, 9, 5, tzinfo=dt.UTC)},
+        ),
+    }[change]
     with ctx.db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE answers SET value = :v WHERE visit_id = :id AND question_id = 'has_allergies'"
-            ),
-            {"v": json.dumps({"v": "yes"}), "id": vid},
-        )
-        conn.execute(
-            text("UPDATE acknowledgements SET at = :t WHERE visit_id = :id"),
-            {"t": dt.datetime(2026, 1, 1, 9, 0), "id": vid},
-        )
-        conn.execute(
-            text("UPDATE signatures SET signed_at = :t WHERE visit_id = :id AND role = 'patient'"),
-            {"t": dt.datetime(2026, 1, 1, 9, 5), "id": vid},
-        )
+        assert conn.execute(text(statement), {**values, "id": vid}).rowcount >= 1
     problems = _only_visit_problems(ctx)
     assert problems and vid in problems[0]
     assert all(PATIENT.first_name not in p and PATIENT.last_name not in p for p in problems)
@@ -437,9 +440,8 @@ def test_a_signed_visit_deleted_or_unsigned_is_caught_from_the_audit_trail(
 
 
 @pytest.mark.parametrize("change", ["signature_time", "review_ticks"])
-def test_a_signature_edited_in_place_is_caught(sqlite_ctx, change) -> None:  # type: ignore[no-untyped-def]
+def test_a_signature_edited_in_place_is_caught(ctx, change) -> None:  # type: ignore[no-untyped-def]
     """Neither the signing time nor the review ticks are part of the visit's content hash."""
-    ctx = sqlite_ctx
     vid, _, _ = walk_visit(ctx, PATIENT)
     _countersign(ctx, vid)
     _drop_triggers(ctx)
@@ -449,7 +451,7 @@ def test_a_signature_edited_in_place_is_caught(sqlite_ctx, change) -> None:  # t
                 text(
                     "UPDATE signatures SET signed_at = :t WHERE visit_id = :id AND role = 'patient'"
                 ),
-                {"t": dt.datetime(2026, 1, 1, 9, 5), "id": vid},
+                {"t": dt.datetime(2026, 1, 1, 9, 5, tzinfo=dt.UTC), "id": vid},
             )
         else:
             conn.execute(
