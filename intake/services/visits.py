@@ -1030,11 +1030,21 @@ class VisitService(Service):
         require_role(actor, "front_desk", "clinician", "admin")
         start = since or self._board_start()
         with self.read() as s:
-            waiting = s.execute(
-                select(Visit, Patient)
-                .join(Patient)
-                .where(Visit.status.in_(("draft", "submitted")), Visit.needs_staff != "")
+            # The paused visits' ids first, from visits alone: joined to patients in one
+            # statement, SQLite's planner (with statistics: a few statuses over a million
+            # visits) walked every patient instead (~280 ms at 1M visits, against ~1 ms).
+            paused = s.scalars(
+                select(Visit.id).where(
+                    Visit.status.in_(("draft", "submitted")), Visit.needs_staff != ""
+                )
             ).all()
+            waiting = (
+                s.execute(
+                    select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))
+                ).all()
+                if paused
+                else []
+            )
             recent = s.execute(
                 select(Visit, Patient)
                 .join(Patient)
