@@ -180,7 +180,7 @@ def statements(ctx: AppContext) -> dict[str, Any]:
 
 
 def compiled(ctx: AppContext, stmt: Any) -> tuple[str, Any]:
-    c = stmt.compile(dialect=ctx.db.engine.dialect)
+    c = stmt.compile(dialect=ctx.db.engine.dialect, compile_kwargs={"render_postcompile": True})
     if ctx.db.dialect == "sqlite":
         params = tuple(c.params[name] for name in (c.positiontup or ()))
         return str(c), tuple(

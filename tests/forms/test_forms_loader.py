@@ -504,12 +504,16 @@ def test_text_change_without_version_bump_is_caught(copy: Path) -> None:
 def test_version_bump_without_relocking_is_reported(copy: Path) -> None:
     write_lock(load_forms(copy), copy)
     edit(copy, "risks", "Resequedad", "Sequedad")
-    edit(copy, "risks", 'version = "1.1.0"', 'version = "1.1.1"')
+    # Whatever version the copied form has, one more (the mechanism, not today's content).
+    old = load_forms(copy).versions()["risks"][0]
+    major, minor, patch = (int(part) for part in old.split("."))
+    bumped = f"{major}.{minor}.{patch + 1}"
+    edit(copy, "risks", f'version = "{old}"', f'version = "{bumped}"')
     forms = load_forms(copy)
     problems = lock_problems(forms, copy)
     assert len(problems) == 1
     assert problems[0].path == "risks/form.toml"
-    assert "1.1.1" in problems[0].message and "not recorded" in problems[0].message
+    assert bumped in problems[0].message and "not recorded" in problems[0].message
     # After `forms lock` the new version is recorded and all is well again.
     write_lock(forms, copy)
     assert lock_problems(forms, copy) == []
