@@ -42,7 +42,7 @@ def render_checklist(
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from intake.documents.render import FONT, FONT_BOLD, register_fonts
+    from intake.documents.layout import FONT, FONT_BOLD, register_fonts
 
     register_fonts()
     record_number, name, dob, _lang = who
