@@ -46,13 +46,9 @@ def account_digest(u: StaffUser) -> str:
 ACCOUNT_ACTIONS = ("create", "enable", "disable", "reset_secret", "rehash")
 
 
-def audited_digest(s: Any, user_id: int) -> str | None:
-    """The account digest of the latest audit event that made or changed the account.
-
-    "" when that event predates these digests (an account made or changed by an earlier
-    version, not since); None when the audit trail never recorded the account being made.
-    One indexed row: sign-ins and refusals are not read.
-    """
+def _latest_change(s: Any, user_id: int) -> dict[str, Any] | None:
+    """The detail of the latest audit event that made or changed the account (one indexed
+    row: sign-ins and refusals are not read), or None when the trail never recorded it."""
     latest = s.execute(
         select(AuditEvent.detail)
         .where(
@@ -63,10 +59,43 @@ def audited_digest(s: Any, user_id: int) -> str | None:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    if latest is None:
+    return None if latest is None else dict(latest[0] or {})
+
+
+def audited_digest(s: Any, user_id: int) -> str | None:
+    """The account digest of the latest audit event that made or changed the account.
+
+    "" when that event predates these digests (an account made or changed by an earlier
+    version, not since); None when the audit trail never recorded the account being made.
+    """
+    detail = _latest_change(s, user_id)
+    if detail is None:
         return None
-    detail = latest[0] or {}
     return str(detail.get(ACCOUNT_DIGEST) or "")
+
+
+def _legacy_problem(s: Any, user: StaffUser) -> str | None:
+    """An account not changed since an earlier version: what its ``create`` event says (its
+    username and role, and whether it was a demo account) must still hold; its PIN hash and
+    name cannot be checked until its next audited change."""
+    create = s.execute(
+        select(AuditEvent.detail).where(
+            AuditEvent.entity == "staff",
+            AuditEvent.entity_id == str(user.id),
+            AuditEvent.action == "create",
+        )
+    ).first()
+    detail = dict((create[0] if create else None) or {})
+    if not detail:
+        return None  # made by the very first versions, whose events said nothing of it
+    if (
+        detail.get("username", user.username) != user.username
+        or detail.get("role", user.role) != user.role
+    ):
+        return "it was changed outside the app (username or role)"
+    if bool(detail.get("demo")) != bool(user.demo):
+        return "it was changed outside the app (demo)"
+    return None
 
 
 def account_problem(s: Any, user: StaffUser) -> str | None:
@@ -74,8 +103,24 @@ def account_problem(s: Any, user: StaffUser) -> str | None:
     audited = audited_digest(s, user.id)
     if audited is None:
         return "the audit trail never recorded it being made"
-    if audited and audited != account_digest(user):
+    if not audited:
+        return _legacy_problem(s, user)
+    if audited != account_digest(user):
         return "it was changed outside the app (name, role, PIN, active or demo)"
     return None
 
 
+def missing_accounts(s: Any) -> list[int]:
+    """Accounts the audit trail records as made that are no longer stored (deleted outside the
+    app: the app never deletes one)."""
+    created = {
+        int(entity_id)
+        for entity_id in s.scalars(
+            select(AuditEvent.entity_id).where(
+                AuditEvent.entity == "staff", AuditEvent.action == "create"
+            )
+        )
+        if entity_id.isdigit()
+    }
+    stored = set(s.scalars(select(StaffUser.id)))
+    return sorted(created - stored)

@@ -140,7 +140,12 @@ class AlertService(Service):
                 "visit",
                 visit_id,
                 detail_for(
-                    row, reason="mood_item9", release=row.id, role=staff.role, note=text
+                    row,
+                    visit.patient_id,
+                    reason="mood_item9",
+                    release=row.id,
+                    role=staff.role,
+                    note=text,
                 ),
             )
             return ReleaseInfo(

@@ -13,9 +13,10 @@ from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
+from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
-from intake.services.errors import Conflict, InvalidInput, NotFound
+from intake.services.errors import Conflict, InvalidInput, NotFound, RecordMismatch
 from intake.services.records import build_record, clinician_override
 from intake.services.row_digests import detail_for
 from intake.store.models import (
@@ -408,6 +409,11 @@ class ClinicianService(Service):
                 s.add(row)
                 action = "create"
             else:
+                if problem := row_digests.entry_problem(s, row):
+                    # Writing over it would record the tampered row as this clinician's.
+                    raise RecordMismatch(
+                        f"{integrity.ENTRIES_MISMATCH_MESSAGE} (follow-up: {problem})"
+                    )
                 if expected_version is None or row.version != expected_version:
                     raise Conflict(
                         "This month's follow-up was changed at another station. It has been reloaded; please check it and try again."

@@ -548,8 +548,8 @@ class DocumentService(Service):
                     raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
                 if integrity.visit_problem(self.ctx, s, visit) is not None:
                     raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
-                if row_digests.clinical_problems(s, visit.patient_id):
-                    raise RecordMismatch(integrity.ENTRIES_MISMATCH_MESSAGE)
+                # The patient's entries were checked just before (``_require_intact``), outside
+                # this write transaction: it reads the trail of every entry kind.
                 signed_as = build_record(s, self.ctx.forms, visit_id)
                 gate = flags.pregnancy_gate(
                     signed_as.can_become_pregnant,

@@ -134,13 +134,17 @@ def visit_problems(ctx: AppContext, s: Session) -> list[str]:
 
 def staff_problems(s: Session) -> list[str]:
     """Staff accounts that are not what the audit trail recorded (planted or edited)."""
-    from intake.services.accounts import account_problem
+    from intake.services.accounts import account_problem, missing_accounts
 
     out = []
     for user in s.scalars(select(StaffUser).order_by(StaffUser.id)):
         problem = account_problem(s, user)
         if problem:
             out.append(f"staff account {user.id}: {problem}")
+    out += [
+        f"staff account {uid}: the audit trail records it made, but it is no longer stored"
+        for uid in missing_accounts(s)
+    ]
     return out
 
 

@@ -15,11 +15,12 @@ Rows made before these digests existed are accepted when the trail holds their o
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import ColumnElement, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import (
@@ -52,12 +53,14 @@ def row_digest(row: Any) -> str:
     return canonical_hash(values)
 
 
-def detail_for(row: Any, **detail: Any) -> dict[str, Any]:
+def detail_for(row: Any, patient_id: int | None = None, **detail: Any) -> dict[str, Any]:
     """An audit event's detail for ``row``: what the caller says, plus the row's id, its
-    patient's id (so a deleted row is still found per patient) and its digest."""
+    patient's id (so a deleted row is still found per patient; given for rows that hold no
+    patient id of their own) and its digest."""
     out = {**detail, ROW_ID: row.id, ROW_DIGEST: row_digest(row)}
-    if isinstance(getattr(row, "patient_id", None), int):
-        out[PATIENT] = row.patient_id
+    patient = patient_id if patient_id is not None else getattr(row, "patient_id", None)
+    if isinstance(patient, int):
+        out[PATIENT] = patient
     return out
 
 
@@ -108,19 +111,26 @@ BOUND: tuple[_Bound, ...] = (
 
 
 def _trail(
-    s: Session, bound: _Bound
-) -> tuple[dict[int, str], set[Hashable], dict[int, int]]:
-    """Per row id, the digest of its latest event; the rows whose only events are legacy; and
-    the patient each digest-carrying event names."""
+    s: Session, bound: _Bound, keys: list[str] | None = None, patient_id: int | None = None
+) -> tuple[dict[int, str], Counter[Hashable], dict[int, int]]:
+    """Per row id, the digest of its latest event; how many legacy events name each legacy
+    key; and the patient each digest-carrying event names.
+
+    ``keys`` and ``patient_id`` narrow the events read to one patient's: those about the given
+    entity ids (indexed) and those naming the patient (a deleted row's).
+    """
     digests: dict[int, str] = {}
-    legacy: set[Hashable] = set()
+    legacy: Counter[Hashable] = Counter()
     patients: dict[int, int] = {}
-    events = s.execute(
-        select(AuditEvent.entity_id, AuditEvent.detail)
-        .where(AuditEvent.entity == bound.entity, AuditEvent.action.in_(bound.actions))
-        .order_by(AuditEvent.seq)
+    query = select(AuditEvent.entity_id, AuditEvent.detail).where(
+        AuditEvent.entity == bound.entity, AuditEvent.action.in_(bound.actions)
     )
-    for entity_id, detail in events:
+    if keys is not None:
+        about: ColumnElement[bool] = AuditEvent.entity_id.in_(keys)
+        if patient_id is not None:
+            about = or_(about, AuditEvent.detail[PATIENT].as_integer() == patient_id)
+        query = query.where(about)
+    for entity_id, detail in s.execute(query.order_by(AuditEvent.seq)):
         info = dict(detail or {})
         if ROW_DIGEST in info and isinstance(info.get(ROW_ID), int):
             digests[info[ROW_ID]] = str(info[ROW_DIGEST])
@@ -129,37 +139,63 @@ def _trail(
         else:
             key = bound.legacy_key(entity_id, info)
             if key is not None:
-                legacy.add(key)
+                legacy[key] += 1
     return digests, legacy, patients
 
 
 def clinical_problems(s: Session, patient_id: int | None = None) -> list[str]:
     """Entries that are not what the audit trail recorded, one line each (table and id only).
 
-    ``patient_id`` limits the check to one patient's entries (before a countersignature).
+    ``patient_id`` limits the check to one patient's entries (before a countersignature or an
+    issue), reading only that patient's events.
     """
     out: list[str] = []
     for bound in BOUND:
-        digests, legacy, patients = _trail(s, bound)
         query = select(bound.model).order_by(bound.model.id)
+        keys: list[str] | None = None
         if patient_id is not None:
             if bound.model is AlertRelease:
-                visits = select(Visit.id).where(Visit.patient_id == patient_id)
+                visits = list(s.scalars(select(Visit.id).where(Visit.patient_id == patient_id)))
                 query = query.where(AlertRelease.visit_id.in_(visits))
+                keys = visits
             else:
                 query = query.where(bound.model.patient_id == patient_id)
+        rows = list(s.scalars(query))
+        if keys is None and patient_id is not None:
+            keys = (
+                [str(patient_id)] if bound.model is PregnancyStatus else [str(r.id) for r in rows]
+            )
+        digests, legacy, patients = _trail(s, bound, keys, patient_id)
         seen: set[int] = set()
         table = bound.model.__tablename__
-        for row in s.scalars(query):
+        for row in rows:
             seen.add(row.id)
             recorded = digests.get(row.id)
             if recorded is None:
-                if bound.row_key(row) not in legacy:
+                # A row from before the digests is accepted once per event of its own: a
+                # second row planted under the same legacy event is not.
+                key = bound.row_key(row)
+                if legacy[key] > 0:
+                    legacy[key] -= 1
+                else:
                     out.append(f"{table} {row.id}: the audit trail never recorded it")
             elif recorded != row_digest(row):
                 out.append(f"{table} {row.id}: it was changed after it was recorded")
         gone = sorted(set(digests) - seen)
         if patient_id is not None:
             gone = [r for r in gone if patients.get(r) == patient_id]
-        out += [f"{table} {r}: the audit trail records it, but it is no longer stored" for r in gone]
+        out += [
+            f"{table} {r}: the audit trail records it, but it is no longer stored" for r in gone
+        ]
     return out
+
+
+def entry_problem(s: Session, row: Any) -> str | None:
+    """Why one stored entry is not what its latest audit event recorded (before it is changed
+    through the app: a change written over a tampered row would bless it), or None."""
+    bound = next(b for b in BOUND if b.model is type(row))
+    digests, legacy, _ = _trail(s, bound, [str(row.id)])
+    recorded = digests.get(row.id)
+    if recorded is None:
+        return None if legacy[bound.row_key(row)] else "the audit trail never recorded it"
+    return None if recorded == row_digest(row) else "it was changed after it was recorded"

@@ -99,6 +99,18 @@ def lock_seconds(
     return wait, window_start, window_used + wait
 
 
+def locked_for(user: StaffUser, now: dt.datetime) -> int:
+    """Seconds the account must still wait, 0 when it may try.
+
+    A wait is never longer than the app ever sets one (``MAX_LOCK_SECONDS``): a ``locked_until``
+    put years ahead in the database, to keep a colleague out, is not honoured.
+    """
+    until = user.locked_until
+    if until is None or until <= now or until > now + dt.timedelta(seconds=MAX_LOCK_SECONDS):
+        return 0
+    return int((until - now).total_seconds()) + 1
+
+
 def staff_actor(info: StaffInfo) -> Actor:
     return Actor(f"staff:{info.id}", info.role, info.display_name)
 
@@ -198,7 +210,7 @@ class StaffService(Service):
         """
         require_role(actor, "admin", action=MANAGE)
         with self.write() as s:
-            user = self._by_username(s, username)
+            user = self._changeable(s, username)
             if user.active == active:
                 return _info(user)
             if not active:
@@ -224,7 +236,7 @@ class StaffService(Service):
         if errors := _secret_errors(secret):
             raise InvalidInput(errors)
         with self.write() as s:
-            user = self._by_username(s, username)
+            user = self._changeable(s, username)
             user.secret_hash = _hasher.hash(secret)
             user.failed_attempts = 0
             user.locked_until = None
@@ -235,6 +247,18 @@ class StaffService(Service):
                 {"username": user.username, ACCOUNT_DIGEST: account_digest(user)},
             )  # fmt: skip
             return _info(user)
+
+    def _changeable(self, s: Any, username: str) -> StaffUser:
+        """The account to change, refused when it no longer matches the audit trail: a change
+        written over it would record the tampered role or PIN as if an administrator set it."""
+        user = self._by_username(s, username)
+        if problem := account_problem(s, user):
+            raise NotAllowed(
+                f"The account {user.username!r} cannot be changed: {problem}. It cannot sign in"
+                " either. Make a new account for this person, and tell whoever looks after the"
+                " clinic's database (`main.py audit verify` lists it)."
+            )
+        return user
 
     def _by_username(self, s: Any, username: str) -> StaffUser:
         user = s.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
@@ -307,7 +331,7 @@ class StaffService(Service):
         """Check a PIN/password. Failures are audited; after a few, the account waits, doubling each time."""
         username = username.strip().lower()
         now = self.ctx.now()
-        locked_for = 0
+        locked_seconds = 0
         demo = False
         with self.write() as s:
             user = s.scalar(select(StaffUser).where(StaffUser.username == username))
@@ -337,17 +361,17 @@ class StaffService(Service):
                 )
                 failed = True
             else:
-                if user.locked_until and user.locked_until > now:
+                if wait := locked_for(user, now):
                     self.audit(s, SYSTEM, "login_refused", "staff", user.id, {"reason": "locked"})
-                    locked_for = int((user.locked_until - now).total_seconds()) + 1
+                    locked_seconds = wait
                     failed = True
                 else:
                     failed = self._wrong_secret(user, secret, now, s)
                 if not failed:
                     return _info(user)
         # Raised after the unit of work, so the refusal's audit event is committed.
-        if locked_for:
-            raise Locked(locked_for)
+        if locked_seconds:
+            raise Locked(locked_seconds)
         if demo:
             raise LoginFailed(DEMO_REFUSED)
         raise LoginFailed("That name or PIN is not right.")
@@ -363,16 +387,22 @@ class StaffService(Service):
         if not actor.is_staff or not actor.id.startswith("staff:"):
             raise NotAllowed("Only a signed-in member of staff can sign here.")
         now = self.ctx.now()
-        locked_for = 0
+        locked_seconds = 0
         with self.write() as s:
             user = s.get(StaffUser, int(actor.id.split(":", 1)[1]))
             if user is None or not user.active or user.role != actor.role:
                 _dummy_verify(secret)  # as long as a wrong PIN takes
                 self.audit(s, SYSTEM, "reauth_failed", "staff", "-", {"reason": "no account"})
                 failed = True
-            elif user.locked_until and user.locked_until > now:
+            elif account_problem(s, user):
+                _dummy_verify(secret)
+                self.audit(
+                    s, SYSTEM, "reauth_refused", "staff", user.id, {"reason": "account integrity"}
+                )
+                failed = True
+            elif wait := locked_for(user, now):
                 self.audit(s, SYSTEM, "reauth_refused", "staff", user.id, {"reason": "locked"})
-                locked_for = int((user.locked_until - now).total_seconds()) + 1
+                locked_seconds = wait
                 failed = True
             else:
                 wrong_name = username is not None and username.strip().lower() != user.username
@@ -380,8 +410,8 @@ class StaffService(Service):
                     user, "" if wrong_name else secret, now, s, event="reauth"
                 )
         # Raised after the unit of work, so the refusal's audit event is committed.
-        if locked_for:
-            raise Locked(locked_for)
+        if locked_seconds:
+            raise Locked(locked_seconds)
         if failed:
             if username is not None:
                 raise InvalidInput({"secret": "That username and PIN are not right."})

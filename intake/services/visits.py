@@ -45,6 +45,7 @@ from intake.services.errors import (
 from intake.services.patients import apply_changes
 from intake.store.models import (
     Acknowledgement,
+    AlertRelease,
     Answer,
     AuditEvent,
     Patient,
@@ -1437,7 +1438,12 @@ class VisitService(Service):
                     out.missing.append(Missing(MissingKind.QUESTION, q.id))
         if visit.phq9 is None:
             out.missing.append(Missing(MissingKind.MOOD))
-        if visit.needs_staff:
+        if visit.needs_staff or (
+            visit.phq9 is not None
+            and self._mood_alert_raised(s, visit)
+            and not self._mood_alert_released(s, visit)
+        ):
+            # A pause cleared in the database without a release still holds the visit.
             out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
             out.missing.append(Missing(MissingKind.IDENTITY))
@@ -1483,16 +1489,10 @@ class VisitService(Service):
                 result = phq9_scoring.score([answers.get(i) for i in PHQ9_IDS], difficulty)
             except ValidationError:
                 return "its mood-screen summary has no answers behind it"
-            alerted = result.item9_positive or any(
-                (detail or {}).get("reason") == "mood_item9"
-                for detail in s.scalars(
-                    select(AuditEvent.detail).where(
-                        AuditEvent.entity == "visit",
-                        AuditEvent.entity_id == visit.id,
-                        AuditEvent.action == "alert",
-                    )
-                )
-            )
+            raised = self._mood_alert_raised(s, visit)
+            alerted = result.item9_positive or raised
+            if (result.item9_positive or raised) and not self._mood_alert_released(s, visit):
+                return "its mood-screen alert was never released by a member of staff"
             expected = {
                 "answers": list(result.answers),
                 "total": result.total,
@@ -1506,6 +1506,41 @@ class VisitService(Service):
         if visit.quiz_passed != self._quiz_passed(s, visit):
             return "its quiz result is not what its quiz answers give"
         return None
+
+    @staticmethod
+    def _mood_alert_raised(s: Session, visit: Visit) -> bool:
+        """Whether the audit trail recorded a positive item 9 for this visit."""
+        return any(
+            (detail or {}).get("reason") == "mood_item9"
+            for detail in s.scalars(
+                select(AuditEvent.detail).where(
+                    AuditEvent.entity == "visit",
+                    AuditEvent.entity_id == visit.id,
+                    AuditEvent.action == "alert",
+                )
+            )
+        )
+
+    @staticmethod
+    def _mood_alert_released(s: Session, visit: Visit) -> bool:
+        """Whether staff released the visit after its mood-screen alert: a release row (whose
+        own event binds it), or, from before release notes, an ``attend`` event for item 9."""
+        if s.scalar(
+            select(AlertRelease.id)
+            .where(AlertRelease.visit_id == visit.id, AlertRelease.reason == alerts.MOOD_REASON)
+            .limit(1)
+        ):
+            return True
+        return any(
+            (detail or {}).get("reason") == alerts.MOOD_REASON
+            for detail in s.scalars(
+                select(AuditEvent.detail).where(
+                    AuditEvent.entity == "visit",
+                    AuditEvent.entity_id == visit.id,
+                    AuditEvent.action == "attend",
+                )
+            )
+        )
 
     def _content(self, s: Session, visit: Visit) -> dict[str, Any]:
         """The content a signature is bound to: who, what was answered and acknowledged, which forms."""

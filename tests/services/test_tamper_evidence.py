@@ -381,6 +381,12 @@ def test_an_item9_alert_kept_after_a_changed_answer_is_not_taken_for_tampering(c
             s, actor="kiosk", station="test-station", action="alert", entity="visit",
             entity_id=vid, detail={"reason": "mood_item9"},
         )  # fmt: skip
+        # Raised, so it had to be released by staff before the visit went on.
+        assert "never released" in (VisitService(ctx).summary_problem(s, visit) or "")
+        audit.append(
+            s, actor="staff:1", station="test-station", action="attend", entity="visit",
+            entity_id=vid, detail={"reason": "item9"},
+        )  # fmt: skip  (a release as versions before release notes recorded it)
         assert VisitService(ctx).summary_problem(s, visit) is None
         s.rollback()
 
@@ -839,3 +845,133 @@ def test_a_pin_rehashed_with_stronger_parameters_stays_bound(sqlite_ctx, monkeyp
         assert s.query(AuditEvent).filter_by(entity="staff", action="rehash").count() == 1
     assert _staff_problems(sqlite_ctx) == []
     assert StaffService(sqlite_ctx).login("clinic.admin", STAFF_PIN).role == "admin"
+
+
+# --- 6. what a review of the bindings tried -----------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["disable and enable", "new pin"])
+def test_an_administrator_cannot_bless_a_tampered_account_by_changing_it(ctx, how) -> None:  # type: ignore[no-untyped-def]
+    """A front-desk account made an administrator in the database stays refused: disabling,
+    enabling or resetting it would write the tampered role into the trail as the admin's."""
+    from argon2 import PasswordHasher
+
+    from intake.services.errors import LoginFailed
+    from intake.services.staff import StaffService
+    from intake.store.models import StaffUser
+
+    admin = staff_actor(ensure_staff(ctx, "admin", "clinic.admin", "Clinic Admin"))
+    desk = ensure_staff(ctx, "front_desk", "desk", "Front Desk")
+    with ctx.db.session() as s:
+        user = s.get(StaffUser, desk.id)
+        user.role, user.secret_hash = "admin", PasswordHasher().hash("111222333")
+        s.commit()
+    staff = StaffService(ctx)
+    with pytest.raises(NotAllowed, match="cannot be changed"):
+        if how == "new pin":
+            staff.reset_secret(admin, "desk", "739146")
+        else:
+            staff.set_active(admin, "desk", False)
+    for secret in ("111222333", "739146"):
+        with pytest.raises(LoginFailed):
+            staff.login("desk", secret)
+    assert _staff_problems(ctx) == [f"staff account {desk.id}: " + (
+        "it was changed outside the app (name, role, PIN, active or demo)"
+    )]
+
+
+def test_a_deleted_account_and_an_unbounded_lock_out(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.staff import StaffService
+    from intake.store.models import StaffUser
+
+    ensure_staff(ctx, "admin", "clinic.admin", "Clinic Admin")
+    doctor = ensure_staff(ctx, "clinician", "drx", "Dr X")
+    _drop_triggers(ctx)
+    with ctx.db.session() as s:
+        s.delete(s.get(StaffUser, doctor.id))
+        # Everyone else kept out for years: never a wait the app would set.
+        for user in s.query(StaffUser):
+            user.locked_until = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+            user.failed_attempts = 99
+        s.commit()
+    assert _staff_problems(ctx) == [
+        f"staff account {doctor.id}: the audit trail records it made, but it is no longer stored"
+    ]
+    assert StaffService(ctx).login("clinic.admin", STAFF_PIN).role == "admin"
+
+
+def test_a_mood_alert_cleared_in_the_database_still_holds_the_visit(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Item 9 positive, and needs_staff set back to '' instead of a release with a note: the
+    visit still waits for staff and cannot be signed."""
+    from intake.services.visits import VisitService
+
+    vid, kiosk, _ = walk_visit(ctx, PATIENT, sign=False)
+    visits = VisitService(ctx)
+    assert visits.save_phq9(kiosk, vid, [1, 1, 1, 1, 0, 0, 0, 0, 2], "not_difficult")
+    with ctx.db.session() as s:
+        s.get(Visit, vid).needs_staff = ""
+        s.commit()
+    missing = visits.completeness(kiosk, vid).missing
+    assert any(m.kind == "staff" for m in missing)
+
+
+def test_a_deleted_release_is_caught_and_blocks_countersigning(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient(phq9=(1, 1, 1, 1, 0, 0, 0, 0, 1)))
+    doctor = _doctor(ctx)
+    ticks = review_everything(ctx, doctor, vid)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM alert_releases WHERE visit_id = :id"), {"id": vid})
+    problems = AuditService(ctx).verify().problems
+    assert any(p.startswith("alert_releases ") and "no longer stored" in p for p in problems)
+    assert any(vid in p and "never released" in p for p in problems)
+    with pytest.raises(RecordMismatch):
+        DocumentService(ctx).countersign(
+            doctor, vid, "Dr Ana Ruiz", signature_strokes(seed=4), 600, 200,
+            secret=STAFF_PIN, reviewed=ticks,
+        )  # fmt: skip
+
+
+def test_a_second_confirmation_planted_under_an_old_event_is_caught(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.row_digests import clinical_problems
+    from intake.store.models import PregnancyStatus
+
+    ctx = sqlite_ctx
+    vid, _kiosk, _ = walk_visit(ctx, PATIENT)
+    pid = _patient_of(ctx, vid)
+    now = dt.datetime.now(dt.UTC)
+    with ctx.db.session() as s:
+        rows = [
+            PregnancyStatus(
+                patient_id=pid, can_become_pregnant=False, reason="", at=now,
+                actor="staff:1", station="old",
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        s.add_all(rows)
+        s.flush()
+        audit.append(
+            s, actor="staff:1", station="old", action="confirm", entity="pregnancy_status",
+            entity_id=pid, detail={"can_become_pregnant": False},
+        )  # fmt: skip
+        assert clinical_problems(s, pid) == [
+            f"pregnancy_status {rows[1].id}: the audit trail never recorded it"
+        ]
+        s.rollback()
+
+
+def test_a_tampered_follow_up_is_not_blessed_by_an_update(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.clinician import ClinicianService
+
+    vid, _kiosk, _ = walk_visit(ctx, PATIENT)
+    pid = _patient_of(ctx, vid)
+    doctor = _doctor(ctx)
+    clinician = ClinicianService(ctx)
+    clinician.record_follow_up(doctor, pid, 1, seen_on=ctx.today(), weight=61, daily_dose_mg=40)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE follow_ups SET daily_dose_mg = 80"))
+    with pytest.raises(RecordMismatch, match="follow-up"):
+        clinician.record_follow_up(
+            doctor, pid, 1, seen_on=ctx.today(), weight=62, daily_dose_mg=40, expected_version=1
+        )
