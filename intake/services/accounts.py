@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intake.store.models import AuditEvent, StaffUser
 
@@ -49,16 +49,18 @@ ACCOUNT_ACTIONS = ("create", "enable", "disable", "reset_secret", "rehash")
 def _latest_change(s: Any, user_id: int) -> dict[str, Any] | None:
     """The detail of the latest audit event that made or changed the account (one indexed
     row: sign-ins and refusals are not read), or None when the trail never recorded it."""
-    latest = s.execute(
-        select(AuditEvent.detail)
+    # max(seq) over the (entity, entity_id, action, seq) index: a few seeks. Ordering by seq
+    # and taking the first instead made SQLite walk back through every sign-in.
+    last = (
+        select(func.max(AuditEvent.seq))
         .where(
             AuditEvent.entity == "staff",
             AuditEvent.entity_id == str(user_id),
             AuditEvent.action.in_(ACCOUNT_ACTIONS),
         )
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+        .scalar_subquery()
+    )
+    latest = s.execute(select(AuditEvent.detail).where(AuditEvent.seq == last)).first()
     return None if latest is None else dict(latest[0] or {})
 
 

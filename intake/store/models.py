@@ -425,7 +425,13 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # A record's events (its signatures, its issue), as verify and countersign look them up.
-    __table_args__ = (Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),
+        # An account's latest change (checked at every service call), past its sign-ins.
+        Index(
+            "ix_audit_events_entity_entity_id_action_seq", "entity", "entity_id", "action", "seq"
+        ),
+    )
 
 
 class AuditHead(Base):
