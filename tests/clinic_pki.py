@@ -335,11 +335,17 @@ class RevocationServer:
     def publish(self, path: str, issuer: x509.Certificate, key: Any) -> None:
         self.issuers[path.lstrip("/")] = (issuer, key)
 
-    def publish_ca(self, ca: CertificateAuthority) -> None:
-        """The CRLs that ``make_ca(url)`` and ``issue_leaf(..., url)`` certificates name."""
-        self.publish("root.crl", ca.root, ca.root_key)
-        self.publish("docsign-g2.crl", ca.intermediate, ca.intermediate_key)
-        self.publish("ocsp", ca.intermediate, ca.intermediate_key)
+    def publish_ca(self, ca: CertificateAuthority, prefix: str = "") -> None:
+        """The CRLs and OCSP answers that ``make_ca(base)`` and ``issue_leaf(..., base)``
+        certificates name, for ``base`` = ``self.base(prefix)``."""
+        where = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self.publish(f"{where}root.crl", ca.root, ca.root_key)
+        self.publish(f"{where}docsign-g2.crl", ca.intermediate, ca.intermediate_key)
+        self.publish(f"{where}ocsp", ca.intermediate, ca.intermediate_key)
+
+    def base(self, prefix: str = "") -> str:
+        """The base URL for a CA published under ``prefix`` (several CAs share one server)."""
+        return f"{self.url}/{prefix.strip('/')}" if prefix.strip("/") else self.url
 
     def crl(self, path: str) -> bytes:
         issuer, key = self.issuers[path]
@@ -364,10 +370,10 @@ class RevocationServer:
             )
         return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
-    def ocsp(self, body: bytes) -> bytes:
+    def ocsp(self, path: str, body: bytes) -> bytes:
         from cryptography.x509 import ocsp
 
-        issuer, key = self.issuers["ocsp"]
+        issuer, key = self.issuers[path]
         request = ocsp.load_der_ocsp_request(body)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         serial = request.serial_number
@@ -429,8 +435,9 @@ def serve_revocation(lifetime: float = 300.0) -> Iterator[RevocationServer]:
                 return
             path = self.path.split("?")[0].lstrip("/")
             try:
-                if path == "ocsp" and body is not None and "ocsp" in state.issuers:
-                    reply, kind = state.ocsp(body), "application/ocsp-response"
+                ocsp_path = path.rsplit("/", 1)[-1] == "ocsp"
+                if ocsp_path and body is not None and path in state.issuers:
+                    reply, kind = state.ocsp(path, body), "application/ocsp-response"
                 elif path in state.issuers and body is None:
                     reply, kind = state.crl(path), "application/pkix-crl"
                 else:

@@ -1330,7 +1330,7 @@ def verify_pdf(
     if len(installed) > 1 and not installed[0].self_issued:
         # A CA-issued certificate: what the file proves about its status at signing.
         long_term = _long_term_level(
-            embedded, installed, tsa_roots, after, ordered, proof is not None
+            embedded, installed, tsa_roots, after, ordered, proof[0] if proof else None
         )
 
     cert = status.signing_cert
@@ -1491,7 +1491,7 @@ def _long_term_level(
     tsa_roots: Any,
     after: _AfterSeal,
     stamps: list[Any],
-    proven: bool,
+    proven_at: dt.datetime | None,
 ) -> tuple[str, str]:
     """("B-LT" or "B-LTA", what it proves) for a CA-issued signer, or ("", why not)."""
     if not after.dss_revisions:
@@ -1501,21 +1501,55 @@ def _long_term_level(
             "signing is not proven by the file (the CA's revocation service could not be "
             "reached when it was sealed, or no time-stamping authority was set)",
         )
-    if not proven:
+    if proven_at is None:
         return "", "validation data embedded, but no timestamp: not PAdES B-LT"
-    problem = _ltv_problem(embedded, installed, tsa_roots)
+    first = min(after.dss_revisions)
+    archived = any(st.signed_revision >= first for st in stamps)
+    # With an archive timestamp, pyHanko's AdES long-term validation (EN 319 102-1); without,
+    # the chains checked at the proven signing time against the DSS alone.
+    problem = (
+        _ltv_problem(embedded, installed, tsa_roots)
+        if archived
+        else _lt_problem(embedded, installed, tsa_roots, proven_at)
+    )
     if problem:
         return (
             "",
             f"the embedded validation data does not prove the certificate's status ({problem}),"
             " so not PAdES B-LT",
         )
-    first = min(after.dss_revisions)
-    archived = any(st.signed_revision >= first for st in stamps)
     what = "revocation data for the certificate chains embedded and checked offline"
     if archived:
         return "B-LTA", what + ", and covered by an archive timestamp"
     return "B-LT", what
+
+
+def _lt_problem(embedded: Any, installed: list[Any], tsa_roots: Any, moment: dt.datetime) -> str:
+    """Why the DSS alone does not show the clinic's chain unrevoked at ``moment``; ''."""
+    from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
+
+    leaf = installed[0]
+    roots = _chain_roots(leaf, _issuers(leaf, installed[1:]))
+    try:
+        dss = DocumentSecurityStore.read_dss(embedded.reader)
+        context = dss.as_validation_context(
+            {
+                "trust_roots": roots,
+                "allow_fetching": False,
+                "revocation_mode": "require",
+                "moment": moment,
+            }
+        )
+        status = validate_pdf_signature(
+            embedded, context, ts_validation_context=_tsa_context(tsa_roots), skip_diff=True
+        )
+    except Exception as exc:
+        return _short(exc)
+    if status.revoked:
+        return "a certificate is revoked"
+    if not (status.intact and status.valid and status.trusted):
+        return "no revocation data for every certificate of the chain"
+    return ""
 
 
 def _ltv_problem(embedded: Any, installed: list[Any], tsa_roots: Any) -> str:
