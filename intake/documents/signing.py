@@ -1,18 +1,23 @@
-"""Sealing PDFs with the clinic's key (PAdES baseline B-B or B-T) and checking them later.
+"""Sealing PDFs with the clinic's key (PAdES baseline B-B, B-T or B-LTA) and checking them later.
 
 The clinic key and its self-signed certificate are made on first use in the data folder
 (``clinic-key.pem``, encrypted with a passphrase kept in the secret store outside that folder and
 readable by its owner only; ``clinic-cert.pem``), unless a PKCS#12 file is configured. Checking
 a document reads the certificate only: it never makes, decrypts or converts a key. A document counts as valid only if its one signature is intact, made with the
 clinic's certificate, and covers every byte of the file: anything appended afterwards, even a
-well-formed incremental update, makes it invalid, with one exception: a single RFC 3161
-document timestamp directly after the signature (added later to a document sealed while the
-time-stamping authority could not be reached). Each seal is a certification signature (DocMDP,
-no changes permitted), so other readers (Acrobat, poppler's ``pdfsig``) flag later edits too.
+well-formed incremental update, makes it invalid, except what PAdES itself adds: a document
+timestamp (added later to a document sealed while the time-stamping authority could not be
+reached, or an archive timestamp) and updates of the document security store (DSS) with
+validation data. Each seal is a certification signature (DocMDP, no changes permitted), so
+other readers (Acrobat, poppler's ``pdfsig``) flag later edits too.
 
 Levels (ETSI EN 319 142-1): B-B is the signature alone, its signing time only claimed by the
 signer; B-T adds a time-stamp token from a time-stamping authority over the signature (in it, or
-as a document timestamp after it), which proves the signature existed at that time.
+as a document timestamp after it), which proves the signature existed at that time. B-LT adds
+the validation data of the certificate chains (certificates, CRLs, OCSP responses) in the DSS,
+so the certificate's status at signing is proven by the file alone; B-LTA adds a document
+timestamp over that data. B-LT/B-LTA need a CA-issued certificate whose CA publishes revocation
+data (see ``fetch_validation_data``); the self-signed default stays B-B/B-T.
 
 pyHanko and cryptography are imported inside the functions, so importing this module (for
 ``NotAPdf`` or ``VerifyResult``) costs nothing at start-up.
@@ -102,7 +107,7 @@ class VerifyResult:
 
     ``signed_at`` is the proven signing time (the time-stamp token's) when ``time_proven``, else
     the time the signer claimed (``claimed_at``). ``level`` is the PAdES baseline level reached
-    ("B-B", "B-T"), empty when the signature is not valid.
+    ("B-B", "B-T", "B-LT", "B-LTA"), empty when the signature is not valid.
     """
 
     valid: bool
