@@ -2,7 +2,10 @@
 
 The leaves look like what a clinic buys from a CA: issued by an intermediate, with the
 extensions CAs add (key identifiers, CRL and OCSP addresses, policies, extended key usages),
-so an RSA-4096 leaf is about 1.9 KB of DER.
+so an RSA-4096 leaf is about 1.9 KB of DER. By default their CRL and OCSP addresses are on
+``.invalid`` hosts that nothing answers; with ``revocation=`` (the URL of a
+:func:`serve_revocation` server on 127.0.0.1) the CA publishes real CRLs (and OCSP answers)
+there, so that sealing can fetch them.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +75,9 @@ def _validity(builder: x509.CertificateBuilder, years: int) -> x509.CertificateB
     )
 
 
-def make_ca() -> CertificateAuthority:
+def make_ca(revocation: str | None = None) -> CertificateAuthority:
+    """A root and an intermediate; ``revocation`` is the base URL where the root's CRL is
+    published (``{revocation}/root.crl``), else an address nothing answers."""
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
     root_name = _name("Test Trust Root CA R1")
     root = (
@@ -99,7 +108,13 @@ def make_ca() -> CertificateAuthority:
             x509.CRLDistributionPoints(
                 [
                     x509.DistributionPoint(
-                        [x509.UniformResourceIdentifier("http://crl.test-trust.invalid/root.crl")],
+                        [
+                            x509.UniformResourceIdentifier(
+                                f"{revocation}/root.crl"
+                                if revocation
+                                else "http://crl.test-trust.invalid/root.crl"
+                            )
+                        ],
                         None,
                         None,
                         None,
@@ -123,7 +138,11 @@ def new_leaf_key(kind: str) -> Any:
     raise ValueError(kind)
 
 
-def issue_leaf(ca: CertificateAuthority, key: Any) -> x509.Certificate:
+def issue_leaf(
+    ca: CertificateAuthority, key: Any, revocation: str | None = None, *, ocsp: bool = True
+) -> x509.Certificate:
+    """A clinic certificate; its CRL (and, with ``ocsp``, OCSP) addresses are under
+    ``revocation`` when given, else on hosts nothing answers."""
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
@@ -135,7 +154,28 @@ def issue_leaf(ca: CertificateAuthority, key: Any) -> x509.Certificate:
             x509.NameAttribute(NameOID.EMAIL_ADDRESS, "records@rpmhealth.example"),
         ]
     )
-    base = "http://pki.test-trust.invalid"
+    base = revocation or "http://pki.test-trust.invalid"
+    if revocation:
+        points = [x509.UniformResourceIdentifier(f"{base}/docsign-g2.crl")]
+    else:
+        points = [
+            x509.UniformResourceIdentifier(f"{base}/crl/docsign-g2.crl"),
+            x509.UniformResourceIdentifier(f"{base}/crl/backup/docsign-g2.crl"),
+        ]
+    access = [
+        x509.AccessDescription(
+            x509.AuthorityInformationAccessOID.CA_ISSUERS,
+            x509.UniformResourceIdentifier(f"{base}/certs/docsign-g2.crt"),
+        )
+    ]
+    if ocsp:
+        access.insert(
+            0,
+            x509.AccessDescription(
+                x509.AuthorityInformationAccessOID.OCSP,
+                x509.UniformResourceIdentifier(f"{base}/ocsp"),
+            ),
+        )
     return (
         _validity(x509.CertificateBuilder(), 3)
         .subject_name(subject)
@@ -176,36 +216,10 @@ def issue_leaf(ca: CertificateAuthority, key: Any) -> x509.Certificate:
             x509.SubjectAlternativeName([x509.RFC822Name("records@rpmhealth.example")]), False
         )
         .add_extension(
-            x509.CRLDistributionPoints(
-                [
-                    x509.DistributionPoint(
-                        [
-                            x509.UniformResourceIdentifier(f"{base}/crl/docsign-g2.crl"),
-                            x509.UniformResourceIdentifier(f"{base}/crl/backup/docsign-g2.crl"),
-                        ],
-                        None,
-                        None,
-                        None,
-                    )
-                ]
-            ),
+            x509.CRLDistributionPoints([x509.DistributionPoint(points, None, None, None)]),
             False,
         )
-        .add_extension(
-            x509.AuthorityInformationAccess(
-                [
-                    x509.AccessDescription(
-                        x509.AuthorityInformationAccessOID.OCSP,
-                        x509.UniformResourceIdentifier(f"{base}/ocsp"),
-                    ),
-                    x509.AccessDescription(
-                        x509.AuthorityInformationAccessOID.CA_ISSUERS,
-                        x509.UniformResourceIdentifier(f"{base}/certs/docsign-g2.crt"),
-                    ),
-                ]
-            ),
-            False,
-        )
+        .add_extension(x509.AuthorityInformationAccess(access), False)
         .add_extension(
             x509.CertificatePolicies(
                 [
@@ -295,3 +309,171 @@ def plant_pair(folder: Path) -> tuple[bytes, bytes]:
         )
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return key_path.read_bytes(), cert_path.read_bytes()
+
+
+# --- a CA's revocation services on 127.0.0.1 -----------------------------------------------------
+
+
+@dataclass
+class RevocationServer:
+    """CRLs (and OCSP answers) of the CAs published on it, made fresh for every request.
+
+    ``publish`` names the issuer of a CRL path; ``revoked`` holds the serial numbers revoked;
+    ``down`` answers every request with HTTP 503, ``hang`` answers none (until the server
+    stops); ``requests`` counts the requests received.
+    """
+
+    url: str = ""
+    issuers: dict[str, tuple[x509.Certificate, Any]] = field(default_factory=dict)
+    revoked: set[int] = field(default_factory=set)
+    down: bool = False
+    hang: bool = False
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def publish(self, path: str, issuer: x509.Certificate, key: Any) -> None:
+        self.issuers[path.lstrip("/")] = (issuer, key)
+
+    def publish_ca(self, ca: CertificateAuthority, prefix: str = "") -> None:
+        """The CRLs and OCSP answers that ``make_ca(base)`` and ``issue_leaf(..., base)``
+        certificates name, for ``base`` = ``self.base(prefix)``."""
+        where = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self.publish(f"{where}root.crl", ca.root, ca.root_key)
+        self.publish(f"{where}docsign-g2.crl", ca.intermediate, ca.intermediate_key)
+        self.publish(f"{where}ocsp", ca.intermediate, ca.intermediate_key)
+
+    def base(self, prefix: str = "") -> str:
+        """The base URL for a CA published under ``prefix`` (several CAs share one server)."""
+        return f"{self.url}/{prefix.strip('/')}" if prefix.strip("/") else self.url
+
+    def crl(self, path: str) -> bytes:
+        issuer, key = self.issuers[path]
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer.subject)
+            .last_update(now - dt.timedelta(minutes=5))
+            .next_update(now + dt.timedelta(days=7))
+            .add_extension(x509.CRLNumber(int(now.timestamp())), False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()), False
+            )
+        )
+        for serial in sorted(self.revoked):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(now - dt.timedelta(hours=1))
+                .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), False)
+                .build()
+            )
+        return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def ocsp(self, path: str, body: bytes) -> bytes:
+        from cryptography.x509 import ocsp
+
+        issuer, key = self.issuers[path]
+        request = ocsp.load_der_ocsp_request(body)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        serial = request.serial_number
+        if serial in self.revoked:
+            status, revoked_at, reason = (
+                ocsp.OCSPCertStatus.REVOKED,
+                now - dt.timedelta(hours=1),
+                x509.ReasonFlags.key_compromise,
+            )
+        else:
+            status, revoked_at, reason = ocsp.OCSPCertStatus.GOOD, None, None
+        # The response names the certificate by its issuer's name and key hashes and its
+        # serial, which is all a responder needs: a stand-in with that serial carries them.
+        stand_in = (
+            x509.CertificateBuilder()
+            .subject_name(issuer.subject)
+            .issuer_name(issuer.subject)
+            .public_key(issuer.public_key())
+            .serial_number(serial)
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=stand_in,
+                issuer=issuer,
+                algorithm=request.hash_algorithm,
+                cert_status=status,
+                this_update=now - dt.timedelta(minutes=5),
+                next_update=now + dt.timedelta(days=1),
+                revocation_time=revoked_at,
+                revocation_reason=reason,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, issuer)
+        )
+        return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@contextmanager
+def serve_revocation(lifetime: float = 300.0) -> Iterator[RevocationServer]:
+    """A :class:`RevocationServer` on 127.0.0.1 (a free port) while the block runs.
+
+    It stops itself after ``lifetime`` seconds even if the block never ends, so a test that
+    hangs leaves no server behind.
+    """
+    state = RevocationServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, body: bytes | None) -> None:
+            with state.lock:
+                state.requests += 1
+            if state.hang:
+                state.stopping.wait(lifetime)
+                return
+            if state.down:
+                self.send_error(503)
+                return
+            path = self.path.split("?")[0].lstrip("/")
+            try:
+                ocsp_path = path.rsplit("/", 1)[-1] == "ocsp"
+                if ocsp_path and body is not None and path in state.issuers:
+                    reply, kind = state.ocsp(path, body), "application/ocsp-response"
+                elif path in state.issuers and body is None:
+                    reply, kind = state.crl(path), "application/pkix-crl"
+                else:
+                    self.send_error(404)
+                    return
+            except ValueError:
+                self.send_error(400)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self._answer(None)
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self._answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    timer = threading.Timer(lifetime, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield state
+    finally:
+        timer.cancel()
+        state.stopping.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

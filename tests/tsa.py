@@ -42,6 +42,7 @@ class LocalTSA:
     requests: int = 0  # tokens issued
     attempts: int = 0  # requests received, refused ones too
     refuse: bool = False  # answer every request with HTTP 503
+    root_key: Any = None  # to sign the root's CRL (see make_tsa's crl_url)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def root_pem(self) -> bytes:
@@ -68,9 +69,15 @@ class LocalTSA:
         )
 
 
-def make_tsa(valid_from: dt.datetime | None = None, *, time_stamping: bool = True) -> LocalTSA:
+def make_tsa(
+    valid_from: dt.datetime | None = None,
+    *,
+    time_stamping: bool = True,
+    crl_url: str | None = None,
+) -> LocalTSA:
     """A root and a TSA certificate it issued; ``time_stamping=False`` leaves out the
-    id-kp-timeStamping key usage (a certificate no TSA may use)."""
+    id-kp-timeStamping key usage (a certificate no TSA may use). With ``crl_url`` the TSA
+    certificate names that address for its root's CRL (see ``clinic_pki.serve_revocation``)."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = valid_from or now - dt.timedelta(days=2)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -139,9 +146,15 @@ def make_tsa(valid_from: dt.datetime | None = None, *, time_stamping: bool = Tru
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
         )
-        .sign(root_key, hashes.SHA256())
     )
-    return LocalTSA(root, cert, key)
+    if crl_url:
+        cert = cert.add_extension(
+            x509.CRLDistributionPoints(
+                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+            ),
+            False,
+        )
+    return LocalTSA(root, cert.sign(root_key, hashes.SHA256()), key, root_key=root_key)
 
 
 @contextmanager

@@ -1,18 +1,23 @@
-"""Sealing PDFs with the clinic's key (PAdES baseline B-B or B-T) and checking them later.
+"""Sealing PDFs with the clinic's key (PAdES baseline B-B, B-T or B-LTA) and checking them later.
 
 The clinic key and its self-signed certificate are made on first use in the data folder
 (``clinic-key.pem``, encrypted with a passphrase kept in the secret store outside that folder and
 readable by its owner only; ``clinic-cert.pem``), unless a PKCS#12 file is configured. Checking
 a document reads the certificate only: it never makes, decrypts or converts a key. A document counts as valid only if its one signature is intact, made with the
 clinic's certificate, and covers every byte of the file: anything appended afterwards, even a
-well-formed incremental update, makes it invalid, with one exception: a single RFC 3161
-document timestamp directly after the signature (added later to a document sealed while the
-time-stamping authority could not be reached). Each seal is a certification signature (DocMDP,
-no changes permitted), so other readers (Acrobat, poppler's ``pdfsig``) flag later edits too.
+well-formed incremental update, makes it invalid, except what PAdES itself adds: a document
+timestamp (added later to a document sealed while the time-stamping authority could not be
+reached, or an archive timestamp) and updates of the document security store (DSS) with
+validation data. Each seal is a certification signature (DocMDP, no changes permitted), so
+other readers (Acrobat, poppler's ``pdfsig``) flag later edits too.
 
 Levels (ETSI EN 319 142-1): B-B is the signature alone, its signing time only claimed by the
 signer; B-T adds a time-stamp token from a time-stamping authority over the signature (in it, or
-as a document timestamp after it), which proves the signature existed at that time.
+as a document timestamp after it), which proves the signature existed at that time. B-LT adds
+the validation data of the certificate chains (certificates, CRLs, OCSP responses) in the DSS,
+so the certificate's status at signing is proven by the file alone; B-LTA adds a document
+timestamp over that data. B-LT/B-LTA need a CA-issued certificate whose CA publishes revocation
+data (see ``fetch_validation_data``); the self-signed default stays B-B/B-T.
 
 pyHanko and cryptography are imported inside the functions, so importing this module (for
 ``NotAPdf`` or ``VerifyResult``) costs nothing at start-up.
@@ -42,16 +47,20 @@ __all__ = [
     "CERT_FILE",
     "KEY_FILE",
     "CertificateReplaced",
+    "CertificateRevoked",
     "ClinicSigner",
     "NotAPdf",
+    "RevocationUnavailable",
     "SigningKeyError",
     "TimestampUnavailable",
+    "ValidationData",
     "VerifyResult",
     "add_document_timestamp",
     "fingerprint",
     "installation_certificate",
     "certificate_fingerprint",
     "embedded_document_id",
+    "fetch_validation_data",
     "load_certificate",
     "preload",
     "sign_detached",
@@ -70,6 +79,11 @@ TIMESTAMP_FIELD = "ClinicTimestamp"
 # public TSA sends a chain of 3-5 KB).
 TIMESTAMP_RESERVE = 2 * 12288
 TSA_TIMEOUT = 5  # seconds; the document is sealed B-B and timestamped later when it passes
+# Revocation data for one seal: each request, and all of them together (seconds). When they
+# pass, the document is sealed without it (B-T or B-B).
+REVOCATION_REQUEST_TIMEOUT = 4
+REVOCATION_TIMEOUT = 10
+ARCHIVE_TIMESTAMP_FIELD = "ClinicArchiveTimestamp"
 CERT_YEARS = 10
 SIGNATURE_RESERVE = 8192  # bytes for the CMS signature; an RSA-2048 one with its cert is ~2 KB
 PDF_HEADER_WINDOW = 1024  # the PDF spec lets "%PDF-" start anywhere in the first 1024 bytes
@@ -93,7 +107,7 @@ class VerifyResult:
 
     ``signed_at`` is the proven signing time (the time-stamp token's) when ``time_proven``, else
     the time the signer claimed (``claimed_at``). ``level`` is the PAdES baseline level reached
-    ("B-B", "B-T"), empty when the signature is not valid.
+    ("B-B", "B-T", "B-LT", "B-LTA"), empty when the signature is not valid.
     """
 
     valid: bool
@@ -107,18 +121,26 @@ class VerifyResult:
     time_proven: bool = False
     tsa_subject: str = ""
     document_timestamp: bool = False  # the proof is a document timestamp added after sealing
+    # B-LT/B-LTA: what the embedded validation data proves, or why the level stops below B-LT
+    # (for a CA-issued certificate; empty for the self-signed one, which has no such data).
+    long_term: str = ""
 
     def level_text(self) -> str:
         """The level and the signing time, for a person: empty unless valid."""
         if not self.valid or self.signed_at is None:
             return ""
         when = self.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        note = f"; {self.long_term}" if self.long_term else ""
         if self.time_proven:
             how = "document timestamp" if self.document_timestamp else "signature timestamp"
             return (
-                f"PAdES {self.level}; signing time {when}, proven by a {how} of {self.tsa_subject}"
+                f"PAdES {self.level}; signing time {when}, proven by a {how} of "
+                f"{self.tsa_subject}{note}"
             )
-        return f"PAdES {self.level}; signing time {when} as claimed by the signer (no timestamp)"
+        return (
+            f"PAdES {self.level}; signing time {when} as claimed by the signer (no timestamp)"
+            f"{note}"
+        )
 
 
 @dataclass(frozen=True)
@@ -788,6 +810,203 @@ def _timestamp_failure(exc: BaseException) -> TimestampUnavailable | None:
     return None
 
 
+# --- validation data (PAdES B-LT) ------------------------------------------------------------
+
+
+class CertificateRevoked(DocumentError):
+    """The clinic's certificate (or a CA certificate above it) is revoked: nothing is sealed."""
+
+
+class RevocationUnavailable(DocumentError):
+    """No revocation data could be had for the clinic's certificate chain (or the TSA's)."""
+
+
+@dataclass(frozen=True)
+class ValidationData:
+    """What a validator needs later to check the chains of one seal without going online.
+
+    Fetched by :func:`fetch_validation_data` from the certificates' own CRL and OCSP
+    addresses; embedded by :func:`sign_pdf` in the document's DSS (PAdES B-LT), under a
+    document timestamp (B-LTA).
+    """
+
+    trust_roots: tuple[Any, ...]
+    certs: tuple[Any, ...]
+    crls: tuple[Any, ...]
+    ocsps: tuple[Any, ...]
+    system_trust: bool = False  # the TSA chains to the operating system's trust list
+
+    def context(self) -> Any:
+        """A validation context holding this data, which never fetches anything."""
+        import warnings
+
+        from pyhanko_certvalidator import ValidationContext
+
+        common: dict[str, Any] = {
+            "other_certs": list(self.certs),
+            "crls": list(self.crls),
+            "ocsps": list(self.ocsps),
+            "allow_fetching": False,
+            "revocation_mode": "hard-fail",
+        }
+        if self.system_trust:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ValidationContext(extra_trust_roots=list(self.trust_roots), **common)
+        return ValidationContext(trust_roots=list(self.trust_roots), **common)
+
+
+def revocation_addresses(cert: Any) -> list[str]:
+    """The CRL distribution points and OCSP responders a certificate names (asn1crypto)."""
+    urls = [str(p.url) for p in cert.crl_distribution_points if p.url]
+    return urls + [str(u) for u in cert.ocsp_urls]
+
+
+def _reachable(url: str) -> bool:
+    """Whether an address can be asked at all: http(s), and not a name RFC 6761 reserves as
+    never resolving (``.invalid``), which is never looked up."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    return parts.scheme in ("http", "https") and bool(host) and not (
+        host == "invalid" or host.endswith(".invalid")
+    )
+
+
+def _chain_roots(leaf: Any, chain: list[Any]) -> list[Any]:
+    """The trust anchors of the clinic's chain: its self-signed certificates, else the top one."""
+    roots = [c for c in chain if c.self_issued]
+    if roots:
+        return roots
+    return [chain[-1]] if chain else [leaf]
+
+
+def fetch_validation_data(
+    signer: ClinicSigner,
+    *,
+    timestamper: Any = None,
+    tsa_roots: Any = None,
+    timeout: float = REVOCATION_TIMEOUT,
+) -> ValidationData:
+    """Revocation data for the clinic's CA-issued certificate chain (and, with a
+    ``timestamper``, the TSA's), fetched from the addresses the certificates name.
+
+    Bounded: each request by ``REVOCATION_REQUEST_TIMEOUT``, the whole by ``timeout`` seconds
+    and a few requests. Raises ``CertificateRevoked`` when a certificate of the clinic's chain
+    is revoked, ``RevocationUnavailable`` when the data cannot be had (self-signed certificate,
+    no usable address, a server down or slow, a TSA chain not trusted), and
+    ``TimestampUnavailable`` when the TSA does not answer (its certificate is learnt from a
+    token).
+    """
+    import asyncio
+    import warnings
+
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+    from pyhanko_certvalidator.fetchers.api import FetchLimits
+
+    _quiet_library_logs()
+    leaf = _asn1_cert(signer.certificate_pem)
+    chain = _issuers(leaf, signer.chain)
+    if not chain or leaf.self_issued:
+        raise RevocationUnavailable(
+            "the clinic's certificate is self-signed: no revocation data exists for it"
+        )
+    for cert in [leaf, *[c for c in chain if not c.self_issued]]:
+        urls = revocation_addresses(cert)
+        if not any(_reachable(u) for u in urls):
+            raise RevocationUnavailable(
+                f"the certificate {cert.subject.human_friendly} names no CRL or OCSP address"
+                " that can be reached" + (f" ({', '.join(urls)})" if urls else "")
+            )
+    roots = _chain_roots(leaf, chain)
+    system = isinstance(tsa_roots, str) and tsa_roots == "system"
+    ts_roots = [] if tsa_roots is None or system else _asn1_certs(tsa_roots)
+
+    async def gather() -> ValidationData:
+        backend = AIOHttpFetcherBackend(
+            per_request_timeout=REVOCATION_REQUEST_TIMEOUT,
+            limits=FetchLimits(max_requests=24, max_cert_requests=4),
+        )
+        try:
+            # Every certificate of the clinic's chain must come with revocation data.
+            signer_context = ValidationContext(
+                trust_roots=roots,
+                other_certs=chain,
+                allow_fetching=True,
+                revocation_mode="require",
+                fetcher_backend=backend,
+            )
+            validator = CertificateValidator(
+                leaf, intermediate_certs=chain, validation_context=signer_context
+            )
+            await validator.async_validate_usage({"non_repudiation"})
+            crls, ocsps = list(signer_context.crls), list(signer_context.ocsps)
+            certs = list(chain)
+            if timestamper is not None:
+                # The TSA's chain: data for whatever its certificates name.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ts_context = ValidationContext(
+                        trust_roots=None if system else ts_roots,
+                        allow_fetching=True,
+                        revocation_mode="hard-fail",
+                        fetcher_backend=backend,
+                    )
+                async for path in timestamper.validation_paths(ts_context):
+                    certs.extend(path)
+                crls += list(ts_context.crls)
+                ocsps += list(ts_context.ocsps)
+            return ValidationData(
+                tuple(roots + ts_roots),
+                tuple(_unique(certs)),
+                tuple(_unique(crls)),
+                tuple(_unique(ocsps)),
+                system_trust=system,
+            )
+        finally:
+            await backend.close()
+
+    try:
+        return asyncio.run(asyncio.wait_for(gather(), timeout))
+    except RevokedError as exc:
+        raise CertificateRevoked(
+            f"the clinic's certificate chain is revoked ({_short(exc)}): documents cannot be "
+            "sealed with it; install the clinic's new certificate (INTAKE_PKCS12)"
+        ) from exc
+    except TimestampUnavailable:
+        raise
+    except TimeoutError as exc:
+        raise RevocationUnavailable(
+            f"the revocation data could not be fetched within {timeout:g} seconds"
+        ) from exc
+    except (PathValidationError, PathBuildingError) as exc:
+        failure = _timestamp_failure(exc)
+        if failure is not None:
+            raise failure from exc
+        raise RevocationUnavailable(f"the revocation data could not be had ({_short(exc)})") from exc
+    except Exception as exc:  # the network and the fetchers fail in many ways
+        failure = _timestamp_failure(exc)
+        if failure is not None:
+            raise failure from exc
+        raise RevocationUnavailable(
+            f"the revocation data could not be had ({type(exc).__name__}: {_short(exc)})"
+        ) from exc
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    seen: set[bytes] = set()
+    out = []
+    for item in items:
+        key = item.dump()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def sign_pdf(
     pdf_bytes: bytes,
     signer: ClinicSigner,
@@ -796,6 +1015,7 @@ def sign_pdf(
     reason: str = "",
     location: str = "",
     timestamper: Any = None,
+    validation: ValidationData | None = None,
 ) -> bytes:
     """Seal the whole file with an invisible PAdES certification signature (DocMDP: no changes
     permitted), appended as an incremental update.
@@ -804,6 +1024,11 @@ def sign_pdf(
     ``timestamper`` (see ``time_stamper``) the seal is B-B, and the same input, signer and time
     give the same bytes; with one it is B-T, or ``TimestampUnavailable`` is raised when the
     authority gives no token (the caller may then seal B-B and timestamp the file later).
+
+    With a ``timestamper`` and ``validation`` (see ``fetch_validation_data``) the seal is
+    B-LTA: after the signature one more revision holds the validation data in the DSS and a
+    document timestamp over it. When that part fails, ``RevocationUnavailable`` is raised (the
+    caller may seal B-T instead).
     """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
@@ -818,6 +1043,28 @@ def sign_pdf(
         raise DocumentError(f"this PDF cannot be read for signing: {exc}") from exc
     if any(s.field_name == FIELD_NAME for s in writer.prev.embedded_signatures):
         raise DocumentError("this PDF is already sealed by the clinic")
+    long_term = validation is not None and timestamper is not None
+    lta: dict[str, Any] = {}
+    if long_term:
+        assert validation is not None
+        from pyhanko.sign.signers.pdf_signer import (
+            DSSContentSettings,
+            TimestampDSSContentSettings,
+        )
+
+        # The signature's validation data and the archive timestamp in one revision, the DSS
+        # first so that the timestamp covers it; the file ends with the timestamp.
+        lta = {
+            "embed_validation_info": True,
+            "use_pades_lta": True,
+            "timestamp_field_name": ARCHIVE_TIMESTAMP_FIELD,
+            "validation_context": validation.context(),
+            "dss_settings": DSSContentSettings(
+                next_ts_settings=TimestampDSSContentSettings(
+                    update_before_ts=True, include_vri=False
+                )
+            ),
+        }
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -826,6 +1073,7 @@ def sign_pdf(
         location=location or None,
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        **lta,
     )
     reserve = signer.signature_reserve + (TIMESTAMP_RESERVE if timestamper is not None else 0)
     try:
@@ -835,6 +1083,10 @@ def sign_pdf(
         failure = _timestamp_failure(exc) if timestamper is not None else None
         if failure is not None:
             raise failure from exc
+        if long_term:
+            raise RevocationUnavailable(
+                f"the validation data could not be embedded ({type(exc).__name__}: {_short(exc)})"
+            ) from exc
         # pyHanko and the key raise many types; none of them is the person's to read as a
         # traceback. The message names the library's reason (sizes, algorithms), never content.
         raise DocumentError(
@@ -970,7 +1222,7 @@ def verify_pdf(
     _quiet_library_logs()
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-    from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     installed = _asn1_certs(trusted_cert) if trusted_cert is not None else []
@@ -997,27 +1249,23 @@ def verify_pdf(
 
     subject = status.signing_cert.subject.human_friendly
     claimed_at = status.signer_reported_dt
-    # Only one thing may follow the signature: one document timestamp, in the very next
-    # revision, covering the rest of the file.
-    doc_stamp = stamps[0] if len(stamps) == 1 else None
-    if len(signatures) == 1 and not stamps:
-        whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    else:
-        whole = (
-            len(signatures) == 1
-            and doc_stamp is not None
-            and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-            and embedded.signed_revision == revisions - 2
-            and doc_stamp.signed_revision == revisions - 1
-            and status.modification_level is not None
-            and status.modification_level <= ModificationLevel.LTA_UPDATES
-        )
+    # After the signature only validation data (DSS updates) and document timestamps may
+    # follow, in the revisions PAdES B-LT/B-LTA make (see _after_seal); nothing else.
+    after = (
+        _after_seal(reader, data, status, embedded, stamps) if len(signatures) == 1 else None
+    )
+    whole = after is not None
+    ordered = sorted(stamps, key=lambda st: st.signed_revision)
+    doc_stamp = ordered[0] if ordered else None
 
     signer_sha256 = fingerprint(status.signing_cert)
     proof: tuple[dt.datetime, str] | None = None  # (proven time, authority)
+    long_term: tuple[str, str] = ("", "")  # (level, what the validation data proves)
+    signature_ts = False  # the proof is the signature's own timestamp
 
     def result(valid: bool, reason: str) -> VerifyResult:
         at = proof[0] if proof is not None else claimed_at
+        level = long_term[0] or ("B-T" if proof is not None else "B-B")
         return VerifyResult(
             valid,
             reason,
@@ -1025,11 +1273,12 @@ def verify_pdf(
             at,
             whole,
             signer_sha256,
-            level=("B-T" if proof is not None else "B-B") if valid else "",
+            level=level if valid else "",
             claimed_at=claimed_at,
             time_proven=proof is not None,
             tsa_subject=proof[1] if proof is not None else "",
-            document_timestamp=proof is not None and doc_stamp is not None,
+            document_timestamp=proof is not None and doc_stamp is not None and not signature_ts,
+            long_term=long_term[1],
         )
 
     if not status.intact:
@@ -1061,20 +1310,33 @@ def verify_pdf(
         return result(False, f"the signature is not acceptable ({status.summary()})")
     if stamp_status is not None:
         proof = (stamp_status.timestamp, _tsa_name(stamp_status))
-    if doc_stamp is not None:
+        signature_ts = True
+    last_revision = revisions - 1
+    for stamp in ordered:
         try:
-            doc_status = validate_pdf_timestamp(doc_stamp, ts_context)
+            doc_status = validate_pdf_timestamp(stamp, ts_context)
         except Exception as exc:
             return result(False, f"the document timestamp cannot be checked ({_short(exc)})")
         problem = _timestamp_problem(doc_status, "document timestamp")
         if problem:
             return result(False, problem)
-        if doc_status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        covers = (
+            SignatureCoverageLevel.ENTIRE_FILE
+            if stamp.signed_revision == last_revision
+            else SignatureCoverageLevel.ENTIRE_REVISION
+        )
+        if doc_status.coverage != covers:
             return result(False, "something was added to the file after it was timestamped")
-        if not _padding_untouched(doc_stamp):
+        if not _padding_untouched(stamp):
             return result(False, "the timestamp container was altered after timestamping")
         if proof is None:
             proof = (doc_status.timestamp, _tsa_name(doc_status))
+    assert after is not None
+    if len(installed) > 1 and not installed[0].self_issued:
+        # A CA-issued certificate: what the file proves about its status at signing.
+        long_term = _long_term_level(
+            embedded, installed, tsa_roots, after, ordered, proof[0] if proof else None
+        )
 
     cert = status.signing_cert
     valid_from, valid_to = cert.not_valid_before, cert.not_valid_after
@@ -1094,6 +1356,265 @@ def verify_pdf(
     if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256.lower():
         return result(False, "the file does not match the stored record (SHA-256 differs)")
     return result(True, "intact: sealed by the clinic and unchanged since")
+
+
+@dataclass(frozen=True)
+class _AfterSeal:
+    """The revisions after the seal, found acceptable: those that update the DSS."""
+
+    dss_revisions: tuple[int, ...] = ()
+
+
+def _after_seal(
+    reader: Any, data: bytes, status: Any, embedded: Any, stamps: list[Any]
+) -> _AfterSeal | None:
+    """What follows the seal, if it is only what PAdES B-T, B-LT and B-LTA add; else None.
+
+    Each revision after the signature updates the DSS (validation data), holds one document
+    timestamp, or both, and changes nothing else (pyHanko's modification analysis, with the
+    document information and XMP metadata allowed to change their modification date and
+    producer only). A second document timestamp must follow fresh validation data (an
+    archive timestamp renewed), and the file must end where its last revision ends.
+    """
+    from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
+
+    seal = embedded.signed_revision
+    total = reader.xrefs.total_revisions
+    if seal == total - 1:
+        ok = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and not stamps
+        return _AfterSeal() if ok else None
+    if (
+        status.coverage != SignatureCoverageLevel.ENTIRE_REVISION
+        or status.modification_level is None
+        or status.modification_level > ModificationLevel.LTA_UPDATES
+        or status.docmdp_ok is False
+    ):
+        return None
+    by_revision = {st.signed_revision: st for st in stamps}
+    if len(by_revision) != len(stamps) or any(r <= seal for r in by_revision):
+        return None
+    dss_revisions: list[int] = []
+    stamped = fresh = False
+    try:
+        for revision in range(seal + 1, total):
+            dss = _dss_changed(reader, revision)
+            stamp = revision in by_revision
+            if not (dss or stamp) or not _metadata_dates_only(reader, revision):
+                return None
+            if dss:
+                dss_revisions.append(revision)
+            if stamp:
+                if stamped and not (dss or fresh):
+                    return None  # a timestamp over nothing new: not what LTA adds
+                stamped, fresh = True, False
+            elif dss:
+                fresh = True
+        if total - 1 not in by_revision and not _ends_at_revision(reader, data, total - 1):
+            return None
+    except Exception:  # a revision that cannot be read is not one we made
+        return None
+    return _AfterSeal(tuple(dss_revisions))
+
+
+def _dss_changed(reader: Any, revision: int) -> bool:
+    """Whether ``revision`` writes the document security store (DSS)."""
+    before = reader.get_historical_root(revision - 1).get_value_as_reference("/DSS", True)
+    root = reader.get_historical_root(revision)
+    if "/DSS" not in root:
+        return False
+    try:
+        ref = root.get_value_as_reference("/DSS")
+    except Exception:
+        return False  # a DSS written directly into the catalog is not pyHanko's
+    return bool(before != ref or ref in reader.xrefs.explicit_refs_in_revision(revision))
+
+
+_DATE_KEYS = ("/ModDate", "/Producer")
+_XMP_DATES = (
+    "{http://ns.adobe.com/xap/1.0/}ModifyDate",
+    "{http://ns.adobe.com/xap/1.0/}MetadataDate",
+    "{http://ns.adobe.com/pdf/1.3/}Producer",
+)
+
+
+def _metadata_dates_only(reader: Any, revision: int) -> bool:
+    """Whether ``revision`` leaves the document information and the XMP metadata as they were,
+    but for the modification date and the producer (which every incremental writer updates)."""
+    from pyhanko.pdf_utils import generic
+
+    def info(rev: int) -> dict[str, str]:
+        trailer = reader.get_historical_resolver(rev).trailer_view
+        found = trailer.get("/Info")
+        if found is None:
+            return {}
+        found = found.get_object()
+        return {k: str(v) for k, v in found.items() if k not in _DATE_KEYS}
+
+    if info(revision) != info(revision - 1):
+        return False
+
+    def xmp(rev: int) -> bytes | None:
+        meta = reader.get_historical_root(rev).get("/Metadata")
+        if meta is None:
+            return None
+        stream = meta.get_object()
+        return _xmp_without_dates(stream.data) if isinstance(stream, generic.StreamObject) else b""
+
+    return xmp(revision) == xmp(revision - 1)
+
+
+def _xmp_without_dates(packet: bytes) -> bytes:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    try:
+        root = etree.fromstring(packet, parser)
+    except etree.XMLSyntaxError:
+        return b"unreadable:" + packet
+    for element in root.iter():
+        for name in _XMP_DATES:
+            element.attrib.pop(name, None)
+        for child in list(element):
+            if child.tag in _XMP_DATES:
+                element.remove(child)
+    return bytes(etree.tostring(root, method="c14n"))
+
+
+def _ends_at_revision(reader: Any, data: bytes, revision: int) -> bool:
+    """Whether the file ends with ``revision``: its startxref and %%EOF, then nothing."""
+    import re
+
+    found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", data[-1024:])
+    return found is not None and int(found.group(1)) == reader.xrefs.get_startxref_for_revision(
+        revision
+    )
+
+
+def _long_term_level(
+    embedded: Any,
+    installed: list[Any],
+    tsa_roots: Any,
+    after: _AfterSeal,
+    stamps: list[Any],
+    proven_at: dt.datetime | None,
+) -> tuple[str, str]:
+    """("B-LT" or "B-LTA", what it proves) for a CA-issued signer, or ("", why not)."""
+    if not after.dss_revisions:
+        return (
+            "",
+            "no revocation data embedded, so not PAdES B-LT: the certificate's status at "
+            "signing is not proven by the file (the CA's revocation service could not be "
+            "reached when it was sealed, or no time-stamping authority was set)",
+        )
+    if proven_at is None:
+        return "", "validation data embedded, but no timestamp: not PAdES B-LT"
+    first = min(after.dss_revisions)
+    archived = any(st.signed_revision >= first for st in stamps)
+    # With an archive timestamp, pyHanko's AdES long-term validation (EN 319 102-1); without,
+    # the chains checked at the proven signing time against the DSS alone.
+    problem = (
+        _ltv_problem(embedded, installed, tsa_roots)
+        if archived
+        else _lt_problem(embedded, installed, tsa_roots, proven_at)
+    )
+    if problem:
+        return (
+            "",
+            f"the embedded validation data does not prove the certificate's status ({problem}),"
+            " so not PAdES B-LT",
+        )
+    what = "revocation data for the certificate chains embedded and checked offline"
+    if archived:
+        return "B-LTA", what + ", and covered by an archive timestamp"
+    return "B-LT", what
+
+
+def _lt_problem(embedded: Any, installed: list[Any], tsa_roots: Any, moment: dt.datetime) -> str:
+    """Why the DSS alone does not show the clinic's chain unrevoked at ``moment``; ''."""
+    from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
+
+    leaf = installed[0]
+    roots = _chain_roots(leaf, _issuers(leaf, installed[1:]))
+    try:
+        dss = DocumentSecurityStore.read_dss(embedded.reader)
+        context = dss.as_validation_context(
+            {
+                "trust_roots": roots,
+                "allow_fetching": False,
+                "revocation_mode": "require",
+                "moment": moment,
+            }
+        )
+        status = validate_pdf_signature(
+            embedded, context, ts_validation_context=_tsa_context(tsa_roots), skip_diff=True
+        )
+    except Exception as exc:
+        return _short(exc)
+    if status.revoked:
+        return "a certificate is revoked"
+    if not (status.intact and status.valid and status.trusted):
+        return "no revocation data for every certificate of the chain"
+    return ""
+
+
+def _ltv_problem(embedded: Any, installed: list[Any], tsa_roots: Any) -> str:
+    """Why pyHanko's AdES long-term validation, offline, with only the data in the file, does
+    not pass; '' when it passes."""
+    import asyncio
+    import warnings
+
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation.ades import ades_lta_validation
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import (
+        REQUIRE_REVINFO,
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    leaf = installed[0]
+    roots = _chain_roots(leaf, _issuers(leaf, installed[1:]))
+    if isinstance(tsa_roots, str) and tsa_roots == "system":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ts_trust = SimpleTrustManager.build()
+    else:
+        ts_trust = SimpleTrustManager.build(
+            trust_roots=[] if tsa_roots is None else _asn1_certs(tsa_roots)
+        )
+    declared = RevocationCheckingRule.CHECK_IF_DECLARED
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=roots),
+                revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+            ),
+            ts_cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=ts_trust,
+                revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)),
+            ),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    try:
+        outcome = asyncio.run(ades_lta_validation(embedded, spec))
+    except Exception as exc:
+        return _short(exc)
+    if outcome.ades_subindic == AdESPassed.OK:
+        return ""
+    return str(getattr(outcome.ades_subindic, "name", outcome.ades_subindic)).lower().replace(
+        "_", " "
+    )
 
 
 # A station's clock may run a little ahead of the time-stamping authority's.

@@ -62,6 +62,10 @@ _signer_lock = threading.Lock()
 # document.
 TSA_RETRY_AFTER = dt.timedelta(minutes=5)
 _tsa_down_until: dict[str, dt.datetime] = {}
+# Likewise after the clinic CA's revocation service fails: documents are sealed without the
+# validation data (B-T rather than B-LTA) without asking it again for this long.
+REVOCATION_RETRY_AFTER = dt.timedelta(minutes=5)
+_revocation_down_until: dict[str, dt.datetime] = {}
 
 
 @dataclass(frozen=True)
@@ -334,17 +338,25 @@ class DocumentService(Service):
 
         With a time-stamping authority configured the seal is B-T; when the authority gives no
         token (or failed a moment ago) the document is sealed B-B at once and marked pending, so
-        the patient never waits on it.
+        the patient never waits on it. With a CA-issued clinic certificate (PKCS#12) its
+        revocation data is fetched first (bounded in time): a revoked certificate seals
+        nothing; otherwise, with the TSA, the seal is B-LTA, and when the data cannot be had
+        it is B-T (B-B) as before and ``verify`` says what is missing.
         """
         from intake import documents
-        from intake.documents.signing import TimestampUnavailable
+        from intake.documents.signing import (
+            CertificateRevoked,
+            RevocationUnavailable,
+            TimestampUnavailable,
+            fetch_validation_data,
+        )
 
         tsa = TsaSettings.from_env()
         now = self.ctx.now()
         down_until = _tsa_down_until.get(tsa.url) if tsa else None
         use_tsa = tsa is not None and (down_until is None or now >= down_until)
 
-        def seal(timestamper: Any) -> bytes:
+        def seal(timestamper: Any, validation: Any = None) -> bytes:
             return documents.sign_pdf(
                 pdf,
                 clinic_signer(self.ctx),
@@ -352,13 +364,38 @@ class DocumentService(Service):
                 reason=f"{self.ctx.forms.clinic.name}: {kind}",
                 location=self.ctx.forms.clinic.name,
                 timestamper=timestamper,
+                validation=validation,
             )
 
         try:
-            if use_tsa:
+            signer = clinic_signer(self.ctx)
+            stamper = tsa.stamper() if use_tsa and tsa is not None else None
+            validation = None
+            revocation_key = signer.source or str(self.ctx.data_dir)
+            revocation_down = _revocation_down_until.get(revocation_key)
+            if signer.chain and (revocation_down is None or now >= revocation_down):
+                try:
+                    validation = fetch_validation_data(
+                        signer, timestamper=stamper, tsa_roots=tsa_roots()
+                    )
+                    _revocation_down_until.pop(revocation_key, None)
+                except CertificateRevoked as exc:
+                    raise SealingFailed(f"The document cannot be sealed: {exc}") from exc
+                except RevocationUnavailable:
+                    _revocation_down_until[revocation_key] = now + REVOCATION_RETRY_AFTER
+                except TimestampUnavailable:
+                    assert tsa is not None
+                    _tsa_down_until[tsa.url] = now + TSA_RETRY_AFTER
+                    stamper = None
+            if stamper is not None:
                 assert tsa is not None
                 try:
-                    sealed = seal(tsa.stamper())
+                    try:
+                        sealed = seal(stamper, validation)
+                    except RevocationUnavailable:
+                        # The validation data could not be embedded: the seal stays B-T.
+                        _revocation_down_until[revocation_key] = now + REVOCATION_RETRY_AFTER
+                        sealed = seal(stamper)
                     _tsa_down_until.pop(tsa.url, None)
                     return sealed, False
                 except TimestampUnavailable:
