@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import hashlib
 import os
 import threading
@@ -23,6 +22,7 @@ from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, r
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
+from intake.domain.timestamps import TimestampState
 from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
@@ -104,15 +104,6 @@ class TimestampReport:
     timestamped: tuple[str, ...]
     still_pending: tuple[str, ...]
     problem: str = ""
-
-
-class TimestampState(enum.Enum):
-    """Whether a document's signing time is proven by a time-stamping authority (PAdES B-T)."""
-
-    NONE = "none"  # sealed B-B with no authority set: the time is the one the clinic claimed
-    PENDING = "pending"  # sealed B-B while the authority was unreachable: a timestamp is to come
-    AT_SEALING = "at sealing"  # B-T: a signature timestamp given when it was sealed
-    ADDED = "added"  # B-T: a document timestamp added later, stored as a new version
 
 
 @dataclass(frozen=True)

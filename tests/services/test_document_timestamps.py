@@ -184,7 +184,7 @@ def test_the_commands_timestamp_pending_and_verify(  # type: ignore[no-untyped-d
 def test_the_listing_says_which_documents_are_timestamped_and_which_are_pending(  # type: ignore[no-untyped-def]
     sqlite_ctx, authority: LocalTSA, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from intake.services.documents import TimestampState
+    from intake.domain.timestamps import TimestampState
     from intake.services.scripted import ensure_staff
     from intake.services.staff import staff_actor
 
