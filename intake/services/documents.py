@@ -117,7 +117,7 @@ class DocumentInfo:
     size: int
     created_at: dt.datetime
     supersedes_id: str | None
-    # Filled in by the listings (``documents``, ``issue_documents``); NONE elsewhere.
+    # Filled in by ``documents``, ``issue_documents`` and ``verify_bytes``; NONE elsewhere.
     timestamp: TimestampState = TimestampState.NONE
     timestamped_at: dt.datetime | None = None  # the time the authority's token states
 
