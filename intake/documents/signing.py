@@ -1741,3 +1741,37 @@ def embedded_document_id(pdf_bytes: bytes) -> str | None:
         r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", subject.lower()
     )
     return found.group(0) if found else None
+
+
+@dataclass(frozen=True)
+class StampTime:
+    """The time a sealed document's time-stamp token states, and which kind of token it is."""
+
+    at: dt.datetime
+    document_timestamp: bool  # added after sealing (else a signature timestamp from sealing)
+
+
+def timestamp_time(pdf_bytes: bytes) -> StampTime | None:
+    """The time in the document's time-stamp token, or None when it has none (or is damaged).
+
+    For showing which documents are timestamped and when: the token is read, not checked.
+    ``verify_pdf`` is what proves it (the stored files were checked before they were stored).
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    def gen_time(signed_data: Any) -> dt.datetime:
+        info = signed_data["encap_content_info"]["content"].parsed
+        return info["gen_time"].native  # type: ignore[no-any-return]
+
+    try:
+        reader = PdfFileReader(io.BytesIO(bytes(pdf_bytes)), strict=False)
+        stamps = list(reader.embedded_timestamp_signatures)
+        if stamps:
+            return StampTime(gen_time(stamps[0].signed_data), True)
+        for embedded in reader.embedded_regular_signatures:
+            for token in extract_tst_data_iter(embedded.signer_info, signed=False):
+                return StampTime(gen_time(token), False)
+    except Exception:  # a damaged file or token simply shows no time
+        return None
+    return None

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, r
 from intake.domain import flags
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
+from intake.domain.timestamps import TimestampState
 from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
@@ -120,6 +121,13 @@ class DocumentInfo:
     size: int
     created_at: dt.datetime
     supersedes_id: str | None
+    # Filled in by ``documents``, ``issue_documents`` and ``verify_bytes``; NONE elsewhere.
+    timestamp: TimestampState = TimestampState.NONE
+    timestamped_at: dt.datetime | None = None  # the time the authority's token states
+
+    @property
+    def timestamp_pending(self) -> bool:
+        return self.timestamp is TimestampState.PENDING
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,54 @@ def _info(
     )
 
 
+# The time in each file's time-stamp token, by the file's SHA-256: stored files never change, so
+# a listing reads each token once per process.
+_token_times: dict[str, Any] = {}
+_TOKEN_TIMES_KEPT = 4096
+
+
+def _token_time(sha256: str, pdf: Callable[[], bytes]) -> Any:
+    """``StampTime`` of the file's time-stamp token, or None when it has none."""
+    if sha256 not in _token_times:
+        from intake.documents.signing import timestamp_time
+
+        if len(_token_times) >= _TOKEN_TIMES_KEPT:
+            _token_times.clear()
+        _token_times[sha256] = timestamp_time(bytes(pdf()))
+    return _token_times[sha256]
+
+
+def _with_timestamp(
+    info: DocumentInfo, d: Document, stamp: DocumentTimestamp | None
+) -> DocumentInfo:
+    """``info`` with whether (and when) the document is timestamped, or that it is pending."""
+    if stamp is not None:
+        found = _token_time(stamp.sha256, lambda: stamp.pdf)
+        return dataclasses.replace(
+            info, timestamp=TimestampState.ADDED, timestamped_at=found.at if found else None
+        )
+    if d.timestamp_pending:
+        return dataclasses.replace(info, timestamp=TimestampState.PENDING)
+    found = _token_time(d.sha256, lambda: d.pdf)
+    if found is None:
+        return info
+    return dataclasses.replace(info, timestamp=TimestampState.AT_SEALING, timestamped_at=found.at)
+
+
+def _stamps(s: Any, ids: Sequence[str]) -> dict[str, DocumentTimestamp]:
+    """The timestamped version of each of ``ids`` that has one."""
+    if not ids:
+        return {}
+    rows = s.scalars(select(DocumentTimestamp).where(DocumentTimestamp.document_id.in_(list(ids))))
+    return {row.document_id: row for row in rows}
+
+
+def _listed(d: Document, stamp: DocumentTimestamp | None, size: int | None = None) -> DocumentInfo:
+    """A document as a listing shows it: its current file, and its timestamp state."""
+    current = (stamp.sha256, len(stamp.pdf)) if stamp is not None else None
+    return _with_timestamp(_info(d, size, current), d, stamp)
+
+
 def _stamped(s: Any, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
     """(SHA-256, size) of the timestamped version of each of ``ids`` that has one."""
     if not ids:
@@ -243,6 +299,29 @@ def _stamped(s: Any, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         ).where(DocumentTimestamp.document_id.in_(list(ids)))
     ).all()
     return {did: (sha, size) for did, sha, size in rows}
+
+
+def _later_timestamp(info: DocumentInfo) -> str:
+    """What a file sealed B-B does not show: that its document was timestamped since (a newer
+    stored version), or that its timestamp is still to come."""
+    if info.timestamp is TimestampState.ADDED:
+        when = (
+            f" of {info.timestamped_at.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}"
+            if info.timestamped_at is not None
+            else ""
+        )
+        return (
+            f"; a timestamped version of this document is stored (PAdES B-T, document timestamp"
+            f"{when}): this file was exported before it was timestamped, and the app gives the"
+            f" timestamped file when the document is opened or printed again"
+        )
+    if info.timestamp is TimestampState.PENDING:
+        return (
+            "; its timestamp is pending: it is added as a new stored version once the"
+            " time-stamping authority answers (main.py timestamp pending, or Add pending"
+            " timestamps in the staff Station menu)"
+        )
+    return ""
 
 
 def current_pdf(s: Any, d: Document) -> bytes:
@@ -488,13 +567,13 @@ class DocumentService(Service):
             for did, kind, issue, size in rows:
                 if kind not in latest or issue > latest[kind][1]:
                     latest[kind] = (did, issue, size)
-            stamped = _stamped(s, [did for did, _, _ in latest.values()])
+            stamps = _stamps(s, [did for did, _, _ in latest.values()])
             out = []
             for kind in (*KINDS, "checklist"):
                 if kind in latest:
                     d = s.get(Document, latest[kind][0])
                     assert d is not None
-                    out.append(_info(d, latest[kind][2], stamped.get(d.id)))
+                    out.append(_listed(d, stamps.get(d.id), latest[kind][2]))
             return out
 
     def documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
@@ -506,8 +585,8 @@ class DocumentService(Service):
                 .where(Document.visit_id == visit_id)
                 .order_by(Document.kind, Document.issue.desc())
             ).all()
-            stamped = _stamped(s, [d.id for d in rows])
-            return [_info(d, stamped=stamped.get(d.id)) for d in rows]
+            stamps = _stamps(s, [d.id for d in rows])
+            return [_listed(d, stamps.get(d.id)) for d in rows]
 
     def open_pdf(self, actor: Actor, document_id_: str, purpose: str = "view") -> bytes:
         """The stored PDF bytes; every view, print and export is audited."""
@@ -1043,12 +1122,14 @@ class DocumentService(Service):
 
         if record:
             self.audit(s, SYSTEM, "verify", "document", d.id, {"kind": d.kind})
-        info = _info(d)
+        info = _with_timestamp(_info(d), d, s.get(DocumentTimestamp, d.id))
         return VerifyOutcome(
             True,
             True,
             f"intact, sealed by the clinic, and matches stored {info.kind} issue {info.issue}"
-            f" of visit {info.visit_id} ({info.id}); " + result.level_text(),
+            f" of visit {info.visit_id} ({info.id}); "
+            + result.level_text()
+            + ("" if stamped or result.level != "B-B" else _later_timestamp(info)),
             info,
         )
 
@@ -1071,8 +1152,10 @@ class DocumentService(Service):
         Each timestamped file is checked like any document before it is stored, as a new
         version beside the sealed one with its own SHA-256, and audited. The TSA failing stops
         the run; what is done stays done and the rest stays pending for the next run.
+        Run by the system (``main.py timestamp pending``), or by an administrator or a
+        dermatologist from the staff window.
         """
-        require_role(actor, "admin", "system")
+        require_role(actor, "admin", "clinician", "system")
         from intake.documents.errors import DocumentError
         from intake.documents.signing import add_document_timestamp, verify_pdf
 

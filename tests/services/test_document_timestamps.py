@@ -179,3 +179,88 @@ def test_the_commands_timestamp_pending_and_verify(  # type: ignore[no-untyped-d
     said = capsys.readouterr().out
     assert said.startswith("valid: ") and "PAdES B-T; signing time 20" in said
     assert "proven by a document timestamp of" in said and "Test Time Stamping Unit 1" in said
+
+
+def test_the_listing_says_which_documents_are_timestamped_and_which_are_pending(  # type: ignore[no-untyped-def]
+    sqlite_ctx, authority: LocalTSA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake.domain.timestamps import TimestampState
+    from intake.services.scripted import ensure_staff
+    from intake.services.staff import staff_actor
+
+    doctor = staff_actor(ensure_staff(sqlite_ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    docs = DocumentService(sqlite_ctx)
+    # No authority set: sealed B-B, nothing to come.
+    vid_plain, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient(first_name="Ines"))
+    issued = docs.issue_documents(kiosk, vid_plain)
+    assert {d.timestamp for d in issued} == {TimestampState.NONE}
+    assert not any(d.timestamp_pending or d.timestamped_at for d in issued)
+
+    # Authority unreachable: pending, in what issuing returns and in the listing.
+    monkeypatch.setenv("INTAKE_TSA_URL", closed_port_url())
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    issued = docs.issue_documents(kiosk, vid)
+    assert all(d.timestamp_pending and d.timestamped_at is None for d in issued)
+    listed = docs.documents(doctor, vid)
+    assert {d.timestamp for d in listed} == {TimestampState.PENDING}
+
+    # A clinician adds the timestamps (audited under their name); the listing shows the time.
+    with serve(authority) as url:
+        monkeypatch.setenv("INTAKE_TSA_URL", url)
+        before = sqlite_ctx.now()
+        report = docs.timestamp_pending(doctor)
+        assert len(report.timestamped) == 3 and not report.problem
+        vid_direct, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient(first_name="Uma"))
+        direct = docs.issue_documents(kiosk, vid_direct)
+    listed = docs.documents(doctor, vid)
+    assert {d.timestamp for d in listed} == {TimestampState.ADDED}
+    for d in listed:
+        assert not d.timestamp_pending and d.timestamped_at is not None
+        assert abs(d.timestamped_at - before).total_seconds() < 120
+    # Sealed while the authority answered: B-T from the start, with the token's time.
+    assert {d.timestamp for d in direct} == {TimestampState.AT_SEALING}
+    assert all(d.timestamped_at is not None for d in direct)
+    with sqlite_ctx.db.session() as s:
+        actors = {e.actor for e in s.query(AuditEvent).filter(AuditEvent.action == "timestamp")}
+    assert actors == {doctor.id}
+
+
+def test_verify_of_a_file_exported_before_its_timestamp_names_the_stored_timestamped_version(  # type: ignore[no-untyped-def]
+    sqlite_ctx, authority: LocalTSA, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    monkeypatch.setenv("INTAKE_TSA_URL", closed_port_url())
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    issued = DocumentService(sqlite_ctx).issue_documents(kiosk, vid)
+    with sqlite_ctx.db.session() as s:
+        sealed = bytes(s.get(Document, issued[0].id).pdf)  # type: ignore[union-attr]
+    early = tmp_path / "consent-exported-early.pdf"
+    early.write_bytes(sealed)
+
+    # Still pending: valid, B-B, and it says the timestamp is to come.
+    assert cli.main(["verify", str(early)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("valid: ") and "PAdES B-B" in said and "(no timestamp)" in said
+    assert "its timestamp is pending" in said and "main.py timestamp pending" in said
+    assert "timestamped version" not in said
+
+    with serve(authority) as url:
+        monkeypatch.setenv("INTAKE_TSA_URL", url)
+        assert cli.main(["timestamp", "pending"]) == 0
+    capsys.readouterr()
+
+    # The same early file: still valid as it is, and it names the stored timestamped version.
+    assert cli.main(["verify", str(early)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("valid: ") and "PAdES B-B" in said
+    assert (
+        "a timestamped version of this document is stored (PAdES B-T, document timestamp of 20"
+        in said
+    )
+    assert "pending" not in said
+    # The timestamped file itself says nothing of the kind.
+    with sqlite_ctx.db.session() as s:
+        current = tmp_path / "consent-now.pdf"
+        current.write_bytes(s.get(DocumentTimestamp, issued[0].id).pdf)  # type: ignore[union-attr]
+    assert cli.main(["verify", str(current)]) == 0
+    said = capsys.readouterr().out
+    assert "PAdES B-T" in said and "timestamped version" not in said and "pending" not in said

@@ -1,4 +1,5 @@
-"""A visit's documents: every issue kept, each previewed or printed (both audited)."""
+"""A visit's documents: every issue kept, each previewed or printed (both audited), each shown
+timestamped (PAdES B-T, with the time the authority gave) or waiting for its timestamp."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -16,8 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.timestamps import TimestampState
 from intake.services.context import Actor, AppContext
 from intake.ui.common import (
+    AMBER_BG,
+    AMBER_FG,
     GREY_FG,
     BackgroundTasks,
     BusyBar,
@@ -36,6 +41,7 @@ from intake.ui.staff.pdf_preview import (
     ask_for_printer,
     print_pdfs,
 )
+from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
 
 KIND_ORDER = ("consent", "education", "summary", "checklist")
 FHIR_ROLES = ("clinician", "admin")
@@ -63,8 +69,10 @@ class DocumentsWidget(QWidget):
     preview_opened = Signal(object)  # the PdfPreviewDialog
     printed = Signal(int)  # pages
     fhir_exported = Signal(str)  # the file written
+    timestamps_added = Signal(str)  # the message shown: "N timestamped, M still pending"
 
-    COLUMNS = ("Document", "Issue", "Made", "Language", "SHA-256", "Size", "Replaces")
+    COLUMNS = ("Document", "Issue", "Made", "Timestamp", "Language", "SHA-256", "Size", "Replaces")
+    TIMESTAMP_COLUMN = 3
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,15 +108,25 @@ class DocumentsWidget(QWidget):
         )
         self.fhir_button.clicked.connect(self._on_fhir_button_clicked)
         self.fhir_button.setVisible(actor.role in FHIR_ROLES)
+        self.timestamp_button = named(
+            QPushButton(ACTION_TEXT, self), ACTION_TEXT, "add_pending_timestamps"
+        )
+        self.timestamp_button.setToolTip(
+            "Ask the time-stamping authority again for every document sealed while it could"
+            " not be reached; each gets a timestamped version (PAdES B-T)"
+        )
+        self.timestamp_button.clicked.connect(self._on_timestamp_button_clicked)
+        self.timestamps = PendingTimestamps(ctx, actor, self)
+        self._connect_timestamps()
         self.message = MessageLabel("Documents message", self)
         self.busy = BusyBar(self)
-        self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
         self.tasks.busy_changed.connect(self._on_tasks_busy_changed)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.timestamp_button)
         buttons.addWidget(self.fhir_button)
         buttons.addWidget(self.issue_button)
         layout = QVBoxLayout(self)
@@ -170,6 +188,7 @@ class DocumentsWidget(QWidget):
                     KIND_TITLES.get(d.kind, d.kind) + ("" if current else " (earlier version)"),
                     d.issue,
                     self._clock.datetime(d.created_at)[:16],
+                    self._timestamp_text(d),
                     "Español" if d.lang == "es" else "English",
                     d.sha256[:16] + "…",
                     f"{d.size / 1024:.0f} KB",
@@ -178,17 +197,73 @@ class DocumentsWidget(QWidget):
             )
             styles.append(None if current else ("", GREY_FG, False))
         fill_table(self.table, rows, styles)
+        for row, d in enumerate(documents):
+            self._style_timestamp_cell(row, d)
+        self.table.resizeRowsToContents()
         if documents:
             self.table.selectRow(0)
+        pending = sum(1 for d in documents if d.timestamp_pending)
         if self.status in ("submitted", "countersigned"):
             self.note.setText(
-                "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
-                if documents
-                else "The documents for this visit have not been made yet."
+                (
+                    "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
+                    if documents
+                    else "The documents for this visit have not been made yet."
+                )
+                + (
+                    f" {pending} {'was' if pending == 1 else 'were'} sealed while the"
+                    f" time-stamping authority could not be reached: “{ACTION_TEXT}” adds"
+                    f" {'its timestamp' if pending == 1 else 'their timestamps'}."
+                    if pending
+                    else ""
+                )
             )
         else:
             self.note.setText("The documents are made once the patient has signed.")
         self._update_buttons()
+
+    def _timestamp_text(self, d: Any) -> str:
+        """Short, for the column (it must leave the document's name room at 1280 wide)."""
+        if d.timestamp is TimestampState.PENDING:
+            return "Timestamp pending"
+        if d.timestamp.proven:
+            if d.timestamped_at is None:  # the token could not be read: the level stands
+                return "B-T"
+            return f"B-T, {self._clock.datetime(d.timestamped_at)}"
+        return "None (B-B)"
+
+    def _style_timestamp_cell(self, row: int, d: Any) -> None:
+        """Pending in amber; the tooltip says in words what the state means."""
+        item = self.table.item(row, self.TIMESTAMP_COLUMN)
+        if item is None:
+            return
+        state = d.timestamp
+        when = (
+            f" at {self._clock.datetime(d.timestamped_at)}" if d.timestamped_at is not None else ""
+        )
+        if state is TimestampState.PENDING:
+            item.setBackground(QBrush(QColor(AMBER_BG)))
+            item.setForeground(QBrush(QColor(AMBER_FG)))
+            item.setToolTip(
+                "Timestamp pending: sealed (PAdES B-B) while the time-stamping authority could"
+                " not be reached; its timestamp is added as a new stored version once it answers."
+            )
+        elif state is TimestampState.AT_SEALING:
+            item.setToolTip(
+                f"Timestamped{when} (PAdES B-T): the time-stamping authority's token, given when"
+                " the document was sealed, proves the signing time."
+            )
+        elif state is TimestampState.ADDED:
+            item.setToolTip(
+                f"Timestamped{when} (PAdES B-T): a document timestamp from the time-stamping"
+                " authority was added after sealing; the timestamped file is the one opened and"
+                " printed."
+            )
+        else:
+            item.setToolTip(
+                "No timestamp (PAdES B-B): no time-stamping authority was set when it was"
+                " sealed; the signing time is the one the clinic's computer gave."
+            )
 
     def selected(self) -> Any | None:
         row = self.table.currentRow()
@@ -211,10 +286,60 @@ class DocumentsWidget(QWidget):
         self.issue_button.setVisible(self.status in ("submitted", "countersigned") and missing)
         self.issue_button.setEnabled(not busy)
         self.fhir_button.setEnabled(self.visit_id is not None and not busy)
+        self.timestamp_button.setVisible(
+            self.timestamps.allowed and any(d.timestamp_pending for d in self.documents)
+        )
+        self.timestamp_button.setEnabled(not self.timestamps.busy)
 
     @Slot(bool)
     def _on_tasks_busy_changed(self, _busy: bool) -> None:
+        self.busy.setVisible(self.tasks.busy or self.timestamps.busy)
         self._update_buttons()
+
+    # --- timestamps ------------------------------------------------------------------------------
+
+    def share_timestamps(self, runner: PendingTimestamps) -> None:
+        """Use the staff window's runner, so that its menu action and this button are one."""
+        self._disconnect_timestamps()
+        self.timestamps.deleteLater()
+        self.timestamps = runner
+        self._connect_timestamps()
+        self._update_buttons()
+
+    def _connect_timestamps(self) -> None:
+        self.timestamps.busy_changed.connect(self._on_timestamps_busy_changed)
+        self.timestamps.finished.connect(self._on_timestamps_finished)
+        self.timestamps.failed.connect(self._on_timestamps_failed)
+
+    def _disconnect_timestamps(self) -> None:
+        self.timestamps.busy_changed.disconnect(self._on_timestamps_busy_changed)
+        self.timestamps.finished.disconnect(self._on_timestamps_finished)
+        self.timestamps.failed.disconnect(self._on_timestamps_failed)
+
+    @Slot()
+    def _on_timestamp_button_clicked(self) -> None:
+        if self.timestamps.run(self):
+            self.message.show_message(
+                "Asking the time-stamping authority for the pending timestamps…", "info"
+            )
+
+    @Slot(bool)
+    def _on_timestamps_busy_changed(self, _busy: bool) -> None:
+        self.busy.setVisible(self.tasks.busy or self.timestamps.busy)
+        self._update_buttons()
+
+    @Slot(object, str, str)
+    def _on_timestamps_finished(self, source: object, text: str, kind: str) -> None:
+        if self.visit_id is not None:
+            self.load(self.visit_id, self.status, auto_issue=False)  # shows the new state
+        if source is self:
+            self.message.show_message(text, kind)
+            self.timestamps_added.emit(text)
+
+    @Slot(object, str)
+    def _on_timestamps_failed(self, source: object, text: str) -> None:
+        if source is self:
+            self.message.show_error(text)
 
     @Slot()
     def _on_table_item_selection_changed(self) -> None:

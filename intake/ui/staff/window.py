@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, Locked
 from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
-from intake.ui.common import MessageLabel, describe_error, fill_table, make_table, named
+from intake.ui.common import BusyBar, MessageLabel, describe_error, fill_table, make_table, named
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
 from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction
 from intake.ui.staff.style import STAFF_QSS
+from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
 
 ROLE_NAMES = {"front_desk": "Front desk", "clinician": "Dermatologist", "admin": "Administrator"}
 # Which pages each role sees; the services refuse the rest anyway.
@@ -328,6 +329,27 @@ class StaffAccountsPage(QWidget):
         self.account_added.emit(info)
 
 
+class TimestampAction(StaffAction):
+    """The Station menu's "Add pending timestamps": off while a run is under way."""
+
+    def __init__(self, runner: PendingTimestamps, scope: QWidget, on_run: Callable[[], object]):
+        super().__init__("Add pending &timestamps", None, scope, on_run)
+        self.runner = runner
+        self.setToolTip(
+            f"{ACTION_TEXT}: ask the time-stamping authority again for every document sealed"
+            " while it could not be reached"
+        )
+        runner.busy_changed.connect(self._on_runner_busy_changed)
+        self.sync()
+
+    def available(self) -> bool:
+        return not self.runner.busy
+
+    @Slot(bool)
+    def _on_runner_busy_changed(self, _busy: bool) -> None:
+        self.sync()
+
+
 class StaffWindow(QWidget):
     """What a signed-in staff member sees; built for their role, thrown away when the station locks."""
 
@@ -353,6 +375,15 @@ class StaffWindow(QWidget):
         self.front_desk: FrontDeskPage | None = None
         self.clinician: ClinicianPage | None = None
         self.accounts: StaffAccountsPage | None = None
+        # Adding pending timestamps: the Station menu's action and the documents tab's button.
+        self.timestamps: PendingTimestamps | None = None
+        if info.role in ("clinician", "admin"):
+            self.timestamps = PendingTimestamps(ctx, self.actor, self)
+            self.timestamps.busy_changed.connect(self._on_timestamps_busy_changed)
+            self.timestamps.finished.connect(self._on_timestamps_finished)
+            self.timestamps.failed.connect(self._on_timestamps_failed)
+        self.station_message = MessageLabel("Station message", self)
+        self.station_busy = named(BusyBar(self), "Adding timestamps", "station_busy")
 
         bar = QFrame(self)
         bar.setObjectName("topbar")
@@ -411,6 +442,8 @@ class StaffWindow(QWidget):
             elif page == "accounts":
                 self.accounts = StaffAccountsPage(ctx, self.actor, self)
                 self.tabs.addTab(self.accounts, "Staff accounts")
+        if self.clinician is not None and self.timestamps is not None:
+            self.clinician.review.documents.share_timestamps(self.timestamps)
         # One page needs no tabs to choose between.
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
         self.menu_bar = named(QMenuBar(self), "Menu", "menu_bar")
@@ -427,6 +460,8 @@ class StaffWindow(QWidget):
         layout.addWidget(bar)
         body = QVBoxLayout()
         body.setContentsMargins(10, 8, 10, 10)
+        body.addWidget(self.station_busy)
+        body.addWidget(self.station_message)
         body.addWidget(self.tabs)
         layout.addLayout(body, 1)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -488,6 +523,13 @@ class StaffWindow(QWidget):
         self._add_button(
             station, "kiosk", "Start &kiosk mode on this station", None, self.kiosk_button
         )
+        if self.timestamps is not None:
+            station.addSeparator()
+            self._add(
+                station,
+                "add_timestamps",
+                TimestampAction(self.timestamps, self, self.add_pending_timestamps),
+            )
 
     def _menu(self, title: str) -> QMenu:
         menu = self.menu_bar.addMenu(title)
@@ -537,6 +579,27 @@ class StaffWindow(QWidget):
         self.paper_check_dialog.activateWindow()
         self.paper_check_dialog.widget.entry.setFocus()
 
+    def add_pending_timestamps(self) -> None:
+        """Ask the time-stamping authority for every pending timestamp (off the GUI thread)."""
+        if self.timestamps is not None and self.timestamps.run(self):
+            self.station_message.show_message(
+                "Asking the time-stamping authority for the pending timestamps…", "info"
+            )
+
+    @Slot(bool)
+    def _on_timestamps_busy_changed(self, busy: bool) -> None:
+        self.station_busy.setVisible(busy)
+
+    @Slot(object, str, str)
+    def _on_timestamps_finished(self, source: object, text: str, kind: str) -> None:
+        if source is self:
+            self.station_message.show_message(f"Pending timestamps: {text}", kind)
+
+    @Slot(object, str)
+    def _on_timestamps_failed(self, source: object, text: str) -> None:
+        if source is self:
+            self.station_message.show_error(f"Pending timestamps: {text}")
+
     @Slot()
     def _on_kiosk_button_clicked(self) -> None:
         self.kiosk_requested.emit(None)
@@ -548,3 +611,4 @@ class StaffWindow(QWidget):
                 page.clear()
         if self.paper_check_dialog is not None:
             self.paper_check_dialog.widget.clear()
+        self.station_message.clear_message()
