@@ -179,10 +179,12 @@ def pseudo_text(text: str) -> str:
 
 
 def _pseudo_line(line: str) -> str:
-    if not line.strip() or (line.startswith(PSEUDO_OPEN) and line.rstrip().endswith(PSEUDO_CLOSE)):
+    if not line.strip():
         return line
     lead = _LEAD.match(line).group(1)  # type: ignore[union-attr]
     stripped = line[len(lead) :].rstrip()
+    if stripped.startswith(PSEUDO_OPEN) and stripped.endswith(PSEUDO_CLOSE):
+        return line  # already pseudo
     trail = line[len(lead) + len(stripped) :]
     parts: list[tuple[str, bool]] = []  # (text, protected)
     at = 0

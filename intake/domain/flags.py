@@ -102,7 +102,7 @@ def result_flags(
         if not where:
             continue
         # The numbers are written as the clinic's form gives them, in every language.
-        values = {
+        values: dict[str, object] = {
             "label": i18n.Localized.of(en=lab.label, es=lab.label_es),
             "value": f"{lab.value:g} {lab.unit}",
             "day": lab.taken_on.isoformat(),
@@ -115,7 +115,7 @@ def result_flags(
                 _flag(f"lab_{lab.test}", "alert", "lab_critical", True, limit=limit, **values)
             )
         else:
-            out.append(_flag(f"lab_{lab.test}", "warning", f"lab_{where}", **values))
+            out.append(_flag(f"lab_{lab.test}", "warning", f"lab_{where}", False, **values))
     return tuple(out)
 
 

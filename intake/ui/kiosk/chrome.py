@@ -110,6 +110,7 @@ class AccessibilityBar(QWidget):
         for i, button in enumerate(self.sizes):
             button.setChecked(i == theme.size_index)
             button.setAccessibleName(t(names[i], lang))
+            button.setText(t(f"{names[i]}_short", lang))
         self.contrast.blockSignals(True)
         self.contrast.setChecked(theme.high_contrast)
         self.contrast.blockSignals(False)

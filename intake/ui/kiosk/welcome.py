@@ -72,6 +72,8 @@ class WelcomePage(KioskPage):
                 "month": t("month", lang),
                 "day": t("day", lang),
                 "year": t("year", lang),
+                "month_hint": t("month_hint", lang),
+                "day_hint": t("day_hint", lang),
                 "year_hint": t("year_hint", lang),
             },
             i18n.language(lang).date_order,
