@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from intake import i18n
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run one synthetic patient through the real services and write the signed documents",
     )
     demo.add_argument("--out", required=True, type=Path, help="folder to write the PDFs to")
-    demo.add_argument("--lang", choices=("en", "es"), default="en")
+    demo.add_argument("--lang", choices=i18n.codes(pseudo=True), default=i18n.source_language())
     verify = sub.add_parser(
         "verify",
         help="check a PDF's signature and that it matches a stored record (exit 0 valid, 1 not valid, 2 unusable)",

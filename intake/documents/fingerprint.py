@@ -18,10 +18,16 @@ CHECK_VERSION = 1
 _NATIVE = (str, int, float, bool, type(None))
 
 
+def _signed_fields(value: Any) -> list[dataclasses.Field[Any]]:
+    """The fields a record's fingerprint covers: all but those marked ``UNSIGNED`` (a flag's
+    catalogue message, which words again what its stored text says)."""
+    return [f for f in dataclasses.fields(value) if f.metadata.get("fingerprint", True)]
+
+
 def _tree(value: Any) -> Any:
     """The record as plain JSON values, like ``dataclasses.asdict`` but without its deep copies."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _tree(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _tree(getattr(value, f.name)) for f in _signed_fields(value)}
     if isinstance(value, dict):
         return {str(k): _tree(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -44,7 +50,7 @@ def _tree(value: Any) -> Any:
 def _plain_one(value: Any) -> Any:
     """One level of ``_tree``, for the JSON encoder's ``default``: it walks the rest in C."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return {f.name: getattr(value, f.name) for f in _signed_fields(value)}
     if isinstance(value, set | frozenset):
         return sorted((_tree(v) for v in value), key=repr)
     if isinstance(value, dt.datetime | dt.date | dt.time):

@@ -44,11 +44,12 @@ from intake.documents.pdfa import Attachment, make_pdfa
 from intake.documents.rows import Lines, Row, Rows, Rule, fit
 from intake.documents.strings import (
     _CONTROL,
-    LANGUAGE_NAMES,
     UI,
     _ui,
+    language_name,
 )
 from intake.domain.dates import month_name, weekday_name
+from intake.domain.flags import stored_text
 from intake.domain.records import ConsentRecord, SignatureRecord
 from intake.forms.model import FormSet
 
@@ -93,13 +94,13 @@ def esc(value: object) -> str:
 
 
 def format_date(value: dt.date, lang: str, weekday: bool = False) -> str:
-    month = month_name(value.month, lang)
-    day = weekday_name(value, lang) if weekday else ""
-    if lang == "es":
-        text = f"{value.day} de {month} de {value.year}"
-        return f"{day} {text}" if day else text
-    text = f"{value.day} {month} {value.year}"
-    return f"{day} {text}" if day else text
+    ui = _ui(lang)
+    text = ui["date_long"].format(
+        day=value.day, month=month_name(value.month, lang), year=value.year
+    )
+    if not weekday:
+        return text
+    return ui["date_weekday"].format(weekday=weekday_name(value, lang), date=text)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -608,7 +609,7 @@ def _identity_rows(record: ConsentRecord, ui: dict[str, str]) -> list[tuple[str,
 
 
 def _language_name(record: ConsentRecord) -> str:
-    return LANGUAGE_NAMES.get(record.lang, LANGUAGE_NAMES["en"]).get(record.lang, record.lang)
+    return language_name(record.lang, record.lang)
 
 
 def body_blocks(text: str) -> list[tuple[str, str]]:
@@ -785,12 +786,11 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
         if sig.method == "typed":
             details.append((ui["method"], esc(ui["method_typed"])))
         if sig.reviewed:
-            es = record.lang == "es"
             details.append(
                 (
                     ui["reviewed"],
                     "<br/>".join(
-                        "✓ " + esc(text_es if es and text_es else text)
+                        "✓ " + esc(stored_text(text, text_es, record.lang))
                         for _, text, text_es in sig.reviewed
                     ),
                 )

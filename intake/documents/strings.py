@@ -4,268 +4,34 @@ from __future__ import annotations
 
 import re
 
-# --- strings --------------------------------------------------------------------------------------
+from intake import i18n
 
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "consent_title": "Consent to isotretinoin treatment",
-        "consent_meta_title": "Isotretinoin consent",
-        "education_title": "Your isotretinoin treatment guide",
-        "education_meta_title": "Isotretinoin education packet",
-        "summary_title": "Intake summary",
-        "summary_meta_title": "Isotretinoin intake summary",
-        "summary_audience": "For the clinical team only. The mood-screen score is never shown to the patient.",
-        "page": "page {page} of {pages}",
-        "document": "Document",
-        "fingerprint": "fingerprint",
-        "issue": "issue",
-        "forms": "Forms",
-        "rules": "rules",
-        "patient": "Patient",
-        "guardian": "Parent or guardian",
-        "clinician": "Dermatologist",
-        "dob": "Date of birth",
-        "record_number": "Record number",
-        "visit_date": "Visit date",
-        "language": "Language",
-        "dermatologist": "Dermatologist",
-        "consent_form": "Risk statements",
-        "ruleset": "Programme rules",
-        "document_id": "Document",
-        "supersedes": "Replaces document",
-        "not_recorded": "not recorded",
-        "dermatologist_pending": "to be countersigned by a clinic dermatologist",
-        "released_title": "Released for the visit to continue",
-        "released_line": "{who} ({role}), {when}",
-        "role_front_desk": "front desk",
-        "role_clinician": "clinician",
-        "role_admin": "administrator",
-        "consent_intro": "Each statement below was explained, read and initialled on its own. "
-        "The time shown is when it was acknowledged ({tz}).",
-        "consent_intro_minor": "Because the patient is under 18, a parent or guardian also read and "
-        "initialled each statement. The times shown are when each was acknowledged ({tz}).",
-        "col_statement": "Statement",
-        "col_initials": "Initials and time",
-        "col_patient": "Patient",
-        "col_guardian": "Guardian",
-        "not_acknowledged": "not acknowledged",
-        "not_applicable": "n/a",
-        "quiz_title": "Understanding check",
-        "quiz_passed": "Passed",
-        "quiz_not_passed": "Not passed",
-        "quiz_result": "Result",
-        "quiz_questions": "Questions asked",
-        "quiz_answers": "Answers given (including second tries)",
-        "quiz_first_time": "Right the first time",
-        "contraception_title": "Birth control chosen",
-        "contraception_intro": "Methods the patient chose to use from 1 month before, during, and for "
-        "1 month after treatment:",
-        "contraception_none": "None chosen yet: to be agreed with the dermatologist before treatment starts.",
-        "minor_title": "Consent given as a minor",
-        "minor_note": "The patient was under 18 on the visit date. When the patient turns 18 on "
-        "<b>{date}</b>, they must give their own consent again before treatment continues.",
-        "signatures_title": "Signatures",
-        "signatures_intro": "Each signature was drawn on the clinic's signature pad and belongs to this "
-        "record only (fingerprint {fp}). Any later change to the signed file can be detected.",
-        "declaration_patient": "I have read and understood every statement above, my questions "
-        "were answered, and I agree to treatment with isotretinoin.",
-        "declaration_guardian": "As the patient's parent or legal guardian, I have read every statement "
-        "above with the patient and I agree to this treatment.",
-        "declaration_clinician": "I have explained the risks, checked the patient's understanding "
-        "and confirm that isotretinoin is appropriate.",
-        "printed_name": "Printed name",
-        "signed_at": "Date and time",
-        "meaning": "Meaning",
-        "relationship": "Relationship to patient",
-        "method": "How signed",
-        "method_typed": "typed name, signed from the keyboard",
-        "meaning_patient": "consent signature",
-        "meaning_guardian": "guardian consent",
-        "meaning_clinician": "prescriber attestation",
-        "reviewed": "Reviewed before signing",
-        "due_clinician": "Countersignature due — prescriber attestation",
-        "due_patient": "Patient signature due — consent signature",
-        "due_guardian": "Guardian signature due — guardian consent",
-        "prepared_for": "Prepared for {name} on {date}",
-        "your_details": "Your details",
-        "your_clinic": "Your clinic",
-        "name": "Name",
-        "phone": "Phone",
-        "email": "Email",
-        "address": "Address",
-        "hours": "Hours",
-        "course_title": "Your planned course",
-        "course_intro": "Treatment usually lasts {lo} to {hi} months. You will see us about every "
-        "{days} days for a check-up, blood tests{pregnancy} and your next prescription.",
-        "course_pregnancy": " and a pregnancy test",
-        "course_none": "Your visit dates will be set at your next appointment.",
-        "visit": "Visit",
-        "date": "Date",
-        "flags_title": "Flags for review",
-        "flags_none": "No flags raised.",
-        "alert": "ALERT",
-        "warning": "REVIEW",
-        "phq9_title": "Mood screen (PHQ-9)",
-        "phq9_missing": "Not completed.",
-        "phq9_total": "Total score",
-        "phq9_band": "Severity",
-        "phq9_item9_positive": "Item 9 positive: thoughts of being better off dead or of self-harm. "
-        "Same-visit follow-up needed before the patient leaves.",
-        "phq9_item9_negative": "Item 9 (thoughts of self-harm): not at all.",
-        "phq9_item": "Item",
-        "phq9_answer": "Answer",
-        "phq9_score": "Score",
-        "phq9_difficulty": "Difficulty caused",
-        "medicines_title": "Medicines and interactions",
-        "medicines_none": "No interacting medicines reported.",
-        "consent_status_title": "Consent status",
-        "statements_acknowledged": "Risk statements acknowledged",
-        "signatures_present": "Signatures",
-        "signed": "signed",
-        "missing": "missing",
-        "answers_title": "Answers",
-        "other_answers": "Other answers",
-        "can_become_pregnant": "Can become pregnant",
-        "is_minor": "Under 18",
-        "yes": "Yes",
-        "no": "No",
-        "kg": "kg",
-    },
-    "es": {
-        "consent_title": "Consentimiento para el tratamiento con isotretinoína",
-        "consent_meta_title": "Consentimiento para isotretinoína",
-        "education_title": "Su guía del tratamiento con isotretinoína",
-        "education_meta_title": "Guía educativa sobre la isotretinoína",
-        "summary_title": "Resumen de la admisión",
-        "summary_meta_title": "Resumen de la admisión para isotretinoína",
-        "summary_audience": "Solo para el equipo clínico. La puntuación del cuestionario del estado de "
-        "ánimo nunca se muestra al paciente.",
-        "page": "página {page} de {pages}",
-        "document": "Documento",
-        "fingerprint": "huella",
-        "issue": "emisión",
-        "forms": "Formularios",
-        "rules": "reglas",
-        "patient": "Paciente",
-        "guardian": "Madre, padre o tutor",
-        "clinician": "Dermatólogo/a",
-        "dob": "Fecha de nacimiento",
-        "record_number": "Número de expediente",
-        "visit_date": "Fecha de la visita",
-        "language": "Idioma",
-        "dermatologist": "Dermatólogo/a",
-        "consent_form": "Declaraciones de riesgos",
-        "ruleset": "Reglas del programa",
-        "document_id": "Documento",
-        "supersedes": "Reemplaza al documento",
-        "not_recorded": "no consta",
-        "dermatologist_pending": "pendiente de la firma de un dermatólogo/a de la clínica",
-        "released_title": "Autorizado para seguir con la visita",
-        "released_line": "{who} ({role}), {when}",
-        "role_front_desk": "recepción",
-        "role_clinician": "médico/a",
-        "role_admin": "administración",
-        "consent_intro": "Cada declaración se explicó, se leyó y se firmó con las iniciales por "
-        "separado. La hora indicada es cuando se confirmó ({tz}).",
-        "consent_intro_minor": "Como el paciente es menor de 18 años, su madre, padre o tutor también "
-        "leyó cada declaración y puso sus iniciales. Las horas indicadas son cuando se confirmó cada "
-        "una ({tz}).",
-        "col_statement": "Declaración",
-        "col_initials": "Iniciales y hora",
-        "col_patient": "Paciente",
-        "col_guardian": "Tutor",
-        "not_acknowledged": "sin confirmar",
-        "not_applicable": "no aplica",
-        "quiz_title": "Comprobación de lo entendido",
-        "quiz_passed": "Superada",
-        "quiz_not_passed": "No superada",
-        "quiz_result": "Resultado",
-        "quiz_questions": "Preguntas hechas",
-        "quiz_answers": "Respuestas dadas (incluidos los segundos intentos)",
-        "quiz_first_time": "Correctas al primer intento",
-        "contraception_title": "Métodos anticonceptivos elegidos",
-        "contraception_intro": "Métodos que la paciente eligió usar desde 1 mes antes, durante y hasta "
-        "1 mes después del tratamiento:",
-        "contraception_none": "Ninguno elegido todavía: se acordará con el dermatólogo antes de "
-        "empezar el tratamiento.",
-        "minor_title": "Consentimiento dado por un menor de edad",
-        "minor_note": "El paciente tenía menos de 18 años en la fecha de la visita. Cuando cumpla "
-        "18 años, el <b>{date}</b>, deberá dar su propio consentimiento otra vez antes de seguir con "
-        "el tratamiento.",
-        "signatures_title": "Firmas",
-        "signatures_intro": "Cada firma se dibujó en el panel de firma de la clínica y pertenece solo "
-        "a este registro (huella {fp}). Cualquier cambio posterior en el archivo firmado se puede "
-        "detectar.",
-        "declaration_patient": "He leído y entendido todas las declaraciones anteriores, se "
-        "respondieron mis preguntas y acepto el tratamiento con isotretinoína.",
-        "declaration_guardian": "Como madre, padre o tutor legal del paciente, he leído todas las "
-        "declaraciones con el paciente y acepto este tratamiento.",
-        "declaration_clinician": "He explicado los riesgos, he comprobado que el paciente los "
-        "entiende y confirmo que la isotretinoína es adecuada.",
-        "printed_name": "Nombre del firmante",
-        "signed_at": "Fecha y hora",
-        "meaning": "Significado",
-        "relationship": "Relación con el paciente",
-        "method": "Forma de firmar",
-        "method_typed": "nombre escrito, firmado con el teclado",
-        "meaning_patient": "firma de consentimiento",
-        "meaning_guardian": "consentimiento del tutor",
-        "meaning_clinician": "certificación del médico que receta",
-        "reviewed": "Revisado antes de firmar",
-        "due_clinician": "Falta la firma del médico — certificación del médico que receta",
-        "due_patient": "Falta la firma del paciente — firma de consentimiento",
-        "due_guardian": "Falta la firma del tutor — consentimiento del tutor",
-        "prepared_for": "Preparada para {name} el {date}",
-        "your_details": "Sus datos",
-        "your_clinic": "Su clínica",
-        "name": "Nombre",
-        "phone": "Teléfono",
-        "email": "Correo electrónico",
-        "address": "Dirección",
-        "hours": "Horario",
-        "course_title": "Su tratamiento previsto",
-        "course_intro": "El tratamiento suele durar de {lo} a {hi} meses. Le veremos cada {days} días "
-        "más o menos para una revisión, análisis de sangre{pregnancy} y su siguiente receta.",
-        "course_pregnancy": ", una prueba de embarazo",
-        "course_none": "Las fechas de sus visitas se fijarán en su próxima cita.",
-        "visit": "Visita",
-        "date": "Fecha",
-        "flags_title": "Alertas para revisar",
-        "flags_none": "No hay alertas.",
-        "alert": "ALERTA",
-        "warning": "REVISAR",
-        "phq9_title": "Estado de ánimo (PHQ-9)",
-        "phq9_missing": "No completado.",
-        "phq9_total": "Puntuación total",
-        "phq9_band": "Gravedad",
-        "phq9_item9_positive": "Ítem 9 positivo: pensamientos de que estaría mejor muerto/a o de "
-        "lastimarse. Hace falta seguimiento en esta misma visita, antes de que el paciente se vaya.",
-        "phq9_item9_negative": "Ítem 9 (pensamientos de autolesión): nunca.",
-        "phq9_item": "Ítem",
-        "phq9_answer": "Respuesta",
-        "phq9_score": "Puntos",
-        "phq9_difficulty": "Dificultad causada",
-        "medicines_title": "Medicamentos e interacciones",
-        "medicines_none": "No se informó de medicamentos que interactúen.",
-        "consent_status_title": "Estado del consentimiento",
-        "statements_acknowledged": "Declaraciones de riesgos confirmadas",
-        "signatures_present": "Firmas",
-        "signed": "firmada",
-        "missing": "falta",
-        "answers_title": "Respuestas",
-        "other_answers": "Otras respuestas",
-        "can_become_pregnant": "Puede quedar embarazada",
-        "is_minor": "Menor de 18 años",
-        "yes": "Sí",
-        "no": "No",
-        "kg": "kg",
-    },
-}
+# The documents' own words are the catalogue's "documents" area
+# (resources/messages/documents.<lang>.toml); ``_ui(lang)`` gives them by key, unfilled.
+AREA = "documents"
 
-LANGUAGE_NAMES = {
-    "en": {"en": "English", "es": "Spanish"},
-    "es": {"en": "inglés", "es": "español"},
-}
+
+class _Texts(dict[str, dict[str, str]]):
+    """The documents' texts in every language, by language code (``UI["en"]["page"]``)."""
+
+    def __missing__(self, lang: str) -> dict[str, str]:
+        texts = i18n.area_texts(AREA, lang)
+        self[lang] = texts
+        return texts
+
+
+UI: dict[str, dict[str, str]] = _Texts()
+
+
+def language_name(code: str, in_lang: str) -> str:
+    """A language's name as a document in ``in_lang`` writes it ("Spanish", "español")."""
+    lang, reader = i18n.language(code), i18n.language(in_lang)
+    if reader.is_pseudo:
+        return i18n.pseudo_text(language_name(code, reader.pseudo_of))
+    base = i18n.language(lang.pseudo_of or code).babel.language
+    return str(reader.babel.languages.get(base, code))
+
+
 SIGNATURE_ROLES = ("patient", "guardian", "clinician")
 MEDICINE_QUESTIONS = ("takes_vitamin_a", "takes_tetracycline", "other_medicines")
 INTERACTION_FLAGS = ("vitamin_a", "tetracycline")
@@ -273,4 +39,4 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _ui(lang: str) -> dict[str, str]:
-    return UI.get(lang, UI["en"])
+    return UI[lang]

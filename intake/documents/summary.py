@@ -40,6 +40,7 @@ from intake.documents.strings import (
     _ui,
 )
 from intake.domain import phq9, rules
+from intake.domain.flags import worded
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import format_phone
 from intake.forms.model import FormSet, Question
@@ -83,7 +84,7 @@ def _flag_table(
     rows = []
     for flag in flags:
         alert = flag.severity == "alert"
-        text = flag.text_es if record.lang == "es" and flag.text_es else flag.text
+        text = worded(flag, record.lang)
         cells = [
             Lines((ui["alert" if alert else "warning"], _styles()["alert" if alert else "warn"])),
             _cell(esc(text), "cell_bold" if alert else "cell", width - 82),

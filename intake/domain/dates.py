@@ -1,48 +1,16 @@
-"""Month and weekday names for dates shown to patients, in each language."""
+"""Month and weekday names for dates shown to patients, in each language (from Babel, by the
+language registry's locale: intake/i18n.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
-WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-}
+from intake import i18n
 
 
 def month_name(month: int, lang: str) -> str:
-    return MONTHS.get(lang, MONTHS["en"])[month - 1]
+    return i18n.month_name(month, lang)
 
 
 def weekday_name(value: dt.date, lang: str) -> str:
-    return WEEKDAYS.get(lang, WEEKDAYS["en"])[value.weekday()]
+    return i18n.weekday_name(value, lang)

@@ -8,12 +8,40 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from intake import i18n
 from intake.domain.course import out_of_range, pregnancy_hold
 from intake.domain.phq9 import POSITIVE_SCREEN
 from intake.domain.records import Flag, Phq9Result
 from intake.domain.rules import contraception_problem
 
 _YES = ("yes", "unsure")
+# Stored review ticks carry the text in these two languages only (see store.models).
+_STORED = ("en", "es")
+
+
+def _flag(ident: str, severity: str, msg: str, must_review: bool = False, **args: object) -> Flag:
+    """A flag worded through the catalogue (``flags.<msg>``); ``text``/``text_es`` are kept
+    filled for the review ticks that documents store."""
+    en, es = (i18n.tr(f"flags.{msg}", lang, **args) for lang in _STORED)
+    return Flag(ident, severity, en, es, must_review, f"flags.{msg}", tuple(args.items()))
+
+
+def worded(flag: Flag, lang: str) -> str:
+    """The flag's text in ``lang``: through the catalogue, or from its stored words."""
+    if flag.msg:
+        return i18n.tr(flag.msg, lang, **dict(flag.args))
+    return stored_text(flag.text, flag.text_es, lang)
+
+
+def stored_text(text: str, text_es: str, lang: str) -> str:
+    """A flag as a stored review tick has it (English and Spanish words), in ``lang``.
+
+    Stored ticks keep the words the dermatologist saw, so they are not worded again; a
+    language they lack reads the English (a pseudo-locale its pseudo form)."""
+    language = i18n.language(lang)
+    if language.is_pseudo:
+        return i18n.pseudo_text(stored_text(text, text_es, language.pseudo_of))
+    return text_es if lang == "es" and text_es else text
 
 
 def review_token(flag: Flag) -> str:
@@ -54,56 +82,40 @@ def result_flags(
     if held is not None:
         day = held.isoformat()
         out.append(
-            Flag(
-                "pregnancy_test_positive",
-                "alert",
-                f"POSITIVE pregnancy test on {day}: do not prescribe; the course is on hold",
-                f"Prueba de embarazo POSITIVA el {day}: no prescribir; el tratamiento queda en pausa",
-                must_review=True,
-            )
+            _flag("pregnancy_test_positive", "alert", "pregnancy_test_positive", True, day=day)
         )
     elif positives:
         day = max(positives).isoformat()
         later = min(d for d, r in pregnancy_tests if r == "negative" and d > max(positives))
         out.append(
-            Flag(
+            _flag(
                 "pregnancy_test_positive",
                 "warning",
-                f"A POSITIVE pregnancy test on {day} was followed by a negative one on"
-                f" {later.isoformat()}: confirm before prescribing",
-                f"Una prueba de embarazo POSITIVA el {day}, seguida de una negativa el"
-                f" {later.isoformat()}: confirmar antes de prescribir",
-                must_review=True,
+                "pregnancy_test_positive_then_negative",
+                True,
+                day=day,
+                later=later.isoformat(),
             )
         )
     found = [(lab, out_of_range(lab.value, lab.low, lab.high, lab.critical_high)) for lab in labs]
     for lab, where in sorted(found, key=lambda f: f[1] != "critical"):
         if not where:
             continue
-        value = f"{lab.value:g} {lab.unit}"
-        day = lab.taken_on.isoformat()
+        # The numbers are written as the clinic's form gives them, in every language.
+        values: dict[str, object] = {
+            "label": i18n.Localized.of(en=lab.label, es=lab.label_es),
+            "value": f"{lab.value:g} {lab.unit}",
+            "day": lab.taken_on.isoformat(),
+            "low": f"{lab.low:g}",
+            "high": f"{lab.high:g}",
+        }
         if where == "critical":
             limit = f"{lab.critical_high:g} {lab.unit}"
             out.append(
-                Flag(
-                    f"lab_{lab.test}",
-                    "alert",
-                    f"CRITICAL {lab.label} {value} on {day} (critical above {limit}; range"
-                    f" {lab.low:g}–{lab.high:g})",
-                    f"CRÍTICO {lab.label_es} {value} el {day} (crítico por encima de {limit})",
-                    must_review=True,
-                )
+                _flag(f"lab_{lab.test}", "alert", "lab_critical", True, limit=limit, **values)
             )
         else:
-            words = "above" if where == "high" else "below"
-            out.append(
-                Flag(
-                    f"lab_{lab.test}",
-                    "warning",
-                    f"{lab.label} {value} on {day}: {words} the range {lab.low:g}–{lab.high:g}",
-                    f"{lab.label_es} {value} el {day}: fuera del intervalo {lab.low:g}–{lab.high:g}",
-                )
-            )
+            out.append(_flag(f"lab_{lab.test}", "warning", f"lab_{where}", False, **values))
     return tuple(out)
 
 
@@ -144,126 +156,64 @@ def clinician_flags(
     reported = bool(facts.get("can_become_pregnant"))
     gate = pregnancy_gate(reported, confirmed, facts.get("sex_at_birth"))
     if gate == PREGNANCY_UNACKNOWLEDGED:
-        flags.append(
-            Flag(
-                PREGNANCY_UNACKNOWLEDGED,
-                "alert",
-                "Clinician confirmed the patient can become pregnant, but the consent was signed without the pregnancy statements: start a correction visit",
-                "El médico confirmó que puede quedar embarazada, pero el consentimiento se firmó sin las declaraciones de embarazo: inicie una corrección",
-            )
-        )
+        flags.append(_flag(PREGNANCY_UNACKNOWLEDGED, "alert", "pregnancy_unacknowledged"))
     if gate == PREGNANCY_UNCONFIRMED:
-        flags.append(
-            Flag(
-                PREGNANCY_UNCONFIRMED,
-                "warning",
-                "Patient reports she cannot become pregnant: clinician confirmation needed before countersigning",
-                "La paciente indica que no puede quedar embarazada: el médico debe confirmarlo antes de refrendar",
-                must_review=True,
-            )
-        )
+        flags.append(_flag(PREGNANCY_UNCONFIRMED, "warning", "pregnancy_unconfirmed", True))
     conditions = set(facts.get("conditions") or ())
     if phq9 is not None and phq9.item9_positive:
-        flags.append(
-            Flag(
-                "item9",
-                "alert",
-                "PHQ-9 item 9 positive: thoughts of self-harm; same-visit follow-up",
-                "PHQ-9 ítem 9 positivo: pensamientos de autolesión; seguimiento en esta visita",
-                must_review=True,
-            )
-        )
+        flags.append(_flag("item9", "alert", "item9", True))
     if facts.get("pregnant_now") in _YES:
-        flags.append(
-            Flag(
-                "pregnant",
-                "alert",
-                f"Pregnant now: {facts['pregnant_now']}; do not prescribe until excluded",
-                "Embarazo actual posible: no prescribir hasta descartarlo",
-            )
-        )
+        flags.append(_flag("pregnant", "alert", "pregnant", answer=facts["pregnant_now"]))
     if facts.get("breastfeeding") == "yes":
-        flags.append(Flag("breastfeeding", "alert", "Breastfeeding", "Lactancia"))
+        flags.append(_flag("breastfeeding", "alert", "breastfeeding"))
     if facts.get("takes_tetracycline") in _YES:
         flags.append(
-            Flag(
-                "tetracycline",
-                "alert",
-                f"Tetracycline-class antibiotic: {facts['takes_tetracycline']} (raised intracranial pressure)",
-                "Antibiótico del grupo de las tetraciclinas (hipertensión intracraneal)",
-            )
+            _flag("tetracycline", "alert", "tetracycline", answer=facts["takes_tetracycline"])
         )
     if facts.get("takes_vitamin_a") in _YES:
-        flags.append(
-            Flag(
-                "vitamin_a",
-                "alert",
-                f"Vitamin A supplement: {facts['takes_vitamin_a']} (hypervitaminosis A)",
-                "Suplemento de vitamina A (hipervitaminosis A)",
-            )
-        )
+        flags.append(_flag("vitamin_a", "alert", "vitamin_a", answer=facts["takes_vitamin_a"]))
     # From here on the clinician's confirmation, when there is one, decides.
     if confirmed if confirmed is not None else reported:
         unconfirmed = confirmed is None
         flags.append(
-            Flag(
+            _flag(
                 "pregnancy_possible",
                 "warning",
-                "Can become pregnant: pregnancy prevention programme applies"
-                + ("; not yet confirmed by a clinician" if unconfirmed else ""),
-                "Puede quedar embarazada: se aplica el programa de prevención del embarazo"
-                + ("; aún sin confirmar por el médico" if unconfirmed else ""),
-                must_review=unconfirmed,
+                "pregnancy_possible_unconfirmed" if unconfirmed else "pregnancy_possible",
+                unconfirmed,
             )
         )
         problem = contraception_problem(facts.get("contraception_methods"))
         if problem:
-            flags.append(
-                Flag(
-                    "contraception",
-                    "warning",
-                    f"Contraception not yet adequate: {problem}",
-                    "Anticoncepción aún no adecuada",
-                )
-            )
+            flags.append(_flag("contraception", "warning", "contraception", problem=problem))
     if phq9 is not None and phq9.total >= POSITIVE_SCREEN:
         flags.append(
-            Flag(
+            _flag(
                 "mood_screen",
                 "warning",
-                f"PHQ-9 {phq9.total} ({phq9.band.replace('_', ' ')})",
-                f"PHQ-9 {phq9.total}",
+                "mood_screen",
+                total=phq9.total,
+                band=phq9.band.replace("_", " "),
             )
         )
     psych = conditions & {"depression", "anxiety", "other_mental_illness", "self_harm_history"}
     if psych:
         flags.append(
-            Flag(
+            _flag(
                 "psychiatric_history",
                 "warning",
-                "Psychiatric history: " + ", ".join(sorted(c.replace("_", " ") for c in psych)),
-                "Antecedentes psiquiátricos",
+                "psychiatric_history",
+                conditions=", ".join(sorted(c.replace("_", " ") for c in psych)),
             )
         )
     if "liver_disease" in conditions:
-        flags.append(Flag("liver", "warning", "Liver disease", "Enfermedad hepática"))
+        flags.append(_flag("liver", "warning", "liver"))
     if "high_lipids" in conditions:
-        flags.append(
-            Flag(
-                "lipids",
-                "warning",
-                "High cholesterol or triglycerides",
-                "Colesterol o triglicéridos altos",
-            )
-        )
+        flags.append(_flag("lipids", "warning", "lipids"))
     if "ibd" in conditions:
-        flags.append(
-            Flag(
-                "ibd", "warning", "Inflammatory bowel disease", "Enfermedad inflamatoria intestinal"
-            )
-        )
+        flags.append(_flag("ibd", "warning", "ibd"))
     if "diabetes" in conditions:
-        flags.append(Flag("diabetes", "warning", "Diabetes", "Diabetes"))
+        flags.append(_flag("diabetes", "warning", "diabetes"))
     if facts.get("has_allergies") == "yes":
-        flags.append(Flag("allergies", "warning", "Allergies reported", "Alergias"))
+        flags.append(_flag("allergies", "warning", "allergies"))
     return tuple(flags)

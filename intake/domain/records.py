@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+# Field metadata: a field that only helps to show the record, left out of its fingerprint.
+UNSIGNED = {"fingerprint": False}
+
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]
 
@@ -83,9 +86,14 @@ class Flag:
     id: str
     severity: str  # "alert" (act this visit) or "warning" (review)
     text: str  # English clinician-facing text
-    text_es: str = ""
+    text_es: str = ""  # kept for stored review ticks; any language: flags.worded()
     # Serious enough that the countersigning dermatologist ticks it as reviewed, one by one.
     must_review: bool = False
+    # The catalogue message (resources/messages/flags.*.toml) and its arguments, when worded
+    # through it: flags.worded() gives the flag in any language. A way of wording what
+    # text/text_es already say, so not part of the record's fingerprint.
+    msg: str = field(default="", metadata=UNSIGNED)
+    args: tuple[tuple[str, object], ...] = field(default=(), metadata=UNSIGNED)
 
 
 @dataclass(frozen=True)

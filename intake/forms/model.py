@@ -7,16 +7,39 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
+from intake import i18n
+
 Lang = str
-LANGUAGES: tuple[Lang, ...] = ("en", "es")
+# Every form gives each registered language (resources/messages/languages.toml); a
+# pseudo-locale's texts are made from its base language's (see Text.get).
+LANGUAGES: tuple[Lang, ...] = i18n.codes()
+
+
+@cache
+def _pseudo_base(lang: Lang) -> str:
+    """The language a pseudo-locale is made from; "" for any other code."""
+    try:
+        return i18n.language(lang).pseudo_of
+    except i18n.UnknownLanguage:
+        return ""
+
+
+@lru_cache(maxsize=4096)
+def _pseudo(text: str) -> str:
+    return i18n.pseudo_text(text)
 
 
 @dataclass(frozen=True)
 class Text:
-    """A patient-facing text in every supported language."""
+    """A patient-facing text in every supported language.
+
+    ``values`` holds the languages the form file gives; a pseudo-locale's text is derived from
+    its base language's as it is asked for (``i18n.pseudo_text``), so every form text a page or
+    document shows in it is marked, and the form's content and hash stay as written.
+    """
 
     values: tuple[tuple[Lang, str], ...]
 
@@ -24,6 +47,9 @@ class Text:
         for code, value in self.values:
             if code == lang:
                 return value
+        base = _pseudo_base(lang)
+        if base:
+            return _pseudo(self.get(base))
         return self.values[0][1]
 
     def __call__(self, lang: Lang) -> str:

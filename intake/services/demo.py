@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intake import i18n
 from intake.services.context import open_context
 from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import (
@@ -45,9 +46,10 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
     except BaseException:
         ctx.db.dispose()
         raise
+    # The source language (and a pseudo-locale made from it) keeps the default patient.
     patient = (
         ScriptedPatient(lang=lang)
-        if lang == "en"
+        if i18n.base_language(lang) == i18n.source_language()
         else ScriptedPatient(first_name="Lucía", last_name="Ñúñez", lang=lang)
     )
     clinician = staff_actor(next(a for a in accounts if a.username == "dr.ruiz"))

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from intake import i18n
 from intake.services.errors import InvalidInput, ServiceError
 from intake.services.kiosk_payloads import (
     Accepted,
@@ -64,8 +65,9 @@ class KioskController:
     wording; a ``ServiceError`` is only raised where there is no visit to show it on.
     """
 
-    def __init__(self, ctx: AppContext | None = None, languages: tuple[str, ...] = ("en", "es")):
+    def __init__(self, ctx: AppContext | None = None, languages: tuple[str, ...] | None = None):
         self.ctx = ctx
+        languages = languages or i18n.codes()
         self.languages = languages
         self.lang = languages[0]
         self.lang_chosen = False  # the patient chose it: a saved visit's language does not win

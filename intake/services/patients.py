@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from intake import i18n
 from intake.domain import names
 from intake.domain import validation as v
 from intake.domain.errors import ValidationError
@@ -123,7 +124,7 @@ def clean_details(details: dict[str, Any], today: dt.date) -> dict[str, Any]:
         ),
         "phone": lambda x: v.phone(x) if x else "",
         "email": lambda x: v.email(x) if x else "",
-        "lang": lambda x: v.choice(x or "en", ("en", "es"), "lang"),
+        "lang": lambda x: v.choice(x or i18n.source_language(), i18n.codes(pseudo=True), "lang"),
     }
     for key, check in checks.items():
         if key not in details:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from intake import i18n
 from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain.answers import validate_page
@@ -612,7 +613,7 @@ class VisitService(Service):
 
     def set_language(self, actor: Actor, visit_id: str, lang: str) -> None:
         require_visit(actor, visit_id)
-        if lang not in ("en", "es"):
+        if lang not in i18n.codes(pseudo=True):
             raise InvalidInput({"lang": "Please choose English or Español."})
         with self.write() as s:
             visit = self._editable(s, visit_id)

@@ -186,12 +186,11 @@ def test_the_quiz_intro_says_how_many_questions_in_the_right_plural(
 
 
 def test_every_counted_text_has_both_plural_forms() -> None:
-    from intake.ui.kiosk import text
+    from intake import i18n
 
-    keys = set(text._T)
-    singular = {k.removesuffix("_one") for k in keys if k.endswith("_one")}
-    plural = {k.removesuffix("_other") for k in keys if k.endswith("_other")}
-    assert singular == plural and singular
+    for lang in i18n.codes():
+        counted = [m for k, m in i18n.catalogue(lang).items() if k.startswith("kiosk.") and m.plural]
+        assert counted and all({"one", "other"} <= set(m.forms) for m in counted)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, progress_text, t
+from intake import i18n
+from intake.ui.kiosk.text import LANGUAGE_NAMES, progress_text, t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class AccessibilityBar(QWidget):
         row.addWidget(self.brand, 1)
         self.languages: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
-        for code in LANGS:
+        for code in i18n.offered():
             button = self._button(LANGUAGE_NAMES[code], f"bar_lang_{code}", checkable=True)
             group.addButton(button)
             button.clicked.connect(lambda _c=False, c=code: self.language_chosen.emit(c))
@@ -109,6 +110,7 @@ class AccessibilityBar(QWidget):
         for i, button in enumerate(self.sizes):
             button.setChecked(i == theme.size_index)
             button.setAccessibleName(t(names[i], lang))
+            button.setText(t(f"{names[i]}_short", lang))
         self.contrast.blockSignals(True)
         self.contrast.setChecked(theme.high_contrast)
         self.contrast.blockSignals(False)

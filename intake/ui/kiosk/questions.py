@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from intake import i18n
 from intake.domain.answers import validate_answer
 from intake.domain.errors import ValidationError
 from intake.domain.identity import IDENTITY_FIELDS
@@ -26,9 +27,7 @@ LOCKED = ("date_of_birth",)
 
 def shown_date(value: dt.date, lang: str) -> str:
     """A date as the patient types it: MM/DD/YYYY in English, DD/MM/YYYY in Spanish."""
-    if lang == "es":
-        return f"{value.day:02d}/{value.month:02d}/{value.year}"
-    return f"{value.month:02d}/{value.day:02d}/{value.year}"
+    return t("date_typed", lang, day=value.day, month=value.month, year=value.year)
 
 
 def option_columns(question: fm.Question, lang: str) -> int:
@@ -147,11 +146,11 @@ class QuestionField(QWidget):
                 "month": t("month", lang),
                 "day": t("day", lang),
                 "year": t("year", lang),
-                "month_hint": "MM",
-                "day_hint": "DD",
-                "year_hint": "AAAA" if lang == "es" else "YYYY",
+                "month_hint": t("month_hint", lang),
+                "day_hint": t("day_hint", lang),
+                "year_hint": t("year_hint", lang),
             }
-            date = DateEntryWidget(labels, "dmy" if lang == "es" else "mdy", spoken, self)
+            date = DateEntryWidget(labels, i18n.language(lang).date_order, spoken, self)
             date.changed.connect(self._on_input_changed)
             for edit in date.edits():
                 edit.editingFinished.connect(self._on_input_editing_finished)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from intake.domain.dates import month_name
+from intake import i18n
 from intake.domain.wizard import KioskFlow, is_empty
 from intake.forms import model as fm
 from intake.services.kiosk_payloads import Payload, ReviewRead
@@ -17,10 +17,8 @@ from intake.ui.kiosk.text import t
 
 
 def format_date(value: dt.date, lang: str) -> str:
-    month = month_name(value.month, "es" if lang == "es" else "en")
-    if lang == "es":
-        return f"{value.day} de {month} de {value.year}"
-    return f"{month} {value.day}, {value.year}"
+    month = i18n.month_name(value.month, lang)
+    return t("date_long", lang, day=value.day, month=month, year=value.year)
 
 
 def format_answer(question: fm.Question, value: Any, lang: str) -> str:

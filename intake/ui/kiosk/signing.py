@@ -40,9 +40,11 @@ class SignaturePage(KioskPage):
         patient = f"{flow.answers.get('first_name', '')} {flow.answers.get('last_name', '')}"
         if role == "guardian" and flow.guardian is not None:
             printed = flow.guardian.full_name
+            heading = t("meaning_guardian_heading", lang)
             meaning = t("meaning_guardian", lang, patient=patient.strip())
         else:
             printed = patient.strip()
+            heading = t("meaning_patient_heading", lang)
             meaning = t("meaning_patient", lang)
 
         name_label = make_label(t(f"printed_name_{role}", lang), "subtitle", self.body)
@@ -96,9 +98,8 @@ class SignaturePage(KioskPage):
         frame, layout = card(self.body)
         frame.setObjectName("signature_meaning")
         layout.addWidget(make_label(t("meaning_title", lang), "subtitle", frame))
-        heading, _, rest = meaning.partition(". ")
         layout.addWidget(make_label(heading, "strong", frame))
-        self.meaning = make_label(rest, None, frame)
+        self.meaning = make_label(meaning, None, frame)
         self.meaning.setObjectName("meaning_text")
         layout.addWidget(self.meaning)
         when = f"{format_date(now.date(), lang)}, {now:%H:%M}"  # already in the clinic's time zone

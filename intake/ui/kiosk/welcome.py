@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
 from intake.ui.kiosk.base import KioskPage, card, make_label
-from intake.ui.kiosk.text import LANGS, LANGUAGE_NAMES, t
+from intake.ui.kiosk.text import LANGUAGE_NAMES, t
 from intake.ui.widgets.entries import DateEntryWidget, keep_digits
 
 CODE_LENGTH = 6
@@ -45,7 +46,7 @@ class WelcomePage(KioskPage):
         choose.setWordWrap(False)
         row.addWidget(choose)
         self.language_buttons: dict[str, QPushButton] = {}
-        for code in LANGS:
+        for code in i18n.offered():
             button = QPushButton(LANGUAGE_NAMES[code], self.body)
             button.setObjectName(f"welcome_lang_{code}")
             button.setAccessibleName(LANGUAGE_NAMES[code])
@@ -71,9 +72,11 @@ class WelcomePage(KioskPage):
                 "month": t("month", lang),
                 "day": t("day", lang),
                 "year": t("year", lang),
-                "year_hint": "AAAA" if lang == "es" else "YYYY",
+                "month_hint": t("month_hint", lang),
+                "day_hint": t("day_hint", lang),
+                "year_hint": t("year_hint", lang),
             },
-            "dmy" if lang == "es" else "mdy",
+            i18n.language(lang).date_order,
             t("date_of_birth", lang),
             frame,
         )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from intake import i18n
 from intake.services.kiosk_flow import KioskController
 from intake.services.kiosk_payloads import Initials, Screen, ViewState
 from intake.ui.kiosk.base import KioskPage
@@ -25,7 +26,7 @@ from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
 from intake.ui.kiosk.issuing import DocumentIssuer
 from intake.ui.kiosk.staff_unlock import StaffUnlock
 from intake.ui.kiosk.startup import KioskStartup
-from intake.ui.kiosk.text import LANGS, t
+from intake.ui.kiosk.text import t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -75,7 +76,7 @@ class KioskWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         given = ctx if hasattr(ctx, "forms") and hasattr(ctx, "db") else None
         self._ctx: AppContext | None = given  # type: ignore[assignment]
-        self.control = KioskController(self._ctx, LANGS)
+        self.control = KioskController(self._ctx, i18n.offered())
         self.startup = KioskStartup(self._ctx, None if given else ctx, self)  # type: ignore[arg-type]
         self.startup.context_ready.connect(self._on_startup_context_ready)
         self.startup.failed.connect(self._on_startup_failed)

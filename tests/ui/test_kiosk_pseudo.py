@@ -1,0 +1,121 @@
+"""The kiosk walked in the pseudo-locale: every label and button a patient sees is marked.
+
+A text the catalogue or the forms did not give (hard-coded English, a sentence built in code)
+shows up here as letters outside ⟦ ⟧. Screenshots of a few pages at 1280x800 go to
+INTAKE_PSEUDO_SHOTS when it is set, to look for clipping by the 30% longer texts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from test_kiosk_driver import KioskDriver, register
+
+from intake import i18n
+from intake.services.context import AppContext
+from intake.services.scripted import ScriptedPatient
+from intake.ui.widgets.choices import WrapButton
+
+_INNERMOST = re.compile(r"⟦[^⟦⟧]*⟧")
+_TAGS = re.compile(r"<[^<>]*>|&#?\w+;")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@pytest.fixture(autouse=True)
+def _pseudo_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # autouse: set before the kiosk fixture builds its window
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+
+
+def unmarked(text: str, data: tuple[str, ...]) -> str:
+    """What is left of ``text`` outside ⟦ ⟧, without markup and the patient's own data; "" when
+    only digits and punctuation are left."""
+    rest = _TAGS.sub(" ", text)
+    while _INNERMOST.search(rest):
+        rest = _INNERMOST.sub(" ", rest)
+    for value in sorted(data, key=len, reverse=True):
+        rest = rest.replace(value, " ")
+    return rest.strip() if _LETTER.search(rest) else ""
+
+
+def shown_texts(window: QWidget, roots: list[QWidget]) -> list[tuple[str, str]]:
+    """(where, text) of every visible label and button under ``roots``."""
+    out = [("window title", window.windowTitle())]
+    for root in roots:
+        for w in [root, *root.findChildren(QWidget)]:
+            if not w.isVisibleTo(window):
+                continue
+            where = f"{root.objectName()}/{w.objectName() or type(w).__name__}"
+            if isinstance(w, WrapButton):
+                out.append((where, w.full_text()))
+            elif isinstance(w, QLabel | QAbstractButton):
+                out.append((where, w.text()))
+    return [(where, text) for where, text in out if text.strip()]
+
+
+def test_unmarked_finds_text_outside_the_brackets() -> None:
+    assert unmarked("⟦Pááge 1 óf 6: ⟦Ábóút ýóú⟧⟧", ()) == ""
+    assert unmarked("<b>⟦Héllo⟧</b> 12/03/1990", ()) == ""
+    assert unmarked("⟦Héllo⟧ Patient", ()) == "Patient"
+    assert unmarked("Zoë Nguyễn: ⟦síígn⟧", ("Zoë", "Nguyễn")) == ""
+
+
+def test_every_kiosk_page_is_marked_in_the_pseudo_locale(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient(lang="en")
+    reg = register(sqlite_ctx, patient)
+    shots = os.environ.get("INTAKE_PSEUDO_SHOTS", "")
+    data = (
+        patient.first_name,
+        patient.last_name,
+        f"{patient.first_name} {patient.last_name}",
+        *(str(v) for page in patient.page_answers().values() for v in page.values()),
+        sqlite_ctx.forms.clinic.name,  # the clinic's own name, in the bar
+        *(lang.name for lang in i18n.languages()),  # each language's own name, on its button
+    )
+    problems: list[str] = []
+    seen: list[str] = []
+    original = kiosk.check_page
+
+    def check_page() -> None:
+        original()
+        window = kiosk.window
+        page = kiosk.page
+        name = page.objectName()
+        if kiosk.window.flow is not None:
+            name = kiosk.step()
+        if name in seen:
+            return
+        seen.append(name)
+        for where, text in shown_texts(window, [page, window.bar, window.nav]):
+            left = unmarked(text, data)
+            if left:
+                problems.append(f"{name}: {where}: {left!r} in {text!r}")
+        if shots and len(seen) <= 40:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            file = re.sub(r"[^\w.-]", "_", name)
+            window.grab().save(str(Path(shots) / f"{len(seen):02d}-{file}.png"))
+
+    kiosk.check_page = check_page  # type: ignore[method-assign]
+    kiosk.wait_ready()
+    kiosk.click("welcome_lang_pseudo")
+    assert kiosk.window.lang == "pseudo"
+    kiosk.check_page()
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.walk_visit(patient)
+    assert {"page_welcome", "phq9", "review", "done"} <= set(seen)
+    assert any(s.startswith("topic:") for s in seen) and any(s.startswith("quiz:") for s in seen)
+    assert not problems, "text that is not in the pseudo-locale:\n" + "\n".join(problems)
+
+
+def test_the_pseudo_locale_is_offered_only_when_asked(
+    kiosk: KioskDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "pseudo" in kiosk.window.bar.languages
+    monkeypatch.delenv(i18n.PSEUDO_ENV)
+    assert i18n.offered() == i18n.codes() and "pseudo" not in i18n.offered()
