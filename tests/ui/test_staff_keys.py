@@ -51,9 +51,9 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
         return window
 
     yield make
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
-    BackgroundTasks.wait_all()
+    wait_for_operations()
     for window in made:
         if window.ctx is not None:
             window.ctx.db.dispose()

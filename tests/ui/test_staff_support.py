@@ -23,13 +23,13 @@ from intake.services.staff import StaffInfo, staff_actor
 @pytest.fixture(autouse=True)
 def background_work_finishes(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Work sent off the GUI thread (documents, countersigning) ends before the database goes."""
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
     for name in ("ctx", "sqlite_ctx"):
         if name in request.fixturenames:
             request.getfixturevalue(name)  # set up first, so torn down after this
     yield
-    assert BackgroundTasks.wait_all(60_000)
+    assert wait_for_operations(60_000)
 
 
 def desk_info(ctx: AppContext) -> StaffInfo:

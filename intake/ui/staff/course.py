@@ -35,7 +35,6 @@ from intake.ui.common import (
     GREEN_FG,
     RED_BG,
     RED_FG,
-    BackgroundTasks,
     BusyBar,
     MessageLabel,
     describe_error,
@@ -45,6 +44,7 @@ from intake.ui.common import (
     named,
     primary,
 )
+from intake.ui.operations import Operation
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
@@ -100,7 +100,7 @@ class CourseWidget(QWidget):
         named(self, "Treatment course", "course_tab")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "checklist")
         self.patient_id: int | None = None
         self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.course: CourseView | None = None

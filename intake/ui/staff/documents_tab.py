@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor, AppContext
 from intake.ui.common import (
     GREY_FG,
-    BackgroundTasks,
     BusyBar,
     Clock,
     MessageLabel,
@@ -28,6 +27,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
+from intake.ui.operations import Operation
 from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer, print_job_name
 from intake.ui.staff.pdf_preview import (
     PdfPreviewDialog,
@@ -71,7 +71,7 @@ class DocumentsWidget(QWidget):
         named(self, "Documents", "documents_tab")
         self._ctx, self._actor = ctx, actor
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "documents")
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
             ask_for_printer
         )

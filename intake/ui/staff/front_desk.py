@@ -36,7 +36,6 @@ from intake.services.visits import (
 )
 from intake.ui.common import (
     VISIT_STATUS_WORDS,
-    BackgroundTasks,
     BusyBar,
     Clock,
     MessageLabel,
@@ -44,6 +43,7 @@ from intake.ui.common import (
     named,
     primary,
 )
+from intake.ui.operations import Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
 from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
 from intake.ui.staff.patient_dialog import PatientDialog
@@ -174,7 +174,7 @@ class FrontDeskPage(QWidget):
         self._patients = PatientService(ctx)
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "packet")
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
             ask_for_printer
         )

@@ -1,0 +1,231 @@
+"""Service calls that can block (the database, argon2, PDFs, the printer) run off the GUI thread.
+
+A widget makes one ``Operation`` for each kind of call it starts (a board refresh, a search, a
+sign-in) and runs calls through it. The call runs on a worker thread; its result or its error
+comes back on the GUI thread by signal. While a call runs, the operation is busy: the widgets
+it was given are disabled, and a second start is refused (``Reentry.REFUSE``) or replaces the
+one waiting, the results of older calls being dropped (``Reentry.LATEST``).
+
+Errors are split in two. A ``ServiceError`` or a fault of the environment (a file or the
+network, the database or its driver, the database key) is the person's to know: it goes to the
+failure handler, by default as a message. Anything else is our bug: it is raised again on the
+GUI thread, where it reaches the application's crash handler (and, under test, pytest-qt).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from intake.services.errors import ServiceError
+
+log = logging.getLogger("intake.ui.operations")
+
+# Raised by SQLAlchemy (or its drivers) where no service translated it, e.g. while the
+# database opens; matched by name, since the UI imports no SQL code.
+DATABASE_ERRORS = frozenset({"DBAPIError", "OperationalError", "InterfaceError"})
+# The installation's own files: the encrypted database's key is missing or wrong
+# (intake.store.db), the form files do not load (intake.forms). Matched by name as well: the
+# kiosk imports this module before its Welcome page, and these modules cost time to import.
+SETUP_ERRORS = frozenset({"DatabaseKeyError", "FormsInvalid"})
+
+
+def is_expected(exc: BaseException) -> bool:
+    """A refusal or an environment fault, to be told to the person; False for our own bugs."""
+    if isinstance(exc, ServiceError | OSError):
+        return True
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & (DATABASE_ERRORS | SETUP_ERRORS))
+
+
+class Reentry(enum.Enum):
+    """What a start does while a call of the same operation is still running."""
+
+    REFUSE = "refuse"  # not started (a second click, a refresh while one runs)
+    LATEST = "latest"  # waits for the running one, replacing any waiting; only its result shows
+
+
+@dataclass
+class _Call:
+    op: Operation
+    number: int
+    work: Callable[[], Any]
+    on_success: Callable[[Any], None] | None
+    on_failure: Callable[[BaseException], None] | None
+    ok: bool = False
+    value: Any = None
+    error: BaseException | None = field(default=None, repr=False)
+
+
+class _Dispatcher(QObject):
+    """Lives on the GUI thread as long as the application: workers hand their calls to it."""
+
+    delivered = Signal(object)  # _Call
+
+    _instance: _Dispatcher | None = None
+
+    @classmethod
+    def get(cls) -> _Dispatcher:
+        if cls._instance is None or not shiboken6.isValid(cls._instance):
+            instance = cls(QCoreApplication.instance())
+            instance.delivered.connect(instance._on_delivered)
+            cls._instance = instance
+        return cls._instance
+
+    @Slot(object)
+    def _on_delivered(self, call: _Call) -> None:
+        # The widget that asked has gone (the station locked, a dialog closed): nobody waits.
+        if shiboken6.isValid(call.op):
+            call.op._finish(call)
+
+
+class _Worker(QRunnable):
+    def __init__(self, call: _Call, dispatcher: _Dispatcher):
+        super().__init__()
+        self._call, self._dispatcher = call, dispatcher
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        call = self._call
+        try:
+            call.value = call.work()
+            call.ok = True
+        except BaseException as exc:  # every outcome goes back; the GUI thread sorts them
+            call.error = exc
+        self._dispatcher.delivered.emit(call)
+
+
+_pool: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(4)
+    return _pool
+
+
+def wait_for_operations(timeout_ms: int = 30_000) -> bool:
+    """Shutdown and test teardown: wait until no call runs (their results are not delivered)."""
+    return pool().waitForDone(timeout_ms)
+
+
+class Operation(QObject):
+    """One kind of call a widget makes, run off the GUI thread (see the module's docstring).
+
+    ``on_success(result)`` and ``on_failure(exc)`` run on the GUI thread; either may be given
+    per call to ``run`` instead. Without a failure handler, ``report`` is given the message
+    (``describe_error``). ``disables``: widgets disabled while a call runs (re-enabled after).
+    """
+
+    started = Signal()
+    busy_changed = Signal(bool)
+    succeeded = Signal(object)  # the result
+    failed = Signal(object)  # the ServiceError or environment error, after its handler ran
+    finished = Signal()  # a call's result or error was handled (not for a dropped result)
+
+    def __init__(
+        self,
+        parent: QObject,
+        name: str,
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        report: Callable[[str], None] | None = None,
+        reentry: Reentry = Reentry.REFUSE,
+        disables: tuple[QWidget, ...] = (),
+    ):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.name = name
+        self._on_success, self._on_failure, self._report = on_success, on_failure, report
+        self.reentry = reentry
+        self._disables = disables
+        self._running: _Call | None = None
+        self._waiting: _Call | None = None
+        self._numbers = 0
+        self._dispatcher = _Dispatcher.get()
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> bool:
+        """Start ``work()`` on a worker thread; False when refused (one is already running)."""
+        if self._running is not None and self.reentry is Reentry.REFUSE:
+            log.debug("%s is running: a second start is refused", self.name)
+            return False
+        self._numbers += 1
+        call = _Call(self, self._numbers, work, on_success, on_failure)
+        if self._running is not None:
+            self._waiting = call  # any call waiting before is dropped unstarted
+            return True
+        self._start(call)
+        self._set_busy(True)
+        return True
+
+    def cancel(self) -> None:
+        """Drop what is waiting and the result of what runs (the screen is being cleared)."""
+        self._waiting = None
+        self._numbers += 1
+        if self._running is not None:
+            self._running.number = -1  # still finishes on its thread; its result goes nowhere
+
+    def _start(self, call: _Call) -> None:
+        self._running = call
+        self.started.emit()
+        pool().start(_Worker(call, self._dispatcher))
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in self._disables:
+            if shiboken6.isValid(widget):
+                widget.setEnabled(not busy)
+        self.busy_changed.emit(busy)
+
+    def _finish(self, call: _Call) -> None:
+        if call is not self._running:
+            return
+        self._running = None
+        current = call.number == self._numbers
+        if self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            self._start(waiting)  # the newer call's result is the one shown
+            current = False
+        else:
+            self._set_busy(False)
+        if not current and (call.ok or is_expected(call.error or Exception())):
+            return  # superseded or cancelled: dropped (our bugs still surface)
+        if call.ok:
+            handler = call.on_success or self._on_success
+            if handler is not None:
+                handler(call.value)
+            self.succeeded.emit(call.value)
+            self.finished.emit()
+            return
+        error = call.error
+        assert error is not None
+        if not is_expected(error):
+            # Our bug: raised again here, with its own traceback, for the crash handler.
+            raise error
+        failure = call.on_failure or self._on_failure
+        if failure is not None:
+            failure(error)
+        elif self._report is not None:
+            from intake.ui.common import describe_error
+
+            self._report(describe_error(error))
+        self.failed.emit(error)
+        self.finished.emit()
