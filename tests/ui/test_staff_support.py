@@ -48,6 +48,25 @@ def clinician(ctx: AppContext) -> Actor:
     return staff_actor(clinician_info(ctx))
 
 
+def search(qtbot, page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Search on a staff page (or a search panel) and wait for the patients found."""
+    panel = getattr(page, "search_panel", page)
+    with qtbot.waitSignal(panel.searched, timeout=10_000):
+        page.search_for(text)
+
+
+def refresh_board(qtbot, board) -> None:  # type: ignore[no-untyped-def]
+    """Refresh the status board and wait for its rows (read off the GUI thread)."""
+    with qtbot.waitSignal(board.refreshed, timeout=10_000):
+        board.refresh()
+
+
+def refresh_queue(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """Refresh the dermatologist's queue and wait for it (read off the GUI thread)."""
+    with qtbot.waitSignal(page.queue_refreshed, timeout=10_000):
+        page.refresh_queue()
+
+
 def signed_visit(ctx: AppContext, **patient: Any) -> tuple[str, int]:
     """A visit walked through the kiosk and signed: (visit id, patient id)."""
     from intake.services.visits import VisitService

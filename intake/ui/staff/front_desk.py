@@ -277,9 +277,18 @@ class FrontDeskPage(QWidget):
     def model(self) -> PatientSearchModel:
         return self.search_panel.model
 
-    def search_for(self, text: str) -> None:
-        """Search at once (used after registering, and by tests)."""
-        self.search_panel.search_for(text)
+    def search_for(self, text: str, then: Callable[[], object] | None = None) -> None:
+        """Search at once (used after registering, and by tests); ``then`` runs once the
+        patients found are listed."""
+        self.search_panel.search_for(text, then)
+
+    def find_and_select(self, record_number: str, patient_id: int) -> None:
+        """Search for a patient's record number, then select them."""
+        self.search_for(record_number, lambda: self._select_found(patient_id))
+
+    def _select_found(self, patient_id: int) -> None:
+        if not self.select_patient(patient_id):
+            self.message.show_error("That patient could not be found; please search for them.")
 
     def select_patient(self, patient_id: int) -> bool:
         return self.search_panel.select_patient(patient_id)
@@ -393,8 +402,7 @@ class FrontDeskPage(QWidget):
     @Slot(object)
     def _on_dialog_patient_chosen(self, patient: PatientRow) -> None:
         """A likely duplicate was opened instead of registering a new patient."""
-        self.search_for(patient.record_number)
-        self.select_patient(patient.id)
+        self.find_and_select(patient.record_number, patient.id)
 
     @Slot()
     def _on_correct_button_clicked(self) -> None:
@@ -421,13 +429,11 @@ class FrontDeskPage(QWidget):
         patient = self.selected_patient()
         if patient is None:
             return
-        self.model.refresh()
-        self.select_patient(patient.id)
+        self.search_panel.refresh(lambda: self.select_patient(patient.id))
 
     @Slot(object)
     def _on_dialog_patient_saved(self, patient: PatientRow) -> None:
-        self.search_for(patient.record_number)
-        self.select_patient(patient.id)
+        self.find_and_select(patient.record_number, patient.id)
         self.message.show_message(f"Saved: {patient.full_name}, {patient.record_number}.", "info")
 
     # --- visits ----------------------------------------------------------------------------------
@@ -533,9 +539,7 @@ class FrontDeskPage(QWidget):
         row = next((r for r in self.board.rows if r.patient_id == patient_id), None)
         if row is None:
             return
-        self.search_for(row.record_number)
-        if not self.select_patient(patient_id):
-            self.message.show_error("That patient could not be found; please search for them.")
+        self.find_and_select(row.record_number, patient_id)
 
     @Slot(object, object)
     def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:
