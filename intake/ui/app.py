@@ -379,9 +379,11 @@ class AppWindow(QMainWindow):
                 + "\n\nNo patient can sign until the form files are fixed.",
             )
             return
+        from intake.ui.operations import KNOWN_ERRORS
+
         try:
             kiosk = self._kiosk_factory(self.ctx, session)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             from intake.ui.common import describe_error
 
             self._tell("Kiosk mode could not start", describe_error(exc))

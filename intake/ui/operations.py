@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import enum
 import logging
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from intake.services.errors import ServiceError
@@ -35,6 +37,12 @@ DATABASE_ERRORS = frozenset({"DBAPIError", "OperationalError", "InterfaceError"}
 # (intake.store.db), the form files do not load (intake.forms). Matched by name as well: the
 # kiosk imports this module before its Welcome page, and these modules cost time to import.
 SETUP_ERRORS = frozenset({"DatabaseKeyError", "FormsInvalid"})
+
+
+# What a service call on the GUI thread may fail with that the person at the screen is told:
+# a refusal in the services' words, or the environment (the services already translate the
+# database's own errors to StorageUnavailable). For ``except``; anything else is our bug.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (ServiceError, OSError)
 
 
 def is_expected(exc: BaseException) -> bool:
@@ -86,20 +94,16 @@ class _Dispatcher(QObject):
             call.op._finish(call)
 
 
-class _Worker(QRunnable):
-    def __init__(self, call: _Call, dispatcher: _Dispatcher):
-        super().__init__()
-        self._call, self._dispatcher = call, dispatcher
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        call = self._call
-        try:
-            call.value = call.work()
-            call.ok = True
-        except BaseException as exc:  # every outcome goes back; the GUI thread sorts them
-            call.error = exc
-        self._dispatcher.delivered.emit(call)
+def _work_on(call: _Call, dispatcher: _Dispatcher) -> None:
+    """Runs on a worker thread. A plain function, not a QRunnable subclass: an error's
+    traceback keeps this frame alive, and a Python wrapper of a runnable the pool has already
+    deleted would be deleted again when the garbage collector frees it."""
+    try:
+        call.value = call.work()
+        call.ok = True
+    except BaseException as exc:  # every outcome goes back; the GUI thread sorts them
+        call.error = exc
+    dispatcher.delivered.emit(call)
 
 
 _pool: QThreadPool | None = None
@@ -187,7 +191,8 @@ class Operation(QObject):
     def _start(self, call: _Call) -> None:
         self._running = call
         self.started.emit()
-        pool().start(_Worker(call, self._dispatcher))
+        dispatcher = self._dispatcher
+        pool().start(lambda: _work_on(call, dispatcher))
 
     def _set_busy(self, busy: bool) -> None:
         for widget in self._disables:
@@ -199,6 +204,12 @@ class Operation(QObject):
         if call is not self._running:
             return
         self._running = None
+        # Taken out of the call: an error's traceback holds the worker's frame, which holds the
+        # call; left in it, that cycle would keep this operation alive after its widget is gone.
+        ok, value, error = call.ok, call.value, call.error
+        on_success = call.on_success or self._on_success
+        on_failure = call.on_failure or self._on_failure
+        call.value = call.error = call.on_success = call.on_failure = None
         current = call.number == self._numbers
         if self._waiting is not None:
             waiting, self._waiting = self._waiting, None
@@ -206,23 +217,26 @@ class Operation(QObject):
             current = False
         else:
             self._set_busy(False)
-        if not current and (call.ok or is_expected(call.error or Exception())):
+        if not current and (ok or is_expected(error or Exception())):
             return  # superseded or cancelled: dropped (our bugs still surface)
-        if call.ok:
-            handler = call.on_success or self._on_success
-            if handler is not None:
-                handler(call.value)
-            self.succeeded.emit(call.value)
+        if ok:
+            if on_success is not None:
+                on_success(value)
+            self.succeeded.emit(value)
             self.finished.emit()
             return
-        error = call.error
         assert error is not None
         if not is_expected(error):
-            # Our bug: raised again here, with its own traceback, for the crash handler.
-            raise error
-        failure = call.on_failure or self._on_failure
-        if failure is not None:
-            failure(error)
+            # Our bug: handed, with its own traceback, to the GUI thread's handler of uncaught
+            # exceptions (the application's crash handler; pytest-qt's under test), as PySide
+            # does for a slot that raises.
+            sys.excepthook(type(error), error, error.__traceback__)
+            # The worker's frames are done: their locals (services, widgets' operations,
+            # patient data) are not kept alive by whoever keeps the report.
+            traceback.clear_frames(error.__traceback__)
+            return
+        if on_failure is not None:
+            on_failure(error)
         elif self._report is not None:
             from intake.ui.common import describe_error
 

@@ -32,7 +32,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
-from intake.ui.operations import Operation, Reentry
+from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.review import ReviewWidget
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
@@ -259,7 +259,7 @@ class ClinicianPage(QWidget):
         """The patient's visits, newest first, in the list under the search."""
         try:
             self.patient_visits = self._visits.visits_for(self._actor, patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.patient_visits = []
             self.message.show_error(describe_error(exc))
         self.visits_table.blockSignals(True)

@@ -44,7 +44,7 @@ from intake.ui.common import (
     named,
     primary,
 )
-from intake.ui.operations import Operation
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
@@ -469,7 +469,7 @@ class CourseWidget(QWidget):
             self._reload_after_conflict(month)
             self.message.show_error(str(exc))
             return None
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return None
         self.message.show_message(f"Saved the month {row.month} follow-up.", "info")
@@ -481,7 +481,7 @@ class CourseWidget(QWidget):
             return
         try:
             course = self._clinician.course(self._actor, self.patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.show_course(self.patient_id, course)

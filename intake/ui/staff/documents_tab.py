@@ -27,7 +27,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
-from intake.ui.operations import Operation
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer, print_job_name
 from intake.ui.staff.pdf_preview import (
     PdfPreviewDialog,
@@ -127,7 +127,7 @@ class DocumentsWidget(QWidget):
         self.message.clear_message()
         try:
             documents = document_service(self._ctx).documents(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             documents = []
         self._show(documents)
@@ -314,7 +314,7 @@ class DocumentsWidget(QWidget):
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
         self.message.show_message(f"Sent {pages} pages to the printer.", "info")

@@ -43,7 +43,7 @@ from intake.ui.common import (
     named,
     primary,
 )
-from intake.ui.operations import Operation
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
 from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
 from intake.ui.staff.patient_dialog import PatientDialog
@@ -322,7 +322,7 @@ class FrontDeskPage(QWidget):
             return
         try:
             visits = self._visits.visits_for(self._actor, patient.id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             visits = []
             self.message.show_error(describe_error(exc))
         latest = (
@@ -334,7 +334,7 @@ class FrontDeskPage(QWidget):
         )
         try:
             history = self._patients.history(self._actor, patient.id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             history = []
             self.message.show_error(describe_error(exc))
         # Each version says why and when: a kiosk update or a correction shows here.
@@ -365,7 +365,7 @@ class FrontDeskPage(QWidget):
             if self._open_visit is not None:
                 chosen = self._dermatologists.of_visit(self._actor, self._open_visit.visit_id)
                 current = chosen.id if chosen else None
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             choices = []
             self.message.show_error(describe_error(exc))
         self.dermatologist.set_choices(choices, current)
@@ -380,7 +380,7 @@ class FrontDeskPage(QWidget):
             return
         try:
             chosen = self._dermatologists.choose(self._actor, visit.visit_id, staff_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.dermatologist.set_choices(self._dermatologists.choices(self._actor), staff_id)
@@ -451,7 +451,7 @@ class FrontDeskPage(QWidget):
         except OpenVisitExists as exc:
             self._ask_about_open_visit(patient, exc.visit)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self._show_code(patient, started, dermatologist=name)
@@ -500,7 +500,7 @@ class FrontDeskPage(QWidget):
     def _resume_visit(self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit) -> None:
         try:
             started = self._visits.new_code(self._actor, visit.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             dialog.message.show_error(describe_error(exc))
             return
         dialog.accept()
@@ -527,7 +527,7 @@ class FrontDeskPage(QWidget):
             dialog.accept()
             self._ask_about_open_visit(patient, exc.visit)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             dialog.message.show_error(describe_error(exc))
             return
         dialog.accept()
@@ -554,7 +554,7 @@ class FrontDeskPage(QWidget):
     def _on_code_dialog_hand_over_requested(self, visit_id: str) -> None:
         try:
             kiosk = self._visits.hand_over(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.station_handed_over.emit(kiosk)
@@ -572,7 +572,7 @@ class FrontDeskPage(QWidget):
         self.message.clear_message()
         try:
             visits = self._visits.visits_for(self._actor, patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         finished = [v for v in visits if v.status in ("submitted", "countersigned")]
@@ -622,7 +622,7 @@ class FrontDeskPage(QWidget):
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
         titles = " and ".join(KIND_TITLES.get(d.kind, d.kind).lower() for d in self.packet)

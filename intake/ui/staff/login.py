@@ -280,7 +280,7 @@ class FirstRunPage(QWidget):
         except ServiceError as exc:
             self.message.show_error(str(exc))
             return
-        except Exception as exc:
+        except OSError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.secret.clear()

@@ -52,7 +52,7 @@ from intake.ui.common import (
     humanise,
     named,
 )
-from intake.ui.operations import Operation, Reentry
+from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
@@ -675,7 +675,7 @@ class StatusBoardWidget(QWidget):
             return
         try:
             self._visits.staff_continue(self._actor, row.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return
         self.attended.emit(row.visit_id)
@@ -722,7 +722,7 @@ class StatusBoardWidget(QWidget):
         service = IdentityReviewService(self._ctx)
         try:
             check = service.check(self._actor, row.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return
         dialog = IdentityCheckDialog(service, self._actor, check, row.patient_name, self)
@@ -781,7 +781,7 @@ class StatusBoardWidget(QWidget):
             self._visits.abandon(self._actor, row.visit_id, reason)
         except InvalidInput as exc:
             return exc.errors.get("reason", str(exc))
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return ""
         self.abandoned.emit(visit_id)
@@ -802,7 +802,7 @@ class StatusBoardWidget(QWidget):
             return None
         try:
             started = self._visits.new_code(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return None
         self.code_issued.emit(row, started)
