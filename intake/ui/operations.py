@@ -8,8 +8,9 @@ one waiting, the results of older calls being dropped (``Reentry.LATEST``).
 
 Errors are split in two. A ``ServiceError`` or a fault of the environment (a file or the
 network, the database or its driver, the database key) is the person's to know: it goes to the
-failure handler, by default as a message. Anything else is our bug: it is raised again on the
-GUI thread, where it reaches the application's crash handler (and, under test, pytest-qt).
+failure handler, by default as a message. Anything else is our bug: it goes, on the GUI thread,
+to the handler of uncaught exceptions, as a slot's would: the application's crash handler
+(``intake.ui.app.install_crash_handler``) and, under test, pytest-qt, which fails the test.
 """
 
 from __future__ import annotations
@@ -222,8 +223,7 @@ class Operation(QObject):
         if ok:
             if on_success is not None:
                 on_success(value)
-            self.succeeded.emit(value)
-            self.finished.emit()
+            self._emit_after(self.succeeded, value)
             return
         assert error is not None
         if not is_expected(error):
@@ -241,5 +241,10 @@ class Operation(QObject):
             from intake.ui.common import describe_error
 
             self._report(describe_error(error))
-        self.failed.emit(error)
-        self.finished.emit()
+        self._emit_after(self.failed, error)
+
+    def _emit_after(self, outcome: Any, value: object) -> None:
+        # The handler may have closed the widget that owns this operation (a dialog done).
+        if shiboken6.isValid(self):
+            outcome.emit(value)
+            self.finished.emit()

@@ -178,3 +178,17 @@ def _valid(obj: object) -> bool:
 )
 def test_what_counts_as_expected(exc: BaseException, expected: bool) -> None:
     assert is_expected(exc) is expected
+
+
+def test_a_handler_that_closes_the_widget_ends_the_call_quietly(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = QWidget()
+    done: list[int] = []
+
+    def close_it(result: int) -> None:
+        done.append(result)
+        shiboken6.delete(widget)  # e.g. the dialog that asked is done and goes
+
+    op = Operation(widget, "save", on_success=close_it)
+    op.run(lambda: 7)
+    qtbot.waitUntil(lambda: done == [7], timeout=5_000)
+    assert not _valid(op)
