@@ -29,6 +29,7 @@ from intake.services.accounts import account_problem
 from intake.services.context import SYSTEM as SYSTEM_ACTOR
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
+    STORAGE_MESSAGE,
     Conflict,
     Immutable,
     NotAllowed,
@@ -99,7 +100,6 @@ def _one_call(fn: F) -> F:
 IMMUTABLE_MESSAGE = (
     "This record is signed and cannot be changed. A correction is made as a new record."
 )
-STORAGE_MESSAGE = "The database cannot be reached or refused the change. Nothing was saved; please try again or call for help."
 
 
 def _immutable(exc: DBAPIError) -> bool:

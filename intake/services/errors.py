@@ -62,6 +62,10 @@ class CodeLocked(Locked):
         super().__init__(seconds, text)
 
 
+# What a person is told when the database is unreachable or refused a change.
+STORAGE_MESSAGE = "The database cannot be reached or refused the change. Nothing was saved; please try again or call for help."
+
+
 class StorageUnavailable(ServiceError):
     """The database could not be reached or refused a change for another reason; nothing was saved."""
 

@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from intake.services.context import Actor, AppContext
     from intake.services.staff import StaffInfo
+    from intake.ui.operations import Operation
     from intake.ui.staff.login import FirstRunPage, StaffLoginPage
     from intake.ui.staff.window import StaffWindow
 
@@ -203,6 +206,7 @@ class AppWindow(QMainWindow):
         self.staff_window: StaffWindow | None = None
         self.kiosk_window: QWidget | None = None
         self._started = False
+        self._opening: Operation | None = None
 
         self.stack = QStackedWidget(self)
         self.stack.setAccessibleName("Screens")
@@ -229,12 +233,18 @@ class AppWindow(QMainWindow):
 
     @Slot()
     def _begin_opening(self) -> None:
-        from intake.ui.common import BackgroundTasks
+        from intake.ui.operations import Operation
 
         self.starting_page.label.setText("Opening the clinic database…")
         self.starting_page.retry_button.hide()
-        self._tasks = BackgroundTasks(self)
-        self._tasks.run(self._open_context, self._on_context_opened, self._on_context_failed)
+        if self._opening is None:
+            self._opening = Operation(
+                self,
+                "open the database",
+                on_success=self._on_context_opened,
+                on_failure=self._on_context_failed,
+            )
+        self._opening.run(self._open_context)
 
     @Slot()
     def _on_starting_page_retry_requested(self) -> None:
@@ -369,9 +379,11 @@ class AppWindow(QMainWindow):
                 + "\n\nNo patient can sign until the form files are fixed.",
             )
             return
+        from intake.ui.operations import KNOWN_ERRORS
+
         try:
             kiosk = self._kiosk_factory(self.ctx, session)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             from intake.ui.common import describe_error
 
             self._tell("Kiosk mode could not start", describe_error(exc))
@@ -408,17 +420,50 @@ class AppWindow(QMainWindow):
         self.message_box = box
 
 
+def install_crash_handler(window: QWidget) -> None:
+    """Our own bugs that reach the event loop (a slot, or an operation's worker re-raised on the
+    GUI thread): the type and the code locations are logged, never the values (they may hold
+    patient data), and the person at the screen is told once that nothing more was done."""
+    import logging
+    import traceback
+
+    log = logging.getLogger("intake.ui")
+    told: list[bool] = []
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("uncaught %s\n%s", kind.__name__, "".join(traceback.format_tb(tb)))
+        if told or not isinstance(kind, type) or not issubclass(kind, Exception):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        told.append(True)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "Something went wrong",
+            f"The program met an error of its own ({kind.__name__}). What was being done may"
+            " not have finished; please check it, and call support. The details are in the log.",
+            QMessageBox.StandardButton.Ok,
+            window if window.isVisible() else None,
+        )
+        box.setAccessibleName("Something went wrong")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(told.clear)
+        box.open()
+
+    sys.excepthook = hook
+
+
 def run(kiosk: bool = False) -> int:
     """Start the desktop app (``kiosk``: straight into kiosk mode after a staff sign-in)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_TITLE)
     window = AppWindow(kiosk_mode=kiosk)
+    install_crash_handler(window)
     window.show()
     code = app.exec()
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
-    BackgroundTasks.wait_all(10_000)
+    wait_for_operations(10_000)
     if window.ctx is not None:
         window.ctx.db.dispose()
     return code

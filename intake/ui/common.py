@@ -1,17 +1,14 @@
-"""Small pieces every staff screen uses: messages, formatting, background work, naming."""
+"""Small pieces every staff screen uses: messages, formatting, naming."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import itertools
 import logging
 import traceback
-from collections.abc import Callable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -109,7 +106,7 @@ class MessageLabel(QLabel):
 
 
 class BusyBar(QProgressBar):
-    """An indeterminate bar shown while background work runs."""
+    """An indeterminate bar shown while an operation runs (``intake.ui.operations``)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -122,91 +119,6 @@ class BusyBar(QProgressBar):
     @Slot(bool)
     def _on_tasks_busy_changed(self, busy: bool) -> None:
         self.setVisible(busy)
-
-
-class _Relay(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, object)
-
-
-class _Job(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay):
-        super().__init__()
-        self.job_id, self.fn, self.relay = job_id, fn, relay
-
-    def run(self) -> None:
-        failed = False
-        try:
-            payload: Any = self.fn()
-        except Exception as exc:  # handed to the GUI thread, which decides what to show
-            failed, payload = True, exc
-        # RuntimeError: the screen that asked was closed (e.g. the station locked) meanwhile.
-        with contextlib.suppress(RuntimeError):
-            signal = self.relay.failed if failed else self.relay.finished
-            signal.emit(self.job_id, payload)
-
-
-class BackgroundTasks(QObject):
-    """Runs slow service calls (documents, countersigning) off the GUI thread.
-
-    Results come back on the GUI thread, to the callbacks given to ``run``.
-    """
-
-    busy_changed = Signal(bool)
-
-    _pool: QThreadPool | None = None
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._relay = _Relay(self)
-        self._relay.finished.connect(self._on_relay_finished)
-        self._relay.failed.connect(self._on_relay_failed)
-        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
-        self._ids = itertools.count(1)
-
-    @classmethod
-    def pool(cls) -> QThreadPool:
-        if cls._pool is None:
-            cls._pool = QThreadPool()
-            cls._pool.setMaxThreadCount(2)
-        return cls._pool
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._pending)
-
-    def run(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-    ) -> None:
-        job_id = next(self._ids)
-        was_busy = self.busy
-        self._pending[job_id] = (on_done, on_error)
-        if not was_busy:
-            self.busy_changed.emit(True)
-        self.pool().start(_Job(job_id, fn, self._relay))
-
-    @classmethod
-    def wait_all(cls, msecs: int = 30_000) -> bool:
-        return cls.pool().waitForDone(msecs)
-
-    @Slot(int, object)
-    def _on_relay_finished(self, job_id: int, result: Any) -> None:
-        callbacks = self._pending.pop(job_id, None)
-        if not self._pending:
-            self.busy_changed.emit(False)
-        if callbacks:
-            callbacks[0](result)
-
-    @Slot(int, object)
-    def _on_relay_failed(self, job_id: int, exc: BaseException) -> None:
-        callbacks = self._pending.pop(job_id, None)
-        if not self._pending:
-            self.busy_changed.emit(False)
-        if callbacks:
-            callbacks[1](exc)
 
 
 class Clock:

@@ -165,7 +165,7 @@ class AlertReleaseDialog(QDialog):
         except ServiceError as exc:
             self.message.show_error(str(exc))
             return
-        except Exception as exc:
+        except OSError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.released.emit(info)

@@ -14,7 +14,7 @@ from intake.services.context import AppContext
 def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ignore[no-untyped-def]
     """A kiosk window on a fresh database, driven like a patient would; cleared afterwards."""
     from intake.ui.kiosk import KioskWindow
-    from intake.ui.kiosk.tasks import wait_for_background
+    from intake.ui.operations import wait_for_operations
 
     window = KioskWindow(sqlite_ctx, locked=False, done_return_ms=600_000)
     qtbot.addWidget(window)
@@ -25,4 +25,4 @@ def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: igno
     driver.wait_ready()
     yield driver
     window.clear_screen()
-    assert wait_for_background(30_000)
+    assert wait_for_operations(30_000)

@@ -33,9 +33,9 @@ def window(qtbot):  # type: ignore[no-untyped-def]
         return w
 
     yield make
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
-    BackgroundTasks.wait_all()
+    wait_for_operations()
     for w in made:
         if w.ctx is not None:
             w.ctx.db.dispose()

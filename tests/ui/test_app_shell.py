@@ -14,6 +14,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     background_work_finishes,
     clinician_info,
     desk_info,
+    search,
     signed_visit,
     visible_text,
 )
@@ -44,9 +45,9 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
         return window
 
     yield make
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
-    BackgroundTasks.wait_all()
+    wait_for_operations()
     for window in made:
         if window.ctx is not None:
             window.ctx.db.dispose()
@@ -59,6 +60,10 @@ def sign_in(qtbot, window: AppWindow, username: str, pin: str = STAFF_PIN) -> No
     qtbot.keyClicks(page.username, username)
     qtbot.keyClicks(page.secret, pin)
     qtbot.mouseClick(page.sign_in_button, Qt.MouseButton.LeftButton)
+    # The PIN is checked off the GUI thread; meanwhile neither the PIN nor the button takes more.
+    assert page.signing_in and not page.secret.isEnabled() and not page.sign_in_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.signing_in, timeout=10_000)
+    assert page.secret.isEnabled() and page.sign_in_button.isEnabled()
 
 
 def test_first_run_creates_the_admin_and_confirms_the_clinic_profile(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
@@ -126,6 +131,7 @@ def test_sign_in_refusals_and_pages_by_role(qtbot, sqlite_ctx, make_window) -> N
     sign_in(qtbot, window, "derm", "0000")
     assert page.message.text() == "That name or PIN is not right."
     assert page.secret.text() == "" and window.staff_window is None
+
     sign_in(qtbot, window, "nobody", STAFF_PIN)
     assert page.message.text() == "That name or PIN is not right."
     for _ in range(2):
@@ -226,7 +232,7 @@ def test_hand_over_opens_the_real_kiosk_for_that_visit(qtbot, sqlite_ctx, make_w
     window = make_window()
     sign_in(qtbot, window, "desk")
     front = window.staff_window.front_desk
-    front.search_for("lund")
+    search(qtbot, front, "lund")
     front.select_patient(patient.id)
     qtbot.mouseClick(front.start_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.kiosk_started, timeout=10_000) as started:
@@ -336,7 +342,7 @@ def test_no_patient_data_is_printed(qtbot, sqlite_ctx, make_window, capfd) -> No
     window = make_window()
     sign_in(qtbot, window, "derm")
     window.staff_window.clinician.open_visit(vid, patient_id)
-    window.staff_window.clinician.search_for("falk")
+    search(qtbot, window.staff_window.clinician, "falk")
     out, err = capfd.readouterr()
     assert "Falk" not in out and "Falk" not in err
 

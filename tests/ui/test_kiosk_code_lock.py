@@ -109,7 +109,8 @@ def test_the_board_says_code_void_and_staff_issue_a_new_one(qtbot, sqlite_ctx: A
     board = page.board
 
     def status() -> str:
-        board.refresh()
+        with qtbot.waitSignal(board.refreshed, timeout=10_000):
+            board.refresh()
         assert board.select_visit(reg.started.visit_id)
         return board.text_at(board.table.currentIndex().row(), 0)
 

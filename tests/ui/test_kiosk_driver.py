@@ -31,7 +31,7 @@ from intake.services.scripted import STAFF_PIN, ScriptedPatient, ensure_staff
 from intake.services.staff import staff_actor
 from intake.services.visits import StartedVisit, VisitService
 from intake.ui.kiosk import KioskWindow
-from intake.ui.kiosk.tasks import wait_for_background
+from intake.ui.operations import wait_for_operations
 from intake.ui.widgets.choices import ChoiceButtons, WrapButton
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
@@ -510,7 +510,7 @@ def test_long_option_labels_wrap_instead_of_clipping(qtbot) -> None:  # type: ig
 
 
 def test_driver_helpers_leave_no_background_work(qtbot) -> None:  # type: ignore[no-untyped-def]
-    assert wait_for_background(1000)
+    assert wait_for_operations(1000)
 
 
 def test_pad_draws_with_touch_and_pen(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from intake.services.scripted import ScriptedPatient
 from intake.services.visits import VisitService
 from intake.ui.kiosk import KioskWindow
 from intake.ui.kiosk.base import SERVICE_ERROR_NAME
-from intake.ui.kiosk.tasks import wait_for_background
+from intake.ui.operations import wait_for_operations
 
 # The Spanish wording of STORAGE_MESSAGE, as the patient must read it (once translated).
 STORAGE_ES = (
@@ -35,7 +35,7 @@ def driver(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: ign
     kiosk.wait_ready()
     yield kiosk
     window.clear_screen()
-    assert wait_for_background(30_000)
+    assert wait_for_operations(30_000)
 
 
 def _refuse(*_args: object, **_kwargs: object) -> None:

@@ -22,7 +22,7 @@ from intake.services.context import AppContext
 from intake.services.scripted import ScriptedPatient, walk_visit
 from intake.services.visits import VisitService
 from intake.ui.kiosk import KioskWindow
-from intake.ui.kiosk.tasks import wait_for_background
+from intake.ui.operations import wait_for_operations
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
 # What must never be left on screen once the kiosk has cleared itself.
@@ -59,7 +59,7 @@ def make_window(qtbot, ctx: AppContext, **kw) -> KioskDriver:  # type: ignore[no
 @pytest.fixture(autouse=True)
 def no_background_work_left() -> Iterator[None]:
     yield
-    assert wait_for_background(30_000)
+    assert wait_for_operations(30_000)
 
 
 def test_idle_timeout_mid_visit_clears_everything_and_the_visit_resumes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -16,6 +17,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     background_work_finishes,
     clinician,
     clinician_info,
+    search,
     signed_visit,
 )
 
@@ -78,7 +80,7 @@ def test_every_staff_screen_names_its_controls(qtbot, sqlite_ctx) -> None:  # ty
     window.resize(1280, 800)
     window.show()
     window.clinician.open_visit(vid, patient_id)
-    window.front_desk.search_for("lark")
+    search(qtbot, window.front_desk, "lark")
     assert unnamed(window) == []
 
     patient = window.front_desk.model.patient(0)
@@ -106,3 +108,26 @@ def test_first_run_and_sign_in_name_their_controls(qtbot, sqlite_ctx) -> None:  
     login = StaffLoginPage(sqlite_ctx)
     qtbot.addWidget(login)
     assert unnamed(login) == []
+
+
+def test_sign_in_checks_the_pin_off_the_gui_thread_once_per_press(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.staff.login import StaffLoginPage
+
+    clinician_info(sqlite_ctx)
+    login = StaffLoginPage(sqlite_ctx)
+    qtbot.addWidget(login)
+    login.show()
+    entered: list[object] = []
+    login.signed_in.connect(entered.append)
+    qtbot.keyClicks(login.username, "derm")
+    qtbot.keyClicks(login.secret, STAFF_PIN)
+    qtbot.mouseClick(login.sign_in_button, Qt.MouseButton.LeftButton)
+    assert login.signing_in
+    assert not login.secret.isEnabled() and not login.sign_in_button.isEnabled()
+    assert login.secret.text() == ""  # the PIN is not left on screen while it is checked
+    login.secret.setText(STAFF_PIN)
+    login.secret.returnPressed.emit()  # a second press meanwhile is no second attempt
+    with qtbot.waitSignal(login.signed_in, timeout=10_000):
+        pass
+    assert len(entered) == 1 and not login.signing_in
+    assert login.secret.isEnabled() and login.sign_in_button.isEnabled()

@@ -14,6 +14,8 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     background_work_finishes,
     clinician,
     desk,
+    refresh_board,
+    refresh_queue,
 )
 
 from intake.services.context import AppContext
@@ -163,7 +165,7 @@ def test_columns_sort_by_their_own_meaning(qtbot, board, busy) -> None:  # type:
     assert waits == [busy["done"], busy["signed"], busy["left"], busy["at_kiosk"], busy["waiting"]]
     board.table.sortByColumn(PATIENT, Qt.SortOrder.AscendingOrder)
     assert shown(board, PATIENT) == ["Ana Abel", "Bo Berg", "Cy Cole", "Di Dahl", "Zoë Nguyễn"]
-    board.refresh()  # a refresh keeps the order chosen
+    refresh_board(qtbot, board)  # a refresh keeps the order chosen
     assert shown(board, PATIENT)[0] == "Ana Abel"
 
 
@@ -185,7 +187,7 @@ def test_filter_box_and_hide_done(qtbot, board, busy) -> None:  # type: ignore[n
     assert busy["done"] not in [r.visit_id for r in board.shown_rows()]
     assert board.proxy.rowCount() == 4
     assert not board.select_visit(busy["done"])  # hidden rows cannot be acted on
-    board.refresh()
+    refresh_board(qtbot, board)
     assert board.proxy.rowCount() == 4  # stays hidden after a refresh
 
 
@@ -205,7 +207,7 @@ def test_a_row_opens_that_patient_at_the_front_desk(qtbot, ctx, busy) -> None:  
         qtbot.mouseClick(board.table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
         qtbot.mouseDClick(board.table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert opened.args == [row.visit_id, row.patient_id]
-    assert page.selected_patient() is not None
+    qtbot.waitUntil(lambda: page.selected_patient() is not None)  # found off the GUI thread
     assert page.selected_patient().id == row.patient_id
     assert "Nguyễn" in page.details.text()
 
@@ -215,37 +217,40 @@ def test_a_row_opens_that_patient_at_the_front_desk(qtbot, ctx, busy) -> None:  
     with qtbot.waitSignal(board.visit_activated) as opened:
         qtbot.keyClick(board.table, Qt.Key.Key_Return)
     assert opened.args == [other.visit_id, other.patient_id]
-    assert page.selected_patient().id == other.patient_id
+    qtbot.waitUntil(lambda: page.selected_patient().id == other.patient_id)
 
 
 def test_banners_float_over_the_table_and_go_when_out_of_date(qtbot, ctx, board, busy) -> None:  # type: ignore[no-untyped-def]
     before = board.table.geometry()
     assert board.select_visit(busy["waiting"])
-    with qtbot.waitSignal(board.code_issued):
+    with qtbot.waitSignal(board.refreshed):
         qtbot.mouseClick(board.new_code_button, Qt.MouseButton.LeftButton)
     banner = board.message
     assert banner.isVisible() and "New visit code for Ana Abel" in banner.text()
     assert board.table.geometry() == before  # the table is not pushed down
     assert banner.parentWidget() is board.table
     assert board.table.rect().contains(banner.geometry())
-    board.refresh()
+    refresh_board(qtbot, board)
     assert banner.isVisible()  # nothing changed yet: still true
     # The patient opens the visit at a kiosk: the row changed, the banner is out of date.
     busy["clock"].advance(minutes=1)
     VisitService(ctx).hand_over(desk(ctx), busy["waiting"])
-    board.refresh()
+    refresh_board(qtbot, board)
     assert not banner.isVisible() and banner.text() == ""
 
     # A confirmation goes by itself, too.
     short = StatusBoardWidget(ctx, desk(ctx), refresh_ms=60_000, banner_ms=150)
     qtbot.addWidget(short)
     short.show()
+    qtbot.waitUntil(lambda: len(short.rows) == 5)
     assert short.select_visit(busy["left"])
-    short.issue_new_code(busy["left"])
+    with qtbot.waitSignal(short.refreshed):
+        short.issue_new_code(busy["left"])
     assert short.message.isVisible()
     qtbot.waitUntil(lambda: not short.message.isVisible(), timeout=3000)
     # And the dismiss button closes one at once.
-    short.issue_new_code(busy["left"])
+    with qtbot.waitSignal(short.refreshed):
+        short.issue_new_code(busy["left"])
     qtbot.mouseClick(short.message.close_button, Qt.MouseButton.LeftButton)
     assert not short.message.isVisible()
 
@@ -259,15 +264,18 @@ def test_queue_counts_every_signed_visit_and_shows_more(qtbot, ctx) -> None:  # 
     page = ClinicianPage(ctx, clinician(ctx), refresh_ms=60_000, debounce_ms=0)
     qtbot.addWidget(page)
     page.resize(1280, 800)
-    page.show()
+    with qtbot.waitSignal(page.queue_refreshed, timeout=10_000):
+        page.show()
     assert page.queue_total == 120
     assert "120 visits signed and waiting for review" in page.queue_label.text()
     assert len(page.queue) == QUEUE_PAGE and page.more_button.isVisible()
     while page.more_button.isVisible():
-        qtbot.mouseClick(page.more_button, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(page.queue_refreshed, timeout=10_000):
+            qtbot.mouseClick(page.more_button, Qt.MouseButton.LeftButton)
+            assert not page.more_button.isEnabled()  # one page at a time
     assert sorted(r.visit_id for r in page.queue) == sorted(ids)  # 45 days old, still there
     assert page.queue_table.rowCount() == 120
-    page.refresh_queue()
+    refresh_queue(qtbot, page)
     assert len(page.queue) == 120  # a refresh keeps what was shown
     assert page.queue_table.item(0, 1).text().startswith("45 d")
 
@@ -284,7 +292,7 @@ def test_the_board_says_how_many_signed_visits_of_earlier_days_wait_in_the_queue
     board = StatusBoardWidget(ctx, desk(ctx), refresh_ms=60_000)
     board.setStyleSheet(STAFF_QSS)
     qtbot.addWidget(board)
-    board.show()
-    board.refresh()
+    with qtbot.waitSignal(board.refreshed, timeout=10_000):
+        board.show()
     assert [board.model.rows[0].visit_id] == today
     assert "2 signed visits of earlier days in the review queue" in board.counts_label.text()

@@ -17,6 +17,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     pdf_printer,
     pdf_text,
     printer_to,
+    search,
     signed_visit,
     visible_text,
 )
@@ -53,7 +54,7 @@ def test_clinician_page_lists_signed_visits_and_opens_the_review(qtbot, ctx) -> 
     page.show()
     # Nobody chosen yet: no sections with empty forms, nothing to reload.
     assert not page.review.tabs.isVisible() and not page.review.refresh_button.isVisible()
-    assert [r.visit_id for r in page.queue] == [vid]
+    qtbot.waitUntil(lambda: [r.visit_id for r in page.queue] == [vid])  # read off the GUI thread
     with qtbot.waitSignal(page.review.visit_loaded):
         page.queue_table.selectRow(0)
     assert "Nora Kim" in page.review.title.text()
@@ -61,7 +62,7 @@ def test_clinician_page_lists_signed_visits_and_opens_the_review(qtbot, ctx) -> 
     assert page.review.tabs.currentWidget() is page.review.summary
     assert page.review.tabs.isVisible() and page.review.refresh_button.isVisible()
     # Or by search: the patient's visits, and the course without a visit.
-    page.search_for("kim")
+    search(qtbot, page, "kim")
     assert page.select_patient(patient_id)
     assert page.visits_table.rowCount() == 1
     qtbot.mouseClick(page.patient_button, Qt.MouseButton.LeftButton)

@@ -14,6 +14,8 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     pdf_pages,
     pdf_text,
     printer_to,
+    refresh_board,
+    search,
     signed_visit,
     visible_text,
 )
@@ -75,6 +77,7 @@ def test_register_shows_each_problem_inline_then_saves(qtbot, page, ctx) -> None
     patient = saved.args[0]
     assert patient.full_name == "Marta Ruiz" and patient.lang == "es"
     # The new patient is found and selected, ready for a visit.
+    qtbot.waitUntil(lambda: page.selected_patient() is not None)
     assert page.selected_patient() is not None and page.selected_patient().id == patient.id
     assert "Marta Ruiz" in page.details.text()
     assert page.start_button.isEnabled()
@@ -85,7 +88,7 @@ def test_correcting_details_keeps_versions_and_refuses_a_stale_edit(qtbot, page,
     patient = service.register(
         desk(ctx), first_name="Jon", last_name="Smyth", date_of_birth="1990-05-06"
     )
-    page.search_for("smyth")
+    search(qtbot, page, "smyth")
     assert page.select_patient(patient.id)
     qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
@@ -124,7 +127,7 @@ def test_start_visit_shows_the_code_and_can_hand_over_the_station(qtbot, page, c
     patient = PatientService(ctx).register(
         desk(ctx), first_name="Ivy", last_name="Okafor", date_of_birth="2003-07-08"
     )
-    page.search_for("okafor")
+    search(qtbot, page, "okafor")
     page.select_patient(patient.id)
     with qtbot.waitSignal(page.visit_started) as started:
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
@@ -135,13 +138,14 @@ def test_start_visit_shows_the_code_and_can_hand_over_the_station(qtbot, page, c
     assert shown == visit.code and len(shown) == 6 and shown.isdigit()
     assert dialog.code_label.fontInfo().pixelSize() >= 48  # large, to read out or copy
     # The board shows the patient waiting.
+    qtbot.waitUntil(lambda: not page.board.refreshing)
     assert any(r.visit_id == visit.visit_id and r.stage == "waiting" for r in page.board.rows)
 
     with qtbot.waitSignal(page.station_handed_over) as handed:
         qtbot.mouseClick(dialog.hand_over_button, Qt.MouseButton.LeftButton)
     kiosk = handed.args[0]
     assert kiosk.role == "kiosk" and kiosk.visit_id == visit.visit_id
-    page.board.refresh()
+    refresh_board(qtbot, page.board)
     assert page.board.row_for(visit.visit_id).stage == "at_kiosk"
 
 
@@ -152,8 +156,9 @@ def test_front_desk_refusals_are_clear_messages(qtbot, ctx) -> None:  # type: ig
     page = FrontDeskPage(ctx, nobody, board_refresh_ms=60_000, debounce_ms=0)
     qtbot.addWidget(page)
     page.show()
-    assert "role does not allow" in page.board.message.text()
-    page.search_for("smith")
+    qtbot.waitUntil(lambda: "role does not allow" in page.board.message.text())
+    with qtbot.waitSignal(page.search_panel.search_failed, timeout=10_000):
+        page.search_for("smith")
     assert "role does not allow" in page.message.text()
     assert "Traceback" not in visible_text(page)
 
@@ -224,7 +229,7 @@ def test_status_board_follows_a_kiosk_visit(qtbot, ctx) -> None:  # type: ignore
 
 def test_print_packet_issues_and_prints_consent_and_education(qtbot, page, ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
     vid, patient_id = signed_visit(ctx, first_name="Pia", last_name="Lund")
-    page.search_for("lund")
+    search(qtbot, page, "lund")
     assert page.select_patient(patient_id)
     assert page.print_button.isEnabled()
     out = tmp_path / "packet.pdf"
@@ -258,8 +263,8 @@ def test_no_packet_before_the_visit_is_signed(qtbot, page, ctx) -> None:  # type
 
 def test_clear_removes_every_patient_detail(qtbot, page, ctx) -> None:  # type: ignore[no-untyped-def]
     signed_visit(ctx, first_name="Kai", last_name="Moreau")
-    page.board.refresh()
-    page.search_for("moreau")
+    refresh_board(qtbot, page.board)
+    search(qtbot, page, "moreau")
     page.select_patient(page.model.patient(0).id)
     assert "Moreau" in visible_text(page)
     page.clear()
@@ -272,7 +277,7 @@ def test_abandoning_a_visit_asks_first_and_needs_a_reason(qtbot, page, ctx) -> N
     )
     started = VisitService(ctx).start_visit(desk(ctx), p.id, "en")
     board = page.board
-    board.refresh()
+    refresh_board(qtbot, board)
     assert board.select_visit(started.visit_id) and board.abandon_button.isEnabled()
     qtbot.mouseClick(board.abandon_button, Qt.MouseButton.LeftButton)
     box = board.confirm_box
@@ -286,7 +291,7 @@ def test_abandoning_a_visit_asks_first_and_needs_a_reason(qtbot, page, ctx) -> N
     assert box.isVisible() and "why" in box.reason.error.text()
     assert board.row_for(started.visit_id).stage == "waiting"
     qtbot.keyClicks(box.reason.edit, "patient had to leave")
-    with qtbot.waitSignal(board.abandoned):
+    with qtbot.waitSignal(board.refreshed):
         qtbot.mouseClick(box.abandon_button, Qt.MouseButton.LeftButton)
     assert board.row_for(started.visit_id) is None  # abandoned visits leave the board
     assert [e.entity_id for e in audit_events(ctx, "abandon", "visit")] == [started.visit_id]

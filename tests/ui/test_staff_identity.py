@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from test_staff_support import background_work_finishes, desk  # noqa: F401
+from test_staff_support import background_work_finishes, desk, refresh_board, search  # noqa: F401
 
 from intake.services.patients import PatientService
 from intake.services.scripted import ScriptedPatient
@@ -42,7 +42,7 @@ def page(qtbot, sqlite_ctx):  # type: ignore[no-untyped-def]
 def test_board_names_the_identity_check_and_staff_accept_it(qtbot, page, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
     p, vid = _paused_visit(sqlite_ctx)
     board = page.board
-    board.refresh()
+    refresh_board(qtbot, board)
     assert board.select_visit(vid)
     assert board.text_at(0, 0) == "Needs staff — check the patient's name or date of birth"
     assert "Bergman" not in board.text_at(0, 0)
@@ -64,7 +64,7 @@ def test_board_names_the_identity_check_and_staff_accept_it(qtbot, page, sqlite_
     )
     assert "may continue at the kiosk" in board.message.text()
     # The front desk sees the new versions and why they were made.
-    page.search_for("bergman")
+    search(qtbot, page, "bergman")
     assert page.select_patient(p.id)
     details = page.details.text()
     assert "married name, checked the ID" in details
@@ -74,7 +74,7 @@ def test_board_names_the_identity_check_and_staff_accept_it(qtbot, page, sqlite_
 def test_keeping_the_record_lets_the_visit_continue(qtbot, page, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
     p, vid = _paused_visit(sqlite_ctx)
     board = page.board
-    board.refresh()
+    refresh_board(qtbot, board)
     assert board.select_visit(vid)
     qtbot.mouseClick(board.identity_button, Qt.MouseButton.LeftButton)
     dialog = board.identity_dialog

@@ -12,6 +12,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     clinician_info,
     desk,
     desk_info,
+    search,
     signed_visit,
 )
 
@@ -51,9 +52,9 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
         return window
 
     yield make
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
-    BackgroundTasks.wait_all()
+    wait_for_operations()
     for window in made:
         if window.ctx is not None:
             window.ctx.db.dispose()
@@ -64,7 +65,8 @@ def sign_in(qtbot, window: AppWindow, username: str) -> StaffWindow:  # type: ig
     page.username.clear()
     qtbot.keyClicks(page.username, username)
     qtbot.keyClicks(page.secret, STAFF_PIN)
-    QTest.keyClick(page.secret, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.signed_in, timeout=10_000):
+        QTest.keyClick(page.secret, Qt.Key.Key_Return)
     assert window.staff_window is not None
     return window.staff_window
 
@@ -115,7 +117,7 @@ def test_down_and_enter_pick_a_search_result(qtbot, staff, sqlite_ctx) -> None: 
     staff.tabs.setCurrentWidget(page)
     box = page.search_box
     assert focused() is box
-    page.search_for("lund")
+    search(qtbot, page, "lund")
     assert page.model.rowCount() == 2 and page.selected_patient() is None
 
     QTest.keyClick(box, Qt.Key.Key_Down)
@@ -138,7 +140,9 @@ def test_down_and_enter_pick_a_search_result(qtbot, staff, sqlite_ctx) -> None: 
     page.dialog.reject()
 
     # Nothing found: Down stays in the box.
-    page.search_for("nobody-here")
+    search(qtbot, page, "nobody-here")
+    staff.activateWindow()  # back from the dialog
+    qtbot.waitUntil(staff.isActiveWindow)
     box.setFocus()
     QTest.keyClick(box, Qt.Key.Key_Down)
     assert focused() is box
@@ -151,7 +155,7 @@ def test_enter_on_a_patient_opens_their_latest_visit_for_the_dermatologist(
     page = staff.clinician
     staff.tabs.setCurrentWidget(page)
     assert focused() is page.search_box
-    page.search_for("kim")
+    search(qtbot, page, "kim")
     QTest.keyClick(page.search_box, Qt.Key.Key_Down)
     assert page.search_panel.selected_patient().id == patient_id
     with qtbot.waitSignal(page.review.visit_loaded, timeout=10_000):
@@ -178,6 +182,8 @@ def test_shortcuts_press_the_buttons_when_they_can_be_pressed(qtbot, staff, sqli
     assert page.dialog is dialog
     dialog.reject()
     qtbot.waitUntil(lambda: page.dialog is None)
+    staff.activateWindow()  # back from the dialog
+    qtbot.waitUntil(staff.isActiveWindow)
 
     # Start visit: not until a patient is chosen; then Ctrl+Shift+S starts one.
     patient = PatientService(sqlite_ctx).register(
@@ -186,7 +192,7 @@ def test_shortcuts_press_the_buttons_when_they_can_be_pressed(qtbot, staff, sqli
     assert not page.start_button.isEnabled() and not actions["start_visit"].isEnabled()
     with qtbot.assertNotEmitted(page.visit_started):
         press(page.search_box, "Ctrl+Shift+S")
-    page.search_for("berg")
+    search(qtbot, page, "berg")
     QTest.keyClick(page.search_box, Qt.Key.Key_Down)
     assert page.start_button.isEnabled() and actions["start_visit"].isEnabled()
     with qtbot.waitSignal(page.visit_started):

@@ -11,6 +11,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     clinician,
     clinician_info,
     draw_signature,
+    search,
     signed_visit,
 )
 
@@ -130,12 +131,12 @@ def test_after_countersigning_the_visit_list_shows_the_new_state(qtbot, ctx) -> 
     qtbot.addWidget(page)
     page.resize(STATION_SIZE)
     page.show()
-    page.search_for("mora")
+    search(qtbot, page, "mora")
     assert page.select_patient(patient_id)
     with qtbot.waitSignal(page.review.documents.documents_issued, timeout=30_000):
         page.visits_table.selectRow(0)
     assert page.visits_table.item(0, 1).text() == "signed, for the dermatologist"
-    assert [r.visit_id for r in page.queue] == [vid]
+    qtbot.waitUntil(lambda: [r.visit_id for r in page.queue] == [vid])
 
     qtbot.mouseClick(page.review.countersign_button, Qt.MouseButton.LeftButton)
     dialog = page.review.dialog
@@ -152,4 +153,4 @@ def test_after_countersigning_the_visit_list_shows_the_new_state(qtbot, ctx) -> 
     assert page.visits_table.rowCount() == 1
     assert page.visits_table.item(0, 1).text() == "countersigned"
     assert page.visits_table.currentRow() == 0  # still the visit on screen
-    assert page.queue == []
+    qtbot.waitUntil(lambda: page.queue == [])  # the queue is read again, off the GUI thread

@@ -79,7 +79,8 @@ def test_registering_a_likely_duplicate_shows_them_to_open_instead(qtbot, page, 
     with qtbot.waitSignal(dialog.patient_chosen) as chosen:
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert chosen.args[0].id == zoe[1].id
-    assert page.selected_patient() is not None and page.selected_patient().id == zoe[1].id
+    qtbot.waitUntil(lambda: page.selected_patient() is not None)  # found off the GUI thread
+    assert page.selected_patient().id == zoe[1].id
     assert len(svc.search(desk(ctx), "1999-04-12")) == 3
 
 

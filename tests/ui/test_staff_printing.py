@@ -16,6 +16,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     pdf_printer,
     pdf_title,
     printer_to,
+    search,
     signed_visit,
 )
 
@@ -75,7 +76,7 @@ def test_the_front_desk_packet_job_names_kinds_record_and_documents(qtbot, ctx, 
     vid, patient_id = signed_visit(ctx, first_name="Pia", last_name="Lund")
     page = FrontDeskPage(ctx, desk(ctx), board_refresh_ms=60_000, debounce_ms=0)
     qtbot.addWidget(page)
-    page.search_for("lund")
+    search(qtbot, page, "lund")
     assert page.select_patient(patient_id)
     record = page.selected_patient().record_number
     out = tmp_path / "packet.pdf"

@@ -10,6 +10,8 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
     clinician,
     clinician_info,
     desk,
+    refresh_board,
+    search,
 )
 
 from intake.services.dermatologists import DermatologistService
@@ -70,7 +72,7 @@ def test_at_the_front_desk_the_clinician_releases_with_their_own_username_and_pi
     vid = _paused(sqlite_ctx)
     clinician_info(sqlite_ctx)
     board = _board(qtbot, sqlite_ctx, desk(sqlite_ctx))
-    board.refresh()
+    refresh_board(qtbot, board)
     assert board.select_visit(vid) and board.attend_button.isEnabled()
     qtbot.mouseClick(board.attend_button, Qt.MouseButton.LeftButton)
     dialog = board.release_dialog
@@ -106,7 +108,7 @@ def test_at_the_front_desk_the_clinician_releases_with_their_own_username_and_pi
 def test_a_clinician_releases_from_the_board_with_a_note(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
     vid = _paused(sqlite_ctx)
     board = _board(qtbot, sqlite_ctx, clinician(sqlite_ctx))
-    board.refresh()
+    refresh_board(qtbot, board)
     board.select_visit(vid)
     qtbot.mouseClick(board.attend_button, Qt.MouseButton.LeftButton)
     dialog = board.release_dialog
@@ -160,7 +162,7 @@ def test_the_dermatologist_is_chosen_at_the_front_desk_and_changed_in_the_review
     p = PatientService(sqlite_ctx).register(
         desk(sqlite_ctx), first_name="Ines", last_name="Mora", date_of_birth="1990-01-02"
     )
-    page.search_for("mora")
+    search(qtbot, page, "mora")
     assert page.select_patient(p.id)
     combo = page.dermatologist.combo
     offered = [combo.itemText(i) for i in range(combo.count())]

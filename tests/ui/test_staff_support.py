@@ -23,13 +23,13 @@ from intake.services.staff import StaffInfo, staff_actor
 @pytest.fixture(autouse=True)
 def background_work_finishes(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Work sent off the GUI thread (documents, countersigning) ends before the database goes."""
-    from intake.ui.common import BackgroundTasks
+    from intake.ui.operations import wait_for_operations
 
     for name in ("ctx", "sqlite_ctx"):
         if name in request.fixturenames:
             request.getfixturevalue(name)  # set up first, so torn down after this
     yield
-    assert BackgroundTasks.wait_all(60_000)
+    assert wait_for_operations(60_000)
 
 
 def desk_info(ctx: AppContext) -> StaffInfo:
@@ -46,6 +46,25 @@ def desk(ctx: AppContext) -> Actor:
 
 def clinician(ctx: AppContext) -> Actor:
     return staff_actor(clinician_info(ctx))
+
+
+def search(qtbot, page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Search on a staff page (or a search panel) and wait for the patients found."""
+    panel = getattr(page, "search_panel", page)
+    with qtbot.waitSignal(panel.searched, timeout=10_000):
+        page.search_for(text)
+
+
+def refresh_board(qtbot, board) -> None:  # type: ignore[no-untyped-def]
+    """Refresh the status board and wait for its rows (read off the GUI thread)."""
+    with qtbot.waitSignal(board.refreshed, timeout=10_000):
+        board.refresh()
+
+
+def refresh_queue(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """Refresh the dermatologist's queue and wait for it (read off the GUI thread)."""
+    with qtbot.waitSignal(page.queue_refreshed, timeout=10_000):
+        page.refresh_queue()
 
 
 def signed_visit(ctx: AppContext, **patient: Any) -> tuple[str, int]:

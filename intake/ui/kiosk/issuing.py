@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from intake.ui.kiosk.tasks import run_in_background
+from intake.ui.operations import Operation
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,15 @@ class DocumentIssuer(QObject):
             documents, problem = job()
             return generation, documents, problem
 
-        run_in_background(self, work, self._on_work_finished, self._on_work_failed)
+        # One operation a visit: the next patient's documents never wait on the last one's.
+        issuing = Operation(
+            self,
+            "issue the kiosk documents",
+            on_success=self._on_work_finished,
+            on_failure=self._on_work_failed,
+        )
+        issuing.finished.connect(issuing.deleteLater)
+        issuing.run(work)
 
     def forget(self) -> None:
         self._generation += 1
@@ -46,6 +54,6 @@ class DocumentIssuer(QObject):
             return
         self.finished.emit(documents)
 
-    def _on_work_failed(self, exc: Exception) -> None:
+    def _on_work_failed(self, exc: BaseException) -> None:
         log.error("kiosk documents failed: %s", type(exc).__name__)
         self.finished.emit(None)

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.services.errors import ServiceError
+from intake.services.errors import STORAGE_MESSAGE, ServiceError
 from intake.ui.kiosk.base import make_label
-from intake.ui.kiosk.tasks import run_in_background
 from intake.ui.kiosk.text import message, t
+from intake.ui.operations import Operation
 
 if TYPE_CHECKING:
     from intake.services.context import AppContext
@@ -87,16 +87,21 @@ class StaffPinDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.confirm_button)
         layout.addLayout(row)
-        self._busy = False
+        self._login = Operation(
+            self,
+            "staff sign-in",
+            on_success=self._on_login_finished,
+            on_failure=self._on_login_failed,
+        )
+        self._login.busy_changed.connect(self._on_login_busy_changed)
 
     def _on_confirm_button_clicked(self) -> None:
-        if self._busy:
+        if self._login.busy:
             return
         username, secret = self.username.text().strip(), self.secret.text()
         if not username or not secret:
             self._show_error(t("pin_missing", self.lang))
             return
-        self._set_busy(True)
         ctx = self._ctx
 
         def login() -> Any:
@@ -104,24 +109,24 @@ class StaffPinDialog(QDialog):
 
             return StaffService(ctx).login(username, secret)
 
-        run_in_background(self, login, self._on_login_finished, self._on_login_failed)
+        self._login.run(login)
 
     def _on_login_finished(self, info: object) -> None:
-        self._set_busy(False)
         self.secret.clear()
         self.staff_confirmed.emit(info)
         self.accept()
 
-    def _on_login_failed(self, exc: Exception) -> None:
-        self._set_busy(False)
+    def _on_login_failed(self, exc: BaseException) -> None:
         self.secret.clear()
-        if not isinstance(exc, ServiceError):
-            raise exc
-        self._show_error(message(str(exc), self.lang))
+        # A refusal in the service's words (translated); a fault of the database or the
+        # station in the kiosk's own, without its details.
+        text = str(exc) if isinstance(exc, ServiceError) else STORAGE_MESSAGE
+        self._show_error(message(text, self.lang))
         self.secret.setFocus()
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
+    def _on_login_busy_changed(self, busy: bool) -> None:
+        self.username.setEnabled(not busy)
+        self.secret.setEnabled(not busy)
         self.confirm_button.setEnabled(not busy)
         self.confirm_button.setText(t("pin_checking" if busy else "pin_confirm", self.lang))
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from intake.ui.kiosk.tasks import run_in_background
+from intake.ui.operations import Operation
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -62,6 +62,12 @@ class KioskStartup(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._opening = Operation(
+            self,
+            "open the kiosk database",
+            on_success=self._on_work_finished,
+            on_failure=self._on_work_failed,
+        )
 
     def begin(self) -> None:
         if self.started:
@@ -75,7 +81,7 @@ class KioskStartup(QObject):
                 importlib.import_module(name)
             return context
 
-        run_in_background(self, work, self._on_work_finished, self._on_work_failed)
+        self._opening.run(work)
 
     def _on_work_finished(self, ctx: AppContext) -> None:
         # Everything loaded so far lives as long as the process: keep it out of the cyclic
@@ -84,7 +90,7 @@ class KioskStartup(QObject):
         self._ctx = ctx
         self.context_ready.emit(ctx)
 
-    def _on_work_failed(self, exc: Exception) -> None:
+    def _on_work_failed(self, exc: BaseException) -> None:
         log.error("the kiosk could not open its database: %s", type(exc).__name__)
         self.started = False
         self.failed.emit(exc)

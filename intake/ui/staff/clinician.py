@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -30,6 +32,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
+from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.review import ReviewWidget
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
@@ -133,7 +136,15 @@ class ClinicianPage(QWidget):
         self.search_panel.patient_activated.connect(self._on_search_panel_patient_activated)
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.refresh_queue)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        # One queue read at a time; a newer one (a click on "Show more") follows the running one.
+        self._queue_op = Operation(
+            self,
+            "refresh the queue",
+            report=self.message.show_error,
+            reentry=Reentry.LATEST,
+            disables=(self.more_button,),
+        )
 
     # --- the queue -------------------------------------------------------------------------------
 
@@ -148,21 +159,30 @@ class ClinicianPage(QWidget):
 
     @Slot()
     def refresh_queue(self) -> None:
-        """Reload the queue: as many visits as are shown now (at least one page), all counted."""
-        try:
-            rows, total = self._fetch_queue(0, max(QUEUE_PAGE, len(self.queue)))
-        except Exception as exc:
-            self.message.show_error(describe_error(exc))
-            return
-        self._show_queue(rows, total)
+        """Reload the queue off the GUI thread: as many visits as are shown now (at least one
+        page), all counted."""
+        count = max(QUEUE_PAGE, len(self.queue))
+        self._queue_op.run(lambda: self._fetch_queue(0, count), self._on_queue_fetched)
 
     def load_more(self) -> None:
         """The next page of waiting visits, after those shown."""
-        try:
-            rows, total = self._fetch_queue(len(self.queue), QUEUE_PAGE)
-        except Exception as exc:
-            self.message.show_error(describe_error(exc))
-            return
+        offset = len(self.queue)
+        self._queue_op.run(lambda: self._fetch_queue(offset, QUEUE_PAGE), self._on_more_fetched)
+
+    @property
+    def queue_busy(self) -> bool:
+        return self._queue_op.busy
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if not self._queue_op.busy:  # a slow database: the ticks do not pile up
+            self.refresh_queue()
+
+    def _on_queue_fetched(self, fetched: tuple[list[BoardRow], int]) -> None:
+        self._show_queue(*fetched)
+
+    def _on_more_fetched(self, fetched: tuple[list[BoardRow], int]) -> None:
+        rows, total = fetched
         known = {r.visit_id for r in self.queue}
         self._show_queue(self.queue + [r for r in rows if r.visit_id not in known], total)
 
@@ -239,7 +259,7 @@ class ClinicianPage(QWidget):
         """The patient's visits, newest first, in the list under the search."""
         try:
             self.patient_visits = self._visits.visits_for(self._actor, patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.patient_visits = []
             self.message.show_error(describe_error(exc))
         self.visits_table.blockSignals(True)
@@ -276,8 +296,8 @@ class ClinicianPage(QWidget):
     def model(self) -> PatientSearchModel:
         return self.search_panel.model
 
-    def search_for(self, text: str) -> None:
-        self.search_panel.search_for(text)
+    def search_for(self, text: str, then: Callable[[], object] | None = None) -> None:
+        self.search_panel.search_for(text, then)
 
     def select_patient(self, patient_id: int) -> bool:
         return self.search_panel.select_patient(patient_id)
@@ -318,6 +338,7 @@ class ClinicianPage(QWidget):
 
     def clear(self) -> None:
         self.timer.stop()
+        self._queue_op.cancel()  # no patient comes back onto a locked screen
         self.search_panel.clear()
         self.queue = []
         self.queue_total = 0

@@ -27,13 +27,13 @@ from intake.domain.records import SIGNATURE_MEANINGS, Flag
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.ui.common import (
-    BackgroundTasks,
     BusyBar,
     MessageLabel,
     describe_error,
     named,
     primary,
 )
+from intake.ui.operations import Operation
 from intake.ui.staff.packets import document_service
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
@@ -62,7 +62,7 @@ class CountersignDialog(QDialog):
         self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
         self.setWindowTitle("Countersign the consent")
         named(self, "Countersign the consent", "countersign_dialog")
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "countersign")
         self.setMinimumWidth(620)
 
         meaning = SIGNATURE_MEANINGS["clinician"]

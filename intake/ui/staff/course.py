@@ -35,7 +35,6 @@ from intake.ui.common import (
     GREEN_FG,
     RED_BG,
     RED_FG,
-    BackgroundTasks,
     BusyBar,
     MessageLabel,
     describe_error,
@@ -45,6 +44,7 @@ from intake.ui.common import (
     named,
     primary,
 )
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
@@ -100,7 +100,7 @@ class CourseWidget(QWidget):
         named(self, "Treatment course", "course_tab")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "checklist")
         self.patient_id: int | None = None
         self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.course: CourseView | None = None
@@ -469,7 +469,7 @@ class CourseWidget(QWidget):
             self._reload_after_conflict(month)
             self.message.show_error(str(exc))
             return None
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return None
         self.message.show_message(f"Saved the month {row.month} follow-up.", "info")
@@ -481,7 +481,7 @@ class CourseWidget(QWidget):
             return
         try:
             course = self._clinician.course(self._actor, self.patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.show_course(self.patient_id, course)

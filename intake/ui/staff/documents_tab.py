@@ -24,7 +24,6 @@ from intake.ui.common import (
     AMBER_BG,
     AMBER_FG,
     GREY_FG,
-    BackgroundTasks,
     BusyBar,
     Clock,
     MessageLabel,
@@ -33,6 +32,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer, print_job_name
 from intake.ui.staff.pdf_preview import (
     PdfPreviewDialog,
@@ -79,7 +79,7 @@ class DocumentsWidget(QWidget):
         named(self, "Documents", "documents_tab")
         self._ctx, self._actor = ctx, actor
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "documents")
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
             ask_for_printer
         )
@@ -145,7 +145,7 @@ class DocumentsWidget(QWidget):
         self.message.clear_message()
         try:
             documents = document_service(self._ctx).documents(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             documents = []
         self._show(documents)
@@ -439,7 +439,7 @@ class DocumentsWidget(QWidget):
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
         self.message.show_message(f"Sent {pages} pages to the printer.", "info")

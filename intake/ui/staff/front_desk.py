@@ -36,7 +36,6 @@ from intake.services.visits import (
 )
 from intake.ui.common import (
     VISIT_STATUS_WORDS,
-    BackgroundTasks,
     BusyBar,
     Clock,
     MessageLabel,
@@ -44,6 +43,7 @@ from intake.ui.common import (
     named,
     primary,
 )
+from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
 from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
 from intake.ui.staff.patient_dialog import PatientDialog
@@ -174,7 +174,7 @@ class FrontDeskPage(QWidget):
         self._patients = PatientService(ctx)
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "packet")
         self.choose_printer: Callable[[QWidget, Callable[[QPrinter], object]], object] = (
             ask_for_printer
         )
@@ -277,9 +277,18 @@ class FrontDeskPage(QWidget):
     def model(self) -> PatientSearchModel:
         return self.search_panel.model
 
-    def search_for(self, text: str) -> None:
-        """Search at once (used after registering, and by tests)."""
-        self.search_panel.search_for(text)
+    def search_for(self, text: str, then: Callable[[], object] | None = None) -> None:
+        """Search at once (used after registering, and by tests); ``then`` runs once the
+        patients found are listed."""
+        self.search_panel.search_for(text, then)
+
+    def find_and_select(self, record_number: str, patient_id: int) -> None:
+        """Search for a patient's record number, then select them."""
+        self.search_for(record_number, lambda: self._select_found(patient_id))
+
+    def _select_found(self, patient_id: int) -> None:
+        if not self.select_patient(patient_id):
+            self.message.show_error("That patient could not be found; please search for them.")
 
     def select_patient(self, patient_id: int) -> bool:
         return self.search_panel.select_patient(patient_id)
@@ -313,7 +322,7 @@ class FrontDeskPage(QWidget):
             return
         try:
             visits = self._visits.visits_for(self._actor, patient.id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             visits = []
             self.message.show_error(describe_error(exc))
         latest = (
@@ -325,7 +334,7 @@ class FrontDeskPage(QWidget):
         )
         try:
             history = self._patients.history(self._actor, patient.id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             history = []
             self.message.show_error(describe_error(exc))
         # Each version says why and when: a kiosk update or a correction shows here.
@@ -356,7 +365,7 @@ class FrontDeskPage(QWidget):
             if self._open_visit is not None:
                 chosen = self._dermatologists.of_visit(self._actor, self._open_visit.visit_id)
                 current = chosen.id if chosen else None
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             choices = []
             self.message.show_error(describe_error(exc))
         self.dermatologist.set_choices(choices, current)
@@ -371,7 +380,7 @@ class FrontDeskPage(QWidget):
             return
         try:
             chosen = self._dermatologists.choose(self._actor, visit.visit_id, staff_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.dermatologist.set_choices(self._dermatologists.choices(self._actor), staff_id)
@@ -393,8 +402,7 @@ class FrontDeskPage(QWidget):
     @Slot(object)
     def _on_dialog_patient_chosen(self, patient: PatientRow) -> None:
         """A likely duplicate was opened instead of registering a new patient."""
-        self.search_for(patient.record_number)
-        self.select_patient(patient.id)
+        self.find_and_select(patient.record_number, patient.id)
 
     @Slot()
     def _on_correct_button_clicked(self) -> None:
@@ -421,13 +429,11 @@ class FrontDeskPage(QWidget):
         patient = self.selected_patient()
         if patient is None:
             return
-        self.model.refresh()
-        self.select_patient(patient.id)
+        self.search_panel.refresh(lambda: self.select_patient(patient.id))
 
     @Slot(object)
     def _on_dialog_patient_saved(self, patient: PatientRow) -> None:
-        self.search_for(patient.record_number)
-        self.select_patient(patient.id)
+        self.find_and_select(patient.record_number, patient.id)
         self.message.show_message(f"Saved: {patient.full_name}, {patient.record_number}.", "info")
 
     # --- visits ----------------------------------------------------------------------------------
@@ -445,7 +451,7 @@ class FrontDeskPage(QWidget):
         except OpenVisitExists as exc:
             self._ask_about_open_visit(patient, exc.visit)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self._show_code(patient, started, dermatologist=name)
@@ -494,7 +500,7 @@ class FrontDeskPage(QWidget):
     def _resume_visit(self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit) -> None:
         try:
             started = self._visits.new_code(self._actor, visit.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             dialog.message.show_error(describe_error(exc))
             return
         dialog.accept()
@@ -521,7 +527,7 @@ class FrontDeskPage(QWidget):
             dialog.accept()
             self._ask_about_open_visit(patient, exc.visit)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             dialog.message.show_error(describe_error(exc))
             return
         dialog.accept()
@@ -533,9 +539,7 @@ class FrontDeskPage(QWidget):
         row = next((r for r in self.board.rows if r.patient_id == patient_id), None)
         if row is None:
             return
-        self.search_for(row.record_number)
-        if not self.select_patient(patient_id):
-            self.message.show_error("That patient could not be found; please search for them.")
+        self.find_and_select(row.record_number, patient_id)
 
     @Slot(object, object)
     def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:
@@ -550,7 +554,7 @@ class FrontDeskPage(QWidget):
     def _on_code_dialog_hand_over_requested(self, visit_id: str) -> None:
         try:
             kiosk = self._visits.hand_over(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.station_handed_over.emit(kiosk)
@@ -568,7 +572,7 @@ class FrontDeskPage(QWidget):
         self.message.clear_message()
         try:
             visits = self._visits.visits_for(self._actor, patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         finished = [v for v in visits if v.status in ("submitted", "countersigned")]
@@ -618,7 +622,7 @@ class FrontDeskPage(QWidget):
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
         titles = " and ".join(KIND_TITLES.get(d.kind, d.kind).lower() for d in self.packet)

@@ -131,7 +131,7 @@ class IdentityCheckDialog(QDialog):
         except ServiceError as exc:
             self.message.show_error(str(exc))
             return
-        except Exception as exc:
+        except OSError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.settled.emit(decision)

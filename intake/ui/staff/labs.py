@@ -33,6 +33,7 @@ from intake.ui.common import (
     make_table,
     named,
 )
+from intake.ui.operations import KNOWN_ERRORS
 
 
 def month_spin(parent: QWidget, name: str, low: int = 0) -> QSpinBox:
@@ -349,7 +350,7 @@ class LabsWidget(QWidget):
             for key, text in exc.errors.items():
                 (self.test_errors.get(key) or self.message).show_error(text)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         if row.result == "positive":

@@ -21,6 +21,7 @@ from intake.services.context import SYSTEM, AppContext
 from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
 from intake.services.staff import StaffInfo, StaffService
 from intake.ui.common import MessageLabel, describe_error, named, primary
+from intake.ui.operations import Operation
 
 
 def _card(parent: QWidget, width: int = 460) -> tuple[QFrame, QVBoxLayout]:
@@ -77,6 +78,16 @@ class StaffLoginPage(QWidget):
         self.sign_in_button.clicked.connect(self._on_sign_in_button_clicked)
         self.username.returnPressed.connect(self._on_username_return_pressed)
         self.secret.returnPressed.connect(self._on_sign_in_button_clicked)
+        # The PIN check is deliberately slow (argon2): it runs off the GUI thread, and the PIN
+        # and the button wait for it, so that one press is one attempt.
+        self._login = Operation(
+            self,
+            "staff sign-in",
+            on_success=self._on_login_done,
+            on_failure=self._on_login_failed,
+            disables=(self.secret, self.sign_in_button),
+        )
+        self._login.busy_changed.connect(self._on_login_busy_changed)
 
     def reset(self, message: str = "") -> None:
         """Empty the fields; optionally say why the sign-in screen is back (e.g. locked)."""
@@ -92,25 +103,38 @@ class StaffLoginPage(QWidget):
     def _on_username_return_pressed(self) -> None:
         self.secret.setFocus()
 
+    @property
+    def signing_in(self) -> bool:
+        return self._login.busy
+
     @Slot()
     def _on_sign_in_button_clicked(self) -> None:
+        if self._login.busy:
+            return
         username, secret = self.username.text(), self.secret.text()
-        self.secret.clear()
+        self.secret.clear()  # never kept on screen, right or wrong
         if not username.strip() or not secret:
             self.message.show_error("Please enter your username and PIN.")
             return
-        try:
-            info = self._staff.login(username, secret)
-        except (LoginFailed, Locked) as exc:
-            self.message.show_error(str(exc))
-            self.secret.setFocus()
-            return
-        except Exception as exc:
-            self.message.show_error(describe_error(exc))
-            return
+        staff = self._staff
+        self._login.run(lambda: staff.login(username, secret))
+
+    @Slot(bool)
+    def _on_login_busy_changed(self, busy: bool) -> None:
+        self.sign_in_button.setText("Signing in…" if busy else "Sign in")
+        if busy:
+            self.message.clear_message()
+
+    def _on_login_done(self, info: StaffInfo) -> None:
         self.username.clear()
+        self.secret.clear()
         self.message.clear_message()
         self.signed_in.emit(info)
+
+    def _on_login_failed(self, exc: BaseException) -> None:
+        self.message.show_error(exc)
+        if isinstance(exc, LoginFailed | Locked):
+            self.secret.setFocus()
 
 
 def clinic_profile_text(clinic: ClinicProfile) -> list[tuple[str, str]]:
@@ -256,7 +280,7 @@ class FirstRunPage(QWidget):
         except ServiceError as exc:
             self.message.show_error(str(exc))
             return
-        except Exception as exc:
+        except OSError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.secret.clear()

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor, AppContext
 from intake.services.documents import DocumentService, PaperCheck, describe_check
-from intake.ui.common import BackgroundTasks, MessageLabel, named, primary
+from intake.ui.common import MessageLabel, named, primary
+from intake.ui.operations import Operation
 
 
 class PaperCheckWidget(QWidget):
@@ -32,7 +33,7 @@ class PaperCheckWidget(QWidget):
         super().__init__(parent)
         named(self, "Check a printed copy", "paper_check")
         self._ctx, self._actor = ctx, actor
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "paper check")
         intro = QLabel(
             "Type the document id or the fingerprint printed at the foot of a page, or scan"
             " the page's QR code.",

@@ -26,6 +26,7 @@ from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.patients import PatientRow, PatientService, PossibleDuplicates, SearchQuery
 from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.operations import KNOWN_ERRORS
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("first_name", "First name"),
@@ -204,7 +205,7 @@ class PatientDialog(QDialog):
         except ServiceError as exc:
             self.message.show_error(str(exc))
             return
-        except Exception as exc:
+        except OSError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.patient_saved.emit(saved)
@@ -257,7 +258,7 @@ class PatientDialog(QDialog):
             return
         try:
             self.patient = self._patients.get(self._actor, self.patient.id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.fill(self.patient)

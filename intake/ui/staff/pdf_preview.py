@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.operations import KNOWN_ERRORS
 
 PRINT_DPI = 300  # pages are rendered at most this fine: enough for text, light on memory
 
@@ -263,7 +264,7 @@ class PdfPreviewDialog(QDialog):
             pages = print_pdfs(printer, [PrintJob(data, self.footer)], name=self.job_name)
         except PrintFailed as exc:
             pages, text = 0, str(exc)
-        except Exception as exc:  # service refusals and faults become a message
+        except KNOWN_ERRORS as exc:  # service refusals and faults become a message
             pages, text = 0, describe_error(exc)
         finally:
             QGuiApplication.restoreOverrideCursor()

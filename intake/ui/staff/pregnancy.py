@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor, AppContext
 from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.operations import KNOWN_ERRORS
 
 
 class PregnancyStatusWidget(QWidget):
@@ -123,7 +124,7 @@ class PregnancyStatusWidget(QWidget):
             self._clinician.confirm_pregnancy_status(
                 self._actor, self.patient_id, value, self.reason.text()
             )
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.status_confirmed.emit(value)

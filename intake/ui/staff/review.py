@@ -19,6 +19,7 @@ from intake.services.clinician import ClinicianService, Review
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.ui.common import Clock, MessageLabel, describe_error, named, primary
+from intake.ui.operations import KNOWN_ERRORS
 from intake.ui.staff.countersign import CountersignDialog
 from intake.ui.staff.course import CourseWidget
 from intake.ui.staff.documents_tab import DocumentsWidget
@@ -136,7 +137,7 @@ class ReviewWidget(QWidget):
         self.message.clear_message()
         try:
             review = self._clinician.review(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.clear()
             self.message.show_error(describe_error(exc))
             return False
@@ -189,7 +190,7 @@ class ReviewWidget(QWidget):
             picker.set_choices(
                 self._dermatologists.choices(self._actor), chosen.id if chosen else None
             )
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         open_ = status in ("draft", "submitted")
@@ -203,7 +204,7 @@ class ReviewWidget(QWidget):
             return
         try:
             self._dermatologists.choose(self._actor, self.visit_id, staff_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self.reload()
@@ -228,7 +229,7 @@ class ReviewWidget(QWidget):
             return False
         try:
             course = self._clinician.course(self._actor, self.patient_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return False
         self.labs.show_course(self.patient_id, course)

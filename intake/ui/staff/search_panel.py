@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor
 from intake.services.patients import PatientRow, PatientService, SearchQuery
-from intake.ui.common import named
+from intake.ui.common import BusyBar, named
 from intake.ui.staff.search_model import PatientSearchModel
+
+BUSY_DELAY_MS = 300  # a search that takes longer shows a busy bar
 
 
 class PatientSearchPanel(QWidget):
@@ -77,6 +79,13 @@ class PatientSearchPanel(QWidget):
             self.result_label = named(QLabel("", self), "Search results")
             self.result_label.setObjectName("muted")
 
+        self.busy = BusyBar(self)
+        named(self.busy, "Searching")
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(BUSY_DELAY_MS)
+        self._busy_delay.timeout.connect(self.busy.show)
+
         search_row = QHBoxLayout()
         search_row.addWidget(self.search_box, 1)
         previous: QWidget = self.search_box
@@ -90,12 +99,14 @@ class PatientSearchPanel(QWidget):
         layout.addLayout(search_row)
         if self.result_label is not None:
             layout.addWidget(self.result_label)
+        layout.addWidget(self.busy)
         layout.addWidget(self.table, 1)
 
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         self.model.searched.connect(self._on_model_searched)
         self.model.search_failed.connect(self._on_model_search_failed)
+        self.model.busy_changed.connect(self._on_model_busy_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.search_box.installEventFilter(self)
@@ -134,12 +145,31 @@ class PatientSearchPanel(QWidget):
     def _on_model_search_failed(self, text: str) -> None:
         self.search_failed.emit(text)
 
-    def search_for(self, text: str) -> None:
-        """Show ``text`` in the box and search for it at once."""
+    def search_for(self, text: str, then: Callable[[], object] | None = None) -> None:
+        """Show ``text`` in the box and search for it at once; ``then`` runs once the patients
+        found are listed (not at all if another search replaces this one first)."""
         self.search_box.blockSignals(True)
         self.search_box.setText(text)
         self.search_box.blockSignals(False)
-        self.model.search_now(text)
+        self.model.search_now(text, then)
+
+    def refresh(self, then: Callable[[], object] | None = None) -> None:
+        """Search again for what is listed (a record changed)."""
+        self.model.refresh(then)
+
+    @property
+    def searching(self) -> bool:
+        return self.model.searching
+
+    @Slot(bool)
+    def _on_model_busy_changed(self, busy: bool) -> None:
+        # Shown only for a search that takes a while: a quick one does not make it flicker.
+        if busy:
+            self._busy_delay.start()
+        else:
+            self._busy_delay.stop()
+            self.busy.hide()
+        self.table.setAccessibleDescription("Searching…" if busy else "")
 
     def clear(self) -> None:
         """Empty the box and forget every patient found (e.g. when the station locks)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -51,6 +52,7 @@ from intake.ui.common import (
     humanise,
     named,
 )
+from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
@@ -480,7 +482,16 @@ class StatusBoardWidget(QWidget):
 
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self._after_refresh: list[Callable[[], None]] = []
+        self._refreshing = Operation(
+            self,
+            "refresh the board",
+            on_success=self._on_refresh_done,
+            on_failure=self._on_refresh_failed,
+            reentry=Reentry.LATEST,
+            disables=(self.refresh_button,),
+        )
         self._update_buttons()
 
     @property
@@ -501,12 +512,33 @@ class StatusBoardWidget(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        try:
-            rows = self._visits.board(self._actor)
-            self._earlier = self._visits.earlier_for_review(self._actor)
-        except Exception as exc:
-            self.message.show_error(describe_error(exc))
-            return
+        """Read the board again off the GUI thread; a refresh asked for while one runs follows
+        it (the first one's rows, read before whatever changed, are not shown)."""
+        actor, visits = self._actor, self._visits
+        self._refreshing.run(
+            lambda: (visits.board(actor), visits.earlier_for_review(actor))
+        )
+
+    def refresh_then(self, then: Callable[[], None]) -> None:
+        """Refresh, and call ``then`` once the new rows are on the board."""
+        self._after_refresh.append(then)
+        self.refresh()
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refreshing.busy
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if not self._refreshing.busy:  # a slow database: the ticks do not pile up
+            self.refresh()
+
+    def _on_refresh_failed(self, exc: BaseException) -> None:
+        self._after_refresh.clear()
+        self.message.show_error(exc)
+
+    def _on_refresh_done(self, result: tuple[list[BoardRow], int]) -> None:
+        rows, self._earlier = result
         if self.message.kind == "error" and self.message.about is None:
             self.message.clear_message()
         rows = [r for r in rows if r.stage in STAGE_ORDER]
@@ -520,6 +552,9 @@ class StatusBoardWidget(QWidget):
         )
         self._fill(rows)
         self.updated_label.setText(f"Updated {self._clock.time(self._ctx.now())}")
+        after, self._after_refresh = self._after_refresh, []
+        for then in after:
+            then()
         self.refreshed.emit(len(rows))
 
     def _fill(self, rows: list[BoardRow]) -> None:
@@ -550,6 +585,8 @@ class StatusBoardWidget(QWidget):
 
     def clear(self) -> None:
         self.timer.stop()
+        self._refreshing.cancel()  # no patient comes back onto a locked screen
+        self._after_refresh.clear()
         self.message.clear_message()
         self.filter_box.clear()
         self.model.set_rows([])
@@ -638,12 +675,13 @@ class StatusBoardWidget(QWidget):
             return
         try:
             self._visits.staff_continue(self._actor, row.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return
         self.attended.emit(row.visit_id)
-        self.refresh()
-        self._tell(row.visit_id, f"{row.patient_name}'s visit may continue at the kiosk.")
+        self.refresh_then(
+            lambda: self._tell(row.visit_id, f"{row.patient_name}'s visit may continue at the kiosk.")
+        )
 
     def _tell(self, visit_id: str, text: str) -> None:
         """A confirmation about a row as it is now; it goes when that row changes again."""
@@ -684,7 +722,7 @@ class StatusBoardWidget(QWidget):
         service = IdentityReviewService(self._ctx)
         try:
             check = service.check(self._actor, row.visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return
         dialog = IdentityCheckDialog(service, self._actor, check, row.patient_name, self)
@@ -697,8 +735,11 @@ class StatusBoardWidget(QWidget):
     def _on_identity_settled(self, row: BoardRow, decision: str) -> None:
         done = "The record was corrected" if decision == "accepted" else "The record was kept"
         self.attended.emit(row.visit_id)
-        self.refresh()
-        self._tell(row.visit_id, f"{done}; {row.patient_name}'s visit may continue at the kiosk.")
+        self.refresh_then(
+            lambda: self._tell(
+                row.visit_id, f"{done}; {row.patient_name}'s visit may continue at the kiosk."
+            )
+        )
 
     @Slot(int)
     def _on_identity_dialog_finished(self, _result: int) -> None:
@@ -740,7 +781,7 @@ class StatusBoardWidget(QWidget):
             self._visits.abandon(self._actor, row.visit_id, reason)
         except InvalidInput as exc:
             return exc.errors.get("reason", str(exc))
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return ""
         self.abandoned.emit(visit_id)
@@ -761,12 +802,13 @@ class StatusBoardWidget(QWidget):
             return None
         try:
             started = self._visits.new_code(self._actor, visit_id)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_message(describe_error(exc), "error", about=row)
             return None
         self.code_issued.emit(row, started)
-        self.refresh()
-        self._tell(
-            visit_id, f"New visit code for {row.patient_name}; the old code no longer works."
+        self.refresh_then(
+            lambda: self._tell(
+                visit_id, f"New visit code for {row.patient_name}; the old code no longer works."
+            )
         )
         return started

@@ -11,7 +11,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from intake.services.context import Actor, AppContext
-from intake.ui.common import BackgroundTasks, describe_error
+from intake.ui.common import describe_error
+from intake.ui.operations import Operation
 
 # Who is offered the action; the service checks the role again.
 TIMESTAMP_ROLES = ("clinician", "admin")
@@ -53,7 +54,7 @@ class PendingTimestamps(QObject):
     def __init__(self, ctx: AppContext, actor: Actor, parent: QObject | None = None):
         super().__init__(parent)
         self._ctx, self._actor = ctx, actor
-        self.tasks = BackgroundTasks(self)
+        self.tasks = Operation(self, "pending timestamps")
         self.tasks.busy_changed.connect(self.busy_changed)
 
     @property

@@ -30,6 +30,7 @@ from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, Locked
 from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
 from intake.ui.common import BusyBar, MessageLabel, describe_error, fill_table, make_table, named
+from intake.ui.operations import KNOWN_ERRORS
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
@@ -165,7 +166,7 @@ class StaffAccountsPage(QWidget):
     def refresh(self) -> None:
         try:
             accounts = self._staff.list()
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         self._accounts = accounts
@@ -216,7 +217,7 @@ class StaffAccountsPage(QWidget):
                 )
                 dialog.message.show_error(text)
                 return
-            except Exception as exc:
+            except KNOWN_ERRORS as exc:
                 dialog.message.show_error(describe_error(exc))
                 return
             dialog.accept()
@@ -247,7 +248,7 @@ class StaffAccountsPage(QWidget):
     def _set_active(self, account: StaffInfo, active: bool) -> None:
         try:
             info = self._staff.set_active(self._actor, account.username, active)
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         done = "enabled" if info.active else "disabled"
@@ -281,7 +282,7 @@ class StaffAccountsPage(QWidget):
         except InvalidInput as exc:
             self.reset_error.show_error(" ".join(exc.errors.values()))
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         for edit in (self.reset_secret, self.reset_secret_again):
@@ -319,7 +320,7 @@ class StaffAccountsPage(QWidget):
             for key, text in exc.errors.items():
                 (self.errors.get(key) or self.message).show_error(text)
             return
-        except Exception as exc:
+        except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
         for edit in (self.display_name, self.username, self.secret, self.secret_again):
