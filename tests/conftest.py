@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,22 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class _NoQt(importlib.abc.MetaPathFinder):
+    """Makes PySide6 unimportable: the non-UI half of the suite runs so in CI (``.ci/run``), to
+    prove that the domain, forms, documents, storage and services need no Qt at all."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.split(".")[0] in ("PySide6", "shiboken6"):
+            raise ImportError(f"{name} is blocked: INTAKE_BLOCK_QT is set")
+        return None
+
+
+if os.environ.get("INTAKE_BLOCK_QT"):
+    if any(m.split(".")[0] in ("PySide6", "shiboken6") for m in sys.modules):
+        raise RuntimeError("INTAKE_BLOCK_QT needs `-p no:pytest-qt`: Qt was already imported")
+    sys.meta_path.insert(0, _NoQt())
 
 PG_URL = os.environ.get("INTAKE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
