@@ -692,8 +692,28 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         ),
         visit_interval_days=int(r.number(course, "visit_interval_days", "course", 30)),
         idle_timeout_seconds=int(kiosk.get("idle_timeout_seconds", 90)),
-        idle_warning_seconds=int(kiosk.get("idle_warning_seconds", 15)),
+        idle_warning_seconds=_idle_warning(r, kiosk),
     )
+
+
+# WCAG 2.2 success criterion 2.2.1 (timing adjustable): the "Are you still there?" warning
+# gives at least 20 seconds to answer it.
+MIN_IDLE_WARNING_SECONDS = 20
+
+
+def _idle_warning(r: Any, kiosk: dict[str, Any]) -> int:
+    value = kiosk.get("idle_warning_seconds", MIN_IDLE_WARNING_SECONDS)
+    if isinstance(value, bool) or not isinstance(value, int):
+        r.problem("kiosk.idle_warning_seconds", "must be a whole number of seconds")
+        return MIN_IDLE_WARNING_SECONDS
+    if value < MIN_IDLE_WARNING_SECONDS:
+        r.problem(
+            "kiosk.idle_warning_seconds",
+            f"is {value}: the warning must give at least {MIN_IDLE_WARNING_SECONDS} seconds to"
+            " answer it (WCAG 2.2, 2.2.1)",
+        )
+        return MIN_IDLE_WARNING_SECONDS
+    return value
 
 
 def _department(clinic: dict[str, Any]) -> dict[str, str]:

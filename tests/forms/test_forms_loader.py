@@ -669,3 +669,20 @@ def test_the_clinic_names_who_may_release_a_mood_screen_alert(locked_copy: Path)
     find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", '"clinician"')
     path.write_text(text.replace('mood_release_role = "clinician"', "mood_release_role = 3"))
     find(problems_of(locked_copy), "clinic/form.toml", "alerts.mood_release_role", "not int")
+
+
+@pytest.mark.parametrize(("value", "said"), [("15", "is 15"), ('"soon"', "whole number")])
+def test_an_idle_warning_shorter_than_20_seconds_is_refused(
+    copy: Path, value: str, said: str
+) -> None:
+    """WCAG 2.2, 2.2.1: the "Are you still there?" warning leaves at least 20 s to answer."""
+    text = (copy / "clinic" / "form.toml").read_text("utf-8")
+    current = next(line for line in text.splitlines() if line.startswith("idle_warning_seconds"))
+    edit(copy, "clinic", current, f"idle_warning_seconds = {value}")
+    problems = problems_of(copy)
+    assert [p.location for p in problems] == ["kiosk.idle_warning_seconds"]
+    assert said in problems[0].message
+
+
+def test_the_clinic_profile_gives_at_least_20_seconds(forms: m.FormSet) -> None:
+    assert forms.clinic.idle_warning_seconds >= 20

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -21,6 +22,19 @@ if TYPE_CHECKING:
     from intake.ui.kiosk.base import KioskPage
 
 
+def watch_activity(root: QWidget, activity: SignalInstance) -> None:
+    """Emit ``activity`` when any button under ``root`` is clicked or toggled or any line
+    edit's text changes: what a screen reader or switch device does through the
+    accessibility interface (press, toggle, set text) reaches these signals, not the input
+    events the idle timer watches."""
+    for button in root.findChildren(QAbstractButton):
+        button.clicked.connect(activity)
+        # The accessible toggle action of a check box or radio button toggles it, no click.
+        button.toggled.connect(activity)
+    for edit in root.findChildren(QLineEdit):
+        edit.textChanged.connect(activity)
+
+
 class PageHost(QObject):
     completeness_changed = Signal(bool)
     staff_requested = Signal(bool)  # True on the resume page: staff confirm the resume
@@ -30,6 +44,10 @@ class PageHost(QObject):
     start_requested = Signal(object, str)  # Welcome: date of birth, code
     input_changed = Signal(bool)  # Welcome: whether anything is typed
     leave_requested = Signal()  # the resume page cancelled, or Done finished: clear the screen
+    # Something on the page was pressed or its text changed, by anyone: keys, touch, or
+    # assistive technology acting through the accessibility interface (which sends no input
+    # events for the idle timer to see).
+    activity = Signal()
 
     def __init__(self, stack: QStackedWidget, on_sign_page: Callable[[], None]):
         super().__init__(stack)
@@ -45,6 +63,7 @@ class PageHost(QObject):
         page.initials_given.connect(self.initials_given)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
+        watch_activity(page, self.activity)
         if page.objectName().startswith("page_sign"):
             self._on_sign_page()
         if old is not None:

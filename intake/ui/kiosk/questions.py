@@ -130,7 +130,7 @@ class QuestionField(QWidget):
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
             elif q.type == "email":
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly)
-            edit.textEdited.connect(self._on_input_changed)
+            edit.textChanged.connect(self._on_input_changed)
             edit.editingFinished.connect(self._on_input_editing_finished)
             return edit
         if q.type == "longtext":

@@ -54,7 +54,7 @@ class GuardianPage(KioskPage):
         edit.setObjectName(name)
         edit.setAccessibleName(label)
         edit.setMaxLength(60)
-        edit.textEdited.connect(self._on_input_changed)
+        edit.textChanged.connect(self._on_input_changed)
         title.setBuddy(edit)
         self.content.addWidget(edit)
         return edit
@@ -142,8 +142,9 @@ class InitialsField(QWidget):
         layout.setColumnStretch(1, 1)
 
     def mark_done(self, initials: str, status: str) -> None:
-        self.edit.setText(initials)
+        # Read-only first: the text set next is not a new entry (see ``done``).
         self.edit.setReadOnly(True)
+        self.edit.setText(initials)
         self.edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab skips what is already done
         self.status.setText(status)
         self.status.show()
@@ -210,7 +211,9 @@ class TopicPage(KioskPage):
                 spoken = t("initials_for", lang, who=label, statement=text)
                 field = InitialsField(label, spoken, frame)
                 field.edit.setObjectName(f"initials_{statement.id}_{role}")
-                field.edit.textEdited.connect(
+                # Whoever set the text (keys, or assistive technology through the
+                # accessibility interface, which calls setText): it counts.
+                field.edit.textChanged.connect(
                     lambda text, s=statement.id, r=role: self._on_initials_text_edited(s, r, text)
                 )
                 field.edit.editingFinished.connect(
@@ -236,8 +239,8 @@ class TopicPage(KioskPage):
         return None
 
     def _on_initials_text_edited(self, statement_id: str, role: str, text: str) -> None:
-        field = self.fields[(statement_id, role)]
-        if field.done:
+        field = self.fields.get((statement_id, role))
+        if field is None or field.done:  # the page is being wiped, or it is already initialled
             return
         if len(text.replace(".", "").replace(" ", "")) >= 2 and self._check(role, text) is None:
             self.initials_given.emit(Initials(statement_id, role, text, self.elapsed()))

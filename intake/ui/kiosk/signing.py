@@ -54,7 +54,7 @@ class SignaturePage(KioskPage):
         self.printed_name.setAccessibleName(t(f"printed_name_{role}", lang))
         self.printed_name.setMaxLength(60)
         self.printed_name.setText(printed)
-        self.printed_name.textEdited.connect(self._on_input_changed)
+        self.printed_name.textChanged.connect(self._on_input_changed)
         name_label.setBuddy(self.printed_name)
         self.content.addWidget(self.printed_name)
         self.name_error = self.add_text("", "error")

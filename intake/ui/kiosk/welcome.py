@@ -98,7 +98,7 @@ class WelcomePage(KioskPage):
         self.code.setMinimumHeight(52)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setEchoMode(QLineEdit.EchoMode.Normal)
-        self.code.textEdited.connect(self._on_input_changed)
+        self.code.textChanged.connect(self._on_input_changed)
         self.code.returnPressed.connect(self._on_start_button_clicked)
         code_label.setBuddy(self.code)
         code_box.addWidget(self.code)

@@ -21,7 +21,7 @@ from intake.services.kiosk_flow import KioskController
 from intake.services.kiosk_payloads import Initials, Screen, ViewState
 from intake.ui.kiosk.base import KioskPage
 from intake.ui.kiosk.chrome import AccessibilityBar, NavBar
-from intake.ui.kiosk.host import PageHost
+from intake.ui.kiosk.host import PageHost, watch_activity
 from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
 from intake.ui.kiosk.issuing import DocumentIssuer
 from intake.ui.kiosk.staff_unlock import StaffUnlock
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from intake.ui.kiosk.staff_pin import StaffPinDialog
 
 DEFAULT_IDLE_MS = 90_000
-DEFAULT_WARNING_MS = 15_000
+DEFAULT_WARNING_MS = 20_000  # WCAG 2.2, 2.2.1: at least 20 s to answer the warning
 
 
 class KioskWindow(QWidget):
@@ -119,6 +119,10 @@ class KioskWindow(QWidget):
             idle_timeout_ms or DEFAULT_IDLE_MS, idle_warning_ms or DEFAULT_WARNING_MS, self
         )
         self._idle_guard = IdleGuard(self, self.idle, lambda: self.lang, lambda: self.pages.page)
+        # Accessibility actions count as activity (they send no input events).
+        self.pages.activity.connect(self._on_pages_activity)
+        watch_activity(self.bar, self.pages.activity)
+        watch_activity(self.nav, self.pages.activity)
         self._idle_guard.timed_out.connect(self._on_idle_guard_timed_out)
         self.staff = StaffUnlock(self, self.control, self._draw)
         self.issuer = DocumentIssuer(self)
@@ -411,6 +415,9 @@ class KioskWindow(QWidget):
         self.staff.continue_visit(resume=resume)
 
     # --- idle and done ---------------------------------------------------------------------------
+
+    def _on_pages_activity(self, *_args: object) -> None:
+        self.idle.poke()  # only while the watcher is on: wiping or restoring a page is no one's
 
     def _on_idle_guard_timed_out(self) -> None:
         self.idle_timed_out.emit()

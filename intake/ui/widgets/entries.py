@@ -27,8 +27,10 @@ MIN_TOUCH = 48
 def keep_digits(edit: QLineEdit, allowed: str = "") -> None:
     """Let a line edit take only digits (and ``allowed``), whatever is typed or pasted.
 
-    A filter on textEdited rather than a QRegularExpressionValidator: this sits on the Welcome
-    page, and a validator's regular expression costs start-up time.
+    A filter on textChanged rather than a QRegularExpressionValidator: this sits on the Welcome
+    page, and a validator's regular expression costs start-up time. textChanged, not textEdited:
+    text set through the accessibility interface (a screen reader, a switch device) is filtered
+    too.
     """
 
     def _on_text_edited(text: str) -> None:
@@ -43,7 +45,7 @@ def keep_digits(edit: QLineEdit, allowed: str = "") -> None:
             edit.setText(clean)
             edit.setCursorPosition(position)
 
-    edit.textEdited.connect(_on_text_edited)
+    edit.textChanged.connect(_on_text_edited)
 
 
 def digits_edit(max_len: int, placeholder: str, parent: QWidget) -> QLineEdit:
@@ -103,6 +105,7 @@ class DateEntryWidget(QWidget):
             column.addWidget(edit)
             layout.addLayout(column, stretch)
             edit.setAccessibleName(f"{name}: {label_text}" if name else label_text)
+            edit.textChanged.connect(self._on_part_text_changed)
             edit.textEdited.connect(self._on_part_text_edited)
         layout.addStretch(1)
         # Keyboard order follows the order on screen.
@@ -131,12 +134,17 @@ class DateEntryWidget(QWidget):
         return list(self._sequence)
 
     def _on_part_text_edited(self, _text: str) -> None:
+        # Typed: a part that fills up hands the keyboard to the next one.
         sender = self.sender()
         if isinstance(sender, QLineEdit) and len(sender.text()) == sender.maxLength():
             i = self._sequence.index(sender)
             if i + 1 < len(self._sequence):
                 self._advanced_to = self._sequence[i + 1]
                 self._sequence[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _on_part_text_changed(self, _text: str) -> None:
+        # Changed by anyone (keys, or assistive technology through the accessibility
+        # interface): the page re-checks the date.
         self.changed.emit()
 
     def is_empty(self) -> bool:
@@ -248,8 +256,8 @@ class WeightEntryWidget(QWidget):
         layout.setSpacing(4)
         layout.addLayout(row)
         layout.addWidget(self.understood)
+        # textChanged: text set through the accessibility interface counts as typed.
         self.number.textChanged.connect(self._on_number_text_changed)
-        self.number.textEdited.connect(self._on_number_text_edited)
         if name:
             self.setAccessibleName(name)
 
@@ -273,8 +281,6 @@ class WeightEntryWidget(QWidget):
     def _on_number_text_changed(self, _text: str) -> None:
         self._follow_written_unit()
         self._show_understood()
-
-    def _on_number_text_edited(self, _text: str) -> None:
         self.changed.emit()
 
     def _on_unit_toggled(self, checked: bool) -> None:

@@ -1,0 +1,105 @@
+"""What assistive technology does through Qt's accessibility interface (the path a screen reader
+or a switch device takes: QAccessible text, value and action interfaces, no key or mouse
+events) counts exactly as typing and pressing do."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAccessible, QAccessibleActionInterface
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from test_kiosk_driver import KioskDriver, register
+
+from intake.domain import rules
+from intake.services.context import AppContext
+from intake.services.scripted import ScriptedPatient
+from intake.services.visits import VisitService
+
+
+def set_text(widget: QWidget, text: str) -> None:
+    """What AT-SPI's EditableText does: the accessible interface sets the text."""
+    iface = QAccessible.queryAccessibleInterface(widget)
+    assert iface is not None and iface.isValid()
+    iface.setText(QAccessible.Text.Value, text)
+
+
+def press(widget: QWidget) -> None:
+    """What AT-SPI's Action (or a switch device) does: the accessible press action."""
+    iface = QAccessible.queryAccessibleInterface(widget)
+    assert iface is not None
+    actions = iface.actionInterface()
+    assert actions is not None
+    names = actions.actionNames()
+    wanted = (QAccessibleActionInterface.pressAction(), QAccessibleActionInterface.toggleAction())
+    name = next(n for n in wanted if n in names)
+    actions.doAction(name)
+
+
+def test_welcome_takes_a_date_and_code_set_through_the_accessibility_interface(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    dob = patient.date_of_birth
+    welcome = kiosk.find("welcome_dob")
+    start = kiosk.find("welcome_start", QAbstractButton)
+    assert not start.isEnabled()
+    for name, text in (
+        ("date_month", f"{dob.month:02d}"),
+        ("date_day", f"{dob.day:02d}"),
+        ("date_year", str(dob.year)),
+    ):
+        set_text(welcome.findChild(QLineEdit, name), text)
+    set_text(kiosk.find("welcome_code", QLineEdit), reg.started.code)
+    assert start.isEnabled()  # it reacted to the text, whoever set it
+    press(start)
+    kiosk.qtbot.waitUntil(lambda: kiosk.step() == "intake:identity")
+
+
+def test_initials_set_through_the_accessibility_interface_count(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake(patient)
+    kiosk.answer_phq9(patient.phq9)
+    while not kiosk.step().startswith("topic:"):
+        kiosk.next()
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    page = kiosk.page
+    fields = page.fields  # type: ignore[attr-defined]
+    for (_sid, _role), field in fields.items():
+        set_text(field.edit, mine)
+        assert field.done, field.error.text()
+    draft = VisitService(sqlite_ctx).draft(kiosk.window.control.visit.actor, reg.started.visit_id)  # type: ignore[union-attr]
+    assert {sid for sid, _ in fields} <= {sid for sid, _ in draft.acknowledged}
+    assert kiosk.window.nav.next.isEnabled()
+    # Marking the statement done sets its text too: that is not a second acknowledgement.
+    with sqlite_ctx.db.session() as s:
+        from intake.store.models import Acknowledgement
+
+        count = s.query(Acknowledgement).filter_by(visit_id=reg.started.visit_id).count()
+    assert count == len(fields)
+
+
+def test_an_accessibility_action_counts_as_activity_for_the_idle_timer(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    watcher = kiosk.window.idle
+    watcher.set_timeouts(3_000, 20_000)
+    watcher.poke()
+    timer = watcher._idle  # the countdown to "Are you still there?"
+    kiosk.qtbot.waitUntil(lambda: 0 < timer.remainingTime() < 2_400, timeout=5_000)
+    # A switch user presses an answer through the accessibility interface: no input event.
+    choice = kiosk.page.fields["sex_at_birth"].input  # type: ignore[attr-defined]
+    other = next(v for v in ("male", "female") if not choice.button(v).isChecked())
+    press(choice.button(other))  # Qt animates the press: the click lands a moment later
+    kiosk.qtbot.waitUntil(choice.button(other).isChecked, timeout=2_000)
+    assert timer.remainingTime() > 2_600
+    kiosk.qtbot.waitUntil(lambda: 0 < timer.remainingTime() < 2_400, timeout=5_000)
+    # Text set by a screen reader is activity too.
+    set_text(kiosk.page.fields["phone"].input, "555 0101")  # type: ignore[attr-defined]
+    assert timer.remainingTime() > 2_600
+    assert not watcher.warning
