@@ -103,3 +103,33 @@ def test_an_accessibility_action_counts_as_activity_for_the_idle_timer(
     set_text(kiosk.page.fields["phone"].input, "555 0101")  # type: ignore[attr-defined]
     assert timer.remainingTime() > 2_600
     assert not watcher.warning
+
+
+def test_a_habitual_tab_after_initials_does_not_skip_a_statement(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """Valid initials move the keyboard to the next statement's box by itself; the Tab a
+    keyboard user types out of habit right after stays there (WCAG 2.4.3)."""
+    from PySide6.QtCore import Qt
+
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake(patient)
+    kiosk.answer_phq9(patient.phq9)
+    while not kiosk.step().startswith("topic:"):
+        kiosk.next()
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    boxes = [f.edit for f in kiosk.page.fields.values()]  # type: ignore[attr-defined]
+    assert len(boxes) >= 3
+    boxes[0].setFocus()
+    kiosk.qtbot.keyClicks(boxes[0], mine)
+    kiosk.qtbot.waitUntil(boxes[1].hasFocus)
+    kiosk.qtbot.keyClick(boxes[1], Qt.Key.Key_Tab)
+    assert boxes[1].hasFocus()  # not skipped
+    kiosk.qtbot.keyClicks(boxes[1], mine)
+    kiosk.qtbot.waitUntil(boxes[2].hasFocus)
+    # Typed into a box reached by Tab, without a jump: Tab moves on as ever.
+    kiosk.qtbot.keyClick(boxes[2], Qt.Key.Key_A)
+    kiosk.qtbot.keyClick(boxes[2], Qt.Key.Key_Tab)
+    assert not boxes[2].hasFocus()

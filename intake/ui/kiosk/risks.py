@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
 from intake.domain import validation
@@ -189,6 +190,9 @@ class TopicPage(KioskPage):
         }
         self.fields: dict[tuple[str, str], InitialsField] = {}
         self.cards: dict[str, QFrame] = {}
+        # After valid initials the keyboard moves to the next box by itself; a Tab typed out of
+        # habit right after must not skip that statement (WCAG 2.4.3).
+        self._advanced_to: QLineEdit | None = None
         total = len(statements)
         for n, statement in enumerate(statements, start=1):
             frame, layout = card(self.body)
@@ -216,6 +220,7 @@ class TopicPage(KioskPage):
                 field.edit.textChanged.connect(
                     lambda text, s=statement.id, r=role: self._on_initials_text_edited(s, r, text)
                 )
+                field.edit.installEventFilter(self)
                 field.edit.editingFinished.connect(
                     lambda s=statement.id, r=role: self._on_initials_editing_finished(s, r)
                 )
@@ -266,12 +271,25 @@ class TopicPage(KioskPage):
             frame.setProperty("done", True)
             frame.style().unpolish(frame)
             frame.style().polish(frame)
-        if had_focus:
-            self._focus_next_open(after=(statement_id, role))
+        if had_focus and self._focus_next_open(after=(statement_id, role)):
+            focused = self.focusWidget()
+            self._advanced_to = focused if isinstance(focused, QLineEdit) else None
         self.completeness_changed.emit(self.is_complete())
 
     def show_initials_error(self, statement_id: str, role: str, text: str) -> None:
         self.fields[(statement_id, role)].show_error(message(text, self.lang))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            advanced, self._advanced_to = self._advanced_to, None
+            if (
+                watched is advanced
+                and event.key() == Qt.Key.Key_Tab
+                and isinstance(watched, QLineEdit)
+                and not watched.text()
+            ):
+                return True  # the habitual Tab after the jump: stay on this statement
+        return super().eventFilter(watched, event)
 
     def _focus_next_open(self, after: tuple[str, str] | None = None) -> bool:
         keys = list(self.fields)
