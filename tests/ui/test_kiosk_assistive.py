@@ -133,3 +133,24 @@ def test_a_habitual_tab_after_initials_does_not_skip_a_statement(
     kiosk.qtbot.keyClick(boxes[2], Qt.Key.Key_A)
     kiosk.qtbot.keyClick(boxes[2], Qt.Key.Key_Tab)
     assert not boxes[2].hasFocus()
+
+
+def test_the_kiosk_tells_assistive_technology_its_language(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """A screen reader switches voice by the locale each object reports."""
+    from PySide6.QtCore import QLocale
+
+    def spoken_locale(widget: QWidget) -> str:
+        iface = QAccessible.queryAccessibleInterface(widget)
+        assert iface is not None
+        attributes = iface.attributesInterface()
+        assert attributes is not None
+        return attributes.attributeValue(QAccessible.Attribute.Locale).name()
+
+    start = kiosk.find("welcome_start", QAbstractButton)
+    assert spoken_locale(start) == QLocale("en_US").name()
+    kiosk.click(kiosk.window.bar.languages["es"])
+    start = kiosk.find("welcome_start", QAbstractButton)
+    assert spoken_locale(start).startswith("es")
+    assert spoken_locale(kiosk.window.nav.next).startswith("es")

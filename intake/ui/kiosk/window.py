@@ -13,10 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from intake import i18n
+from intake.i18n import language
 from intake.services.kiosk_flow import KioskController
 from intake.services.kiosk_payloads import Initials, Screen, ViewState
 from intake.ui.kiosk.base import KioskPage
@@ -276,6 +277,9 @@ class KioskWindow(QWidget):
 
     def _retranslate(self) -> None:
         self.setWindowTitle(t("window_title", self.lang))
+        # The language a screen reader reads in: every widget inherits the window's locale,
+        # which the accessibility interface reports (QAccessible.Attribute.Locale).
+        self.setLocale(QLocale(language(self.lang).locale))
         self.bar.retranslate(self.lang, self._theme, self._clinic)
         self._update_nav()
 
