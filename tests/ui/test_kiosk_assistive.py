@@ -154,3 +154,30 @@ def test_the_kiosk_tells_assistive_technology_its_language(
     start = kiosk.find("welcome_start", QAbstractButton)
     assert spoken_locale(start).startswith("es")
     assert spoken_locale(kiosk.window.nav.next).startswith("es")
+
+
+def test_help_texts_are_what_a_screen_reader_says_after_a_fields_name(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    def described(widget: QWidget) -> str:
+        iface = QAccessible.queryAccessibleInterface(widget)
+        assert iface is not None
+        return iface.text(QAccessible.Text.Description)
+
+    dob = kiosk.find("welcome_dob")
+    parts = {e.objectName(): described(e) for e in dob.findChildren(QLineEdit)}
+    assert parts == {"date_month": "Month", "date_day": "Day", "date_year": "Year"}
+    code = described(kiosk.find("welcome_code", QLineEdit))
+    assert "6 digits" in code and "front desk" in code
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    question = next(
+        q for page in sqlite_ctx.forms.intake.pages for q in page.questions
+        if q.help is not None and q.id in kiosk.page.fields  # type: ignore[attr-defined]
+    )
+    field = kiosk.page.fields[question.id]  # type: ignore[attr-defined]
+    assert question.help("en") in described(field.input)
+    field.show_error("Please fill this in.")
+    assert described(field.input).startswith("Please fill this in.")
+    assert question.help("en") in described(field.input)

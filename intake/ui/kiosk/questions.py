@@ -73,9 +73,12 @@ class QuestionField(QWidget):
             label = f"{label} ({t('optional', lang)})"
         if help_text:
             layout.addWidget(make_label(help_text, "help", self))
+        self._help = help_text
         self.input: QWidget
         self.input = self._make_locked(label) if self.locked else self._make_input(question, label)
         self.input.setObjectName(f"q_{question.id}")
+        # The help text ("As it appears on your ID…") is the field's description.
+        self.input.setAccessibleDescription(help_text)
         layout.addWidget(self.input)
         self.error = make_label("", "error", self)
         self.error.hide()
@@ -240,7 +243,8 @@ class QuestionField(QWidget):
         for w in [self.input, *self.input.findChildren(QLineEdit)]:
             if isinstance(w, QLineEdit | QPlainTextEdit):
                 set_flag(w, "invalid", bool(text))
-        self.input.setAccessibleDescription(text)
+        # An error is said first, then the help that goes with the field.
+        self.input.setAccessibleDescription(" ".join(p for p in (text, self._help) if p))
 
     def check(self, today: dt.date) -> None:
         """Validate this answer as soon as the person leaves it; say what is wrong, kindly."""

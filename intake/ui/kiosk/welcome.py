@@ -91,6 +91,10 @@ class WelcomePage(KioskPage):
         self.code = QLineEdit(frame)
         self.code.setObjectName("welcome_code")
         self.code.setAccessibleName(t("visit_code", lang))
+        # The help shown beside it is what a screen reader says after the name.
+        self.code.setAccessibleDescription(
+            f"{t('visit_code_digits', lang)}. {t('visit_code_help', lang)}"
+        )
         keep_digits(self.code, " ")
         self.code.setMaxLength(8)
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)

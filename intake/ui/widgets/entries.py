@@ -105,6 +105,8 @@ class DateEntryWidget(QWidget):
             column.addWidget(edit)
             layout.addLayout(column, stretch)
             edit.setAccessibleName(f"{name}: {label_text}" if name else label_text)
+            # Described in words ("Month"), not by its placeholder ("MM").
+            edit.setAccessibleDescription(label_text)
             edit.textChanged.connect(self._on_part_text_changed)
             edit.textEdited.connect(self._on_part_text_edited)
         layout.addStretch(1)
