@@ -181,3 +181,46 @@ def test_help_texts_are_what_a_screen_reader_says_after_a_fields_name(
     field.show_error("Please fill this in.")
     assert described(field.input).startswith("Please fill this in.")
     assert question.help("en") in described(field.input)
+
+
+def test_errors_are_announced_and_tied_to_their_field(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A wrong visit code, an initials mismatch, a wrong quiz answer: each is said at once
+    (an assertive announcement event through the accessibility interface) and the field says
+    it is invalid."""
+    from intake.ui.kiosk import base
+
+    said: list[tuple[str, object]] = []
+
+    def record(event) -> None:  # type: ignore[no-untyped-def]
+        said.append((event.message(), event.politeness()))
+
+    monkeypatch.setattr(base, "_deliver", record)
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    wrong = "000000" if reg.started.code != "000000" else "111111"
+    kiosk.enter_date(kiosk.find("welcome_dob"), patient.date_of_birth)
+    kiosk.type_into("welcome_code", wrong)
+    kiosk.click("welcome_start")
+    code = kiosk.find("welcome_code", QLineEdit)
+    kiosk.qtbot.waitUntil(lambda: bool(said))
+    text, politeness = said[-1]
+    assert text and politeness == QAccessible.AnnouncementPoliteness.Assertive
+    assert code.property("invalid") and text in QAccessible.queryAccessibleInterface(
+        code
+    ).text(QAccessible.Text.Description)
+    kiosk.type_into("welcome_code", reg.started.code)
+    kiosk.click("welcome_start")
+    kiosk.qtbot.waitUntil(lambda: kiosk.step() == "intake:identity")
+    kiosk.fill_intake(patient)
+    kiosk.answer_phq9(patient.phq9)
+    while not kiosk.step().startswith("topic:"):
+        kiosk.next()
+    field = next(iter(kiosk.page.fields.values()))  # type: ignore[attr-defined]
+    said.clear()
+    field.edit.setFocus()
+    kiosk.type_into(field.edit, "ZZ")
+    field.edit.clearFocus()  # leaving the box checks it
+    kiosk.qtbot.waitUntil(lambda: bool(said))
+    assert field.error.text() in said[-1][0]

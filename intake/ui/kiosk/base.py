@@ -6,6 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -53,6 +54,20 @@ def repolish(widget: QWidget) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+def _deliver(event: QAccessibleEvent) -> None:
+    QAccessible.updateAccessibility(event)
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say ``text`` now (an error, a wrong answer), interrupting what it
+    was saying: the message appears where the patient may not be looking."""
+    if not text:
+        return
+    event = QAccessibleAnnouncementEvent(widget, text)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+    _deliver(event)
 
 
 def set_flag(widget: QWidget, name: str, on: bool) -> None:

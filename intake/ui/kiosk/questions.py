@@ -15,7 +15,7 @@ from intake.domain.identity import IDENTITY_FIELDS
 from intake.domain.wizard import KioskFlow
 from intake.forms import model as fm
 from intake.services.kiosk_payloads import IntakeAnswers, PageProblems, Payload
-from intake.ui.kiosk.base import KioskPage, make_label, set_flag
+from intake.ui.kiosk.base import KioskPage, announce, make_label, set_flag
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
 from intake.ui.widgets.entries import DateEntryWidget, WeightEntryWidget
@@ -245,6 +245,7 @@ class QuestionField(QWidget):
                 set_flag(w, "invalid", bool(text))
         # An error is said first, then the help that goes with the field.
         self.input.setAccessibleDescription(" ".join(p for p in (text, self._help) if p))
+        announce(self.error, text)
 
     def check(self, today: dt.date) -> None:
         """Validate this answer as soon as the person leaves it; say what is wrong, kindly."""

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from intake.domain.wizard import QUIZ, KioskFlow, Step
 from intake.services.kiosk_payloads import Payload, QuizChoice
-from intake.ui.kiosk.base import KioskPage, card, make_label
+from intake.ui.kiosk.base import KioskPage, announce, card, make_label
 from intake.ui.kiosk.text import message, t, tn
 from intake.ui.widgets.choices import ChoiceButtons
 
@@ -82,6 +82,10 @@ class QuizPage(KioskPage):
         self.explanation_card.show()
         self.choices.set_locked(True)
         self.reveal(self.explanation_card)
+        announce(
+            self.explanation_card,
+            f"{t('quiz_wrong', self.lang)} {self.question.explanation(self.lang)}",
+        )
 
     @property
     def answered_wrong(self) -> bool:
@@ -94,6 +98,7 @@ class QuizPage(KioskPage):
         text = " ".join(message(m, self.lang) for m in errors.values())
         self.error.setText(text)
         self.error.setVisible(bool(text))
+        announce(self.error, text)
 
     def snapshot(self) -> dict[str, Any]:
         return {"chosen": self.chosen()} if not self._answered_wrong else {}

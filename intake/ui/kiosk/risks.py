@@ -14,7 +14,7 @@ from intake.domain import validation
 from intake.domain.errors import ValidationError
 from intake.domain.wizard import Guardian, KioskFlow
 from intake.services.kiosk_payloads import GuardianDetails, Initials, PageProblems, Payload
-from intake.ui.kiosk.base import KioskPage, card, make_label, set_flag
+from intake.ui.kiosk.base import KioskPage, announce, card, make_label, set_flag
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
 
@@ -156,6 +156,7 @@ class InitialsField(QWidget):
         self.error.setVisible(bool(text))
         set_flag(self.edit, "invalid", bool(text))
         self.edit.setAccessibleDescription(text)
+        announce(self.error, text)
 
     @property
     def done(self) -> bool:

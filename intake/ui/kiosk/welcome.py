@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake import i18n
-from intake.ui.kiosk.base import KioskPage, card, make_label
+from intake.ui.kiosk.base import KioskPage, announce, card, make_label, set_flag
 from intake.ui.kiosk.text import LANGUAGE_NAMES, t
 from intake.ui.widgets.entries import DateEntryWidget, keep_digits
 
@@ -92,9 +92,8 @@ class WelcomePage(KioskPage):
         self.code.setObjectName("welcome_code")
         self.code.setAccessibleName(t("visit_code", lang))
         # The help shown beside it is what a screen reader says after the name.
-        self.code.setAccessibleDescription(
-            f"{t('visit_code_digits', lang)}. {t('visit_code_help', lang)}"
-        )
+        self._code_help = f"{t('visit_code_digits', lang)}. {t('visit_code_help', lang)}"
+        self.code.setAccessibleDescription(self._code_help)
         keep_digits(self.code, " ")
         self.code.setMaxLength(8)
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
@@ -162,7 +161,13 @@ class WelcomePage(KioskPage):
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.error.setAccessibleName(text)
+        # Tied to the fields it is about, and said at once.
+        set_flag(self.code, "invalid", bool(text))
+        self.code.setAccessibleDescription(
+            " ".join(p for p in (text, self._code_help) if p)
+        )
         if text:
+            announce(self.error, text)
             self.reveal(self.start_button)
 
     def set_busy(self, busy: bool) -> None:
