@@ -224,3 +224,29 @@ def test_errors_are_announced_and_tied_to_their_field(
     field.edit.clearFocus()  # leaving the box checks it
     kiosk.qtbot.waitUntil(lambda: bool(said))
     assert field.error.text() in said[-1][0]
+
+
+def test_the_idle_warning_is_modal_and_announced(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.kiosk import base
+
+    said: list[str] = []
+    monkeypatch.setattr(base, "_deliver", lambda event: said.append(event.message()))
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    window = kiosk.window
+    window.idle.set_timeouts(200, 20_000)
+    window.idle.poke()
+    kiosk.qtbot.waitUntil(lambda: window.idle.warning, timeout=5_000)
+    overlay = window._idle_guard.overlay
+    assert overlay.isVisible()
+    answer = kiosk.page.fields["sex_at_birth"].input.button("male")  # type: ignore[attr-defined]
+    assert not answer.isEnabled() and not window.nav.next.isEnabled()  # nothing behind it works
+    assert said and overlay.title.text() in said[-1] and "20" in said[-1]
+    iface = QAccessible.queryAccessibleInterface(overlay)
+    assert iface.text(QAccessible.Text.Name) == overlay.title.text()
+    press(overlay.button)  # "I'm still here", through the accessibility interface
+    kiosk.qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=2_000)
+    assert answer.isEnabled() and not window.idle.warning

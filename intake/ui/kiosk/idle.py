@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.kiosk.base import make_label
+from intake.ui.kiosk.base import announce, make_label
 from intake.ui.kiosk.text import t
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ class IdleOverlay(QWidget):
         outer.addStretch(1)
         self.lang = "en"
         self.seconds = 0
+        self._behind: list[QWidget] = []
         self.hide()
 
     def show_countdown(self, lang: str, seconds: int) -> None:
@@ -196,13 +198,35 @@ class IdleOverlay(QWidget):
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+            # Modal: nothing behind it can be operated, by touch, keys or assistive technology,
+            # until the patient answers (any input still counts as activity and ends it).
+            self._behind = [
+                w
+                for w in parent.findChildren(
+                    QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+                )
+                if w is not self and w.isEnabled()
+            ]
+            for w in self._behind:
+                w.setEnabled(False)
+        self.setAccessibleName(self.title.text())
         self.raise_()
         self.show()
         self.button.setFocus()
+        # Said at once, title and countdown: the patient may not be looking at the screen.
+        announce(self.panel, f"{self.title.text()} {self.body.text()}")
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        for w in self._behind:
+            w.setEnabled(True)
+        self._behind = []
+        super().hideEvent(event)
 
     def set_seconds(self, seconds: int) -> None:
         self.seconds = seconds
         self.body.setText(t("idle_body", self.lang, n=seconds))
+        self.body.setAccessibleName(self.body.text())
+        self.setAccessibleDescription(self.body.text())
 
 
 class IdleGuard(QObject):
