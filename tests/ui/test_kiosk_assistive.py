@@ -250,3 +250,22 @@ def test_the_idle_warning_is_modal_and_announced(
     press(overlay.button)  # "I'm still here", through the accessibility interface
     kiosk.qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=2_000)
     assert answer.isEnabled() and not window.idle.warning
+
+
+def test_a_page_change_is_announced_by_its_heading(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.kiosk import base
+
+    said: list[tuple[str, object]] = []
+    monkeypatch.setattr(base, "_deliver", lambda e: said.append((e.message(), e.politeness())))
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    identity = sqlite_ctx.forms.intake.pages[0].title("en")
+    assert (identity, QAccessible.AnnouncementPoliteness.Polite) in said
+    said.clear()
+    kiosk.fill_intake_page(patient.page_answers().get(sqlite_ctx.forms.intake.pages[0].id, {}))
+    kiosk.next()
+    assert said[-1] == (kiosk.page.title_text, QAccessible.AnnouncementPoliteness.Polite)  # type: ignore[attr-defined]
+    assert said[-1][0] and said[-1][0] != identity

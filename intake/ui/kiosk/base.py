@@ -60,13 +60,18 @@ def _deliver(event: QAccessibleEvent) -> None:
     QAccessible.updateAccessibility(event)
 
 
-def announce(widget: QWidget, text: str) -> None:
-    """Have a screen reader say ``text`` now (an error, a wrong answer), interrupting what it
-    was saying: the message appears where the patient may not be looking."""
+def announce(widget: QWidget, text: str, *, assertive: bool = True) -> None:
+    """Have a screen reader say ``text``: at once, interrupting what it was saying (an error,
+    a wrong answer: the message appears where the patient may not be looking), or politely
+    after it (a new page's heading)."""
     if not text:
         return
     event = QAccessibleAnnouncementEvent(widget, text)
-    event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+    event.setPoliteness(
+        QAccessible.AnnouncementPoliteness.Assertive
+        if assertive
+        else QAccessible.AnnouncementPoliteness.Polite
+    )
     _deliver(event)
 
 
@@ -127,6 +132,7 @@ class KioskPage(QWidget):
 
     def __init__(self, lang: str, parent: QWidget | None = None):
         super().__init__(parent)
+        self.title_text = ""
         self.lang = lang
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +161,8 @@ class KioskPage(QWidget):
         label = make_label(text, "title", self.body)
         label.setAccessibleName(text)
         self.content.addWidget(label)
+        if not self.title_text:
+            self.title_text = text  # the page's heading: said when the page comes up
         return label
 
     def add_text(self, text: str, role: str | None = None, *, rich: bool = False) -> QLabel:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
+from intake.ui.kiosk.base import announce
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class PageHost(QObject):
             self._stack.removeWidget(old)
             old.deleteLater()
         page.focus_first()
+        # A page change is said: its heading, politely, after whatever is being read.
+        if page.title_text:
+            announce(page, page.title_text, assertive=False)
 
     def show_welcome(self, lang: str, clinic: str, snapshot: dict[str, Any] | None = None) -> None:
         page = WelcomePage(lang, clinic)
