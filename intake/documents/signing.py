@@ -1401,6 +1401,8 @@ def _after_seal(
             stamp = revision in by_revision
             if not (dss or stamp) or not _metadata_dates_only(reader, revision):
                 return None
+            if not _dss_kept(reader, revision):
+                return None  # validation data rewritten or dropped: not what LTA adds
             if dss:
                 dss_revisions.append(revision)
             if stamp:
@@ -1427,6 +1429,40 @@ def _dss_changed(reader: Any, revision: int) -> bool:
     except Exception:
         return False  # a DSS written directly into the catalog is not pyHanko's
     return bool(before != ref or ref in reader.xrefs.explicit_refs_in_revision(revision))
+
+
+_DSS_ARRAYS = ("/Certs", "/OCSPs", "/CRLs")
+
+
+def _dss_items(reader: Any, revision: int) -> dict[str, set[Any]]:
+    """The references in the DSS's certificate, OCSP and CRL arrays as of ``revision``."""
+    root = reader.get_historical_root(revision)
+    if "/DSS" not in root:
+        return {key: set() for key in _DSS_ARRAYS}
+    dss = root["/DSS"]
+    out: dict[str, set[Any]] = {}
+    for key in _DSS_ARRAYS:
+        refs = set()
+        if key in dss:
+            array = dss[key]
+            for i in range(len(array)):
+                item = array.raw_get(i)
+                refs.add(getattr(item, "reference", item))
+        out[key] = refs
+    return out
+
+
+def _dss_kept(reader: Any, revision: int) -> bool:
+    """Whether ``revision`` keeps the validation data sealed before it: every certificate, OCSP
+    response and CRL the DSS held is still listed, and none of those objects is rewritten
+    (an archive timestamp vouches for them; fresh data is added as new objects)."""
+    before = _dss_items(reader, revision - 1)
+    after = _dss_items(reader, revision)
+    if any(not before[key] <= after[key] for key in _DSS_ARRAYS):
+        return False
+    held = set().union(*before.values())
+    rewritten = set(reader.xrefs.explicit_refs_in_revision(revision))
+    return not (held & rewritten)
 
 
 _DATE_KEYS = ("/ModDate", "/Producer")

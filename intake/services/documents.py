@@ -466,6 +466,11 @@ class DocumentService(Service):
                     assert tsa is not None
                     _tsa_down_until[tsa.url] = now + TSA_RETRY_AFTER
                     stamper = None
+                except (OSError, ValueError):
+                    # INTAKE_TSA_CA missing or not certificates: the long-term data cannot be
+                    # checked, so the seal stays B-T or B-B; the patient is never held up by
+                    # a station's setting (``verify`` and ``timestamp pending`` say what is wrong).
+                    _revocation_down_until[revocation_key] = now + REVOCATION_RETRY_AFTER
             if stamper is not None:
                 assert tsa is not None
                 try:

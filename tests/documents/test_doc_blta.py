@@ -427,3 +427,33 @@ def test_a_revoked_clinic_certificate_is_refused(
                 fetch_validation_data(made.signer, timestamper=time_stamper(tsa_url))
         finally:
             revocation.revoked.discard(made.serial)
+
+
+def _rewrite_dss(writer: Any, *, strip: bool) -> None:
+    """What someone holding a genuine B-LTA file could append: the archived validation data
+    replaced in place (an OCSP answer swapped for another) or dropped from the DSS."""
+    from pyhanko.pdf_utils import generic
+
+    dss = writer.root["/DSS"]
+    if strip:
+        for key in ("/OCSPs", "/CRLs"):
+            if key in dss:
+                del dss[key]
+    else:
+        key = "/OCSPs" if "/OCSPs" in dss else "/CRLs"
+        ref = dss[key].raw_get(0).reference
+        writer.mark_update(ref)
+        writer.objects[(ref.generation, ref.idnum)] = generic.StreamObject(
+            stream_data=b"\x30\x03\x02\x01\x00"
+        )
+    writer.update_container(dss)
+    writer.update_root()
+
+
+@pytest.mark.parametrize("strip", [False, True], ids=["rewritten", "stripped"])
+def test_validation_data_the_archive_timestamp_sealed_cannot_be_rewritten_or_dropped(
+    sealed_lta: bytes, clinic: Clinic, tsa: LocalTSA, strip: bool
+) -> None:
+    edited = _appended(sealed_lta, lambda w: _rewrite_dss(w, strip=strip))
+    result = _check(edited, clinic, tsa)
+    assert not result.valid and "added" in result.reason

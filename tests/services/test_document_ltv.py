@@ -130,3 +130,20 @@ def test_a_revoked_clinic_certificate_seals_nothing(  # type: ignore[no-untyped-
         revocation.revoked.discard(clinic_env)
     with sqlite_ctx.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 0
+
+
+@pytest.mark.parametrize("setting", ["missing", "not certificates"])
+def test_an_unusable_tsa_root_setting_never_holds_up_the_patients_documents(  # type: ignore[no-untyped-def]
+    sqlite_ctx, clinic_env: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """INTAKE_TSA_CA wrong on this station: the documents are still sealed and stored (without
+    the long-term data it is needed to check), never a crash in front of the patient."""
+    path = tmp_path / "tsa-roots.pem"
+    if setting == "not certificates":
+        path.write_text("not a certificate\n", "ascii")
+    monkeypatch.setenv("INTAKE_TSA_CA", str(path))
+    vid, kiosk, _ = walk_visit(sqlite_ctx, ScriptedPatient())
+    issued = DocumentService(sqlite_ctx).issue_documents(kiosk, vid)
+    assert len(issued) == 3
+    for info in issued:
+        assert _consent(sqlite_ctx, info.id).startswith(b"%PDF-")
