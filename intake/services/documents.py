@@ -1185,7 +1185,15 @@ class DocumentService(Service):
                 stamped = add_document_timestamp(sealed, stamper)
             except DocumentError as exc:
                 return TimestampReport(tuple(done), tuple(pending[index:]), str(exc))
-            check = verify_pdf(stamped, certificate, tsa_roots=tsa_roots())
+            try:
+                check = verify_pdf(stamped, certificate, tsa_roots=tsa_roots())
+            except (OSError, ValueError) as exc:  # INTAKE_TSA_CA missing or not certificates
+                return TimestampReport(
+                    tuple(done),
+                    tuple(pending[index:]),
+                    "the time-stamping authority's certificates in INTAKE_TSA_CA cannot be"
+                    f" read ({type(exc).__name__}); nothing was stored",
+                )
             if not check.valid or check.level != "B-T":
                 return TimestampReport(
                     tuple(done),

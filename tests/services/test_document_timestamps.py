@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -91,6 +92,19 @@ def test_an_unreachable_tsa_seals_b_b_pending_and_a_later_run_timestamps(  # typ
 
     with serve(authority) as url:
         monkeypatch.setenv("INTAKE_TSA_URL", url)
+        # A station whose INTAKE_TSA_CA is not certificates: said, nothing stored.
+        trust = os.environ.get("INTAKE_TSA_CA")
+        bad = Path(os.environ["INTAKE_DATA_DIR"]) / "not-roots.pem"
+        bad.write_text("not a certificate\n", "ascii")
+        monkeypatch.setenv("INTAKE_TSA_CA", str(bad))
+        report = docs.timestamp_pending(SYSTEM)
+        assert report.timestamped == () and "INTAKE_TSA_CA" in report.problem
+        with ctx.db.session() as s:
+            assert s.query(DocumentTimestamp).count() == 0
+        if trust is None:
+            monkeypatch.delenv("INTAKE_TSA_CA")
+        else:
+            monkeypatch.setenv("INTAKE_TSA_CA", trust)
         report = docs.timestamp_pending(SYSTEM)
         assert sorted(report.timestamped) == sorted(d.id for d in issued)
         assert report.still_pending == () and not report.problem
