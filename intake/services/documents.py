@@ -367,6 +367,45 @@ def clinic_certificate(ctx: AppContext) -> bytes | None:
     )
 
 
+COUNTERSIGNED_MEANWHILE = "This consent was countersigned at another station a moment ago."
+SAVED_MEANWHILE = "This was just saved at another station. Please reload and check it."
+
+
+@dataclass(frozen=True)
+class _Reissue:
+    """A document a countersign issues: its record as stored with it, the issue it takes and
+    the issue it supersedes."""
+
+    kind: str
+    record: ConsentRecord
+    issue: int
+    supersedes: str | None
+
+
+@dataclass(frozen=True)
+class _CountersignPlan:
+    """What a countersign writes, worked out in a read unit of work: the review ticks the
+    signature keeps, the documents it issues and the FHIR bundle inside the consent."""
+
+    ticks: list[dict[str, str]]
+    documents: tuple[_Reissue, ...]
+    bundle: bytes
+
+
+class _Changed(Exception):
+    """The visit, read again in the write unit of work, is not what was rendered: nothing is
+    written, and the countersign reads, renders and seals again."""
+
+
+def _ticks(serious: Sequence[flags.Flag]) -> list[dict[str, str]]:
+    """The review ticks a countersignature keeps: each serious flag as it reads."""
+    return [{"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious]
+
+
+def _digest(reissue: _Reissue) -> tuple[str, int, str | None, str]:
+    return (reissue.kind, reissue.issue, reissue.supersedes, record_sha256(reissue.record))
+
+
 class DocumentService(Service):
     def _require_intact(self, actor: Actor, visit_id: str) -> None:
         """Refuse a signed visit whose stored content no longer matches what was signed.
@@ -633,6 +672,14 @@ class DocumentService(Service):
         ticked as reviewed: every one open when the signature is saved must be there, as it then
         reads (one raised or changed meanwhile refuses the signature), and the ticks are kept
         with it and printed on the consent.
+
+        Everything is read and checked in a read unit of work, where the consent and summary
+        records and the FHIR bundle are made as they will be once the signature is stored;
+        both documents are rendered and sealed with no transaction open (a TSA or revocation
+        service can take seconds); then one short durable write unit of work checks it all
+        again, and stores the signature and both documents with their audit events only when
+        the visit reads exactly as it was rendered. Otherwise nothing is written, and it is
+        rendered again once, or refused.
         """
         require_role(actor, "clinician")
         self._require_forms_ready()
@@ -658,139 +705,279 @@ class DocumentService(Service):
         StaffService(self.ctx).confirm_secret(actor, secret, username)
         self._require_intact(actor, visit_id)
         now = self.ctx.now()
-        try:
-            with self.write(durable=True) as s:
-                visit = s.get(Visit, visit_id)
-                if visit is None:
-                    raise NotFound("No such visit.")
-                if visit.status == "countersigned":
-                    raise Immutable("This consent is already countersigned.")
-                if visit.status != "submitted":
-                    raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
-                if integrity.visit_problem(self.ctx, s, visit) is not None:
-                    raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
-                # The patient's entries were checked just before (``_require_intact``), outside
-                # this write transaction: it reads the trail of every entry kind.
-                signed_as = build_record(s, self.ctx.forms, visit_id)
-                gate = flags.pregnancy_gate(
-                    signed_as.can_become_pregnant,
-                    clinician_override(s, visit.patient_id),
-                    signed_as.patient.sex_at_birth,
+        stored_strokes = [[list(map(float, p)) for p in st] for st in strokes]
+        # Read and check, render and seal with no transaction open, then write in one short
+        # unit of work that finds everything as it was read (else once more from the start).
+        for _attempt in range(2):
+            plan = self._countersign_plan(
+                actor, visit_id, printed, stored_strokes, pad_width, pad_height, reviewed, now
+            )
+            rendered = [
+                (
+                    reissue,
+                    self._render(
+                        reissue.kind,
+                        reissue.record,
+                        reissue.issue,
+                        plan.bundle if reissue.kind == "consent" else None,
+                    ),
                 )
-                if gate == flags.PREGNANCY_UNACKNOWLEDGED:
-                    raise InvalidInput(
-                        {
-                            "visit": "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them."
-                        }
+                for reissue in plan.documents
+            ]
+            try:
+                with self.write(durable=True) as s:
+                    return self._store_countersign(
+                        s,
+                        actor,
+                        visit_id,
+                        printed,
+                        stored_strokes,
+                        pad_width,
+                        pad_height,
+                        reviewed,
+                        now,
+                        plan,
+                        rendered,
                     )
-                if gate == flags.PREGNANCY_UNCONFIRMED:
-                    raise InvalidInput(
-                        {
-                            "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
-                        }
-                    )
-                held = pregnancy_hold(
-                    [
-                        (t.taken_on, t.result)
-                        for t in s.scalars(
-                            select(PregnancyTest).where(
-                                PregnancyTest.patient_id == visit.patient_id
-                            )
-                        )
-                    ]
-                )
-                if held is not None:
-                    raise InvalidInput(
-                        {
-                            "visit": "A positive pregnancy test on"
-                            f" {held.isoformat()} holds the course: isotretinoin cannot be"
-                            " prescribed, so the consent is not countersigned."
-                        }
-                    )
-                serious = [f for f in signed_as.flags if f.must_review]
-                ticked = set(reviewed)
-                unticked = [f for f in serious if flags.review_token(f) not in ticked]
-                if unticked:
-                    raise InvalidInput(
-                        {
-                            "reviewed": "Tick each serious flag as reviewed before signing: "
-                            + "; ".join(f.text for f in unticked)
-                        }
-                    )
-                ticks = [{"flag": f.id, "text": f.text, "text_es": f.text_es} for f in serious]
-                signature = Signature(
-                    visit_id=visit_id,
-                    role="clinician",
-                    reviewed=ticks,
-                    printed_name=printed,
-                    relationship="",
-                    meaning=SIGNATURE_MEANINGS["clinician"],
-                    signed_at=now,
-                    strokes=[[list(map(float, p)) for p in st] for st in strokes],
-                    pad_width=float(pad_width),
-                    pad_height=float(pad_height),
-                    # Bound to the signed record and to the review ticks given with it.
-                    record_sha256=countersign_binding(visit.record_sha256, ticks),
-                    method="drawn",
-                    actor=actor.id,
-                    station=self.ctx.station,
-                )
-                s.add(signature)
-                visit.status = "countersigned"
-                visit.countersigned_at = now
-                visit.updated_at = now
-                s.flush()
-                self.audit(
-                    s,
-                    actor,
-                    "sign",
-                    "visit",
-                    visit_id,
-                    {
-                        "role": "clinician",
-                        "reviewed": [f.id for f in serious],
-                        "signature_sha256": signature_digest(signature),
-                    },
-                )
-                countersigned = build_record(s, self.ctx.forms, visit_id)
-                # The consent and the intake summary are both re-issued with the countersignature,
-                # each linked to its earlier issue: the latest of each names who countersigned.
-                doc = self._reissue(s, actor, countersigned, "consent", now)
-                self._reissue(s, actor, countersigned, "summary", now)
-                s.flush()
-                return _info(doc)
-        except Conflict:
-            raise Immutable(
-                "This consent was countersigned at another station a moment ago."
-            ) from None
+            except _Changed:
+                continue  # nothing was written: read, render and seal again
+            except Conflict:
+                raise Immutable(COUNTERSIGNED_MEANWHILE) from None
+        raise Conflict(SAVED_MEANWHILE)
 
-    def _reissue(
-        self, s: Any, actor: Actor, base: ConsentRecord, kind: str, now: dt.datetime
+    def _countersign_status(self, s: Any, visit: Visit | None, *, read: bool) -> None:
+        """Refuse a visit that cannot be countersigned (now) or whose record no longer matches."""
+        if visit is None:
+            raise NotFound("No such visit.")
+        if visit.status == "countersigned":
+            # Submitted when it was read: someone countersigned it since.
+            raise Immutable(
+                "This consent is already countersigned." if read else COUNTERSIGNED_MEANWHILE
+            )
+        if visit.status != "submitted":
+            raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+        if integrity.visit_problem(self.ctx, s, visit) is not None:
+            raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
+        # The patient's entries were checked just before (``_require_intact``), outside the
+        # write transaction: it reads the trail of every entry kind.
+
+    def _countersign_flags(
+        self, s: Any, visit: Visit, record: ConsentRecord, reviewed: Sequence[str]
+    ) -> list[flags.Flag]:
+        """The serious flags the countersignature is given for (each ticked), or a refusal:
+        the pregnancy statements or confirmation missing, a positive test holding the course,
+        a serious flag not ticked as it reads now. ``record`` is the visit's, with or without
+        the countersignature: its flags and facts are the same."""
+        gate = flags.pregnancy_gate(
+            record.can_become_pregnant,
+            clinician_override(s, visit.patient_id),
+            record.patient.sex_at_birth,
+        )
+        if gate == flags.PREGNANCY_UNACKNOWLEDGED:
+            raise InvalidInput(
+                {
+                    "visit": "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them."
+                }
+            )
+        if gate == flags.PREGNANCY_UNCONFIRMED:
+            raise InvalidInput(
+                {
+                    "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
+                }
+            )
+        held = pregnancy_hold(
+            [
+                (t.taken_on, t.result)
+                for t in s.scalars(
+                    select(PregnancyTest).where(PregnancyTest.patient_id == visit.patient_id)
+                )
+            ]
+        )
+        if held is not None:
+            raise InvalidInput(
+                {
+                    "visit": "A positive pregnancy test on"
+                    f" {held.isoformat()} holds the course: isotretinoin cannot be"
+                    " prescribed, so the consent is not countersigned."
+                }
+            )
+        serious = [f for f in record.flags if f.must_review]
+        ticked = set(reviewed)
+        unticked = [f for f in serious if flags.review_token(f) not in ticked]
+        if unticked:
+            raise InvalidInput(
+                {
+                    "reviewed": "Tick each serious flag as reviewed before signing: "
+                    + "; ".join(f.text for f in unticked)
+                }
+            )
+        return serious
+
+    def _reissues(
+        self, s: Any, countersigned: ConsentRecord, now: dt.datetime
+    ) -> tuple[_Reissue, ...]:
+        """The consent and the intake summary issued with a countersignature, each linked to
+        its earlier issue: the latest of each names who countersigned."""
+        visit_id = countersigned.visit_id
+        out = []
+        for kind in ("consent", "summary"):
+            previous = s.execute(
+                select(Document.id, Document.issue)
+                .where(Document.visit_id == visit_id, Document.kind == kind)
+                .order_by(Document.issue.desc())
+                .limit(1)
+            ).first()
+            issue = (previous.issue + 1) if previous else 1
+            record = dataclasses.replace(
+                countersigned,
+                document_id=document_id(visit_id, kind, issue),
+                created_at=now,
+                supersedes=previous.id if previous else "",
+            )
+            out.append(_Reissue(kind, record, issue, previous.id if previous else None))
+        return tuple(out)
+
+    def _countersign_plan(
+        self,
+        actor: Actor,
+        visit_id: str,
+        printed: str,
+        strokes: list[list[list[float]]],
+        pad_width: float,
+        pad_height: float,
+        reviewed: Sequence[str],
+        now: dt.datetime,
+    ) -> _CountersignPlan:
+        """Everything a countersign writes, read and checked in a read unit of work: the
+        documents' records and the FHIR bundle as they will be once the signature is stored."""
+        from intake.domain.records import SignatureRecord
+        from intake.services.fhir import Countersignature, FhirService
+
+        with self.read() as s:
+            visit = s.get(Visit, visit_id)
+            self._countersign_status(s, visit, read=True)
+            assert visit is not None
+            signed_as = build_record(s, self.ctx.forms, visit_id)
+            serious = self._countersign_flags(s, visit, signed_as, reviewed)
+            ticks = _ticks(serious)
+            pending = SignatureRecord(
+                "clinician",
+                printed,
+                SIGNATURE_MEANINGS["clinician"],
+                now,
+                tuple(tuple((float(x), float(y)) for x, y in st) for st in strokes),
+                float(pad_width),
+                float(pad_height),
+                "",
+                self.ctx.station,
+                "drawn",
+                tuple((t["flag"], t["text"], t["text_es"]) for t in ticks),
+            )
+            countersigned = build_record(s, self.ctx.forms, visit_id, extra_signatures=(pending,))
+            bundle = FhirService(self.ctx).record_bundle_in(
+                s,
+                visit_id,
+                countersignature=Countersignature(pending, actor.id),
+                record=countersigned,
+            )
+            return _CountersignPlan(ticks, self._reissues(s, countersigned, now), bundle)
+
+    def _store_countersign(
+        self,
+        s: Any,
+        actor: Actor,
+        visit_id: str,
+        printed: str,
+        strokes: list[list[list[float]]],
+        pad_width: float,
+        pad_height: float,
+        reviewed: Sequence[str],
+        now: dt.datetime,
+        plan: _CountersignPlan,
+        rendered: Sequence[tuple[_Reissue, tuple[bytes, bool]]],
+    ) -> DocumentInfo:
+        """Inside the write unit of work: check again, then store the signature and the
+        documents rendered from ``plan``; ``_Changed`` when the visit no longer reads as
+        ``plan`` says (the caller renders again)."""
+        from intake.services.fhir import FhirService
+
+        visit = s.get(Visit, visit_id)
+        self._countersign_status(s, visit, read=False)
+        assert visit is not None
+        signature = Signature(
+            visit_id=visit_id,
+            role="clinician",
+            reviewed=[dict(t) for t in plan.ticks],
+            printed_name=printed,
+            relationship="",
+            meaning=SIGNATURE_MEANINGS["clinician"],
+            signed_at=now,
+            strokes=strokes,
+            pad_width=float(pad_width),
+            pad_height=float(pad_height),
+            # Bound to the signed record and to the review ticks given with it.
+            record_sha256=countersign_binding(visit.record_sha256, plan.ticks),
+            method="drawn",
+            actor=actor.id,
+            station=self.ctx.station,
+        )
+        s.add(signature)
+        visit.status = "countersigned"
+        visit.countersigned_at = now
+        visit.updated_at = now
+        s.flush()
+        countersigned = build_record(s, self.ctx.forms, visit_id)
+        # Every serious flag open now is ticked, and they are the ones the ticks stored name.
+        serious = self._countersign_flags(s, visit, countersigned, reviewed)
+        if _ticks(serious) != plan.ticks:
+            raise _Changed()
+        self.audit(
+            s,
+            actor,
+            "sign",
+            "visit",
+            visit_id,
+            {
+                "role": "clinician",
+                "reviewed": [f.id for f in serious],
+                "signature_sha256": signature_digest(signature),
+            },
+        )
+        # What was rendered is what this transaction reads: the same records (so the same
+        # issue numbers and earlier issues) and the same bundle inside the consent.
+        now_reads = self._reissues(s, countersigned, now)
+        if [_digest(r) for r in now_reads] != [_digest(r) for r in plan.documents]:
+            raise _Changed()
+        bundle = FhirService(self.ctx).record_bundle_in(s, visit_id, record=countersigned)
+        if bundle != plan.bundle:
+            raise _Changed()
+        stored = [
+            self._store_reissue(
+                s, actor, reissue, pdf, pending, plan.bundle if reissue.kind == "consent" else None
+            )
+            for reissue, (pdf, pending) in rendered
+        ]
+        s.flush()
+        return _info(stored[0])
+
+    def _store_reissue(
+        self,
+        s: Any,
+        actor: Actor,
+        reissue: _Reissue,
+        pdf: bytes,
+        pending: bool,
+        inside: bytes | None,
     ) -> Document:
         """A new issue of a visit's document, linked to the one it supersedes (inside ``s``)."""
-        visit_id = base.visit_id
-        previous = s.scalars(
-            select(Document)
-            .where(Document.visit_id == visit_id, Document.kind == kind)
-            .order_by(Document.issue.desc())
-            .limit(1)
-        ).first()
-        issue = (previous.issue + 1) if previous else 1
-        record = dataclasses.replace(
-            base,
-            document_id=document_id(visit_id, kind, issue),
-            created_at=now,
-            supersedes=previous.id if previous else "",
-        )
-        inside = self._record_bundle(s, visit_id) if kind == "consent" else None
-        pdf, pending = self._render(kind, record, issue, inside)
-        form_id = _FORM_FOR_KIND[kind]
+        record = reissue.record
+        form_id = _FORM_FOR_KIND[reissue.kind]
         version, sha = record.form_versions.get(form_id, ("", ""))
         doc = Document(
             id=record.document_id,
-            visit_id=visit_id,
-            kind=kind,
-            issue=issue,
+            visit_id=record.visit_id,
+            kind=reissue.kind,
+            issue=reissue.issue,
             form_id=form_id,
             form_version=version,
             form_sha256=sha,
@@ -798,17 +985,17 @@ class DocumentService(Service):
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),
             record_sha256=record_sha256(record),
-            supersedes_id=previous.id if previous else None,
-            created_at=now,
+            supersedes_id=reissue.supersedes,
+            created_at=record.created_at,
             actor=actor.id,
             station=self.ctx.station,
             timestamp_pending=pending,
         )
         s.add(doc)
         detail: dict[str, Any] = {
-            "kind": kind,
-            "visit": visit_id,
-            "issue": issue,
+            "kind": reissue.kind,
+            "visit": record.visit_id,
+            "issue": reissue.issue,
             "supersedes": doc.supersedes_id,
             "sha256": doc.sha256,
             **_embedded(inside),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import fhir
-from intake.domain.records import PatientInfo
+from intake.domain.records import ConsentRecord, PatientInfo, SignatureRecord
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import NotFound
@@ -36,6 +36,18 @@ from intake.store.models import (
 
 EXPORT_ROLES = ("clinician", "admin", "system")
 RECORD_SCOPE = "visit-record"  # the bundle inside a consent: the visit without its PDFs
+
+
+@dataclass(frozen=True)
+class Countersignature:
+    """A clinician's countersignature about to be stored, and who signs it (``staff:ID``).
+
+    ``record_bundle_in`` given one makes the bundle as it will be once the signature is stored
+    and the visit countersigned: the same bytes, made before the signature is written.
+    """
+
+    signature: SignatureRecord
+    actor_id: str
 
 
 @dataclass(frozen=True)
@@ -89,15 +101,36 @@ class FhirService(Service):
             )
         return FhirExport(None, hashlib.sha256(data).hexdigest(), 0, data)
 
-    def record_bundle_in(self, s: Session, visit_id: str) -> bytes:
+    def record_bundle_in(
+        self,
+        s: Session,
+        visit_id: str,
+        *,
+        countersignature: Countersignature | None = None,
+        record: ConsentRecord | None = None,
+    ) -> bytes:
         """``record_bundle``'s bytes, read inside the caller's unit of work (not audited here:
-        the document that embeds it is)."""
+        the document that embeds it is).
+
+        With ``countersignature``, the bundle as it will be once that signature is stored and
+        the visit countersigned. ``record`` is the visit's ``build_record`` (with that
+        signature, if any) when the caller has it already: it is not built again.
+        """
         visit = s.get(Visit, visit_id)
         if visit is None:
             raise NotFound("No visit has that id.")
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None
-        course = self._course(s, RECORD_SCOPE, visit.id, patient, [visit], with_documents=False)
+        course = self._course(
+            s,
+            RECORD_SCOPE,
+            visit.id,
+            patient,
+            [visit],
+            with_documents=False,
+            countersignature=countersignature,
+            record=record,
+        )
         return fhir.to_json(fhir.build_bundle(course))
 
     def export_visit(self, actor: Actor, visit_id: str, path: Path) -> FhirExport:
@@ -175,7 +208,12 @@ class FhirService(Service):
         patient: Patient,
         visits: list[Visit],
         with_documents: bool = True,
+        countersignature: Countersignature | None = None,
+        record: ConsentRecord | None = None,
     ) -> fhir.Course:
+        """``countersignature`` and ``record`` (see ``record_bundle_in``) are for a course of
+        one visit only."""
+        assert (countersignature is None and record is None) or len(visits) == 1
         forms = self.ctx.forms
         clinic = forms.clinic
         questions = tuple(
@@ -247,14 +285,25 @@ class FhirService(Service):
             email=patient.email,
             lang=patient.lang,
             questions=questions,
-            visits=tuple(self._visit(s, v, with_documents) for v in visits),
+            visits=tuple(
+                self._visit(s, v, with_documents, countersignature, record) for v in visits
+            ),
             labs=labs,
             pregnancy_tests=tests,
             follow_ups=follow_ups,
         )
 
-    def _visit(self, s: Session, visit: Visit, with_documents: bool = True) -> fhir.VisitRecords:
-        record = build_record(s, self.ctx.forms, visit.id)
+    def _visit(
+        self,
+        s: Session,
+        visit: Visit,
+        with_documents: bool = True,
+        countersignature: Countersignature | None = None,
+        record: ConsentRecord | None = None,
+    ) -> fhir.VisitRecords:
+        if record is None:
+            extra = (countersignature.signature,) if countersignature is not None else ()
+            record = build_record(s, self.ctx.forms, visit.id, extra_signatures=extra)
         rows = (
             list(
                 s.scalars(
@@ -292,6 +341,10 @@ class FhirService(Service):
             member = _staff(s, g.actor)
             if member is not None:
                 staff["clinician"] = member
+        if countersignature is not None:
+            member = _staff(s, countersignature.actor_id)
+            if member is not None:
+                staff["clinician"] = member
         summary = next(
             (
                 r.summary.get("en")
@@ -300,7 +353,8 @@ class FhirService(Service):
             ),
             "",
         )
-        return fhir.VisitRecords(record, visit.status, documents, staff, summary)
+        status = "countersigned" if countersignature is not None else visit.status
+        return fhir.VisitRecords(record, status, documents, staff, summary)
 
 
 def _staff(s: Session, actor_id: str) -> fhir.StaffMember | None:

@@ -159,6 +159,10 @@ def build_record(
         )
         + extra_signatures
     )
+    if extra_signatures:
+        # Signatures not stored yet take the place they will have once they are: by signing
+        # time, after the stored ones of the same moment (their ids come later).
+        sigs = tuple(sorted(sigs, key=lambda g: g.signed_at))
     phq = visit.phq9
     phq9 = (
         Phq9Result(
