@@ -70,10 +70,44 @@ def collect_by(negative_test_on: dt.date, days: int = 7) -> dt.date:
     return negative_test_on + dt.timedelta(days=days)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+
+
+@dataclass(frozen=True)
+class OpenDays:
+    """The days the clinic sees patients: its weekdays, less its closure dates."""
+
+    weekdays: frozenset[int] = frozenset(range(7))  # date.weekday(): Monday 0 .. Sunday 6
+    closures: frozenset[dt.date] = frozenset()
+
+    def is_open(self, day: dt.date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.closures
+
+    def next_open(self, day: dt.date) -> dt.date:
+        """``day`` itself when the clinic is open then, else the first open day after it."""
+        if not self.weekdays:
+            raise ValueError("the clinic has no open weekday")
+        # Each week holds an open weekday, and each closure can take at most one of them.
+        for offset in range(7 * (len(self.closures) + 1)):
+            candidate = day + dt.timedelta(days=offset)
+            if self.is_open(candidate):
+                return candidate
+        raise ValueError(f"no open day from {day.isoformat()}")  # pragma: no cover
+
+
 def monthly_visit_dates(
-    start: dt.date, months: int, interval_days: int = 30
+    start: dt.date, months: int, interval_days: int = 30, open_days: OpenDays | None = None
 ) -> tuple[dt.date, ...]:
-    return tuple(start + dt.timedelta(days=interval_days * i) for i in range(1, months + 1))
+    """The planned monthly visits: every ``interval_days`` from ``start``, each moved forward to
+    the next day the clinic is open (and always after the visit planned before it)."""
+    days = open_days or OpenDays()
+    planned: list[dt.date] = []
+    for i in range(1, months + 1):
+        due = start + dt.timedelta(days=interval_days * i)
+        if planned and due <= planned[-1]:
+            due = planned[-1] + dt.timedelta(days=1)
+        planned.append(days.next_open(due))
+    return tuple(planned)
 
 
 _NUMBER_MESSAGES = {

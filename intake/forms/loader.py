@@ -693,7 +693,52 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         visit_interval_days=int(r.number(course, "visit_interval_days", "course", 30)),
         idle_timeout_seconds=int(kiosk.get("idle_timeout_seconds", 90)),
         idle_warning_seconds=_idle_warning(r, kiosk),
+        open_weekdays=_open_days(r, c),
+        closures=_closures(r, c),
     )
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+
+
+def _open_days(r: _Reader, clinic: dict[str, Any]) -> tuple[int, ...]:
+    value = clinic.get("open_days", list(WEEKDAYS))
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v in WEEKDAYS for v in value)
+    ):
+        r.problem(
+            "clinic.open_days",
+            'must be a list of at least one weekday, each one of "mon", "tue", "wed", "thu",'
+            f' "fri", "sat", "sun" (for example ["mon", "tue", "wed", "thu", "fri"]), not {value!r}',
+        )
+        return tuple(range(7))
+    if len(set(value)) != len(value):
+        r.problem("clinic.open_days", "names a weekday twice")
+    return tuple(sorted({WEEKDAYS.index(v) for v in value}))
+
+
+def _closures(r: _Reader, clinic: dict[str, Any]) -> tuple[dt.date, ...]:
+    value = clinic.get("closures", [])
+    if not isinstance(value, list):
+        r.problem(
+            "clinic.closures", f"must be a list of dates such as 2026-04-05, not {_kind(value)}"
+        )
+        return ()
+    days: list[dt.date] = []
+    for i, day in enumerate(value):
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            r.problem(
+                f"clinic.closures[{i}]",
+                f"must be a date such as 2026-04-05 (no quotes), not {day!r}",
+            )
+            continue
+        if day in days:
+            r.problem(f"clinic.closures[{i}]", f"{day.isoformat()} is listed twice")
+            continue
+        days.append(day)
+    return tuple(sorted(days))
 
 
 # WCAG 2.2 success criterion 2.2.1 (timing adjustable): the "Are you still there?" warning

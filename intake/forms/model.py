@@ -278,6 +278,10 @@ class ClinicProfile:
     # The staff role that may release a visit paused by a positive mood screen (PHQ-9 item 9);
     # a clinician may always release it.
     mood_release_role: str = "clinician"
+    # The weekdays the clinic is open (date.weekday(): Monday 0 .. Sunday 6) and the dates it is
+    # closed on one of them (public holidays): planned visits move to the next open day.
+    open_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+    closures: tuple[dt.date, ...] = ()
 
     def department_in(self, lang: Lang) -> str:
         return self.department_text.get(lang) if self.department_text else self.department

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import flags, rules
-from intake.domain.course import monthly_visit_dates
+from intake.domain.course import OpenDays, monthly_visit_dates
 from intake.domain.records import (
     AcknowledgementRecord,
     ConsentRecord,
@@ -212,7 +212,10 @@ def build_record(
         ruleset_id=visit.ruleset_id,
         dermatologist=clinician,
         course_visits=monthly_visit_dates(
-            visit.visit_date, months, forms.clinic.visit_interval_days
+            visit.visit_date,
+            months,
+            forms.clinic.visit_interval_days,
+            OpenDays(frozenset(forms.clinic.open_weekdays), frozenset(forms.clinic.closures)),
         ),
         alert_releases=alerts.releases(s, visit_id),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shutil
 import tomllib
@@ -686,3 +687,33 @@ def test_an_idle_warning_shorter_than_20_seconds_is_refused(
 
 def test_the_clinic_profile_gives_at_least_20_seconds(forms: m.FormSet) -> None:
     assert forms.clinic.idle_warning_seconds >= 20
+
+
+@pytest.mark.parametrize(
+    ("replacement", "location", "said"),
+    [
+        ('open_days = ["mon", 3]', "clinic.open_days", "at least one weekday"),
+        ("open_days = []", "clinic.open_days", "at least one weekday"),
+        ('open_days = ["monday"]', "clinic.open_days", '"mon"'),
+        ('open_days = ["mon", "mon"]', "clinic.open_days", "twice"),
+        ('closures = ["2026-04-05"]', "clinic.closures[0]", "no quotes"),
+        ("closures = [2026-04-05, 2026-04-05]", "clinic.closures[1]", "listed twice"),
+        ("closures = 2026-04-05", "clinic.closures", "must be a list of dates"),
+    ],
+)
+def test_open_days_and_closures_are_checked_with_a_clear_message(
+    copy: Path, replacement: str, location: str, said: str
+) -> None:
+    text = (copy / "clinic" / "form.toml").read_text("utf-8")
+    start = text.index("open_days = ")
+    end = text.index("]\n", text.index("closures = [")) + 2
+    edit(copy, "clinic", text[start:end], replacement + "\n")
+    problems = [p for p in problems_of(copy) if p.path == "clinic/form.toml"]
+    assert [p.location for p in problems] == [location]
+    assert said in problems[0].message
+
+
+def test_the_clinic_profile_names_its_open_days_and_closures(forms: m.FormSet) -> None:
+    assert forms.clinic.open_weekdays == (0, 1, 2, 3, 4)
+    assert dt.date(2026, 4, 5) in forms.clinic.closures
+    assert list(forms.clinic.closures) == sorted(forms.clinic.closures)
