@@ -785,16 +785,21 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
             details.append((ui["relationship"], esc(sig.relationship)))
         if sig.method == "typed":
             details.append((ui["method"], esc(ui["method_typed"])))
-        if sig.reviewed:
-            details.append(
-                (
-                    ui["reviewed"],
-                    "<br/>".join(
-                        "✓ " + esc(stored_text(text, text_es, record.lang))
-                        for _, text, text_es in sig.reviewed
-                    ),
+        # A countersignature keeps the serious flags ticked as reviewed and, under a rule set
+        # that asks for them, the prescriber's attestations ("attestation:<id>").
+        ticked = [r for r in sig.reviewed if not r[0].startswith("attestation:")]
+        attested = [r for r in sig.reviewed if r[0].startswith("attestation:")]
+        for label, items in ((ui["attested"], attested), (ui["reviewed"], ticked)):
+            if items:
+                details.append(
+                    (
+                        label,
+                        "<br/>".join(
+                            "✓ " + esc(stored_text(text, text_es, record.lang))
+                            for _, text, text_es in items
+                        ),
+                    )
                 )
-            )
     right_w = width - box_w - 14
     detail_rows = [
         [

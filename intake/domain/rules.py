@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from intake.forms import model as fm
@@ -212,3 +212,26 @@ def effective_answers(
             ):
                 kept[q.id] = answers[q.id]
     return kept
+
+
+# --- programme rule sets ------------------------------------------------------------------------
+
+
+def second_prescriber_required(ruleset: fm.RuleSet, is_minor: bool) -> bool:
+    """Whether a second, independent prescriber must agree before a minor starts (UK rule until
+    22 January 2026)."""
+    return is_minor and bool(ruleset.numbers.get("second_prescriber_under_18", False))
+
+
+def missing_acknowledgements(ruleset: fm.RuleSet, acknowledged: Iterable[str]) -> tuple[str, ...]:
+    """The statements the rule set's acknowledgement form requires that were not acknowledged."""
+    done = set(acknowledged)
+    return tuple(a for a in ruleset.acknowledgements if a not in done)
+
+
+def missing_attestations(
+    ruleset: fm.RuleSet, confirmed: Iterable[str]
+) -> tuple[fm.Attestation, ...]:
+    """The prescriber attestations of the rule set not confirmed with the countersignature."""
+    done = set(confirmed)
+    return tuple(a for a in ruleset.prescriber_attestations if a.id not in done)

@@ -810,7 +810,19 @@ def _with_weight_units(form: m.Questionnaire, units: tuple[str, ...]) -> m.Quest
     return dataclasses.replace(form, pages=pages)
 
 
-def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
+RULESET_KEYS = (
+    "id",
+    "effective",
+    "jurisdiction",
+    "summary",
+    "acknowledgements",
+    "prescriber_attestations",
+)
+
+
+def _programme(
+    r: _Reader, meta: m.FormMeta, statement_ids: set[str] | None = None
+) -> m.ProgrammeForm:
     rulesets = []
     seen: dict[str, str] = {}
     for loc, rs in r.tables(r.data, "rulesets", ""):
@@ -820,9 +832,23 @@ def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
         if not isinstance(eff, dt.date) or isinstance(eff, dt.datetime):
             r.problem(f"{loc}.effective", "must be a date such as 2026-01-22")
             eff = dt.date.min
-        numbers = {
-            k: v for k, v in rs.items() if k not in ("id", "effective", "jurisdiction", "summary")
-        }
+        numbers = {k: v for k, v in rs.items() if k not in RULESET_KEYS}
+        acknowledgements = rs.get("acknowledgements", [])
+        if not isinstance(acknowledgements, list) or not all(
+            isinstance(a, str) for a in acknowledgements
+        ):
+            r.problem(f"{loc}.acknowledgements", "must be a list of risk statement ids")
+            acknowledgements = []
+        elif statement_ids is not None:
+            for a in acknowledgements:
+                if a not in statement_ids:
+                    r.problem(f"{loc}.acknowledgements", f"no risk statement '{a}'")
+        attestations = []
+        seen_attestations: dict[str, str] = {}
+        for aloc, a in r.tables(rs, "prescriber_attestations", loc, required=False):
+            aid = r.string(a, "id", aloc)
+            r.unique(seen_attestations, aid, aloc)
+            attestations.append(m.Attestation(aid, r.text(a, "text", aloc) or m.Text.of(en="")))
         rulesets.append(
             m.RuleSet(
                 rid,
@@ -830,6 +856,8 @@ def _programme(r: _Reader, meta: m.FormMeta) -> m.ProgrammeForm:
                 r.string(rs, "jurisdiction", loc),
                 r.text(rs, "summary", loc) or m.Text.of(en=""),
                 numbers,
+                tuple(acknowledgements),
+                tuple(attestations),
             )
         )
     default = r.string(r.data, "default_jurisdiction", "")
@@ -903,7 +931,7 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
     quiz = build("quiz", _quiz, fields, {s.id for s in risks.statements} if risks else None)
     education = build("education", _education, fields)
     clinic = build("clinic", _clinic)
-    programme = build("programme", _programme)
+    programme = build("programme", _programme, {s.id for s in risks.statements} if risks else None)
     if problems:
         raise FormsInvalid(problems)
     if clinic.allow_stones:

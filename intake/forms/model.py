@@ -294,12 +294,24 @@ class ClinicProfile:
 
 
 @dataclass(frozen=True)
+class Attestation:
+    """What the prescriber confirms with the countersignature, under a rule set."""
+
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     effective: dt.date
     jurisdiction: str
     summary: Text
     numbers: dict[str, Any] = field(default_factory=dict)
+    # Risk statements the rule set's acknowledgement form requires of every patient.
+    acknowledgements: tuple[str, ...] = ()
+    # What the prescriber confirms, each on its own, when countersigning under this rule set.
+    prescriber_attestations: tuple[Attestation, ...] = ()
 
     def number(self, key: str) -> Any:
         return self.numbers[key]
@@ -310,6 +322,14 @@ class ProgrammeForm:
     meta: FormMeta
     default_jurisdiction: str
     rulesets: tuple[RuleSet, ...]
+
+    def ruleset(self, ruleset_id: str) -> RuleSet:
+        """The rule set of that id; one with no requirements when there is none (an id
+        recorded by a rule set since removed)."""
+        for r in self.rulesets:
+            if r.id == ruleset_id:
+                return r
+        return RuleSet(ruleset_id, dt.date.min, "", Text.of(en=ruleset_id))
 
     def in_force(self, on: dt.date, jurisdiction: str | None = None) -> RuleSet:
         """The ruleset with the latest effective date not after ``on``."""

@@ -109,6 +109,9 @@ class Review:
     documents: tuple[DocumentRow, ...]
     pregnancy_confirmed: bool | None  # None: not yet confirmed by a clinician
     pregnancy_confirmation: PregnancyConfirmation | None = None
+    # What the prescriber confirms, each on its own, with the countersignature under the visit's
+    # programme rule set: (id, English text).
+    attestations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,11 @@ class ClinicianService(Service):
             confirmed = clinician_override(s, visit.patient_id)
             detail = self._confirmation(s, visit.patient_id)
             self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
-            return Review(record, visit.status, acks, quiz, docs, confirmed, detail)
+            attestations = tuple(
+                (a.id, a.text.get("en"))
+                for a in self.ctx.forms.programme.ruleset(record.ruleset_id).prescriber_attestations
+            )
+            return Review(record, visit.status, acks, quiz, docs, confirmed, detail, attestations)
 
     @staticmethod
     def _confirmation(s: Any, patient_id: int) -> PregnancyConfirmation | None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from intake.documents.errors import DocumentError
 from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
-from intake.domain import flags
+from intake.domain import flags, rules
 from intake.domain.course import pregnancy_hold
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.domain.timestamps import TimestampState
@@ -390,11 +390,45 @@ class _CountersignPlan:
     ticks: list[dict[str, str]]
     documents: tuple[_Reissue, ...]
     bundle: bytes
+    # The prescriber attestations of the visit's rule set, kept with the review ticks.
+    attestations: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def kept(self) -> list[dict[str, str]]:
+        """What the signature keeps and is bound to: the review ticks, then the attestations."""
+        return self.ticks + self.attestations
 
 
 class _Changed(Exception):
     """The visit, read again in the write unit of work, is not what was rendered: nothing is
     written, and the countersign reads, renders and seals again."""
+
+
+ATTESTATION_PREFIX = "attestation:"  # a kept entry that is a prescriber attestation, not a flag
+
+
+def _attestations(
+    forms: Any, record: ConsentRecord, attested: Sequence[str]
+) -> list[dict[str, str]]:
+    """The prescriber attestations of the visit's rule set, each confirmed, as kept with the
+    signature (as they read when signed); or a refusal naming those not confirmed."""
+    ruleset = forms.programme.ruleset(record.ruleset_id)
+    missing = rules.missing_attestations(ruleset, attested)
+    if missing:
+        raise InvalidInput(
+            {
+                "attested": "Confirm each statement before signing: "
+                + "; ".join(a.text.get("en") for a in missing)
+            }
+        )
+    return [
+        {
+            "flag": ATTESTATION_PREFIX + a.id,
+            "text": a.text.get("en"),
+            "text_es": a.text.get("es"),
+        }
+        for a in ruleset.prescriber_attestations
+    ]
 
 
 def _ticks(serious: Sequence[flags.Flag]) -> list[dict[str, str]]:
@@ -663,8 +697,13 @@ class DocumentService(Service):
         secret: str,
         reviewed: Sequence[str] = (),
         username: str | None = None,
+        attested: Sequence[str] = (),
     ) -> DocumentInfo:
         """The prescriber's attestation: added to the record; the consent is re-issued and linked.
+
+        ``attested`` holds the id of each prescriber attestation of the visit's programme rule
+        set the clinician confirmed (``RuleSet.prescriber_attestations``): every one is needed,
+        and they are kept with the signature and printed on the consent.
 
         ``secret`` is the clinician's PIN, asked again for this signature (21 CFR 11.200); on
         the first signing after sign-in the screen asks for ``username`` too.
@@ -710,7 +749,15 @@ class DocumentService(Service):
         # unit of work that finds everything as it was read (else once more from the start).
         for _attempt in range(2):
             plan = self._countersign_plan(
-                actor, visit_id, printed, stored_strokes, pad_width, pad_height, reviewed, now
+                actor,
+                visit_id,
+                printed,
+                stored_strokes,
+                pad_width,
+                pad_height,
+                reviewed,
+                now,
+                attested,
             )
             rendered = [
                 (
@@ -847,6 +894,7 @@ class DocumentService(Service):
         pad_height: float,
         reviewed: Sequence[str],
         now: dt.datetime,
+        attested: Sequence[str] = (),
     ) -> _CountersignPlan:
         """Everything a countersign writes, read and checked in a read unit of work: the
         documents' records and the FHIR bundle as they will be once the signature is stored."""
@@ -860,6 +908,7 @@ class DocumentService(Service):
             signed_as = build_record(s, self.ctx.forms, visit_id)
             serious = self._countersign_flags(s, visit, signed_as, reviewed)
             ticks = _ticks(serious)
+            attestations = _attestations(self.ctx.forms, signed_as, attested)
             pending = SignatureRecord(
                 "clinician",
                 printed,
@@ -871,7 +920,7 @@ class DocumentService(Service):
                 "",
                 self.ctx.station,
                 "drawn",
-                tuple((t["flag"], t["text"], t["text_es"]) for t in ticks),
+                tuple((t["flag"], t["text"], t["text_es"]) for t in ticks + attestations),
             )
             countersigned = build_record(s, self.ctx.forms, visit_id, extra_signatures=(pending,))
             bundle = FhirService(self.ctx).record_bundle_in(
@@ -880,7 +929,9 @@ class DocumentService(Service):
                 countersignature=Countersignature(pending, actor.id),
                 record=countersigned,
             )
-            return _CountersignPlan(ticks, self._reissues(s, countersigned, now), bundle)
+            return _CountersignPlan(
+                ticks, self._reissues(s, countersigned, now), bundle, attestations
+            )
 
     def _store_countersign(
         self,
@@ -907,7 +958,7 @@ class DocumentService(Service):
         signature = Signature(
             visit_id=visit_id,
             role="clinician",
-            reviewed=[dict(t) for t in plan.ticks],
+            reviewed=[dict(t) for t in plan.kept],
             printed_name=printed,
             relationship="",
             meaning=SIGNATURE_MEANINGS["clinician"],
@@ -916,7 +967,7 @@ class DocumentService(Service):
             pad_width=float(pad_width),
             pad_height=float(pad_height),
             # Bound to the signed record and to the review ticks given with it.
-            record_sha256=countersign_binding(visit.record_sha256, plan.ticks),
+            record_sha256=countersign_binding(visit.record_sha256, plan.kept),
             method="drawn",
             actor=actor.id,
             station=self.ctx.station,
@@ -941,7 +992,16 @@ class DocumentService(Service):
                 "role": "clinician",
                 "reviewed": [f.id for f in serious],
                 "signature_sha256": signature_digest(signature),
-            },
+            }
+            | (
+                {
+                    "attested": [
+                        a["flag"].removeprefix(ATTESTATION_PREFIX) for a in plan.attestations
+                    ]
+                }
+                if plan.attestations
+                else {}
+            ),
         )
         # What was rendered is what this transaction reads: the same records (so the same
         # issue numbers and earlier issues) and the same bundle inside the consent.

@@ -717,3 +717,14 @@ def test_the_clinic_profile_names_its_open_days_and_closures(forms: m.FormSet) -
     assert forms.clinic.open_weekdays == (0, 1, 2, 3, 4)
     assert dt.date(2026, 4, 5) in forms.clinic.closures
     assert list(forms.clinic.closures) == sorted(forms.clinic.closures)
+
+
+def test_a_rule_set_acknowledgement_must_name_a_risk_statement(copy: Path) -> None:
+    edit(copy, "programme", '"purpose.second_opinion"]', '"purpose.third_opinion"]')
+    find(problems_of(copy), "programme/form.toml", "rulesets[3].acknowledgements", "third_opinion")
+
+
+def test_a_prescriber_attestation_needs_an_id_and_every_language(copy: Path) -> None:
+    edit(copy, "programme", 'id = "no_other_treatment"', 'id = "clinically_indicated"')
+    problems = problems_of(copy)
+    find(problems, "programme/form.toml", "rulesets[3].prescriber_attestations[1]", "duplicate")

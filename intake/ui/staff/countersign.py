@@ -57,6 +57,7 @@ class CountersignDialog(QDialog):
         parent: QWidget | None = None,
         flags: Sequence[Flag] = (),
         first_signing: bool = True,
+        attestations: Sequence[tuple[str, str]] = (),
     ):
         super().__init__(parent)
         self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
@@ -73,6 +74,7 @@ class CountersignDialog(QDialog):
             QLabel(f"Meaning of this signature: <b>{meaning}</b>", self), "Signature meaning"
         )
         self.flags_box = self._flag_list(flags)
+        self.attestations_box = self._attestation_list(attestations)
         form = QFormLayout()
         self.printed_name = named(QLineEdit(actor.name, self), "Printed name")
         self.name_error = MessageLabel("Printed name problem", self)
@@ -126,6 +128,8 @@ class CountersignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(attestation)
+        layout.addWidget(self.attestations_box)
+        self.attestations_box.setVisible(bool(attestations))
         layout.addWidget(self.flags_box)
         layout.addWidget(self.meaning)
         layout.addLayout(form)
@@ -184,13 +188,40 @@ class CountersignDialog(QDialog):
         named(scroll, "Open flags")
         return scroll
 
+    def _attestation_list(self, attestations: Sequence[tuple[str, str]]) -> QWidget:
+        """What the programme rule set asks the prescriber to confirm, a box for each."""
+        self.attestation_boxes: dict[str, QCheckBox] = {}
+        box = QFrame(self)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        rows = QVBoxLayout(box)
+        rows.setContentsMargins(8, 6, 8, 6)
+        rows.addWidget(
+            named(QLabel("<b>The programme rules ask you to confirm:</b>", box), "Confirm")
+        )
+        for ident, text in attestations:
+            check = named(QCheckBox(text, box), f"Confirm: {text}")
+            check.setObjectName(f"attest_{ident}")
+            check.toggled.connect(self._on_review_box_toggled)
+            self.attestation_boxes[ident] = check
+            rows.addWidget(check)
+        self.attest_error = MessageLabel("Confirmations problem", box)
+        rows.addWidget(self.attest_error)
+        named(box, "Prescriber confirmations")
+        return box
+
+    @property
+    def attested(self) -> tuple[str, ...]:
+        """Ids of the attestations the clinician confirmed."""
+        return tuple(i for i, box in self.attestation_boxes.items() if box.isChecked())
+
     @property
     def reviewed(self) -> tuple[str, ...]:
         """Tokens of the flags ticked, each bound to the text the clinician saw."""
         return tuple(self._tokens[fid] for fid, box in self.review_boxes.items() if box.isChecked())
 
     def _can_sign(self, busy: bool | None = None) -> bool:
-        ticked = all(box.isChecked() for box in self.review_boxes.values())
+        boxes = (*self.review_boxes.values(), *self.attestation_boxes.values())
+        ticked = all(box.isChecked() for box in boxes)
         busy = self.tasks.busy if busy is None else busy
         return ticked and self.pad.has_ink() and not busy
 
@@ -220,11 +251,13 @@ class CountersignDialog(QDialog):
             self.signature_error,
             self.secret_error,
             self.review_error,
+            self.attest_error,
             self.message,
         ):
             label.clear_message()
         strokes = self.pad.strokes
         reviewed = self.reviewed
+        attested = self.attested
         width, height = float(self.pad.width()), float(self.pad.height())
         name = self.printed_name.text()
         secret = self.secret.text()
@@ -245,6 +278,7 @@ class CountersignDialog(QDialog):
                 secret=secret,
                 username=username,
                 reviewed=reviewed,
+                attested=attested,
             ),
             self._on_countersign_done,
             self._on_countersign_failed,
@@ -262,6 +296,8 @@ class CountersignDialog(QDialog):
         if isinstance(exc, InvalidInput):
             if "reviewed" in exc.errors:
                 self.review_error.show_error(exc.errors["reviewed"])
+            if "attested" in exc.errors:
+                self.attest_error.show_error(exc.errors["attested"])
             if "printed_name" in exc.errors:
                 self.name_error.show_error(exc.errors["printed_name"])
             if "signature" in exc.errors:
@@ -271,7 +307,7 @@ class CountersignDialog(QDialog):
             if "secret" in exc.errors:
                 self.secret_error.show_error(exc.errors["secret"])
                 self.secret.setFocus()
-            shown = ("printed_name", "signature", "secret", "reviewed", "username")
+            shown = ("printed_name", "signature", "secret", "reviewed", "attested", "username")
             other = {k: v for k, v in exc.errors.items() if k not in shown}
             if other:
                 self.message.show_error("; ".join(other.values()))

@@ -327,6 +327,7 @@ class ReviewWidget(QWidget):
             self,
             flags=self.review.record.flags,
             first_signing=not self._signed_this_session,
+            attestations=self.review.attestations,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.countersigned.connect(self._on_dialog_countersigned)
