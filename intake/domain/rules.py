@@ -235,3 +235,50 @@ def missing_attestations(
     """The prescriber attestations of the rule set not confirmed with the countersignature."""
     done = set(confirmed)
     return tuple(a for a in ruleset.prescriber_attestations if a.id not in done)
+
+
+def monthly_counselling_documented(ruleset: fm.RuleSet, can_become_pregnant: bool) -> bool:
+    """Whether the patient's counselling is documented every month (not only at enrolment).
+
+    Always where pregnancy is possible; for a patient who cannot get pregnant, as the rule set
+    says (US iPLEDGE until 8 August 2026: yes; after: at enrolment only)."""
+    if can_become_pregnant:
+        return True
+    return bool(ruleset.numbers.get("monthly_counselling_cannot_get_pregnant", True))
+
+
+def prescription_collect_by(
+    ruleset: fm.RuleSet,
+    can_become_pregnant: bool,
+    *,
+    negative_test_on: dt.date | None = None,
+    visit_on: dt.date | None = None,
+) -> dt.date | None:
+    """The last day a prescription can be picked up, or None when the rule set sets no window.
+
+    Where pregnancy is possible: ``collect_within_days_of_negative_test`` after the negative
+    test. Otherwise ``collect_within_days_cannot_get_pregnant`` after the visit (0 or absent:
+    no window, as under the US iPLEDGE modifications in effect from 8 August 2026)."""
+    if can_become_pregnant:
+        if negative_test_on is None:
+            return None
+        days = int(ruleset.numbers.get("collect_within_days_of_negative_test", 7))
+        return negative_test_on + dt.timedelta(days=days)
+    days = int(ruleset.numbers.get("collect_within_days_cannot_get_pregnant", 0))
+    if not days or visit_on is None:
+        return None
+    return visit_on + dt.timedelta(days=days)
+
+
+def next_test_after_missed_window(ruleset: fm.RuleSet, missed_test_on: dt.date) -> dt.date:
+    """The first day a new pregnancy test may open a new window after the 7-day window of the
+    test taken on ``missed_test_on`` passed without the prescription being picked up
+    (US iPLEDGE 2021: 19 days after; from 8 August 2026: at once)."""
+    wait = int(ruleset.numbers.get("missed_window_retest_wait_days", 0))
+    return missed_test_on + dt.timedelta(days=wait)
+
+
+def home_pregnancy_test_allowed(ruleset: fm.RuleSet, *, before_start: bool) -> bool:
+    """Whether the prescriber may accept a pregnancy test done outside a medical setting: never
+    before the first dose; during and after treatment as the rule set says."""
+    return not before_start and bool(ruleset.numbers.get("home_pregnancy_tests", False))
