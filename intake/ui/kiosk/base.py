@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.ui.widgets.access import HeadingLabel
+
 if TYPE_CHECKING:
     from intake.services.kiosk_payloads import Payload
 
@@ -27,9 +29,14 @@ SERVICE_ERROR_NAME = "page_service_error"
 
 
 def make_label(
-    text: str, role: str | None = None, parent: QWidget | None = None, *, rich: bool = False
+    text: str,
+    role: str | None = None,
+    parent: QWidget | None = None,
+    *,
+    rich: bool = False,
+    kind: type[QLabel] = QLabel,
 ) -> QLabel:
-    label = QLabel(parent)
+    label = kind(parent)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(True)
@@ -158,8 +165,8 @@ class KioskPage(QWidget):
     # --- building --------------------------------------------------------------------------------
 
     def add_title(self, text: str) -> QLabel:
-        label = make_label(text, "title", self.body)
-        label.setAccessibleName(text)
+        # Reported as a heading (its text is its name, also after a change of text).
+        label = make_label(text, "title", self.body, kind=HeadingLabel)
         self.content.addWidget(label)
         if not self.title_text:
             self.title_text = text  # the page's heading: said when the page comes up

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from intake import i18n
@@ -30,6 +31,7 @@ from intake.ui.kiosk.startup import KioskStartup
 from intake.ui.kiosk.text import t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
+from intake.ui.widgets.access import set_role
 
 if TYPE_CHECKING:
     # Only for annotations: importing PySide6.QtGui at start-up costs ~18 ms before Welcome.
@@ -74,6 +76,7 @@ class KioskWindow(QWidget):
     ):
         super().__init__(parent)
         self.setObjectName("KioskWindow")
+        set_role(self, QAccessible.Role.Window)  # a window to a screen reader, not a filler
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         given = ctx if hasattr(ctx, "forms") and hasattr(ctx, "db") else None
         self._ctx: AppContext | None = given  # type: ignore[assignment]
