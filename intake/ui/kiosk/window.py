@@ -113,6 +113,7 @@ class KioskWindow(QWidget):
         self.pages.start_requested.connect(self._on_pages_start_requested)
         self.pages.input_changed.connect(self._on_pages_input_changed)
         self.pages.leave_requested.connect(self.clear_screen)
+        self.pages.shown.connect(self._on_pages_shown)
         self.nav = NavBar(self)
         self.nav.back_clicked.connect(self._on_nav_back_clicked)
         self.nav.next_clicked.connect(self._on_nav_next_clicked)
@@ -139,6 +140,9 @@ class KioskWindow(QWidget):
             self._configure(self._ctx)
         self._apply_theme()
         self._retranslate()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focus_changed)
         self._show_welcome()
 
     # --- public ----------------------------------------------------------------------------------
@@ -344,6 +348,34 @@ class KioskWindow(QWidget):
 
         if self.pages.page is not None:
             show_on_page(self.pages.page, view, self.lang, self._ctx.forms if self._ctx else None)
+
+    def _on_pages_shown(self, page: KioskPage) -> None:
+        """Tab follows what is seen: the top bar, the page, Back, Next. (A page joins the
+        window's focus chain after the navigation, which was made first.)"""
+        last: QWidget | None = None  # Qt orders only widgets that take focus
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page and page.isAncestorOf(widget):
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                last = widget
+            widget = widget.nextInFocusChain()
+        if last is None:
+            return
+        first, second = (
+            (self.nav.next, self.nav.back)
+            if page.next_before_back
+            else (
+                self.nav.back,
+                self.nav.next,
+            )
+        )
+        QWidget.setTabOrder(last, first)
+        QWidget.setTabOrder(first, second)
+
+    def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        """A focused field is scrolled into view, however it got the focus (WCAG 2.4.11)."""
+        page = self.pages.page
+        if now is not None and page is not None and page.isAncestorOf(now):
+            page.reveal(now)
 
     def _update_nav(self) -> None:
         page = self.pages.page
