@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.ui.widgets.access import HeadingLabel
+
 if TYPE_CHECKING:
     from intake.services.kiosk_payloads import Payload
 
@@ -27,9 +29,14 @@ SERVICE_ERROR_NAME = "page_service_error"
 
 
 def make_label(
-    text: str, role: str | None = None, parent: QWidget | None = None, *, rich: bool = False
+    text: str,
+    role: str | None = None,
+    parent: QWidget | None = None,
+    *,
+    rich: bool = False,
+    kind: type[QLabel] = QLabel,
 ) -> QLabel:
-    label = QLabel(parent)
+    label = kind(parent)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(True)
@@ -133,6 +140,10 @@ class KioskPage(QWidget):
     def __init__(self, lang: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.title_text = ""
+        self.heading: QLabel | None = None
+        # Tab goes from the page to Next before Back (the quiz: from the chosen answer straight
+        # to "Check my answer").
+        self.next_before_back = False
         self.lang = lang
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -158,11 +169,15 @@ class KioskPage(QWidget):
     # --- building --------------------------------------------------------------------------------
 
     def add_title(self, text: str) -> QLabel:
-        label = make_label(text, "title", self.body)
-        label.setAccessibleName(text)
+        # Reported as a heading (its text is its name, also after a change of text).
+        label = make_label(text, "title", self.body, kind=HeadingLabel)
         self.content.addWidget(label)
-        if not self.title_text:
+        if self.heading is None:
             self.title_text = text  # the page's heading: said when the page comes up
+            self.heading = label
+            # Focus goes to it when the page comes up, so a screen reader says it first; it
+            # takes focus from code (and a tap), but is no Tab stop.
+            label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         return label
 
     def add_text(self, text: str, role: str | None = None, *, rich: bool = False) -> QLabel:
@@ -206,6 +221,14 @@ class KioskPage(QWidget):
 
     def focus_first(self) -> None:
         self.focusNextChild()
+
+    def focus_heading(self) -> None:
+        """Where a new page starts: its heading (a screen reader says where the patient is);
+        the next Tab goes on to the page's first control."""
+        if self.heading is not None:
+            self.heading.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.focus_first()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Say what the services refused, in the page's language.

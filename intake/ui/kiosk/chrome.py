@@ -72,6 +72,7 @@ class AccessibilityBar(QWidget):
         for code in i18n.offered():
             button = self._button(LANGUAGE_NAMES[code], f"bar_lang_{code}", checkable=True)
             group.addButton(button)
+            button.setAutoExclusive(True)  # one of several: a radio button to a screen reader
             button.clicked.connect(lambda _c=False, c=code: self.language_chosen.emit(c))
             self.languages[code] = button
             row.addWidget(button)
@@ -81,6 +82,7 @@ class AccessibilityBar(QWidget):
         for i, label in enumerate(("A", "A+", "A++")):
             button = self._button(label, f"bar_size_{TEXT_SIZES[i][0]}", checkable=True)
             sizes.addButton(button)
+            button.setAutoExclusive(True)
             button.clicked.connect(lambda _c=False, i=i: self.text_size_chosen.emit(i))
             self.sizes.append(button)
             row.addWidget(button)

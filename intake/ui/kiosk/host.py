@@ -49,6 +49,7 @@ class PageHost(QObject):
     # assistive technology acting through the accessibility interface (which sends no input
     # events for the idle timer to see).
     activity = Signal()
+    shown = Signal(object)  # the page now on screen, before it takes the focus
 
     def __init__(self, stack: QStackedWidget, on_sign_page: Callable[[], None]):
         super().__init__(stack)
@@ -71,7 +72,8 @@ class PageHost(QObject):
             old.wipe()
             self._stack.removeWidget(old)
             old.deleteLater()
-        page.focus_first()
+        self.shown.emit(page)
+        page.focus_heading()
         # A page change is said: its heading, politely, after whatever is being read.
         if page.title_text:
             announce(page, page.title_text, assertive=False)

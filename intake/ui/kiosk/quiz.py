@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from intake.domain.wizard import QUIZ, KioskFlow, Step
 from intake.services.kiosk_payloads import Payload, QuizChoice
@@ -25,6 +26,7 @@ class QuizPage(KioskPage):
         questions = [q.id for q in flow.quiz_questions()]
         n = questions.index(question_id) + 1 if question_id in questions else 1
         self.add_title(t("quiz_title", lang))
+        self.next_before_back = True  # from the chosen answer, Tab goes to "Check my answer"
         if n == 1:
             intro = self.add_text(tn("quiz_intro", lang, flow.quiz_count()), "help")
             intro.setObjectName("quiz_intro")
@@ -49,7 +51,13 @@ class QuizPage(KioskPage):
         frame, layout = card(self.body)
         frame.setObjectName("quiz_explanation")
         frame.setProperty("attention", True)
-        layout.addWidget(make_label(t("quiz_wrong", lang), "subtitle", frame))
+        self.wrong_heading = make_label(t("quiz_wrong", lang), "subtitle", frame)
+        self.wrong_heading.setObjectName("quiz_wrong_heading")
+        # Focus goes here when the answers lock, not to the top bar; said with the explanation.
+        self.wrong_heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.wrong_heading.setAccessibleName(t("quiz_wrong", lang))
+        self.wrong_heading.setAccessibleDescription(self.question.explanation(lang))
+        layout.addWidget(self.wrong_heading)
         self.explanation = make_label(self.question.explanation(lang), "lead", frame)
         layout.addWidget(self.explanation)
         layout.addWidget(make_label(t("quiz_wrong_next", lang), "help", frame))
@@ -80,6 +88,10 @@ class QuizPage(KioskPage):
         self._answered_wrong = True
         self.again.hide()
         self.explanation_card.show()
+        focus = QApplication.focusWidget()
+        if focus is None or focus is self or self.isAncestorOf(focus):
+            # Locked answers lose the focus: it goes to the explanation, not to the top bar.
+            self.wrong_heading.setFocus(Qt.FocusReason.OtherFocusReason)
         self.choices.set_locked(True)
         self.reveal(self.explanation_card)
         announce(

@@ -139,4 +139,4 @@ class ReviewPage(KioskPage):
         self.notice.setVisible(bool(text))
 
     def focus_first(self) -> None:
-        self.scroller.setFocus()
+        self.focus_heading()  # nothing to fill in: the title, then Tab goes on to Next

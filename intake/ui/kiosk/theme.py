@@ -39,7 +39,14 @@ CALM = {
     "accent_soft": "#e1f0f2",
     "accent_text": "#15525f",
     "on_accent": "#ffffff",
+    # Focus rings: one colour cannot stand out at 3:1 (WCAG 1.4.11) both on the light page and
+    # on the dark bars, nor beside both a white and a teal button, so each place has its own.
     "focus": "#c25e00",
+    "focus_filled": "#000000",
+    "focus_bar": "#ffd166",
+    "focus_bar_light": "#e07000",
+    "focus_bar_filled": "#ffd166",
+    "focus_pad": "#c25e00",
     "field": "#ffffff",
     "field_border": "#7d99a1",
     "error": "#a4161a",
@@ -73,6 +80,11 @@ HIGH_CONTRAST = {
     "accent_text": "#ffff00",
     "on_accent": "#000000",
     "focus": "#00ffff",
+    "focus_filled": "#d000d0",
+    "focus_bar": "#00ffff",
+    "focus_bar_light": "#d000d0",
+    "focus_bar_filled": "#d000d0",
+    "focus_pad": "#d000d0",
     "field": "#000000",
     "field_border": "#ffffff",
     "error": "#ff8080",
@@ -91,6 +103,22 @@ HIGH_CONTRAST = {
     "pad": "#ffffff",
     "ink": "#000000",
     "guide": "#000000",
+}
+
+# Where each focus ring is drawn (resources/styles/kiosk.qss): pairs of palette colours, the one
+# inside the ring (the widget's own background) and the one around it.
+FOCUS_RINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    # fields, unchecked answers, quiet buttons, on the page or a card
+    "focus": (("card", "card"), ("card", "bg"), ("field", "card"), ("accent_soft", "card")),
+    # checked answers, the chosen language, primary buttons (Start) on the page
+    "focus_filled": (("accent", "card"), ("accent", "bg")),
+    # the top bar's buttons
+    "focus_bar": (("bar_button", "bar"),),
+    # the top bar's chosen text size or language, and Back, on the dark bars
+    "focus_bar_light": (("on_bar", "bar"), ("card", "bar")),
+    # Next on the navigation bar
+    "focus_bar_filled": (("accent", "bar"),),
+    "focus_pad": (("pad", "card"), ("pad", "bg")),
 }
 
 

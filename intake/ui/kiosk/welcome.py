@@ -51,6 +51,7 @@ class WelcomePage(KioskPage):
             button.setObjectName(f"welcome_lang_{code}")
             button.setAccessibleName(LANGUAGE_NAMES[code])
             button.setCheckable(True)
+            button.setAutoExclusive(True)  # one language: radio buttons to a screen reader
             button.setChecked(code == lang)
             button.setMinimumHeight(60)
             button.setMinimumWidth(170)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from intake import i18n
@@ -30,6 +31,7 @@ from intake.ui.kiosk.startup import KioskStartup
 from intake.ui.kiosk.text import t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
+from intake.ui.widgets.access import set_role
 
 if TYPE_CHECKING:
     # Only for annotations: importing PySide6.QtGui at start-up costs ~18 ms before Welcome.
@@ -74,6 +76,7 @@ class KioskWindow(QWidget):
     ):
         super().__init__(parent)
         self.setObjectName("KioskWindow")
+        set_role(self, QAccessible.Role.Window)  # a window to a screen reader, not a filler
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         given = ctx if hasattr(ctx, "forms") and hasattr(ctx, "db") else None
         self._ctx: AppContext | None = given  # type: ignore[assignment]
@@ -110,6 +113,7 @@ class KioskWindow(QWidget):
         self.pages.start_requested.connect(self._on_pages_start_requested)
         self.pages.input_changed.connect(self._on_pages_input_changed)
         self.pages.leave_requested.connect(self.clear_screen)
+        self.pages.shown.connect(self._on_pages_shown)
         self.nav = NavBar(self)
         self.nav.back_clicked.connect(self._on_nav_back_clicked)
         self.nav.next_clicked.connect(self._on_nav_next_clicked)
@@ -136,6 +140,9 @@ class KioskWindow(QWidget):
             self._configure(self._ctx)
         self._apply_theme()
         self._retranslate()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focus_changed)
         self._show_welcome()
 
     # --- public ----------------------------------------------------------------------------------
@@ -341,6 +348,34 @@ class KioskWindow(QWidget):
 
         if self.pages.page is not None:
             show_on_page(self.pages.page, view, self.lang, self._ctx.forms if self._ctx else None)
+
+    def _on_pages_shown(self, page: KioskPage) -> None:
+        """Tab follows what is seen: the top bar, the page, Back, Next. (A page joins the
+        window's focus chain after the navigation, which was made first.)"""
+        last: QWidget | None = None  # Qt orders only widgets that take focus
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page and page.isAncestorOf(widget):
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                last = widget
+            widget = widget.nextInFocusChain()
+        if last is None:
+            return
+        first, second = (
+            (self.nav.next, self.nav.back)
+            if page.next_before_back
+            else (
+                self.nav.back,
+                self.nav.next,
+            )
+        )
+        QWidget.setTabOrder(last, first)
+        QWidget.setTabOrder(first, second)
+
+    def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        """A focused field is scrolled into view, however it got the focus (WCAG 2.4.11)."""
+        page = self.pages.page
+        if now is not None and page is not None and page.isAncestorOf(now):
+            page.reveal(now)
 
     def _update_nav(self) -> None:
         page = self.pages.page

@@ -175,6 +175,9 @@ class ChoiceButtons(QWidget):
             button = WrapButton(label, self, marks=marks)
             button.setCheckable(True)
             button.setProperty("role", "option")
+            # One answer of several: a radio button to assistive technology (Qt reports a
+            # checkable, auto-exclusive button so); the group keeps it exclusive.
+            button.setAutoExclusive(not multi)
             button.setObjectName(f"opt_{value}")
             if name:
                 button.setAccessibleDescription(name)
@@ -187,6 +190,9 @@ class ChoiceButtons(QWidget):
             layout.setColumnStretch(c, 1)
         if name:
             self.setAccessibleName(name)
+
+    def is_multi(self) -> bool:
+        return self._multi
 
     def buttons(self) -> dict[str, WrapButton]:
         return dict(self._buttons)

@@ -1,0 +1,111 @@
+"""The kiosk as a screen reader sees it: Qt's accessibility tree, walked page by page.
+
+Every interactive element has a name and the right role; one answer of several is a radio
+button in an exclusive group, several answers are check boxes; every page has a heading; the
+window is a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAccessible, QAccessibleInterface
+from PySide6.QtWidgets import QAbstractButton, QWidget
+from test_kiosk_driver import KioskDriver, register
+
+from intake.services.context import AppContext
+from intake.services.scripted import ScriptedPatient
+from intake.ui.widgets.choices import ChoiceButtons
+
+R = QAccessible.Role
+INTERACTIVE_ROLES = {
+    R.Button,
+    R.CheckBox,
+    R.RadioButton,
+    R.EditableText,
+    R.ComboBox,
+    R.SpinBox,
+    R.Slider,
+    R.ButtonMenu,
+}
+
+
+@dataclass
+class Node:
+    iface: QAccessibleInterface
+    role: QAccessible.Role
+    name: str
+    widget: QWidget | None
+
+
+def accessible(widget: QWidget) -> QAccessibleInterface:
+    iface = QAccessible.queryAccessibleInterface(widget)
+    assert iface is not None and iface.isValid()
+    return iface
+
+
+def walk(root: QAccessibleInterface) -> list[Node]:
+    """Every node a screen reader can reach (invisible ones and their children left out)."""
+    out: list[Node] = []
+    todo = [root]
+    while todo:
+        iface = todo.pop(0)
+        if not iface.isValid() or iface.state().invisible:
+            continue
+        obj = iface.object()
+        widget = obj if isinstance(obj, QWidget) else None
+        out.append(Node(iface, iface.role(), iface.text(QAccessible.Text.Name), widget))
+        todo.extend(iface.child(i) for i in range(iface.childCount()))
+    return out
+
+
+def tree_problems(kiosk: KioskDriver) -> list[str]:
+    """What a screen reader user would trip on, on the page on screen."""
+    page = kiosk.page
+    where = page.objectName()
+    problems: list[str] = []
+    window = accessible(kiosk.window)
+    if window.role() != R.Window:
+        problems.append(f"the kiosk window is a {window.role().name}, not a Window")
+    nodes = walk(window)
+    page_nodes = [n for n in nodes if n.widget is not None and page.isAncestorOf(n.widget)]
+    if not any(n.role == R.Heading and n.name.strip() for n in page_nodes):
+        problems.append(f"{where}: no heading")
+    for n in nodes:
+        label = f"{where}/{n.widget.objectName() if n.widget else '?'}"
+        if n.role in INTERACTIVE_ROLES or (n.widget is not None and n.iface.state().focusable):
+            if not n.name.strip():
+                problems.append(f"{label}: a {n.role.name} without a name")
+            if n.role in (R.Client, R.Pane, R.NoRole):
+                problems.append(f"{label}: focusable but only a {n.role.name}")
+        button = n.widget
+        if isinstance(button, QAbstractButton) and button.isCheckable():
+            group = button.group()
+            single = (group is not None and group.exclusive()) or button.autoExclusive()
+            want = R.RadioButton if single else R.CheckBox
+            if n.role != want:
+                problems.append(f"{label}: a {n.role.name}, should be a {want.name}")
+            if n.role == R.RadioButton and group is not None and not group.exclusive():
+                problems.append(f"{label}: a radio button in a group that is not exclusive")
+    for choices in page.findChildren(ChoiceButtons):
+        if not choices.isVisibleTo(page):
+            continue
+        roles = {accessible(b).role() for b in choices.buttons().values()}
+        want = R.CheckBox if choices.is_multi() else R.RadioButton
+        if roles != {want}:
+            problems.append(f"{where}/{choices.objectName()}: answers are {roles}, not {want}")
+    return problems
+
+
+def test_welcome_and_first_pages_report_roles_headings_and_radio_groups(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    assert tree_problems(kiosk) == []
+    title = accessible(kiosk.find("welcome_title"))
+    assert title.role() == R.Heading and title.text(QAccessible.Text.Name)
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    assert tree_problems(kiosk) == []
+    sex = kiosk.page.fields["sex_at_birth"].input  # type: ignore[attr-defined]
+    assert {accessible(b).role() for b in sex.buttons().values()} == {R.RadioButton}
