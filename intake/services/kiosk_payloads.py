@@ -95,6 +95,7 @@ class Initials:
     role: str
     initials: str
     page_seconds: float = 0.0
+    read_aloud: bool = False  # the statement was read aloud to the person ("Listen")
 
 
 Payload = (

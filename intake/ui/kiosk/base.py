@@ -6,7 +6,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAccessibleEvent,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -245,6 +250,26 @@ class KioskPage(QWidget):
         label.setVisible(bool(text))
         if text:
             self.reveal(label)
+
+    def spoken_texts(self) -> list[str]:
+        """What "Read aloud" says: the texts the page shows, in order (heading, questions or
+        statements, answer choices), never what was typed. A widget with the property
+        ``spoken`` set to False is left out (a "Listen" button)."""
+        out: list[str] = []
+        for w in self.body.findChildren(QWidget):
+            if w.property("spoken") is False or not w.isVisibleTo(self):
+                continue
+            if isinstance(w, QLabel):
+                text = w.text()
+                if w.textFormat() != Qt.TextFormat.PlainText and "<" in text:
+                    text = QTextDocumentFragment.fromHtml(text).toPlainText()
+            elif isinstance(w, QAbstractButton):
+                text = w.accessibleName() or w.text()
+            else:
+                continue
+            if text.strip():
+                out.append(text.strip())
+        return out
 
     def wipe(self) -> None:
         wipe_tree(self)

@@ -55,6 +55,7 @@ class AccessibilityBar(QWidget):
     language_chosen = Signal(str)
     text_size_chosen = Signal(int)
     contrast_toggled = Signal(bool)
+    read_aloud_requested = Signal()  # "Read aloud", or "Stop" while speaking
     staff_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -89,6 +90,9 @@ class AccessibilityBar(QWidget):
         self.contrast = self._button("", "bar_contrast", checkable=True)
         self.contrast.toggled.connect(self.contrast_toggled)
         row.addWidget(self.contrast)
+        self.read_aloud = self._button("", "bar_read_aloud")
+        self.read_aloud.clicked.connect(self.read_aloud_requested)
+        row.addWidget(self.read_aloud)
         row.addSpacing(12)
         self.staff = self._button("", "bar_staff")
         self.staff.clicked.connect(self.staff_requested)
@@ -120,6 +124,17 @@ class AccessibilityBar(QWidget):
         self.contrast.setAccessibleName(t("contrast_name", lang))
         self.staff.setText(t("staff", lang))
         self.staff.setAccessibleName(t("staff_name", lang))
+
+    def show_reading(self, lang: str, *, available: bool, speaking: bool) -> None:
+        """ "Read aloud", "Stop" while speaking, or disabled saying why where no engine exists."""
+        button = self.read_aloud
+        key = "read_aloud_stop" if speaking else "read_aloud"
+        button.setText(t(key, lang))
+        button.setAccessibleName(t(f"{key}_name", lang))
+        why = "" if available else t("read_aloud_none", lang)
+        button.setToolTip(why)
+        button.setAccessibleDescription(why)
+        button.setEnabled(available)
 
 
 class NavBar(QWidget):

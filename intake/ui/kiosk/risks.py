@@ -8,7 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from intake.domain import validation
 from intake.domain.errors import ValidationError
@@ -166,7 +174,12 @@ class InitialsField(QWidget):
 class TopicPage(KioskPage):
     """One risk topic. Each statement row asks for the patient's initials (and, for a minor, the
     guardian's). A valid set of initials is sent at once: ``initials_given(Initials)``.
+
+    Each statement has its own "Listen": ``listen_requested(statement id, text)``; the kiosk
+    says it and calls ``note_listened``, and the statement's initials then say it was read aloud.
     """
+
+    listen_requested = Signal(str, str)
 
     def __init__(self, flow: KioskFlow, topic_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(lang, parent)
@@ -194,13 +207,27 @@ class TopicPage(KioskPage):
         # After valid initials the keyboard moves to the next box by itself; a Tab typed out of
         # habit right after must not skip that statement (WCAG 2.4.3).
         self._advanced_to: QLineEdit | None = None
+        self.listen: dict[str, QPushButton] = {}
+        self.listened: set[str] = set()
         total = len(statements)
         for n, statement in enumerate(statements, start=1):
             frame, layout = card(self.body)
             frame.setObjectName(f"card_{statement.id}")
             counter = make_label(t("statement_count", lang, n=n, total=total), "help", frame)
-            layout.addWidget(counter)
             text = statement.text(lang)
+            listen = QPushButton(t("listen", lang), frame)
+            listen.setObjectName(f"listen_{statement.id}")
+            listen.setAccessibleName(t("listen_name", lang, n=n))
+            listen.setProperty("role", "quiet")
+            listen.setProperty("spoken", False)
+            listen.clicked.connect(
+                lambda _c=False, s=statement.id, x=text: self.listen_requested.emit(s, x)
+            )
+            self.listen[statement.id] = listen
+            head = QHBoxLayout()
+            head.addWidget(counter, 1)
+            head.addWidget(listen)
+            layout.addLayout(head)
             layout.addWidget(make_label(text, "statement", frame))
             reread = flow.needs_ack(statement.id, "patient") and (
                 (statement.id, "patient") in flow.acknowledged
@@ -249,7 +276,15 @@ class TopicPage(KioskPage):
         if field is None or field.done:  # the page is being wiped, or it is already initialled
             return
         if len(text.replace(".", "").replace(" ", "")) >= 2 and self._check(role, text) is None:
-            self.initials_given.emit(Initials(statement_id, role, text, self.elapsed()))
+            self.initials_given.emit(
+                Initials(
+                    statement_id,
+                    role,
+                    text,
+                    self.elapsed(),
+                    read_aloud=statement_id in self.listened,
+                )
+            )
         elif field.error.isVisible():
             field.show_error("")
 
@@ -261,6 +296,17 @@ class TopicPage(KioskPage):
         problem = self._check(role, text)
         if problem is not None:
             field.show_error(message(problem, self.lang))
+
+    def set_listening(self, available: bool, why: str) -> None:
+        """Where no speech engine exists, every "Listen" is disabled and says why."""
+        for button in self.listen.values():
+            button.setEnabled(available)
+            button.setToolTip(why)
+            button.setAccessibleDescription(why)
+
+    def note_listened(self, statement_id: str | None = None) -> None:
+        """A statement (None: every statement on the page) was read aloud to the patient."""
+        self.listened.update(self.listen if statement_id is None else (statement_id,))
 
     def mark_acknowledged(self, statement_id: str, role: str, initials: str) -> None:
         field = self.fields[(statement_id, role)]

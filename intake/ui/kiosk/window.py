@@ -26,6 +26,7 @@ from intake.ui.kiosk.chrome import AccessibilityBar, NavBar
 from intake.ui.kiosk.host import PageHost, watch_activity
 from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
 from intake.ui.kiosk.issuing import DocumentIssuer
+from intake.ui.kiosk.reader import ReadAloud
 from intake.ui.kiosk.staff_unlock import StaffUnlock
 from intake.ui.kiosk.startup import KioskStartup
 from intake.ui.kiosk.text import t
@@ -103,7 +104,13 @@ class KioskWindow(QWidget):
         self.bar.text_size_chosen.connect(self.set_text_size)
         self.bar.contrast_toggled.connect(self.set_high_contrast)
         self.bar.staff_requested.connect(self._on_bar_staff_requested)
+        self.bar.read_aloud_requested.connect(self._on_bar_read_aloud_requested)
+        self.reader = ReadAloud(self)
+        self.reader.speaking_changed.connect(self._on_reader_speaking_changed)
+        self._listening_page: QWidget | None = None
         self.stack = QStackedWidget(self)
+        # Speech stops whenever another page comes up (Next, Back, a language, the idle wipe).
+        self.stack.currentChanged.connect(self._on_stack_current_changed)
         self.pages = PageHost(self.stack, lambda: colour_pads(self, self._theme))
         self.pages.completeness_changed.connect(self._on_pages_completeness_changed)
         self.pages.staff_requested.connect(self._on_pages_staff_requested)
@@ -211,6 +218,7 @@ class KioskWindow(QWidget):
         An unfinished visit is let go on the record too (``reason``: "idle", "closed",
         "cleared"), so the front desk's board says the patient left the kiosk.
         """
+        self.reader.stop()
         self.control.reset(reason)
         self.issuer.forget()
         self._done_timer.stop()
@@ -288,6 +296,7 @@ class KioskWindow(QWidget):
         # which the accessibility interface reports (QAccessible.Attribute.Locale).
         self.setLocale(QLocale(language(self.lang).locale))
         self.bar.retranslate(self.lang, self._theme, self._clinic)
+        self._show_reading()
         self._update_nav()
 
     def _set_language(self, lang: str) -> None:
@@ -439,6 +448,41 @@ class KioskWindow(QWidget):
         if self.pages.page is not None and self.control.has_flow():
             self._draw(self.control.dispute_date_of_birth(self.pages.page.snapshot()))
 
+    # --- read-aloud ------------------------------------------------------------------------------
+
+    def _show_reading(self) -> None:
+        self.bar.show_reading(
+            self.lang, available=self.reader.available, speaking=self.reader.speaking()
+        )
+
+    def _on_reader_speaking_changed(self, _speaking: bool) -> None:
+        self._show_reading()
+
+    def _on_bar_read_aloud_requested(self) -> None:
+        page = self.pages.page
+        if self.reader.speaking():
+            self.reader.stop()
+            return
+        if page is None or not self.reader.speak(page.spoken_texts(), self.lang):
+            return
+        note_listened = getattr(page, "note_listened", None)
+        if note_listened is not None:
+            note_listened(None)  # a topic page read aloud: every statement on it
+
+    def _on_page_listen_requested(self, statement_id: str, text: str) -> None:
+        note_listened = getattr(self.pages.page, "note_listened", None)
+        if self.reader.speak([text], self.lang, statement_id) and note_listened is not None:
+            note_listened(statement_id)
+
+    def _on_stack_current_changed(self, _index: int) -> None:
+        self.reader.stop()
+        page = self.pages.page
+        if page is not None and page is not self._listening_page and hasattr(page, "set_listening"):
+            self._listening_page = page
+            page.listen_requested.connect(self._on_page_listen_requested)  # type: ignore[attr-defined]
+            why = "" if self.reader.available else t("read_aloud_none", self.lang)
+            page.set_listening(self.reader.available, why)
+
     # --- staff -----------------------------------------------------------------------------------
 
     def _on_bar_staff_requested(self) -> None:
@@ -495,6 +539,7 @@ class KioskWindow(QWidget):
             return
         self.idle.stop()
         self._done_timer.stop()
+        self.reader.stop()
         if self.pages.page is not None:
             self.pages.page.wipe()
         self.control.release("closed")
