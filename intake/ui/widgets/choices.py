@@ -86,10 +86,17 @@ class WrapButton(QPushButton):
         self._heights.clear()
         self._rewrap(self.width())
 
-    def _chrome(self) -> QSize:
+    def _option(self) -> QStyleOptionButton:
+        """The style option to size by: as if unfocused, so that the focus ring's thicker
+        border does not make the button grow and move what is below it."""
         option = QStyleOptionButton()
         self.initStyleOption(option)
+        option.state &= ~QStyle.StateFlag.State_HasFocus
         option.text = ""
+        return option
+
+    def _chrome(self) -> QSize:
+        option = self._option()
         return self.style().sizeFromContents(
             QStyle.ContentsType.CT_PushButton, option, QSize(0, 0), self
         )
@@ -108,9 +115,7 @@ class WrapButton(QPushButton):
             return cached
         lines = self._lines(width)
         text_h = len(lines) * self.fontMetrics().lineSpacing()
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        option.text = ""
+        option = self._option()
         chrome = self.style().sizeFromContents(
             QStyle.ContentsType.CT_PushButton, option, QSize(0, text_h), self
         )
