@@ -83,3 +83,47 @@ def test_welcome_messages_do_not_move_start(kiosk: KioskDriver, sqlite_ctx: AppC
     kiosk.find("welcome_code", QLineEdit).setText("1")  # typing again clears it
     assert not error.isVisible()
     assert on_screen(start) == before
+
+
+@pytest.mark.parametrize("text", ["Several days", "Casi todos los días", "Nearly every day"])
+def test_an_answer_stays_on_one_line_in_a_button_wide_enough_for_it(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.kiosk.theme import Theme
+    from intake.ui.widgets.choices import RADIO_OFF, RADIO_ON, WrapButton
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setStyleSheet(Theme().style_sheet())
+    button = WrapButton(text, host, marks=(RADIO_OFF, RADIO_ON))
+    button.setProperty("role", "option")
+    one_word = WrapButton("No", host, marks=(RADIO_OFF, RADIO_ON))
+    one_word.setProperty("role", "option")
+    host.show()
+    # The label, its mark, the button's padding and border, and a little room: nothing more.
+    padding_and_border = 2 * 16 + 2 * 2
+    wide = button.fontMetrics().horizontalAdvance(f"{RADIO_ON}  {text}") + padding_and_border + 12
+    button.resize(wide, button.heightForWidth(wide))
+    one_word.resize(wide, one_word.heightForWidth(wide))
+    assert "\n" not in button.text()
+    assert button.heightForWidth(wide) == one_word.heightForWidth(wide)
+    # Narrower than its text: it wraps (and grows) rather than clip.
+    narrow = wide // 2
+    assert button.heightForWidth(narrow) > one_word.heightForWidth(narrow)
+
+
+def test_phq9_answers_fit_on_one_line_when_their_buttons_are_wide_enough(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.fill_intake(patient)
+    for lang in ("en", "es"):
+        kiosk.window.set_language(lang)
+        buttons = kiosk.page.items[0].buttons()  # type: ignore[attr-defined]
+        for button in buttons.values():
+            room = button.width() - 2 * 16 - 2 * 2
+            one_line = button.fontMetrics().horizontalAdvance(button.full_text() + "○  ") < room - 8
+            if one_line:
+                assert "\n" not in button.text(), f"{button.full_text()!r} wrapped in {room} px"
+        several = buttons["1"]
+        assert "\n" not in several.text()  # "Several days", "Varios días"

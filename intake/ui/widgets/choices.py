@@ -96,10 +96,13 @@ class WrapButton(QPushButton):
         return option
 
     def _chrome(self) -> QSize:
-        option = self._option()
-        return self.style().sizeFromContents(
-            QStyle.ContentsType.CT_PushButton, option, QSize(0, 0), self
+        """Borders and padding around the label. Measured around wide contents: around none,
+        the style's minimum width counts too, and labels wrapped long before they had to."""
+        wide = 4000
+        size = self.style().sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, self._option(), QSize(wide, 0), self
         )
+        return QSize(size.width() - wide, size.height())
 
     def _lines(self, width: int) -> list[str]:
         metrics = self.fontMetrics()
