@@ -7,6 +7,7 @@ window is a window.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -147,3 +148,39 @@ def test_the_signature_pad_is_a_graphic_that_can_be_signed_through_its_action(
     assert pad.has_ink() and pad.typed
     assert said[-1][1] == ASSERTIVE and "now your signature" in said[-1][0]
     assert kiosk.window.nav.next.isEnabled()
+
+
+def test_the_pages_off_the_usual_path_pass_the_walk_too(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """Welcome in Spanish, the staff check after a disputed date of birth, Welcome back (a
+    visit under way), and the help page after a positive PHQ-9 item 9."""
+    seen = []
+
+    def walk() -> None:
+        seen.append(kiosk.page.objectName())
+        assert tree_problems(kiosk) == []
+
+    kiosk.window.set_language("es")
+    walk()
+    kiosk.window.set_language("en")
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.click("dob_not_mine")
+    kiosk.click("dob_not_mine")  # a second, deliberate tap
+    kiosk.qtbot.waitUntil(lambda: kiosk.step() == "staff_check")
+    walk()
+    kiosk.window.clear_screen()
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.qtbot.waitUntil(lambda: kiosk.page.objectName() == "page_resume")
+    walk()
+    kiosk.window.clear_screen()
+    other = ScriptedPatient(first_name="Ada", last_name="Lind", date_of_birth=dt.date(1990, 1, 2))
+    reg = register(sqlite_ctx, other)
+    kiosk.open_with_code(other.date_of_birth, reg.started.code)
+    kiosk.fill_intake(other)
+    kiosk.answer_phq9((1, 0, 1, 0, 0, 0, 1, 0, 2))
+    kiosk.qtbot.waitUntil(lambda: kiosk.page.objectName() == "page_help_now")
+    walk()
+    assert seen == ["page_welcome", "page_staff_check", "page_resume", "page_help_now"]

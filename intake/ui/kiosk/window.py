@@ -374,9 +374,11 @@ class KioskWindow(QWidget):
     def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         """A focused field is scrolled into view, however it got the focus (WCAG 2.4.11)."""
         page = self.pages.page
-        if now is None or page is None or not page.isAncestorOf(now):
+        if now is None or page is None:
             return
         viewport = page.scroller.viewport()
+        if not viewport.isAncestorOf(now):
+            return
         box = QRect(now.mapTo(viewport, QPoint(0, 0)), now.size())
         if not viewport.rect().contains(box):  # a tap lands on what is in view: no scrolling
             page.reveal(now)
