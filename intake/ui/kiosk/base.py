@@ -201,6 +201,7 @@ class KioskPage(QWidget):
         return label
 
     def reveal(self, widget: QWidget) -> None:
+        self._settle()  # a widget just shown has its place only once the page is laid out
         self.scroller.ensureWidgetVisible(widget, 40, 80)
 
     def keep_in_place(self, anchor: QWidget, change: Callable[[], None]) -> None:

@@ -172,7 +172,7 @@ class WelcomePage(KioskPage):
         self.code.setAccessibleDescription(" ".join(p for p in (text, self._code_help) if p))
         if text:
             announce(self.error, text)
-            self.reveal(self.start_button)
+            self.reveal(self.error)  # beside Start, and the taller of the two
 
     def set_busy(self, busy: bool) -> None:
         self.start_button.setText(t("getting_ready" if busy else "start", self.lang))
