@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from test_kiosk_driver import KioskDriver, register
 
@@ -98,13 +99,22 @@ def test_an_answer_stays_on_one_line_in_a_button_wide_enough_for_it(qtbot, text:
     one_word = WrapButton("No", host, marks=(RADIO_OFF, RADIO_ON))
     one_word.setProperty("role", "option")
     host.show()
-    # The label, its mark, the button's padding and border, and a little room: nothing more.
+    # The label (in bold, as when chosen), its mark, the button's padding and border, and a
+    # little room: nothing more.
+    bold = QFont(button.font())
+    bold.setBold(True)
     padding_and_border = 2 * 16 + 2 * 2
-    wide = button.fontMetrics().horizontalAdvance(f"{RADIO_ON}  {text}") + padding_and_border + 12
+    wide = QFontMetrics(bold).horizontalAdvance(f"{RADIO_ON}  {text}") + padding_and_border + 12
     button.resize(wide, button.heightForWidth(wide))
     one_word.resize(wide, one_word.heightForWidth(wide))
     assert "\n" not in button.text()
     assert button.heightForWidth(wide) == one_word.heightForWidth(wide)
+    # Chosen, it is drawn in bold: the same line, not cut off, not wrapped anew.
+    height = button.heightForWidth(wide)
+    button.setCheckable(True)
+    button.setChecked(True)
+    assert "\n" not in button.text() and button.heightForWidth(wide) == height
+    assert QFontMetrics(bold).horizontalAdvance(button.text()) <= wide - padding_and_border
     # Narrower than its text: it wraps (and grows) rather than clip.
     narrow = wide // 2
     assert button.heightForWidth(narrow) > one_word.heightForWidth(narrow)
@@ -122,8 +132,25 @@ def test_phq9_answers_fit_on_one_line_when_their_buttons_are_wide_enough(
         buttons = kiosk.page.items[0].buttons()  # type: ignore[attr-defined]
         for button in buttons.values():
             room = button.width() - 2 * 16 - 2 * 2
-            one_line = button.fontMetrics().horizontalAdvance(button.full_text() + "○  ") < room - 8
+            bold = QFont(button.font())
+            bold.setBold(True)
+            one_line = QFontMetrics(bold).horizontalAdvance(button.full_text() + "○  ") < room - 8
             if one_line:
                 assert "\n" not in button.text(), f"{button.full_text()!r} wrapped in {room} px"
         several = buttons["1"]
         assert "\n" not in several.text()  # "Several days", "Varios días"
+
+
+def test_a_chosen_answer_in_bold_is_never_cut_off(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """The pregnancy page's long birth-control list, at the largest text size: every line of
+    every answer fits its button in bold, as it is drawn when chosen."""
+    to_pregnancy_page(kiosk, sqlite_ctx, 2)
+    methods = kiosk.page.fields["contraception_methods"].input  # type: ignore[attr-defined]
+    for button in methods.buttons().values():
+        bold = QFont(button.font())
+        bold.setBold(True)
+        room = button.width() - 2 * 16 - 2 * 2
+        for line in button.text().split("\n"):
+            assert QFontMetrics(bold).horizontalAdvance(line) <= room, line

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -104,8 +104,18 @@ class WrapButton(QPushButton):
         )
         return QSize(size.width() - wide, size.height())
 
+    def _measure(self) -> QFontMetrics:
+        """The metrics to wrap by. A chosen answer is drawn in bold: an answer is measured so
+        whether or not it is chosen, so its label neither overflows nor re-wraps (and moves
+        what is below) when it is chosen."""
+        if self._marks is None:
+            return self.fontMetrics()
+        font = QFont(self.font())
+        font.setBold(True)
+        return QFontMetrics(font)
+
     def _lines(self, width: int) -> list[str]:
-        metrics = self.fontMetrics()
+        metrics = self._measure()
         room = max(40, width - self._chrome().width() - 8)
         return wrap_lines(self._label(), room, metrics.horizontalAdvance)
 
@@ -132,7 +142,7 @@ class WrapButton(QPushButton):
         super().changeEvent(event)
 
     def sizeHint(self) -> QSize:
-        natural = self.fontMetrics().horizontalAdvance(self._label()) + self._chrome().width() + 12
+        natural = self._measure().horizontalAdvance(self._label()) + self._chrome().width() + 12
         width = min(natural, 560)
         return QSize(width, self.heightForWidth(width))
 
