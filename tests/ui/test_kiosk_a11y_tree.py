@@ -7,10 +7,12 @@ window is a window.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+import pytest
 from PySide6.QtGui import QAccessible, QAccessibleInterface
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from test_kiosk_driver import KioskDriver, register
 
 from intake.services.context import AppContext
@@ -18,6 +20,7 @@ from intake.services.scripted import ScriptedPatient
 from intake.ui.widgets.choices import ChoiceButtons
 
 R = QAccessible.Role
+ASSERTIVE = QAccessible.AnnouncementPoliteness.Assertive
 INTERACTIVE_ROLES = {
     R.Button,
     R.CheckBox,
@@ -109,3 +112,75 @@ def test_welcome_and_first_pages_report_roles_headings_and_radio_groups(
     assert tree_problems(kiosk) == []
     sex = kiosk.page.fields["sex_at_birth"].input  # type: ignore[attr-defined]
     assert {accessible(b).role() for b in sex.buttons().values()} == {R.RadioButton}
+
+
+def test_the_signature_pad_is_a_graphic_that_can_be_signed_through_its_action(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake.ui.kiosk import base
+    from intake.ui.widgets.access import SIGN_ACTION
+
+    said: list[tuple[str, QAccessible.AnnouncementPoliteness]] = []
+    monkeypatch.setattr(base, "_deliver", lambda e: said.append((e.message(), e.politeness())))
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.walk_visit_to_signing(patient)
+    assert tree_problems(kiosk) == []
+    pad = kiosk.find("signature_pad")
+    iface = accessible(pad)
+    assert iface.role() == R.Graphic
+    assert iface.text(QAccessible.Text.Name) == "Signature pad"
+    # The description names the keyboard alternative, by the words on its button.
+    keyboard = kiosk.find("type_signature", QAbstractButton).text()
+    assert keyboard in iface.text(QAccessible.Text.Description)
+    actions = iface.actionInterface()
+    assert actions is not None and SIGN_ACTION in actions.actionNames()
+    assert actions.localizedActionName(SIGN_ACTION) == keyboard
+    # No printed name: nothing is signed, and the patient is told why.
+    printed = kiosk.find("printed_name", QLineEdit)
+    accessible(printed).setText(QAccessible.Text.Value, "")
+    actions.doAction(SIGN_ACTION)
+    assert not pad.has_ink()
+    assert said[-1] == ("Type your full name above first: it becomes your signature.", ASSERTIVE)
+    accessible(printed).setText(QAccessible.Text.Value, f"{patient.first_name} {patient.last_name}")
+    actions.doAction(SIGN_ACTION)
+    assert pad.has_ink() and pad.typed
+    assert said[-1][1] == ASSERTIVE and "now your signature" in said[-1][0]
+    assert kiosk.window.nav.next.isEnabled()
+
+
+def test_the_pages_off_the_usual_path_pass_the_walk_too(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """Welcome in Spanish, the staff check after a disputed date of birth, Welcome back (a
+    visit under way), and the help page after a positive PHQ-9 item 9."""
+    seen = []
+
+    def walk() -> None:
+        seen.append(kiosk.page.objectName())
+        assert tree_problems(kiosk) == []
+
+    kiosk.window.set_language("es")
+    walk()
+    kiosk.window.set_language("en")
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.click("dob_not_mine")
+    kiosk.click("dob_not_mine")  # a second, deliberate tap
+    kiosk.qtbot.waitUntil(lambda: kiosk.step() == "staff_check")
+    walk()
+    kiosk.window.clear_screen()
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.qtbot.waitUntil(lambda: kiosk.page.objectName() == "page_resume")
+    walk()
+    kiosk.window.clear_screen()
+    other = ScriptedPatient(first_name="Ada", last_name="Lind", date_of_birth=dt.date(1990, 1, 2))
+    reg = register(sqlite_ctx, other)
+    kiosk.open_with_code(other.date_of_birth, reg.started.code)
+    kiosk.fill_intake(other)
+    kiosk.answer_phq9((1, 0, 1, 0, 0, 0, 1, 0, 2))
+    kiosk.qtbot.waitUntil(lambda: kiosk.page.objectName() == "page_help_now")
+    walk()
+    assert seen == ["page_welcome", "page_staff_check", "page_resume", "page_help_now"]

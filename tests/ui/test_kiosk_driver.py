@@ -327,6 +327,18 @@ class KioskDriver:
         if expect_next is not None:
             assert self.step() == expect_next
 
+    def walk_visit_to_signing(self, patient: ScriptedPatient) -> None:
+        """From the first intake page to the (first) signature page."""
+        self.fill_intake(patient)
+        self.answer_phq9(patient.phq9)
+        if self.step() == "guardian":
+            self.fill_guardian(*patient.guardian)
+        self.walk_topics(patient)
+        self.answer_quiz()
+        assert self.step() == "review"
+        self.next()
+        assert self.step().startswith("sign:")
+
     def walk_visit(self, patient: ScriptedPatient, *, phq9: Iterable[int] | None = None) -> None:
         """From the first intake page to Done, answering like the scripted patient."""
         self.fill_intake(patient)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -158,6 +159,7 @@ class KioskPage(QWidget):
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         holder = QWidget()
+        self._holder = holder
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
@@ -204,7 +206,34 @@ class KioskPage(QWidget):
         return label
 
     def reveal(self, widget: QWidget) -> None:
+        self._settle()  # a widget just shown has its place only once the page is laid out
         self.scroller.ensureWidgetVisible(widget, 40, 80)
+
+    def keep_in_place(self, anchor: QWidget, change: Callable[[], None]) -> None:
+        """Do ``change`` (show or hide something above ``anchor``) without moving ``anchor`` on
+        screen: the page scrolls by what was added, so what the patient's finger was about to
+        touch stays under it. Room is made at the bottom if the page was too short to scroll."""
+        viewport = self.scroller.viewport()
+        before = anchor.mapTo(viewport, QPoint(0, 0)).y()
+        change()
+        self._settle()
+        shift = anchor.mapTo(viewport, QPoint(0, 0)).y() - before
+        if not shift:
+            return
+        bar = self.scroller.verticalScrollBar()
+        wanted = bar.value() + shift
+        if wanted > bar.maximum():
+            self.body.setMinimumHeight(wanted + viewport.height())
+            self._settle()
+        bar.setValue(max(0, wanted))
+
+    def _settle(self) -> None:
+        """Lay the page out now (the scroll area's size and range follow at once)."""
+        self.content.activate()
+        layout = self._holder.layout()
+        if layout is not None:
+            layout.activate()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     # --- what the window asks of a page ----------------------------------------------------------
 

@@ -337,8 +337,29 @@ class QuestionPage(KioskPage):
 
     def _update_visibility(self) -> None:
         visible = set(self.visible_ids())
-        for qid, field in self.fields.items():
-            field.setVisible(qid in visible)
+        shown = {qid for qid, field in self.fields.items() if not field.isHidden()}
+        changed = [qid for qid in self.fields if (qid in visible) != (qid in shown)]
+
+        def apply() -> None:
+            for qid, field in self.fields.items():
+                field.setVisible(qid in visible)
+
+        # A follow-up appearing (or going) must not move the question below it, which the
+        # patient's finger may be on its way to: that one stays where it is on screen.
+        order = list(self.fields)
+        below = (
+            [
+                self.fields[qid]
+                for qid in order[order.index(changed[0]) + 1 :]
+                if qid in visible and qid in shown
+            ]
+            if changed and self.isVisible()
+            else []
+        )
+        if below:
+            self.keep_in_place(below[0], apply)
+        else:
+            apply()
         self.hint.setVisible(not self.is_complete())
 
     def _on_field_changed(self) -> None:

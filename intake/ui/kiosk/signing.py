@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 
 from intake.domain.wizard import KioskFlow
 from intake.services.kiosk_payloads import Payload, SignatureGiven
-from intake.ui.kiosk.base import CONTENT_WIDTH, KioskPage, card, make_label, set_flag
+from intake.ui.kiosk.base import CONTENT_WIDTH, KioskPage, announce, card, make_label, set_flag
 from intake.ui.kiosk.review import format_date
 from intake.ui.kiosk.text import message, t
+from intake.ui.widgets.access import SIGN_ACTION_NAME
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
 
@@ -72,6 +73,8 @@ class SignaturePage(KioskPage):
         self.pad.setAccessibleDescription(t("signature_pad_help", lang))
         self.pad.setMinimumHeight(260)
         self.pad.signed_changed.connect(self._on_pad_signed_changed)
+        self.pad.setProperty(SIGN_ACTION_NAME, t("type_signature", lang))
+        self.pad.keyboard_sign_requested.connect(self._on_type_button_clicked)
         left.addWidget(self.pad)
         buttons = QHBoxLayout()
         self.clear_button = QPushButton(t("clear_signature", lang), self.body)
@@ -143,7 +146,11 @@ class SignaturePage(KioskPage):
         self.pad.setFocus()
 
     def _on_type_button_clicked(self) -> None:
-        self.pad.adopt_typed(self.printed_name.text(), self.font())
+        # Said at once: a screen reader user does not see the name appear in the pad.
+        if self.pad.adopt_typed(self.printed_name.text(), self.font()):
+            announce(self.pad, t("typed_signature_done", self.lang))
+        else:
+            announce(self.printed_name, t("typed_signature_no_name", self.lang))
 
     def is_complete(self) -> bool:
         return self.pad.has_ink() and bool(self.printed_name.text().strip())

@@ -112,8 +112,12 @@ class WelcomePage(KioskPage):
         layout.addWidget(make_label(t("visit_code_help", lang), "help", frame))
         self.error = make_label("", "error", frame)
         self.error.setObjectName("welcome_error")
+        # Beside Start, not above it: a message that comes and goes never moves the button
+        # under the patient's finger.
+        keep = self.error.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.error.setSizePolicy(keep)
         self.error.hide()
-        layout.addWidget(self.error)
         self.start_button = QPushButton(t("start", lang), frame)
         self.start_button.setObjectName("welcome_start")
         self.start_button.setAccessibleName(t("start", lang))
@@ -121,8 +125,9 @@ class WelcomePage(KioskPage):
         self.start_button.setMinimumHeight(64)
         self.start_button.clicked.connect(self._on_start_button_clicked)
         row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.start_button)
+        row.setSpacing(24)
+        row.addWidget(self.error, 1, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(row)
         self.content.addWidget(frame)
         self.finish()
@@ -164,12 +169,10 @@ class WelcomePage(KioskPage):
         self.error.setAccessibleName(text)
         # Tied to the fields it is about, and said at once.
         set_flag(self.code, "invalid", bool(text))
-        self.code.setAccessibleDescription(
-            " ".join(p for p in (text, self._code_help) if p)
-        )
+        self.code.setAccessibleDescription(" ".join(p for p in (text, self._code_help) if p))
         if text:
             announce(self.error, text)
-            self.reveal(self.start_button)
+            self.reveal(self.error)  # beside Start, and the taller of the two
 
     def set_busy(self, busy: bool) -> None:
         self.start_button.setText(t("getting_ready" if busy else "start", self.lang))

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
@@ -383,7 +383,13 @@ class KioskWindow(QWidget):
     def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         """A focused field is scrolled into view, however it got the focus (WCAG 2.4.11)."""
         page = self.pages.page
-        if now is not None and page is not None and page.isAncestorOf(now):
+        if now is None or page is None:
+            return
+        viewport = page.scroller.viewport()
+        if not viewport.isAncestorOf(now):
+            return
+        box = QRect(now.mapTo(viewport, QPoint(0, 0)), now.size())
+        if not viewport.rect().contains(box):  # a tap lands on what is in view: no scrolling
             page.reveal(now)
 
     def _update_nav(self) -> None:

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QAccessibleWidget, QLabel, QWidget
 ROLE_PROPERTY = "accessible_role"
 # The pad's accessible action: what a screen reader or switch user chooses to sign.
 SIGN_ACTION = "sign_typed"
+# The widget property holding that action's name in the patient's language.
+SIGN_ACTION_NAME = "sign_action_name"
 
 
 class HeadingLabel(QLabel):
@@ -54,7 +56,7 @@ class _SignPadInterface(QAccessibleWidget):
 
     def localizedActionName(self, name: str) -> str:
         if name == SIGN_ACTION:
-            return str(self.widget().property("sign_action_name") or name)
+            return str(self.widget().property(SIGN_ACTION_NAME) or name)
         return super().localizedActionName(name)
 
     def localizedActionDescription(self, name: str) -> str:

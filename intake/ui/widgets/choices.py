@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -86,16 +86,36 @@ class WrapButton(QPushButton):
         self._heights.clear()
         self._rewrap(self.width())
 
-    def _chrome(self) -> QSize:
+    def _option(self) -> QStyleOptionButton:
+        """The style option to size by: as if unfocused, so that the focus ring's thicker
+        border does not make the button grow and move what is below it."""
         option = QStyleOptionButton()
         self.initStyleOption(option)
+        option.state &= ~QStyle.StateFlag.State_HasFocus
         option.text = ""
-        return self.style().sizeFromContents(
-            QStyle.ContentsType.CT_PushButton, option, QSize(0, 0), self
+        return option
+
+    def _chrome(self) -> QSize:
+        """Borders and padding around the label. Measured around wide contents: around none,
+        the style's minimum width counts too, and labels wrapped long before they had to."""
+        wide = 4000
+        size = self.style().sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, self._option(), QSize(wide, 0), self
         )
+        return QSize(size.width() - wide, size.height())
+
+    def _measure(self) -> QFontMetrics:
+        """The metrics to wrap by. A chosen answer is drawn in bold: an answer is measured so
+        whether or not it is chosen, so its label neither overflows nor re-wraps (and moves
+        what is below) when it is chosen."""
+        if self._marks is None:
+            return self.fontMetrics()
+        font = QFont(self.font())
+        font.setBold(True)
+        return QFontMetrics(font)
 
     def _lines(self, width: int) -> list[str]:
-        metrics = self.fontMetrics()
+        metrics = self._measure()
         room = max(40, width - self._chrome().width() - 8)
         return wrap_lines(self._label(), room, metrics.horizontalAdvance)
 
@@ -108,9 +128,7 @@ class WrapButton(QPushButton):
             return cached
         lines = self._lines(width)
         text_h = len(lines) * self.fontMetrics().lineSpacing()
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        option.text = ""
+        option = self._option()
         chrome = self.style().sizeFromContents(
             QStyle.ContentsType.CT_PushButton, option, QSize(0, text_h), self
         )
@@ -124,7 +142,7 @@ class WrapButton(QPushButton):
         super().changeEvent(event)
 
     def sizeHint(self) -> QSize:
-        natural = self.fontMetrics().horizontalAdvance(self._label()) + self._chrome().width() + 12
+        natural = self._measure().horizontalAdvance(self._label()) + self._chrome().width() + 12
         width = min(natural, 560)
         return QSize(width, self.heightForWidth(width))
 

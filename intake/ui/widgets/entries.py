@@ -237,6 +237,7 @@ class WeightEntryWidget(QWidget):
         for unit in units:
             button = QPushButton(labels[unit], self)
             button.setCheckable(True)
+            button.setAutoExclusive(True)  # one unit of two: radio buttons to a screen reader
             button.setObjectName(f"unit_{unit}")
             button.setAccessibleName(labels[f"{unit}_name"])
             button.setMinimumSize(72, MIN_TOUCH)

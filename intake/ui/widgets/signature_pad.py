@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAccessible,
     QColor,
     QFont,
     QKeyEvent,
@@ -18,6 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyleOption, QWidget
 
+from intake.ui.widgets.access import set_role
+
 Point = tuple[float, float]
 
 
@@ -29,6 +32,9 @@ class SignaturePadWidget(QWidget):
     """
 
     signed_changed = Signal(bool)
+    # Assistive technology's way to sign (the pad's accessible action); the page decides what
+    # is typed.
+    keyboard_sign_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -43,6 +49,11 @@ class SignaturePadWidget(QWidget):
         self.setMinimumSize(320, 180)
         self.typed = False  # True while the strokes are the outline of a typed name
         self.setCursor(Qt.CursorShape.CrossCursor)
+        # A picture to assistive technology, with an action to sign from the keyboard.
+        set_role(self, QAccessible.Role.Graphic)
+
+    def sign_by_keyboard(self) -> None:
+        self.keyboard_sign_requested.emit()
 
     # --- what it holds ---------------------------------------------------------------------------
 
