@@ -216,3 +216,27 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
         kiosk.type_into(field.edit, mine)
     assert {i.statement_id: i.read_aloud for i in sent}[first] is True
     assert not any(i.read_aloud for i in sent if i.statement_id != first)
+    # Through the controller and the visit service into the record the consent is made from.
+    from intake.services.records import build_record
+    from intake.store.models import Acknowledgement
+
+    visit_id = kiosk.window.control.visit.visit_id  # type: ignore[union-attr]
+    with sqlite_ctx.db.session() as s:
+        rows = s.query(Acknowledgement).filter_by(visit_id=visit_id).all()
+        assert {r.statement_id for r in rows if r.read_aloud} == {first}
+        record = build_record(s, sqlite_ctx.forms, visit_id)
+    assert [a.statement_id for a in record.acknowledgements if a.read_aloud] == [first]
+
+
+def test_reading_a_topic_page_aloud_counts_for_every_statement_on_it(
+    talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    _to_first_topic(kiosk, sqlite_ctx)
+    page: Any = kiosk.page
+    kiosk.click(_bar_button(kiosk))
+    text = _wait_said(kiosk, stand_in, 1)["text"]
+    statements = [sqlite_ctx.forms.risks.statement(sid).text.get("en") for sid in page.listen]
+    assert all(" ".join(st.split()) in " ".join(text.split()) for st in statements)
+    assert "Listen" not in text.split()  # the controls themselves are not read out
+    assert page.listened == set(page.listen)
