@@ -209,6 +209,11 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
     first = next(iter(page.listen))
     kiosk.click(page.listen[first])
     _wait_said(kiosk, stand_in, 1)
+    kiosk.window.set_language("es")  # the page is drawn again: what was listened to stays
+    page = kiosk.page
+    assert page.listened == {first}
+    kiosk.window.set_language("en")
+    page = kiosk.page
     sent: list[Any] = []
     page.initials_given.connect(sent.append)
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
