@@ -245,3 +245,44 @@ def test_reading_a_topic_page_aloud_counts_for_every_statement_on_it(
     assert all(" ".join(st.split()) in " ".join(text.split()) for st in statements)
     assert "Listen" not in text.split()  # the controls themselves are not read out
     assert page.listened == set(page.listen)
+
+
+def test_the_button_comes_back_when_the_engine_has_said_everything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kiosk: KioskDriver
+) -> None:
+    # An engine that says its text and ends by itself; then one that cannot be started at all.
+    script = tmp_path / "quick.py"
+    script.write_text("import sys\nsys.stdin.read()\n", encoding="utf-8")
+    reader = kiosk.window.reader
+    reader.engine = speech.Engine(sys.executable, (str(script),))
+    kiosk.window._show_reading()
+    button = _bar_button(kiosk)
+    kiosk.click(button)
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking() and button.text() == "Read aloud")
+    reader.engine = speech.Engine(str(tmp_path / "no-such-engine"))
+    kiosk.click(button)
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking() and button.text() == "Read aloud")
+    assert button.isEnabled()
+
+
+def test_listening_is_not_idleness(
+    talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    watcher = kiosk.window.idle
+    watcher.set_timeouts(2_000, 20_000)
+    watcher.poke()
+    kiosk.click(_bar_button(kiosk))
+    _wait_said(kiosk, stand_in, 1)
+    keepalive = kiosk.window._speech_keepalive
+    assert keepalive.isActive() and keepalive.interval() <= 1_000
+    timer = watcher._idle  # the countdown to "Are you still there?"
+    kiosk.qtbot.waitUntil(lambda: 0 < timer.remainingTime() < 1_500, timeout=5_000)
+    with kiosk.qtbot.waitSignal(keepalive.timeout, timeout=5_000):
+        pass
+    assert timer.remainingTime() > 1_500 and not watcher.warning
+    kiosk.click(_bar_button(kiosk))  # Stop
+    assert not keepalive.isActive()
