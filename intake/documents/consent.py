@@ -62,10 +62,13 @@ def _ack_cell(
     ack = record.acknowledgement(sid, by)
     if ack is None:
         return Lines((ui["not_acknowledged"], st["ack_missing"]))
-    return Lines(
+    lines = [
         (ack.initials, st["cell_bold"]),
         (_short_datetime(ack.at, record.lang, tz), st["ack_time"]),
-    )
+    ]
+    if ack.read_aloud:  # the person listened to it at the kiosk rather than read it
+        lines.append((ui["ack_read_aloud"], st["ack_time"]))
+    return Lines(*lines)
 
 
 def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:

@@ -20,8 +20,17 @@ _NATIVE = (str, int, float, bool, type(None))
 
 def _signed_fields(value: Any) -> list[dataclasses.Field[Any]]:
     """The fields a record's fingerprint covers: all but those marked ``UNSIGNED`` (a flag's
-    catalogue message, which words again what its stored text says)."""
-    return [f for f in dataclasses.fields(value) if f.metadata.get("fingerprint", True)]
+    catalogue message, which words again what its stored text says), and those marked
+    ``SIGNED_WHEN_SET`` only when they differ from their default (an acknowledgement read
+    aloud: every record without one keeps the fingerprint it had before the field existed)."""
+    out = []
+    for f in dataclasses.fields(value):
+        signed = f.metadata.get("fingerprint", True)
+        if signed == "when_set":
+            signed = getattr(value, f.name) != f.default
+        if signed:
+            out.append(f)
+    return out
 
 
 def _tree(value: Any) -> Any:

@@ -12,6 +12,9 @@ from typing import Any
 
 # Field metadata: a field that only helps to show the record, left out of its fingerprint.
 UNSIGNED = {"fingerprint": False}
+# Field metadata: in the fingerprint only when it differs from its default, so that records made
+# before the field existed (and every record where it is not set) keep their fingerprints.
+SIGNED_WHEN_SET = {"fingerprint": "when_set"}
 
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]
@@ -43,6 +46,8 @@ class AcknowledgementRecord:
     by: str  # "patient" or "guardian"
     initials: str
     at: dt.datetime
+    # Read aloud to the person at the kiosk ("Listen"): they listened rather than read.
+    read_aloud: bool = field(default=False, metadata=SIGNED_WHEN_SET)
 
 
 @dataclass(frozen=True)

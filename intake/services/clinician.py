@@ -42,6 +42,7 @@ class AckRow:
     initials: str
     at: dt.datetime
     page_seconds: float
+    read_aloud: bool = False  # the kiosk read the statement aloud to the person
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class ClinicianService(Service):
                 raise NotFound("No such visit.")
             record = build_record(s, self.ctx.forms, visit_id)
             acks = tuple(
-                AckRow(a.statement_id, a.by_role, a.initials, a.at, a.page_seconds)
+                AckRow(a.statement_id, a.by_role, a.initials, a.at, a.page_seconds, a.read_aloud)
                 for a in s.scalars(
                     select(Acknowledgement)
                     .where(Acknowledgement.visit_id == visit_id)

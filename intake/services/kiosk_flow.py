@@ -392,6 +392,7 @@ class KioskController:
                 initials.initials,
                 page_seconds=initials.page_seconds,
                 guardian_name=guardian,
+                read_aloud=initials.read_aloud,
             )
         except InvalidInput as exc:
             return ViewState(step=step, errors={"initials": " ".join(exc.errors.values())})

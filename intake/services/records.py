@@ -123,7 +123,7 @@ def build_record(
         .order_by(Acknowledgement.at, Acknowledgement.id)
     ):
         latest[(a.statement_id, a.by_role)] = AcknowledgementRecord(
-            a.statement_id, a.by_role, a.initials, a.at
+            a.statement_id, a.by_role, a.initials, a.at, a.read_aloud
         )
     quiz = tuple(
         QuizAnswerRecord(q.question_id, q.chosen, q.correct, q.at)

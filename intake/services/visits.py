@@ -714,8 +714,11 @@ class VisitService(Service):
         initials_typed: str,
         page_seconds: float = 0.0,
         guardian_name: tuple[str, str] | None = None,
+        read_aloud: bool = False,
     ) -> str:
-        """Record one acknowledgement durably. Initials must match the patient's (or guardian's) name."""
+        """Record one acknowledgement durably. Initials must match the patient's (or guardian's) name.
+
+        ``read_aloud``: the statement was read aloud to the person at the kiosk."""
         require_visit(actor, visit_id)
         if by not in ("patient", "guardian"):
             raise InvalidInput({"by": "Unknown signer."})
@@ -754,14 +757,16 @@ class VisitService(Service):
                     page_seconds=max(0.0, float(page_seconds)),
                     actor=actor.id,
                     station=self.ctx.station,
+                    read_aloud=bool(read_aloud),
                 )
             )
             s.flush()
             visit.quiz_passed = self._quiz_passed(s, visit)  # a re-acknowledgement can complete it
             visit.updated_at = self.ctx.now()
-            self.audit(
-                s, actor, "acknowledge", "visit", visit_id, {"statement": statement_id, "by": by}
-            )
+            detail: dict[str, Any] = {"statement": statement_id, "by": by}
+            if read_aloud:
+                detail["read_aloud"] = True
+            self.audit(s, actor, "acknowledge", "visit", visit_id, detail)
             return clean
 
     def answer_quiz(
@@ -1545,8 +1550,11 @@ class VisitService(Service):
 
     def _content(self, s: Session, visit: Visit) -> dict[str, Any]:
         """The content a signature is bound to: who, what was answered and acknowledged, which forms."""
+        # "read_aloud" only where it is true: the content of visits signed before it existed,
+        # and of every statement the patient read, hashes exactly as it did.
         acks = [
             {"statement": a.statement_id, "by": a.by_role, "initials": a.initials, "at": a.at}
+            | ({"read_aloud": True} if a.read_aloud else {})
             for a in s.scalars(
                 select(Acknowledgement)
                 .where(Acknowledgement.visit_id == visit.id)

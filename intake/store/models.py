@@ -245,6 +245,8 @@ class Acknowledgement(Base):
     page_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     actor: Mapped[str] = mapped_column(String(60))
     station: Mapped[str] = mapped_column(String(60))
+    # The statement was read aloud to the person at the kiosk (they listened, not read).
+    read_aloud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QuizAnswer(Base):

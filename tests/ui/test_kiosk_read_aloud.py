@@ -209,6 +209,11 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
     first = next(iter(page.listen))
     kiosk.click(page.listen[first])
     _wait_said(kiosk, stand_in, 1)
+    kiosk.window.set_language("es")  # the page is drawn again: what was listened to stays
+    page = kiosk.page
+    assert page.listened == {first}
+    kiosk.window.set_language("en")
+    page = kiosk.page
     sent: list[Any] = []
     page.initials_given.connect(sent.append)
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
@@ -216,3 +221,68 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
         kiosk.type_into(field.edit, mine)
     assert {i.statement_id: i.read_aloud for i in sent}[first] is True
     assert not any(i.read_aloud for i in sent if i.statement_id != first)
+    # Through the controller and the visit service into the record the consent is made from.
+    from intake.services.records import build_record
+    from intake.store.models import Acknowledgement
+
+    visit_id = kiosk.window.control.visit.visit_id  # type: ignore[union-attr]
+    with sqlite_ctx.db.session() as s:
+        rows = s.query(Acknowledgement).filter_by(visit_id=visit_id).all()
+        assert {r.statement_id for r in rows if r.read_aloud} == {first}
+        record = build_record(s, sqlite_ctx.forms, visit_id)
+    assert [a.statement_id for a in record.acknowledgements if a.read_aloud] == [first]
+
+
+def test_reading_a_topic_page_aloud_counts_for_every_statement_on_it(
+    talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    _to_first_topic(kiosk, sqlite_ctx)
+    page: Any = kiosk.page
+    kiosk.click(_bar_button(kiosk))
+    text = _wait_said(kiosk, stand_in, 1)["text"]
+    statements = [sqlite_ctx.forms.risks.statement(sid).text.get("en") for sid in page.listen]
+    assert all(" ".join(st.split()) in " ".join(text.split()) for st in statements)
+    assert "Listen" not in text.split()  # the controls themselves are not read out
+    assert page.listened == set(page.listen)
+
+
+def test_the_button_comes_back_when_the_engine_has_said_everything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kiosk: KioskDriver
+) -> None:
+    # An engine that says its text and ends by itself; then one that cannot be started at all.
+    script = tmp_path / "quick.py"
+    script.write_text("import sys\nsys.stdin.read()\n", encoding="utf-8")
+    reader = kiosk.window.reader
+    reader.engine = speech.Engine(sys.executable, (str(script),))
+    kiosk.window._show_reading()
+    button = _bar_button(kiosk)
+    kiosk.click(button)
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking() and button.text() == "Read aloud")
+    reader.engine = speech.Engine(str(tmp_path / "no-such-engine"))
+    kiosk.click(button)
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking() and button.text() == "Read aloud")
+    assert button.isEnabled()
+
+
+def test_listening_is_not_idleness(
+    talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    watcher = kiosk.window.idle
+    watcher.set_timeouts(2_000, 20_000)
+    watcher.poke()
+    kiosk.click(_bar_button(kiosk))
+    _wait_said(kiosk, stand_in, 1)
+    keepalive = kiosk.window._speech_keepalive
+    assert keepalive.isActive() and keepalive.interval() <= 1_000
+    timer = watcher._idle  # the countdown to "Are you still there?"
+    kiosk.qtbot.waitUntil(lambda: 0 < timer.remainingTime() < 1_500, timeout=5_000)
+    with kiosk.qtbot.waitSignal(keepalive.timeout, timeout=5_000):
+        pass
+    assert timer.remainingTime() > 1_500 and not watcher.warning
+    kiosk.click(_bar_button(kiosk))  # Stop
+    assert not keepalive.isActive()

@@ -27,6 +27,7 @@ from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
 
 RELATIONSHIPS = ("parent", "guardian")
+LISTENED = "listened"  # a topic page's snapshot: the statements read aloud so far
 
 
 class GuardianPage(KioskPage):
@@ -353,14 +354,20 @@ class TopicPage(KioskPage):
         return all(f.done for f in self.fields.values())
 
     def snapshot(self) -> dict[str, Any]:
-        return {
+        typed: dict[str, Any] = {
             f"{sid}|{role}": f.edit.text()
             for (sid, role), f in self.fields.items()
             if not f.done and f.edit.text()
         }
+        if self.listened:  # kept across a change of language, like what was typed
+            typed[LISTENED] = sorted(self.listened)
+        return typed
 
     def restore(self, snapshot: dict[str, Any]) -> None:
+        self.listened.update(s for s in snapshot.get(LISTENED, ()) if s in self.listen)
         for key, text in snapshot.items():
+            if key == LISTENED:
+                continue
             sid, _, role = key.partition("|")
             field = self.fields.get((sid, role))
             if field is not None and not field.done:

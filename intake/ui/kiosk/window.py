@@ -108,6 +108,9 @@ class KioskWindow(QWidget):
         self.reader = ReadAloud(self)
         self.reader.speaking_changed.connect(self._on_reader_speaking_changed)
         self._listening_page: QWidget | None = None
+        # Listening is not idleness: while the kiosk speaks, the idle countdown starts over.
+        self._speech_keepalive = QTimer(self)
+        self._speech_keepalive.timeout.connect(self._on_speech_keepalive_timeout)
         self.stack = QStackedWidget(self)
         # Speech stops whenever another page comes up (Next, Back, a language, the idle wipe).
         self.stack.currentChanged.connect(self._on_stack_current_changed)
@@ -461,8 +464,17 @@ class KioskWindow(QWidget):
             self.lang, available=self.reader.available, speaking=self.reader.speaking()
         )
 
-    def _on_reader_speaking_changed(self, _speaking: bool) -> None:
+    def _on_reader_speaking_changed(self, speaking: bool) -> None:
         self._show_reading()
+        if speaking:
+            self._speech_keepalive.start(max(500, min(10_000, self.idle.timeout_ms // 2)))
+        else:
+            self._speech_keepalive.stop()
+            self._on_speech_keepalive_timeout()  # a whole timeout to answer what was just heard
+
+    def _on_speech_keepalive_timeout(self) -> None:
+        if not self.idle.warning:  # only the patient answers "Are you still there?"
+            self.idle.poke()
 
     def _on_bar_read_aloud_requested(self) -> None:
         page = self.pages.page

@@ -293,7 +293,8 @@ class MoodTab(QWidget):
 
 
 class AcknowledgementsTab(QWidget):
-    """Every acknowledgement as given: statement, who, initials, time, seconds on the page."""
+    """Every acknowledgement as given: statement, who, initials, time, seconds on the page,
+    and whether the kiosk read the statement aloud to them (they listened rather than read)."""
 
     def __init__(self, forms: FormSet, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
@@ -304,7 +305,7 @@ class AcknowledgementsTab(QWidget):
         self.table = make_table(
             self,
             "Acknowledgements given",
-            ("Statement", "Text", "By", "Initials", "Time", "Seconds on page"),
+            ("Statement", "Text", "By", "Initials", "Time", "Seconds on page", "Read aloud"),
             1,
         )
         layout.addWidget(self.summary)
@@ -325,6 +326,7 @@ class AcknowledgementsTab(QWidget):
                     a.initials,
                     self._clock.datetime(a.at),
                     f"{a.page_seconds:.0f}",
+                    "yes" if a.read_aloud else "",
                 )
             )
         fill_table(self.table, rows)
