@@ -106,7 +106,7 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         )
         rows_ = [Row([Lines((h, _styles()["cell_head"])) for h in heads], padding=(1, 3))]
         for s in statements:
-            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "cell")]
+            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "statement")]
             for by in who:
                 if by == "patient" and s.audience == "guardian":
                     row.append(Lines((ui["not_applicable"], _styles()["cell_label"])))

@@ -147,8 +147,15 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
                 story.append(PageBreak())
             continue
         story.append(_p(esc(section.title.get(lang)), "h2"))
-        story += _body_flowables(text, forms)
+        body = _body_flowables(text, forms)
+        # A section's last blocks stay together, so a page never ends up holding only its last
+        # line or two (before the "when to call" page, which always starts a page of its own).
+        tail = len(body) - SECTION_TAIL_BLOCKS
+        story += body[: max(tail, 0)] + [KeepTogether(body[max(tail, 0) :])]
     return story
+
+
+SECTION_TAIL_BLOCKS = 4
 
 
 def section_text(section: Section, bullets: Sequence[Bullet], lang: str) -> str:
