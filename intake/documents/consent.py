@@ -30,7 +30,7 @@ from intake.documents.layout import (
 from intake.documents.rows import Lines, Row, Rows, Rule
 from intake.documents.strings import (
     SIGNATURE_ROLES,
-    _ui,
+    _ui_for,
 )
 from intake.domain import rules
 from intake.domain.records import ConsentRecord
@@ -69,7 +69,7 @@ def _ack_cell(
 
 
 def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:
-    ui = _ui(record.lang)
+    ui = _ui_for(record)
     lang = record.lang
     tz = _zone(forms)
     width = doc.width

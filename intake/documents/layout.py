@@ -46,6 +46,7 @@ from intake.documents.strings import (
     _CONTROL,
     UI,
     _ui,
+    _ui_for,
     language_name,
 )
 from intake.domain.dates import month_name, weekday_name
@@ -769,7 +770,7 @@ def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: s
 
 
 def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: float) -> Flowable:
-    ui = _ui(record.lang)
+    ui = _ui_for(record)
     sig = record.signature(role)
     box_w, box_h = 0.42 * width, 78.0
     drawn: Flowable
