@@ -148,10 +148,13 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
             continue
         story.append(_p(esc(section.title.get(lang)), "h2"))
         body = _body_flowables(text, forms)
-        # A section's last blocks stay together, so a page never ends up holding only its last
-        # line or two (before the "when to call" page, which always starts a page of its own).
-        tail = len(body) - SECTION_TAIL_BLOCKS
-        story += body[: max(tail, 0)] + [KeepTogether(body[max(tail, 0) :])]
+        if i + 1 == len(packet) or packet[i + 1][0].summary:
+            # A page break follows (the "when to call" page starts a page of its own): the
+            # section's last blocks stay together, so that page never holds only its last line
+            # or two. Elsewhere the next section fills the page after a split.
+            tail = max(len(body) - SECTION_TAIL_BLOCKS, 0)
+            body = body[:tail] + [KeepTogether(body[tail:])]
+        story += body
     return story
 
 
