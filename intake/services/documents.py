@@ -415,6 +415,17 @@ def _attestations(
     """The prescriber attestations of the visit's rule set, each confirmed, as kept with the
     signature (as they read when signed); or a refusal naming those not confirmed."""
     ruleset = forms.programme.ruleset(record.ruleset_id)
+    unacknowledged = rules.missing_acknowledgements(
+        ruleset, (a.statement_id for a in record.acknowledgements if a.by == "patient")
+    )
+    if unacknowledged:
+        raise InvalidInput(
+            {
+                "visit": f"The programme rules {ruleset.id} ask the patient to acknowledge"
+                f" {', '.join(unacknowledged)}, and this consent was signed without them."
+                " Start a correction visit so the patient can acknowledge them."
+            }
+        )
     missing = rules.missing_attestations(ruleset, attested)
     if missing:
         raise InvalidInput(
