@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument("name", help="the person's name, e.g. 'Dr Ana Ruiz'")
     add.add_argument("--role", required=True, choices=("front_desk", "clinician", "admin"))
+    add.add_argument(
+        "--title",
+        default="",
+        help="printed before the name where documents name the clinician, e.g. 'Dr' or 'Dra.'",
+    )
     add.add_argument("--username", help="sign-in name (default: made from the name)")
     add.add_argument("--by", metavar="ADMIN_USERNAME", help=by_help)
     for command, what in (
@@ -449,7 +454,8 @@ def _staff(args: argparse.Namespace) -> int:
     if command == "list":
         for s in service.list():
             state = "active" if s.active else "disabled"
-            print(f"{s.username}\t{s.role}\t{state}{' demo' if s.demo else ''}\t{s.display_name}")
+            name = f"{s.title} {s.display_name}" if s.title else s.display_name
+            print(f"{s.username}\t{s.role}\t{state}{' demo' if s.demo else ''}\t{name}")
         return 0
     entries = _Entries()
     admin_secret: str | None = None
@@ -469,7 +475,13 @@ def _staff(args: argparse.Namespace) -> int:
             if (secret := entries.new_secret()) is None:
                 return 2
             info = service.add(
-                actor, username, args.name, args.role, secret, admin_secret=admin_secret
+                actor,
+                username,
+                args.name,
+                args.role,
+                secret,
+                admin_secret=admin_secret,
+                title=args.title,
             )
             print(f"added {info.username} ({info.role})")
         elif command in ("disable", "enable"):

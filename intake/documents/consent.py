@@ -30,7 +30,7 @@ from intake.documents.layout import (
 from intake.documents.rows import Lines, Row, Rows, Rule
 from intake.documents.strings import (
     SIGNATURE_ROLES,
-    _ui,
+    _ui_for,
 )
 from intake.domain import rules
 from intake.domain.records import ConsentRecord
@@ -72,7 +72,7 @@ def _ack_cell(
 
 
 def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:
-    ui = _ui(record.lang)
+    ui = _ui_for(record)
     lang = record.lang
     tz = _zone(forms)
     width = doc.width
@@ -109,7 +109,7 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         )
         rows_ = [Row([Lines((h, _styles()["cell_head"])) for h in heads], padding=(1, 3))]
         for s in statements:
-            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "cell")]
+            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "statement")]
             for by in who:
                 if by == "patient" and s.audience == "guardian":
                     row.append(Lines((ui["not_applicable"], _styles()["cell_label"])))

@@ -147,8 +147,18 @@ def _education_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -
                 story.append(PageBreak())
             continue
         story.append(_p(esc(section.title.get(lang)), "h2"))
-        story += _body_flowables(text, forms)
+        body = _body_flowables(text, forms)
+        if i + 1 == len(packet) or packet[i + 1][0].summary:
+            # A page break follows (the "when to call" page starts a page of its own): the
+            # section's last blocks stay together, so that page never holds only its last line
+            # or two. Elsewhere the next section fills the page after a split.
+            tail = max(len(body) - SECTION_TAIL_BLOCKS, 0)
+            body = body[:tail] + [KeepTogether(body[tail:])]
+        story += body
     return story
+
+
+SECTION_TAIL_BLOCKS = 4
 
 
 def section_text(section: Section, bullets: Sequence[Bullet], lang: str) -> str:

@@ -46,6 +46,7 @@ from intake.documents.strings import (
     _CONTROL,
     UI,
     _ui,
+    _ui_for,
     language_name,
 )
 from intake.domain.dates import month_name, weekday_name
@@ -187,6 +188,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "para": style("para", spaceBefore=3, spaceAfter=5),
         "bullet": style("bullet", leftIndent=16, bulletIndent=5, spaceAfter=3, bulletFontName=FONT),
         "cell": style("cell", fontSize=9.5, leading=12.5),
+        # A consent statement the patient acknowledges: at least 10.5 pt.
+        "statement": style("statement", fontSize=10.5, leading=14),
         "cell_bold": style("cell_bold", fontName=FONT_BOLD, fontSize=9.5, leading=12.5),
         "cell_label": style("cell_label", fontSize=8.5, leading=11.5, textColor=MUTED),
         "cell_head": style("cell_head", fontSize=8, leading=10, textColor=MUTED),
@@ -387,6 +390,10 @@ def _draw_later(canv: Canvas, doc: _DocTemplate) -> None:
     _draw_footer(canv, doc)
 
 
+# No footer text is smaller than this (points).
+FOOTER_MIN_PT = 8.0
+
+
 def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
     # "page X of Y" is drawn later by _NumberedCanvas, once Y is known.
     f = doc.furniture
@@ -404,9 +411,9 @@ def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
         f"{ui['document']} {f.document_id} · {ui['issue']} {f.issue}"
         f" · {ui['fingerprint']} {f.fingerprint}",
     )
-    canv.setFont(FONT, 7)
+    canv.setFont(FONT, FOOTER_MIN_PT)
     room = width - 2 * MARGIN_X - QR_SIZE - QR_GAP
-    canv.drawString(MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, 7, room))
+    canv.drawString(MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, FOOTER_MIN_PT, room))
     canv.restoreState()
     _draw_qr(canv, check_payload(f.document_id, f.issue, f.fingerprint), width - MARGIN_X)
 
@@ -763,7 +770,7 @@ def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: s
 
 
 def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: float) -> Flowable:
-    ui = _ui(record.lang)
+    ui = _ui_for(record)
     sig = record.signature(role)
     box_w, box_h = 0.42 * width, 78.0
     drawn: Flowable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from intake import i18n
+from intake.domain.records import ConsentRecord
 
 # The documents' own words are the catalogue's "documents" area
 # (resources/messages/documents.<lang>.toml); ``_ui(lang)`` gives them by key, unfilled.
@@ -40,3 +41,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _ui(lang: str) -> dict[str, str]:
     return UI[lang]
+
+
+FEMALE_SUFFIX = "_female"
+
+
+def _ui_for(record: ConsentRecord) -> dict[str, str]:
+    """The documents' words for this patient: where a language words "the patient" by gender
+    ("la paciente" in Spanish), a woman's record takes the ``<key>_female`` messages."""
+    ui = _ui(record.lang)
+    if record.patient.sex_at_birth != "female":
+        return ui
+    return ui | {
+        key.removesuffix(FEMALE_SUFFIX): text
+        for key, text in ui.items()
+        if key.endswith(FEMALE_SUFFIX)
+    }

@@ -38,6 +38,7 @@ from intake.documents.strings import (
     MEDICINE_QUESTIONS,
     SIGNATURE_ROLES,
     _ui,
+    _ui_for,
 )
 from intake.domain import phq9, rules
 from intake.domain.flags import worded
@@ -95,7 +96,7 @@ def _flag_table(
 
 
 def _summary_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> list[Flowable]:
-    ui = _ui(record.lang)
+    ui = _ui_for(record)
     lang = record.lang
     width = doc.width
     story: list[Flowable] = [

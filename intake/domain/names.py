@@ -95,3 +95,15 @@ def likely_same_person_name(first_a: str, last_a: str, first_b: str, last_b: str
 def corrections(typed: str, known: Iterable[str]) -> list[str]:
     """The known words one typo away from ``typed``, closest spelling first (stable)."""
     return sorted({w for w in known if one_typo(typed, w)})
+
+
+def titled(title: str, name: str) -> str:
+    """The name as documents print it, after the person's title ("Dra. Ana Ruiz"); a name that
+    already starts with that title is left as it is."""
+    title = (title or "").strip()
+    if not title:
+        return name
+    first = name.split(" ", 1)[0]
+    if first.rstrip(".").casefold() == title.rstrip(".").casefold():
+        return name
+    return f"{title} {name}"

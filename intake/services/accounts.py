@@ -38,6 +38,8 @@ def account_digest(u: StaffUser) -> str:
         "demo": bool(u.demo),
         "secret": u.secret_hash,
     }
+    if u.title:  # an account without a title keeps the digest it always had
+        body["title"] = u.title
     blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.domain.names import titled
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import Immutable, InvalidInput, NotFound
@@ -46,7 +47,7 @@ def named(s: Session, visit: Visit) -> str:
     if visit.dermatologist_id is None:
         return ""
     user = s.get(StaffUser, visit.dermatologist_id)
-    return user.display_name if user is not None else ""
+    return titled(user.title, user.display_name) if user is not None else ""
 
 
 class DermatologistService(Service):

@@ -21,6 +21,7 @@ from intake.documents.errors import DocumentError
 from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
 from intake.domain import flags, rules
 from intake.domain.course import pregnancy_hold
+from intake.domain.names import titled
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.domain.timestamps import TimestampState
 from intake.services import integrity, row_digests
@@ -46,6 +47,7 @@ from intake.store.models import (
     Patient,
     PregnancyTest,
     Signature,
+    StaffUser,
     Visit,
 )
 
@@ -413,6 +415,17 @@ def _attestations(
     """The prescriber attestations of the visit's rule set, each confirmed, as kept with the
     signature (as they read when signed); or a refusal naming those not confirmed."""
     ruleset = forms.programme.ruleset(record.ruleset_id)
+    unacknowledged = rules.missing_acknowledgements(
+        ruleset, (a.statement_id for a in record.acknowledgements if a.by == "patient")
+    )
+    if unacknowledged:
+        raise InvalidInput(
+            {
+                "visit": f"The programme rules {ruleset.id} ask the patient to acknowledge"
+                f" {', '.join(unacknowledged)}, and this consent was signed without them."
+                " Start a correction visit so the patient can acknowledge them."
+            }
+        )
     missing = rules.missing_attestations(ruleset, attested)
     if missing:
         raise InvalidInput(
@@ -742,6 +755,8 @@ class DocumentService(Service):
         if errors:
             raise InvalidInput(errors)
         StaffService(self.ctx).confirm_secret(actor, secret, username)
+        # Printed after the clinician's title, as the account gives it ("Dra. Ana Ruiz").
+        printed = titled(self._title_of(actor), printed)
         self._require_intact(actor, visit_id)
         now = self.ctx.now()
         stored_strokes = [[list(map(float, p)) for p in st] for st in strokes]
@@ -791,6 +806,14 @@ class DocumentService(Service):
             except Conflict:
                 raise Immutable(COUNTERSIGNED_MEANWHILE) from None
         raise Conflict(SAVED_MEANWHILE)
+
+    def _title_of(self, actor: Actor) -> str:
+        """The title of the signed-in staff account ("" when it has none)."""
+        if not actor.id.startswith("staff:"):
+            return ""
+        with self.read() as s:
+            user = s.get(StaffUser, int(actor.id.removeprefix("staff:")))
+            return (user.title or "") if user is not None else ""
 
     def _countersign_status(self, s: Any, visit: Visit | None, *, read: bool) -> None:
         """Refuse a visit that cannot be countersigned (now) or whose record no longer matches."""

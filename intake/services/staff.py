@@ -69,10 +69,14 @@ class StaffInfo:
     role: str
     active: bool
     demo: bool = False
+    title: str = ""  # "Dr", "Dra.": printed before the name where documents name the clinician
 
 
 def _info(u: StaffUser) -> StaffInfo:
-    return StaffInfo(u.id, u.username, u.display_name, u.role, u.active, u.demo)
+    return StaffInfo(u.id, u.username, u.display_name, u.role, u.active, u.demo, u.title or "")
+
+
+MAX_TITLE = 20
 
 
 secret_problem = pins.secret_problem  # for the screens: say what is wrong before asking more
@@ -137,8 +141,11 @@ class StaffService(Service):
         role: str,
         secret: str,
         admin_secret: str | None = None,
+        title: str = "",
     ) -> StaffInfo:
         """Create an account. The first account may be made by the system (first run).
+
+        ``title`` ("Dr", "Dra.") is printed before the name where documents name the clinician.
 
         Any other is added by an administrator who gives their own PIN (``admin_secret``), checked
         here as for a signature, so a colleague at an unlocked station cannot add an account.
@@ -157,6 +164,16 @@ class StaffService(Service):
             # A dermatologist's name is printed on every consent they countersign.
             errors["display_name"] = (
                 f"The clinic's documents cannot print {missing}; please type the name with"
+                " other letters."
+            )
+        title = " ".join(title.split())
+        if len(title) > MAX_TITLE or any(c.isdigit() for c in title):
+            errors["title"] = (
+                f"A title is a short word such as Dr or Dra. ({MAX_TITLE} characters at most)."
+            )
+        elif missing := printable.unprintable(title):
+            errors["title"] = (
+                f"The clinic's documents cannot print {missing}; please type the title with"
                 " other letters."
             )
         if role not in ROLES:
@@ -185,6 +202,7 @@ class StaffService(Service):
             user = StaffUser(
                 username=username,
                 display_name=display_name.strip(),
+                title=title,
                 role=role,
                 secret_hash=_hasher.hash(secret),
                 failed_attempts=0,

@@ -67,6 +67,8 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # Printed before the name where documents name the clinician ("Dr", "Dra."); may be "".
+    title: Mapped[str] = mapped_column(String(20), default="", server_default="")
     role: Mapped[str] = mapped_column(String(20))  # front_desk | clinician | admin
     secret_hash: Mapped[str] = mapped_column(String(200))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -46,11 +46,13 @@ sexual_function.possible              x       x        x       x
 sexual_function.monitor               x       x        x       x
 aches_blood.aches                     x       x        x       x
 aches_blood.lab_changes               x       x        x       x
+aches_blood.liver_signs                x       x        x       x
 aches_blood.blood_tests               x       x        x       x
 serious.brain_pressure                x       x        x       x
 serious.skin_reactions                x       x        x       x
 serious.stomach                       x       x        x       x
 serious.vision_hearing                x       x        x       x
+serious.bone_growth                   -       -        x       x
 serious.allergy                       x       x        x       x
 avoid.vitamin_a                       x       x        x       x
 avoid.tetracyclines                   x       x        x       x
@@ -70,6 +72,7 @@ pregnancy.emergency_contraception     x       -        x       -
 pregnancy.breastfeeding               x       -        x       -
 process.baseline                      x       x        x       x
 process.monthly                       x       x        x       x
+process.full_glass                    x       x        x       x
 process.prescription_30_days          x       x        x       x
 process.collect_window                x       -        x       -
 process.flare                         x       x        x       x
@@ -133,6 +136,8 @@ side_effects                          x       x        x       x
   side_effects.sexual                 x       x        x       x
   side_effects.aches                  x       x        x       x
   side_effects.blood_changes          x       x        x       x
+  side_effects.liver                  x       x        x       x
+  side_effects.bone_growth            -       -        x       x
 pregnancy                             x       -        x       -
   pregnancy.two_methods               x       -        x       -
   pregnancy.mini_pill                 x       -        x       -
@@ -186,6 +191,7 @@ when_to_call                          x       x        x       x
   when_to_call.head_eyes              x       x        x       x
   when_to_call.pregnancy              x       -        x       -
   when_to_call.stomach                x       x        x       x
+  when_to_call.liver_muscles          x       x        x       x
   when_to_call.skin_allergy           x       x        x       x
 """
 

@@ -317,11 +317,13 @@ def test_adult_who_can_become_pregnant_gets_the_full_pregnancy_set(forms: m.Form
     assert {s.id for s in pregnancy if s.applies_if != CANNOT_CONDITION} <= set(shown)
     assert not any(s.audience == "guardian" for s in forms.risks.statements if s.id in shown)
     # Everything else meant for the patient is there too, in form order; only what is said to
-    # patients who cannot become pregnant (that a partner needs no birth control) is not.
+    # patients who cannot become pregnant (that a partner needs no birth control) and to
+    # teenagers (slowed bone growth) is not.
     expected = [
         s.id
         for s in forms.risks.statements
-        if s.audience != "guardian" and s.applies_if != CANNOT_CONDITION
+        if s.audience != "guardian"
+        and s.applies_if not in (CANNOT_CONDITION, {"field": "is_minor", "equals": True})
     ]
     assert shown == expected
 
@@ -350,7 +352,8 @@ def test_a_minor_gets_the_guardian_statements(forms: m.FormSet) -> None:
     shown = ids(applicable_statements(forms.risks, minor_cannot()))
     assert set(guardian) <= set(shown)
     adult = ids(applicable_statements(forms.risks, adult_cannot()))
-    assert set(shown) - set(adult) == set(guardian)
+    # Besides the guardian's statements, a teenager acknowledges that bone growth can slow.
+    assert set(shown) - set(adult) == {*guardian, "serious.bone_growth"}
 
 
 def test_a_minor_who_can_become_pregnant_gets_pregnancy_and_guardian_statements(

@@ -100,3 +100,26 @@ def test_a_us_visit_asks_the_prescriber_for_no_attestation(sqlite_ctx: AppContex
     review = ClinicianService(sqlite_ctx).review(doctor, vid)
     assert review.record.ruleset_id.startswith("us-ipledge")
     assert review.attestations == ()
+
+
+def test_a_uk_2026_consent_without_the_required_statements_is_not_countersigned(
+    uk_ctx: AppContext,
+) -> None:
+    """A consent signed under a form lacking a statement the rule set requires is refused."""
+    from dataclasses import replace
+
+    from intake.services.documents import _attestations
+
+    vid, _, _ = walk_visit(uk_ctx, ScriptedPatient(can_become_pregnant=False, sex_at_birth="male"))
+    doctor = staff_actor(ensure_staff(uk_ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    record = ClinicianService(uk_ctx).review(doctor, vid).record
+    assert _attestations(uk_ctx.forms, record, CONFIRMED)  # as signed: all there
+    without = replace(
+        record,
+        acknowledgements=tuple(
+            a for a in record.acknowledgements if a.statement_id != "purpose.second_opinion"
+        ),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        _attestations(uk_ctx.forms, without, CONFIRMED)
+    assert "purpose.second_opinion" in refused.value.errors["visit"]
