@@ -158,7 +158,8 @@ def test_a_countersigned_adult_visit_exports_a_valid_bundle(ctx) -> None:  # typ
     assert patient["name"][0]["family"] == "Nguyễn"
 
     phq, intake = sorted(by_type["QuestionnaireResponse"], key=lambda q: q["questionnaire"])
-    assert intake["questionnaire"] == "https://rpmhealth.example/fhir/Questionnaire/intake|1.0.0"
+    version = ctx.forms.intake.meta.version  # the form in force, whatever its version today
+    assert intake["questionnaire"] == f"https://rpmhealth.example/fhir/Questionnaire/intake|{version}"
     items = {i["linkId"]: i["answer"] for i in intake["item"]}
     assert items["date_of_birth"] == [{"valueDate": "1999-04-12"}]
     assert items["sex_at_birth"][0]["valueCoding"]["code"] == "female"

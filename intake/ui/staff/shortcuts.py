@@ -89,7 +89,9 @@ class ButtonAction(StaffAction):
         self.button.click()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.button:
+        # While a window is torn down the button may still send events after this action's Python
+        # side is gone; such an event is nobody's business.
+        if watched is getattr(self, "button", None):
             kind = event.type()
             if kind in (
                 QEvent.Type.EnabledChange,
