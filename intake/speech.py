@@ -27,6 +27,10 @@ ESPEAK = "espeak-ng"
 # The kiosk's pace: a little slower than espeak-ng's default 175 words per minute, for patients
 # who listen rather than read.
 WORDS_PER_MINUTE = 160
+# No engine says words faster than this at the kiosk's pace (espeak-ng measures 80 to 260 words a
+# minute in tests/test_speech.py): one that ends sooner said nothing (it had no sound device, and
+# espeak-ng then still exits 0).
+FASTEST_WORDS_PER_MINUTE = 3 * WORDS_PER_MINUTE
 # The standard input is written in one go before the engine reads it: keep well under a pipe's
 # 64 KiB so the write never waits for the engine.
 MAX_TEXT_BYTES = 60_000
@@ -76,6 +80,11 @@ def spoken(texts: Iterable[str]) -> str:
     joined = "\n".join(p if p.endswith((".", "?", "!", ":")) else p + "." for p in parts if p)
     data = joined.encode("utf-8")[:MAX_TEXT_BYTES]
     return data.decode("utf-8", errors="ignore")
+
+
+def shortest_seconds(text: str) -> float:
+    """The least time saying ``text`` aloud can take: an engine that ends sooner did not say it."""
+    return len(text.split()) * 60 / FASTEST_WORDS_PER_MINUTE
 
 
 class Speaker:

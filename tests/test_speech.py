@@ -118,3 +118,18 @@ def test_texts_are_joined_into_sentences_and_kept_within_one_write() -> None:
         "Title.\nA question?\nYes.\nNo."
     )
     assert len(speech.spoken(["é" * 100_000]).encode()) <= speech.MAX_TEXT_BYTES
+
+
+@needs_engine
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_statement_is_said_in_less_time_than_the_kiosk_counts_as_heard(
+    lang: str, tmp_path: Path
+) -> None:
+    # The kiosk counts a statement as heard only if the engine took at least
+    # ``shortest_seconds`` over it (an engine with no sound device exits 0 at once): every
+    # statement, said for real, takes longer than that, with room to spare.
+    for n, statement in enumerate(default_forms().risks.statements):
+        text = speech.spoken([statement.text.get(lang)])
+        seconds, _, _ = _measure(speech.render_wav(text, lang, tmp_path / f"{n}.wav"))
+        floor = speech.shortest_seconds(text)
+        assert seconds > 1.5 * floor, (statement.id, seconds, floor)  # measured: 2.3 or more

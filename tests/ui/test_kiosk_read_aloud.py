@@ -3,8 +3,9 @@ patient's language through a process of its own, each statement has its own "Lis
 stops on "Stop", on a page change and on the idle wipe. Without an engine the button says so.
 
 The engine here is a stand-in (a Python script that writes down what it was asked to say, then
-"speaks" until it is ended), so the tests see the text, the voice and the process; the real
-engine's sound is measured in tests/test_speech.py.
+"speaks" until the test lets it finish, with the exit code the test gives, or it is killed), so
+the tests see the text, the voice, the process, and what counts as heard; the real engine's sound
+is measured in tests/test_speech.py.
 """
 
 from __future__ import annotations
@@ -26,20 +27,42 @@ from intake.services.scripted import ScriptedPatient
 from intake.ui.kiosk.text import t
 
 ENGINE = """\
-import json, sys, time
+import json, os, sys, time
 text = sys.stdin.read()
 with open({out!r}, "a", encoding="utf-8") as fh:
     fh.write(json.dumps({{"args": sys.argv[1:], "text": text}}) + "\\n")
-time.sleep(60)
+with open({out!r}, encoding="utf-8") as fh:
+    n = sum(1 for _ in fh)
+end = os.path.join({folder!r}, f"end-{{n}}")
+auto = os.path.join({folder!r}, "auto")
+give_up = time.monotonic() + 60
+while time.monotonic() < give_up:  # "speaking", until told to finish (or killed)
+    if os.path.exists(auto):
+        sys.exit(0)
+    if os.path.exists(end):
+        with open(end, encoding="utf-8") as fh:
+            sys.exit(int(fh.read()))
+    time.sleep(0.02)
 """
 
 
 class StandIn:
     def __init__(self, folder: Path):
+        self.folder = folder
         self.out = folder / "spoken.jsonl"
         script = folder / "engine.py"
-        script.write_text(ENGINE.format(out=str(self.out)), encoding="utf-8")
+        script.write_text(ENGINE.format(out=str(self.out), folder=str(folder)), encoding="utf-8")
         self.engine = speech.Engine(sys.executable, (str(script),))
+
+    def finish(self, n: int, code: int = 0) -> None:
+        """The ``n``-th utterance (from 1) ends by itself, with exit code ``code``."""
+        ready = self.folder / f"ready-{n}"
+        ready.write_text(str(code), encoding="utf-8")
+        ready.replace(self.folder / f"end-{n}")  # whole, or not there at all
+
+    def finish_all(self) -> None:
+        """Every utterance, said or still to come, ends by itself as soon as it has its text."""
+        (self.folder / "auto").write_text("0", encoding="utf-8")
 
     def said(self) -> list[dict[str, Any]]:
         if not self.out.exists():
@@ -51,6 +74,8 @@ class StandIn:
 def stand_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> StandIn:
     fake = StandIn(tmp_path)
     monkeypatch.setattr(speech, "find_engine", lambda: fake.engine)
+    # It "speaks" for as long as the test wants: however short, it said its words.
+    monkeypatch.setattr(speech, "shortest_seconds", lambda _text: 0.0)
     return fake
 
 
@@ -111,12 +136,18 @@ def test_a_question_page_is_read_with_its_questions_and_answer_choices(
     patient = ScriptedPatient()
     reg = register(sqlite_ctx, patient)
     kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    stand_in.finish_all()
     kiosk.click(_bar_button(kiosk))
-    text = _wait_said(kiosk, stand_in, 1)["text"]
+    kiosk.qtbot.waitUntil(lambda: not kiosk.window.reader.speaking(), timeout=20_000)
+    said = [u["text"] for u in stand_in.said()]
+    text = "\n".join(said)
     sex = kiosk.page.fields["sex_at_birth"].input  # type: ignore[attr-defined]
     choices = [b.full_text() for b in sex.buttons().values()]
-    assert kiosk.page.title_text in text
-    assert all(c in text for c in choices), (choices, text)
+    assert said[0].strip() == kiosk.page.title_text + "."  # the heading first, by itself
+    # One utterance after another: the question with its answer choices in one.
+    (question,) = [u for u in said if choices[0] in u]
+    assert all(c in question for c in choices), (choices, question)
+    assert len(said) > 2
     # The names in the boxes (typed at the front desk) are what was typed: never read out.
     assert kiosk.page.fields["last_name"].input.text() == patient.last_name  # type: ignore[attr-defined]
     assert patient.last_name not in text
@@ -163,7 +194,12 @@ def test_each_statement_has_its_own_listen_control(
         .strip()
         .startswith(sqlite_ctx.forms.risks.statement(second).text.get("en")[:30])
     )
-    assert page.listened == {first, second}
+    # The first was cut short by the second: not heard. The second, said to its end, is.
+    stand_in.finish(2)
+    kiosk.qtbot.waitUntil(lambda: not kiosk.window.reader.speaking(), timeout=10_000)
+    assert page.listened == {second}
+    kiosk.click(listen)
+    _wait_said(kiosk, stand_in, 3)
     kiosk.back()
     assert not kiosk.window.reader.speaking()
 
@@ -209,6 +245,9 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
     first = next(iter(page.listen))
     kiosk.click(page.listen[first])
     _wait_said(kiosk, stand_in, 1)
+    assert page.listened == set()  # still speaking: not heard yet
+    stand_in.finish(1)
+    kiosk.qtbot.waitUntil(lambda: page.listened == {first}, timeout=10_000)
     kiosk.window.set_language("es")  # the page is drawn again: what was listened to stays
     page = kiosk.page
     assert page.listened == {first}
@@ -233,18 +272,95 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
     assert [a.statement_id for a in record.acknowledgements if a.read_aloud] == [first]
 
 
-def test_reading_a_topic_page_aloud_counts_for_every_statement_on_it(
+def test_a_topic_page_read_to_its_end_counts_for_every_statement_on_it(
     talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
 ) -> None:
     kiosk = talking
     _to_first_topic(kiosk, sqlite_ctx)
     page: Any = kiosk.page
+    stand_in.finish_all()
     kiosk.click(_bar_button(kiosk))
-    text = _wait_said(kiosk, stand_in, 1)["text"]
+    kiosk.qtbot.waitUntil(lambda: not kiosk.window.reader.speaking(), timeout=30_000)
+    said = [" ".join(u["text"].split()) for u in stand_in.said()]
+    assert said[0] == kiosk.page.title_text + "."
     statements = [sqlite_ctx.forms.risks.statement(sid).text.get("en") for sid in page.listen]
-    assert all(" ".join(st.split()) in " ".join(text.split()) for st in statements)
-    assert "Listen" not in text.split()  # the controls themselves are not read out
+    for statement in statements:  # each statement is said once, in an utterance of its own
+        assert len([u for u in said if " ".join(statement.split()) in u]) == 1, statement
+    for u in said:
+        assert len([st for st in statements if " ".join(st.split()) in u]) <= 1, u
+    assert not any("Listen" in u.split() for u in said)  # the controls are not read out
     assert page.listened == set(page.listen)
+
+
+def text_in(said: dict[str, Any], text: str) -> bool:
+    return " ".join(text.split()) in " ".join(said["text"].split())
+
+
+def test_stop_after_the_first_statement_leaves_only_it_heard(
+    talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    patient = _to_first_topic(kiosk, sqlite_ctx)
+    page: Any = kiosk.page
+    first, second = list(page.listen)[:2]
+    text = sqlite_ctx.forms.risks.statement(first).text.get("en")
+    kiosk.click(_bar_button(kiosk))
+    n = 0
+    while True:  # the heading, the page's instructions, …
+        n += 1
+        if text_in(_wait_said(kiosk, stand_in, n), text):
+            break
+        assert page.listened == set()
+        stand_in.finish(n)
+    assert page.listened == set()  # the first statement is being said, not yet heard
+    stand_in.finish(n)
+    kiosk.qtbot.waitUntil(lambda: page.listened == {first}, timeout=10_000)
+    said = _wait_said(kiosk, stand_in, n + 1)["text"]  # the second has started …
+    assert " ".join(sqlite_ctx.forms.risks.statement(second).text.get("en").split()) in (
+        " ".join(said.split())
+    )
+    kiosk.click(_bar_button(kiosk))  # … and "Stop" cuts it short
+    assert not kiosk.window.reader.speaking()
+    stand_in.finish_all()  # nothing more is said, and the second is not heard
+    assert len(stand_in.said()) == n + 1
+    assert page.listened == {first}
+    # Only the first carries read_aloud, through to the stored acknowledgements.
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    for field in page.fields.values():
+        kiosk.type_into(field.edit, mine)
+    from intake.store.models import Acknowledgement
+
+    visit_id = kiosk.window.control.visit.visit_id  # type: ignore[union-attr]
+    with sqlite_ctx.db.session() as s:
+        rows = s.query(Acknowledgement).filter_by(visit_id=visit_id).all()
+        assert {r.statement_id for r in rows if r.read_aloud} == {first}
+        assert {r.statement_id for r in rows} >= {first, second}
+
+
+@pytest.mark.parametrize("how", ["killed", "exit 1", "page change", "idle wipe"])
+def test_a_listen_not_said_to_its_end_is_not_heard(
+    how: str, talking: KioskDriver, stand_in: StandIn, sqlite_ctx: AppContext
+) -> None:
+    kiosk = talking
+    _to_first_topic(kiosk, sqlite_ctx)
+    page: Any = kiosk.page
+    first = next(iter(page.listen))
+    kiosk.click(page.listen[first])
+    _wait_said(kiosk, stand_in, 1)
+    reader = kiosk.window.reader
+    if how == "killed":  # midway, the engine is ended from outside (not by the kiosk)
+        proc = reader._proc
+        assert proc is not None
+        proc.kill()
+    elif how == "exit 1":
+        stand_in.finish(1, code=1)
+    elif how == "page change":
+        kiosk.back()
+    else:
+        kiosk.window.clear_screen("idle")
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking(), timeout=10_000)
+    assert page.listened == set()
+    stand_in.finish_all()
 
 
 def test_the_button_comes_back_when_the_engine_has_said_everything(
@@ -286,3 +402,34 @@ def test_listening_is_not_idleness(
     assert timer.remainingTime() > 1_500 and not watcher.warning
     kiosk.click(_bar_button(kiosk))  # Stop
     assert not keepalive.isActive()
+
+
+def test_an_engine_that_ends_before_it_could_have_said_the_words_was_not_heard(
+    tmp_path: Path, kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    # espeak-ng with no sound device exits 0 at once; an engine that takes the words' time has
+    # said them (here at the fastest pace counted: speech.FASTEST_WORDS_PER_MINUTE).
+    at_once = tmp_path / "at_once.py"
+    at_once.write_text("import sys\nsys.stdin.read()\n", encoding="utf-8")
+    paced = tmp_path / "paced.py"
+    paced.write_text(
+        "import sys, time\n"
+        f"time.sleep(len(sys.stdin.read().split()) * 60 / {speech.FASTEST_WORDS_PER_MINUTE} + 0.2)\n",
+        encoding="utf-8",
+    )
+    _to_first_topic(kiosk, sqlite_ctx)
+    page: Any = kiosk.page
+    reader = kiosk.window.reader
+    words = {
+        sid: len(sqlite_ctx.forms.risks.statement(sid).text.get("en").split())
+        for sid in page.listen
+    }
+    shortest = min(words, key=words.__getitem__)
+    reader.engine = speech.Engine(sys.executable, (str(at_once),))
+    kiosk.click(page.listen[shortest])
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking(), timeout=10_000)
+    assert page.listened == set()
+    reader.engine = speech.Engine(sys.executable, (str(paced),))
+    kiosk.click(page.listen[shortest])
+    kiosk.qtbot.waitUntil(lambda: not reader.speaking(), timeout=30_000)
+    assert page.listened == {shortest}

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.ui.kiosk.reader import Utterance
 from intake.ui.widgets.access import HeadingLabel
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 CONTENT_WIDTH = 1040
 SERVICE_ERROR_NAME = "page_service_error"
+# A widget's property: its texts read aloud to the end mean the statement of this id was heard.
+HEARD_AS = "heard_as"
 
 
 def make_label(
@@ -280,11 +283,59 @@ class KioskPage(QWidget):
         if text:
             self.reveal(label)
 
+    def spoken_parts(self) -> list[Utterance]:
+        """What "Read aloud" says, one utterance after another: the heading, then each question
+        or statement with its answer choices (what one widget holds, with the loose texts just
+        above it), in the order the page shows them; never what was typed. A widget with the
+        property ``spoken`` set to False is left out (a "Listen" button). A widget with the
+        property ``heard_as`` (a statement's id) is an utterance of its own, heard as that id."""
+        parts: list[Utterance] = []
+        loose: list[str] = []  # texts straight on the page, said with the next widget's
+        top: QWidget | None = None
+        group: list[str] = []
+        source = ""
+
+        def close() -> None:
+            nonlocal top, group, source
+            if group:
+                parts.append(Utterance(tuple(group), source))
+            top, group, source = None, [], ""
+
+        for w, text in self._spoken_items():
+            outer = w
+            while outer.parentWidget() is not None and outer.parentWidget() is not self.body:
+                outer = outer.parentWidget()  # type: ignore[assignment]
+            if w is self.heading or outer is w:
+                close()
+                if w is self.heading:
+                    if loose:
+                        parts.append(Utterance(tuple(loose)))
+                    loose = []
+                    parts.append(Utterance((text,)))
+                else:
+                    loose.append(text)
+                continue
+            if outer is top:
+                group.append(text)
+                continue
+            close()
+            heard_as = outer.property(HEARD_AS)
+            if heard_as and loose:  # a statement is heard by itself, not with what came before
+                parts.append(Utterance(tuple(loose)))
+                loose = []
+            top, group, source = outer, [*loose, text], str(heard_as or "")
+            loose = []
+        close()
+        if loose:
+            parts.append(Utterance(tuple(loose)))
+        return parts
+
     def spoken_texts(self) -> list[str]:
-        """What "Read aloud" says: the texts the page shows, in order (heading, questions or
-        statements, answer choices), never what was typed. A widget with the property
-        ``spoken`` set to False is left out (a "Listen" button)."""
-        out: list[str] = []
+        """Every text "Read aloud" says, in order."""
+        return [text for part in self.spoken_parts() for text in part.texts]
+
+    def _spoken_items(self) -> list[tuple[QWidget, str]]:
+        out: list[tuple[QWidget, str]] = []
         for w in self.body.findChildren(QWidget):
             if w.property("spoken") is False or not w.isVisibleTo(self):
                 continue
@@ -297,7 +348,7 @@ class KioskPage(QWidget):
             else:
                 continue
             if text.strip():
-                out.append(text.strip())
+                out.append((w, text.strip()))
         return out
 
     def wipe(self) -> None:

@@ -22,7 +22,7 @@ from intake.domain import validation
 from intake.domain.errors import ValidationError
 from intake.domain.wizard import Guardian, KioskFlow
 from intake.services.kiosk_payloads import GuardianDetails, Initials, PageProblems, Payload
-from intake.ui.kiosk.base import KioskPage, announce, card, make_label, set_flag
+from intake.ui.kiosk.base import HEARD_AS, KioskPage, announce, card, make_label, set_flag
 from intake.ui.kiosk.text import message, t
 from intake.ui.widgets.choices import ChoiceButtons
 
@@ -176,8 +176,9 @@ class TopicPage(KioskPage):
     """One risk topic. Each statement row asks for the patient's initials (and, for a minor, the
     guardian's). A valid set of initials is sent at once: ``initials_given(Initials)``.
 
-    Each statement has its own "Listen": ``listen_requested(statement id, text)``; the kiosk
-    says it and calls ``note_listened``, and the statement's initials then say it was read aloud.
+    Each statement has its own "Listen": ``listen_requested(statement id, text)``. When the
+    kiosk has said a statement to its end (its "Listen", or its part of "Read aloud"), it calls
+    ``note_listened``, and the statement's initials then say it was read aloud.
     """
 
     listen_requested = Signal(str, str)
@@ -214,6 +215,7 @@ class TopicPage(KioskPage):
         for n, statement in enumerate(statements, start=1):
             frame, layout = card(self.body)
             frame.setObjectName(f"card_{statement.id}")
+            frame.setProperty(HEARD_AS, statement.id)  # "Read aloud": an utterance of its own
             counter = make_label(t("statement_count", lang, n=n, total=total), "help", frame)
             text = statement.text(lang)
             listen = QPushButton(t("listen", lang), frame)
@@ -305,9 +307,10 @@ class TopicPage(KioskPage):
             button.setToolTip(why)
             button.setAccessibleDescription(why)
 
-    def note_listened(self, statement_id: str | None = None) -> None:
-        """A statement (None: every statement on the page) was read aloud to the patient."""
-        self.listened.update(self.listen if statement_id is None else (statement_id,))
+    def note_listened(self, statement_id: str) -> None:
+        """A statement on this page was read aloud to the patient, to its end."""
+        if statement_id in self.listen:
+            self.listened.add(statement_id)
 
     def mark_acknowledged(self, statement_id: str, role: str, initials: str) -> None:
         field = self.fields[(statement_id, role)]

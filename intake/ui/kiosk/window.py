@@ -107,6 +107,7 @@ class KioskWindow(QWidget):
         self.bar.read_aloud_requested.connect(self._on_bar_read_aloud_requested)
         self.reader = ReadAloud(self)
         self.reader.speaking_changed.connect(self._on_reader_speaking_changed)
+        self.reader.heard.connect(self._on_reader_heard)
         self._listening_page: QWidget | None = None
         # Listening is not idleness: while the kiosk speaks, the idle countdown starts over.
         self._speech_keepalive = QTimer(self)
@@ -481,15 +482,16 @@ class KioskWindow(QWidget):
         if self.reader.speaking():
             self.reader.stop()
             return
-        if page is None or not self.reader.speak(page.spoken_texts(), self.lang):
-            return
-        note_listened = getattr(page, "note_listened", None)
-        if note_listened is not None:
-            note_listened(None)  # a topic page read aloud: every statement on it
+        if page is not None:
+            self.reader.speak_all(page.spoken_parts(), self.lang)
 
     def _on_page_listen_requested(self, statement_id: str, text: str) -> None:
+        self.reader.speak([text], self.lang, statement_id)
+
+    def _on_reader_heard(self, statement_id: str) -> None:
+        """A statement was said to its end (never one cut short): its initials say so."""
         note_listened = getattr(self.pages.page, "note_listened", None)
-        if self.reader.speak([text], self.lang, statement_id) and note_listened is not None:
+        if note_listened is not None:
             note_listened(statement_id)
 
     def _on_stack_current_changed(self, _index: int) -> None:
