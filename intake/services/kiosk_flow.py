@@ -12,9 +12,11 @@ before Welcome is drawn.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from intake import i18n
 from intake.services.errors import InvalidInput, ServiceError
@@ -42,9 +44,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 # Steps drawn without the navigation bar: they move on by their own buttons, or not at all.
 NO_NAV = ("welcome", "help_now", "staff_check", "done")
 IDENTITY_QUESTIONS = frozenset({"first_name", "last_name", "date_of_birth"})
+
+
+def one_at_a_time(
+    method: Callable[Concatenate[KioskController, _P], _R],
+) -> Callable[Concatenate[KioskController, _P], _R]:
+    """The window runs the controller's calls on a worker thread, one at a time; a call made
+    meanwhile from elsewhere (the screen clearing while a save runs) waits for it to end."""
+
+    @functools.wraps(method)
+    def serial(self: KioskController, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return serial
 
 
 class ActiveVisit:
@@ -73,6 +92,8 @@ class KioskController:
         self.lang_chosen = False  # the patient chose it: a saved visit's language does not win
         self.visit: ActiveVisit | None = None
         self._scratch: dict[str, dict[str, Any]] = {}
+        # Held by every call that changes the visit (see ``one_at_a_time``).
+        self.lock = threading.RLock()
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -106,6 +127,7 @@ class KioskController:
 
     # --- opening and closing ---------------------------------------------------------------------
 
+    @one_at_a_time
     def open_by_code(self, dob: dt.date, code: str) -> ViewState:
         """Welcome's date of birth and code; refusals stay on Welcome."""
         from intake.services.errors import Locked
@@ -131,6 +153,7 @@ class KioskController:
             return ViewState(Screen.RESUME)
         return self._enter(draft, resume=False)
 
+    @one_at_a_time
     def begin(self, actor: Actor) -> ViewState:
         """The visit the front desk handed to this station (``VisitService.hand_over``)."""
         from intake.services.visits import VisitService
@@ -140,6 +163,7 @@ class KioskController:
         draft = visits.draft(actor, self.visit.visit_id)
         return self._enter(draft, resume=draft.page not in ("", "welcome"))
 
+    @one_at_a_time
     def confirm_resume(self) -> ViewState:
         """Staff confirmed, on the resume page, that this patient goes on with their visit."""
         visit = self.visit
@@ -188,6 +212,7 @@ class KioskController:
             flow.start()
         return self._arrive(opened=visit.visit_id, language_changed=changed)
 
+    @one_at_a_time
     def release(self, reason: str) -> None:
         """Let the visit go (``reason``: "idle", "closed", "cleared"); the board then says the
         patient left the kiosk. A submitted visit has nothing left to let go."""
@@ -203,6 +228,7 @@ class KioskController:
             # The screen clears whatever happens; the board then still says "at the kiosk".
             log.info("kiosk release not recorded: %s", type(exc).__name__)
 
+    @one_at_a_time
     def reset(self, reason: str = "cleared") -> None:
         """Forget the patient: the visit released, what was typed dropped, the language reset."""
         self.release(reason)
@@ -212,6 +238,7 @@ class KioskController:
 
     # --- language --------------------------------------------------------------------------------
 
+    @one_at_a_time
     def choose_language(self, lang: str) -> bool:
         """The patient chose a language; True when it changed (the page is drawn again)."""
         if lang not in self.languages:
@@ -259,6 +286,7 @@ class KioskController:
         position, total = flow.progress()
         return NavState(flow.can_go_back(), forward, label, position, total, flow.place())
 
+    @one_at_a_time
     def back(self, snapshot: Mapping[str, Any]) -> ViewState | None:
         """Back, keeping what was typed on the page left (``snapshot``); None if not allowed."""
         flow = self.flow
@@ -268,6 +296,7 @@ class KioskController:
         flow.back()
         return self._arrive()
 
+    @one_at_a_time
     def submit(self, payload: Payload) -> ViewState:
         """Next: save what the page holds; on to the next step, or stay and say why."""
         visit, flow = self._require_flow()
@@ -374,6 +403,7 @@ class KioskController:
         flow.go_to(target, return_to=Step("review"))
         return self._arrive()
 
+    @one_at_a_time
     def acknowledge(self, initials: Initials) -> ViewState:
         """Initials beside one statement: saved at once; the page marks them or says why not."""
         visit, flow = self._require_flow()
@@ -402,6 +432,7 @@ class KioskController:
 
     # --- staff -----------------------------------------------------------------------------------
 
+    @one_at_a_time
     def dispute_date_of_birth(self, snapshot: Mapping[str, Any]) -> ViewState:
         """ "This is not my date of birth": the visit waits for staff to check the record."""
         visit, flow = self._require_flow()
@@ -413,6 +444,7 @@ class KioskController:
         flow.hold_for_identity()
         return self._arrive()
 
+    @one_at_a_time
     def staff_continue(self, info: object) -> ViewState:
         """Staff signed in on the help page or the identity check (``info``: who they are)."""
         from intake.services.staff import staff_actor
@@ -445,6 +477,7 @@ class KioskController:
         flow.identity_checked(record)
         return self._arrive()
 
+    @one_at_a_time
     def released(self) -> ViewState:
         """Staff let the visit go on (the help page's pause is over)."""
         visit, flow = self._require_flow()
