@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import VisitStatus
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
 from intake.services import integrity, row_digests
@@ -103,7 +104,7 @@ class FollowUpRow:
 @dataclass(frozen=True)
 class Review:
     record: ConsentRecord
-    status: str
+    status: VisitStatus
     acknowledgements: tuple[AckRow, ...]
     quiz: tuple[QuizRow, ...]
     documents: tuple[DocumentRow, ...]
@@ -170,7 +171,7 @@ class ClinicianService(Service):
             confirmed = clinician_override(s, visit.patient_id)
             detail = self._confirmation(s, visit.patient_id)
             self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
-            return Review(record, visit.status, acks, quiz, docs, confirmed, detail)
+            return Review(record, VisitStatus(visit.status), acks, quiz, docs, confirmed, detail)
 
     @staticmethod
     def _confirmation(s: Any, patient_id: int) -> PregnancyConfirmation | None:

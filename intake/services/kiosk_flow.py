@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from intake import i18n
+from intake.domain.kinds import SignerRole
 from intake.services.errors import InvalidInput, ServiceError
 from intake.services.kiosk_payloads import (
     Accepted,
@@ -410,7 +411,7 @@ class KioskController:
         step = flow.current
         guardian = (
             (flow.guardian.first_name, flow.guardian.last_name)
-            if initials.role == "guardian" and flow.guardian is not None
+            if initials.role == SignerRole.GUARDIAN and flow.guardian is not None
             else None
         )
         try:
