@@ -31,6 +31,7 @@ from intake.services.kiosk_payloads import (
     Notice,
     PageProblems,
     Payload,
+    Problem,
     QuizChoice,
     ReviewRead,
     Screen,
@@ -51,6 +52,10 @@ _R = TypeVar("_R")
 # Steps drawn without the navigation bar: they move on by their own buttons, or not at all.
 NO_NAV = ("welcome", "help_now", "staff_check", "done")
 IDENTITY_QUESTIONS = frozenset({"first_name", "last_name", "date_of_birth"})
+
+
+def problem_of(exc: ServiceError) -> Problem:
+    return Problem(exc.code, dict(exc.params))
 
 
 def one_at_a_time(
@@ -140,15 +145,17 @@ class KioskController:
         except Locked as exc:
             # The service counts wrong codes for this date of birth over every station; the
             # kiosk only says so. Another patient may still start here with their own details.
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, refused=True)
+            return ViewState(
+                Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc), refused=True
+            )
         except ServiceError as exc:
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)})
+            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
         self.visit = ActiveVisit(visits, actor)
         try:
             draft = visits.draft(actor, self.visit.visit_id)
         except ServiceError as exc:
             self.visit = None
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)})
+            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
         if draft.page not in ("", "welcome"):
             # A visit already under way (a restart, or the screen cleared itself): staff confirm.
             return ViewState(Screen.RESUME)
@@ -173,7 +180,7 @@ class KioskController:
         try:
             draft = visit.visits.draft(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(Screen.RESUME, errors={"_": str(exc)})
+            return ViewState(Screen.RESUME, errors={"_": str(exc)}, problem=problem_of(exc))
         return self._enter(draft, resume=True)
 
     def _enter(self, draft: VisitDraft, *, resume: bool) -> ViewState:
@@ -307,7 +314,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=step, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=step, errors={"_": str(exc)})
+            return ViewState(step=step, errors={"_": str(exc)}, problem=problem_of(exc))
         if stay is not None:
             return stay
         self._scratch.pop(step.id, None)
@@ -427,7 +434,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=step, errors={"initials": " ".join(exc.errors.values())})
         except ServiceError as exc:
-            return ViewState(step=step, errors={"initials": str(exc)})
+            return ViewState(step=step, errors={"initials": str(exc)}, problem=problem_of(exc))
         flow.record_acknowledgement(initials.statement_id, initials.role)
         return ViewState(step=step, accepted=Accepted(initials.statement_id, initials.role, clean))
 
@@ -440,7 +447,7 @@ class KioskController:
         try:
             visit.visits.dispute_date_of_birth(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         self._scratch[flow.current.id] = dict(snapshot)
         flow.hold_for_identity()
         return self._arrive()
@@ -459,9 +466,9 @@ class KioskController:
         except InvalidInput as exc:
             if "note" in exc.errors:  # a positive mood screen: released with a note
                 return ViewState(step=flow.current, release_note_by=staff)
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         return self.released()
 
     def _identity_checked(self, visit: ActiveVisit, flow: KioskFlow, staff: Actor) -> ViewState:
@@ -473,7 +480,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=flow.current, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         record = {k: draft.answers[k] for k in IDENTITY_FIELDS if k in draft.answers}
         flow.identity_checked(record)
         return self._arrive()

@@ -482,7 +482,8 @@ class VisitService(Service):
         if refusal is not None:
             raise refusal
         raise NotFound(
-            "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk."
+            "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk.",
+            code="visit_code_not_found",
         )
 
     def _code_failed(

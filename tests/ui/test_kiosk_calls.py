@@ -103,3 +103,27 @@ def test_the_screen_cleared_during_a_save_keeps_nothing_of_the_patient(
     kiosk.wait_idle()
     assert kiosk.page.objectName() == "page_welcome" and window.flow is None
     assert not window.nav.isVisible()
+
+
+@pytest.fixture
+def pseudo_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake import i18n
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")  # asked for before the kiosk fixture's window
+
+
+@pytest.mark.parametrize("lang", ["es", "pseudo"])
+def test_a_refusal_is_worded_from_the_catalogue_by_its_code(
+    pseudo_offered: None, kiosk: KioskDriver, sqlite_ctx: AppContext, lang: str
+) -> None:
+    from intake import i18n
+
+    patient = ScriptedPatient()
+    reg = register(sqlite_ctx, patient)
+    kiosk.window.set_language(lang)
+    assert kiosk.window.lang == lang
+    wrong = "".join(str((int(d) + 1) % 10) for d in reg.started.code)
+    kiosk.open_with_code(patient.date_of_birth, wrong)
+    error = kiosk.page.error  # type: ignore[attr-defined]
+    assert error.isVisible()
+    assert error.text() == i18n.tr("kiosk.error_visit_code_not_found", lang)

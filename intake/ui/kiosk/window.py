@@ -13,6 +13,7 @@ runs off the GUI thread through ``ControllerCalls``; meanwhile the kiosk shows i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
 from intake.ui.kiosk.issuing import DocumentIssuer
 from intake.ui.kiosk.staff_unlock import StaffUnlock
 from intake.ui.kiosk.startup import KioskStartup
-from intake.ui.kiosk.text import t
+from intake.ui.kiosk.text import Worded, refusal_text, t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -372,8 +373,19 @@ class KioskWindow(QWidget):
     def _show_on_page(self, view: ViewState) -> None:
         from intake.ui.kiosk.pages import show_on_page
 
+        view = self._worded(view)
         if self.pages.page is not None:
             show_on_page(self.pages.page, view, self.lang, self._ctx.forms if self._ctx else None)
+
+    def _worded(self, view: ViewState) -> ViewState:
+        """A refusal the catalogue words (by its code) replaces the service's English text."""
+        problem = view.problem
+        if problem is None or not view.errors:
+            return view
+        text = refusal_text(problem.code, problem.params, self.lang)
+        if text is None:
+            return view
+        return dataclasses.replace(view, errors=dict.fromkeys(view.errors, text))
 
     def _update_nav(self) -> None:
         if self.calls.busy:
@@ -457,7 +469,10 @@ class KioskWindow(QWidget):
             page.mark_acknowledged(done.statement_id, done.role, done.initials)  # type: ignore[attr-defined]
             self._update_nav()
         elif view.errors:
-            text = " ".join(view.errors.values())
+            said = list(dict.fromkeys(self._worded(view).errors.values()))
+            text = " ".join(said)
+            if all(isinstance(part, Worded) for part in said):
+                text = Worded(text)
             page.show_initials_error(initials.statement_id, initials.role, text)  # type: ignore[attr-defined]
 
     def _on_pages_dob_disputed(self) -> None:
