@@ -86,7 +86,8 @@ class KioskController:
     """One patient's visit at the kiosk, from opening by code to the last signature.
 
     ``languages``: the codes the kiosk can speak (a saved visit in another falls back to the
-    first). Service refusals reach the caller as ``ViewState.errors`` in the services' own
+    first). The window calls it from a worker thread, one call at a time; every call that
+    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors`` in the services' own
     wording; a ``ServiceError`` is only raised where there is no visit to show it on.
     """
 

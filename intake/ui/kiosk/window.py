@@ -575,5 +575,6 @@ class KioskWindow(QWidget):
         self._done_timer.stop()
         if self.pages.page is not None:
             self.pages.page.wipe()
-        self.control.release("closed")
+        self.calls.cancel()
+        self.control.release("closed")  # after a save still running (its result is dropped)
         super().closeEvent(event)
