@@ -6,6 +6,7 @@ the ones a patient can meet at the kiosk, so that an error never switches langua
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -16,6 +17,7 @@ from intake import i18n
 if TYPE_CHECKING:
     from intake.domain.wizard import Place
     from intake.services.completeness import Missing
+    from intake.services.kiosk_payloads import ViewState
 
 # The kiosk's texts are the catalogue's "kiosk" area (resources/messages/kiosk.<lang>.toml).
 AREA = "kiosk"
@@ -359,6 +361,17 @@ def refusal_text(code: str, params: Mapping[str, Any], lang: str) -> Worded | No
     if isinstance(count, int):
         return Worded(tn(key, lang, count, **params))
     return Worded(t(key, lang, **params))
+
+
+def worded(view: ViewState, lang: str) -> ViewState:
+    """A refusal the catalogue words (by its code) in place of the service's English text."""
+    problem = view.problem
+    if problem is None or not view.errors:
+        return view
+    text = refusal_text(problem.code, problem.params, lang)
+    if text is None:
+        return view
+    return dataclasses.replace(view, errors=dict.fromkeys(view.errors, text))
 
 
 def message(text: str, lang: str) -> str:

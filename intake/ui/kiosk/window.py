@@ -13,13 +13,11 @@ runs off the GUI thread through ``ControllerCalls``; meanwhile the kiosk shows i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
@@ -28,14 +26,14 @@ from intake.i18n import language
 from intake.services.kiosk_flow import KioskController
 from intake.services.kiosk_payloads import Initials, Screen, ViewState
 from intake.ui.kiosk.base import KioskPage
-from intake.ui.kiosk.calls import ControllerCalls
+from intake.ui.kiosk.calls import ControllerCalls, FocusKeeper
 from intake.ui.kiosk.chrome import AccessibilityBar, NavBar
 from intake.ui.kiosk.host import PageHost, watch_activity
 from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
 from intake.ui.kiosk.issuing import DocumentIssuer
 from intake.ui.kiosk.staff_unlock import StaffUnlock
 from intake.ui.kiosk.startup import KioskStartup
-from intake.ui.kiosk.text import Worded, refusal_text, t
+from intake.ui.kiosk.text import Worded, t, worded
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 
@@ -92,6 +90,7 @@ class KioskWindow(QWidget):
         self.calls = ControllerCalls(self, self.control.lock)
         self.calls.busy_changed.connect(self._on_calls_busy_changed)
         self.calls.failed.connect(self._on_calls_failed)
+        self._focus = FocusKeeper()
         self.startup = KioskStartup(self._ctx, None if given else ctx, self)  # type: ignore[arg-type]
         self.startup.context_ready.connect(self._on_startup_context_ready)
         self.startup.failed.connect(self._on_startup_failed)
@@ -103,7 +102,6 @@ class KioskWindow(QWidget):
         self._close_allowed = False
         self._ready = False
         self._clinic = ""
-        self._focus_before: tuple[QWidget | None, QWidget | None] = (None, None)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -373,19 +371,9 @@ class KioskWindow(QWidget):
     def _show_on_page(self, view: ViewState) -> None:
         from intake.ui.kiosk.pages import show_on_page
 
-        view = self._worded(view)
+        view = worded(view, self.lang)
         if self.pages.page is not None:
             show_on_page(self.pages.page, view, self.lang, self._ctx.forms if self._ctx else None)
-
-    def _worded(self, view: ViewState) -> ViewState:
-        """A refusal the catalogue words (by its code) replaces the service's English text."""
-        problem = view.problem
-        if problem is None or not view.errors:
-            return view
-        text = refusal_text(problem.code, problem.params, self.lang)
-        if text is None:
-            return view
-        return dataclasses.replace(view, errors=dict.fromkeys(view.errors, text))
 
     def _update_nav(self) -> None:
         if self.calls.busy:
@@ -469,7 +457,7 @@ class KioskWindow(QWidget):
             page.mark_acknowledged(done.statement_id, done.role, done.initials)  # type: ignore[attr-defined]
             self._update_nav()
         elif view.errors:
-            said = list(dict.fromkeys(self._worded(view).errors.values()))
+            said = list(dict.fromkeys(worded(view, self.lang).errors.values()))
             text = " ".join(said)
             if all(isinstance(part, Worded) for part in said):
                 text = Worded(text)
@@ -486,28 +474,14 @@ class KioskWindow(QWidget):
 
     def _on_calls_busy_changed(self, busy: bool) -> None:
         if busy:
-            # Next is disabled while the save runs, which moves the keyboard focus away: it is
-            # given back if the patient stays on the page (a refusal) and nothing took it.
-            self._focus_before = (self.pages.page, QApplication.focusWidget())
+            self._focus.remember(self.pages.page)
             self.setCursor(Qt.CursorShape.BusyCursor)
             self._update_nav()
         else:
             self.unsetCursor()
             self._update_nav()
-            self._restore_focus()
+            self._focus.give_back(self.pages.page)
         self.busy_changed.emit(busy)
-
-    def _restore_focus(self) -> None:
-        page, widget = self._focus_before
-        self._focus_before = (None, None)
-        current = self.pages.page
-        if page is None or current is None or page is not current or widget is None:
-            return
-        if not shiboken6.isValid(widget) or not widget.isEnabled() or not widget.isVisible():
-            return
-        now = QApplication.focusWidget()
-        if now is None or not current.isAncestorOf(now):
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_calls_failed(self, exc: BaseException) -> None:
         """The database could not be reached (the services' own refusals come back as views):
