@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity, printable
+from intake.domain.kinds import VisitStatus
 from intake.domain.records import AlertReleaseRecord
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -186,7 +187,7 @@ class AlertService(Service):
     def _identity_pending(s: Session, visit: Visit) -> bool:
         from intake.services.visits import decode_value
 
-        if visit.status != "draft":
+        if visit.status != VisitStatus.DRAFT:
             return False
         answers = {
             a.question_id: decode_value(a.value)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import VisitStatus
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
 from intake.services import integrity, row_digests
@@ -104,7 +105,7 @@ class FollowUpRow:
 @dataclass(frozen=True)
 class Review:
     record: ConsentRecord
-    status: str
+    status: VisitStatus
     acknowledgements: tuple[AckRow, ...]
     quiz: tuple[QuizRow, ...]
     documents: tuple[DocumentRow, ...]
@@ -178,7 +179,9 @@ class ClinicianService(Service):
                 (a.id, a.text.get("en"))
                 for a in self.ctx.forms.programme.ruleset(record.ruleset_id).prescriber_attestations
             )
-            return Review(record, visit.status, acks, quiz, docs, confirmed, detail, attestations)
+            return Review(
+                record, VisitStatus(visit.status), acks, quiz, docs, confirmed, detail, attestations
+            )
 
     @staticmethod
     def _confirmation(s: Any, patient_id: int) -> PregnancyConfirmation | None:

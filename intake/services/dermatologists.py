@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.domain.kinds import StaffRole, VisitStatus
 from intake.domain.names import titled
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -35,7 +36,7 @@ class Dermatologist:
 def check(s: Session, staff_id: int) -> StaffUser:
     """The clinician account to name; InvalidInput unless it is an active clinician."""
     user = s.get(StaffUser, staff_id)
-    if user is None or user.role != "clinician" or not user.active:
+    if user is None or user.role != StaffRole.CLINICIAN or not user.active:
         raise InvalidInput(
             {"dermatologist": "Please choose a dermatologist from the clinic's active clinicians."}
         )
@@ -59,7 +60,7 @@ class DermatologistService(Service):
                 Dermatologist(u.id, u.display_name)
                 for u in s.scalars(
                     select(StaffUser)
-                    .where(StaffUser.role == "clinician", StaffUser.active.is_(True))
+                    .where(StaffUser.role == StaffRole.CLINICIAN, StaffUser.active.is_(True))
                     .order_by(StaffUser.display_name, StaffUser.id)
                 )
             ]
@@ -84,11 +85,11 @@ class DermatologistService(Service):
             visit = s.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("No such visit.")
-            if visit.status == "countersigned":
+            if visit.status == VisitStatus.COUNTERSIGNED:
                 raise Immutable(
                     "This consent is countersigned: it names the dermatologist who signed it."
                 )
-            if visit.status == "abandoned":
+            if visit.status == VisitStatus.ABANDONED:
                 raise Immutable("This visit was abandoned.")
             chosen = None if dermatologist_id is None else check(s, dermatologist_id)
             before = visit.dermatologist_id

@@ -21,6 +21,7 @@ from intake.documents.errors import DocumentError
 from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
 from intake.domain import flags, rules
 from intake.domain.course import pregnancy_hold
+from intake.domain.kinds import SignerRole, StaffRole, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.domain.timestamps import TimestampState
@@ -688,7 +689,7 @@ class DocumentService(Service):
             d = s.get(Document, document_id_)
             if d is None:
                 raise NotFound("No such document.")
-            if actor.role == "front_desk" and d.kind == "summary":
+            if actor.role == StaffRole.FRONT_DESK and d.kind == "summary":
                 raise NotAllowed("The intake summary is for the dermatologist.")
             self.audit(s, actor, purpose, "document", d.id, {"kind": d.kind, "issue": d.issue})
             return current_pdf(s, d)
@@ -819,12 +820,12 @@ class DocumentService(Service):
         """Refuse a visit that cannot be countersigned (now) or whose record no longer matches."""
         if visit is None:
             raise NotFound("No such visit.")
-        if visit.status == "countersigned":
+        if visit.status == VisitStatus.COUNTERSIGNED:
             # Submitted when it was read: someone countersigned it since.
             raise Immutable(
                 "This consent is already countersigned." if read else COUNTERSIGNED_MEANWHILE
             )
-        if visit.status != "submitted":
+        if visit.status != VisitStatus.SUBMITTED:
             raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
         if integrity.visit_problem(self.ctx, s, visit) is not None:
             raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
@@ -996,7 +997,7 @@ class DocumentService(Service):
             station=self.ctx.station,
         )
         s.add(signature)
-        visit.status = "countersigned"
+        visit.status = VisitStatus.COUNTERSIGNED
         visit.countersigned_at = now
         visit.updated_at = now
         s.flush()
@@ -1258,7 +1259,9 @@ class DocumentService(Service):
             visit = s.get(Visit, d.visit_id)
             patient = s.get(Patient, visit.patient_id) if visit is not None else None
             signatures = tuple(
-                SignedBy(g.role, g.printed_name if g.role == "clinician" else "", g.signed_at)
+                SignedBy(
+                    g.role, g.printed_name if g.role == SignerRole.CLINICIAN else "", g.signed_at
+                )
                 for g in s.scalars(
                     select(Signature)
                     .where(Signature.visit_id == d.visit_id)

@@ -2,29 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
-    """Base: ``str(exc)`` is a message fit to show to the person who asked."""
+    """Base: ``str(exc)`` is a message fit to show to the person who asked, in English.
+
+    ``code`` names the refusal and ``params`` carry its values (a number of minutes, a name),
+    so that a screen words it in the person's own language from the message catalogue
+    (the kiosk: ``kiosk.error_<code>``) instead of parsing the English sentence.
+    """
+
+    code: str = "refused"
+
+    def __init__(self, message: str = "", *, code: str | None = None, **params: Any):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.params: dict[str, Any] = params
 
 
 class NotAllowed(ServiceError):
     """The signed-in person's role may not do this, or the session is not theirs."""
 
+    code = "not_allowed"
+
 
 class NotFound(ServiceError):
-    pass
+    code = "not_found"
 
 
 class Conflict(ServiceError):
     """The record changed elsewhere since it was read (optimistic version check)."""
 
+    code = "conflict"
+
 
 class Immutable(ServiceError):
     """The record is signed or submitted and cannot be changed; make a correction instead."""
 
+    code = "immutable"
+
 
 class InvalidInput(ServiceError):
     """A person's input failed validation; ``errors`` maps field -> message."""
+
+    code = "invalid_input"
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
@@ -32,16 +55,19 @@ class InvalidInput(ServiceError):
 
 
 class LoginFailed(ServiceError):
-    pass
+    code = "login_failed"
 
 
 class Locked(ServiceError):
     """Too many failed attempts; try again after ``seconds``."""
 
+    code = "locked"
+
     def __init__(self, seconds: int, message: str = ""):
         self.seconds = seconds
         super().__init__(
-            message or f"Too many attempts. Please wait {seconds} seconds and try again."
+            message or f"Too many attempts. Please wait {seconds} seconds and try again.",
+            seconds=seconds,
         )
 
 
@@ -60,6 +86,9 @@ class CodeLocked(Locked):
         if not void:
             text += f" You can also try again here in {wait}."
         super().__init__(seconds, text)
+        # "code_void": waiting does not help; "code_locked": or try again in ``minutes``.
+        self.code = "code_void" if void else "code_locked"
+        self.params = {"minutes": minutes}
 
 
 # What a person is told when the database is unreachable or refused a change.
@@ -68,6 +97,8 @@ STORAGE_MESSAGE = "The database cannot be reached or refused the change. Nothing
 
 class StorageUnavailable(ServiceError):
     """The database could not be reached or refused a change for another reason; nothing was saved."""
+
+    code = "storage_unavailable"
 
 
 class FormsNotReady(ServiceError):

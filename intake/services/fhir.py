@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import fhir
+from intake.domain.kinds import SignerRole, VisitStatus
 from intake.domain.records import ConsentRecord, PatientInfo, SignatureRecord
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -336,7 +337,9 @@ class FhirService(Service):
         )
         staff: dict[str, fhir.StaffMember] = {}
         for g in s.scalars(
-            select(Signature).where(Signature.visit_id == visit.id, Signature.role == "clinician")
+            select(Signature).where(
+                Signature.visit_id == visit.id, Signature.role == SignerRole.CLINICIAN
+            )
         ):
             member = _staff(s, g.actor)
             if member is not None:
@@ -353,7 +356,7 @@ class FhirService(Service):
             ),
             "",
         )
-        status = "countersigned" if countersignature is not None else visit.status
+        status = VisitStatus.COUNTERSIGNED if countersignature is not None else visit.status
         return fhir.VisitRecords(record, status, documents, staff, summary)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity
+from intake.domain.kinds import VisitStatus
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import Conflict, Immutable, InvalidInput, NotFound
@@ -112,7 +113,7 @@ class IdentityReviewService(Service):
         visit = s.get(Visit, visit_id)
         if visit is None:
             raise NotFound("No such visit.")
-        if visit.status != "draft":
+        if visit.status != VisitStatus.DRAFT:
             raise Immutable("This visit is already submitted.")
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None

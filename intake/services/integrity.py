@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.domain.kinds import SignerRole, VisitStatus
 from intake.services.context import AppContext
 from intake.services.records import document_id
 from intake.services.visits import (
@@ -100,7 +101,7 @@ def visit_problem(
     signed = {d.get("role"): d for action, d in mine if action == "sign"}
     signatures = s.scalars(select(Signature).where(Signature.visit_id == visit.id)).all()
     roles = {g.role for g in signatures}
-    if visit.status == "countersigned" and "clinician" not in roles:
+    if visit.status == VisitStatus.COUNTERSIGNED and "clinician" not in roles:
         return "it is marked countersigned but holds no countersignature"
     if "patient" not in roles:
         return "it holds no patient signature"
@@ -111,7 +112,7 @@ def visit_problem(
         digest = event.get("signature_sha256")
         if digest is not None and digest != signature_digest(g):
             return f"its {g.role} signature was changed after it was given"
-        if g.role == "clinician":
+        if g.role == SignerRole.CLINICIAN:
             bound = countersign_binding(visit.record_sha256, g.reviewed or [])
             # A countersignature given before the binding covered the ticks is bound to the record.
             legacy = digest is None and g.record_sha256 == visit.record_sha256
@@ -184,7 +185,7 @@ def trail_problems(s: Session) -> list[str]:
         if any(action == "submit" for action, _ in mine) and status not in SIGNED:
             out.append(f"visit {vid}: it was submitted, but it is now stored as {status!r}")
         given = {d.get("role") for action, d in mine if action == "sign"}
-        if "clinician" in given and status != "countersigned":
+        if "clinician" in given and status != VisitStatus.COUNTERSIGNED:
             out.append(f"visit {vid}: it was countersigned, but it is now stored as {status!r}")
         for role in sorted(r for r in given if r and r not in roles[vid]):
             out.append(f"visit {vid}: its {role} signature is in the audit trail but not stored")

@@ -12,11 +12,14 @@ before Welcome is drawn.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from intake import i18n
+from intake.domain.kinds import SignerRole
 from intake.services.errors import InvalidInput, ServiceError
 from intake.services.kiosk_payloads import (
     Accepted,
@@ -28,6 +31,7 @@ from intake.services.kiosk_payloads import (
     Notice,
     PageProblems,
     Payload,
+    Problem,
     QuizChoice,
     ReviewRead,
     Screen,
@@ -42,9 +46,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 # Steps drawn without the navigation bar: they move on by their own buttons, or not at all.
 NO_NAV = ("welcome", "help_now", "staff_check", "done")
 IDENTITY_QUESTIONS = frozenset({"first_name", "last_name", "date_of_birth"})
+
+
+def problem_of(exc: ServiceError) -> Problem:
+    return Problem(exc.code, dict(exc.params))
+
+
+def one_at_a_time(
+    method: Callable[Concatenate[KioskController, _P], _R],
+) -> Callable[Concatenate[KioskController, _P], _R]:
+    """The window runs the controller's calls on a worker thread, one at a time; a call made
+    meanwhile from elsewhere (the screen clearing while a save runs) waits for it to end."""
+
+    @functools.wraps(method)
+    def serial(self: KioskController, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return serial
 
 
 class ActiveVisit:
@@ -61,7 +86,8 @@ class KioskController:
     """One patient's visit at the kiosk, from opening by code to the last signature.
 
     ``languages``: the codes the kiosk can speak (a saved visit in another falls back to the
-    first). Service refusals reach the caller as ``ViewState.errors`` in the services' own
+    first). The window calls it from a worker thread, one call at a time; every call that
+    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors`` in the services' own
     wording; a ``ServiceError`` is only raised where there is no visit to show it on.
     """
 
@@ -73,6 +99,8 @@ class KioskController:
         self.lang_chosen = False  # the patient chose it: a saved visit's language does not win
         self.visit: ActiveVisit | None = None
         self._scratch: dict[str, dict[str, Any]] = {}
+        # Held by every call that changes the visit (see ``one_at_a_time``).
+        self.lock = threading.RLock()
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -106,6 +134,7 @@ class KioskController:
 
     # --- opening and closing ---------------------------------------------------------------------
 
+    @one_at_a_time
     def open_by_code(self, dob: dt.date, code: str) -> ViewState:
         """Welcome's date of birth and code; refusals stay on Welcome."""
         from intake.services.errors import Locked
@@ -117,20 +146,23 @@ class KioskController:
         except Locked as exc:
             # The service counts wrong codes for this date of birth over every station; the
             # kiosk only says so. Another patient may still start here with their own details.
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, refused=True)
+            return ViewState(
+                Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc), refused=True
+            )
         except ServiceError as exc:
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)})
+            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
         self.visit = ActiveVisit(visits, actor)
         try:
             draft = visits.draft(actor, self.visit.visit_id)
         except ServiceError as exc:
             self.visit = None
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)})
+            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
         if draft.page not in ("", "welcome"):
             # A visit already under way (a restart, or the screen cleared itself): staff confirm.
             return ViewState(Screen.RESUME)
         return self._enter(draft, resume=False)
 
+    @one_at_a_time
     def begin(self, actor: Actor) -> ViewState:
         """The visit the front desk handed to this station (``VisitService.hand_over``)."""
         from intake.services.visits import VisitService
@@ -140,6 +172,7 @@ class KioskController:
         draft = visits.draft(actor, self.visit.visit_id)
         return self._enter(draft, resume=draft.page not in ("", "welcome"))
 
+    @one_at_a_time
     def confirm_resume(self) -> ViewState:
         """Staff confirmed, on the resume page, that this patient goes on with their visit."""
         visit = self.visit
@@ -148,7 +181,7 @@ class KioskController:
         try:
             draft = visit.visits.draft(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(Screen.RESUME, errors={"_": str(exc)})
+            return ViewState(Screen.RESUME, errors={"_": str(exc)}, problem=problem_of(exc))
         return self._enter(draft, resume=True)
 
     def _enter(self, draft: VisitDraft, *, resume: bool) -> ViewState:
@@ -188,6 +221,7 @@ class KioskController:
             flow.start()
         return self._arrive(opened=visit.visit_id, language_changed=changed)
 
+    @one_at_a_time
     def release(self, reason: str) -> None:
         """Let the visit go (``reason``: "idle", "closed", "cleared"); the board then says the
         patient left the kiosk. A submitted visit has nothing left to let go."""
@@ -203,6 +237,7 @@ class KioskController:
             # The screen clears whatever happens; the board then still says "at the kiosk".
             log.info("kiosk release not recorded: %s", type(exc).__name__)
 
+    @one_at_a_time
     def reset(self, reason: str = "cleared") -> None:
         """Forget the patient: the visit released, what was typed dropped, the language reset."""
         self.release(reason)
@@ -212,6 +247,7 @@ class KioskController:
 
     # --- language --------------------------------------------------------------------------------
 
+    @one_at_a_time
     def choose_language(self, lang: str) -> bool:
         """The patient chose a language; True when it changed (the page is drawn again)."""
         if lang not in self.languages:
@@ -259,6 +295,7 @@ class KioskController:
         position, total = flow.progress()
         return NavState(flow.can_go_back(), forward, label, position, total, flow.place())
 
+    @one_at_a_time
     def back(self, snapshot: Mapping[str, Any]) -> ViewState | None:
         """Back, keeping what was typed on the page left (``snapshot``); None if not allowed."""
         flow = self.flow
@@ -268,6 +305,7 @@ class KioskController:
         flow.back()
         return self._arrive()
 
+    @one_at_a_time
     def submit(self, payload: Payload) -> ViewState:
         """Next: save what the page holds; on to the next step, or stay and say why."""
         visit, flow = self._require_flow()
@@ -277,7 +315,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=step, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=step, errors={"_": str(exc)})
+            return ViewState(step=step, errors={"_": str(exc)}, problem=problem_of(exc))
         if stay is not None:
             return stay
         self._scratch.pop(step.id, None)
@@ -374,13 +412,14 @@ class KioskController:
         flow.go_to(target, return_to=Step("review"))
         return self._arrive()
 
+    @one_at_a_time
     def acknowledge(self, initials: Initials) -> ViewState:
         """Initials beside one statement: saved at once; the page marks them or says why not."""
         visit, flow = self._require_flow()
         step = flow.current
         guardian = (
             (flow.guardian.first_name, flow.guardian.last_name)
-            if initials.role == "guardian" and flow.guardian is not None
+            if initials.role == SignerRole.GUARDIAN and flow.guardian is not None
             else None
         )
         try:
@@ -397,23 +436,25 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=step, errors={"initials": " ".join(exc.errors.values())})
         except ServiceError as exc:
-            return ViewState(step=step, errors={"initials": str(exc)})
+            return ViewState(step=step, errors={"initials": str(exc)}, problem=problem_of(exc))
         flow.record_acknowledgement(initials.statement_id, initials.role)
         return ViewState(step=step, accepted=Accepted(initials.statement_id, initials.role, clean))
 
     # --- staff -----------------------------------------------------------------------------------
 
+    @one_at_a_time
     def dispute_date_of_birth(self, snapshot: Mapping[str, Any]) -> ViewState:
         """ "This is not my date of birth": the visit waits for staff to check the record."""
         visit, flow = self._require_flow()
         try:
             visit.visits.dispute_date_of_birth(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         self._scratch[flow.current.id] = dict(snapshot)
         flow.hold_for_identity()
         return self._arrive()
 
+    @one_at_a_time
     def staff_continue(self, info: object) -> ViewState:
         """Staff signed in on the help page or the identity check (``info``: who they are)."""
         from intake.services.staff import staff_actor
@@ -427,9 +468,9 @@ class KioskController:
         except InvalidInput as exc:
             if "note" in exc.errors:  # a positive mood screen: released with a note
                 return ViewState(step=flow.current, release_note_by=staff)
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         return self.released()
 
     def _identity_checked(self, visit: ActiveVisit, flow: KioskFlow, staff: Actor) -> ViewState:
@@ -441,11 +482,12 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=flow.current, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)})
+            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
         record = {k: draft.answers[k] for k in IDENTITY_FIELDS if k in draft.answers}
         flow.identity_checked(record)
         return self._arrive()
 
+    @one_at_a_time
     def released(self) -> ViewState:
         """Staff let the visit go on (the help page's pause is over)."""
         visit, flow = self._require_flow()

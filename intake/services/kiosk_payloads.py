@@ -129,6 +129,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """A service's refusal by its code and values (``ServiceError.code``/``params``): the
+    kiosk words it from its catalogue when it has the words, else shows the service's text."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True)
 class Accepted:
     """Initials the services accepted: the page marks them done, with their clean form."""
 
@@ -173,6 +182,7 @@ class ViewState:
     opened: str = ""  # the visit id, when this action opened a visit
     submitted: str = ""  # the visit id, when this action submitted it (the last signature)
     language_changed: bool = False  # the visit's saved language replaced the kiosk's
+    problem: Problem | None = None  # what ``errors`` say, by code (a service's refusal)
 
     @property
     def watch_idle(self) -> bool:

@@ -15,6 +15,7 @@ from intake import i18n
 from intake.domain import names
 from intake.domain import validation as v
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import VisitStatus
 from intake.domain.names import fold
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -269,7 +270,7 @@ class PatientService(Service):
                 select(func.count())
                 .select_from(Signature)
                 .join(Visit, Visit.id == Signature.visit_id)
-                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+                .where(Visit.patient_id == patient_id, Visit.status == VisitStatus.DRAFT)
             )
         )
 

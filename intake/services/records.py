@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.domain import flags, rules
 from intake.domain.course import OpenDays, monthly_visit_dates
+from intake.domain.kinds import SignerRole, VisitStatus
 from intake.domain.records import (
     AcknowledgementRecord,
     ConsentRecord,
@@ -105,7 +106,7 @@ def build_record(
         a.question_id: decode_value(a.value)
         for a in s.scalars(select(Answer).where(Answer.visit_id == visit_id))
     }
-    if visit.status == "draft":
+    if visit.status == VisitStatus.DRAFT:
         # Not signed yet: the patient record says who the patient is. A signed visit keeps the
         # identity stored with its answers when it was signed.
         answers = with_record_identity(answers, record_identity(patient))
@@ -177,7 +178,7 @@ def build_record(
     )
     # The countersigning clinician once there is one; until then the dermatologist chosen for
     # the visit, or nobody ("" : the documents say a clinic dermatologist will countersign).
-    clinician = next((g.printed_name for g in sigs if g.role == "clinician"), "")
+    clinician = next((g.printed_name for g in sigs if g.role == SignerRole.CLINICIAN), "")
     if not clinician:
         clinician = dermatologists.named(s, visit)
     months = forms.clinic.course_months[1]

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from intake.domain import pins, printable
+from intake.domain.kinds import StaffRole
 from intake.services.accounts import ACCOUNT_DIGEST, account_digest, account_problem
 from intake.services.base import Service, require_role
 from intake.services.context import SYSTEM, Actor
@@ -195,7 +196,7 @@ class StaffService(Service):
                 # (or, for the demo, the demo's own accounts on a database with nothing else).
                 if s.scalar(select(func.count()).select_from(StaffUser).where(~StaffUser.demo)):
                     raise NotAllowed(NOT_FIRST)
-                if not self.ctx.demo and role != "admin":
+                if not self.ctx.demo and role != StaffRole.ADMIN:
                     raise InvalidInput({"role": FIRST_ACCOUNT_ADMIN})
             if s.scalar(select(StaffUser).where(StaffUser.username == username)):
                 raise InvalidInput({"username": "That username is taken."})
@@ -234,7 +235,7 @@ class StaffService(Service):
             if not active:
                 if actor.id == f"staff:{user.id}":
                     raise NotAllowed("You cannot disable your own account.")
-                if user.role == "admin" and self._active_admins(s) <= 1:
+                if user.role == StaffRole.ADMIN and self._active_admins(s) <= 1:
                     raise NotAllowed(
                         "This is the last active administrator account: enable or add another"
                         " administrator first."
@@ -289,7 +290,7 @@ class StaffService(Service):
             s.scalar(
                 select(func.count())
                 .select_from(StaffUser)
-                .where(StaffUser.role == "admin", StaffUser.active)
+                .where(StaffUser.role == StaffRole.ADMIN, StaffUser.active)
             )
             or 0
         )

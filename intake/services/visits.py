@@ -26,6 +26,7 @@ from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import SignerRole, Stage, VisitStatus
 from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
@@ -122,7 +123,7 @@ class VisitDraft:
     """What the kiosk needs to draw (or resume) a visit: the patient's own data only."""
 
     visit_id: str
-    status: str
+    status: VisitStatus
     lang: str
     page: str
     visit_date: dt.date
@@ -170,8 +171,8 @@ class BoardRow:
     patient_id: int
     record_number: str
     patient_name: str
-    status: str  # draft | submitted | countersigned | abandoned
-    # waiting | at_kiosk | left_kiosk | needs_staff | for_dermatologist | done | abandoned
+    status: VisitStatus
+    # A ``Stage`` on the board; a patient's list of visits gives the visit's status here.
     stage: str
     page: str
     needs_staff: str
@@ -315,7 +316,7 @@ class VisitService(Service):
         with self.write() as s:
             drafts = s.scalars(
                 select(Visit)
-                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+                .where(Visit.patient_id == patient_id, Visit.status == VisitStatus.DRAFT)
                 .order_by(Visit.started_at.desc())
             ).all()
             for visit in drafts:
@@ -339,7 +340,7 @@ class VisitService(Service):
         with self.read() as s:
             visit = s.scalars(
                 select(Visit)
-                .where(Visit.patient_id == patient_id, Visit.status == "draft")
+                .where(Visit.patient_id == patient_id, Visit.status == VisitStatus.DRAFT)
                 .order_by(Visit.started_at.desc())
                 .limit(1)
             ).first()
@@ -375,7 +376,7 @@ class VisitService(Service):
             Visit(
                 id=vid,
                 patient_id=p.id,
-                status="draft",
+                status=VisitStatus.DRAFT,
                 lang=lang or p.lang or "en",
                 visit_date=self.ctx.today(),
                 code_hash=_code_hash(vid, code),
@@ -414,7 +415,7 @@ class VisitService(Service):
         require_role(actor, "front_desk", "clinician", "admin")
         with self.write() as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft":
+            if visit.status != VisitStatus.DRAFT:
                 raise Immutable("This visit is already submitted.")
             visit.kiosk_station = self.ctx.station
             visit.kiosk_released_at = None
@@ -455,7 +456,7 @@ class VisitService(Service):
                     .join(Patient)
                     .where(
                         Patient.date_of_birth == date_of_birth,
-                        Visit.status == "draft",
+                        Visit.status == VisitStatus.DRAFT,
                         Visit.code_hash != "",
                     )
                 ).all()
@@ -481,7 +482,8 @@ class VisitService(Service):
         if refusal is not None:
             raise refusal
         raise NotFound(
-            "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk."
+            "We could not find a visit with that date of birth and code. Please check them, or ask at the front desk.",
+            code="visit_code_not_found",
         )
 
     def _code_failed(
@@ -511,7 +513,7 @@ class VisitService(Service):
         require_role(actor, "front_desk", "clinician", "admin")
         with self.write() as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft":
+            if visit.status != VisitStatus.DRAFT:
                 raise Immutable("This visit is already submitted.")
             code = _new_code()
             now = self.ctx.now()
@@ -586,7 +588,7 @@ class VisitService(Service):
         require_visit(actor, visit_id)
         with self.write() as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft":
+            if visit.status != VisitStatus.DRAFT:
                 return
             visit.page = page[:40]
             visit.updated_at = self.ctx.now()
@@ -603,7 +605,7 @@ class VisitService(Service):
             raise InvalidInput({"reason": "Unknown reason for leaving the kiosk."})
         with self.write() as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft" or visit.kiosk_released_at is not None:
+            if visit.status != VisitStatus.DRAFT or visit.kiosk_released_at is not None:
                 return False
             now = self.ctx.now()
             visit.kiosk_released_at = now
@@ -673,7 +675,7 @@ class VisitService(Service):
             reason = visit.needs_staff
             if reason == alerts.MOOD_REASON:  # raised at the kiosk a moment ago
                 raise InvalidInput({"note": alerts.RELEASE_NEEDED})
-            if visit.status == "draft" and identity.pending(self._answers(s, visit_id)):
+            if visit.status == VisitStatus.DRAFT and identity.pending(self._answers(s, visit_id)):
                 # Only the front desk's decision on the record (accept or keep) ends this pause.
                 raise InvalidInput({"identity": IDENTITY_PENDING_MESSAGE})
             visit.needs_staff = ""
@@ -836,7 +838,7 @@ class VisitService(Service):
             raise NotAllowed("Only the patient or a guardian signs at the kiosk.")
         if method not in SIGNATURE_METHODS:
             raise InvalidInput({"signature": "Unknown way of signing."})
-        if role == "guardian" and not relationship.strip():
+        if role == SignerRole.GUARDIAN and not relationship.strip():
             stored = self.draft(actor, visit_id).guardian
             relationship = stored[2] if stored else ""
         errors: dict[str, str] = {}
@@ -848,7 +850,7 @@ class VisitService(Service):
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:
             errors["signature"] = problem
-        if role == "guardian":
+        if role == SignerRole.GUARDIAN:
             try:
                 check_relationship(relationship)
             except ValidationError as exc:
@@ -857,7 +859,7 @@ class VisitService(Service):
             raise InvalidInput(errors)
         with self.write(durable=True) as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft":
+            if visit.status != VisitStatus.DRAFT:
                 raise Immutable("This visit is already submitted and cannot be changed.")
             done = self._completeness(s, visit, ignore_signatures=True)
             if not done.complete:
@@ -870,7 +872,7 @@ class VisitService(Service):
             # A signature carries its signer's own printed name (21 CFR 11.50): the patient's as
             # on the record, the guardian's as they gave it before initialling.
             answers = self._visit_answers(s, visit)
-            if role == "patient":
+            if role == SignerRole.PATIENT:
                 first, last = str(answers.get("first_name", "")), str(answers.get("last_name", ""))
                 wrong = f"Please write your name as on your record: {first} {last}."
             else:
@@ -933,7 +935,7 @@ class VisitService(Service):
                 visit.updated_at = now
                 return SignOutcome(False, needed)
             visit.quiz_passed = self._quiz_passed(s, visit)
-            visit.status = "submitted"
+            visit.status = VisitStatus.SUBMITTED
             visit.submitted_at = now
             visit.record_sha256 = content_hash
             visit.code_hash = ""
@@ -972,7 +974,7 @@ class VisitService(Service):
             # one, or abandon it first (start_visit's rule).
             open_draft = s.scalars(
                 select(Visit)
-                .where(Visit.patient_id == old.patient_id, Visit.status == "draft")
+                .where(Visit.patient_id == old.patient_id, Visit.status == VisitStatus.DRAFT)
                 .order_by(Visit.started_at.desc())
                 .limit(1)
             ).first()
@@ -993,7 +995,7 @@ class VisitService(Service):
         why = self._abandon_reason(reason)
         with self.write() as s:
             visit = self._visit(s, visit_id)
-            if visit.status != "draft":
+            if visit.status != VisitStatus.DRAFT:
                 raise Immutable("Only an unfinished visit can be abandoned.")
             self._abandon(s, actor, visit, why)
 
@@ -1009,7 +1011,7 @@ class VisitService(Service):
     def _abandon(
         self, s: Session, actor: Actor, visit: Visit, reason: str, replaced_by: str = ""
     ) -> None:
-        visit.status = "abandoned"
+        visit.status = VisitStatus.ABANDONED
         visit.code_hash = ""
         visit.abandon_reason = reason
         visit.updated_at = self.ctx.now()
@@ -1081,7 +1083,7 @@ class VisitService(Service):
                 s.scalar(
                     select(func.count())
                     .select_from(Visit)
-                    .where(Visit.status == "submitted", Visit.updated_at < start)
+                    .where(Visit.status == VisitStatus.SUBMITTED, Visit.updated_at < start)
                 )
                 or 0
             )
@@ -1099,7 +1101,7 @@ class VisitService(Service):
             errors["limit"] = f"A page holds 1 to {QUEUE_PAGE_MAX} visits."
         if errors:
             raise InvalidInput(errors)
-        waiting = Visit.status == "submitted"
+        waiting = Visit.status == VisitStatus.SUBMITTED
         with self.read() as s:
             total = s.scalar(select(func.count()).select_from(Visit).where(waiting)) or 0
             rows = s.execute(
@@ -1114,7 +1116,7 @@ class VisitService(Service):
 
     def _board_rows(self, s: Session, rows: Sequence[Any]) -> list[BoardRow]:
         now = self.ctx.now()
-        drafts = [visit for visit, _ in rows if visit.status == "draft"]
+        drafts = [visit for visit, _ in rows if visit.status == VisitStatus.DRAFT]
         locks = (
             {
                 key: g
@@ -1124,11 +1126,11 @@ class VisitService(Service):
             if drafts
             else {}
         )
-        places = self._places(s, [(v, p) for v, p in rows if v.status == "draft"])
+        places = self._places(s, [(v, p) for v, p in rows if v.status == VisitStatus.DRAFT])
         out = []
         for visit, p in rows:
             code, locked_until = "", None
-            if visit.status == "draft":
+            if visit.status == VisitStatus.DRAFT:
                 key = visit_codes.dob_key(s, p.date_of_birth) if locks else ""
                 if not visit.code_hash:
                     code = "void"
@@ -1137,18 +1139,18 @@ class VisitService(Service):
                 elif visit.code_expires is not None and visit.code_expires < now:
                     code = "expired"
             since: dt.datetime | None = visit.started_at
-            if visit.status == "draft":
+            if visit.status == VisitStatus.DRAFT:
                 if visit.needs_staff:
-                    stage = "needs_staff"
+                    stage = Stage.NEEDS_STAFF
                 elif visit.kiosk_released_at is not None:
-                    stage = "left_kiosk"
+                    stage = Stage.LEFT_KIOSK
                 else:
-                    stage = "at_kiosk" if visit.kiosk_station else "waiting"
-            elif visit.status == "submitted":
-                stage = "needs_staff" if visit.needs_staff else "for_dermatologist"
+                    stage = Stage.AT_KIOSK if visit.kiosk_station else Stage.WAITING
+            elif visit.status == VisitStatus.SUBMITTED:
+                stage = Stage.NEEDS_STAFF if visit.needs_staff else Stage.FOR_DERMATOLOGIST
                 since = visit.submitted_at or visit.updated_at
             else:
-                stage = "done" if visit.status == "countersigned" else "abandoned"
+                stage = Stage.DONE if visit.status == VisitStatus.COUNTERSIGNED else Stage.ABANDONED
                 since = visit.countersigned_at or visit.updated_at
             out.append(
                 BoardRow(
@@ -1156,7 +1158,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    visit.status,
+                    VisitStatus(visit.status),
                     stage,
                     visit.page,
                     visit.needs_staff,
@@ -1235,7 +1237,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    v.status,
+                    VisitStatus(v.status),
                     v.status,
                     v.page,
                     v.needs_staff,
@@ -1257,7 +1259,7 @@ class VisitService(Service):
 
     def _editable(self, s: Session, visit_id: str) -> Visit:
         visit = self._visit(s, visit_id)
-        if visit.status != "draft":
+        if visit.status != VisitStatus.DRAFT:
             raise Immutable("This visit is already submitted and cannot be changed.")
         if s.scalar(
             select(func.count()).select_from(Signature).where(Signature.visit_id == visit_id)
@@ -1280,7 +1282,7 @@ class VisitService(Service):
         signed with (stored with its answers at each signature).
         """
         answers = self._answers(s, visit.id)
-        if visit.status != "draft" or self._signed(s, visit.id):
+        if visit.status != VisitStatus.DRAFT or self._signed(s, visit.id):
             return answers  # the identity stored with the first signature
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None
@@ -1388,7 +1390,7 @@ class VisitService(Service):
         )
         return VisitDraft(
             visit.id,
-            visit.status,
+            VisitStatus(visit.status),
             visit.lang,
             visit.page,
             visit.visit_date,

@@ -245,8 +245,8 @@ def test_hand_over_opens_the_real_kiosk_for_that_visit(qtbot, sqlite_ctx, make_w
         assert kiosk.isFullScreen() or kiosk.isVisible()
     finally:
         kiosk.hide()
-        kiosk.deleteLater()
-        qtbot.wait(50)
+        with qtbot.waitSignal(kiosk.destroyed):
+            kiosk.deleteLater()
 
 
 def test_main_kiosk_goes_straight_to_the_kiosk_after_sign_in(

@@ -99,6 +99,7 @@ class Keyboard:
                 widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
             )
         QApplication.processEvents()
+        self.kiosk.wait_idle()  # a press of Next or Start saves off the GUI thread
 
     def tab_to(self, target: QWidget) -> None:
         for _ in range(400):
@@ -139,6 +140,7 @@ class Keyboard:
             edit.selectAll()
             self.key(Qt.Key.Key_Delete)
         type_text(edit, text)
+        self.kiosk.wait_idle()  # initials are saved as soon as they are typed
 
     def next(self) -> None:
         self.press(self.kiosk.window.nav.next)

@@ -69,6 +69,7 @@ def test_initials_set_through_the_accessibility_interface_count(
     fields = page.fields  # type: ignore[attr-defined]
     for (_sid, _role), field in fields.items():
         set_text(field.edit, mine)
+        kiosk.wait_idle()
         assert field.done, field.error.text()
     draft = VisitService(sqlite_ctx).draft(kiosk.window.control.visit.actor, reg.started.visit_id)  # type: ignore[union-attr]
     assert {sid for sid, _ in fields} <= {sid for sid, _ in draft.acknowledged}

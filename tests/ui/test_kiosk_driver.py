@@ -114,6 +114,10 @@ class KioskDriver:
         self.ctx = ctx
         self.pages_seen: list[str] = []
         window.page_changed.connect(self.pages_seen.append)
+        # Issuing may finish while the driver waits for the last signature's save to be drawn.
+        self.documents: list[Any] = []
+        self._documents_taken = 0
+        window.documents_finished.connect(self.documents.append)
 
     # --- finding ---------------------------------------------------------------------------------
 
@@ -145,6 +149,7 @@ class KioskDriver:
             widget = self.find(widget)
         assert widget.isEnabled(), f"{widget.objectName()} is disabled"
         self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        self.wait_idle()
 
     def type_into(self, widget: QWidget | str, text: str, *, replace: bool = True) -> None:
         if isinstance(widget, str):
@@ -153,6 +158,7 @@ class KioskDriver:
             widget.clear()
         widget.setFocus()
         type_text(widget, text)
+        self.wait_idle()  # valid initials are saved as soon as they are typed
 
     def next(self) -> None:
         button = self.window.nav.next
@@ -172,6 +178,11 @@ class KioskDriver:
 
     def wait_ready(self) -> None:
         self.qtbot.waitUntil(self.window.is_ready, timeout=20_000)
+
+    def wait_idle(self) -> None:
+        """Until what the kiosk saves off the GUI thread is saved and drawn."""
+        if self.window.busy:
+            self.qtbot.waitUntil(lambda: not self.window.busy, timeout=30_000)
 
     # --- welcome ---------------------------------------------------------------------------------
 
@@ -202,6 +213,7 @@ class KioskDriver:
             self.type_into(dialog.username, username)
             self.type_into(dialog.secret, pin)
             self.click(dialog.confirm_button)
+        self.wait_idle()  # what the kiosk does with the staff member's sign-in
 
     def release_mood_alert(
         self, note: str = "Seen in private; safety plan agreed.", username: str = "drruiz"
@@ -217,6 +229,7 @@ class KioskDriver:
         self.type_into(dialog.note, note)  # type: ignore[attr-defined]
         self.click(dialog.release_button)  # type: ignore[attr-defined]
         self.qtbot.waitUntil(lambda: self.window.release_dialog is None)
+        self.wait_idle()
 
     # --- pages -----------------------------------------------------------------------------------
 
@@ -357,15 +370,17 @@ class KioskDriver:
         self.check_page()
 
     def wait_documents(self) -> Any:
-        with self.qtbot.waitSignal(self.window.documents_finished, timeout=60_000) as blocker:
-            pass
-        return blocker.args[0]
+        """The documents issued after the last signature (None: left to staff)."""
+        self.qtbot.waitUntil(lambda: len(self.documents) > self._documents_taken, timeout=60_000)
+        self._documents_taken += 1
+        return self.documents[self._documents_taken - 1]
 
     # --- checks ----------------------------------------------------------------------------------
 
     def check_page(self) -> None:
         """Every visible interactive widget has an accessible name and a 44 px touch target."""
-        self.qtbot.wait(1)
+        self.wait_idle()
+        QApplication.processEvents()  # pending layout requests: sizes are final
         roots: list[QWidget] = [self.page, self.window.bar, self.window.nav]
         for root in roots:
             for w in [root, *root.findChildren(QWidget)]:

@@ -56,6 +56,7 @@ def test_help_now_page_shows_a_refused_staff_continue_in_spanish(
     driver.window.begin_visit(
         VisitService(sqlite_ctx).hand_over(desk_actor(sqlite_ctx), reg.started.visit_id)
     )
+    driver.wait_idle()
     assert driver.window.lang == "es"
     driver.fill_intake(patient)
     driver.answer_phq9(patient.phq9)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 from test_kiosk_driver import (
@@ -144,8 +145,10 @@ def test_positive_item_nine_pauses_for_staff_and_shows_no_score(
             )
         ).all()
     assert alerts == [{"reason": "mood_item9"}]
-    # Nobody is timed out of the help page.
-    kiosk.qtbot.wait(600)
+    # Nobody is timed out of the help page: no countdown runs, and activity starts none.
+    assert not kiosk.window.idle.watching
+    kiosk.qtbot.keyClick(kiosk.page, Qt.Key.Key_Shift)
+    assert not kiosk.window.idle.watching
     assert kiosk.step() == "help_now" and not kiosk.window.overlay.isVisible()
     kiosk.window.idle.set_timeouts(600_000, 15_000)
     # A wrong PIN is refused; the right one continues the visit.

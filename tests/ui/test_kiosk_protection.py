@@ -162,6 +162,7 @@ def test_idle_on_the_signature_page_wipes_the_pad(qtbot, sqlite_ctx: AppContext)
     visits.set_page(kiosk_actor, vid, "sign:patient")
     kiosk = make_window(qtbot, sqlite_ctx, idle_timeout_ms=600_000, idle_warning_ms=200)
     kiosk.window.begin_visit(visits.hand_over(desk_actor(sqlite_ctx), vid))
+    kiosk.wait_idle()
     assert kiosk.step() == "review"  # resumes before the signature, never on it
     kiosk.next()
     pad = kiosk.find("signature_pad", SignaturePadWidget)
@@ -229,6 +230,7 @@ def test_front_desk_hands_a_visit_to_the_kiosk(qtbot, sqlite_ctx: AppContext) ->
     kiosk = make_window(qtbot, sqlite_ctx)
     actor = VisitService(sqlite_ctx).hand_over(desk_actor(sqlite_ctx), reg.started.visit_id)
     kiosk.window.begin_visit(actor)
+    kiosk.wait_idle()
     assert kiosk.step() == "intake:identity"
     assert kiosk.window.lang == "es"  # the language the front desk recorded
 
@@ -261,6 +263,7 @@ def test_documents_left_to_staff_when_the_service_is_missing(
     visits = VisitService(sqlite_ctx)
     kiosk = make_window(qtbot, sqlite_ctx)
     kiosk.window.begin_visit(visits.hand_over(desk_actor(sqlite_ctx), vid))
+    kiosk.wait_idle()
     while kiosk.step() != "review":
         if kiosk.step().startswith("quiz:"):
             kiosk.answer_quiz()
@@ -281,6 +284,7 @@ def test_done_page_returns_to_welcome_by_itself(qtbot, sqlite_ctx: AppContext) -
     visits = VisitService(sqlite_ctx)
     kiosk = make_window(qtbot, sqlite_ctx, done_return_ms=300)
     kiosk.window.begin_visit(visits.hand_over(desk_actor(sqlite_ctx), vid))
+    kiosk.wait_idle()
     while kiosk.step() != "review":
         if kiosk.step().startswith("quiz:"):
             kiosk.answer_quiz()

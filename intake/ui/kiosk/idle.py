@@ -72,6 +72,11 @@ class IdleWatcher(QObject):
     def warning(self) -> bool:
         return self._expiry.isActive()
 
+    @property
+    def watching(self) -> bool:
+        """Counting down to a warning (or warning): quiet will clear the screen."""
+        return self._enabled and (self._idle.isActive() or self.warning)
+
     def set_timeouts(self, timeout_ms: int, warning_ms: int) -> None:
         self.timeout_ms, self.warning_ms = timeout_ms, warning_ms
         if self._enabled and not self.warning:

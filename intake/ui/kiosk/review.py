@@ -31,7 +31,7 @@ def format_answer(question: fm.Question, value: Any, lang: str) -> str:
     if isinstance(value, dt.date):
         return format_date(value, lang)
     if question.type == "weight" and isinstance(value, int | float):
-        return f"{value:g} kg"
+        return t("review_weight", lang, kg=i18n.number(value, lang))
     return str(value)
 
 

@@ -21,16 +21,19 @@ if TYPE_CHECKING:
 
 
 class StaffUnlock(QObject):
-    """Opens the dialogs over ``window``; a confirmed PIN goes to the controller, and what it
-    decides is handed to ``draw``."""
+    """Opens the dialogs over ``window``; a confirmed PIN goes to the controller through
+    ``run`` (which calls it off the GUI thread and draws what it decides)."""
 
     def __init__(
-        self, window: QWidget, control: KioskController, draw: Callable[[ViewState], None]
+        self,
+        window: QWidget,
+        control: KioskController,
+        run: Callable[[Callable[[], ViewState]], None],
     ):
         super().__init__(window)
         self._window = window
         self._control = control
-        self._draw = draw
+        self._run = run
         self.pin_dialog: StaffPinDialog | None = None
         self.release_dialog: QDialog | None = None
 
@@ -85,15 +88,15 @@ class StaffUnlock(QObject):
 
     def _on_staff_confirmed_continue(self, info: object) -> None:
         if self._control.has_flow():
-            self._draw(self._control.staff_continue(info))
+            self._run(lambda: self._control.staff_continue(info))
 
     def _on_staff_confirmed_resume(self, _info: object) -> None:
         if self._control.visit is not None:
-            self._draw(self._control.confirm_resume())
+            self._run(self._control.confirm_resume)
 
     def _on_visit_released(self) -> None:
         if self._control.has_flow():
-            self._draw(self._control.released())
+            self._run(self._control.released)
 
     def dismiss(self) -> None:
         """Close whatever is open (the screen is clearing)."""

@@ -6,15 +6,18 @@ the ones a patient can meet at the kiosk, so that an error never switches langua
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intake import i18n
 
 if TYPE_CHECKING:
     from intake.domain.wizard import Place
     from intake.services.completeness import Missing
+    from intake.services.kiosk_payloads import ViewState
 
 # The kiosk's texts are the catalogue's "kiosk" area (resources/messages/kiosk.<lang>.toml).
 AREA = "kiosk"
@@ -344,12 +347,41 @@ def is_spanish(text: str) -> bool:
     )
 
 
+class Worded(str):
+    """A text already in the patient's language, from the catalogue: ``message`` keeps it."""
+
+
+def refusal_text(code: str, params: Mapping[str, Any], lang: str) -> Worded | None:
+    """A service's refusal by its code (``ServiceError.code``), in the kiosk's own words;
+    None when the catalogue has none for it (the service's text is shown, translated)."""
+    key = f"error_{code}"
+    if not has(key):
+        return None
+    count = params.get("minutes", params.get("seconds"))
+    if isinstance(count, int):
+        return Worded(tn(key, lang, count, **params))
+    return Worded(t(key, lang, **params))
+
+
+def worded(view: ViewState, lang: str) -> ViewState:
+    """A refusal the catalogue words (by its code) in place of the service's English text."""
+    problem = view.problem
+    if problem is None or not view.errors:
+        return view
+    text = refusal_text(problem.code, problem.params, lang)
+    if text is None:
+        return view
+    return dataclasses.replace(view, errors=dict.fromkeys(view.errors, text))
+
+
 def message(text: str, lang: str) -> str:
     """A service or domain message in the patient's language.
 
     A message already in Spanish is returned as it is: translating it again would wrap it in
     "ask for help" around the real words.
     """
+    if isinstance(text, Worded):
+        return text
     if i18n.language(lang).is_pseudo:
         return i18n.pseudo_text(text) if text else text
     if lang != "es":

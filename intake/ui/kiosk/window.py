@@ -5,11 +5,16 @@ deleted when it is left. Pages hand back typed payloads, the window forwards the
 ``KioskController`` (``intake.services.kiosk_flow``) and draws the ``ViewState`` it returns.
 When the screen clears (idle, finished, or staff), the visit is dropped whole and Welcome is
 rebuilt: nothing of the patient remains in any widget, and Back cannot reach the old pages.
+
+Every controller call that writes (opening by code, Next, Back, initials, staff's decisions)
+runs off the GUI thread through ``ControllerCalls``; meanwhile the kiosk shows it is busy
+(Next and Back disabled, a busy cursor) and a second press is ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +27,7 @@ from intake.i18n import language
 from intake.services.kiosk_flow import KioskController
 from intake.services.kiosk_payloads import Initials, Screen, ViewState
 from intake.ui.kiosk.base import KioskPage
+from intake.ui.kiosk.calls import ControllerCalls, FocusKeeper
 from intake.ui.kiosk.chrome import AccessibilityBar, NavBar
 from intake.ui.kiosk.host import PageHost, watch_activity
 from intake.ui.kiosk.idle import IdleGuard, IdleOverlay, IdleWatcher
@@ -29,10 +35,12 @@ from intake.ui.kiosk.issuing import DocumentIssuer
 from intake.ui.kiosk.reader import ReadAloud
 from intake.ui.kiosk.staff_unlock import StaffUnlock
 from intake.ui.kiosk.startup import KioskStartup
-from intake.ui.kiosk.text import t
+from intake.ui.kiosk.text import Worded, t, worded
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme, colour_pads
 from intake.ui.kiosk.welcome import DonePage, ResumePage, WelcomePage
 from intake.ui.widgets.access import set_role
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     # Only for annotations: importing PySide6.QtGui at start-up costs ~18 ms before Welcome.
@@ -64,6 +72,7 @@ class KioskWindow(QWidget):
     idle_timed_out = Signal()
     screen_cleared = Signal()
     kiosk_left = Signal()
+    busy_changed = Signal(bool)  # a controller call (a save) runs / all are done and drawn
 
     def __init__(
         self,
@@ -82,6 +91,10 @@ class KioskWindow(QWidget):
         given = ctx if hasattr(ctx, "forms") and hasattr(ctx, "db") else None
         self._ctx: AppContext | None = given  # type: ignore[assignment]
         self.control = KioskController(self._ctx, i18n.offered())
+        self.calls = ControllerCalls(self, self.control.lock)
+        self.calls.busy_changed.connect(self._on_calls_busy_changed)
+        self.calls.failed.connect(self._on_calls_failed)
+        self._focus = FocusKeeper()
         self.startup = KioskStartup(self._ctx, None if given else ctx, self)  # type: ignore[arg-type]
         self.startup.context_ready.connect(self._on_startup_context_ready)
         self.startup.failed.connect(self._on_startup_failed)
@@ -140,7 +153,7 @@ class KioskWindow(QWidget):
         watch_activity(self.bar, self.pages.activity)
         watch_activity(self.nav, self.pages.activity)
         self._idle_guard.timed_out.connect(self._on_idle_guard_timed_out)
-        self.staff = StaffUnlock(self, self.control, self._draw)
+        self.staff = StaffUnlock(self, self.control, self._call_and_draw)
         self.issuer = DocumentIssuer(self)
         self.issuer.finished.connect(self._on_issuer_finished)
         self._done_timer = QTimer(self)
@@ -160,6 +173,11 @@ class KioskWindow(QWidget):
 
     def is_ready(self) -> bool:
         return self._ready
+
+    @property
+    def busy(self) -> bool:
+        """A controller call is running or its result is not drawn yet."""
+        return self.calls.busy
 
     @property
     def current_page(self) -> KioskPage | None:
@@ -198,7 +216,7 @@ class KioskWindow(QWidget):
             self.startup.begin()
             return
         self.clear_screen()
-        self._draw(self.control.begin(actor))
+        self.calls.queue(lambda: self.control.begin(actor), self._draw)
 
     def set_text_size(self, index: int) -> None:
         index = max(0, min(len(TEXT_SIZES) - 1, index))
@@ -223,7 +241,8 @@ class KioskWindow(QWidget):
         "cleared"), so the front desk's board says the patient left the kiosk.
         """
         self.reader.stop()
-        self.control.reset(reason)
+        self.calls.cancel()
+        self.control.reset(reason)  # waits for a save still running: its result is dropped
         self.issuer.forget()
         self._done_timer.stop()
         self.staff.dismiss()
@@ -305,7 +324,20 @@ class KioskWindow(QWidget):
 
     def _set_language(self, lang: str) -> None:
         snapshot = self.pages.page.snapshot() if self.pages.page is not None else {}
-        if not self.control.choose_language(lang):
+        if self.control.visit is None and not self.calls.busy:
+            # Nothing to save yet (Welcome): at once.
+            self._on_language_chosen(snapshot, self.control.choose_language(lang))
+            return
+        started = self.calls.run(
+            lambda: self.control.choose_language(lang),
+            lambda changed: self._on_language_chosen(snapshot, changed),
+        )
+        if not started:
+            self.bar.retranslate(self.lang, self._theme, self._clinic)  # the press is undone
+
+    def _on_language_chosen(self, snapshot: dict[str, Any], changed: bool) -> None:
+        if not changed:
+            self.bar.retranslate(self.lang, self._theme, self._clinic)
             return
         self._retranslate()
         flow = self.control.flow
@@ -359,6 +391,7 @@ class KioskWindow(QWidget):
     def _show_on_page(self, view: ViewState) -> None:
         from intake.ui.kiosk.pages import show_on_page
 
+        view = worded(view, self.lang)
         if self.pages.page is not None:
             show_on_page(self.pages.page, view, self.lang, self._ctx.forms if self._ctx else None)
 
@@ -397,6 +430,12 @@ class KioskWindow(QWidget):
             page.reveal(now)
 
     def _update_nav(self) -> None:
+        if self.calls.busy:
+            # The controller is being used on its worker thread: nothing is asked of it, and
+            # nothing can be pressed until the save is done and drawn.
+            self.nav.next.setEnabled(False)
+            self.nav.back.setEnabled(False)
+            return
         page = self.pages.page
         nav = self.control.nav(page.is_complete()) if page is not None else None
         if nav is None:
@@ -421,42 +460,90 @@ class KioskWindow(QWidget):
                 self.pages.page.set_busy(True)
             self.startup.begin()
             return
-        view = self.control.open_by_code(dob, code)
+        page = self.pages.page
+        started = self.calls.run(lambda: self.control.open_by_code(dob, code), self._on_opened)
+        if started and isinstance(page, WelcomePage):
+            page.set_busy(True)
+
+    def _on_opened(self, view: ViewState) -> None:
+        if isinstance(self.pages.page, WelcomePage):
+            self.pages.page.set_busy(False)
         if view.screen is not Screen.WELCOME:
             self.idle.set_enabled(True)
         self._draw(view)
 
     def _on_nav_back_clicked(self) -> None:
         page = self.pages.page
-        if page is None:
+        if page is None or self.calls.busy:
             return
-        view = self.control.back(page.snapshot())
+        snapshot = page.snapshot()
+        self.calls.run(lambda: self.control.back(snapshot), self._on_went_back)
+
+    def _on_went_back(self, view: ViewState | None) -> None:
         if view is not None:
             self._draw(view)
 
     def _on_nav_next_clicked(self) -> None:
         page = self.pages.page
-        if page is None or not self.control.has_flow():
+        if page is None or self.calls.busy or not self.control.has_flow():
             return
-        self._draw(self.control.submit(page.payload()))
+        payload = page.payload()
+        self.calls.run(lambda: self.control.submit(payload), self._draw)
+
+    def _call_and_draw(self, work: Callable[[], ViewState]) -> None:
+        """Staff's decisions (continue, resume, a release): after whatever is being saved."""
+        self.calls.queue(work, self._draw)
 
     def _on_pages_initials_given(self, initials: Initials) -> None:
         page = self.pages.page
         if page is None or not self.control.has_flow() or not hasattr(page, "mark_acknowledged"):
             return
-        view = self.control.acknowledge(initials)
+        self.calls.queue(
+            lambda: self.control.acknowledge(initials),
+            lambda view: self._on_acknowledged(page, initials, view),
+        )
+
+    def _on_acknowledged(self, page: KioskPage, initials: Initials, view: ViewState) -> None:
+        if page is not self.pages.page:
+            return  # the screen cleared meanwhile
         if view.accepted is not None:
             done = view.accepted
-            page.mark_acknowledged(done.statement_id, done.role, done.initials)
+            page.mark_acknowledged(done.statement_id, done.role, done.initials)  # type: ignore[attr-defined]
             self._update_nav()
         elif view.errors:
-            text = " ".join(view.errors.values())
+            said = list(dict.fromkeys(worded(view, self.lang).errors.values()))
+            text = " ".join(said)
+            if all(isinstance(part, Worded) for part in said):
+                text = Worded(text)
             page.show_initials_error(initials.statement_id, initials.role, text)  # type: ignore[attr-defined]
 
     def _on_pages_dob_disputed(self) -> None:
         """ "This is not my date of birth": the visit waits for staff to check the record."""
-        if self.pages.page is not None and self.control.has_flow():
-            self._draw(self.control.dispute_date_of_birth(self.pages.page.snapshot()))
+        page = self.pages.page
+        if page is not None and not self.calls.busy and self.control.has_flow():
+            snapshot = page.snapshot()
+            self.calls.run(lambda: self.control.dispute_date_of_birth(snapshot), self._draw)
+
+    # --- busy ------------------------------------------------------------------------------------
+
+    def _on_calls_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._focus.remember(self.pages.page)
+            self.setCursor(Qt.CursorShape.BusyCursor)
+            self._update_nav()
+        else:
+            self.unsetCursor()
+            self._update_nav()
+            self._focus.give_back(self.pages.page)
+        self.busy_changed.emit(busy)
+
+    def _on_calls_failed(self, exc: BaseException) -> None:
+        """The database could not be reached (the services' own refusals come back as views):
+        the patient stays on the page, with what they typed, and may press again."""
+        log.warning("kiosk save failed: %s", type(exc).__name__)
+        if isinstance(self.pages.page, WelcomePage):
+            self.pages.page.set_busy(False)
+        self._show_on_page(ViewState(step=None, errors={"_": t("not_saved", self.lang)}))
 
     # --- read-aloud ------------------------------------------------------------------------------
 
@@ -562,5 +649,6 @@ class KioskWindow(QWidget):
         self.reader.stop()
         if self.pages.page is not None:
             self.pages.page.wipe()
-        self.control.release("closed")
+        self.calls.cancel()
+        self.control.release("closed")  # after a save still running (its result is dropped)
         super().closeEvent(event)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import FINISHED
 from intake.domain.timestamps import TimestampState
 from intake.services.context import Actor, AppContext
 from intake.ui.common import (
@@ -153,7 +154,7 @@ class DocumentsWidget(QWidget):
         kinds = {d.kind for d in documents}
         if (
             auto_issue
-            and status in ("submitted", "countersigned")
+            and status in FINISHED
             and any(k not in kinds for k in ("consent", "education", "summary"))
             and not self.tasks.busy
         ):
@@ -203,7 +204,7 @@ class DocumentsWidget(QWidget):
         if documents:
             self.table.selectRow(0)
         pending = sum(1 for d in documents if d.timestamp_pending)
-        if self.status in ("submitted", "countersigned"):
+        if self.status in FINISHED:
             self.note.setText(
                 (
                     "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
@@ -283,7 +284,7 @@ class DocumentsWidget(QWidget):
         self.print_button.setEnabled(chosen and not busy)
         kinds = {d.kind for d in self.documents}
         missing = any(k not in kinds for k in ("consent", "education", "summary"))
-        self.issue_button.setVisible(self.status in ("submitted", "countersigned") and missing)
+        self.issue_button.setVisible(self.status in FINISHED and missing)
         self.issue_button.setEnabled(not busy)
         self.fhir_button.setEnabled(self.visit_id is not None and not busy)
         self.timestamp_button.setVisible(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import FINISHED, OPEN
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
@@ -351,14 +352,12 @@ class FrontDeskPage(QWidget):
             f"<span style='color:#5b6470'>{latest} · details version {patient.version}"
             f"{changes}</span>"
         )
-        self.print_button.setEnabled(
-            any(v.status in ("submitted", "countersigned") for v in visits)
-        )
+        self.print_button.setEnabled(any(v.status in FINISHED for v in visits))
         self._show_dermatologist(visits)
 
     def _show_dermatologist(self, visits: list[BoardRow]) -> None:
         """The clinicians to choose from; the open visit's choice, when there is one."""
-        self._open_visit = next((v for v in visits if v.status in ("draft", "submitted")), None)
+        self._open_visit = next((v for v in visits if v.status in OPEN), None)
         current = None
         try:
             choices = self._dermatologists.choices(self._actor)
@@ -575,7 +574,7 @@ class FrontDeskPage(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
-        finished = [v for v in visits if v.status in ("submitted", "countersigned")]
+        finished = [v for v in visits if v.status in FINISHED]
         if not finished:
             self.message.show_error(
                 "This patient has no finished visit yet, so there is no packet to print."

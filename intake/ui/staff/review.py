@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import OPEN, StaffRole, VisitStatus
 from intake.domain.rules import can_become_pregnant
 from intake.services.clinician import ClinicianService, Review
 from intake.services.context import Actor, AppContext
@@ -170,10 +171,10 @@ class ReviewWidget(QWidget):
         self._show_sections(True)
         self.countersign_button.setVisible(True)
         self.countersign_button.setEnabled(
-            review.status == "submitted" and self._actor.role == "clinician"
+            review.status == VisitStatus.SUBMITTED and self._actor.role == StaffRole.CLINICIAN
         )
         self.countersign_button.setToolTip(
-            "" if self._actor.role == "clinician" else "Only a dermatologist countersigns."
+            "" if self._actor.role == StaffRole.CLINICIAN else "Only a dermatologist countersigns."
         )
         self._show_dermatologist(visit_id, review.status)
         self._load_course()
@@ -193,7 +194,7 @@ class ReviewWidget(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
-        open_ = status in ("draft", "submitted")
+        open_ = status in OPEN
         picker.set_editable(
             open_, "" if open_ else "Countersigned: the consent names who countersigned it."
         )
@@ -317,7 +318,7 @@ class ReviewWidget(QWidget):
         if self.visit_id is None or self.review is None:
             return
         self.reload()  # the dialog lists the flags as they are now, not as when the visit opened
-        if self.review is None or self.review.status != "submitted":
+        if self.review is None or self.review.status != VisitStatus.SUBMITTED:
             return
         dialog = CountersignDialog(
             self._ctx,

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import FINISHED, Stage, VisitStatus
 from intake.services.alerts import MOOD_REASON, AlertService
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
@@ -87,11 +88,11 @@ BANNER_MS = 20_000  # a confirmation goes by itself after this; an error stays u
 
 def part_text(row: BoardRow) -> str:
     """Which part of the visit the patient is on, in words ("Risks: topic 3 of 10")."""
-    if row.status in ("submitted", "countersigned"):
+    if row.status in FINISHED:
         return "Finished"
     place = row.place
     if place is None:
-        if row.stage == "waiting":
+        if row.stage == Stage.WAITING:
             return "Not started"
         return "Welcome" if row.page in ("", "welcome") else ""
     words = PART_WORDS.get(place.section, humanise(place.section))
@@ -104,7 +105,7 @@ def part_text(row: BoardRow) -> str:
 
 def waiting_seconds(ctx: AppContext, row: BoardRow) -> int:
     """How long the patient has waited: since the visit started, or since they signed."""
-    if row.stage in ("done", "abandoned") or row.waiting_since is None:
+    if row.stage in (Stage.DONE, Stage.ABANDONED) or row.waiting_since is None:
         return -1
     return max(0, int((ctx.now() - row.waiting_since).total_seconds()))
 
@@ -143,17 +144,17 @@ def code_text(ctx: AppContext, row: BoardRow) -> str:
 
 
 def _stage_text(ctx: AppContext, row: BoardRow) -> str:
-    if row.stage == "needs_staff":
+    if row.stage == Stage.NEEDS_STAFF:
         return NEEDS_STAFF_WORDING.get(row.needs_staff, "Needs staff — visit paused")
-    if row.stage == "waiting":
+    if row.stage == Stage.WAITING:
         return "Waiting for the kiosk"
-    if row.stage == "at_kiosk":
+    if row.stage == Stage.AT_KIOSK:
         return "At the kiosk"
-    if row.stage == "left_kiosk":
+    if row.stage == Stage.LEFT_KIOSK:
         return "Left the kiosk — not finished"
-    if row.stage == "for_dermatologist":
+    if row.stage == Stage.FOR_DERMATOLOGIST:
         return "Waiting for the dermatologist"
-    if row.stage == "done":
+    if row.stage == Stage.DONE:
         return "Done"
     return humanise(row.stage)
 
@@ -223,7 +224,7 @@ class BoardModel(QAbstractTableModel):
                 return index.row()  # the rows come in the board's order
             if column == self.PART:
                 place = row.place  # where in the visit: part, then page of the part
-                done = 0 if row.status == "draft" else 1
+                done = 0 if row.status == VisitStatus.DRAFT else 1
                 return done * 10_000 + (place.part * 100 + place.n if place else 0)
             if column == self.WAITING:
                 return self._waiting[index.row()]
@@ -244,7 +245,7 @@ class BoardModel(QAbstractTableModel):
 
     @staticmethod
     def _urgent(row: BoardRow) -> bool:
-        return row.stage == "needs_staff" or row.code in ("void", "locked")
+        return row.stage == Stage.NEEDS_STAFF or row.code in ("void", "locked")
 
 
 class BoardFilter(QSortFilterProxyModel):
@@ -268,7 +269,7 @@ class BoardFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, BoardModel)
         row = model.rows[source_row]
-        if self.hide_done and row.stage == "done":
+        if self.hide_done and row.stage == Stage.DONE:
             return False
         if not self._words:
             return True
@@ -648,10 +649,10 @@ class StatusBoardWidget(QWidget):
 
     def _update_buttons(self) -> None:
         row = self.selected_row()
-        self.attend_button.setEnabled(bool(row and row.stage == "needs_staff"))
+        self.attend_button.setEnabled(bool(row and row.stage == Stage.NEEDS_STAFF))
         self.identity_button.setEnabled(bool(row and row.needs_staff == "identity"))
-        self.abandon_button.setEnabled(bool(row and row.status == "draft"))
-        self.new_code_button.setEnabled(bool(row and row.status == "draft"))
+        self.abandon_button.setEnabled(bool(row and row.status == VisitStatus.DRAFT))
+        self.new_code_button.setEnabled(bool(row and row.status == VisitStatus.DRAFT))
 
     @Slot()
     def _on_table_selection_changed(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import StaffRole
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, Locked
 from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
@@ -378,7 +379,7 @@ class StaffWindow(QWidget):
         self.accounts: StaffAccountsPage | None = None
         # Adding pending timestamps: the Station menu's action and the documents tab's button.
         self.timestamps: PendingTimestamps | None = None
-        if info.role in ("clinician", "admin"):
+        if info.role in (StaffRole.CLINICIAN, StaffRole.ADMIN):
             self.timestamps = PendingTimestamps(ctx, self.actor, self)
             self.timestamps.busy_changed.connect(self._on_timestamps_busy_changed)
             self.timestamps.finished.connect(self._on_timestamps_finished)
