@@ -8,11 +8,13 @@ get their own programme's dates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
 from intake.domain.errors import ValidationError
+from intake.domain.records import ConsentRecord
 from intake.forms import model as fm
 
 # When the rule set names no number (a rule set since removed), the public programmes' values.
@@ -129,3 +131,23 @@ def post_course_test_state(
     if after:
         return "positive" if "positive" in after else "negative"
     return "overdue" if today > aftercare.pregnancy_test_due else "due"
+
+
+@dataclass(frozen=True)
+class AftercareRecord(ConsentRecord):
+    """What the aftercare packet is drawn from: the consent the course ran under, its end and
+    the aftercare dates. Its fingerprint (printed on each page) covers all three."""
+
+    completion: Completion | None = None
+    aftercare: Aftercare | None = None
+    completed_by: str = ""  # the clinician who recorded the end of the course
+
+
+def aftercare_record(
+    consent: ConsentRecord, done: Completion, after: Aftercare, completed_by: str, **changes: object
+) -> AftercareRecord:
+    """The consent record with the course's end and its aftercare dates (``changes``: other
+    fields to replace, such as the document id and form versions)."""
+    fields = {f.name: getattr(consent, f.name) for f in dataclasses.fields(ConsentRecord)}
+    fields.update(changes)
+    return AftercareRecord(**fields, completion=done, aftercare=after, completed_by=completed_by)  # type: ignore[arg-type]

@@ -636,14 +636,7 @@ class ClinicianService(Service):
     def _completion_row(
         self, row: CourseCompletion, tests: list[tuple[dt.date, str]], s: Any = None
     ) -> CompletionRow:
-        after = completion_rules.Aftercare(
-            row.completed_on,
-            row.ruleset_id,
-            row.pregnancy_test_due,
-            row.contraception_until,
-            row.no_blood_donation_until,
-            row.no_cosmetic_procedures_until,
-        )
+        _done, after = completion_facts(row)
         return CompletionRow(
             row.id,
             row.consent_visit_id,
@@ -736,6 +729,24 @@ def _pregnancy_tests(s: Any, patient_id: int) -> list[tuple[dt.date, str]]:
         (t.taken_on, t.result)
         for t in s.scalars(select(PregnancyTest).where(PregnancyTest.patient_id == patient_id))
     ]
+
+
+def completion_facts(
+    row: CourseCompletion,
+) -> tuple[completion_rules.Completion, completion_rules.Aftercare]:
+    """A stored completion as the domain's values: the course's end and its aftercare dates."""
+    done = completion_rules.Completion(
+        row.completed_on, row.mg_per_kg, completion_rules.StopReason(row.reason), row.reason_text
+    )
+    after = completion_rules.Aftercare(
+        row.completed_on,
+        row.ruleset_id,
+        row.pregnancy_test_due,
+        row.contraception_until,
+        row.no_blood_donation_until,
+        row.no_cosmetic_procedures_until,
+    )
+    return done, after
 
 
 def _consent_visit(s: Any, patient_id: int) -> Visit | None:

@@ -195,3 +195,23 @@ def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple
 
     record = ClinicianService(ctx).review(clinician, visit_id).record
     return tuple(review_token(f) for f in record.flags if f.must_review)
+
+
+def finish_course(
+    ctx: AppContext,
+    clinician: Actor,
+    patient_id: int,
+    completed_on: dt.date | str,
+    reason: str = "completed",
+    reason_text: str = "",
+    mg_per_kg: float | None = None,
+) -> tuple[Any, Any]:
+    """Record the end of the patient's course and issue the aftercare packet: (the completion
+    as the course view shows it, the packet's DocumentInfo). For `demo --course` and scripts."""
+    from intake.services.clinician import ClinicianService
+    from intake.services.documents import DocumentService
+
+    done = ClinicianService(ctx).record_completion(
+        clinician, patient_id, completed_on, reason, reason_text, mg_per_kg
+    )
+    return done, DocumentService(ctx).issue_aftercare(clinician, patient_id)

@@ -137,3 +137,24 @@ def test_a_completion_changed_in_the_database_is_caught(ctx) -> None:  # type: i
         assert clinical_problems(s, pid) == [
             "course_completions 1: it was changed after it was recorded"
         ]
+
+
+def test_the_aftercare_packet_is_sealed_stored_once_and_verifies(ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intake.documents.signing import embedded_document_id
+    from intake.services.documents import DocumentService
+    from intake.services.records import document_id
+
+    vid, doctor, pid, clinician = _course(ctx)
+    docs = DocumentService(ctx)
+    with pytest.raises(Conflict, match="end of the course first"):
+        docs.issue_aftercare(doctor, pid)
+    clinician.record_completion(doctor, pid, ctx.today())
+    info = docs.issue_aftercare(doctor, pid)
+    assert (info.kind, info.issue, info.visit_id) == ("aftercare", 1, vid)
+    assert docs.issue_aftercare(doctor, pid) == info  # once
+    pdf = docs.open_pdf(doctor, info.id, "export")
+    assert embedded_document_id(pdf) == info.id == document_id(vid, "aftercare", 1)
+    outcome = docs.verify_bytes(pdf)
+    assert outcome.valid, outcome.reason
+    assert "matches stored aftercare issue 1" in outcome.reason
+    assert AuditService(ctx).verify().intact
