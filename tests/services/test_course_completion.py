@@ -76,8 +76,10 @@ def test_an_early_stop_keeps_its_reason_and_a_patient_who_cannot_become_pregnant
 def test_completion_is_refused_twice_without_consent_and_to_other_roles(ctx) -> None:  # type: ignore[no-untyped-def]
     _vid, doctor, pid, clinician = _course(ctx)
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
-    with pytest.raises(NotAllowed):
-        clinician.record_completion(desk, pid, ctx.today())
+    admin = staff_actor(ensure_staff(ctx, "admin", "boss", "Clinic Boss"))
+    for other_role in (desk, admin):  # only a clinician records the end of a course
+        with pytest.raises(NotAllowed):
+            clinician.record_completion(other_role, pid, ctx.today())
     with pytest.raises(InvalidInput) as bad:
         clinician.record_completion(doctor, pid, ctx.today(), "other", "  ")
     assert set(bad.value.errors) == {"reason_text"}
@@ -116,13 +118,25 @@ def test_the_post_course_test_is_due_overdue_then_recorded(ctx) -> None:  # type
     assert clinician.course(doctor, pid).completion.post_course_test == "negative"
 
 
-def test_a_completion_changed_in_the_database_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        # A course made to look complete at the target dose.
+        ("UPDATE course_completions SET mg_per_kg = 150", "changed after it was recorded"),
+        # The post-course test date moved away.
+        ("UPDATE course_completions SET pregnancy_test_due = NULL", "changed after it was"),
+        ("DELETE FROM course_completions", "no longer stored"),
+    ],
+)
+def test_a_completion_changed_in_the_database_is_caught(ctx, statement, said) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.documents import DocumentService
+    from intake.services.errors import RecordMismatch
     from intake.services.row_digests import clinical_problems
 
     _vid, doctor, pid, clinician = _course(ctx)
     clinician.record_completion(doctor, pid, ctx.today())
     with pytest.raises(Exception, match="append-only"), ctx.db.engine.begin() as conn:
-        conn.execute(text("UPDATE course_completions SET mg_per_kg = 150"))
+        conn.execute(text(statement))
     with ctx.db.engine.begin() as conn:
         if ctx.db.dialect == "postgresql":
             conn.execute(
@@ -130,13 +144,18 @@ def test_a_completion_changed_in_the_database_is_caught(ctx) -> None:  # type: i
             )
         else:
             conn.execute(text("DROP TRIGGER trg_course_completions_no_update"))
-        conn.execute(text("UPDATE course_completions SET mg_per_kg = 150"))
+            conn.execute(text("DROP TRIGGER trg_course_completions_no_delete"))
+        conn.execute(text(statement))
     report = AuditService(ctx).verify()
     assert not report.intact
     with ctx.db.session() as s:
-        assert clinical_problems(s, pid) == [
-            "course_completions 1: it was changed after it was recorded"
-        ]
+        problems = clinical_problems(s, pid)
+    assert len(problems) == 1 and problems[0].startswith("course_completions 1: ")
+    assert said in problems[0]
+    if "DELETE" not in statement:
+        # Nothing is issued from a tampered completion.
+        with pytest.raises(RecordMismatch):
+            DocumentService(ctx).issue_aftercare(doctor, pid)
 
 
 def test_the_aftercare_packet_is_sealed_stored_once_and_verifies(ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
