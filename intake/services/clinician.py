@@ -496,7 +496,7 @@ class ClinicianService(Service):
             ]
             latest_visit = _consent_visit(s, patient_id)
             can = self._can_become_pregnant(s, patient, latest_visit)
-            done = _completion(s, latest_visit.id, patient_id) if latest_visit is not None else None
+            done = current_completion(s, patient_id)
             completed = (
                 self._completion_row(done, [(t.taken_on, t.result) for t in tests], s)
                 if done is not None
@@ -563,7 +563,7 @@ class ClinicianService(Service):
                 raise Conflict(
                     "This patient has no signed consent: there is no course to complete."
                 )
-            if _completion(s, consent.id, patient_id) is not None:
+            if current_completion(s, patient_id) is not None:
                 raise Conflict("This course's completion is already recorded.")
             if dose is None:
                 dose = self._dose(s, patient_id).mg_per_kg
@@ -610,8 +610,7 @@ class ClinicianService(Service):
         """The pregnancy test after the course: a pregnancy test entry dated after the last dose."""
         require_role(actor, *CLINICAL)
         with self.read() as s:
-            consent = _consent_visit(s, patient_id)
-            done = _completion(s, consent.id, patient_id) if consent is not None else None
+            done = current_completion(s, patient_id)
             last_dose = done.completed_on if done is not None else None
             months = s.scalars(
                 select(FollowUp.month)
@@ -759,13 +758,31 @@ def _consent_visit(s: Any, patient_id: int) -> Visit | None:
     ).first()
 
 
-def _completion(s: Any, consent_visit_id: str, patient_id: int) -> CourseCompletion | None:
-    return s.scalars(
-        select(CourseCompletion).where(
-            CourseCompletion.consent_visit_id == consent_visit_id,
-            CourseCompletion.patient_id == patient_id,
-        )
+def current_completion(s: Any, patient_id: int) -> CourseCompletion | None:
+    """The end of the patient's current course, once recorded.
+
+    A course runs from a signed visit to its completion; a signed visit started after the
+    completion was recorded begins a new course (which has none yet). Monthly visits signed
+    during the course do not end it: only the completion does.
+    """
+    row = s.scalars(
+        select(CourseCompletion)
+        .where(CourseCompletion.patient_id == patient_id)
+        .order_by(CourseCompletion.at.desc(), CourseCompletion.id.desc())
+        .limit(1)
     ).first()
+    if row is None:
+        return None
+    newer = s.scalars(
+        select(Visit.id)
+        .where(
+            Visit.patient_id == patient_id,
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.started_at > row.at,
+        )
+        .limit(1)
+    ).first()
+    return None if newer is not None else row
 
 
 def _name(s: Any, actor: str) -> str:

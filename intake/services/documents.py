@@ -645,11 +645,10 @@ class DocumentService(Service):
         require_role(actor, *clinician.CLINICAL)
         self._require_forms_ready()
         with self.read() as s:
-            consent = clinician._consent_visit(s, patient_id)
-            row = clinician._completion(s, consent.id, patient_id) if consent else None
-            if consent is None or row is None:
+            row = clinician.current_completion(s, patient_id)
+            if row is None:
                 raise Conflict("Record the end of the course first.")
-            visit_id = consent.id
+            visit_id = row.consent_visit_id
             have = s.scalars(
                 select(Document).where(Document.visit_id == visit_id, Document.kind == "aftercare")
             ).first()
@@ -657,9 +656,9 @@ class DocumentService(Service):
             return next(d for d in self._latest(visit_id) if d.kind == "aftercare")
         self._require_intact(actor, visit_id)
         with self.read() as s:
-            consent = s.get(Visit, visit_id)
-            row = clinician._completion(s, visit_id, patient_id)
-            assert consent is not None and row is not None
+            row = clinician.current_completion(s, patient_id)
+            if row is None or row.consent_visit_id != visit_id:
+                raise Conflict("The course changed meanwhile; please try again.")
             done, after = clinician.completion_facts(row)
             base = build_record(s, self.ctx.forms, visit_id)
             by = clinician._name(s, row.actor)

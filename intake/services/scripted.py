@@ -109,24 +109,31 @@ def walk_visit(
     sign: bool = True,
     dermatologist_id: int | None = None,
     allow_duplicate: bool = False,
+    patient_id: int | None = None,
 ) -> tuple[str, Actor, SignOutcome | None]:
     """Register the patient, start a visit at the front desk and complete it at the kiosk.
 
     ``allow_duplicate``: register the patient again even when the same one is registered
-    already (the demo, run more than once on one database).
+    already (the demo, run more than once on one database). ``patient_id``: a patient
+    registered already (a new course), who is not registered again.
     """
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
-    p = PatientService(ctx).register(
-        desk,
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        date_of_birth=patient.date_of_birth,
-        sex_at_birth=patient.sex_at_birth,
-        lang=patient.lang,
-        allow_duplicate=allow_duplicate,
-    )
+    if patient_id is None:
+        patient_id = (
+            PatientService(ctx)
+            .register(
+                desk,
+                first_name=patient.first_name,
+                last_name=patient.last_name,
+                date_of_birth=patient.date_of_birth,
+                sex_at_birth=patient.sex_at_birth,
+                lang=patient.lang,
+                allow_duplicate=allow_duplicate,
+            )
+            .id
+        )
     visits = VisitService(ctx)
-    started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)
+    started = visits.start_visit(desk, patient_id, patient.lang, dermatologist_id)
     kiosk = visits.open_by_code(patient.date_of_birth, started.code)
     vid = started.visit_id
     visits.set_language(kiosk, vid, patient.lang)

@@ -3,6 +3,7 @@ set; the row is bound to the audit trail; the post-course pregnancy test is reco
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -100,6 +101,21 @@ def test_completion_is_refused_twice_without_consent_and_to_other_roles(ctx) -> 
     )
     with pytest.raises(Conflict, match="no signed consent"):
         clinician.record_completion(doctor, other.id, ctx.today())
+
+
+def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  # type: ignore[no-untyped-def]
+    first_vid, doctor, pid, clinician = _course(ctx)
+    first = clinician.record_completion(doctor, pid, ctx.today())
+    later = ctx.now() + dt.timedelta(days=200)
+    ctx.clock = lambda: later
+    assert clinician.course(doctor, pid).completion == dataclasses.replace(
+        first, post_course_test="overdue"
+    )
+    second_vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient(), patient_id=pid)
+    assert clinician.course(doctor, pid).completion is None
+    second = clinician.record_completion(doctor, pid, ctx.today(), "patient_choice")
+    assert (first.consent_visit_id, second.consent_visit_id) == (first_vid, second_vid)
+    assert clinician.course(doctor, pid).completion == second
 
 
 def test_the_post_course_test_is_due_overdue_then_recorded(ctx) -> None:  # type: ignore[no-untyped-def]
