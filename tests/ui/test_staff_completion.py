@@ -78,7 +78,7 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     later = ctx.now() + dt.timedelta(days=31)
     ctx.clock = lambda: later
     service.record_post_course_test(doctor, patient_id, ctx.today(), "negative")
-    review._on_patient_data_changed(None)
+    qtbot.mouseClick(review.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "recorded: negative" in course.completion_label.text())
 
     with qtbot.waitSignal(course.aftercare_opened, timeout=30_000) as shown_packet:
@@ -86,3 +86,19 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     preview = shown_packet.args[0]
     assert preview.page_count >= 1
     preview.reject()
+
+
+def test_an_administrator_sees_the_course_but_cannot_record_its_end(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.scripted import ensure_staff
+    from intake.services.staff import staff_actor
+    from intake.ui.staff.course import CourseWidget
+
+    ctx = sqlite_ctx
+    _vid, patient_id = signed_visit(ctx, first_name="Ole", last_name="Berg")
+    admin = staff_actor(ensure_staff(ctx, "admin", "boss", "Clinic Boss"))
+    widget = CourseWidget(ctx, admin)
+    qtbot.addWidget(widget)
+    widget.show_course(patient_id, ClinicianService(ctx).course(admin, patient_id))
+    assert widget.save_button.isEnabled()
+    assert not widget.completion_button.isEnabled()
+    assert not widget.aftercare_button.isEnabled()

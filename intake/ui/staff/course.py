@@ -270,7 +270,9 @@ class CourseWidget(QWidget):
         for widget in (self.save_button, self.new_button, self.checklist_button):
             widget.setEnabled(enabled)
         completed = enabled and self.course is not None and self.course.completion is not None
-        self.completion_button.setEnabled(enabled and not completed)
+        # Only a clinician records the end of a course (an administrator may read it).
+        clinician = self._actor.role == "clinician"
+        self.completion_button.setEnabled(enabled and clinician and not completed)
         self.aftercare_button.setEnabled(completed)
 
     # --- showing ---------------------------------------------------------------------------------
