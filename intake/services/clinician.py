@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
@@ -783,6 +783,60 @@ def current_completion(s: Any, patient_id: int) -> CourseCompletion | None:
         .limit(1)
     ).first()
     return None if newer is not None else row
+
+
+@dataclass(frozen=True)
+class CourseEnd:
+    """A completed course as a listing shows it: the post-course test's state ("" when none is
+    needed, "due", "overdue", "negative", "positive") and its due date."""
+
+    post_course_test: str
+    test_due: dt.date | None
+
+
+def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int, CourseEnd]:
+    """The patients of ``patient_ids`` whose current course is completed (see
+    ``current_completion``), read in three statements however many patients there are."""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    latest: dict[int, CourseCompletion] = {}
+    for row in s.scalars(
+        select(CourseCompletion)
+        .where(CourseCompletion.patient_id.in_(ids))
+        .order_by(CourseCompletion.at, CourseCompletion.id)
+    ):
+        latest[row.patient_id] = row  # the last one of each patient wins
+    if not latest:
+        return {}
+    for pid, started in s.execute(
+        select(Visit.patient_id, func.max(Visit.started_at))
+        .where(
+            Visit.patient_id.in_(list(latest)),
+            Visit.status.in_(("submitted", "countersigned")),
+        )
+        .group_by(Visit.patient_id)
+    ):
+        if started is not None and pid in latest and _aware(started) > _aware(latest[pid].at):
+            del latest[pid]  # a new course has begun
+    tests: dict[int, list[tuple[dt.date, str]]] = {}
+    for pid, day, result in s.execute(
+        select(PregnancyTest.patient_id, PregnancyTest.taken_on, PregnancyTest.result).where(
+            PregnancyTest.patient_id.in_(list(latest))
+        )
+    ):
+        tests.setdefault(pid, []).append((day, result))
+    out = {}
+    for pid, row in latest.items():
+        _done, after = completion_facts(row)
+        state = completion_rules.post_course_test_state(after, tests.get(pid, []), today)
+        out[pid] = CourseEnd(state, after.pregnancy_test_due)
+    return out
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # func.max() hands back SQLite's stored text as a naive datetime (UTC).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _name(s: Any, actor: str) -> str:

@@ -103,6 +103,33 @@ def test_completion_is_refused_twice_without_consent_and_to_other_roles(ctx) -> 
         clinician.record_completion(doctor, other.id, ctx.today())
 
 
+def test_the_board_shows_the_course_completed_and_the_post_course_test(ctx) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    from intake.services.visits import VisitService
+
+    # Noon yesterday at the clinic: 20 hours later is the next day, still on the day's board.
+    zone = ZoneInfo(ctx.forms.clinic.timezone)
+    noon = dt.datetime.combine(ctx.today() - dt.timedelta(days=1), dt.time(12), zone)
+    ctx.clock = lambda: noon
+    vid, doctor, pid, clinician = _course(ctx)
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+
+    def row():  # type: ignore[no-untyped-def]
+        return next(r for r in VisitService(ctx).board(desk) if r.visit_id == vid)
+
+    assert (row().course_end, row().post_course_test_due) == (None, None)
+    done = clinician.record_completion(doctor, pid, ctx.today())
+    assert (row().course_end, row().post_course_test_due) == (
+        "due",
+        done.aftercare.pregnancy_test_due,
+    )
+    next_morning = noon + dt.timedelta(hours=20)
+    ctx.clock = lambda: next_morning
+    clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
+    assert row().course_end == "negative"
+
+
 def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  # type: ignore[no-untyped-def]
     first_vid, doctor, pid, clinician = _course(ctx)
     first = clinician.record_completion(doctor, pid, ctx.today())

@@ -12,13 +12,16 @@ from PySide6.QtGui import QAccessible
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     background_work_finishes,
     clinician,
+    desk,
     signed_visit,
 )
 
 from intake.i18n import tr
 from intake.services.clinician import ClinicianService
+from intake.services.visits import VisitService
 from intake.ui.staff.completion import CompletionDialog
 from intake.ui.staff.review import ReviewWidget
+from intake.ui.staff.status_board import stage_text
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -73,6 +76,11 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     assert "Course completed" in shown and f"due on <b>{due}</b>" in shown
     assert "no further prescription" in course.window_label.text()
     assert not course.completion_button.isEnabled() and course.aftercare_button.isEnabled()
+    # The status board's "Part of the visit" says so too.
+    board_row = next(r for r in VisitService(ctx).board(desk(ctx)) if r.visit_id == vid)
+    assert stage_text(ctx, board_row).endswith(
+        f"course completed, post-course pregnancy test due {due}"
+    )
 
     # The post-course test, recorded a month later, shows instead of "due".
     later = ctx.now() + dt.timedelta(days=31)
