@@ -14,7 +14,12 @@ from intake.documents.fingerprint import record_fingerprint, record_sha256
 from intake.documents.signing import ClinicSigner, VerifyResult, sign_pdf, verify_pdf
 
 if TYPE_CHECKING:
-    from intake.documents.render import render_consent, render_education, render_summary
+    from intake.documents.render import (
+        render_aftercare,
+        render_consent,
+        render_education,
+        render_summary,
+    )
 
 __all__ = [
     "ClinicSigner",
@@ -25,6 +30,7 @@ __all__ = [
     "atomic_write",
     "record_fingerprint",
     "record_sha256",
+    "render_aftercare",
     "render_consent",
     "render_education",
     "render_summary",
@@ -32,7 +38,7 @@ __all__ = [
     "verify_pdf",
 ]
 
-_RENDERERS = ("render_consent", "render_education", "render_summary")
+_RENDERERS = ("render_aftercare", "render_consent", "render_education", "render_summary")
 
 
 def __getattr__(name: str) -> Any:

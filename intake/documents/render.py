@@ -14,6 +14,7 @@ and fingerprint (``check_payload``), so a paper copy can be checked. The output 
 
 from __future__ import annotations
 
+from intake.documents.aftercare import _aftercare_story
 from intake.documents.consent import _check_forms, _consent_story
 from intake.documents.education import _education_story
 from intake.documents.fingerprint import record_fingerprint
@@ -33,6 +34,7 @@ from intake.documents.layout import (
 )
 from intake.documents.pdfa import Attachment
 from intake.documents.summary import _summary_story, answer_text
+from intake.domain.completion import AftercareRecord
 from intake.domain.records import ConsentRecord
 from intake.forms.model import FormSet
 
@@ -50,6 +52,7 @@ __all__ = [
     "body_blocks",
     "record_fingerprint",
     "register_fonts",
+    "render_aftercare",
     "render_consent",
     "render_education",
     "render_summary",
@@ -121,5 +124,20 @@ def render_summary(
         "summary",
         ("intake", "phq9"),
         lambda doc: _summary_story(record, forms, doc),
+        issue=issue,
+    )
+
+
+def render_aftercare(
+    record: AftercareRecord, forms: FormSet, page_size: str = "letter", *, issue: int = 1
+) -> bytes:
+    """The aftercare packet at the end of a course: the patient's dates and what to do."""
+    return _build(
+        record,
+        forms,
+        page_size,
+        "aftercare",
+        ("aftercare", "programme"),
+        lambda doc: _aftercare_story(record, forms, doc),
         issue=issue,
     )

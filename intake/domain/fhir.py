@@ -111,6 +111,7 @@ DOCUMENT_TITLES = {
     "education": "Education packet",
     "summary": "Intake summary",
     "checklist": "Follow-up checklist",
+    "aftercare": "Aftercare packet",
 }
 
 

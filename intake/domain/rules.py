@@ -148,7 +148,9 @@ def applicable_quiz(
     ]
 
 
-def applicable_sections(education: fm.EducationForm, facts: Mapping[str, Any]) -> list[fm.Section]:
+def applicable_sections(
+    education: fm.EducationForm | fm.AftercareForm, facts: Mapping[str, Any]
+) -> list[fm.Section]:
     return [s for s in education.sections if holds(s.applies_if, facts)]
 
 
@@ -158,7 +160,7 @@ def applicable_bullets(section: fm.Section, facts: Mapping[str, Any]) -> list[fm
 
 
 def applicable_packet(
-    education: fm.EducationForm, facts: Mapping[str, Any]
+    education: fm.EducationForm | fm.AftercareForm, facts: Mapping[str, Any]
 ) -> list[tuple[fm.Section, list[fm.Bullet]]]:
     """The packet as this patient gets it: each applicable section with its applicable bullets."""
     return [(s, applicable_bullets(s, facts)) for s in applicable_sections(education, facts)]

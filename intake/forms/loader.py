@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,16 @@ from typing import Any
 
 from intake.forms import model as m
 
-FORM_KINDS = ("questionnaire", "phq9", "risks", "quiz", "education", "clinic", "programme")
+FORM_KINDS = (
+    "questionnaire",
+    "phq9",
+    "risks",
+    "quiz",
+    "education",
+    "clinic",
+    "programme",
+    "aftercare",
+)
 FOLDER_FOR_KIND = {
     "questionnaire": "intake",
     "phq9": "phq9",
@@ -29,6 +39,7 @@ FOLDER_FOR_KIND = {
     "education": "education",
     "clinic": "clinic",
     "programme": "programme",
+    "aftercare": "aftercare",
 }
 QUESTION_TYPES = ("name", "text", "longtext", "date", "choice", "multi", "weight", "phone", "email")
 DERIVED_FACTS = {"can_become_pregnant": "bool", "is_minor": "bool", "age": "int"}
@@ -563,8 +574,32 @@ def _quiz(
     return m.QuizForm(meta, tuple(questions))
 
 
-def _education(
+def _aftercare(
     r: _Reader, meta: m.FormMeta, fields: dict[str, m.Question | str]
+) -> m.AftercareForm:
+    """Sections as in the education packet (no 'call us now' page), with known placeholders."""
+    sections = _education(r, meta, fields, summary_page=False).sections
+    known = set(m.AFTERCARE_PLACEHOLDERS)
+    for section in sections:
+        texts = [("title", section.title), ("body", section.body), ("closing", section.closing)]
+        texts += [(f"{b.id}.text", b.text) for b in section.bullets]
+        for where, text in texts:
+            for lang, value in text.values if text is not None else ():
+                for name in re.findall(r"\{([^{}]*)\}", value):
+                    if name not in known:
+                        r.problem(
+                            f"sections.{section.id}.{where}",
+                            f"'{lang}' has an unknown placeholder {{{name}}}; known:"
+                            f" {', '.join(m.AFTERCARE_PLACEHOLDERS)}",
+                        )
+    return m.AftercareForm(meta, sections)
+
+
+def _education(
+    r: _Reader,
+    meta: m.FormMeta,
+    fields: dict[str, m.Question | str],
+    summary_page: bool = True,
 ) -> m.EducationForm:
     sections = []
     seen: dict[str, str] = {}
@@ -598,7 +633,7 @@ def _education(
                 closing,
             )
         )
-    if sum(s.summary for s in sections) != 1:
+    if summary_page and sum(s.summary for s in sections) != 1:
         r.problem(
             "sections",
             "exactly one section must have summary = true (the 'when to call us now' page)",
@@ -932,11 +967,12 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
     education = build("education", _education, fields)
     clinic = build("clinic", _clinic)
     programme = build("programme", _programme, {s.id for s in risks.statements} if risks else None)
+    aftercare = build("aftercare", _aftercare, fields)
     if problems:
         raise FormsInvalid(problems)
     if clinic.allow_stones:
         intake = _with_weight_units(intake, ("kg", "lb", "st"))
-    return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme)
+    return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme, aftercare)
 
 
 def read_lock(root: Path | str | None = None) -> dict[str, tuple[str, str]]:

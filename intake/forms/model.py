@@ -341,6 +341,26 @@ class ProgrammeForm:
 
 
 @dataclass(frozen=True)
+class AftercareForm:
+    """The aftercare packet at the end of a course: sections like the education packet's, with
+    the patient's dates as placeholders (``AFTERCARE_PLACEHOLDERS``)."""
+
+    meta: FormMeta
+    sections: tuple[Section, ...]
+
+
+AFTERCARE_PLACEHOLDERS = (
+    "last_dose",
+    "pregnancy_test_due",
+    "contraception_until",
+    "no_blood_donation_until",
+    "no_cosmetic_until",
+    "clinic_name",
+    "clinic_phone",
+)
+
+
+@dataclass(frozen=True)
 class FormSet:
     """Every form the program runs on, loaded and validated together."""
 
@@ -351,6 +371,7 @@ class FormSet:
     education: EducationForm
     clinic: ClinicProfile
     programme: ProgrammeForm
+    aftercare: AftercareForm
 
     @property
     def metas(self) -> tuple[FormMeta, ...]:
@@ -364,6 +385,7 @@ class FormSet:
                 self.education,
                 self.clinic,
                 self.programme,
+                self.aftercare,
             )
         )
 

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import VisitStatus
@@ -22,6 +23,7 @@ from intake.services.records import build_record, clinician_override
 from intake.services.row_digests import detail_for
 from intake.store.models import (
     Acknowledgement,
+    CourseCompletion,
     Document,
     FollowUp,
     LabResult,
@@ -125,6 +127,27 @@ class PregnancyConfirmation:
 
 
 @dataclass(frozen=True)
+class CompletionRow:
+    """A course's recorded end, its aftercare dates and where the post-course test stands."""
+
+    id: int
+    consent_visit_id: str
+    completed_on: dt.date
+    mg_per_kg: float
+    reason: completion_rules.StopReason
+    reason_text: str
+    aftercare: completion_rules.Aftercare
+    at: dt.datetime
+    by: str  # the clinician's name
+    # "" (not needed), "due", "overdue", then the result: "negative" or "positive".
+    post_course_test: str = ""
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.reason.early
+
+
+@dataclass(frozen=True)
 class CourseView:
     patient_id: int
     can_become_pregnant: bool
@@ -134,6 +157,7 @@ class CourseView:
     dose: course_rules.DoseSummary
     collect_by: dt.date | None  # the current prescription window, where pregnancy is possible
     on_hold_since: dt.date | None = None  # a positive pregnancy test stops the course
+    completion: CompletionRow | None = None  # the course's recorded end, once there is one
 
 
 class ClinicianService(Service):
@@ -474,21 +498,14 @@ class ClinicianService(Service):
                     .order_by(FollowUp.month)
                 )
             ]
-            override = clinician_override(s, patient_id)
-            latest_visit = s.scalars(
-                select(Visit)
-                .where(
-                    Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned"))
-                )
-                .order_by(Visit.submitted_at.desc())
-                .limit(1)
-            ).first()
-            if override is not None:
-                can = override
-            elif latest_visit is not None:
-                can = build_record(s, self.ctx.forms, latest_visit.id).can_become_pregnant
-            else:
-                can = patient.sex_at_birth in ("female", "intersex")
+            latest_visit = _consent_visit(s, patient_id)
+            can = self._can_become_pregnant(s, patient, latest_visit)
+            done = current_completion(s, patient_id)
+            completed = (
+                self._completion_row(done, [(t.taken_on, t.result) for t in tests], s)
+                if done is not None
+                else None
+            )
         dose = course_rules.dose_summary(
             [
                 course_rules.MonthDose(
@@ -507,9 +524,156 @@ class ClinicianService(Service):
             if (can and hold is None and latest is not None and latest.result == "negative")
             else None
         )
+        if completed is not None:
+            window = None  # no prescription after the last dose
         return CourseView(
-            patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window, hold
+            patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window, hold, completed
         )
+
+    def record_completion(
+        self,
+        actor: Actor,
+        patient_id: int,
+        completed_on: Any,
+        reason: str = completion_rules.StopReason.COMPLETED,
+        reason_text: str = "",
+        mg_per_kg: Any = None,
+    ) -> CompletionRow:
+        """The clinician records the end of the patient's course (the day of the last dose) and
+        the aftercare dates follow from the programme rule set in force that day.
+
+        ``mg_per_kg``: the cumulative dose reached; by default the one the follow-ups add up to.
+        Refused for a patient with no signed consent, and for a course already completed.
+        """
+        require_role(actor, "clinician", action="record the end of a course")
+        errors: dict[str, str] = {}
+        day = _collect(
+            errors, lambda: self._past_date(completed_on, "completed_on"), "completed_on"
+        )
+        note = _collect(errors, lambda: free_text(reason_text, "reason_text"), "reason_text")
+        dose: float | None = None
+        if mg_per_kg is not None and str(mg_per_kg).strip():
+            dose = _collect(
+                errors, lambda: course_rules.lab_value(mg_per_kg, "mg_per_kg"), "mg_per_kg"
+            )
+        if errors:
+            raise InvalidInput(errors)
+        with self.write(durable=True) as s:
+            patient = s.get(Patient, patient_id)
+            if patient is None:
+                raise NotFound("No such patient.")
+            consent = _consent_visit(s, patient_id)
+            if consent is None:
+                raise Conflict(
+                    "This patient has no signed consent: there is no course to complete."
+                )
+            if current_completion(s, patient_id) is not None:
+                raise Conflict("This course's completion is already recorded.")
+            if dose is None:
+                dose = self._dose(s, patient_id).mg_per_kg
+            try:
+                done = completion_rules.completion(day, dose, reason, note, consent.visit_date)
+            except ValidationError as exc:
+                raise InvalidInput({exc.field: exc.message}) from None
+            can = self._can_become_pregnant(s, patient, consent)
+            programme = self.ctx.forms.programme
+            where = programme.ruleset(consent.ruleset_id).jurisdiction or None
+            try:
+                ruleset = programme.in_force(done.completed_on, where)
+            except LookupError:
+                ruleset = programme.in_force(done.completed_on)
+            after = completion_rules.aftercare(done.completed_on, ruleset, can)
+            row = CourseCompletion(
+                patient_id=patient_id,
+                consent_visit_id=consent.id,
+                completed_on=done.completed_on,
+                mg_per_kg=done.mg_per_kg,
+                reason=str(done.reason),
+                reason_text=done.reason_text,
+                ruleset_id=ruleset.id,
+                can_become_pregnant=can,
+                pregnancy_test_due=after.pregnancy_test_due,
+                contraception_until=after.contraception_until,
+                no_blood_donation_until=after.no_blood_donation_until,
+                no_cosmetic_procedures_until=after.no_cosmetic_procedures_until,
+                at=self.ctx.now(),
+                actor=actor.id,
+                station=self.ctx.station,
+            )
+            s.add(row)
+            s.flush()
+            self.audit(
+                s, actor, "create", "course_completion", row.id,
+                detail_for(row, visit=consent.id, reason=row.reason),
+            )  # fmt: skip
+            return self._completion_row(row, _pregnancy_tests(s, patient_id), s)
+
+    def record_post_course_test(
+        self, actor: Actor, patient_id: int, taken_on: Any, result: str
+    ) -> PregnancyTestRow:
+        """The pregnancy test after the course: a pregnancy test entry dated after the last dose."""
+        require_role(actor, *CLINICAL)
+        with self.read() as s:
+            done = current_completion(s, patient_id)
+            last_dose = done.completed_on if done is not None else None
+            months = s.scalars(
+                select(FollowUp.month)
+                .where(FollowUp.patient_id == patient_id)
+                .order_by(FollowUp.month.desc())
+                .limit(1)
+            ).first()
+        if last_dose is None:
+            raise Conflict("Record the end of the course first.")
+        try:
+            day = parse_date(taken_on, "taken_on")
+        except ValidationError as exc:
+            raise InvalidInput({"taken_on": exc.message}) from None
+        if day <= last_dose:
+            raise InvalidInput(
+                {"taken_on": "The test after the course is dated after the last dose."}
+            )
+        return self.record_pregnancy_test(
+            actor, patient_id, day.isoformat(), result, (months or 0) + 1
+        )
+
+    def _completion_row(
+        self, row: CourseCompletion, tests: list[tuple[dt.date, str]], s: Any = None
+    ) -> CompletionRow:
+        _done, after = completion_facts(row)
+        return CompletionRow(
+            row.id,
+            row.consent_visit_id,
+            row.completed_on,
+            row.mg_per_kg,
+            completion_rules.StopReason(row.reason),
+            row.reason_text,
+            after,
+            row.at,
+            _name(s, row.actor) if s is not None else row.actor,
+            completion_rules.post_course_test_state(after, tests, self.ctx.today()),
+        )
+
+    def _dose(self, s: Any, patient_id: int) -> course_rules.DoseSummary:
+        fus = s.scalars(select(FollowUp).where(FollowUp.patient_id == patient_id))
+        return course_rules.dose_summary(
+            [
+                course_rules.MonthDose(
+                    f.month, f.weight_kg, f.daily_dose_mg, self.ctx.forms.clinic.visit_interval_days
+                )
+                for f in fus
+            ],
+            self.ctx.forms.clinic.target_mg_per_kg,
+        )
+
+    def _can_become_pregnant(self, s: Any, patient: Patient, consent: Visit | None) -> bool:
+        """The clinician's latest confirmation, else the patient's answer at the consent visit,
+        else the sex at birth."""
+        override = clinician_override(s, patient.id)
+        if override is not None:
+            return override
+        if consent is not None:
+            return build_record(s, self.ctx.forms, consent.id).can_become_pregnant
+        return patient.sex_at_birth in ("female", "intersex")
 
     def _past_date(self, raw: Any, field: str) -> dt.date:
         day = parse_date(raw, field)
@@ -568,3 +732,119 @@ def _pregnancy_tests(s: Any, patient_id: int) -> list[tuple[dt.date, str]]:
         (t.taken_on, t.result)
         for t in s.scalars(select(PregnancyTest).where(PregnancyTest.patient_id == patient_id))
     ]
+
+
+def completion_facts(
+    row: CourseCompletion,
+) -> tuple[completion_rules.Completion, completion_rules.Aftercare]:
+    """A stored completion as the domain's values: the course's end and its aftercare dates."""
+    done = completion_rules.Completion(
+        row.completed_on, row.mg_per_kg, completion_rules.StopReason(row.reason), row.reason_text
+    )
+    after = completion_rules.Aftercare(
+        row.completed_on,
+        row.ruleset_id,
+        row.pregnancy_test_due,
+        row.contraception_until,
+        row.no_blood_donation_until,
+        row.no_cosmetic_procedures_until,
+    )
+    return done, after
+
+
+def _consent_visit(s: Any, patient_id: int) -> Visit | None:
+    """The patient's latest signed visit: the consent the current course runs under."""
+    return s.scalars(
+        select(Visit)
+        .where(Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned")))
+        .order_by(Visit.submitted_at.desc())
+        .limit(1)
+    ).first()
+
+
+def current_completion(s: Any, patient_id: int) -> CourseCompletion | None:
+    """The end of the patient's current course, once recorded.
+
+    A course runs from a signed visit to its completion; a signed visit started after the
+    completion was recorded begins a new course (which has none yet). Monthly visits signed
+    during the course do not end it: only the completion does.
+    """
+    row = s.scalars(
+        select(CourseCompletion)
+        .where(CourseCompletion.patient_id == patient_id)
+        .order_by(CourseCompletion.at.desc(), CourseCompletion.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    newer = s.scalars(
+        select(Visit.id)
+        .where(
+            Visit.patient_id == patient_id,
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.started_at > row.at,
+        )
+        .limit(1)
+    ).first()
+    return None if newer is not None else row
+
+
+@dataclass(frozen=True)
+class CourseEnd:
+    """A completed course as a listing shows it: the post-course test's state ("" when none is
+    needed, "due", "overdue", "negative", "positive") and its due date."""
+
+    post_course_test: str
+    test_due: dt.date | None
+
+
+def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int, CourseEnd]:
+    """The patients of ``patient_ids`` whose current course is completed (see
+    ``current_completion``), read in three statements however many patients there are."""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    latest: dict[int, CourseCompletion] = {}
+    for row in s.scalars(
+        select(CourseCompletion)
+        .where(CourseCompletion.patient_id.in_(ids))
+        .order_by(CourseCompletion.at, CourseCompletion.id)
+    ):
+        latest[row.patient_id] = row  # the last one of each patient wins
+    if not latest:
+        return {}
+    for pid, started in s.execute(
+        select(Visit.patient_id, func.max(Visit.started_at))
+        .where(
+            Visit.patient_id.in_(list(latest)),
+            Visit.status.in_(("submitted", "countersigned")),
+        )
+        .group_by(Visit.patient_id)
+    ):
+        if started is not None and pid in latest and _aware(started) > _aware(latest[pid].at):
+            del latest[pid]  # a new course has begun
+    tests: dict[int, list[tuple[dt.date, str]]] = {}
+    for pid, day, result in s.execute(
+        select(PregnancyTest.patient_id, PregnancyTest.taken_on, PregnancyTest.result).where(
+            PregnancyTest.patient_id.in_(list(latest))
+        )
+    ):
+        tests.setdefault(pid, []).append((day, result))
+    out = {}
+    for pid, row in latest.items():
+        _done, after = completion_facts(row)
+        state = completion_rules.post_course_test_state(after, tests.get(pid, []), today)
+        out[pid] = CourseEnd(state, after.pregnancy_test_due)
+    return out
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # func.max() hands back SQLite's stored text as a naive datetime (UTC).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _name(s: Any, actor: str) -> str:
+    if actor.startswith("staff:"):
+        user = s.get(StaffUser, int(actor.split(":", 1)[1]))
+        return user.display_name if user else actor
+    return actor

@@ -58,6 +58,7 @@ _FORM_FOR_KIND = {
     "education": "education",
     "summary": "intake",
     "checklist": "clinic",
+    "aftercare": "aftercare",
 }
 _signers: dict[str, Any] = {}
 _signer_lock = threading.Lock()
@@ -492,9 +493,10 @@ class DocumentService(Service):
         if kind == "consent":
             pdf = documents.render_consent(record, self.ctx.forms, paper, fhir_bundle, issue=issue)
         else:
-            renderer = {
+            renderer: Any = {
                 "education": documents.render_education,
                 "summary": documents.render_summary,
+                "aftercare": documents.render_aftercare,
             }[kind]
             pdf = renderer(record, self.ctx.forms, paper, issue=issue)
         return self._seal(kind, pdf)
@@ -648,6 +650,87 @@ class DocumentService(Service):
                 continue  # made at another station at the same moment
         return self._latest(visit_id)
 
+    def issue_aftercare(self, actor: Actor, patient_id: int) -> DocumentInfo:
+        """Make the aftercare packet of the patient's completed course (once), in the language
+        of the consent visit, sealed and stored with that visit like its other documents."""
+        from intake.domain.completion import aftercare_record
+        from intake.services import clinician
+
+        require_role(actor, *clinician.CLINICAL)
+        self._require_forms_ready()
+        with self.read() as s:
+            row = clinician.current_completion(s, patient_id)
+            if row is None:
+                raise Conflict("Record the end of the course first.")
+            visit_id = row.consent_visit_id
+            have = s.scalars(
+                select(Document).where(Document.visit_id == visit_id, Document.kind == "aftercare")
+            ).first()
+        if have is not None:
+            return next(d for d in self._latest(visit_id) if d.kind == "aftercare")
+        self._require_intact(actor, visit_id)
+        with self.read() as s:
+            row = clinician.current_completion(s, patient_id)
+            if row is None or row.consent_visit_id != visit_id:
+                raise Conflict("The course changed meanwhile; please try again.")
+            done, after = clinician.completion_facts(row)
+            base = build_record(s, self.ctx.forms, visit_id)
+            by = clinician._name(s, row.actor)
+            made_at = row.at
+        meta = self.ctx.forms.aftercare.meta
+        record = aftercare_record(
+            base,
+            done,
+            after,
+            by,
+            document_id=document_id(visit_id, "aftercare", 1),
+            form_versions={**base.form_versions, "aftercare": (meta.version, meta.sha256)},
+            created_at=made_at,
+        )
+        # Render and seal outside the transaction, as the visit's other documents.
+        pdf, pending = self._render("aftercare", record)
+        digest = hashlib.sha256(pdf).hexdigest()
+        try:
+            with self.write() as s:
+                if s.scalar(
+                    select(func.count())
+                    .select_from(Document)
+                    .where(Document.visit_id == visit_id, Document.kind == "aftercare")
+                ):
+                    raise Conflict("made at another station")
+                s.add(
+                    Document(
+                        id=record.document_id,
+                        visit_id=visit_id,
+                        kind="aftercare",
+                        issue=1,
+                        form_id="aftercare",
+                        form_version=meta.version,
+                        form_sha256=meta.sha256,
+                        lang=record.lang,
+                        pdf=pdf,
+                        sha256=digest,
+                        record_sha256=record_sha256(record),
+                        supersedes_id=None,
+                        created_at=self.ctx.now(),
+                        actor=actor.id,
+                        station=self.ctx.station,
+                        timestamp_pending=pending,
+                    )
+                )
+                detail: dict[str, Any] = {
+                    "kind": "aftercare",
+                    "visit": visit_id,
+                    "issue": 1,
+                    "sha256": digest,
+                }
+                if pending:
+                    detail["timestamp_pending"] = True
+                self.audit(s, actor, "create", "document", record.document_id, detail)
+        except Conflict:
+            pass  # another station made it at the same moment: theirs stands
+        return next(d for d in self._latest(visit_id) if d.kind == "aftercare")
+
     def _latest(self, visit_id: str) -> list[DocumentInfo]:
         with self.read() as s:
             rows = s.execute(
@@ -661,7 +744,7 @@ class DocumentService(Service):
                     latest[kind] = (did, issue, size)
             stamps = _stamps(s, [did for did, _, _ in latest.values()])
             out = []
-            for kind in (*KINDS, "checklist"):
+            for kind in (*KINDS, "checklist", "aftercare"):
                 if kind in latest:
                     d = s.get(Document, latest[kind][0])
                     assert d is not None

@@ -1,5 +1,5 @@
 """Clinical entries bound to the audit trail: lab results, pregnancy tests, the clinician's
-pregnancy-status confirmations, monthly follow-ups and alert releases.
+pregnancy-status confirmations, monthly follow-ups, alert releases and course completions.
 
 They are not part of a signed consent, but they drive what the dermatologist sees and signs: a
 positive pregnancy test holds the course, a critical lab must be ticked as reviewed, a release
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from intake.store.models import (
     AlertRelease,
     AuditEvent,
+    CourseCompletion,
     FollowUp,
     LabResult,
     PregnancyStatus,
@@ -107,6 +108,7 @@ BOUND: tuple[_Bound, ...] = (
         lambda r: (r.patient_id, bool(r.can_become_pregnant)),
     ),
     _Bound(AlertRelease, "visit", ("release",), _release_id, _row_id),
+    _Bound(CourseCompletion, "course_completion", ("create",), _entity_id, _row_id),
 )
 
 

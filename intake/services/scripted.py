@@ -109,24 +109,31 @@ def walk_visit(
     sign: bool = True,
     dermatologist_id: int | None = None,
     allow_duplicate: bool = False,
+    patient_id: int | None = None,
 ) -> tuple[str, Actor, SignOutcome | None]:
     """Register the patient, start a visit at the front desk and complete it at the kiosk.
 
     ``allow_duplicate``: register the patient again even when the same one is registered
-    already (the demo, run more than once on one database).
+    already (the demo, run more than once on one database). ``patient_id``: a patient
+    registered already (a new course), who is not registered again.
     """
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
-    p = PatientService(ctx).register(
-        desk,
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        date_of_birth=patient.date_of_birth,
-        sex_at_birth=patient.sex_at_birth,
-        lang=patient.lang,
-        allow_duplicate=allow_duplicate,
-    )
+    if patient_id is None:
+        patient_id = (
+            PatientService(ctx)
+            .register(
+                desk,
+                first_name=patient.first_name,
+                last_name=patient.last_name,
+                date_of_birth=patient.date_of_birth,
+                sex_at_birth=patient.sex_at_birth,
+                lang=patient.lang,
+                allow_duplicate=allow_duplicate,
+            )
+            .id
+        )
     visits = VisitService(ctx)
-    started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)
+    started = visits.start_visit(desk, patient_id, patient.lang, dermatologist_id)
     kiosk = visits.open_by_code(patient.date_of_birth, started.code)
     vid = started.visit_id
     visits.set_language(kiosk, vid, patient.lang)
@@ -195,3 +202,23 @@ def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple
 
     record = ClinicianService(ctx).review(clinician, visit_id).record
     return tuple(review_token(f) for f in record.flags if f.must_review)
+
+
+def finish_course(
+    ctx: AppContext,
+    clinician: Actor,
+    patient_id: int,
+    completed_on: dt.date | str,
+    reason: str = "completed",
+    reason_text: str = "",
+    mg_per_kg: float | None = None,
+) -> tuple[Any, Any]:
+    """Record the end of the patient's course and issue the aftercare packet: (the completion
+    as the course view shows it, the packet's DocumentInfo). For `demo --course` and scripts."""
+    from intake.services.clinician import ClinicianService
+    from intake.services.documents import DocumentService
+
+    done = ClinicianService(ctx).record_completion(
+        clinician, patient_id, completed_on, reason, reason_text, mg_per_kg
+    )
+    return done, DocumentService(ctx).issue_aftercare(clinician, patient_id)

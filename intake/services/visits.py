@@ -190,6 +190,10 @@ class BoardRow:
     place: wizard.Place | None = None
     kiosk_released_at: dt.datetime | None = None  # the kiosk let go of the unfinished visit
     submitted_at: dt.datetime | None = None
+    # The patient's current course is completed: the post-course pregnancy test's state ("" when
+    # none is needed, "due", "overdue", "negative" or "positive"); None while the course runs.
+    course_end: str | None = None
+    post_course_test_due: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -1127,6 +1131,9 @@ class VisitService(Service):
             else {}
         )
         places = self._places(s, [(v, p) for v, p in rows if v.status == VisitStatus.DRAFT])
+        from intake.services.clinician import course_ends
+
+        ends = course_ends(s, [p.id for _, p in rows], self.ctx.today())
         out = []
         for visit, p in rows:
             code, locked_until = "", None
@@ -1171,6 +1178,8 @@ class VisitService(Service):
                     places.get(visit.id),
                     visit.kiosk_released_at,
                     visit.submitted_at,
+                    ends[p.id].post_course_test if p.id in ends else None,
+                    ends[p.id].test_due if p.id in ends else None,
                 )
             )
         return out

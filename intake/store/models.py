@@ -390,6 +390,30 @@ class FollowUp(Base):
     __table_args__ = (UniqueConstraint("patient_id", "month"),)
 
 
+class CourseCompletion(Base):
+    """Append-only: the clinician recorded the end of the course that a consent began, and the
+    aftercare dates the patient was given (from the rule set ``ruleset_id``)."""
+
+    __tablename__ = "course_completions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    # The consent visit whose course ended: one completion per course.
+    consent_visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), unique=True)
+    completed_on: Mapped[dt.date] = mapped_column(Date)  # the day of the last dose
+    mg_per_kg: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(20))  # intake.domain.completion.StopReason
+    reason_text: Mapped[str] = mapped_column(String(500), default="")
+    ruleset_id: Mapped[str] = mapped_column(String(40))
+    can_become_pregnant: Mapped[bool] = mapped_column(Boolean)
+    pregnancy_test_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    contraception_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    no_blood_donation_until: Mapped[dt.date] = mapped_column(Date)
+    no_cosmetic_procedures_until: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(60))
+    station: Mapped[str] = mapped_column(String(60))
+
+
 class CodeAttempt(Base):
     """A wrong visit code typed at a kiosk, kept for a day to throttle guessing.
 

@@ -196,6 +196,24 @@ when_to_call                          x       x        x       x
 """
 
 
+AFTERCARE = """
+                                      adult   adult    minor   minor
+                                      can     cannot   can     cannot
+finished                              x       x        x       x
+pregnancy                             x       -        x       -
+  pregnancy.contraception             x       -        x       -
+  pregnancy.test                      x       -        x       -
+  pregnancy.call                      x       -        x       -
+blood                                 x       x        x       x
+skin                                  x       x        x       x
+  skin.waxing                         x       x        x       x
+  skin.procedures                     x       x        x       x
+leftover                              x       x        x       x
+acne_returns                          x       x        x       x
+questions                             x       x        x       x
+"""
+
+
 def table(text: str) -> list[tuple[str, dict[str, bool]]]:
     """Rows of one of the tables above: (item id, {branch: shown})."""
     rows = []
@@ -239,6 +257,14 @@ def packet_shown(forms: m.FormSet, facts: dict[str, Any]) -> list[str]:
     ]
 
 
+def aftercare_shown(forms: m.FormSet, facts: dict[str, Any]) -> list[str]:
+    return [
+        item
+        for section, bullets in rules.applicable_packet(forms.aftercare, facts)
+        for item in [section.id, *(b.id for b in bullets)]
+    ]
+
+
 # --- the tables cover the forms, in the forms' order ---------------------------------------------
 
 
@@ -254,6 +280,11 @@ def test_the_quiz_table_lists_every_question_of_the_form(forms: m.FormSet) -> No
 def test_the_packet_table_lists_every_section_and_bullet_of_the_form(forms: m.FormSet) -> None:
     in_form = [i for s in forms.education.sections for i in [s.id, *(b.id for b in s.bullets)]]
     assert [item for item, _ in table(PACKET)] == in_form
+
+
+def test_the_aftercare_table_lists_every_section_and_bullet_of_the_form(forms: m.FormSet) -> None:
+    in_form = [i for s in forms.aftercare.sections for i in [s.id, *(b.id for b in s.bullets)]]
+    assert [item for item, _ in table(AFTERCARE)] == in_form
 
 
 def test_the_branches_are_the_patients_they_are_named_for() -> None:
@@ -297,6 +328,29 @@ def test_packet_sections_and_bullets_given_to_each_patient(forms: m.FormSet, bra
     assert packet_shown(forms, facts_for(branch)) == expected(PACKET, branch)
 
 
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_aftercare_sections_and_bullets_given_to_each_patient(
+    forms: m.FormSet, branch: str
+) -> None:
+    assert aftercare_shown(forms, facts_for(branch)) == expected(AFTERCARE, branch)
+
+
+@pytest.mark.parametrize("branch", ("adult_cannot", "minor_cannot"))
+def test_no_pregnancy_date_is_printed_for_a_patient_who_cannot_become_pregnant(
+    forms: m.FormSet, branch: str
+) -> None:
+    """The pregnancy dates are None for them: a text naming one would print a blank."""
+    texts = [
+        value
+        for section, bullets in rules.applicable_packet(forms.aftercare, facts_for(branch))
+        for text in (section.title, section.body, section.closing, *(b.text for b in bullets))
+        if text is not None
+        for _lang, value in text.values
+    ]
+    assert texts
+    assert not [t for t in texts if "{pregnancy_test_due}" in t or "{contraception_until}" in t]
+
+
 @pytest.mark.parametrize(
     ("answers", "branch"),
     [
@@ -330,10 +384,11 @@ def _texts(forms: m.FormSet, facts: dict[str, Any]) -> list[tuple[str, m.Text]]:
     out: list[tuple[str, m.Text]] = [(s.id, s.text) for s in shown]
     for q in rules.applicable_quiz(forms.quiz, {s.id for s in shown}, facts):
         out += [(q.id, q.prompt), (q.id, q.explanation), *((q.id, c.text) for c in q.choices)]
-    for section, bullets in rules.applicable_packet(forms.education, facts):
-        out += [(section.id, section.body), *((b.id, b.text) for b in bullets)]
-        if section.closing is not None:
-            out.append((section.id, section.closing))
+    for form in (forms.education, forms.aftercare):
+        for section, bullets in rules.applicable_packet(form, facts):
+            out += [(section.id, section.body), *((b.id, b.text) for b in bullets)]
+            if section.closing is not None:
+                out.append((section.id, section.closing))
     return out
 
 

@@ -45,6 +45,8 @@ from intake.ui.common import (
     primary,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation
+from intake.ui.staff.completion import CompletionDialog, completion_lines
+from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
@@ -81,6 +83,9 @@ class CourseWidget(QWidget):
 
     follow_up_saved = Signal(object)  # FollowUpRow
     checklist_opened = Signal(object)  # PdfPreviewDialog
+    completion_recorded = Signal(object)  # CompletionRow
+    completion_dialog_opened = Signal(object)  # CompletionDialog
+    aftercare_opened = Signal(object)  # PdfPreviewDialog
 
     COLUMNS = (
         "Month",
@@ -106,6 +111,8 @@ class CourseWidget(QWidget):
         self.course: CourseView | None = None
         self.editing: FollowUpRow | None = None
         self.preview: PdfPreviewDialog | None = None
+        self.completion_dialog: CompletionDialog | None = None
+        self.aftercare_tasks = Operation(self, "aftercare")
 
         self.dose_label = named(QLabel(self), "Cumulative dose")
         self.dose_label.setWordWrap(True)
@@ -210,7 +217,21 @@ class CourseWidget(QWidget):
             QPushButton("Print monthly checklist…", self), "Print monthly checklist"
         )
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
+        # The end of the course: its state, recording it, the aftercare packet.
+        self.completion_label = named(QLabel(self), "Course completion")
+        self.completion_label.setWordWrap(True)
+        self.completion_label.setVisible(False)
+        self.completion_button = named(
+            QPushButton(staff_text("completion_button"), self), "Record completion"
+        )
+        self.completion_button.clicked.connect(self._on_completion_button_clicked)
+        self.aftercare_button = named(
+            QPushButton(staff_text("aftercare_button"), self), "Aftercare packet"
+        )
+        self.aftercare_button.clicked.connect(self._on_aftercare_button_clicked)
         checklist_row = QHBoxLayout()
+        checklist_row.addWidget(self.completion_button)
+        checklist_row.addWidget(self.aftercare_button)
         checklist_row.addStretch(1)
         checklist_row.addWidget(QLabel("Checklist for", self))
         checklist_row.addWidget(self.checklist_month)
@@ -225,6 +246,7 @@ class CourseWidget(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.dose_label)
         top_layout.addWidget(self.window_label)
+        top_layout.addWidget(self.completion_label)
         top_layout.addWidget(self.table, 1)
         top_layout.addLayout(checklist_row)
         form_scroll = QScrollArea(self)
@@ -247,6 +269,11 @@ class CourseWidget(QWidget):
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.save_button, self.new_button, self.checklist_button):
             widget.setEnabled(enabled)
+        completed = enabled and self.course is not None and self.course.completion is not None
+        # Only a clinician records the end of a course (an administrator may read it).
+        clinician = self._actor.role == "clinician"
+        self.completion_button.setEnabled(enabled and clinician and not completed)
+        self.aftercare_button.setEnabled(completed)
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -295,6 +322,24 @@ class CourseWidget(QWidget):
                 "Cannot become pregnant: no pregnancy tests or contraception needed."
             )
             self.window_label.setStyleSheet("")
+        if course.completion is not None:
+            self.window_label.setText(
+                staff_text("course_no_prescription")
+                if course.on_hold_since is None
+                else self.window_label.text()
+            )
+            self.window_label.setStyleSheet(
+                "" if course.on_hold_since is None else f"color:{RED_FG};"
+            )
+            lines, role = completion_lines(course.completion)
+            self.completion_label.setText(lines)
+            colours = {"red": (RED_BG, RED_FG), "amber": (AMBER_BG, AMBER_FG)}
+            background, foreground = colours.get(role, (GREEN_BG, GREEN_FG))
+            self.completion_label.setStyleSheet(
+                f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px;"
+                " padding:8px; }"
+            )
+        self.completion_label.setVisible(course.completion is not None)
         self.contraception_box.setVisible(course.can_become_pregnant)
         interval = self._ctx.forms.clinic.visit_interval_days
         rows, styles = [], []
@@ -345,6 +390,10 @@ class CourseWidget(QWidget):
         self.dose_label.clear()
         self.dose_label.setStyleSheet("")
         self.window_label.clear()
+        self.completion_label.clear()
+        self.completion_label.setVisible(False)
+        if self.completion_dialog is not None:
+            self.completion_dialog.reject()
         self._start_new()
         self.message.clear_message()
         if self.preview is not None:
@@ -490,6 +539,81 @@ class CourseWidget(QWidget):
             self.load_month(stored)
         else:
             self._start_new()
+
+    # --- the end of the course -------------------------------------------------------------------
+
+    @Slot()
+    def _on_completion_button_clicked(self) -> None:
+        self.open_completion()
+
+    def open_completion(self) -> CompletionDialog | None:
+        """The dialog that records the end of the course (it saves through the operations helper)."""
+        if self.patient_id is None or self.course is None:
+            return None
+        dialog = CompletionDialog(
+            self._ctx, self._actor, self.patient_id, self.course.dose.mg_per_kg, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.completion_recorded.connect(self._on_completion_dialog_completion_recorded)
+        dialog.finished.connect(self._on_completion_dialog_finished)
+        self.completion_dialog = dialog
+        dialog.open()
+        self.completion_dialog_opened.emit(dialog)
+        return dialog
+
+    @Slot(object)
+    def _on_completion_dialog_completion_recorded(self, row: object) -> None:
+        self.message.show_message(staff_text("completion_saved"), "info")
+        self.completion_recorded.emit(row)
+
+    @Slot(int)
+    def _on_completion_dialog_finished(self, _result: int) -> None:
+        self.completion_dialog = None
+
+    @Slot()
+    def _on_aftercare_button_clicked(self) -> None:
+        self.open_aftercare()
+
+    def open_aftercare(self) -> None:
+        """Issue the aftercare packet (once; later the stored one) off the GUI thread, then
+        preview it (print from there)."""
+        if self.patient_id is None:
+            return
+        patient_id = self.patient_id
+        self.message.clear_message()
+        self.aftercare_button.setEnabled(False)
+        docs = document_service(self._ctx)
+
+        def work() -> bytes:
+            info = docs.issue_aftercare(self._actor, patient_id)
+            return docs.open_pdf(self._actor, info.id, "view")
+
+        self.aftercare_tasks.run(work, self._show_aftercare, self._on_aftercare_failed)
+
+    def _on_aftercare_failed(self, exc: BaseException) -> None:
+        self.aftercare_button.setEnabled(
+            self.course is not None and self.course.completion is not None
+        )
+        self.message.show_error(describe_error(exc))
+
+    def _show_aftercare(self, data: bytes) -> None:
+        self.aftercare_button.setEnabled(self.patient_id is not None)
+        title = staff_text("aftercare_preview")
+        try:
+            dialog = PdfPreviewDialog(
+                data,
+                title,
+                job_name=" · ".join(p for p in (title, self.record_number) if p),
+                parent=self,
+            )
+        except PrintFailed as exc:
+            self.message.show_error(str(exc))
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_preview_finished)
+        self.preview = dialog
+        dialog.open()
+        self.aftercare_opened.emit(dialog)
 
     # --- checklist -------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ from intake.ui.staff.pdf_preview import (
 )
 from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
 
-KIND_ORDER = ("consent", "education", "summary", "checklist")
+KIND_ORDER = ("consent", "education", "summary", "checklist", "aftercare")
 FHIR_ROLES = ("clinician", "admin")
 
 

@@ -14,6 +14,7 @@ KIND_TITLES = {
     "education": "Education packet",
     "summary": "Intake summary",
     "checklist": "Monthly checklist",
+    "aftercare": "Aftercare packet",
 }
 
 

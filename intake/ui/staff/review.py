@@ -113,6 +113,7 @@ class ReviewWidget(QWidget):
         self.labs.lab_recorded.connect(self._on_patient_data_changed)
         self.labs.pregnancy_test_recorded.connect(self._on_patient_data_changed)
         self.course.follow_up_saved.connect(self._on_patient_data_changed)
+        self.course.completion_recorded.connect(self._on_patient_data_changed)
         self.pregnancy.status_confirmed.connect(self._on_pregnancy_status_confirmed)
 
         header = QHBoxLayout()

@@ -55,6 +55,7 @@ from intake.ui.common import (
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
+from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
 
@@ -128,7 +129,21 @@ def waiting_text(seconds: int) -> str:
 def stage_text(ctx: AppContext, row: BoardRow) -> str:
     base = _stage_text(ctx, row)
     code = code_text(ctx, row)
-    return f"{base} — {code}" if code else base
+    text = f"{base} — {code}" if code else base
+    course = course_end_text(row)
+    return f"{text} · {course}" if course else text
+
+
+def course_end_text(row: BoardRow) -> str:
+    """The patient's course is completed, and where the post-course pregnancy test stands."""
+    if row.course_end is None:
+        return ""
+    if row.course_end in ("due", "overdue") and row.post_course_test_due is not None:
+        key = "board_test_due" if row.course_end == "due" else "board_test_overdue"
+        return staff_text(key, date=row.post_course_test_due.isoformat())
+    if row.course_end in ("negative", "positive"):
+        return staff_text("board_test_recorded", result=staff_text(f"test_{row.course_end}"))
+    return staff_text("board_completed")
 
 
 def code_text(ctx: AppContext, row: BoardRow) -> str:

@@ -1,0 +1,172 @@
+"""The dermatologist records the end of a course: the last dose, how it ended, the dose reached."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake.domain.completion import StopReason
+from intake.i18n import number, tr
+from intake.services.clinician import ClinicianService, CompletionRow
+from intake.services.context import Actor, AppContext
+from intake.services.errors import InvalidInput
+from intake.ui.common import BusyBar, MessageLabel, describe_error, named, primary
+from intake.ui.operations import Operation
+
+LANG = "en"  # the staff screens are in English; their words still come from the catalogue
+
+
+def text(key: str, **args: object) -> str:
+    return tr(f"staff.{key}", LANG, **args)
+
+
+class CompletionDialog(QDialog):
+    """Asks for the end of the course and records it through the operations helper."""
+
+    completion_recorded = Signal(object)  # CompletionRow
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        patient_id: int,
+        mg_per_kg: float,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(text("completion_title"))
+        named(self, text("completion_title"), "completion_dialog")
+        self._ctx, self._actor, self._patient_id = ctx, actor, patient_id
+        self.tasks = Operation(self, "record_completion")
+        self.result_row: CompletionRow | None = None
+
+        intro = QLabel(text("completion_intro"), self)
+        intro.setWordWrap(True)
+        self.last_dose = named(QLineEdit(self), text("completion_last_dose"))
+        self.last_dose.setPlaceholderText("YYYY-MM-DD")
+        self.last_dose.setText(ctx.today().isoformat())
+        self.reason = named(QComboBox(self), text("completion_reason"))
+        for reason in StopReason:
+            self.reason.addItem(text(f"reason_{reason}"), str(reason))
+        self.reason_text = named(QLineEdit(self), text("completion_reason_text"))
+        self.reason_text.setPlaceholderText(text("completion_reason_text_hint"))
+        self.dose = named(QLineEdit(self), text("completion_dose"))
+        self.dose.setText(f"{mg_per_kg:g}")
+        self.dose.setToolTip(text("completion_dose_hint", value=number(mg_per_kg, LANG)))
+        self.errors = {
+            key: MessageLabel(f"Completion {key} problem", self)
+            for key in ("completed_on", "reason", "reason_text", "mg_per_kg")
+        }
+        form = QFormLayout()
+        for label, field, key in (
+            ("completion_last_dose", self.last_dose, "completed_on"),
+            ("completion_reason", self.reason, "reason"),
+            ("completion_reason_text", self.reason_text, "reason_text"),
+            ("completion_dose", self.dose, "mg_per_kg"),
+        ):
+            caption = QLabel(text(label), self)
+            caption.setBuddy(field)
+            form.addRow(caption, field)
+            form.addRow("", self.errors[key])
+        self.message = MessageLabel("Completion message", self)
+        self.busy = BusyBar(self)
+        self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
+        self.record_button = primary(
+            named(QPushButton(text("completion_record"), self), text("completion_record"))
+        )
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        self.cancel_button = named(
+            QPushButton(text("completion_cancel"), self), text("completion_cancel")
+        )
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.record_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        layout.addLayout(buttons)
+
+    @Slot()
+    def _on_record_button_clicked(self) -> None:
+        self.record()
+
+    def record(self) -> None:
+        """Record what the form holds off the GUI thread; close once it is recorded."""
+        for label in self.errors.values():
+            label.clear_message()
+        self.message.clear_message()
+        values = (
+            self.last_dose.text(),
+            str(self.reason.currentData()),
+            self.reason_text.text(),
+            self.dose.text(),
+        )
+        service = ClinicianService(self._ctx)
+        self.record_button.setEnabled(False)
+        self.tasks.run(
+            lambda: service.record_completion(self._actor, self._patient_id, *values),
+            self._on_recorded,
+            self._on_failed,
+        )
+
+    def _on_recorded(self, row: CompletionRow) -> None:
+        self.record_button.setEnabled(True)
+        self.result_row = row
+        self.completion_recorded.emit(row)
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.record_button.setEnabled(True)
+        if isinstance(exc, InvalidInput):
+            for key, message in exc.errors.items():
+                (self.errors.get(key) or self.message).show_error(message)
+            return
+        self.message.show_error(describe_error(exc))
+
+
+def completion_lines(row: CompletionRow) -> tuple[str, str]:
+    """The course view's two lines on a completed course (rich text) and the colour role of
+    the second: "", "amber" or "red"."""
+    after = row.aftercare
+    first = text(
+        "course_completed",
+        date=row.completed_on.isoformat(),
+        dose=number(row.mg_per_kg, LANG),
+        reason=text(f"reason_{row.reason}").lower(),
+    )
+    cosmetic = after.no_cosmetic_procedures_until.isoformat()
+    if after.pregnancy_test_due is None:
+        return (
+            first + "<br/>" + text(
+                "course_aftercare_no_pregnancy",
+                until=after.no_blood_donation_until.isoformat(),
+                cosmetic=cosmetic,
+            ),
+            "",
+        )  # fmt: skip
+    state = row.post_course_test
+    due = after.pregnancy_test_due.isoformat()
+    test = {
+        "due": text("course_test_due", date=due),
+        "overdue": text("course_test_overdue", date=due),
+        "negative": text("course_test_negative"),
+        "positive": text("course_test_positive"),
+    }.get(state, "")
+    until = after.contraception_until.isoformat() if after.contraception_until else due
+    second = text("course_aftercare", until=until, cosmetic=cosmetic)
+    role = {"overdue": "red", "positive": "red", "due": "amber"}.get(state, "")
+    return f"{first} {test}<br/>{second}", role
