@@ -20,8 +20,14 @@ _NATIVE = (str, int, float, bool, type(None))
 
 def _signed_fields(value: Any) -> list[dataclasses.Field[Any]]:
     """The fields a record's fingerprint covers: all but those marked ``UNSIGNED`` (a flag's
-    catalogue message, which words again what its stored text says)."""
-    return [f for f in dataclasses.fields(value) if f.metadata.get("fingerprint", True)]
+    catalogue message, which words again what its stored text says), and those marked
+    ``WHEN_SET`` while they are None (records made before such a field existed)."""
+    out = []
+    for f in dataclasses.fields(value):
+        covered = f.metadata.get("fingerprint", True)
+        if covered is True or (covered == "when_set" and getattr(value, f.name) is not None):
+            out.append(f)
+    return out
 
 
 def _tree(value: Any) -> Any:

@@ -223,3 +223,16 @@ def plan_for(
         {(form, version): change for form, version, change in forms.clinic.form_changes},
         minor_now=bool(facts.get("is_minor")),
     )
+
+
+def statements_to_acknowledge(
+    forms: fm.FormSet, facts: Mapping[str, Any], basis: SignedConsent | None
+) -> list[fm.Statement]:
+    """The statements a visit asks the patient (and guardian) to acknowledge, in form order:
+    every one that applies, or at a re-consent (``basis``: the consent it renews) only the new
+    and changed ones."""
+    applicable = rules.applicable_statements(forms.risks, facts)
+    if basis is None:
+        return applicable
+    asked = set(plan_for(basis, forms, facts).asked)
+    return [s for s in applicable if s.id in asked]

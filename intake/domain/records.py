@@ -12,6 +12,9 @@ from typing import Any
 
 # Field metadata: a field that only helps to show the record, left out of its fingerprint.
 UNSIGNED = {"fingerprint": False}
+# Field metadata: a field the fingerprint covers only when it is set (not None), so records made
+# before it existed keep their fingerprint.
+WHEN_SET = {"fingerprint": "when_set"}
 
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]
@@ -109,6 +112,24 @@ class AlertReleaseRecord:
 
 
 @dataclass(frozen=True)
+class ReconsentRecord:
+    """A re-consent: the consent it renews, and which statements it asked again or carried over."""
+
+    renews_visit_id: str
+    renews_document_id: str  # the renewed consent's document id
+    renews_date: dt.date  # the date of the consent it renews
+    previous_versions: tuple[tuple[str, str], ...]  # (form id, version) of the renewed consent
+    reasons: tuple[str, ...]  # "form_changed", "turned_18"
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    carried_over: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
+
+    def previous_version(self, form_id: str) -> str:
+        return dict(self.previous_versions).get(form_id, "")
+
+
+@dataclass(frozen=True)
 class ConsentRecord:
     """Everything a consent, an education packet and an intake summary are made from."""
 
@@ -134,6 +155,8 @@ class ConsentRecord:
     supersedes: str = ""  # document id of an earlier version this one replaces
     course_visits: tuple[dt.date, ...] = field(default=())
     alert_releases: tuple[AlertReleaseRecord, ...] = ()
+    # A re-consent (statement_ids then holds only the new and changed statements); None otherwise.
+    reconsent: ReconsentRecord | None = field(default=None, metadata=WHEN_SET)
 
     def signature(self, role: str) -> SignatureRecord | None:
         for s in self.signatures:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake.domain import rules
+from intake.domain import reconsent, rules
 from intake.services.context import SYSTEM, Actor, AppContext
 from intake.services.patients import PatientService
 from intake.services.staff import StaffInfo, StaffService, staff_actor
@@ -109,24 +109,31 @@ def walk_visit(
     sign: bool = True,
     dermatologist_id: int | None = None,
     allow_duplicate: bool = False,
+    patient_id: int | None = None,
 ) -> tuple[str, Actor, SignOutcome | None]:
     """Register the patient, start a visit at the front desk and complete it at the kiosk.
 
     ``allow_duplicate``: register the patient again even when the same one is registered
-    already (the demo, run more than once on one database).
+    already (the demo, run more than once on one database). ``patient_id``: the patient is
+    registered already (a later visit of theirs; at a re-consent only what it asks is given).
     """
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
-    p = PatientService(ctx).register(
-        desk,
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        date_of_birth=patient.date_of_birth,
-        sex_at_birth=patient.sex_at_birth,
-        lang=patient.lang,
-        allow_duplicate=allow_duplicate,
-    )
+    if patient_id is None:
+        patient_id = (
+            PatientService(ctx)
+            .register(
+                desk,
+                first_name=patient.first_name,
+                last_name=patient.last_name,
+                date_of_birth=patient.date_of_birth,
+                sex_at_birth=patient.sex_at_birth,
+                lang=patient.lang,
+                allow_duplicate=allow_duplicate,
+            )
+            .id
+        )
     visits = VisitService(ctx)
-    started = visits.start_visit(desk, p.id, patient.lang, dermatologist_id)
+    started = visits.start_visit(desk, patient_id, patient.lang, dermatologist_id)
     kiosk = visits.open_by_code(patient.date_of_birth, started.code)
     vid = started.visit_id
     visits.set_language(kiosk, vid, patient.lang)
@@ -146,7 +153,8 @@ def walk_visit(
         visits.save_guardian(kiosk, vid, *patient.guardian, "parent")
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
     theirs = rules.expected_initials_for(*patient.guardian)
-    for st in rules.applicable_statements(ctx.forms.risks, facts):
+    asked = reconsent.statements_to_acknowledge(ctx.forms, facts, draft.reconsent)
+    for st in asked:
         for role in rules.acknowledgers(st, facts):
             if role == "patient":
                 visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
@@ -160,7 +168,7 @@ def walk_visit(
                     page_seconds=12.0,
                     guardian_name=patient.guardian,
                 )
-    statement_ids = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
+    statement_ids = {s.id for s in asked}
     for q in rules.applicable_quiz(ctx.forms.quiz, statement_ids, facts):
         visits.answer_quiz(kiosk, vid, q.id, q.answer)
     if not sign:

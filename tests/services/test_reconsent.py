@@ -1,0 +1,161 @@
+"""Re-consent at the next visit, on SQLite and PostgreSQL: only what changed is asked, the
+consent renewed and what was carried over are kept with the record and bound to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from reconsent_forms import CHANGED, NEW, VERSION, revised
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from intake.domain import reconsent, rules
+from intake.services.completeness import MissingKind
+from intake.services.records import build_record
+from intake.services.scripted import ScriptedPatient, walk_visit
+from intake.store.models import AuditEvent, Signature, Visit
+
+
+def first_visit(ctx, patient: ScriptedPatient) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    vid, _, outcome = walk_visit(ctx, patient)
+    assert outcome is not None and outcome.submitted
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None
+        assert visit.statement_hashes == reconsent.statement_hashes(ctx.forms.risks)
+        return vid, visit.patient_id
+
+
+def events(ctx, action: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    with ctx.db.session() as s:
+        return [e.detail for e in s.scalars(select(AuditEvent).where(AuditEvent.action == action))]
+
+
+def test_a_changed_statement_is_all_a_re_consent_asks(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient()
+    first, patient_id = first_visit(ctx, patient)
+    before = ctx.forms
+    ctx.forms = revised(before, "major")
+
+    vid, kiosk, outcome = walk_visit(ctx, patient, patient_id=patient_id, sign=False)
+    from intake.services.visits import VisitService
+
+    visits = VisitService(ctx)
+    draft = visits.draft(kiosk, vid)
+    assert draft.reconsent is not None and draft.reconsent.visit_id == first
+    plan = draft.reconsent_plan(ctx.forms)
+    assert plan is not None
+    assert (plan.new, plan.changed) == ((NEW,), (CHANGED,))
+    assert draft.reconsent.form_versions["risks"] == before.risks.meta.version
+    # Only the two statements were initialled; nothing else is missing but the signature.
+    assert {sid for sid, _ in draft.acknowledged} == {NEW, CHANGED}
+    missing = visits.completeness(kiosk, vid).missing
+    assert [m.kind for m in missing] == [MissingKind.SIGNATURE]
+
+    from intake.services.scripted import signature_strokes
+
+    done = visits.sign(kiosk, vid, "patient", "Zoë Nguyễn", signature_strokes(), 600, 200)
+    assert done.submitted
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and visit.reconsent is not None
+        stored = visit.reconsent
+        assert visit.form_versions["risks"][0] == VERSION
+        assert stored["previous_versions"]["risks"] == before.risks.meta.version
+        assert stored["basis"]["visit_id"] == first
+        assert stored["new"] == [NEW] and stored["changed"] == [CHANGED]
+        assert set(stored["carried_over"]) == set(plan.carried) and CHANGED not in plan.carried
+        assert visit.record_sha256 == visits.content_hash(s, visit)
+        record = build_record(s, ctx.forms, vid)
+    assert record.statement_ids == (CHANGED, NEW)
+    assert record.reconsent is not None
+    assert record.reconsent.carried_over == tuple(stored["carried_over"])
+    assert record.reconsent.previous_version("risks") == before.risks.meta.version
+    assert record.reconsent.renews_date == ctx.today()
+    # The trail says a re-consent began and why, by ids and counts only.
+    (detail,) = events(ctx, "reconsent")
+    assert detail["renews"] == first and detail["reasons"] == [reconsent.FORM_CHANGED]
+    assert (detail["new"], detail["changed"]) == (1, 1)
+    assert patient.first_name not in str(detail)
+
+
+def test_what_a_re_consent_carried_over_cannot_be_rewritten(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _, patient_id = first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    vid, _, outcome = walk_visit(ctx, patient, patient_id=patient_id)
+    assert outcome is not None and outcome.submitted
+    with pytest.raises(DBAPIError, match="cannot be changed"), ctx.db.session() as s, s.begin():
+        s.execute(text("UPDATE visits SET reconsent = NULL WHERE id = :v"), {"v": vid})
+    from intake.services.visits import VisitService
+
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and visit.reconsent is not None
+        bound = VisitService(ctx).content_hash(s, visit)
+        # What the signature is bound to covers the re-consent: another carried-over list
+        # would not hash the same.
+        with s.no_autoflush:
+            visit.reconsent = {**visit.reconsent, "carried_over": []}
+            assert VisitService(ctx).content_hash(s, visit) != bound
+        s.rollback()
+
+
+def test_a_minor_change_is_only_noticed(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _, patient_id = first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "minor")
+    vid, kiosk, outcome = walk_visit(ctx, patient, patient_id=patient_id)
+    assert outcome is not None and outcome.submitted
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and visit.reconsent is None
+        record = build_record(s, ctx.forms, vid)
+    assert record.reconsent is None
+    assert CHANGED in record.statement_ids and len(record.statement_ids) > 2
+    assert events(ctx, "reconsent") == []
+    (notice,) = events(ctx, "reconsent_notice")
+    assert notice["changes"] == {"risks": "minor"}
+
+
+def test_no_change_is_an_ordinary_visit(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _, patient_id = first_visit(ctx, patient)
+    vid, _, outcome = walk_visit(ctx, patient, patient_id=patient_id)
+    assert outcome is not None and outcome.submitted
+    assert events(ctx, "reconsent") == events(ctx, "reconsent_notice") == []
+
+
+def test_turning_18_the_patient_signs_for_themselves(ctx) -> None:  # type: ignore[no-untyped-def]
+    today = ctx.today()
+    birthday = today + dt.timedelta(days=10)
+    teen = ScriptedPatient(
+        first_name="Maya",
+        last_name="Okafor",
+        date_of_birth=birthday.replace(year=birthday.year - 18),
+    )
+    first, patient_id = first_visit(ctx, teen)
+    with ctx.db.session() as s:
+        roles = set(s.scalars(select(Signature.role).where(Signature.visit_id == first)))
+    assert roles == {"patient", "guardian"}
+
+    real_clock = ctx.clock
+    ctx.clock = lambda: real_clock() + dt.timedelta(days=30)
+    vid, kiosk, outcome = walk_visit(ctx, teen, patient_id=patient_id)
+    assert outcome is not None and outcome.submitted  # the patient's signature alone
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and visit.reconsent is not None
+        assert visit.reconsent["reasons"] == [reconsent.TURNED_18]
+        roles = set(s.scalars(select(Signature.role).where(Signature.visit_id == vid)))
+        record = build_record(s, ctx.forms, vid)
+    assert roles == {"patient"}
+    guardian_only = {s.id for s in ctx.forms.risks.statements if s.audience == "guardian"}
+    assert record.reconsent is not None
+    assert set(record.reconsent.dropped) == guardian_only
+    assert record.statement_ids == ()  # nothing changed: every statement carried over
+    assert not record.is_minor
+    facts = rules.derive_facts(record.answers, record.visit_date)
+    carried = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
+    assert set(record.reconsent.carried_over) == carried
