@@ -4,8 +4,10 @@ consent renewed and what was carried over are kept with the record and bound to 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 from reconsent_forms import CHANGED, NEW, VERSION, revised
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -159,3 +161,22 @@ def test_turning_18_the_patient_signs_for_themselves(ctx) -> None:  # type: igno
     facts = rules.derive_facts(record.answers, record.visit_date)
     carried = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
     assert set(record.reconsent.carried_over) == carried
+
+
+def test_a_re_consent_is_sealed_and_verifies(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.documents import DocumentService
+    from intake.services.scripted import ensure_staff
+    from intake.services.staff import staff_actor
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _, patient_id = first_visit(sqlite_ctx, patient)
+    sqlite_ctx.forms = revised(sqlite_ctx.forms, "major")
+    vid, kiosk, _ = walk_visit(sqlite_ctx, patient, patient_id=patient_id)
+    docs = DocumentService(sqlite_ctx)
+    issued = {d.kind: d for d in docs.issue_documents(kiosk, vid)}
+    desk = staff_actor(ensure_staff(sqlite_ctx, "front_desk", "desk", "Front Desk"))
+    consent = docs.open_pdf(desk, issued["consent"].id, "view")
+    outcome = docs.verify_bytes(consent)
+    assert outcome.valid, outcome.reason
+    words = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(consent)).pages)
+    assert "Re-consent" in words and "Statements carried over" in words
