@@ -85,6 +85,8 @@ def record_identity(p: Patient) -> dict[str, Any]:
 class StartedVisit:
     visit_id: str
     code: str  # shown once, to be given to the patient
+    # A re-consent: why ("form_changed", "turned_18"); empty for any other visit.
+    reconsent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -416,10 +418,9 @@ class VisitService(Service):
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
         self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
-        if corrects is None:
-            self._plan_reconsent(s, actor, self._visit(s, vid), p)
+        reasons = self._plan_reconsent(s, actor, self._visit(s, vid), p) if corrects is None else ()
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
-        return StartedVisit(vid, code)
+        return StartedVisit(vid, code, reasons)
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
         """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
@@ -1295,19 +1296,21 @@ class VisitService(Service):
             as_minor,
         )
 
-    def _plan_reconsent(self, s: Session, actor: Actor, visit: Visit, patient: Patient) -> None:
+    def _plan_reconsent(
+        self, s: Session, actor: Actor, visit: Visit, patient: Patient
+    ) -> tuple[str, ...]:
         """A new visit of a patient who signed before renews that consent when the clinic
-        profile calls the change major, or the patient has turned 18 since."""
+        profile calls the change major, or the patient has turned 18 since: why, or ()."""
         basis = self._last_consent(s, patient.id)
         if basis is None:
-            return
+            return ()
         previous = s.get(Visit, basis.visit_id)
         assert previous is not None
         answers = dict(self._effective(s, previous))
         answers.update(record_identity(patient))
         plan = rc.plan_for(basis, self.ctx.forms, rules.derive_facts(answers, visit.visit_date))
         if not (plan.needed or plan.notice_only):
-            return
+            return ()
         if plan.needed:
             visit.reconsent = {"basis": basis.to_json(), "reasons": list(plan.reasons)}
         self.audit(
@@ -1325,6 +1328,7 @@ class VisitService(Service):
                 "carried": len(plan.carried),
             },
         )
+        return plan.reasons
 
     @staticmethod
     def _basis(visit: Visit) -> rc.SignedConsent | None:

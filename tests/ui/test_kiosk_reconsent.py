@@ -3,6 +3,7 @@ listed as carried over from the earlier consent; at 18 the patient alone signs."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from PySide6.QtGui import QAccessible
@@ -149,3 +150,25 @@ def test_turning_18_the_patient_signs_alone_without_guardian_statements(
     assert roles == {"patient"}
     assert not rules.age_on(teen.date_of_birth, sqlite_ctx.today()) < rules.ADULT_AGE
     kiosk.wait_documents()
+
+
+def test_the_front_desk_is_told_the_visit_is_a_re_consent(qtbot, sqlite_ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.staff.front_desk import VisitCodeDialog
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    pid = signed_before(sqlite_ctx, patient)
+    sqlite_ctx.forms = revised(sqlite_ctx.forms, "major")
+    visits = VisitService(sqlite_ctx)
+    started = visits.start_visit(desk_actor(sqlite_ctx), pid, patient.lang)
+    assert started.reconsent == ("form_changed",)
+    row = visits.visits_for(desk_actor(sqlite_ctx), pid)[0]
+    dialog = VisitCodeDialog(row, started)
+    qtbot.addWidget(dialog)
+    notice = dialog.findChild(QLabel, "reconsent_notice")
+    assert notice is not None
+    said = QAccessible.queryAccessibleInterface(notice)
+    assert said.text(QAccessible.Text.Name) == "Re-consent"
+    assert "only the new and changed ones" in notice.text()
+    plain = VisitCodeDialog(row, dataclasses.replace(started, reconsent=()))
+    qtbot.addWidget(plain)
+    assert plain.findChild(QLabel, "reconsent_notice") is None
