@@ -105,7 +105,7 @@ def test_in_spanish_the_marks_and_the_date_come_from_the_catalogue(
     assert kiosk.step() == "reconsent"
     when = format_date(sqlite_ctx.today(), "es")
     assert " de " in when
-    assert f"Se mantienen de su consentimiento del {when}" in texts(kiosk.page)
+    assert f"Sin cambios desde su consentimiento del {when}" in texts(kiosk.page)
     kiosk.next()
     assert kiosk.find(f"mark_{CHANGED}", QLabel).text() == "Modificada"
     assert kiosk.find(f"mark_{NEW}", QLabel).text() == "Nueva"

@@ -270,7 +270,7 @@ class TopicPage(KioskPage):
                 # At a re-consent: "New" or "Changed" since the consent it renews.
                 badge = make_label(t(f"statement_{mark}", lang), "badge", frame)
                 badge.setObjectName(f"mark_{statement.id}")
-                head.addWidget(badge)
+                head.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
             head.addWidget(counter, 1)
             head.addWidget(listen)
             layout.addLayout(head)
