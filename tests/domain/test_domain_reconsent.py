@@ -6,8 +6,10 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from reconsent_forms import CHANGED, NEW, revised
 
 from intake.domain import reconsent, rules
+from intake.domain.wizard import RECONSENT, TOPIC, KioskFlow, Step
 from intake.forms import default_forms
 from intake.forms import model as fm
 
@@ -159,3 +161,24 @@ def test_still_a_minor_with_a_major_change_keeps_the_guardian(forms: fm.FormSet)
 def test_signed_consent_round_trips_through_json(forms: fm.FormSet) -> None:
     basis = signed(list(forms.risks.statements[:3]), as_minor=True)
     assert reconsent.SignedConsent.from_json(basis.to_json()) == basis
+
+
+def test_the_kiosk_flow_of_a_re_consent(forms: fm.FormSet) -> None:
+    """Qt-free: a page saying what changed, then only the topics holding new or changed
+    statements, each with only those statements; no quiz question on carried-over ones."""
+    on = dt.date(2026, 3, 2)
+    answers = {"date_of_birth": dt.date(1990, 5, 1), "sex_at_birth": "male"}
+    before = rules.applicable_statements(forms.risks, rules.derive_facts(answers, on))
+    now = revised(forms, "major")
+    flow = KioskFlow(now, on, answers=answers, reconsent=signed(before, "1.1.0"))
+    steps = flow.steps()
+    topics = [s for s in steps if s.kind == TOPIC]
+    assert topics == [Step(TOPIC, "dryness")]
+    assert steps.index(Step(RECONSENT)) == steps.index(topics[0]) - 1
+    _, shown = flow.topic("dryness")
+    assert [s.id for s in shown] == [CHANGED, NEW]
+    assert all(set(q.tests) <= {CHANGED, NEW} for q in flow.quiz_questions())
+    assert flow.step_complete(Step(RECONSENT))
+    assert flow.place(Step(RECONSENT)).section == "risks"
+    # Without a consent to renew, the same forms give every topic.
+    assert len([s for s in KioskFlow(now, on, answers=answers).steps() if s.kind == TOPIC]) > 1
