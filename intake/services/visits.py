@@ -1219,7 +1219,9 @@ class VisitService(Service):
             if step is None:
                 continue
             known = identity.with_record_identity(answers[visit.id], record_identity(patient))
-            flow = wizard.KioskFlow(self.ctx.forms, visit.visit_date, answers=known)
+            flow = wizard.KioskFlow(
+                self.ctx.forms, visit.visit_date, answers=known, reconsent=self._basis(visit)
+            )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
             try:

@@ -180,3 +180,20 @@ def test_a_re_consent_is_sealed_and_verifies(sqlite_ctx) -> None:  # type: ignor
     assert outcome.valid, outcome.reason
     words = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(consent)).pages)
     assert "Re-consent" in words and "Statements carried over" in words
+
+
+def test_the_board_counts_only_the_topics_a_re_consent_shows(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.scripted import ensure_staff
+    from intake.services.staff import staff_actor
+    from intake.services.visits import VisitService
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _, patient_id = first_visit(sqlite_ctx, patient)
+    sqlite_ctx.forms = revised(sqlite_ctx.forms, "major")
+    vid, kiosk, _ = walk_visit(sqlite_ctx, patient, patient_id=patient_id, sign=False)
+    visits = VisitService(sqlite_ctx)
+    visits.set_page(kiosk, vid, "topic:dryness")
+    desk = staff_actor(ensure_staff(sqlite_ctx, "front_desk", "desk", "Front Desk"))
+    (row,) = [r for r in visits.board(desk) if r.visit_id == vid]
+    assert row.place is not None
+    assert (row.place.section, row.place.n, row.place.total) == ("risks", 1, 1)
