@@ -117,7 +117,7 @@ def build_record(
     answers = rules.effective_answers(forms.intake, answers, visit.visit_date)
     facts = rules.derive_facts(answers, visit.visit_date)
     renewal = _reconsent_record(s, visit)
-    if renewal is not None and visit.reconsent and "carried_over" in visit.reconsent:
+    if renewal is not None:
         # Signed: the statements it asked are those kept with its first signature.
         asked = {*renewal.new, *renewal.changed}
         statements = [st.id for st in forms.risks.statements if st.id in asked]
@@ -236,7 +236,7 @@ def build_record(
     )
 
 
-def _renewed_document(s: Session, visit_id: str) -> str:
+def renewed_document(s: Session, visit_id: str) -> str:
     """The document id of the renewed visit's latest consent (its first issue when none)."""
     issue = s.scalar(
         select(Document.issue)
@@ -253,7 +253,7 @@ def _renewal(
     stored = visit.reconsent or {}
     return ReconsentRecord(
         basis.visit_id,
-        _renewed_document(s, basis.visit_id),
+        renewed_document(s, basis.visit_id),
         basis.signed_on,
         tuple(sorted(basis.form_versions.items())),
         tuple(stored.get("reasons") or plan.reasons),
@@ -272,7 +272,7 @@ def _reconsent_record(s: Session, visit: Visit) -> ReconsentRecord | None:
     basis = reconsent.SignedConsent.from_json(stored["basis"])
     return ReconsentRecord(
         basis.visit_id,
-        _renewed_document(s, basis.visit_id),
+        str(stored.get("renews_document") or renewed_document(s, basis.visit_id)),
         basis.signed_on,
         tuple(sorted((str(k), str(v)) for k, v in (stored.get("previous_versions") or {}).items())),
         tuple(stored.get("reasons") or ()),

@@ -1056,7 +1056,9 @@ class VisitService(Service):
                 )
             ).all()
             waiting = (
-                s.execute(select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))).all()
+                s.execute(
+                    select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))
+                ).all()
                 if paused
                 else []
             )
@@ -1348,9 +1350,14 @@ class VisitService(Service):
         basis = self._basis(visit)
         if basis is None or "carried_over" in (visit.reconsent or {}):
             return
+        from intake.services.records import renewed_document
+
         plan = rc.plan_for(basis, self.ctx.forms, self._facts(s, visit))
         visit.reconsent = {
             **(visit.reconsent or {}),
+            # The renewed consent's document as it stands now: a later issue of it (its
+            # countersignature) does not change what this one says it replaces.
+            "renews_document": renewed_document(s, basis.visit_id),
             "previous_versions": dict(sorted(basis.form_versions.items())),
             "new": list(plan.new),
             "changed": list(plan.changed),

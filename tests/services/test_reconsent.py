@@ -75,6 +75,9 @@ def test_a_changed_statement_is_all_a_re_consent_asks(ctx) -> None:  # type: ign
     assert record.reconsent.carried_over == tuple(stored["carried_over"])
     assert record.reconsent.previous_version("risks") == before.risks.meta.version
     assert record.reconsent.renews_date == ctx.today()
+    # Which document it replaces is fixed at the first signature (a later issue of the old
+    # consent, its countersignature, does not change what this record says).
+    assert stored["renews_document"] == record.reconsent.renews_document_id
     # The trail says a re-consent began and why, by ids and counts only.
     (detail,) = events(ctx, "reconsent")
     assert detail["renews"] == first and detail["reasons"] == [reconsent.FORM_CHANGED]
