@@ -200,3 +200,59 @@ def test_the_board_counts_only_the_topics_a_re_consent_shows(sqlite_ctx) -> None
     (row,) = [r for r in visits.board(desk) if r.visit_id == vid]
     assert row.place is not None
     assert (row.place.section, row.place.n, row.place.total) == ("risks", 1, 1)
+
+
+def test_countersigning_either_consent_keeps_the_re_consent_verifiable(sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """At 18 (the same forms): the renewed consent countersigned after the re-consent was
+    issued (its second issue), then the re-consent itself; both still verify."""
+    from intake.services.documents import DocumentService
+    from intake.services.scripted import (
+        STAFF_PIN,
+        ensure_staff,
+        review_everything,
+        signature_strokes,
+    )
+    from intake.services.staff import staff_actor
+
+    birthday = sqlite_ctx.today() + dt.timedelta(days=10)
+    patient = ScriptedPatient(
+        first_name="Maya",
+        last_name="Okafor",
+        date_of_birth=birthday.replace(year=birthday.year - 18),
+        sex_at_birth="male",
+        can_become_pregnant=False,
+    )
+    docs = DocumentService(sqlite_ctx)
+    vid, kiosk, _ = walk_visit(sqlite_ctx, patient)
+    renewed = next(d.id for d in docs.issue_documents(kiosk, vid) if d.kind == "consent")
+    with sqlite_ctx.db.session() as s:
+        patient_id = s.get(Visit, vid).patient_id  # type: ignore[union-attr]
+    real_clock = sqlite_ctx.clock
+    sqlite_ctx.clock = lambda: real_clock() + dt.timedelta(days=30)
+    again, kiosk2, _ = walk_visit(sqlite_ctx, patient, patient_id=patient_id)
+    issued = {d.kind: d for d in docs.issue_documents(kiosk2, again)}
+    doctor = staff_actor(ensure_staff(sqlite_ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    desk = staff_actor(ensure_staff(sqlite_ctx, "front_desk", "desk", "Front Desk"))
+
+    def countersign(visit_id: str):  # type: ignore[no-untyped-def]
+        return docs.countersign(
+            doctor,
+            visit_id,
+            doctor.name,
+            signature_strokes(seed=4),
+            600,
+            200,
+            secret=STAFF_PIN,
+            reviewed=review_everything(sqlite_ctx, doctor, visit_id),
+        )
+
+    countersign(vid)  # the renewed consent gets its second issue after the re-consent
+    outcome = docs.verify_bytes(docs.open_pdf(desk, issued["consent"].id, "view"))
+    assert outcome.valid, outcome.reason
+    reissued = countersign(again)
+    pdf = docs.open_pdf(desk, reissued.id, "view")
+    outcome = docs.verify_bytes(pdf)
+    assert outcome.valid, outcome.reason
+    # It still names the issue of the renewed consent there was when the patient signed.
+    words = "".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert renewed in "".join(words.split())
