@@ -89,13 +89,18 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
     ids = [(ui["document_id"], esc(record.document_id))]
     if record.supersedes:
         ids.append((ui["supersedes"], esc(record.supersedes)))
+    if record.reconsent is not None:
+        ids.append((ui["renews"], esc(record.reconsent.renews_document_id)))
     story += [_grid(rows, width), _grid(ids, width, columns=1, label=0.2), Spacer(0, 10)]
 
     tz_name = _aware(record.created_at).astimezone(tz).tzname() or forms.clinic.timezone
     intro = ui["consent_intro_minor" if record.is_minor else "consent_intro"].format(tz=tz_name)
     story.append(_p(esc(intro), "small"))
+    if record.reconsent is not None:
+        story += _reconsent_section(record, forms, ui, risks_version)
 
     wanted = set(record.statement_ids)
+    renewal = record.reconsent
     who = ("patient", "guardian") if record.is_minor else ("patient",)
     ack_w = 86.0
     text_w = width - ack_w * len(who)
@@ -109,7 +114,11 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         )
         rows_ = [Row([Lines((h, _styles()["cell_head"])) for h in heads], padding=(1, 3))]
         for s in statements:
-            row: list[Flowable | None] = [_p(esc(s.text.get(lang)), "statement")]
+            text = esc(s.text.get(lang))
+            if renewal is not None and (s.id in renewal.new or s.id in renewal.changed):
+                mark = ui["statement_new" if s.id in renewal.new else "statement_changed"]
+                text = f"<b>{esc(mark)}</b> · {text}"
+            row: list[Flowable | None] = [_p(text, "statement")]
             for by in who:
                 if by == "patient" and s.audience == "guardian":
                     row.append(Lines((ui["not_applicable"], _styles()["cell_label"])))
@@ -129,6 +138,7 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
             block.append(_p(esc(topic.intro.get(lang)), "intro"))
         story += block + [table]
 
+    story += _carried_section(record, forms, ui)
     story += _quiz_section(record, ui, width)
     if record.can_become_pregnant:
         story += _contraception_section(record, forms, ui)
@@ -153,6 +163,65 @@ def _consent_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
         signing.append(_signature_block(record, role, forms, width))
     story.append(KeepTogether(signing))
     return story
+
+
+def _reconsent_section(
+    record: ConsentRecord, forms: FormSet, ui: dict[str, str], risks_version: str
+) -> list[Flowable]:
+    """What a re-consent renews and replaces, why, and the statements it carries over."""
+    renewal = record.reconsent
+    assert renewal is not None
+    lang = record.lang
+    when = format_date(renewal.renews_date, lang)
+    before = renewal.previous_version("risks") or ui["not_recorded"]
+    out: list[Flowable] = [
+        _p(esc(ui["reconsent_title"]), "h2"),
+        _p(
+            ui["reconsent_renews" if before != risks_version else "reconsent_renews_same"].format(
+                date=esc(when),
+                old=esc(f"{forms.risks.meta.id} {before}"),
+                new=esc(f"{forms.risks.meta.id} {risks_version}"),
+                doc=esc(renewal.renews_document_id),
+            ),
+            "para",
+        ),
+    ]
+    if "form_changed" in renewal.reasons:
+        out.append(
+            _p(
+                esc(
+                    ui["reconsent_changed"].format(
+                        new=len(renewal.new), changed=len(renewal.changed)
+                    )
+                ),
+                "para",
+            )
+        )
+    if "turned_18" in renewal.reasons:
+        out.append(_p(esc(ui["reconsent_turned_18"]), "para"))
+    if not record.statement_ids:
+        out.append(_p(esc(ui["reconsent_nothing_asked"]), "para"))
+    return [KeepTogether(out), Spacer(0, 6)]
+
+
+def _carried_section(record: ConsentRecord, forms: FormSet, ui: dict[str, str]) -> list[Flowable]:
+    """The statements a re-consent carried over unchanged from the consent it renews."""
+    renewal = record.reconsent
+    if renewal is None:
+        return []
+    known = {s.id: s for s in forms.risks.statements}
+    carried = [known[sid] for sid in renewal.carried_over if sid in known]
+    if not carried:
+        return []
+    when = format_date(renewal.renews_date, record.lang)
+    head = [
+        _p(esc(ui["reconsent_carried_title"]), "h2"),
+        _p(esc(ui["reconsent_carried"].format(date=when)), "para"),
+    ]
+    items: list[Flowable] = [
+        Para(esc(s.text.get(record.lang)), _styles()["bullet"], bulletText="•") for s in carried
+    ]
+    return [KeepTogether([*head, items[0]]), *items[1:]]
 
 
 def _quiz_section(record: ConsentRecord, ui: dict[str, str], width: float) -> list[Flowable]:

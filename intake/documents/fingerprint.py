@@ -22,7 +22,8 @@ def _signed_fields(value: Any) -> list[dataclasses.Field[Any]]:
     """The fields a record's fingerprint covers: all but those marked ``UNSIGNED`` (a flag's
     catalogue message, which words again what its stored text says), and those marked
     ``SIGNED_WHEN_SET`` only when they differ from their default (an acknowledgement read
-    aloud: every record without one keeps the fingerprint it had before the field existed)."""
+    aloud, a re-consent's details: every record without one keeps the fingerprint it had before
+    the field existed)."""
     out = []
     for f in dataclasses.fields(value):
         signed = f.metadata.get("fingerprint", True)

@@ -15,6 +15,7 @@ UNSIGNED = {"fingerprint": False}
 # Field metadata: in the fingerprint only when it differs from its default, so that records made
 # before the field existed (and every record where it is not set) keep their fingerprints.
 SIGNED_WHEN_SET = {"fingerprint": "when_set"}
+WHEN_SET = SIGNED_WHEN_SET
 
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]
@@ -114,6 +115,24 @@ class AlertReleaseRecord:
 
 
 @dataclass(frozen=True)
+class ReconsentRecord:
+    """A re-consent: the consent it renews, and which statements it asked again or carried over."""
+
+    renews_visit_id: str
+    renews_document_id: str  # the renewed consent's document id
+    renews_date: dt.date  # the date of the consent it renews
+    previous_versions: tuple[tuple[str, str], ...]  # (form id, version) of the renewed consent
+    reasons: tuple[str, ...]  # "form_changed", "turned_18"
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    carried_over: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
+
+    def previous_version(self, form_id: str) -> str:
+        return dict(self.previous_versions).get(form_id, "")
+
+
+@dataclass(frozen=True)
 class ConsentRecord:
     """Everything a consent, an education packet and an intake summary are made from."""
 
@@ -139,6 +158,8 @@ class ConsentRecord:
     supersedes: str = ""  # document id of an earlier version this one replaces
     course_visits: tuple[dt.date, ...] = field(default=())
     alert_releases: tuple[AlertReleaseRecord, ...] = ()
+    # A re-consent (statement_ids then holds only the new and changed statements); None otherwise.
+    reconsent: ReconsentRecord | None = field(default=None, metadata=WHEN_SET)
 
     def signature(self, role: str) -> SignatureRecord | None:
         for s in self.signatures:

@@ -10,6 +10,8 @@ services accepted, and asks the model where to go. Rules that live here:
   birth") waits on a staff-check page right after "About you" until staff have decided;
 * a minor's parent or guardian gives their name before the risk topics, then initials every
   statement beside the patient;
+* a re-consent (a visit renewing an earlier consent) first says what changed and lists the
+  statements carried over, then shows only the new and changed statements;
 * a wrong quiz answer sends the patient to the topic pages holding the statements it tests,
   which must be initialled again, then back to that question;
 * Back works (and keeps what was entered) until the first signature: the point of no return.
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from intake.domain import reconsent as rc
 from intake.domain import rules
 from intake.forms import model as fm
 
@@ -31,13 +34,27 @@ STAFF_CHECK = "staff_check"
 PHQ9 = "phq9"
 HELP_NOW = "help_now"
 GUARDIAN = "guardian"
+RECONSENT = "reconsent"
 TOPIC = "topic"
 QUIZ = "quiz"
 REVIEW = "review"
 SIGN = "sign"
 DONE = "done"
 
-KINDS = (WELCOME, INTAKE, STAFF_CHECK, PHQ9, HELP_NOW, GUARDIAN, TOPIC, QUIZ, REVIEW, SIGN, DONE)
+KINDS = (
+    WELCOME,
+    INTAKE,
+    STAFF_CHECK,
+    PHQ9,
+    HELP_NOW,
+    GUARDIAN,
+    RECONSENT,
+    TOPIC,
+    QUIZ,
+    REVIEW,
+    SIGN,
+    DONE,
+)
 SIGNERS = ("patient", "guardian")
 
 # Sections the patient sees in the progress line, in order.
@@ -49,6 +66,7 @@ SECTION_OF = {
     PHQ9: "mood",
     HELP_NOW: "mood",
     GUARDIAN: "risks",
+    RECONSENT: "risks",
     TOPIC: "risks",
     QUIZ: "check",
     REVIEW: "sign",
@@ -128,8 +146,11 @@ class KioskFlow:
         *,
         answers: Mapping[str, Any] | None = None,
         lang: str = "en",
+        reconsent: rc.SignedConsent | None = None,
     ):
         self.forms = forms
+        # A re-consent: the consent this visit renews (only what changed is shown).
+        self.reconsent = reconsent
         self.visit_date = visit_date
         self.lang = lang
         self.answers: dict[str, Any] = dict(answers or {})
@@ -164,6 +185,7 @@ class KioskFlow:
         quiz_open: Iterable[str] | None = None,
         reacknowledge: Iterable[str] = (),
         guardian: Guardian | None = None,
+        reconsent: rc.SignedConsent | None = None,
     ) -> KioskFlow:
         """A flow for a visit already in storage (resume after a restart or an idle timeout).
 
@@ -171,7 +193,7 @@ class KioskFlow:
         to initial again after a wrong answer) come from storage, so a resumed quiz asks only
         what is still open.
         """
-        flow = cls(forms, visit_date, answers=answers, lang=lang)
+        flow = cls(forms, visit_date, answers=answers, lang=lang, reconsent=reconsent)
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
         flow.needs_staff = needs_staff
@@ -227,7 +249,19 @@ class KioskFlow:
         return rules.visible_questions(self.page(page_id), self.facts(pending))
 
     def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
-        return rules.applicable_topics(self.forms.risks, self.facts())
+        topics = rules.applicable_topics(self.forms.risks, self.facts())
+        plan = self.reconsent_plan()
+        if plan is None:
+            return topics
+        asked = set(plan.asked)
+        shown = [(topic, [s for s in statements if s.id in asked]) for topic, statements in topics]
+        return [(topic, statements) for topic, statements in shown if statements]
+
+    def reconsent_plan(self) -> rc.ReconsentPlan | None:
+        """At a re-consent, what is asked again, carried over and dropped; None otherwise."""
+        if self.reconsent is None:
+            return None
+        return rc.plan_for(self.reconsent, self.forms, self.facts())
 
     def topic(self, topic_id: str) -> tuple[fm.Topic, list[fm.Statement]]:
         for topic, statements in self.topics():
@@ -269,6 +303,8 @@ class KioskFlow:
         minor = bool(facts.get("is_minor"))
         if minor:
             out.append(Step(GUARDIAN))
+        if self.reconsent is not None:
+            out.append(Step(RECONSENT))
         out += [Step(TOPIC, topic.id) for topic, _ in self.topics()]
         out += [Step(QUIZ, q.id) for q in self.quiz_questions()]
         out.append(Step(REVIEW))
@@ -334,6 +370,8 @@ class KioskFlow:
                 return not self.identity_hold
             case "guardian":
                 return self.guardian is not None
+            case "reconsent":
+                return True
             case "topic":
                 if self.is_minor and self.guardian is None:
                     return False

@@ -730,7 +730,46 @@ def _clinic(r: _Reader, meta: m.FormMeta) -> m.ClinicProfile:
         idle_warning_seconds=_idle_warning(r, kiosk),
         open_weekdays=_open_days(r, c),
         closures=_closures(r, c),
+        form_changes=_form_changes(r, d),
     )
+
+
+CONSENT_FORMS = ("risks",)  # as intake.domain.reconsent.CONSENT_FORMS
+CHANGE_CLASSES = ("major", "minor")
+VERSION_PATTERN = re.compile(r"\d+\.\d+\.\d+")
+
+
+def _form_changes(r: _Reader, d: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    out: list[tuple[str, str, str]] = []
+    seen: dict[str, str] = {}
+    for loc, item in r.tables(d, "form_changes", "", required=False):
+        form = item.get("form")
+        version = item.get("version")
+        change = item.get("change")
+        ok = True
+        if form not in CONSENT_FORMS:
+            r.problem(
+                f"{loc}.form",
+                f'must be "risks" (the form whose statements a patient consents to), not {form!r}',
+            )
+            ok = False
+        if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+            r.problem(
+                f"{loc}.version",
+                f'must be a version written in quotes, such as "1.2.0", not {version!r}',
+            )
+            ok = False
+        if change not in CHANGE_CLASSES:
+            r.problem(
+                f"{loc}.change",
+                f'must be "major" (patients who signed an earlier version consent again) or'
+                f' "minor" (they are only told), not {change!r}',
+            )
+            ok = False
+        if ok:
+            r.unique(seen, f"{form} {version}", loc)
+            out.append((str(form), str(version), str(change)))
+    return tuple(out)
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order

@@ -282,6 +282,9 @@ class ClinicProfile:
     # closed on one of them (public holidays): planned visits move to the next open day.
     open_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     closures: tuple[dt.date, ...] = ()
+    # (form id, version, "major" | "minor"): whether a new version of a consent form asks a
+    # patient who signed an earlier one to consent again ("major") or only tells them ("minor").
+    form_changes: tuple[tuple[str, str, str], ...] = ()
 
     def department_in(self, lang: Lang) -> str:
         return self.department_text.get(lang) if self.department_text else self.department

@@ -209,6 +209,7 @@ class KioskController:
             quiz_open=draft.quiz_open,
             reacknowledge=draft.reacknowledge,
             guardian=Guardian(*draft.guardian) if draft.guardian else None,
+            reconsent=draft.reconsent,
         )
         visit.flow = flow
         if lang != draft.lang:

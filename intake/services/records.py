@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.domain import flags, rules
+from intake.domain import flags, reconsent, rules
 from intake.domain.course import OpenDays, monthly_visit_dates
 from intake.domain.kinds import SignerRole, VisitStatus
 from intake.domain.records import (
@@ -18,6 +18,7 @@ from intake.domain.records import (
     PatientInfo,
     Phq9Result,
     QuizAnswerRecord,
+    ReconsentRecord,
     SignatureRecord,
 )
 from intake.forms.model import FormSet
@@ -25,6 +26,7 @@ from intake.services import alerts, dermatologists
 from intake.store.models import (
     Acknowledgement,
     Answer,
+    Document,
     LabResult,
     Patient,
     PregnancyStatus,
@@ -115,7 +117,19 @@ def build_record(
     override = clinician_override(s, patient.id)
     answers = rules.effective_answers(forms.intake, answers, visit.visit_date)
     facts = rules.derive_facts(answers, visit.visit_date)
-    statements = [st.id for st in rules.applicable_statements(forms.risks, facts)]
+    renewal = _reconsent_record(s, visit)
+    if renewal is not None:
+        # Signed: the statements it asked are those kept with its first signature.
+        asked = {*renewal.new, *renewal.changed}
+        statements = [st.id for st in forms.risks.statements if st.id in asked]
+    else:
+        basis = (
+            reconsent.SignedConsent.from_json(visit.reconsent["basis"]) if visit.reconsent else None
+        )
+        statements = [st.id for st in reconsent.statements_to_acknowledge(forms, facts, basis)]
+        if basis is not None:
+            plan = reconsent.plan_for(basis, forms, facts)
+            renewal = _renewal(s, visit, basis, plan)
     # The latest acknowledgement per statement and role is the one that counts.
     latest: dict[tuple[str, str], AcknowledgementRecord] = {}
     for a in s.scalars(
@@ -219,6 +233,54 @@ def build_record(
             OpenDays(frozenset(forms.clinic.open_weekdays), frozenset(forms.clinic.closures)),
         ),
         alert_releases=alerts.releases(s, visit_id),
+        reconsent=renewal,
+    )
+
+
+def renewed_document(s: Session, visit_id: str) -> str:
+    """The document id of the renewed visit's latest consent (its first issue when none)."""
+    issue = s.scalar(
+        select(Document.issue)
+        .where(Document.visit_id == visit_id, Document.kind == "consent")
+        .order_by(Document.issue.desc())
+        .limit(1)
+    )
+    return document_id(visit_id, "consent", issue or 1)
+
+
+def _renewal(
+    s: Session, visit: Visit, basis: reconsent.SignedConsent, plan: reconsent.ReconsentPlan
+) -> ReconsentRecord:
+    stored = visit.reconsent or {}
+    return ReconsentRecord(
+        basis.visit_id,
+        renewed_document(s, basis.visit_id),
+        basis.signed_on,
+        tuple(sorted(basis.form_versions.items())),
+        tuple(stored.get("reasons") or plan.reasons),
+        plan.new,
+        plan.changed,
+        plan.carried,
+        plan.dropped,
+    )
+
+
+def _reconsent_record(s: Session, visit: Visit) -> ReconsentRecord | None:
+    """The re-consent as kept with the visit's first signature; None before it or otherwise."""
+    stored = visit.reconsent
+    if not stored or "carried_over" not in stored:
+        return None
+    basis = reconsent.SignedConsent.from_json(stored["basis"])
+    return ReconsentRecord(
+        basis.visit_id,
+        str(stored.get("renews_document") or renewed_document(s, basis.visit_id)),
+        basis.signed_on,
+        tuple(sorted((str(k), str(v)) for k, v in (stored.get("previous_versions") or {}).items())),
+        tuple(stored.get("reasons") or ()),
+        tuple(stored.get("new") or ()),
+        tuple(stored.get("changed") or ()),
+        tuple(stored.get("carried_over") or ()),
+        tuple(stored.get("dropped") or ()),
     )
 
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake.domain import rules
+from intake.domain import reconsent, rules
 from intake.services.context import SYSTEM, Actor, AppContext
 from intake.services.patients import PatientService
 from intake.services.staff import StaffInfo, StaffService, staff_actor
@@ -115,7 +115,8 @@ def walk_visit(
 
     ``allow_duplicate``: register the patient again even when the same one is registered
     already (the demo, run more than once on one database). ``patient_id``: a patient
-    registered already (a new course), who is not registered again.
+    registered already (a later visit of theirs, or a new course), who is not registered again;
+    at a re-consent only what it asks is given.
     """
     desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
     if patient_id is None:
@@ -153,7 +154,8 @@ def walk_visit(
         visits.save_guardian(kiosk, vid, *patient.guardian, "parent")
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
     theirs = rules.expected_initials_for(*patient.guardian)
-    for st in rules.applicable_statements(ctx.forms.risks, facts):
+    asked = reconsent.statements_to_acknowledge(ctx.forms, facts, draft.reconsent)
+    for st in asked:
         for role in rules.acknowledgers(st, facts):
             if role == "patient":
                 visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
@@ -167,7 +169,7 @@ def walk_visit(
                     page_seconds=12.0,
                     guardian_name=patient.guardian,
                 )
-    statement_ids = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
+    statement_ids = {s.id for s in asked}
     for q in rules.applicable_quiz(ctx.forms.quiz, statement_ids, facts):
         visits.answer_quiz(kiosk, vid, q.id, q.answer)
     if not sign:

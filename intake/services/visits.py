@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from intake import i18n
 from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
+from intake.domain import reconsent as rc
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import SignerRole, Stage, VisitStatus
@@ -85,6 +86,8 @@ def record_identity(p: Patient) -> dict[str, Any]:
 class StartedVisit:
     visit_id: str
     code: str  # shown once, to be given to the patient
+    # A re-consent: why ("form_changed", "turned_18"); empty for any other visit.
+    reconsent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class VisitDraft:
     initials: dict[tuple[str, str], str] = field(default_factory=dict)  # latest initials typed
     quiz_open: tuple[str, ...] = ()  # applicable quiz questions not yet answered right
     reacknowledge: tuple[str, ...] = ()  # statements to initial again after a wrong answer
+    # A re-consent: the consent it renews (only new and changed statements are asked).
+    reconsent: rc.SignedConsent | None = None
 
     @property
     def guardian(self) -> tuple[str, str, str] | None:
@@ -150,6 +155,12 @@ class VisitDraft:
 
     def facts(self, clinician_override: bool | None = None) -> dict[str, Any]:
         return rules.derive_facts(self.answers, self.visit_date, clinician_override)
+
+    def reconsent_plan(self, forms: Any) -> rc.ReconsentPlan | None:
+        """What this re-consent asks, carries over and drops; None for any other visit."""
+        if self.reconsent is None:
+            return None
+        return rc.plan_for(self.reconsent, forms, self.facts())
 
 
 @dataclass(frozen=True)
@@ -389,6 +400,7 @@ class VisitService(Service):
                 form_versions={k: list(val) for k, val in self.ctx.forms.versions().items()},
                 ruleset_id=self.ctx.forms.programme.in_force(self.ctx.today()).id,
                 corrects_visit_id=corrects,
+                statement_hashes=rc.statement_hashes(self.ctx.forms.risks),
                 started_at=now,
                 updated_at=now,
                 actor=actor.id,
@@ -411,8 +423,9 @@ class VisitService(Service):
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
         self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
+        reasons = self._plan_reconsent(s, actor, self._visit(s, vid), p) if corrects is None else ()
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
-        return StartedVisit(vid, code)
+        return StartedVisit(vid, code, reasons)
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
         """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
@@ -906,6 +919,8 @@ class VisitService(Service):
                     raise Immutable(IDENTITY_CHANGED_MESSAGE)
             else:
                 self._store_answers(s, actor, visit_id, signed_identity)
+                s.flush()
+                self._record_reconsent(s, visit)
             s.flush()
             content_hash = canonical_hash(self._content(s, visit))
             now = self.ctx.now()
@@ -1222,7 +1237,9 @@ class VisitService(Service):
             if step is None:
                 continue
             known = identity.with_record_identity(answers[visit.id], record_identity(patient))
-            flow = wizard.KioskFlow(self.ctx.forms, visit.visit_date, answers=known)
+            flow = wizard.KioskFlow(
+                self.ctx.forms, visit.visit_date, answers=known, reconsent=self._basis(visit)
+            )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
             try:
@@ -1258,6 +1275,111 @@ class VisitService(Service):
             ]
 
     # --- internals -------------------------------------------------------------------------------
+
+    # --- re-consent ------------------------------------------------------------------------------
+
+    def _last_consent(self, s: Session, patient_id: int) -> rc.SignedConsent | None:
+        """What the patient signed last: their newest submitted or countersigned visit."""
+        last = s.scalars(
+            select(Visit)
+            .where(Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned")))
+            .order_by(Visit.submitted_at.desc(), Visit.id)
+            .limit(1)
+        ).first()
+        if last is None:
+            return None
+        acked = set(
+            s.scalars(
+                select(Acknowledgement.statement_id).where(Acknowledgement.visit_id == last.id)
+            )
+        )
+        if last.reconsent:
+            acked |= set(last.reconsent.get("carried_over") or ())
+        hashes = last.statement_hashes
+        if hashes is None:
+            # Started before statement hashes were kept: known only when the form is the same.
+            signed_sha = (last.form_versions.get("risks") or ["", ""])[1]
+            same = signed_sha == self.ctx.forms.versions()["risks"][1]
+            hashes = rc.statement_hashes(self.ctx.forms.risks) if same else {}
+        as_minor = bool(
+            s.scalar(
+                select(func.count())
+                .select_from(Signature)
+                .where(Signature.visit_id == last.id, Signature.role == "guardian")
+            )
+        )
+        return rc.SignedConsent(
+            last.id,
+            last.visit_date,
+            {k: str(v[0]) for k, v in last.form_versions.items()},
+            {sid: str(hashes.get(sid, "")) for sid in sorted(acked)},
+            as_minor,
+        )
+
+    def _plan_reconsent(
+        self, s: Session, actor: Actor, visit: Visit, patient: Patient
+    ) -> tuple[str, ...]:
+        """A new visit of a patient who signed before renews that consent when the clinic
+        profile calls the change major, or the patient has turned 18 since: why, or ()."""
+        basis = self._last_consent(s, patient.id)
+        if basis is None:
+            return ()
+        previous = s.get(Visit, basis.visit_id)
+        assert previous is not None
+        answers = dict(self._effective(s, previous))
+        answers.update(record_identity(patient))
+        plan = rc.plan_for(basis, self.ctx.forms, rules.derive_facts(answers, visit.visit_date))
+        if not (plan.needed or plan.notice_only):
+            return ()
+        if plan.needed:
+            visit.reconsent = {"basis": basis.to_json(), "reasons": list(plan.reasons)}
+        self.audit(
+            s,
+            actor,
+            "reconsent" if plan.needed else "reconsent_notice",
+            "visit",
+            visit.id,
+            {
+                "renews": basis.visit_id,
+                "reasons": list(plan.reasons),
+                "changes": dict(plan.changes),
+                "new": len(plan.new),
+                "changed": len(plan.changed),
+                "carried": len(plan.carried),
+            },
+        )
+        return plan.reasons
+
+    @staticmethod
+    def _basis(visit: Visit) -> rc.SignedConsent | None:
+        if not visit.reconsent:
+            return None
+        return rc.SignedConsent.from_json(visit.reconsent["basis"])
+
+    def _asked(self, s: Session, visit: Visit, facts: Mapping[str, Any]) -> list[Any]:
+        """The statements this visit asks to be acknowledged (at a re-consent, what changed)."""
+        return rc.statements_to_acknowledge(self.ctx.forms, facts, self._basis(visit))
+
+    def _record_reconsent(self, s: Session, visit: Visit) -> None:
+        """At the first signature, what the re-consent asked and carried over is kept with it
+        (and so bound to every signature)."""
+        basis = self._basis(visit)
+        if basis is None or "carried_over" in (visit.reconsent or {}):
+            return
+        from intake.services.records import renewed_document
+
+        plan = rc.plan_for(basis, self.ctx.forms, self._facts(s, visit))
+        visit.reconsent = {
+            **(visit.reconsent or {}),
+            # The renewed consent's document as it stands now: a later issue of it (its
+            # countersignature) does not change what this one says it replaces.
+            "renews_document": renewed_document(s, basis.visit_id),
+            "previous_versions": dict(sorted(basis.form_versions.items())),
+            "new": list(plan.new),
+            "changed": list(plan.changed),
+            "carried_over": list(plan.carried),
+            "dropped": list(plan.dropped),
+        }
 
     @staticmethod
     def _visit(s: Session, visit_id: str) -> Visit:
@@ -1414,6 +1536,7 @@ class VisitService(Service):
             initials,
             tuple(open_questions),
             again,
+            self._basis(visit),
         )
 
     def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
@@ -1422,7 +1545,7 @@ class VisitService(Service):
     def _quiz_state(self, s: Session, visit: Visit) -> tuple[list[str], dict[str, dt.datetime]]:
         """Applicable quiz questions not yet answered right; statements to re-acknowledge since when."""
         facts = self._facts(s, visit)
-        statements = {st.id for st in rules.applicable_statements(self.ctx.forms.risks, facts)}
+        statements = {st.id for st in self._asked(s, visit, facts)}
         questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
         last: dict[str, QuizAnswer] = {}
         retest: dict[str, dt.datetime] = {}
@@ -1464,7 +1587,7 @@ class VisitService(Service):
             out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
             out.missing.append(Missing(MissingKind.IDENTITY))
-        for st in rules.applicable_statements(self.ctx.forms.risks, facts):
+        for st in self._asked(s, visit, facts):
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:
                     out.missing.append(Missing(MissingKind.ACKNOWLEDGEMENT, st.id, role))
@@ -1588,6 +1711,9 @@ class VisitService(Service):
             "quiz": quiz,
             "forms": visit.form_versions,
             "ruleset": visit.ruleset_id,
+            # Kept since revision 0017; left out when empty, so earlier records hash as before.
+            **({"statements": visit.statement_hashes} if visit.statement_hashes else {}),
+            **({"reconsent": visit.reconsent} if visit.reconsent else {}),
         }
 
 

@@ -187,6 +187,12 @@ class Visit(Base):
     dermatologist_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id"), nullable=True
     )
+    # Content hash of each risk statement of the form the visit started on (id -> SHA-256);
+    # None for visits started before revision 0017.
+    statement_hashes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # A re-consent: the consent it renews and, from the first signature, what was asked again
+    # and carried over (see intake.domain.reconsent); None for any other visit.
+    reconsent: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[dt.datetime]
     submitted_at: Mapped[dt.datetime | None]
     countersigned_at: Mapped[dt.datetime | None]

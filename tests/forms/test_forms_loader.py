@@ -728,3 +728,36 @@ def test_a_prescriber_attestation_needs_an_id_and_every_language(copy: Path) -> 
     edit(copy, "programme", 'id = "no_other_treatment"', 'id = "clinically_indicated"')
     problems = problems_of(copy)
     find(problems, "programme/form.toml", "rulesets[3].prescriber_attestations[1]", "duplicate")
+
+
+@pytest.mark.parametrize(
+    ("replacement", "location", "said"),
+    [
+        ('form = "intake"\nversion = "1.1.0"\nchange = "major"', "form_changes[0].form", '"risks"'),
+        ('form = "risks"\nversion = 1.1\nchange = "major"', "form_changes[0].version", "quotes"),
+        ('form = "risks"\nversion = "1.1"\nchange = "major"', "form_changes[0].version", '"1.2.0"'),
+        ('form = "risks"\nversion = "1.1.0"\nchange = "big"', "form_changes[0].change", '"major"'),
+    ],
+)
+def test_form_change_classes_are_checked_with_a_clear_message(
+    copy: Path, replacement: str, location: str, said: str
+) -> None:
+    text = (copy / "clinic" / "form.toml").read_text("utf-8")
+    block = text[text.index("[[form_changes]]") :]
+    edit(copy, "clinic", block, "[[form_changes]]\n" + replacement + "\n")
+    problems = [p for p in problems_of(copy) if p.path == "clinic/form.toml"]
+    assert [p.location for p in problems] == [location]
+    assert said in problems[0].message
+
+
+def test_a_form_version_is_classed_once(copy: Path) -> None:
+    text = (copy / "clinic" / "form.toml").read_text("utf-8")
+    block = text[text.index("[[form_changes]]") :]
+    edit(copy, "clinic", block, block + "\n" + block.replace('"major"', '"minor"'))
+    problems = [p for p in problems_of(copy) if p.path == "clinic/form.toml"]
+    assert [p.location for p in problems] == ["form_changes[1]"]
+    assert "duplicate" in problems[0].message
+
+
+def test_the_clinic_profile_classes_risk_form_versions(forms: m.FormSet) -> None:
+    assert ("risks", "1.1.0", "major") in forms.clinic.form_changes

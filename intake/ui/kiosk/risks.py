@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain import reconsent as rc
 from intake.domain import validation
 from intake.domain.errors import ValidationError
 from intake.domain.wizard import Guardian, KioskFlow
 from intake.services.kiosk_payloads import GuardianDetails, Initials, PageProblems, Payload
 from intake.ui.kiosk.base import HEARD_AS, KioskPage, announce, card, make_label, set_flag
-from intake.ui.kiosk.text import message, t
+from intake.ui.kiosk.review import format_date
+from intake.ui.kiosk.text import message, t, tn
 from intake.ui.widgets.choices import ChoiceButtons
 
 RELATIONSHIPS = ("parent", "guardian")
@@ -116,6 +118,43 @@ class GuardianPage(KioskPage):
         self.first.setFocus()
 
 
+class ReconsentPage(KioskPage):
+    """A re-consent: why the patient is asked again, and the statements carried over unchanged
+    from the consent it renews (with its date); the new and changed ones follow, one topic a
+    page."""
+
+    def __init__(self, flow: KioskFlow, lang: str, parent: QWidget | None = None):
+        super().__init__(lang, parent)
+        self.setObjectName("page_reconsent")
+        plan = flow.reconsent_plan()
+        assert plan is not None
+        when = format_date(plan.previous.signed_on, lang)
+        self.add_title(t("reconsent_title", lang))
+        if plan.turned_18:
+            self.add_text(t("reconsent_turned_18", lang, date=when), "lead")
+        if rc.FORM_CHANGED in plan.reasons or not plan.turned_18:
+            self.add_text(t("reconsent_form_changed", lang, date=when), "lead")
+        asked = tn("reconsent_asked", lang, len(plan.asked)) if plan.asked else ""
+        self.asked = self.add_text(asked or t("reconsent_nothing_asked", lang), "help")
+        self.asked.setObjectName("reconsent_asked")
+        self.carried: list[str] = list(plan.carried)
+        if plan.carried:
+            frame, layout = card(self.body)
+            frame.setObjectName("reconsent_carried")
+            heading = make_label(t("reconsent_carried_title", lang, date=when), "subtitle", frame)
+            heading.setObjectName("reconsent_carried_title")
+            layout.addWidget(heading)
+            layout.addWidget(make_label(t("reconsent_carried_intro", lang), "help", frame))
+            for sid in plan.carried:
+                item = make_label(
+                    "• " + flow.forms.risks.statement(sid).text(lang), "statement", frame
+                )
+                item.setObjectName(f"carried_{sid}")
+                layout.addWidget(item)
+            self.content.addWidget(frame)
+        self.finish()
+
+
 class InitialsField(QWidget):
     """A labelled box for one person's initials under one statement."""
 
@@ -189,6 +228,7 @@ class TopicPage(KioskPage):
         self.topic_id = topic_id
         self.shown_at = time.monotonic()
         topic, statements = flow.topic(topic_id)
+        plan = flow.reconsent_plan()
         minor = flow.is_minor
         self.setObjectName(f"page_topic_{topic_id}")
         self.add_title(topic.title(lang))
@@ -228,6 +268,12 @@ class TopicPage(KioskPage):
             )
             self.listen[statement.id] = listen
             head = QHBoxLayout()
+            mark = plan.mark(statement.id) if plan is not None else ""
+            if mark:
+                # At a re-consent: "New" or "Changed" since the consent it renews.
+                badge = make_label(t(f"statement_{mark}", lang), "badge", frame)
+                badge.setObjectName(f"mark_{statement.id}")
+                head.addWidget(badge, 0, Qt.AlignmentFlag.AlignVCenter)
             head.addWidget(counter, 1)
             head.addWidget(listen)
             layout.addLayout(head)
@@ -243,7 +289,9 @@ class TopicPage(KioskPage):
                     label = t("patient_initials" if minor else "your_initials", lang)
                 else:
                     label = t("guardian_initials", lang)
-                spoken = t("initials_for", lang, who=label, statement=text)
+                # A marked statement is said with its mark ("New: I understand that ...").
+                said = t("statement_marked", lang, mark=badge.text(), text=text) if mark else text
+                spoken = t("initials_for", lang, who=label, statement=said)
                 field = InitialsField(label, spoken, frame)
                 field.edit.setObjectName(f"initials_{statement.id}_{role}")
                 # Whoever set the text (keys, or assistive technology through the

@@ -67,6 +67,15 @@ def page_label(ctx: AppContext, page: str) -> str:
     return base.replace("_", " ")
 
 
+# Why a visit is a re-consent, as the code dialog says it (intake.domain.reconsent's reasons).
+RECONSENT_REASONS = {
+    "form_changed": "The risk statements have changed since the patient last signed: the kiosk"
+    " shows only the new and changed ones.",
+    "turned_18": "The patient has turned 18 since consenting as a minor: they now sign for"
+    " themselves, without a parent or guardian.",
+}
+
+
 class VisitCodeDialog(QDialog):
     """Shows the visit code, large, to give to the patient; can hand this station over at once."""
 
@@ -103,6 +112,14 @@ class VisitCodeDialog(QDialog):
                 "Dermatologist for the visit",
             )
             layout.addWidget(self.dermatologist_label)
+        if started.reconsent:
+            why = [RECONSENT_REASONS.get(r, r) for r in started.reconsent]
+            self.reconsent_label = named(
+                QLabel("<b>Re-consent.</b> " + " ".join(why), self), "Re-consent"
+            )
+            self.reconsent_label.setObjectName("reconsent_notice")
+            self.reconsent_label.setWordWrap(True)
+            layout.addWidget(self.reconsent_label)
         hint = QLabel(
             "Give the patient this code. At any kiosk they type it with their date of birth. "
             "It works once, for 12 hours." + (" The old code no longer works." if new_code else ""),
