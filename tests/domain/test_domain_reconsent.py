@@ -125,10 +125,15 @@ def test_turning_18_asks_the_patient_to_sign_for_themselves(forms: fm.FormSet) -
     guardian_only = {s.id for s in before if s.audience == "guardian"}
     assert guardian_only
     later = dt.date(2026, 2, 11)
-    plan = reconsent.plan_for(signed(before, "1.1.0", as_minor=True), forms, facts(dob, later))
+    # Signed on the version in force, whichever it is: only turning 18 asks for a new consent.
+    plan = reconsent.plan_for(
+        signed(before, forms.risks.meta.version, as_minor=True), forms, facts(dob, later)
+    )
     assert plan.needed and plan.turned_18
     assert plan.reasons == (reconsent.TURNED_18,)
-    assert set(plan.dropped) == guardian_only
+    after = {s.id for s in rules.applicable_statements(forms.risks, facts(dob, later))}
+    # The guardian's statements go, and so does what is said to minors only.
+    assert guardian_only <= set(plan.dropped) == {s.id for s in before} - after
     assert plan.asked == ()  # nothing changed: every patient statement is carried over
     assert not guardian_only & set(plan.carried)
 

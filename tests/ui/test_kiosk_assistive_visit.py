@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAccessible, QAccessibleActionInterface
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPlainTextEdit, QWidget
@@ -74,6 +75,7 @@ class ScreenReader:
             QAccessibleActionInterface.pressAction(),
             QAccessibleActionInterface.toggleAction(),
         )
+        self.kiosk.wait_idle()  # a press that saves is saved and drawn before anything is read
         if then is None and iface.state().checkable:
             then = lambda: accessible(button).state().checked != was  # noqa: E731
         if then is not None:
@@ -87,6 +89,9 @@ class ScreenReader:
             editable.replaceText(0, len(widget.toPlainText()), text)
         else:
             iface.setText(QAccessible.Text.Value, text)
+        self.kiosk.wait_idle()  # valid initials are saved as soon as they are set
+        if not shiboken6.isValid(widget):
+            return  # the save redrew the page (a statement marked done)
         assert iface.text(QAccessible.Text.Value) or not text  # as typed, or as tidied
 
     def choose(self, button: QAbstractButton) -> None:
@@ -95,7 +100,12 @@ class ScreenReader:
 
     def next(self) -> None:
         before = self.kiosk.step()
-        self.press(self.kiosk.window.nav.next, lambda: self.kiosk.step() != before)
+        # The press is animated (it lands a moment later), then saved off the GUI thread: the
+        # step changes when the save is done, the page when it has been drawn.
+        self.press(
+            self.kiosk.window.nav.next,
+            lambda: self.kiosk.step() != before and not self.kiosk.window.busy,
+        )
         self.arrived()
 
     def arrived(self) -> None:
@@ -122,7 +132,7 @@ class ScreenReader:
         self.type(self.kiosk.find("welcome_code", QLineEdit), code)
         self.press(
             self.kiosk.find("welcome_start", QAbstractButton),
-            lambda: self.kiosk.window.flow is not None,
+            lambda: self.kiosk.window.flow is not None and not self.kiosk.window.busy,
         )
         self.arrived()
 
