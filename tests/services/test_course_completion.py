@@ -220,3 +220,38 @@ def test_the_aftercare_packet_is_sealed_stored_once_and_verifies(ctx, tmp_path) 
     assert outcome.valid, outcome.reason
     assert "matches stored aftercare issue 1" in outcome.reason
     assert AuditService(ctx).verify().intact
+
+
+@pytest.mark.parametrize(
+    ("patient", "confirmed"),
+    [
+        # Answered "can become pregnant"; the clinician confirms she cannot (hysterectomy).
+        (ScriptedPatient(), False),
+        # Answered "cannot"; the clinician confirms she can.
+        (ScriptedPatient(can_become_pregnant=False, first_name="Ines"), True),
+    ],
+)
+def test_the_packet_follows_the_clinicians_confirmation_not_the_answers(
+    ctx, patient, confirmed
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from intake.services.documents import DocumentService
+
+    _vid, doctor, pid, clinician = _course(ctx, patient)
+    clinician.confirm_pregnancy_status(doctor, pid, confirmed, "confirmed at the last visit")
+    row = clinician.record_completion(doctor, pid, ctx.today())
+    assert (row.aftercare.pregnancy_test_due is not None) is confirmed
+    docs = DocumentService(ctx)
+    pdf = docs.open_pdf(doctor, docs.issue_aftercare(doctor, pid).id, "export")
+    text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert ("Pregnancy: the next weeks" in text) is confirmed
+    assert ("contraception" in text.lower()) is confirmed
+    if confirmed:
+        due = row.aftercare.pregnancy_test_due
+        assert f"pregnancy test on {due.strftime('%A')} {due.day} " in text
+        assert "until ." not in text and "test on ." not in text
