@@ -124,13 +124,21 @@ def post_course_test_state(
 ) -> str:
     """Where the post-course pregnancy test stands: "" (not needed), "due" (not yet taken, due
     date not passed), "overdue", "positive" when any test after the last dose was positive, else
-    "negative" once one was taken."""
-    if aftercare.pregnancy_test_due is None:
+    "negative" once one was taken on or after its due date.
+
+    A negative test taken before the due date is kept with the patient's tests but is not the
+    post-course test: a pregnancy that began near the last dose does not show yet, so the test
+    stays due.
+    """
+    due = aftercare.pregnancy_test_due
+    if due is None:
         return ""
     after = [result for day, result in tests if day > aftercare.last_dose_on]
-    if after:
-        return "positive" if "positive" in after else "negative"
-    return "overdue" if today > aftercare.pregnancy_test_due else "due"
+    if "positive" in after:
+        return "positive"  # whenever it was taken, a positive test is never hidden
+    if any(day >= due for day, _result in tests):
+        return "negative"
+    return "overdue" if today > due else "due"
 
 
 @dataclass(frozen=True)

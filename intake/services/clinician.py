@@ -611,7 +611,8 @@ class ClinicianService(Service):
     def record_post_course_test(
         self, actor: Actor, patient_id: int, taken_on: Any, result: str
     ) -> PregnancyTestRow:
-        """The pregnancy test after the course: a pregnancy test entry dated after the last dose."""
+        """The pregnancy test after the course: a pregnancy test entry dated after the last dose.
+        One taken before the post-course test's due date is kept, but the test stays due."""
         require_role(actor, *CLINICAL)
         with self.read() as s:
             done = current_completion(s, patient_id)

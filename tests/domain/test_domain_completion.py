@@ -93,3 +93,22 @@ def test_the_post_course_test_is_due_then_overdue_then_recorded(forms: m.FormSet
     assert c.post_course_test_state(after, positive, dt.date(2027, 2, 5)) == "positive"
     none = c.aftercare(last, forms.programme.in_force(last, "UK"), can_become_pregnant=False)
     assert c.post_course_test_state(none, [], dt.date(2027, 3, 1)) == ""
+
+
+def test_a_negative_test_before_the_due_date_does_not_clear_the_post_course_test(
+    forms: m.FormSet,
+) -> None:
+    last = dt.date(2026, 12, 4)
+    after = c.aftercare(last, forms.programme.in_force(last, "US"), can_become_pregnant=True)
+    assert after.pregnancy_test_due is not None
+    due = after.pregnancy_test_due
+    early = [(last + dt.timedelta(days=1), "negative")]  # the day after the last dose
+    assert c.post_course_test_state(after, early, last + dt.timedelta(days=2)) == "due"
+    assert c.post_course_test_state(after, early, due + dt.timedelta(days=30)) == "overdue"
+    day_before = [(due - dt.timedelta(days=1), "negative")]
+    assert c.post_course_test_state(after, day_before, due + dt.timedelta(days=1)) == "overdue"
+    on_time = [*early, (due, "negative")]
+    assert c.post_course_test_state(after, on_time, due + dt.timedelta(days=1)) == "negative"
+    # A positive test is shown whenever it was taken after the last dose.
+    early_positive = [(last + dt.timedelta(days=10), "positive")]
+    assert c.post_course_test_state(after, early_positive, due) == "positive"

@@ -126,8 +126,12 @@ def test_the_board_shows_the_course_completed_and_the_post_course_test(ctx) -> N
     )
     next_morning = noon + dt.timedelta(hours=20)
     ctx.clock = lambda: next_morning
+    # A test the day after the last dose is recorded, but the post-course test is still due.
     clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
-    assert row().course_end == "negative"
+    assert (row().course_end, row().post_course_test_due) == (
+        "due",
+        done.aftercare.pregnancy_test_due,
+    )
 
 
 def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -158,6 +162,23 @@ def test_the_post_course_test_is_due_overdue_then_recorded(ctx) -> None:  # type
         doctor, pid, finished + dt.timedelta(days=31), "negative"
     )
     assert test.course_month == 3  # after the two months of the course
+    assert clinician.course(doctor, pid).completion.post_course_test == "negative"
+
+
+def test_a_test_taken_before_its_due_date_is_recorded_but_the_test_stays_due(ctx) -> None:  # type: ignore[no-untyped-def]
+    _vid, doctor, pid, clinician = _course(ctx)
+    finished = ctx.today()
+    done = clinician.record_completion(doctor, pid, finished)
+    start = ctx.now()
+    ctx.clock = lambda: start + dt.timedelta(days=1)
+    early = clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
+    assert early.taken_on == finished + dt.timedelta(days=1)
+    assert any(t.id == early.id for t in clinician.course(doctor, pid).pregnancy_tests)
+    assert clinician.course(doctor, pid).completion.post_course_test == "due"
+    assert done.aftercare.pregnancy_test_due == finished + dt.timedelta(days=30)
+    ctx.clock = lambda: start + dt.timedelta(days=31)
+    assert clinician.course(doctor, pid).completion.post_course_test == "overdue"
+    clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
     assert clinician.course(doctor, pid).completion.post_course_test == "negative"
 
 
