@@ -582,7 +582,11 @@ class ClinicianService(Service):
                 ruleset = programme.in_force(done.completed_on, where)
             except LookupError:
                 ruleset = programme.in_force(done.completed_on)
-            after = completion_rules.aftercare(done.completed_on, ruleset, can)
+            clinic = self.ctx.forms.clinic
+            open_days = course_rules.OpenDays(
+                frozenset(clinic.open_weekdays), frozenset(clinic.closures)
+            )
+            after = completion_rules.aftercare(done.completed_on, ruleset, can, open_days)
             row = CourseCompletion(
                 patient_id=patient_id,
                 consent_visit_id=consent.id,

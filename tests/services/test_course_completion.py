@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from intake.domain.completion import StopReason
+from intake.domain.course import OpenDays
 from intake.services.audit import AuditService
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor
@@ -27,6 +28,11 @@ def _doctor(ctx) -> Actor:  # type: ignore[no-untyped-def]
 def _patient_of(ctx, visit_id: str) -> int:  # type: ignore[no-untyped-def]
     with ctx.db.session() as s:
         return s.get(Visit, visit_id).patient_id
+
+
+def _open_days(ctx) -> OpenDays:  # type: ignore[no-untyped-def]
+    clinic = ctx.forms.clinic
+    return OpenDays(frozenset(clinic.open_weekdays), frozenset(clinic.closures))
 
 
 def _course(ctx, patient: ScriptedPatient | None = None):  # type: ignore[no-untyped-def]
@@ -47,7 +53,10 @@ def test_completion_gives_the_us_dates_and_the_dose_the_follow_ups_add_up_to(ctx
     assert row.consent_visit_id == vid and row.reason is StopReason.COMPLETED
     assert row.mg_per_kg == 60.0  # 2 months x 30 days x 60 mg / 60 kg
     assert row.aftercare.ruleset_id == "us-ipledge-2026"
-    assert row.aftercare.pregnancy_test_due == today + dt.timedelta(days=30)
+    # The test falls on the next day the clinic is open; the "until" dates are exact.
+    assert row.aftercare.pregnancy_test_due == _open_days(ctx).next_open(
+        today + dt.timedelta(days=30)
+    )
     assert row.aftercare.contraception_until == today + dt.timedelta(days=30)
     assert row.aftercare.no_blood_donation_until == today + dt.timedelta(days=30)
     assert row.aftercare.no_cosmetic_procedures_until == today + dt.timedelta(days=180)
@@ -152,15 +161,13 @@ def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  
 def test_the_post_course_test_is_due_overdue_then_recorded(ctx) -> None:  # type: ignore[no-untyped-def]
     _vid, doctor, pid, clinician = _course(ctx)
     finished = ctx.today()
-    clinician.record_completion(doctor, pid, finished)
+    due = clinician.record_completion(doctor, pid, finished).aftercare.pregnancy_test_due
     with pytest.raises(InvalidInput, match="after the last dose"):
         clinician.record_post_course_test(doctor, pid, finished, "negative")
-    later = ctx.now() + dt.timedelta(days=32)
+    later = ctx.now() + (due - finished) + dt.timedelta(days=2)
     ctx.clock = lambda: later
     assert clinician.course(doctor, pid).completion.post_course_test == "overdue"
-    test = clinician.record_post_course_test(
-        doctor, pid, finished + dt.timedelta(days=31), "negative"
-    )
+    test = clinician.record_post_course_test(doctor, pid, due + dt.timedelta(days=1), "negative")
     assert test.course_month == 3  # after the two months of the course
     assert clinician.course(doctor, pid).completion.post_course_test == "negative"
 
@@ -175,8 +182,9 @@ def test_a_test_taken_before_its_due_date_is_recorded_but_the_test_stays_due(ctx
     assert early.taken_on == finished + dt.timedelta(days=1)
     assert any(t.id == early.id for t in clinician.course(doctor, pid).pregnancy_tests)
     assert clinician.course(doctor, pid).completion.post_course_test == "due"
-    assert done.aftercare.pregnancy_test_due == finished + dt.timedelta(days=30)
-    ctx.clock = lambda: start + dt.timedelta(days=31)
+    due = done.aftercare.pregnancy_test_due
+    assert due is not None and due >= finished + dt.timedelta(days=30)
+    ctx.clock = lambda: start + (due - finished) + dt.timedelta(days=1)
     assert clinician.course(doctor, pid).completion.post_course_test == "overdue"
     clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
     assert clinician.course(doctor, pid).completion.post_course_test == "negative"

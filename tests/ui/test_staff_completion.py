@@ -4,8 +4,6 @@ due and then recorded, and the aftercare packet previewed."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
@@ -71,7 +69,9 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     with qtbot.waitSignal(course.completion_recorded):
         qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: course.completion_label.isVisible())
-    due = (ctx.today() + dt.timedelta(days=30)).isoformat()
+    completed = service.course(doctor, patient_id).completion
+    assert completed is not None and completed.aftercare.pregnancy_test_due is not None
+    due = completed.aftercare.pregnancy_test_due.isoformat()
     shown = course.completion_label.text()
     assert "Course completed" in shown and f"due on <b>{due}</b>" in shown
     assert "no further prescription" in course.window_label.text()
@@ -83,7 +83,7 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     )
 
     # The post-course test, recorded a month later, shows instead of "due".
-    later = ctx.now() + dt.timedelta(days=31)
+    later = ctx.now() + (completed.aftercare.pregnancy_test_due - ctx.today())
     ctx.clock = lambda: later
     service.record_post_course_test(doctor, patient_id, ctx.today(), "negative")
     qtbot.mouseClick(review.refresh_button, Qt.MouseButton.LeftButton)
