@@ -13,6 +13,7 @@ from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import VisitStatus
+from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
 from intake.services import integrity, row_digests
@@ -846,6 +847,15 @@ def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int,
 def _aware(moment: dt.datetime) -> dt.datetime:
     # func.max() hands back SQLite's stored text as a naive datetime (UTC).
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def printed_name(s: Any, actor: str) -> str:
+    """The staff member as documents name them: after their title, as on the consent."""
+    if actor.startswith("staff:"):
+        user = s.get(StaffUser, int(actor.split(":", 1)[1]))
+        if user is not None:
+            return titled(user.title or "", user.display_name)
+    return _name(s, actor)
 
 
 def _name(s: Any, actor: str) -> str:

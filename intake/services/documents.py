@@ -675,7 +675,7 @@ class DocumentService(Service):
                 raise Conflict("The course changed meanwhile; please try again.")
             done, after = clinician.completion_facts(row)
             base = build_record(s, self.ctx.forms, visit_id)
-            by = clinician._name(s, row.actor)
+            by = clinician.printed_name(s, row.actor)
             made_at = row.at
             # As the dates were counted: the clinician's confirmation wins over the answers.
             can_become_pregnant = row.can_become_pregnant
