@@ -36,6 +36,12 @@ from intake.store.models import (
     Visit,
 )
 
+# A course runs under the latest signed consent, and only a consent the dermatologist has
+# countersigned started one: its end is not recorded before that.
+NOT_COUNTERSIGNED = (
+    "This patient's consent is not countersigned yet: countersign it before recording the end"
+    " of the course."
+)
 CLINICAL = ("clinician", "admin")
 
 
@@ -544,7 +550,8 @@ class ClinicianService(Service):
         the aftercare dates follow from the programme rule set in force that day.
 
         ``mg_per_kg``: the cumulative dose reached; by default the one the follow-ups add up to.
-        Refused for a patient with no signed consent, and for a course already completed.
+        Refused for a patient with no signed consent, for a consent the dermatologist has not
+        countersigned yet, and for a course already completed.
         """
         require_role(actor, "clinician", action="record the end of a course")
         errors: dict[str, str] = {}
@@ -568,6 +575,8 @@ class ClinicianService(Service):
                 raise Conflict(
                     "This patient has no signed consent: there is no course to complete."
                 )
+            if consent.status != VisitStatus.COUNTERSIGNED:
+                raise Conflict(NOT_COUNTERSIGNED)
             if current_completion(s, patient_id) is not None:
                 raise Conflict("This course's completion is already recorded.")
             if dose is None:

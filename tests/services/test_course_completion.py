@@ -16,7 +16,12 @@ from intake.services.clinician import ClinicianService
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, NotAllowed
 from intake.services.patients import PatientService
-from intake.services.scripted import ScriptedPatient, ensure_staff, walk_visit
+from intake.services.scripted import (
+    ScriptedPatient,
+    countersign_consent,
+    ensure_staff,
+    walk_visit,
+)
 from intake.services.staff import staff_actor
 from intake.store.models import CourseCompletion, Visit
 
@@ -38,6 +43,7 @@ def _open_days(ctx) -> OpenDays:  # type: ignore[no-untyped-def]
 def _course(ctx, patient: ScriptedPatient | None = None):  # type: ignore[no-untyped-def]
     vid, _kiosk, _ = walk_visit(ctx, patient or ScriptedPatient())
     doctor = _doctor(ctx)
+    countersign_consent(ctx, doctor, vid)
     pid = _patient_of(ctx, vid)
     clinician = ClinicianService(ctx)
     today = ctx.today()
@@ -153,6 +159,9 @@ def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  
     )
     second_vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient(), patient_id=pid)
     assert clinician.course(doctor, pid).completion is None
+    with pytest.raises(Conflict, match="not countersigned"):  # the new consent is not yet
+        clinician.record_completion(doctor, pid, ctx.today(), "patient_choice")
+    countersign_consent(ctx, doctor, second_vid)
     second = clinician.record_completion(doctor, pid, ctx.today(), "patient_choice")
     assert (first.consent_visit_id, second.consent_visit_id) == (first_vid, second_vid)
     assert clinician.course(doctor, pid).completion == second
@@ -251,6 +260,20 @@ def test_the_aftercare_packet_is_sealed_stored_once_and_verifies(ctx, tmp_path) 
     assert AuditService(ctx).verify().intact
 
 
+def test_a_consent_not_countersigned_yet_has_no_course_to_complete(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient())
+    doctor = _doctor(ctx)
+    pid = _patient_of(ctx, vid)
+    clinician = ClinicianService(ctx)
+    with pytest.raises(Conflict, match="not countersigned yet: countersign it before"):
+        clinician.record_completion(doctor, pid, ctx.today())
+    assert clinician.course(doctor, pid).completion is None
+    with ctx.db.session() as s:
+        assert s.query(CourseCompletion).count() == 0
+    countersign_consent(ctx, doctor, vid)
+    assert clinician.record_completion(doctor, pid, ctx.today()).consent_visit_id == vid
+
+
 @pytest.mark.parametrize(
     ("patient", "confirmed"),
     [
@@ -269,7 +292,14 @@ def test_the_packet_follows_the_clinicians_confirmation_not_the_answers(
 
     from intake.services.documents import DocumentService
 
-    _vid, doctor, pid, clinician = _course(ctx, patient)
+    if not patient.can_become_pregnant:
+        # Her answer is confirmed before the countersignature, and corrected later.
+        vid, _kiosk, _ = walk_visit(ctx, patient)
+        doctor, pid, clinician = _doctor(ctx), _patient_of(ctx, vid), ClinicianService(ctx)
+        clinician.confirm_pregnancy_status(doctor, pid, False, "as she answered")
+        countersign_consent(ctx, doctor, vid)
+    else:
+        _vid, doctor, pid, clinician = _course(ctx, patient)
     clinician.confirm_pregnancy_status(doctor, pid, confirmed, "confirmed at the last visit")
     row = clinician.record_completion(doctor, pid, ctx.today())
     assert (row.aftercare.pregnancy_test_due is not None) is confirmed

@@ -16,6 +16,7 @@ from test_staff_support import (  # noqa: F401  (background_work_finishes: autou
 
 from intake.i18n import tr
 from intake.services.clinician import ClinicianService
+from intake.services.scripted import countersign_consent
 from intake.services.visits import VisitService
 from intake.ui.staff.completion import CompletionDialog
 from intake.ui.staff.review import ReviewWidget
@@ -32,6 +33,7 @@ def test_record_completion_then_the_post_course_test_then_the_packet(qtbot, sqli
     ctx = sqlite_ctx
     vid, patient_id = signed_visit(ctx, first_name="Eva", last_name="Lind")
     doctor = clinician(ctx)
+    countersign_consent(ctx, doctor, vid)
     service = ClinicianService(ctx)
     for month in (1, 2):
         service.record_follow_up(
