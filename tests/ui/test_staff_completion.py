@@ -112,3 +112,68 @@ def test_an_administrator_sees_the_course_but_cannot_record_its_end(qtbot, sqlit
     assert widget.save_button.isEnabled()
     assert not widget.completion_button.isEnabled()
     assert not widget.aftercare_button.isEnabled()
+
+
+@pytest.mark.parametrize("kind", ["aftercare", "checklist"])
+@pytest.mark.parametrize("leave", ["another patient", "cleared"])
+def test_a_document_made_for_a_patient_no_longer_shown_is_dropped(
+    qtbot, sqlite_ctx, monkeypatch, kind, leave
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from intake.services.documents import DocumentService
+
+    ctx = sqlite_ctx
+    vid_a, pid_a = signed_visit(ctx, first_name="Eva", last_name="Lind")
+    vid_b, pid_b = signed_visit(ctx, first_name="Ole", last_name="Berg")
+    doctor = clinician(ctx)
+    countersign_consent(ctx, doctor, vid_a)
+    ClinicianService(ctx).record_completion(doctor, pid_a, ctx.today())
+    review = ReviewWidget(ctx, doctor)
+    qtbot.addWidget(review)
+    review.show()
+    assert review.show_visit(vid_a, pid_a)
+    course = review.course
+    record_a = course.record_number
+    assert record_a
+
+    # The service call is held on its worker thread until the screen has moved on.
+    called, release = threading.Event(), threading.Event()
+    method = "issue_aftercare" if kind == "aftercare" else "checklist_pdf"
+    original = getattr(DocumentService, method)
+
+    def held(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        called.set()
+        release.wait(30)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DocumentService, method, held)
+    tasks = course.aftercare_tasks if kind == "aftercare" else course.tasks
+    opened = course.aftercare_opened if kind == "aftercare" else course.checklist_opened
+    button = course.aftercare_button if kind == "aftercare" else course.checklist_button
+    try:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(called.is_set)
+        if leave == "another patient":
+            assert review.show_visit(vid_b, pid_b)
+            assert course.patient_id == pid_b and course.record_number != record_a
+        else:
+            review.clear()
+            # Shown again before the job ends: the job started for the screen that was cleared.
+            assert review.show_visit(vid_a, pid_a)
+        with qtbot.assertNotEmitted(opened):
+            release.set()
+            qtbot.waitUntil(lambda: not tasks.busy)
+    finally:
+        release.set()
+    assert course.preview is None
+    assert not course.message.isVisible() or not course.message.text()
+
+    # Shown for the patient on screen, the print job is named with her record number.
+    monkeypatch.setattr(DocumentService, method, original)
+    assert review.show_visit(vid_a, pid_a)
+    with qtbot.waitSignal(opened, timeout=30_000) as shown:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    preview = shown.args[0]
+    assert preview.job_name.endswith(f" · {record_a}")
+    preview.reject()
