@@ -177,3 +177,22 @@ def test_a_document_made_for_a_patient_no_longer_shown_is_dropped(
     preview = shown.args[0]
     assert preview.job_name.endswith(f" · {record_a}")
     preview.reject()
+
+
+def test_the_dialog_says_to_countersign_a_consent_first(qtbot, sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    ctx = sqlite_ctx
+    vid, patient_id = signed_visit(ctx, first_name="Ada", last_name="Moss")
+    doctor = clinician(ctx)
+    review = ReviewWidget(ctx, doctor)
+    qtbot.addWidget(review)
+    review.show()
+    assert review.show_visit(vid, patient_id)
+    course = review.course
+    with qtbot.waitSignal(course.completion_dialog_opened) as opened:
+        qtbot.mouseClick(course.completion_button, Qt.MouseButton.LeftButton)
+    dialog = opened.args[0]
+    with qtbot.waitSignal(dialog.tasks.failed):
+        qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.isVisible() and "not countersigned yet" in dialog.message.text()
+    assert ClinicianService(ctx).course(doctor, patient_id).completion is None
+    dialog.reject()
