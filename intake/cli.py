@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         "add",
         help="add a staff account; asks the administrator's PIN (--by), then the new PIN twice",
     )
-    add.add_argument("name", help="the person's name, e.g. 'Dr Ana Ruiz'")
+    add.add_argument("name", help="the person's name without a title, e.g. 'Ana Ruiz'")
     add.add_argument("--role", required=True, choices=("front_desk", "clinician", "admin"))
     add.add_argument(
         "--title",
@@ -440,6 +440,7 @@ class _Entries:
 
 
 def _staff(args: argparse.Namespace) -> int:
+    from intake.domain.names import titled
     from intake.services.context import SYSTEM
     from intake.services.errors import InvalidInput, ServiceError
     from intake.services.staff import (
@@ -454,7 +455,7 @@ def _staff(args: argparse.Namespace) -> int:
     if command == "list":
         for s in service.list():
             state = "active" if s.active else "disabled"
-            name = f"{s.title} {s.display_name}" if s.title else s.display_name
+            name = titled(s.title, s.display_name)
             print(f"{s.username}\t{s.role}\t{state}{' demo' if s.demo else ''}\t{name}")
         return 0
     entries = _Entries()

@@ -28,6 +28,11 @@ from intake.forms.model import FormSet
 def _check(record: AftercareRecord) -> None:
     if record.completion is None or record.aftercare is None:
         raise ValueError("an aftercare packet needs the course's completion and its dates")
+    # The pregnancy section is chosen from can_become_pregnant and filled from the dates: both
+    # must come from the same decision (the stored completion's), or the packet drops a needed
+    # section or prints one with blank dates.
+    if record.can_become_pregnant != (record.aftercare.pregnancy_test_due is not None):
+        raise ValueError("the aftercare dates do not match whether the patient can become pregnant")
 
 
 def placeholders(record: AftercareRecord, lang: str) -> dict[str, str]:
@@ -49,9 +54,16 @@ def placeholders(record: AftercareRecord, lang: str) -> dict[str, str]:
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
+    """The text with its date placeholders filled; a placeholder with no date is refused (a
+    sentence such as "have a pregnancy test on ." must never reach a patient)."""
     for key, value in values.items():
+        placeholder = "{" + key + "}"
+        if placeholder not in text:
+            continue
+        if not value:
+            raise ValueError(f"the aftercare text needs {placeholder}, which has no date here")
         # Keep a date on one line: a date split over two lines is easy to misread.
-        text = text.replace("{" + key + "}", value.replace(" ", "\u00a0"))
+        text = text.replace(placeholder, value.replace(" ", "\u00a0"))
     return text
 
 

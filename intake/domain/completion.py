@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from intake.domain.course import OpenDays
 from intake.domain.errors import ValidationError
 from intake.domain.records import ConsentRecord
 from intake.forms import model as fm
@@ -48,7 +49,7 @@ class StopReason(StrEnum):
 @dataclass(frozen=True)
 class Aftercare:
     """The patient's own dates after the last dose. The pregnancy-related ones are None for a
-    patient who cannot become pregnant."""
+    patient who cannot become pregnant. The test falls on a day the clinic is open."""
 
     last_dose_on: dt.date
     ruleset_id: str
@@ -76,16 +77,31 @@ def _days(ruleset: fm.RuleSet, key: str) -> int:
     return int(ruleset.numbers.get(key, _DEFAULT_DAYS[key]))
 
 
-def aftercare(completed_on: dt.date, ruleset: fm.RuleSet, can_become_pregnant: bool) -> Aftercare:
-    """The aftercare dates counted from the last dose under ``ruleset``."""
+def aftercare(
+    completed_on: dt.date,
+    ruleset: fm.RuleSet,
+    can_become_pregnant: bool,
+    open_days: OpenDays | None = None,
+) -> Aftercare:
+    """The aftercare dates counted from the last dose under ``ruleset``.
+
+    The post-course pregnancy test is taken at the clinic, so its date moves forward to the
+    next day the clinic is open (``open_days``); the "until" dates are the rule set's own,
+    exactly, whatever the day of the week.
+    """
 
     def after(key: str) -> dt.date:
         return completed_on + dt.timedelta(days=_days(ruleset, key))
 
+    test_due = None
+    if can_become_pregnant:
+        test_due = after("post_treatment_test_days")
+        if open_days is not None:
+            test_due = open_days.next_open(test_due)
     return Aftercare(
         last_dose_on=completed_on,
         ruleset_id=ruleset.id,
-        pregnancy_test_due=after("post_treatment_test_days") if can_become_pregnant else None,
+        pregnancy_test_due=test_due,
         contraception_until=after("contraception_after_end_days") if can_become_pregnant else None,
         no_blood_donation_until=after("blood_donation_after_end_days"),
         no_cosmetic_procedures_until=after("cosmetic_procedures_after_end_days"),
@@ -124,13 +140,21 @@ def post_course_test_state(
 ) -> str:
     """Where the post-course pregnancy test stands: "" (not needed), "due" (not yet taken, due
     date not passed), "overdue", "positive" when any test after the last dose was positive, else
-    "negative" once one was taken."""
-    if aftercare.pregnancy_test_due is None:
+    "negative" once one was taken on or after its due date.
+
+    A negative test taken before the due date is kept with the patient's tests but is not the
+    post-course test: a pregnancy that began near the last dose does not show yet, so the test
+    stays due.
+    """
+    due = aftercare.pregnancy_test_due
+    if due is None:
         return ""
     after = [result for day, result in tests if day > aftercare.last_dose_on]
-    if after:
-        return "positive" if "positive" in after else "negative"
-    return "overdue" if today > aftercare.pregnancy_test_due else "due"
+    if "positive" in after:
+        return "positive"  # whenever it was taken, a positive test is never hidden
+    if any(day >= due for day, _result in tests):
+        return "negative"
+    return "overdue" if today > due else "due"
 
 
 @dataclass(frozen=True)

@@ -97,13 +97,20 @@ def corrections(typed: str, known: Iterable[str]) -> list[str]:
     return sorted({w for w in known if one_typo(typed, w)})
 
 
+# Titles a name may already start with ("Dr Ana Ruiz"), with or without their full stop: a title
+# is not printed before one of them ("Dra. Dr Ana Ruiz").
+TITLES = frozenset(
+    {"dr", "dra", "doctor", "doctora", "prof", "profa", "professor", "profesor", "profesora"}
+)
+
+
 def titled(title: str, name: str) -> str:
     """The name as documents print it, after the person's title ("Dra. Ana Ruiz"); a name that
-    already starts with that title is left as it is."""
+    already starts with that title, or with another one (``TITLES``), is left as it is."""
     title = (title or "").strip()
     if not title:
         return name
-    first = name.split(" ", 1)[0]
-    if first.rstrip(".").casefold() == title.rstrip(".").casefold():
+    first = fold(name.split(" ", 1)[0].rstrip("."))
+    if first == fold(title.rstrip(".")) or first in TITLES:
         return name
     return f"{title} {name}"

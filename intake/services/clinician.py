@@ -13,6 +13,7 @@ from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import VisitStatus
+from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
 from intake.services import integrity, row_digests
@@ -35,6 +36,12 @@ from intake.store.models import (
     Visit,
 )
 
+# A course runs under the latest signed consent, and only a consent the dermatologist has
+# countersigned started one: its end is not recorded before that.
+NOT_COUNTERSIGNED = (
+    "This patient's consent is not countersigned yet: countersign it before recording the end"
+    " of the course."
+)
 CLINICAL = ("clinician", "admin")
 
 
@@ -543,7 +550,8 @@ class ClinicianService(Service):
         the aftercare dates follow from the programme rule set in force that day.
 
         ``mg_per_kg``: the cumulative dose reached; by default the one the follow-ups add up to.
-        Refused for a patient with no signed consent, and for a course already completed.
+        Refused for a patient with no signed consent, for a consent the dermatologist has not
+        countersigned yet, and for a course already completed.
         """
         require_role(actor, "clinician", action="record the end of a course")
         errors: dict[str, str] = {}
@@ -567,6 +575,8 @@ class ClinicianService(Service):
                 raise Conflict(
                     "This patient has no signed consent: there is no course to complete."
                 )
+            if consent.status != VisitStatus.COUNTERSIGNED:
+                raise Conflict(NOT_COUNTERSIGNED)
             if current_completion(s, patient_id) is not None:
                 raise Conflict("This course's completion is already recorded.")
             if dose is None:
@@ -582,7 +592,11 @@ class ClinicianService(Service):
                 ruleset = programme.in_force(done.completed_on, where)
             except LookupError:
                 ruleset = programme.in_force(done.completed_on)
-            after = completion_rules.aftercare(done.completed_on, ruleset, can)
+            clinic = self.ctx.forms.clinic
+            open_days = course_rules.OpenDays(
+                frozenset(clinic.open_weekdays), frozenset(clinic.closures)
+            )
+            after = completion_rules.aftercare(done.completed_on, ruleset, can, open_days)
             row = CourseCompletion(
                 patient_id=patient_id,
                 consent_visit_id=consent.id,
@@ -611,7 +625,8 @@ class ClinicianService(Service):
     def record_post_course_test(
         self, actor: Actor, patient_id: int, taken_on: Any, result: str
     ) -> PregnancyTestRow:
-        """The pregnancy test after the course: a pregnancy test entry dated after the last dose."""
+        """The pregnancy test after the course: a pregnancy test entry dated after the last dose.
+        One taken before the post-course test's due date is kept, but the test stays due."""
         require_role(actor, *CLINICAL)
         with self.read() as s:
             done = current_completion(s, patient_id)
@@ -841,6 +856,15 @@ def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int,
 def _aware(moment: dt.datetime) -> dt.datetime:
     # func.max() hands back SQLite's stored text as a naive datetime (UTC).
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def printed_name(s: Any, actor: str) -> str:
+    """The staff member as documents name them: after their title, as on the consent."""
+    if actor.startswith("staff:"):
+        user = s.get(StaffUser, int(actor.split(":", 1)[1]))
+        if user is not None:
+            return titled(user.title or "", user.display_name)
+    return _name(s, actor)
 
 
 def _name(s: Any, actor: str) -> str:

@@ -675,8 +675,10 @@ class DocumentService(Service):
                 raise Conflict("The course changed meanwhile; please try again.")
             done, after = clinician.completion_facts(row)
             base = build_record(s, self.ctx.forms, visit_id)
-            by = clinician._name(s, row.actor)
+            by = clinician.printed_name(s, row.actor)
             made_at = row.at
+            # As the dates were counted: the clinician's confirmation wins over the answers.
+            can_become_pregnant = row.can_become_pregnant
         meta = self.ctx.forms.aftercare.meta
         record = aftercare_record(
             base,
@@ -686,6 +688,7 @@ class DocumentService(Service):
             document_id=document_id(visit_id, "aftercare", 1),
             form_versions={**base.form_versions, "aftercare": (meta.version, meta.sha256)},
             created_at=made_at,
+            can_become_pregnant=can_become_pregnant,
         )
         # Render and seal outside the transaction, as the visit's other documents.
         pdf, pending = self._render("aftercare", record)

@@ -206,6 +206,32 @@ def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple
     return tuple(review_token(f) for f in record.flags if f.must_review)
 
 
+def countersign_consent(
+    ctx: AppContext, clinician: Actor, visit_id: str, printed_name: str = "Dr Ana Ruiz"
+) -> Any:
+    """Issue the signed visit's documents and countersign its consent as the dermatologist
+    does: every serious flag reviewed, every prescriber attestation of its rule set confirmed.
+    The clinician's PIN is the scripted one (``STAFF_PIN``). Returns the consent's DocumentInfo."""
+    from intake.services.clinician import ClinicianService
+    from intake.services.documents import DocumentService
+
+    docs = DocumentService(ctx)
+    docs.issue_documents(clinician, visit_id)
+    record = ClinicianService(ctx).review(clinician, visit_id).record
+    ruleset = ctx.forms.programme.ruleset(record.ruleset_id)
+    return docs.countersign(
+        clinician,
+        visit_id,
+        printed_name,
+        signature_strokes(seed=5),
+        600,
+        200,
+        secret=STAFF_PIN,
+        reviewed=review_everything(ctx, clinician, visit_id),
+        attested=tuple(a.id for a in ruleset.prescriber_attestations),
+    )
+
+
 def finish_course(
     ctx: AppContext,
     clinician: Actor,
@@ -216,7 +242,8 @@ def finish_course(
     mg_per_kg: float | None = None,
 ) -> tuple[Any, Any]:
     """Record the end of the patient's course and issue the aftercare packet: (the completion
-    as the course view shows it, the packet's DocumentInfo). For `demo --course` and scripts."""
+    as the course view shows it, the packet's DocumentInfo). For `demo --course` and scripts;
+    the consent is countersigned first (``countersign_consent``)."""
     from intake.services.clinician import ClinicianService
     from intake.services.documents import DocumentService
 

@@ -83,3 +83,20 @@ def test_an_unknown_placeholder_in_the_aftercare_form_is_reported(forms_copy) ->
     )
     with pytest.raises(FormsInvalid, match="unknown placeholder"):
         load_forms(forms_copy)
+
+
+def test_a_pregnancy_section_with_no_dates_is_refused_not_printed_blank(forms: FormSet) -> None:
+    from intake.documents.aftercare import _fill
+
+    # The patient can become pregnant, but the dates were counted as if not (or the reverse).
+    no_dates = _record(forms, adult_record(forms), can=False)
+    with pytest.raises(ValueError, match="do not match"):
+        render.render_aftercare(dataclasses.replace(no_dates, can_become_pregnant=True), forms)
+    dates = _record(forms, adult_record(forms), can=True)
+    with pytest.raises(ValueError, match="do not match"):
+        render.render_aftercare(dataclasses.replace(dates, can_become_pregnant=False), forms)
+    with pytest.raises(ValueError, match="pregnancy_test_due"):
+        _fill("Have a test on {pregnancy_test_due}.", {"pregnancy_test_due": ""})
+    assert _fill("On {last_dose}.", {"last_dose": "Monday 14", "pregnancy_test_due": ""}) == (
+        "On Monday\u00a014."
+    )

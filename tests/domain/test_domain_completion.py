@@ -93,3 +93,46 @@ def test_the_post_course_test_is_due_then_overdue_then_recorded(forms: m.FormSet
     assert c.post_course_test_state(after, positive, dt.date(2027, 2, 5)) == "positive"
     none = c.aftercare(last, forms.programme.in_force(last, "UK"), can_become_pregnant=False)
     assert c.post_course_test_state(none, [], dt.date(2027, 3, 1)) == ""
+
+
+def test_a_negative_test_before_the_due_date_does_not_clear_the_post_course_test(
+    forms: m.FormSet,
+) -> None:
+    last = dt.date(2026, 12, 4)
+    after = c.aftercare(last, forms.programme.in_force(last, "US"), can_become_pregnant=True)
+    assert after.pregnancy_test_due is not None
+    due = after.pregnancy_test_due
+    early = [(last + dt.timedelta(days=1), "negative")]  # the day after the last dose
+    assert c.post_course_test_state(after, early, last + dt.timedelta(days=2)) == "due"
+    assert c.post_course_test_state(after, early, due + dt.timedelta(days=30)) == "overdue"
+    day_before = [(due - dt.timedelta(days=1), "negative")]
+    assert c.post_course_test_state(after, day_before, due + dt.timedelta(days=1)) == "overdue"
+    on_time = [*early, (due, "negative")]
+    assert c.post_course_test_state(after, on_time, due + dt.timedelta(days=1)) == "negative"
+    # A positive test is shown whenever it was taken after the last dose.
+    early_positive = [(last + dt.timedelta(days=10), "positive")]
+    assert c.post_course_test_state(after, early_positive, due) == "positive"
+
+
+def test_the_post_course_test_moves_to_the_next_open_day_and_the_until_dates_stay(
+    forms: m.FormSet,
+) -> None:
+    from intake.domain.course import OpenDays
+
+    weekdays = OpenDays(frozenset(range(5)), frozenset({dt.date(2027, 1, 4)}))
+    last = dt.date(2026, 12, 4)  # a Friday: 30 days on is Sunday 3 January 2027
+    us = forms.programme.in_force(last, "US")
+    assert c.aftercare(last, us, True).pregnancy_test_due == dt.date(2027, 1, 3)
+    after = c.aftercare(last, us, True, weekdays)
+    # Past the Sunday, and past a closure on the Monday.
+    assert after.pregnancy_test_due == dt.date(2027, 1, 5)
+    assert after.contraception_until == dt.date(2027, 1, 3)
+    assert after.no_blood_donation_until == dt.date(2027, 1, 3)
+    uk_last = dt.date(2026, 12, 5)  # a Saturday: 5 weeks on is a Saturday too
+    uk = c.aftercare(uk_last, forms.programme.in_force(uk_last, "UK"), True, weekdays)
+    assert uk.pregnancy_test_due == dt.date(2027, 1, 11)
+    assert uk.contraception_until == dt.date(2027, 1, 4)  # a closure, but "until" is exact
+    # On an open day the date stays; with no pregnancy possible there is none to move.
+    monday = dt.date(2026, 9, 14)
+    assert c.aftercare(monday, us, True, weekdays).pregnancy_test_due == dt.date(2026, 10, 14)
+    assert c.aftercare(last, us, False, weekdays).pregnancy_test_due is None

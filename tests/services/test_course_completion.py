@@ -10,12 +10,18 @@ import pytest
 from sqlalchemy import text
 
 from intake.domain.completion import StopReason
+from intake.domain.course import OpenDays
 from intake.services.audit import AuditService
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, NotAllowed
 from intake.services.patients import PatientService
-from intake.services.scripted import ScriptedPatient, ensure_staff, walk_visit
+from intake.services.scripted import (
+    ScriptedPatient,
+    countersign_consent,
+    ensure_staff,
+    walk_visit,
+)
 from intake.services.staff import staff_actor
 from intake.store.models import CourseCompletion, Visit
 
@@ -29,9 +35,15 @@ def _patient_of(ctx, visit_id: str) -> int:  # type: ignore[no-untyped-def]
         return s.get(Visit, visit_id).patient_id
 
 
+def _open_days(ctx) -> OpenDays:  # type: ignore[no-untyped-def]
+    clinic = ctx.forms.clinic
+    return OpenDays(frozenset(clinic.open_weekdays), frozenset(clinic.closures))
+
+
 def _course(ctx, patient: ScriptedPatient | None = None):  # type: ignore[no-untyped-def]
     vid, _kiosk, _ = walk_visit(ctx, patient or ScriptedPatient())
     doctor = _doctor(ctx)
+    countersign_consent(ctx, doctor, vid)
     pid = _patient_of(ctx, vid)
     clinician = ClinicianService(ctx)
     today = ctx.today()
@@ -47,7 +59,10 @@ def test_completion_gives_the_us_dates_and_the_dose_the_follow_ups_add_up_to(ctx
     assert row.consent_visit_id == vid and row.reason is StopReason.COMPLETED
     assert row.mg_per_kg == 60.0  # 2 months x 30 days x 60 mg / 60 kg
     assert row.aftercare.ruleset_id == "us-ipledge-2026"
-    assert row.aftercare.pregnancy_test_due == today + dt.timedelta(days=30)
+    # The test falls on the next day the clinic is open; the "until" dates are exact.
+    assert row.aftercare.pregnancy_test_due == _open_days(ctx).next_open(
+        today + dt.timedelta(days=30)
+    )
     assert row.aftercare.contraception_until == today + dt.timedelta(days=30)
     assert row.aftercare.no_blood_donation_until == today + dt.timedelta(days=30)
     assert row.aftercare.no_cosmetic_procedures_until == today + dt.timedelta(days=180)
@@ -126,8 +141,12 @@ def test_the_board_shows_the_course_completed_and_the_post_course_test(ctx) -> N
     )
     next_morning = noon + dt.timedelta(hours=20)
     ctx.clock = lambda: next_morning
+    # A test the day after the last dose is recorded, but the post-course test is still due.
     clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
-    assert row().course_end == "negative"
+    assert (row().course_end, row().post_course_test_due) == (
+        "due",
+        done.aftercare.pregnancy_test_due,
+    )
 
 
 def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +159,9 @@ def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  
     )
     second_vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient(), patient_id=pid)
     assert clinician.course(doctor, pid).completion is None
+    with pytest.raises(Conflict, match="not countersigned"):  # the new consent is not yet
+        clinician.record_completion(doctor, pid, ctx.today(), "patient_choice")
+    countersign_consent(ctx, doctor, second_vid)
     second = clinician.record_completion(doctor, pid, ctx.today(), "patient_choice")
     assert (first.consent_visit_id, second.consent_visit_id) == (first_vid, second_vid)
     assert clinician.course(doctor, pid).completion == second
@@ -148,16 +170,32 @@ def test_a_signed_visit_after_the_completion_begins_a_new_course(ctx) -> None:  
 def test_the_post_course_test_is_due_overdue_then_recorded(ctx) -> None:  # type: ignore[no-untyped-def]
     _vid, doctor, pid, clinician = _course(ctx)
     finished = ctx.today()
-    clinician.record_completion(doctor, pid, finished)
+    due = clinician.record_completion(doctor, pid, finished).aftercare.pregnancy_test_due
     with pytest.raises(InvalidInput, match="after the last dose"):
         clinician.record_post_course_test(doctor, pid, finished, "negative")
-    later = ctx.now() + dt.timedelta(days=32)
+    later = ctx.now() + (due - finished) + dt.timedelta(days=2)
     ctx.clock = lambda: later
     assert clinician.course(doctor, pid).completion.post_course_test == "overdue"
-    test = clinician.record_post_course_test(
-        doctor, pid, finished + dt.timedelta(days=31), "negative"
-    )
+    test = clinician.record_post_course_test(doctor, pid, due + dt.timedelta(days=1), "negative")
     assert test.course_month == 3  # after the two months of the course
+    assert clinician.course(doctor, pid).completion.post_course_test == "negative"
+
+
+def test_a_test_taken_before_its_due_date_is_recorded_but_the_test_stays_due(ctx) -> None:  # type: ignore[no-untyped-def]
+    _vid, doctor, pid, clinician = _course(ctx)
+    finished = ctx.today()
+    done = clinician.record_completion(doctor, pid, finished)
+    start = ctx.now()
+    ctx.clock = lambda: start + dt.timedelta(days=1)
+    early = clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
+    assert early.taken_on == finished + dt.timedelta(days=1)
+    assert any(t.id == early.id for t in clinician.course(doctor, pid).pregnancy_tests)
+    assert clinician.course(doctor, pid).completion.post_course_test == "due"
+    due = done.aftercare.pregnancy_test_due
+    assert due is not None and due >= finished + dt.timedelta(days=30)
+    ctx.clock = lambda: start + (due - finished) + dt.timedelta(days=1)
+    assert clinician.course(doctor, pid).completion.post_course_test == "overdue"
+    clinician.record_post_course_test(doctor, pid, ctx.today(), "negative")
     assert clinician.course(doctor, pid).completion.post_course_test == "negative"
 
 
@@ -220,3 +258,59 @@ def test_the_aftercare_packet_is_sealed_stored_once_and_verifies(ctx, tmp_path) 
     assert outcome.valid, outcome.reason
     assert "matches stored aftercare issue 1" in outcome.reason
     assert AuditService(ctx).verify().intact
+
+
+def test_a_consent_not_countersigned_yet_has_no_course_to_complete(ctx) -> None:  # type: ignore[no-untyped-def]
+    vid, _kiosk, _ = walk_visit(ctx, ScriptedPatient())
+    doctor = _doctor(ctx)
+    pid = _patient_of(ctx, vid)
+    clinician = ClinicianService(ctx)
+    with pytest.raises(Conflict, match="not countersigned yet: countersign it before"):
+        clinician.record_completion(doctor, pid, ctx.today())
+    assert clinician.course(doctor, pid).completion is None
+    with ctx.db.session() as s:
+        assert s.query(CourseCompletion).count() == 0
+    countersign_consent(ctx, doctor, vid)
+    assert clinician.record_completion(doctor, pid, ctx.today()).consent_visit_id == vid
+
+
+@pytest.mark.parametrize(
+    ("patient", "confirmed"),
+    [
+        # Answered "can become pregnant"; the clinician confirms she cannot (hysterectomy).
+        (ScriptedPatient(), False),
+        # Answered "cannot"; the clinician confirms she can.
+        (ScriptedPatient(can_become_pregnant=False, first_name="Ines"), True),
+    ],
+)
+def test_the_packet_follows_the_clinicians_confirmation_not_the_answers(
+    ctx, patient, confirmed
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from intake.services.documents import DocumentService
+
+    if not patient.can_become_pregnant:
+        # Her answer is confirmed before the countersignature, and corrected later.
+        vid, _kiosk, _ = walk_visit(ctx, patient)
+        doctor, pid, clinician = _doctor(ctx), _patient_of(ctx, vid), ClinicianService(ctx)
+        clinician.confirm_pregnancy_status(doctor, pid, False, "as she answered")
+        countersign_consent(ctx, doctor, vid)
+    else:
+        _vid, doctor, pid, clinician = _course(ctx, patient)
+    clinician.confirm_pregnancy_status(doctor, pid, confirmed, "confirmed at the last visit")
+    row = clinician.record_completion(doctor, pid, ctx.today())
+    assert (row.aftercare.pregnancy_test_due is not None) is confirmed
+    docs = DocumentService(ctx)
+    pdf = docs.open_pdf(doctor, docs.issue_aftercare(doctor, pid).id, "export")
+    text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert ("Pregnancy: the next weeks" in text) is confirmed
+    assert ("contraception" in text.lower()) is confirmed
+    if confirmed:
+        due = row.aftercare.pregnancy_test_due
+        assert f"pregnancy test on {due.strftime('%A')} {due.day} " in text
+        assert "until ." not in text and "test on ." not in text

@@ -27,7 +27,7 @@ from intake.services.scripted import (
     walk_visit,
 )
 from intake.services.staff import StaffService, staff_actor
-from intake.store.models import StaffUser
+from intake.store.models import StaffUser, Visit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +41,23 @@ def test_titled_puts_the_title_before_the_name_once() -> None:
     assert titled("Dr", "Dr Ana Ruiz") == "Dr Ana Ruiz"
     assert titled("Dr.", "Dr Ana Ruiz") == "Dr Ana Ruiz"
     assert titled("", "Ana Ruiz") == "Ana Ruiz"
+    # A name that starts with another title keeps its own, and gets no second one.
+    assert titled("Dra.", "Dr Ana Ruiz") == "Dr Ana Ruiz"
+    assert titled("Dr", "Dra. Ana Ruiz") == "Dra. Ana Ruiz"
+    assert titled("Prof.", "Doctora Ana Ruiz") == "Doctora Ana Ruiz"
+    assert titled("Dra.", "Drake Ana") == "Dra. Drake Ana"  # a name, not a title
+
+
+def test_the_staff_add_help_gives_a_name_without_its_title(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from intake.cli import _parser
+
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["staff", "add", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "e.g. 'Ana Ruiz'" in shown and "'Dr Ana Ruiz'" not in shown
+    assert "e.g. 'Dr' or 'Dra.'" in shown
 
 
 def _admin(ctx: AppContext):  # type: ignore[no-untyped-def]
@@ -108,6 +125,16 @@ def test_the_countersigned_consent_names_the_clinician_with_her_title(
     )
     text = _text(docs.open_pdf(doctor, signed.id))
     assert "Dra. Ana Ruiz" in text
+    # The aftercare packet names her the same way.
+    from intake.services.clinician import ClinicianService
+
+    with sqlite_ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None
+        pid = visit.patient_id
+    ClinicianService(sqlite_ctx).record_completion(doctor, pid, sqlite_ctx.today())
+    packet = _text(docs.open_pdf(doctor, docs.issue_aftercare(doctor, pid).id))
+    assert "Recorded by Dra. Ana Ruiz" in packet
     with sqlite_ctx.db.session() as s:
         assert integrity.visit_problems(sqlite_ctx, s) == []
 

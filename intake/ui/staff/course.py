@@ -44,7 +44,7 @@ from intake.ui.common import (
     named,
     primary,
 )
-from intake.ui.operations import KNOWN_ERRORS, Operation
+from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.completion import CompletionDialog, completion_lines
 from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.labs import month_spin
@@ -105,14 +105,16 @@ class CourseWidget(QWidget):
         named(self, "Treatment course", "course_tab")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
-        self.tasks = Operation(self, "checklist")
+        # Reentry.LATEST: a start for the next patient while the last one's still runs waits
+        # for it, and only the newest result is shown.
+        self.tasks = Operation(self, "checklist", reentry=Reentry.LATEST)
         self.patient_id: int | None = None
         self.record_number = ""  # the patient's, set by the review: it names print jobs
         self.course: CourseView | None = None
         self.editing: FollowUpRow | None = None
         self.preview: PdfPreviewDialog | None = None
         self.completion_dialog: CompletionDialog | None = None
-        self.aftercare_tasks = Operation(self, "aftercare")
+        self.aftercare_tasks = Operation(self, "aftercare", reentry=Reentry.LATEST)
 
         self.dose_label = named(QLabel(self), "Cumulative dose")
         self.dose_label.setWordWrap(True)
@@ -384,6 +386,9 @@ class CourseWidget(QWidget):
         self.checklist_month.setValue(min(12, next_month))
 
     def clear(self) -> None:
+        # A packet or checklist still being made is for the patient leaving the screen.
+        self.tasks.cancel()
+        self.aftercare_tasks.cancel()
         self.patient_id, self.course, self.editing = None, None, None
         self.record_number = ""
         self.table.setRowCount(0)
@@ -576,10 +581,11 @@ class CourseWidget(QWidget):
 
     def open_aftercare(self) -> None:
         """Issue the aftercare packet (once; later the stored one) off the GUI thread, then
-        preview it (print from there)."""
+        preview it (print from there). The patient and record number are the ones shown when
+        it starts: its result is dropped if another patient is shown by then."""
         if self.patient_id is None:
             return
-        patient_id = self.patient_id
+        patient_id, record_number = self.patient_id, self.record_number
         self.message.clear_message()
         self.aftercare_button.setEnabled(False)
         docs = document_service(self._ctx)
@@ -588,22 +594,34 @@ class CourseWidget(QWidget):
             info = docs.issue_aftercare(self._actor, patient_id)
             return docs.open_pdf(self._actor, info.id, "view")
 
-        self.aftercare_tasks.run(work, self._show_aftercare, self._on_aftercare_failed)
+        self.aftercare_tasks.run(
+            work,
+            lambda data: self._show_aftercare(patient_id, record_number, data),
+            lambda exc: self._on_aftercare_failed(patient_id, exc),
+        )
 
-    def _on_aftercare_failed(self, exc: BaseException) -> None:
+    def _on_aftercare_failed(self, patient_id: int, exc: BaseException) -> None:
+        if patient_id != self.patient_id:
+            return  # another patient is shown now: not theirs to read
         self.aftercare_button.setEnabled(
             self.course is not None and self.course.completion is not None
         )
         self.message.show_error(describe_error(exc))
 
-    def _show_aftercare(self, data: bytes) -> None:
-        self.aftercare_button.setEnabled(self.patient_id is not None)
+    def _show_aftercare(self, patient_id: int, record_number: str, data: bytes) -> None:
+        if patient_id != self.patient_id:
+            return  # another patient is shown now: their screen shows no one else's packet
+        self.aftercare_button.setEnabled(True)
         title = staff_text("aftercare_preview")
+        self._preview(data, title, record_number, self.aftercare_opened)
+
+    def _preview(self, data: bytes, title: str, record_number: str, opened: Any) -> None:
+        """Show the PDF in the preview dialog, its print job named for the patient it is for."""
         try:
             dialog = PdfPreviewDialog(
                 data,
                 title,
-                job_name=" · ".join(p for p in (title, self.record_number) if p),
+                job_name=" · ".join(p for p in (title, record_number) if p),
                 parent=self,
             )
         except PrintFailed as exc:
@@ -613,7 +631,7 @@ class CourseWidget(QWidget):
         dialog.finished.connect(self._on_preview_finished)
         self.preview = dialog
         dialog.open()
-        self.aftercare_opened.emit(dialog)
+        opened.emit(dialog)
 
     # --- checklist -------------------------------------------------------------------------------
 
@@ -622,40 +640,32 @@ class CourseWidget(QWidget):
         self.open_checklist(self.checklist_month.value())
 
     def open_checklist(self, month: int) -> None:
-        """Make the month's checklist off the GUI thread, then preview it (print from there)."""
+        """Make the month's checklist off the GUI thread, then preview it (print from there);
+        dropped, as the aftercare packet, if another patient is shown by then."""
         if self.patient_id is None:
             return
-        patient_id = self.patient_id
+        patient_id, record_number = self.patient_id, self.record_number
         self.message.clear_message()
         self.checklist_button.setEnabled(False)
         self.tasks.run(
             lambda: document_service(self._ctx).checklist_pdf(self._actor, patient_id, month),
-            lambda data: self._show_checklist(month, data),
-            self._on_checklist_failed,
+            lambda data: self._show_checklist(patient_id, record_number, month, data),
+            lambda exc: self._on_checklist_failed(patient_id, exc),
         )
 
-    def _on_checklist_failed(self, exc: BaseException) -> None:
-        self.checklist_button.setEnabled(self.patient_id is not None)
+    def _on_checklist_failed(self, patient_id: int, exc: BaseException) -> None:
+        if patient_id != self.patient_id:
+            return
+        self.checklist_button.setEnabled(True)
         self.message.show_error(describe_error(exc))
 
-    def _show_checklist(self, month: int, data: bytes) -> None:
-        self.checklist_button.setEnabled(self.patient_id is not None)
-        try:
-            title = f"Monthly checklist, month {month}"
-            dialog = PdfPreviewDialog(
-                data,
-                title,
-                job_name=" · ".join(p for p in (title, self.record_number) if p),
-                parent=self,
-            )
-        except PrintFailed as exc:
-            self.message.show_error(str(exc))
+    def _show_checklist(self, patient_id: int, record_number: str, month: int, data: bytes) -> None:
+        if patient_id != self.patient_id:
             return
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_preview_finished)
-        self.preview = dialog
-        dialog.open()
-        self.checklist_opened.emit(dialog)
+        self.checklist_button.setEnabled(True)
+        self._preview(
+            data, f"Monthly checklist, month {month}", record_number, self.checklist_opened
+        )
 
     @Slot(int)
     def _on_preview_finished(self, _result: int) -> None:
