@@ -31,7 +31,7 @@ from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
-from intake.services import alerts, dermatologists, visit_codes
+from intake.services import ack_trail, alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
 from intake.services.context import Actor, AppContext
@@ -42,6 +42,7 @@ from intake.services.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    RecordMismatch,
     ServiceError,
 )
 from intake.services.patients import apply_changes
@@ -753,26 +754,23 @@ class VisitService(Service):
                 clean = check_initials(initials_typed, first, last, field="initials")
             except ValidationError as exc:
                 raise InvalidInput({"initials": exc.message}) from None
-            s.add(
-                Acknowledgement(
-                    visit_id=visit_id,
-                    statement_id=statement_id,
-                    by_role=by,
-                    initials=clean,
-                    at=self.ctx.now(),
-                    page_seconds=max(0.0, float(page_seconds)),
-                    actor=actor.id,
-                    station=self.ctx.station,
-                    read_aloud=bool(read_aloud),
-                )
+            ack = Acknowledgement(
+                visit_id=visit_id,
+                statement_id=statement_id,
+                by_role=by,
+                initials=clean,
+                at=self.ctx.now(),
+                page_seconds=max(0.0, float(page_seconds)),
+                actor=actor.id,
+                station=self.ctx.station,
+                read_aloud=bool(read_aloud),
             )
+            s.add(ack)
             s.flush()
             visit.quiz_passed = self._quiz_passed(s, visit)  # a re-acknowledgement can complete it
             visit.updated_at = self.ctx.now()
-            detail: dict[str, Any] = {"statement": statement_id, "by": by}
-            if read_aloud:
-                detail["read_aloud"] = True
-            self.audit(s, actor, "acknowledge", "visit", visit_id, detail)
+            # The event binds the whole row (initials, time, read aloud): see ack_trail.
+            self.audit(s, actor, ack_trail.ACTION, "visit", visit_id, ack_trail.event_detail(ack))
             return clean
 
     def answer_quiz(
@@ -861,6 +859,7 @@ class VisitService(Service):
                 errors["relationship"] = exc.message
         if errors:
             raise InvalidInput(errors)
+        self._require_acknowledgements_intact(actor, visit_id)
         with self.write(durable=True) as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
@@ -959,6 +958,25 @@ class VisitService(Service):
             )
             return SignOutcome(True)
 
+    def _require_acknowledgements_intact(self, actor: Actor, visit_id: str) -> None:
+        """Refuse to sign acknowledgements that are not what their own audit events recorded
+        (say, one marked "read aloud" in the database): the signed record would say so.
+
+        The refusal is audited in a unit of work of its own (``integrity``), so it stays
+        recorded although nothing else is saved. A change made after this check is caught
+        later all the same: the signed record's rows still differ from their events."""
+        with self.read() as s:
+            problem = ack_trail.visit_problem(s, visit_id)
+        if problem is None:
+            return
+        with self.write() as s:
+            self.audit(
+                s, actor, "integrity", "visit", visit_id, {"problem": "acknowledgements mismatch"}
+            )
+        raise RecordMismatch(
+            ack_trail.ACKNOWLEDGEMENTS_MISMATCH_MESSAGE, code="acknowledgements_mismatch"
+        )
+
     def start_correction(self, actor: Actor, visit_id: str) -> StartedVisit:
         """A submitted consent is never edited: a correction is a new visit pointing to it.
 
@@ -1052,9 +1070,7 @@ class VisitService(Service):
                 )
             ).all()
             waiting = (
-                s.execute(
-                    select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))
-                ).all()
+                s.execute(select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))).all()
                 if paused
                 else []
             )
