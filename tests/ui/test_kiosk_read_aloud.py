@@ -249,9 +249,11 @@ def test_initials_after_listen_say_the_statement_was_read_aloud(
     stand_in.finish(1)
     kiosk.qtbot.waitUntil(lambda: page.listened == {first}, timeout=10_000)
     kiosk.window.set_language("es")  # the page is drawn again: what was listened to stays
+    kiosk.wait_idle()  # the language is saved off the GUI thread, then the page drawn
     page = kiosk.page
     assert page.listened == {first}
     kiosk.window.set_language("en")
+    kiosk.wait_idle()
     page = kiosk.page
     sent: list[Any] = []
     page.initials_given.connect(sent.append)
