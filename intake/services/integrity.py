@@ -30,6 +30,7 @@ from intake.services.records import document_id
 from intake.services.visits import (
     VisitService,
     countersign_binding,
+    known_status,
     patient_binding,
     signature_digest,
 )
@@ -181,6 +182,11 @@ def trail_problems(s: Session) -> list[str]:
     roles: dict[str, set[str]] = defaultdict(set)
     for vid, role in s.execute(select(Signature.visit_id, Signature.role)):
         roles[vid].add(role)
+    for vid, stored in sorted(statuses.items()):
+        if known_status(stored) is None:  # left off the board and the lists: named here
+            out.append(
+                f"visit {vid}: its stored status {stored[:20]!r} is not one the program knows"
+            )
     for vid in sorted(events):
         mine = events[vid]
         status = statuses.get(vid)

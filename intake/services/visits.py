@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import unicodedata
 import uuid
@@ -62,6 +63,7 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
     "guardian_last_name",
     "guardian_relationship",
 )
+log = logging.getLogger(__name__)
 SIGNATURE_METHODS = ("drawn", "typed")
 CODE_DIGITS = 6
 CODE_HOURS = 12
@@ -256,6 +258,30 @@ def patient_binding(patient: Patient) -> str:
             "date_of_birth": patient.date_of_birth.isoformat(),
         }
     )
+
+
+UNKNOWN_STATUS_MESSAGE = (
+    "This visit's stored status is not one the program knows (it was changed outside the app),"
+    " so it cannot be shown or changed. Please tell the clinic's administrator (`main.py audit"
+    " verify` lists it)."
+)
+
+
+def known_status(value: str) -> VisitStatus | None:
+    """The stored status as a ``VisitStatus``; None for a value the program does not know (a
+    row changed in the database): lists leave such a visit out, ``audit verify`` names it."""
+    try:
+        return VisitStatus(value)
+    except ValueError:
+        return None
+
+
+def stored_status(visit: Visit) -> VisitStatus:
+    """The visit's status; a status the program does not know is refused, as a service error."""
+    status = known_status(visit.status)
+    if status is None:
+        raise RecordMismatch(UNKNOWN_STATUS_MESSAGE, code="unknown_status")
+    return status
 
 
 def signature_digest(sig: Signature) -> str:
@@ -1136,6 +1162,7 @@ class VisitService(Service):
 
     def _board_rows(self, s: Session, rows: Sequence[Any]) -> list[BoardRow]:
         now = self.ctx.now()
+        rows = _known(rows)
         drafts = [visit for visit, _ in rows if visit.status == VisitStatus.DRAFT]
         locks = (
             {
@@ -1181,7 +1208,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    VisitStatus(visit.status),
+                    stored_status(visit),
                     stage,
                     visit.page,
                     visit.needs_staff,
@@ -1262,7 +1289,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    VisitStatus(v.status),
+                    stored_status(v),
                     v.status,
                     v.page,
                     v.needs_staff,
@@ -1270,7 +1297,7 @@ class VisitService(Service):
                     v.started_at,
                     v.updated_at,
                 )
-                for v, p in rows
+                for v, p in _known(rows)
             ]
 
     # --- internals -------------------------------------------------------------------------------
@@ -1415,7 +1442,7 @@ class VisitService(Service):
         )
         return VisitDraft(
             visit.id,
-            VisitStatus(visit.status),
+            stored_status(visit),
             visit.lang,
             visit.page,
             visit.visit_date,
@@ -1605,6 +1632,17 @@ class VisitService(Service):
             "forms": visit.form_versions,
             "ruleset": visit.ruleset_id,
         }
+
+
+def _known(rows: Sequence[Any]) -> list[Any]:
+    """(visit, patient) rows whose visit's stored status the program knows: one changed in the
+    database to anything else is left off a list (``audit verify`` names it), never fatal to it."""
+    kept = [row for row in rows if known_status(row[0].status) is not None]
+    if len(kept) != len(rows):
+        log.warning(
+            "%d visit(s) with an unknown stored status left off a list", len(rows) - len(kept)
+        )
+    return kept
 
 
 def signature_problem(

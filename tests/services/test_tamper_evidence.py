@@ -1126,3 +1126,49 @@ def test_acknowledgements_from_before_the_digests_are_checked_by_their_own_event
             f"its acknowledgement {stray.id}: the audit trail never recorded it",
         ]
     }
+
+
+# --- a visit status the program does not know ---------------------------------------------------
+
+
+def test_a_visit_with_an_unknown_stored_status_is_left_off_the_board_and_named_by_verify(
+    ctx,
+) -> None:  # type: ignore[no-untyped-def]
+    """One row set to a status the program does not know takes nothing else down: the board
+    and the patient's list leave it out, opening it is refused with a message, and ``audit
+    verify`` names it."""
+    from intake.services.visits import VisitService
+
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    patients = PatientService(ctx)
+    visits = VisitService(ctx)
+    started = []
+    for first, born in (("Rosa", dt.date(1990, 5, 6)), ("Ines", dt.date(1992, 7, 8))):
+        p = patients.register(
+            desk, first_name=first, last_name="Prieto", date_of_birth=born, sex_at_birth="female"
+        )
+        started.append((p.id, visits.start_visit(desk, p.id, "en").visit_id))
+    (pid, bad), (_, good) = started
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if ctx.db.dialect == "postgresql":  # a check constraint, if any, dropped as well
+            for (name,) in conn.execute(
+                text(
+                    "SELECT conname FROM pg_constraint WHERE conrelid = 'visits'::regclass"
+                    " AND contype = 'c'"
+                )
+            ):
+                conn.execute(text(f'ALTER TABLE visits DROP CONSTRAINT "{name}"'))
+        n = conn.execute(text("UPDATE visits SET status = 'hidden' WHERE id = :id"), {"id": bad})
+        assert n.rowcount == 1
+    board = visits.board(desk)
+    assert good in [r.visit_id for r in board] and bad not in [r.visit_id for r in board]
+    assert visits.visits_for(desk, pid) == []
+    with pytest.raises(RecordMismatch, match="stored status is not one the program knows") as e:
+        visits.draft(desk, bad)
+    assert e.value.code == "unknown_status"
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert f"visit {bad}: its stored status 'hidden' is not one the program knows" in (
+        report.problems
+    )
