@@ -22,6 +22,7 @@ from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, NotFound, RecordMismatch
 from intake.services.records import build_record, clinician_override
 from intake.services.row_digests import detail_for
+from intake.services.visits import stored_status
 from intake.store.models import (
     Acknowledgement,
     CourseCompletion,
@@ -211,7 +212,7 @@ class ClinicianService(Service):
                 for a in self.ctx.forms.programme.ruleset(record.ruleset_id).prescriber_attestations
             )
             return Review(
-                record, VisitStatus(visit.status), acks, quiz, docs, confirmed, detail, attestations
+                record, stored_status(visit), acks, quiz, docs, confirmed, detail, attestations
             )
 
     @staticmethod

@@ -240,11 +240,14 @@ class KioskController:
 
     @one_at_a_time
     def reset(self, reason: str = "cleared") -> None:
-        """Forget the patient: the visit released, what was typed dropped, the language reset."""
-        self.release(reason)
-        self._scratch.clear()
-        self.lang = self.languages[0]
-        self.lang_chosen = False
+        """Forget the patient: the visit released, what was typed dropped, the language reset
+        (also when the release could not be recorded)."""
+        try:
+            self.release(reason)
+        finally:
+            self._scratch.clear()
+            self.lang = self.languages[0]
+            self.lang_chosen = False
 
     # --- language --------------------------------------------------------------------------------
 

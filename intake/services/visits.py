@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import unicodedata
 import uuid
@@ -32,7 +33,7 @@ from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
-from intake.services import alerts, dermatologists, visit_codes
+from intake.services import ack_trail, alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
 from intake.services.context import Actor, AppContext
@@ -43,6 +44,7 @@ from intake.services.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    RecordMismatch,
     ServiceError,
 )
 from intake.services.patients import apply_changes
@@ -62,6 +64,7 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
     "guardian_last_name",
     "guardian_relationship",
 )
+log = logging.getLogger(__name__)
 SIGNATURE_METHODS = ("drawn", "typed")
 CODE_DIGITS = 6
 CODE_HOURS = 12
@@ -266,6 +269,30 @@ def patient_binding(patient: Patient) -> str:
             "date_of_birth": patient.date_of_birth.isoformat(),
         }
     )
+
+
+UNKNOWN_STATUS_MESSAGE = (
+    "This visit's stored status is not one the program knows (it was changed outside the app),"
+    " so it cannot be shown or changed. Please tell the clinic's administrator (`main.py audit"
+    " verify` lists it)."
+)
+
+
+def known_status(value: str) -> VisitStatus | None:
+    """The stored status as a ``VisitStatus``; None for a value the program does not know (a
+    row changed in the database): lists leave such a visit out, ``audit verify`` names it."""
+    try:
+        return VisitStatus(value)
+    except ValueError:
+        return None
+
+
+def stored_status(visit: Visit) -> VisitStatus:
+    """The visit's status; a status the program does not know is refused, as a service error."""
+    status = known_status(visit.status)
+    if status is None:
+        raise RecordMismatch(UNKNOWN_STATUS_MESSAGE, code="unknown_status")
+    return status
 
 
 def signature_digest(sig: Signature) -> str:
@@ -766,26 +793,23 @@ class VisitService(Service):
                 clean = check_initials(initials_typed, first, last, field="initials")
             except ValidationError as exc:
                 raise InvalidInput({"initials": exc.message}) from None
-            s.add(
-                Acknowledgement(
-                    visit_id=visit_id,
-                    statement_id=statement_id,
-                    by_role=by,
-                    initials=clean,
-                    at=self.ctx.now(),
-                    page_seconds=max(0.0, float(page_seconds)),
-                    actor=actor.id,
-                    station=self.ctx.station,
-                    read_aloud=bool(read_aloud),
-                )
+            ack = Acknowledgement(
+                visit_id=visit_id,
+                statement_id=statement_id,
+                by_role=by,
+                initials=clean,
+                at=self.ctx.now(),
+                page_seconds=max(0.0, float(page_seconds)),
+                actor=actor.id,
+                station=self.ctx.station,
+                read_aloud=bool(read_aloud),
             )
+            s.add(ack)
             s.flush()
             visit.quiz_passed = self._quiz_passed(s, visit)  # a re-acknowledgement can complete it
             visit.updated_at = self.ctx.now()
-            detail: dict[str, Any] = {"statement": statement_id, "by": by}
-            if read_aloud:
-                detail["read_aloud"] = True
-            self.audit(s, actor, "acknowledge", "visit", visit_id, detail)
+            # The event binds the whole row (initials, time, read aloud): see ack_trail.
+            self.audit(s, actor, ack_trail.ACTION, "visit", visit_id, ack_trail.event_detail(ack))
             return clean
 
     def answer_quiz(
@@ -874,6 +898,7 @@ class VisitService(Service):
                 errors["relationship"] = exc.message
         if errors:
             raise InvalidInput(errors)
+        self._require_acknowledgements_intact(actor, visit_id)
         with self.write(durable=True) as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
@@ -974,6 +999,25 @@ class VisitService(Service):
             )
             return SignOutcome(True)
 
+    def _require_acknowledgements_intact(self, actor: Actor, visit_id: str) -> None:
+        """Refuse to sign acknowledgements that are not what their own audit events recorded
+        (say, one marked "read aloud" in the database): the signed record would say so.
+
+        The refusal is audited in a unit of work of its own (``integrity``), so it stays
+        recorded although nothing else is saved. A change made after this check is caught
+        later all the same: the signed record's rows still differ from their events."""
+        with self.read() as s:
+            problem = ack_trail.visit_problem(s, visit_id)
+        if problem is None:
+            return
+        with self.write() as s:
+            self.audit(
+                s, actor, "integrity", "visit", visit_id, {"problem": "acknowledgements mismatch"}
+            )
+        raise RecordMismatch(
+            ack_trail.ACKNOWLEDGEMENTS_MISMATCH_MESSAGE, code="acknowledgements_mismatch"
+        )
+
     def start_correction(self, actor: Actor, visit_id: str) -> StartedVisit:
         """A submitted consent is never edited: a correction is a new visit pointing to it.
 
@@ -1067,9 +1111,7 @@ class VisitService(Service):
                 )
             ).all()
             waiting = (
-                s.execute(
-                    select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))
-                ).all()
+                s.execute(select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))).all()
                 if paused
                 else []
             )
@@ -1135,6 +1177,7 @@ class VisitService(Service):
 
     def _board_rows(self, s: Session, rows: Sequence[Any]) -> list[BoardRow]:
         now = self.ctx.now()
+        rows = _known(rows)
         drafts = [visit for visit, _ in rows if visit.status == VisitStatus.DRAFT]
         locks = (
             {
@@ -1180,7 +1223,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    VisitStatus(visit.status),
+                    stored_status(visit),
                     stage,
                     visit.page,
                     visit.needs_staff,
@@ -1263,7 +1306,7 @@ class VisitService(Service):
                     p.id,
                     p.record_number,
                     f"{p.first_name} {p.last_name}",
-                    VisitStatus(v.status),
+                    stored_status(v),
                     v.status,
                     v.page,
                     v.needs_staff,
@@ -1271,7 +1314,7 @@ class VisitService(Service):
                     v.started_at,
                     v.updated_at,
                 )
-                for v, p in rows
+                for v, p in _known(rows)
             ]
 
     # --- internals -------------------------------------------------------------------------------
@@ -1521,7 +1564,7 @@ class VisitService(Service):
         )
         return VisitDraft(
             visit.id,
-            VisitStatus(visit.status),
+            stored_status(visit),
             visit.lang,
             visit.page,
             visit.visit_date,
@@ -1715,6 +1758,17 @@ class VisitService(Service):
             **({"statements": visit.statement_hashes} if visit.statement_hashes else {}),
             **({"reconsent": visit.reconsent} if visit.reconsent else {}),
         }
+
+
+def _known(rows: Sequence[Any]) -> list[Any]:
+    """(visit, patient) rows whose visit's stored status the program knows: one changed in the
+    database to anything else is left off a list (``audit verify`` names it), never fatal to it."""
+    kept = [row for row in rows if known_status(row[0].status) is not None]
+    if len(kept) != len(rows):
+        log.warning(
+            "%d visit(s) with an unknown stored status left off a list", len(rows) - len(kept)
+        )
+    return kept
 
 
 def signature_problem(

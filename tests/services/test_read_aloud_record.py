@@ -48,12 +48,14 @@ def test_read_aloud_is_stored_signed_and_shown_on_the_consent(ctx) -> None:  # t
         rows = s.query(Acknowledgement).filter_by(visit_id=vid).order_by(Acknowledgement.id).all()
         assert [r.read_aloud for r in rows if r.statement_id == first] == [False, True]
         assert not any(r.read_aloud for r in rows if r.statement_id != first)
+        listened_row = next(r.id for r in rows if r.read_aloud)
         record = build_record(s, ctx.forms, vid)
         details = [
             e.detail for e in s.query(AuditEvent).filter_by(entity_id=vid, action="acknowledge")
         ]
-    assert [d for d in details if d.get("read_aloud")] == [
-        {"statement": first, "by": "patient", "read_aloud": True}
+    listened_events = [d for d in details if d.get("read_aloud")]
+    assert [(d["statement"], d["by"], d["row"]) for d in listened_events] == [
+        (first, "patient", listened_row)
     ]
     listened = [a.statement_id for a in record.acknowledgements if a.read_aloud]
     assert listened == [first]

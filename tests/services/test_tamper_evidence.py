@@ -334,7 +334,9 @@ def test_a_countersigned_visit_changed_in_place_is_caught(ctx, change) -> None: 
         (None, "its quiz result is not what its quiz answers give"),
     ],
 )
-def test_a_printed_mood_summary_or_quiz_result_changed_in_place_is_caught(ctx, change, said) -> None:  # type: ignore[no-untyped-def]
+def test_a_printed_mood_summary_or_quiz_result_changed_in_place_is_caught(
+    ctx, change, said
+) -> None:  # type: ignore[no-untyped-def]
     """The PHQ-9 summary and the quiz result are printed and drive the flags; they must follow
     from the answers the record hash covers (here: item 9 positive, released with a note)."""
     vid, kiosk, _ = walk_visit(ctx, ScriptedPatient(phq9=(1, 1, 1, 1, 0, 0, 0, 0, 1)))
@@ -384,8 +386,13 @@ def test_an_item9_alert_kept_after_a_changed_answer_is_not_taken_for_tampering(c
         # Raised, so it had to be released by staff before the visit went on.
         assert "never released" in (VisitService(ctx).summary_problem(s, visit) or "")
         audit.append(
-            s, actor="staff:1", station="test-station", action="attend", entity="visit",
-            entity_id=vid, detail={"reason": "item9"},
+            s,
+            actor="staff:1",
+            station="test-station",
+            action="attend",
+            entity="visit",
+            entity_id=vid,
+            detail={"reason": "item9"},
         )  # fmt: skip  (a release as versions before release notes recorded it)
         assert VisitService(ctx).summary_problem(s, visit) is None
         s.rollback()
@@ -658,7 +665,9 @@ def test_accounts_changed_through_the_app_stay_bound_to_the_trail(ctx) -> None: 
     assert doctor.id == staff_actor(staff.login("drruiz", "739146")).id
 
 
-@pytest.mark.parametrize("how", ["planted admin", "role raised", "pin hash swapped", "demo unmarked"])
+@pytest.mark.parametrize(
+    "how", ["planted admin", "role raised", "pin hash swapped", "demo unmarked"]
+)
 def test_an_account_planted_or_edited_in_the_database_cannot_sign_in_or_act(ctx, how) -> None:  # type: ignore[no-untyped-def]
     """Someone who can write the database but has not the clinic key: a new administrator row,
     a front-desk account made a clinician, another PIN's hash, a demo account made real."""
@@ -704,7 +713,9 @@ def test_an_account_planted_or_edited_in_the_database_cannot_sign_in_or_act(ctx,
     with pytest.raises(NotAllowed, match="does not match the audit trail"):
         PatientService(ctx).search(forged, "a")
     with ctx.db.session() as s:
-        refused = s.query(AuditEvent).filter_by(action="login_refused", entity_id=str(user_id)).all()
+        refused = (
+            s.query(AuditEvent).filter_by(action="login_refused", entity_id=str(user_id)).all()
+        )
         assert [e.detail for e in refused] == [{"reason": "account integrity"}]
 
 
@@ -757,7 +768,10 @@ def test_entries_recorded_through_the_app_verify(ctx) -> None:  # type: ignore[n
         # The positive test deleted.
         ("DELETE FROM pregnancy_tests WHERE patient_id = :pid", "no longer stored"),
         # A critical liver value made normal.
-        ("UPDATE lab_results SET value = 20 WHERE patient_id = :pid", "changed after it was recorded"),
+        (
+            "UPDATE lab_results SET value = 20 WHERE patient_id = :pid",
+            "changed after it was recorded",
+        ),
         ("UPDATE follow_ups SET daily_dose_mg = 80 WHERE patient_id = :pid", "changed after"),
         ("UPDATE pregnancy_status SET can_become_pregnant = :no", "changed after"),
         ("UPDATE alert_releases SET note = 'nothing to see'", "changed after"),
@@ -875,9 +889,10 @@ def test_an_administrator_cannot_bless_a_tampered_account_by_changing_it(ctx, ho
     for secret in ("111222333", "739146"):
         with pytest.raises(LoginFailed):
             staff.login("desk", secret)
-    assert _staff_problems(ctx) == [f"staff account {desk.id}: " + (
-        "it was changed outside the app (name, role, PIN, active or demo)"
-    )]
+    assert _staff_problems(ctx) == [
+        f"staff account {desk.id}: "
+        + ("it was changed outside the app (name, role, PIN, active or demo)")
+    ]
 
 
 def test_a_deleted_account_and_an_unbounded_lock_out(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -943,8 +958,12 @@ def test_a_second_confirmation_planted_under_an_old_event_is_caught(sqlite_ctx) 
     with ctx.db.session() as s:
         rows = [
             PregnancyStatus(
-                patient_id=pid, can_become_pregnant=False, reason="", at=now,
-                actor="staff:1", station="old",
+                patient_id=pid,
+                can_become_pregnant=False,
+                reason="",
+                at=now,
+                actor="staff:1",
+                station="old",
             )  # fmt: skip
             for _ in range(2)
         ]
@@ -975,3 +994,181 @@ def test_a_tampered_follow_up_is_not_blessed_by_an_update(ctx) -> None:  # type:
         clinician.record_follow_up(
             doctor, pid, 1, seen_on=ctx.today(), weight=62, daily_dose_mg=40, expected_version=1
         )
+
+
+# --- acknowledgements bound to their own events ------------------------------------------------
+
+
+def _sign_patient(ctx, kiosk, vid: str):  # type: ignore[no-untyped-def]
+    from intake.services.visits import VisitService
+
+    name = f"{PATIENT.first_name} {PATIENT.last_name}"
+    return VisitService(ctx).sign(kiosk, vid, "patient", name, signature_strokes(), 600, 200)
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        ("UPDATE acknowledgements SET read_aloud = :yes WHERE visit_id = :id", "was changed"),
+        ("UPDATE acknowledgements SET initials = 'ZZ' WHERE visit_id = :id", "was changed"),
+        ("UPDATE acknowledgements SET at = :at WHERE visit_id = :id", "was changed"),
+        (
+            "INSERT INTO acknowledgements (visit_id, statement_id, by_role, initials, at,"
+            " page_seconds, actor, station, read_aloud) SELECT visit_id, statement_id, by_role,"
+            " initials, at, page_seconds, actor, station, :yes FROM acknowledgements"
+            " WHERE visit_id = :id",
+            "the audit trail never recorded it",
+        ),
+    ],
+    ids=["read_aloud", "initials", "time", "planted"],
+)
+def test_a_drafts_acknowledgement_changed_in_the_database_is_not_signed(
+    ctx, statement, said
+) -> None:  # type: ignore[no-untyped-def]
+    """Marked "read aloud" (or re-initialled, re-timed, added) before signing: the signed record
+    would say so, so signing is refused and ``audit verify`` names the visit."""
+    vid, kiosk, _ = walk_visit(ctx, PATIENT, sign=False)
+    assert AuditService(ctx).verify().intact
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        values = {"id": vid, "yes": True, "at": dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)}
+        assert conn.execute(text(statement), values).rowcount >= 1
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    lines = [p for p in report.problems if p.startswith(f"visit {vid}: its acknowledgement")]
+    assert lines and all(said in line for line in lines), report.problems
+    assert all(PATIENT.last_name not in p and PATIENT.first_name not in p for p in report.problems)
+    with pytest.raises(RecordMismatch, match="acknowledgements do not match the audit trail") as e:
+        _sign_patient(ctx, kiosk, vid)
+    assert e.value.code == "acknowledgements_mismatch"
+    with ctx.db.session() as s:
+        assert s.get(Visit, vid).status == "draft"
+        assert not s.query(Signature).filter_by(visit_id=vid).all()
+        refusals = s.query(AuditEvent).filter_by(action="integrity", entity_id=vid).all()
+        assert [r.detail for r in refusals] == [{"problem": "acknowledgements mismatch"}]
+
+
+def test_an_acknowledgement_marked_read_aloud_after_signing_is_caught(ctx) -> None:  # type: ignore[no-untyped-def]
+    """After signing the record hash catches a change; a change made in the database before
+    signing, and signed over, is caught by the rows' own events: nothing more is issued."""
+    vid, kiosk, _ = walk_visit(ctx, PATIENT)
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE acknowledgements SET read_aloud = :y WHERE visit_id = :id"),
+                     {"y": True, "id": vid})  # fmt: skip
+        # ... and the visit re-hashed over it, as if it had been signed so.
+    from intake.services.visits import VisitService
+
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        rehashed = VisitService(ctx).content_hash(s, visit)
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE visits SET record_sha256 = :h WHERE id = :id"),
+                     {"h": rehashed, "id": vid})  # fmt: skip
+        conn.execute(text("UPDATE signatures SET record_sha256 = :h WHERE visit_id = :id"),
+                     {"h": rehashed, "id": vid})  # fmt: skip
+    problems = _only_visit_problems(ctx)
+    assert any(vid in p and "acknowledgement" in p for p in problems), problems
+    with pytest.raises(RecordMismatch):
+        DocumentService(ctx).issue_documents(kiosk, vid)
+
+
+def test_acknowledgements_from_before_the_digests_are_checked_by_their_own_events(
+    sqlite_ctx,
+) -> None:  # type: ignore[no-untyped-def]
+    """An upgraded clinic: an acknowledgement whose event carries no digest is accepted when
+    its event says the same (statement, signer, read aloud or not), and reported when marked
+    read aloud over an event that did not say so, or when it has no event of its own."""
+    from intake.services import ack_trail
+    from intake.store.models import Acknowledgement
+
+    ctx = sqlite_ctx
+    vid, _kiosk, _ = walk_visit(ctx, PATIENT, sign=False)
+    now = dt.datetime.now(dt.UTC)
+    with ctx.db.session() as s:
+        rows = [
+            Acknowledgement(
+                visit_id=vid,
+                statement_id=sid,
+                by_role="patient",
+                initials="JD",
+                at=now,
+                page_seconds=3.0,
+                actor="kiosk",
+                station="old",
+                read_aloud=aloud,
+            )  # fmt: skip
+            for sid, aloud in (("legacy_a", False), ("legacy_b", True), ("legacy_c", True))
+        ]
+        s.add_all(rows)
+        s.flush()
+        for sid, detail in (
+            ("legacy_a", {}),
+            ("legacy_b", {"read_aloud": True}),
+            ("legacy_c", {}),  # said nothing of reading aloud: the row says it was
+        ):
+            audit.append(
+                s, actor="kiosk", station="old", action="acknowledge", entity="visit",
+                entity_id=vid, detail={"statement": sid, "by": "patient", **detail},
+            )  # fmt: skip
+        stray = Acknowledgement(
+            visit_id=vid, statement_id="legacy_d", by_role="patient", initials="JD", at=now,
+            page_seconds=3.0, actor="kiosk", station="old",
+        )  # fmt: skip
+        s.add(stray)
+        s.flush()
+        found = ack_trail.problems(s, [vid])
+        s.rollback()
+    assert found == {
+        vid: [
+            f"its acknowledgement {rows[2].id} says it was read aloud; the audit trail recorded"
+            " it read by the patient",
+            f"its acknowledgement {stray.id}: the audit trail never recorded it",
+        ]
+    }
+
+
+# --- a visit status the program does not know ---------------------------------------------------
+
+
+def test_a_visit_with_an_unknown_stored_status_is_left_off_the_board_and_named_by_verify(
+    ctx,
+) -> None:  # type: ignore[no-untyped-def]
+    """One row set to a status the program does not know takes nothing else down: the board
+    and the patient's list leave it out, opening it is refused with a message, and ``audit
+    verify`` names it."""
+    from intake.services.visits import VisitService
+
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    patients = PatientService(ctx)
+    visits = VisitService(ctx)
+    started = []
+    for first, born in (("Rosa", dt.date(1990, 5, 6)), ("Ines", dt.date(1992, 7, 8))):
+        p = patients.register(
+            desk, first_name=first, last_name="Prieto", date_of_birth=born, sex_at_birth="female"
+        )
+        started.append((p.id, visits.start_visit(desk, p.id, "en").visit_id))
+    (pid, bad), (_, good) = started
+    _drop_triggers(ctx)
+    with ctx.db.engine.begin() as conn:
+        if ctx.db.dialect == "postgresql":  # a check constraint, if any, dropped as well
+            for (name,) in conn.execute(
+                text(
+                    "SELECT conname FROM pg_constraint WHERE conrelid = 'visits'::regclass"
+                    " AND contype = 'c'"
+                )
+            ):
+                conn.execute(text(f'ALTER TABLE visits DROP CONSTRAINT "{name}"'))
+        n = conn.execute(text("UPDATE visits SET status = 'hidden' WHERE id = :id"), {"id": bad})
+        assert n.rowcount == 1
+    board = visits.board(desk)
+    assert good in [r.visit_id for r in board] and bad not in [r.visit_id for r in board]
+    assert visits.visits_for(desk, pid) == []
+    with pytest.raises(RecordMismatch, match="stored status is not one the program knows") as e:
+        visits.draft(desk, bad)
+    assert e.value.code == "unknown_status"
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert f"visit {bad}: its stored status 'hidden' is not one the program knows" in (
+        report.problems
+    )

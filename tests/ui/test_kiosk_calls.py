@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 
@@ -96,13 +97,85 @@ def test_the_screen_cleared_during_a_save_keeps_nothing_of_the_patient(
     # The idle timer fires while the save is held: the screen clears at once...
     threading.Timer(0.3, slow_save.gate.set).start()
     window.clear_screen("idle")
-    # ...after the running save (the controller is never used from two threads at once), and
-    # the save's result is not drawn on the next patient's screen.
-    assert window.control.visit is None
-    assert kiosk.page.objectName() == "page_welcome"
+    assert kiosk.page.objectName() == "page_welcome" and window.flow is None
+    # ...the controller forgets the patient after the running save (it is never used from two
+    # threads at once), and the save's result is not drawn on the next patient's screen.
     kiosk.wait_idle()
+    assert window.control.visit is None
     assert kiosk.page.objectName() == "page_welcome" and window.flow is None
     assert not window.nav.isVisible()
+
+
+def _released(ctx: AppContext) -> list[object]:
+    from sqlalchemy import select
+
+    from intake.store.models import AuditEvent
+
+    with ctx.db.session() as s:
+        return [
+            e.detail
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "release_kiosk"))
+        ]
+
+
+@pytest.mark.parametrize("how", ["idle", "closed"])
+def test_clearing_during_a_held_save_never_waits_for_it(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, slow_save: SlowSave, how: str
+) -> None:
+    """The idle wipe (or closing the kiosk) while a save holds the controller: the patient's
+    page is gone at once and the GUI thread never waits; the visit is let go once the save
+    ends, off the GUI thread."""
+    window = kiosk.window
+    first_page_filled(kiosk, sqlite_ctx)
+    page = kiosk.page
+    kiosk.qtbot.mouseClick(window.nav.next, Qt.MouseButton.LeftButton)
+    assert slow_save.started.wait(10)
+    safety = threading.Timer(10, slow_save.gate.set)  # a blocked GUI thread fails, not hangs
+    safety.start()
+    try:
+        if how == "idle":
+            window.clear_screen("idle")
+        else:
+            window.close()
+        assert not slow_save.gate.is_set(), "the GUI thread waited for the running save"
+    finally:
+        safety.cancel()
+    assert not page.isVisible()
+    if how == "idle":
+        assert kiosk.page is not page and kiosk.page.objectName() == "page_welcome"
+        assert window.flow is None and window.lang == window.control.languages[0]
+    assert window.busy and _released(sqlite_ctx) == []
+    slow_save.gate.set()
+    kiosk.qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
+    assert window.control.visit is None
+    assert _released(sqlite_ctx) == [{"reason": how}]
+    assert slow_save.on_gui_thread == [False]
+
+
+def test_a_patient_starting_while_the_last_one_is_forgotten_is_served_after(
+    kiosk: KioskDriver, sqlite_ctx: AppContext, slow_save: SlowSave
+) -> None:
+    """Welcome is usable at once after a wipe: a language chosen and a start pressed while the
+    last patient's save still runs are applied after the controller has forgotten them."""
+    window = kiosk.window
+    first_page_filled(kiosk, sqlite_ctx)
+    kiosk.qtbot.mouseClick(window.nav.next, Qt.MouseButton.LeftButton)
+    assert slow_save.started.wait(10)
+    window.clear_screen("idle")
+    window.set_language("es")
+    second = ScriptedPatient(
+        first_name="Rosa", last_name="Prieto", date_of_birth=dt.date(1988, 2, 3)
+    )
+    reg = register(sqlite_ctx, second)
+    kiosk.enter_date(kiosk.find("welcome_dob"), second.date_of_birth)
+    kiosk.find("welcome_code").setText(reg.started.code)
+    kiosk.qtbot.mouseClick(kiosk.find("welcome_start"), Qt.MouseButton.LeftButton)
+    assert window.flow is None  # nothing of the first patient meanwhile
+    slow_save.gate.set()
+    kiosk.wait_idle()
+    assert window.lang == "es"
+    assert window.control.visit_id == reg.started.visit_id
+    assert window.flow is not None and kiosk.step().startswith("intake:")
 
 
 @pytest.fixture

@@ -332,6 +332,7 @@ def test_idle_wipe_and_closing_let_go_of_the_visit_on_the_record(
     kiosk.window.idle.poke()
     with qtbot.waitSignal(kiosk.window.idle_timed_out, timeout=3000):
         pass
+    kiosk.wait_idle()  # the visit is let go off the GUI thread
     assert _stage(sqlite_ctx, vid) == "left_kiosk"
     from sqlalchemy import select
 
@@ -349,4 +350,5 @@ def test_idle_wipe_and_closing_let_go_of_the_visit_on_the_record(
     kiosk.open_with_code(patient.date_of_birth, reg.started.code)
     assert _stage(sqlite_ctx, vid) == "at_kiosk"
     kiosk.window.close()
+    kiosk.wait_idle()
     assert _stage(sqlite_ctx, vid) == "left_kiosk"

@@ -102,6 +102,9 @@ class KioskWindow(QWidget):
         self._theme = Theme()
         self._pending_start: tuple[dt.date, str] | None = None
         self._pending_handover: Actor | None = None
+        # The screen was cleared and the controller's reset still waits or runs off the GUI
+        # thread (after a save still running): the controller is not read meanwhile.
+        self._clearing = False
         self._locked = locked
         self._close_allowed = False
         self._ready = False
@@ -185,7 +188,7 @@ class KioskWindow(QWidget):
 
     @property
     def flow(self) -> KioskFlow | None:
-        return self.control.flow
+        return None if self._clearing else self.control.flow
 
     @property
     def overlay(self) -> IdleOverlay:
@@ -203,7 +206,8 @@ class KioskWindow(QWidget):
 
     @property
     def lang(self) -> str:
-        return self.control.lang
+        # While the controller forgets the patient, Welcome speaks the kiosk's first language.
+        return self.control.languages[0] if self._clearing else self.control.lang
 
     @property
     def theme(self) -> Theme:
@@ -238,11 +242,12 @@ class KioskWindow(QWidget):
         """Forget the patient: every widget rebuilt, the pad wiped, the visit dropped.
 
         An unfinished visit is let go on the record too (``reason``: "idle", "closed",
-        "cleared"), so the front desk's board says the patient left the kiosk.
+        "cleared"), so the front desk's board says the patient left the kiosk. The screen is
+        wiped at once; the controller forgets the patient off the GUI thread, after a save
+        still running (whose result is dropped): the GUI never waits for it.
         """
         self.reader.stop()
-        self.calls.cancel()
-        self.control.reset(reason)  # waits for a save still running: its result is dropped
+        self._forget(reason)
         self.issuer.forget()
         self._done_timer.stop()
         self.staff.dismiss()
@@ -255,10 +260,30 @@ class KioskWindow(QWidget):
             self._apply_theme()
         self._retranslate()
         self._show_welcome()
+        self.nav.hide()  # Welcome has none; drawn again once the controller is free
         clipboard = QApplication.clipboard()
         if clipboard is not None:
             clipboard.clear()
         self.screen_cleared.emit()
+
+    def _forget(self, reason: str) -> None:
+        """Cancel what is queued and drop a running call's result, then reset the controller
+        through the call queue (so it runs after that call, and before any later one)."""
+        self.calls.cancel()
+        self._clearing = True
+        control = self.control
+
+        def reset() -> None:
+            try:
+                control.reset(reason)
+            except Exception as exc:  # the board may still say "at the kiosk"; nothing more
+                log.warning("kiosk reset not recorded: %s", type(exc).__name__)
+
+        self.calls.queue(reset, self._on_controller_reset)
+
+    def _on_controller_reset(self, _result: object) -> None:
+        self._clearing = False
+        self._update_nav()
 
     # --- start-up --------------------------------------------------------------------------------
 
@@ -324,9 +349,15 @@ class KioskWindow(QWidget):
 
     def _set_language(self, lang: str) -> None:
         snapshot = self.pages.page.snapshot() if self.pages.page is not None else {}
-        if self.control.visit is None and not self.calls.busy:
+        if not self._clearing and self.control.visit is None and not self.calls.busy:
             # Nothing to save yet (Welcome): at once.
             self._on_language_chosen(snapshot, self.control.choose_language(lang))
+            return
+        if self._clearing:  # after the controller has forgotten the last patient
+            self.calls.queue(
+                lambda: self.control.choose_language(lang),
+                lambda changed: self._on_language_chosen(snapshot, changed),
+            )
             return
         started = self.calls.run(
             lambda: self.control.choose_language(lang),
@@ -450,7 +481,7 @@ class KioskWindow(QWidget):
     # --- what the patient does -------------------------------------------------------------------
 
     def _on_pages_input_changed(self, has_input: bool) -> None:
-        if self.control.visit is None:
+        if self._clearing or self.control.visit is None:
             self.idle.set_enabled(has_input)
 
     def _on_pages_start_requested(self, dob: dt.date, code: str) -> None:
@@ -461,7 +492,11 @@ class KioskWindow(QWidget):
             self.startup.begin()
             return
         page = self.pages.page
-        started = self.calls.run(lambda: self.control.open_by_code(dob, code), self._on_opened)
+        if self._clearing:  # after the controller has forgotten the last patient
+            self.calls.queue(lambda: self.control.open_by_code(dob, code), self._on_opened)
+            started = True
+        else:
+            started = self.calls.run(lambda: self.control.open_by_code(dob, code), self._on_opened)
         if started and isinstance(page, WelcomePage):
             page.set_busy(True)
 
@@ -649,6 +684,5 @@ class KioskWindow(QWidget):
         self.reader.stop()
         if self.pages.page is not None:
             self.pages.page.wipe()
-        self.calls.cancel()
-        self.control.release("closed")  # after a save still running (its result is dropped)
+        self._forget("closed")  # off the GUI thread, after a save still running
         super().closeEvent(event)
