@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
-from intake.domain.kinds import VisitStatus
+from intake.domain.kinds import VisitKind, VisitStatus
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
 from intake.services import integrity, row_digests
@@ -753,10 +753,15 @@ def completion_facts(
 
 
 def _consent_visit(s: Any, patient_id: int) -> Visit | None:
-    """The patient's latest signed visit: the consent the current course runs under."""
+    """The patient's latest signed first visit: the consent the current course runs under
+    (monthly check-ins signed since belong to that course)."""
     return s.scalars(
         select(Visit)
-        .where(Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned")))
+        .where(
+            Visit.patient_id == patient_id,
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
+        )
         .order_by(Visit.submitted_at.desc())
         .limit(1)
     ).first()
@@ -782,6 +787,7 @@ def current_completion(s: Any, patient_id: int) -> CourseCompletion | None:
         .where(
             Visit.patient_id == patient_id,
             Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
             Visit.started_at > row.at,
         )
         .limit(1)
@@ -818,6 +824,7 @@ def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int,
         .where(
             Visit.patient_id.in_(list(latest)),
             Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
         )
         .group_by(Visit.patient_id)
     ):

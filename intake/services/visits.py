@@ -22,11 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake import i18n
+from intake.domain import course as course_rules
 from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
-from intake.domain.kinds import SignerRole, Stage, VisitStatus
+from intake.domain.kinds import FINISHED, SignerRole, Stage, VisitKind, VisitStatus
 from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
@@ -38,6 +39,7 @@ from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.services.errors import (
     CodeLocked,
+    Conflict,
     Immutable,
     InvalidInput,
     NotAllowed,
@@ -50,6 +52,7 @@ from intake.store.models import (
     AlertRelease,
     Answer,
     AuditEvent,
+    CourseCompletion,
     Patient,
     QuizAnswer,
     Signature,
@@ -85,6 +88,8 @@ def record_identity(p: Patient) -> dict[str, Any]:
 class StartedVisit:
     visit_id: str
     code: str  # shown once, to be given to the patient
+    kind: VisitKind = VisitKind.FIRST_VISIT
+    course_month: int | None = None  # a check-in's month of the course
 
 
 @dataclass(frozen=True)
@@ -302,10 +307,15 @@ class VisitService(Service):
         lang: str | None = None,
         dermatologist_id: int | None = None,
         *,
+        kind: VisitKind = VisitKind.FIRST_VISIT,
         abandon_open: str | None = None,
         abandon_reason: str = "",
     ) -> StartedVisit:
         """Open a draft visit for a patient and make the short code the patient types at a kiosk.
+
+        ``kind``: a first visit (history, risks, consent) or a monthly check-in, which needs a
+        course running (a signed first visit, not completed) and is numbered from it
+        ("Month N check-in"); without one it is refused with Conflict ``no_course``.
 
         ``dermatologist_id``: the clinician responsible, named on the documents until one
         countersigns (None: they say it is to be countersigned by a clinic dermatologist).
@@ -328,7 +338,15 @@ class VisitService(Service):
                     raise OpenVisitExists(self._open_visit(visit))
             if dermatologist_id is not None:
                 dermatologists.check(s, dermatologist_id)
-            started = self._create_visit(s, actor, patient_id, lang)
+            month = None
+            if kind == VisitKind.CHECKIN:
+                month = self._checkin_month(s, patient_id)
+                if month is None:
+                    raise Conflict(
+                        "This patient has no course running: start a first visit instead.",
+                        code="no_course",
+                    )
+            started = self._create_visit(s, actor, patient_id, lang, kind=kind, month=month)
             if dermatologist_id is not None:
                 self._visit(s, started.visit_id).dermatologist_id = dermatologist_id
                 DermatologistService(self.ctx).record(
@@ -337,6 +355,26 @@ class VisitService(Service):
             for visit in drafts:
                 self._abandon(s, actor, visit, reason, replaced_by=started.visit_id)
             return started
+
+    def checkin_month(self, actor: Actor, patient_id: int) -> int | None:
+        """The month N a check-in started now would be for; None when no course is running."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            return self._checkin_month(s, patient_id)
+
+    def _checkin_month(self, s: Session, patient_id: int) -> int | None:
+        signed = [
+            (VisitKind(kind), at)
+            for kind, at in s.execute(
+                select(Visit.kind, Visit.started_at).where(
+                    Visit.patient_id == patient_id, Visit.status.in_(tuple(FINISHED))
+                )
+            )
+        ]
+        completed_at = s.scalars(
+            select(func.max(CourseCompletion.at)).where(CourseCompletion.patient_id == patient_id)
+        ).first()
+        return course_rules.checkin_month(signed, completed_at)
 
     def open_visit(self, actor: Actor, patient_id: int) -> OpenVisit | None:
         """The patient's unfinished visit, if there is one (the most recently started)."""
@@ -369,6 +407,9 @@ class VisitService(Service):
         patient_id: int,
         lang: str | None,
         corrects: str | None = None,
+        *,
+        kind: VisitKind = VisitKind.FIRST_VISIT,
+        month: int | None = None,
     ) -> StartedVisit:
         code = _new_code()
         now = self.ctx.now()
@@ -381,6 +422,8 @@ class VisitService(Service):
                 id=vid,
                 patient_id=p.id,
                 status=VisitStatus.DRAFT,
+                kind=kind,
+                course_month=month,
                 lang=lang or p.lang or "en",
                 visit_date=self.ctx.today(),
                 code_hash=_code_hash(vid, code),
@@ -410,9 +453,12 @@ class VisitService(Service):
             )
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
-        self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
+        detail: dict[str, Any] = {"patient_id": p.id}
+        if kind != VisitKind.FIRST_VISIT:
+            detail |= {"kind": str(kind), "course_month": month}
+        self.audit(s, actor, "create", "visit", vid, detail)
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
-        return StartedVisit(vid, code)
+        return StartedVisit(vid, code, kind, month)
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
         """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
@@ -987,7 +1033,15 @@ class VisitService(Service):
             answers = {
                 k: v for k, v in self._answers(s, visit_id).items() if not k.startswith("phq9")
             }
-            started = self._create_visit(s, actor, old.patient_id, old.lang, corrects=visit_id)
+            started = self._create_visit(
+                s,
+                actor,
+                old.patient_id,
+                old.lang,
+                corrects=visit_id,
+                kind=VisitKind(old.kind),
+                month=old.course_month,
+            )
             self._store_answers(s, actor, started.visit_id, answers)
             self.audit(s, actor, "correct", "visit", started.visit_id, {"corrects": visit_id})
             return started
@@ -1052,9 +1106,7 @@ class VisitService(Service):
                 )
             ).all()
             waiting = (
-                s.execute(
-                    select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))
-                ).all()
+                s.execute(select(Visit, Patient).join(Patient).where(Visit.id.in_(paused))).all()
                 if paused
                 else []
             )
