@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from intake.domain import rules
+from intake.domain import checkin, rules
 from intake.forms import model as fm
 
 WELCOME = "welcome"
@@ -128,8 +128,14 @@ class KioskFlow:
         *,
         answers: Mapping[str, Any] | None = None,
         lang: str = "en",
+        checkin_month: int | None = None,
     ):
         self.forms = forms
+        # A monthly check-in (its month of the course) runs on the check-in's pages (``forms``
+        # from ``FormSet.for_visit``), asks a few quiz questions, shows risk statements only
+        # to initial again after a wrong answer, and is signed by the patient alone.
+        self.checkin_month = checkin_month
+        self.retested: set[str] = set()  # statements a wrong answer sent the patient back to
         self.visit_date = visit_date
         self.lang = lang
         self.answers: dict[str, Any] = dict(answers or {})
@@ -164,6 +170,7 @@ class KioskFlow:
         quiz_open: Iterable[str] | None = None,
         reacknowledge: Iterable[str] = (),
         guardian: Guardian | None = None,
+        checkin_month: int | None = None,
     ) -> KioskFlow:
         """A flow for a visit already in storage (resume after a restart or an idle timeout).
 
@@ -171,7 +178,7 @@ class KioskFlow:
         to initial again after a wrong answer) come from storage, so a resumed quiz asks only
         what is still open.
         """
-        flow = cls(forms, visit_date, answers=answers, lang=lang)
+        flow = cls(forms, visit_date, answers=answers, lang=lang, checkin_month=checkin_month)
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
         flow.needs_staff = needs_staff
@@ -215,6 +222,15 @@ class KioskFlow:
     def is_minor(self) -> bool:
         return bool(self.facts().get("is_minor"))
 
+    @property
+    def is_checkin(self) -> bool:
+        return self.checkin_month is not None
+
+    @property
+    def guardian_needed(self) -> bool:
+        """A minor's guardian initials and co-signs the first visit (not a check-in)."""
+        return self.is_minor and not self.is_checkin
+
     def page(self, page_id: str) -> fm.Page:
         for page in self.forms.intake.pages:
             if page.id == page_id:
@@ -226,8 +242,20 @@ class KioskFlow:
     ) -> list[fm.Question]:
         return rules.visible_questions(self.page(page_id), self.facts(pending))
 
-    def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+    def _all_topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
         return rules.applicable_topics(self.forms.risks, self.facts())
+
+    def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+        """The risk topics to go through; at a check-in only the statements to initial again."""
+        topics = self._all_topics()
+        if not self.is_checkin:
+            return topics
+        out = []
+        for topic, statements in topics:
+            again = [st for st in statements if st.id in self.retested]
+            if again:
+                out.append((topic, again))
+        return out
 
     def topic(self, topic_id: str) -> tuple[fm.Topic, list[fm.Statement]]:
         for topic, statements in self.topics():
@@ -236,11 +264,14 @@ class KioskFlow:
         raise KeyError(topic_id)
 
     def statement_ids(self) -> set[str]:
-        return {s.id for _, statements in self.topics() for s in statements}
+        return {s.id for _, statements in self._all_topics() for s in statements}
 
     def quiz_questions(self) -> list[fm.QuizQuestion]:
         facts = self.facts()
-        return rules.applicable_quiz(self.forms.quiz, self.statement_ids(), facts)
+        questions = rules.applicable_quiz(self.forms.quiz, self.statement_ids(), facts)
+        if self.checkin_month is not None:
+            return checkin.drawn_quiz(questions, self.checkin_month)
+        return questions
 
     def quiz_question(self, qid: str) -> fm.QuizQuestion:
         for q in self.forms.quiz.questions:
@@ -249,10 +280,11 @@ class KioskFlow:
         raise KeyError(qid)
 
     def signers(self) -> tuple[str, ...]:
-        return SIGNERS if self.is_minor else ("patient",)
+        return SIGNERS if self.guardian_needed else ("patient",)
 
     def acknowledgers(self, statement: fm.Statement) -> tuple[str, ...]:
-        return rules.acknowledgers(statement, self.facts())
+        roles = rules.acknowledgers(statement, self.facts())
+        return tuple(r for r in roles if r == "patient") if self.is_checkin else roles
 
     def steps(self) -> list[Step]:
         """Every step of this visit in order, as the answers so far decide it."""
@@ -266,7 +298,7 @@ class KioskFlow:
         out.append(Step(PHQ9))
         if self.needs_staff:
             out.append(Step(HELP_NOW))
-        minor = bool(facts.get("is_minor"))
+        minor = bool(facts.get("is_minor")) and not self.is_checkin
         if minor:
             out.append(Step(GUARDIAN))
         out += [Step(TOPIC, topic.id) for topic, _ in self.topics()]
@@ -335,7 +367,7 @@ class KioskFlow:
             case "guardian":
                 return self.guardian is not None
             case "topic":
-                if self.is_minor and self.guardian is None:
+                if self.guardian_needed and self.guardian is None:
                     return False
                 try:
                     return not self.missing_acknowledgements(step.key)
@@ -466,7 +498,7 @@ class KioskFlow:
             if target.kind in (SIGN, DONE):
                 target = Step(REVIEW)
         if (
-            self.is_minor
+            self.guardian_needed
             and self.guardian is None
             and target.kind not in (HELP_NOW, STAFF_CHECK)
             and self._rank(target) > self._rank(Step(GUARDIAN))
@@ -592,10 +624,11 @@ class KioskFlow:
         self.returning_to = Step(QUIZ, question_id)
 
     def require_reacknowledgement(self, statement_ids: Iterable[str]) -> None:
-        shown = {s.id: s for _, statements in self.topics() for s in statements}
+        shown = {s.id: s for _, statements in self._all_topics() for s in statements}
         for sid in statement_ids:
             if sid in shown and "patient" in self.acknowledgers(shown[sid]):
                 self.reacknowledge.add(sid)
+                self.retested.add(sid)
 
     def first_pending_topic(self) -> Step | None:
         return self._first_pending_topic()
