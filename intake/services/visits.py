@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake import i18n
+from intake.domain import checkin as checkin_rules
 from intake.domain import course as course_rules
 from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
@@ -32,6 +33,7 @@ from intake.domain.records import SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
+from intake.forms import model as fm
 from intake.services import alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
@@ -65,6 +67,8 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
     "guardian_relationship",
 )
 SIGNATURE_METHODS = ("drawn", "typed")
+# First-visit answers a check-in starts from (who can become pregnant).
+CARRIED_TO_CHECKIN = ("uterus_and_ovary", "pregnancy_ruled_out")
 CODE_DIGITS = 6
 CODE_HOURS = 12
 ABANDON_REASON_MAX = 200
@@ -143,6 +147,8 @@ class VisitDraft:
     initials: dict[tuple[str, str], str] = field(default_factory=dict)  # latest initials typed
     quiz_open: tuple[str, ...] = ()  # applicable quiz questions not yet answered right
     reacknowledge: tuple[str, ...] = ()  # statements to initial again after a wrong answer
+    kind: VisitKind = VisitKind.FIRST_VISIT
+    course_month: int | None = None  # a check-in's month of the course
 
     @property
     def guardian(self) -> tuple[str, str, str] | None:
@@ -453,12 +459,32 @@ class VisitService(Service):
             )
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
+        if kind == VisitKind.CHECKIN:
+            # Who can become pregnant was answered at the first visit: the check-in's
+            # pregnancy page starts from those answers, for the patient to confirm.
+            self._store_answers(s, actor, vid, self._carried_answers(s, p.id))
         detail: dict[str, Any] = {"patient_id": p.id}
         if kind != VisitKind.FIRST_VISIT:
             detail |= {"kind": str(kind), "course_month": month}
         self.audit(s, actor, "create", "visit", vid, detail)
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
         return StartedVisit(vid, code, kind, month)
+
+    def _carried_answers(self, s: Session, patient_id: int) -> dict[str, Any]:
+        first = s.scalars(
+            select(Visit)
+            .where(
+                Visit.patient_id == patient_id,
+                Visit.status.in_(tuple(FINISHED)),
+                Visit.kind == VisitKind.FIRST_VISIT,
+            )
+            .order_by(Visit.submitted_at.desc())
+            .limit(1)
+        ).first()
+        if first is None:
+            return {}
+        answers = self._visit_answers(s, first)
+        return {k: answers[k] for k in CARRIED_TO_CHECKIN if answers.get(k) not in (None, "")}
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
         """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
@@ -597,11 +623,12 @@ class VisitService(Service):
     ) -> dict[str, Any]:
         """Validate and save one intake page; InvalidInput lists each bad answer, nothing is saved then."""
         require_visit(actor, visit_id)
-        page = next((p for p in self.ctx.forms.intake.pages if p.id == page_id), None)
-        if page is None:
-            raise NotFound(f"No intake page '{page_id}'.")
         with self.write() as s:
             visit = self._editable(s, visit_id)
+            pages = self._forms(visit).intake.pages
+            page = next((p for p in pages if p.id == page_id), None)
+            if page is None:
+                raise NotFound(f"No intake page '{page_id}'.")
             known = self._visit_answers(s, visit)
             values, errors = validate_page(page, raw, known, visit.visit_date)
             if errors:
@@ -1262,19 +1289,21 @@ class VisitService(Service):
             )
         ):
             answers[vid][qid] = decode_value(value)
-        intake_pages = {page.id for page in self.ctx.forms.intake.pages}
         if len(cache) > PLACE_CACHE_SIZE:
             cache.clear()
         for visit, patient in started:
             key = (visit.id, visit.updated_at, visit.page, visit.needs_staff)
             cache[key] = None
             step = wizard.Step.parse(visit.page)
-            if step is None and visit.page in intake_pages:
+            forms = self._forms(visit)
+            if step is None and visit.page in {page.id for page in forms.intake.pages}:
                 step = wizard.Step(wizard.INTAKE, visit.page)  # saved by save_page
             if step is None:
                 continue
             known = identity.with_record_identity(answers[visit.id], record_identity(patient))
-            flow = wizard.KioskFlow(self.ctx.forms, visit.visit_date, answers=known)
+            flow = wizard.KioskFlow(
+                forms, visit.visit_date, answers=known, checkin_month=self._checkin_of(visit)
+            )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
             try:
@@ -1390,9 +1419,18 @@ class VisitService(Service):
             s, actor, "alert", "visit", visit.id, {"reason": identity.REASON, "fields": fields}
         )
 
+    def _forms(self, visit: Visit) -> fm.FormSet:
+        """The forms the visit runs on: a check-in's own pages stand for the intake's."""
+        return self.ctx.forms.for_visit(visit.kind)
+
+    @staticmethod
+    def _checkin_of(visit: Visit) -> int | None:
+        """A check-in's month (the flow's sign that it is one); None for a first visit."""
+        return (visit.course_month or 1) if visit.kind == VisitKind.CHECKIN else None
+
     def _effective(self, s: Session, visit: Visit) -> dict[str, Any]:
         return rules.effective_answers(
-            self.ctx.forms.intake, self._visit_answers(s, visit), visit.visit_date
+            self._forms(visit).intake, self._visit_answers(s, visit), visit.visit_date
         )
 
     def _store_answers(
@@ -1466,6 +1504,8 @@ class VisitService(Service):
             initials,
             tuple(open_questions),
             again,
+            VisitKind(visit.kind),
+            visit.course_month,
         )
 
     def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
@@ -1476,6 +1516,9 @@ class VisitService(Service):
         facts = self._facts(s, visit)
         statements = {st.id for st in rules.applicable_statements(self.ctx.forms.risks, facts)}
         questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
+        month = self._checkin_of(visit)
+        if month is not None:
+            questions = checkin_rules.drawn_quiz(questions, month)
         last: dict[str, QuizAnswer] = {}
         retest: dict[str, dt.datetime] = {}
         for qa in s.scalars(
@@ -1501,7 +1544,7 @@ class VisitService(Service):
         out = Completeness()
         draft = self._draft(s, visit)
         facts = draft.facts()
-        for page in self.ctx.forms.intake.pages:
+        for page in self._forms(visit).intake.pages:
             for q in rules.visible_questions(page, facts):
                 if q.required and draft.answers.get(q.id) in (None, "", []):
                     out.missing.append(Missing(MissingKind.QUESTION, q.id))
@@ -1516,7 +1559,14 @@ class VisitService(Service):
             out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
             out.missing.append(Missing(MissingKind.IDENTITY))
-        for st in rules.applicable_statements(self.ctx.forms.risks, facts):
+        # A check-in asks for no acknowledgement but those a wrong answer sends the patient
+        # back to (``draft.reacknowledge``, counted with the quiz below).
+        statements: list[fm.Statement] = (
+            []
+            if visit.kind == VisitKind.CHECKIN
+            else rules.applicable_statements(self.ctx.forms.risks, facts)
+        )
+        for st in statements:
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:
                     out.missing.append(Missing(MissingKind.ACKNOWLEDGEMENT, st.id, role))
@@ -1530,7 +1580,8 @@ class VisitService(Service):
 
     def _signatures_needed(self, s: Session, visit: Visit) -> tuple[str, ...]:
         facts = self._facts(s, visit)
-        wanted = ("patient", "guardian") if facts.get("is_minor") else ("patient",)
+        guardian = facts.get("is_minor") and visit.kind != VisitKind.CHECKIN
+        wanted = ("patient", "guardian") if guardian else ("patient",)
         have = set(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
         return tuple(r for r in wanted if r not in have)
 
