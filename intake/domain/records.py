@@ -24,6 +24,8 @@ SIGNATURE_MEANINGS = {
     "guardian": "guardian consent",
     "clinician": "prescriber attestation",
 }
+# What the patient's signature on a monthly check-in means.
+CHECKIN_MEANING = "monthly check-in attestation"
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,9 @@ class ConsentRecord:
     supersedes: str = ""  # document id of an earlier version this one replaces
     course_visits: tuple[dt.date, ...] = field(default=())
     alert_releases: tuple[AlertReleaseRecord, ...] = ()
+    # A monthly check-in's record says so (first-visit records keep their fingerprints).
+    visit_kind: str = field(default="first_visit", metadata=SIGNED_WHEN_SET)
+    course_month: int | None = field(default=None, metadata=SIGNED_WHEN_SET)
 
     def signature(self, role: str) -> SignatureRecord | None:
         for s in self.signatures:

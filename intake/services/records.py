@@ -113,7 +113,8 @@ def build_record(
     # The record is what the patient answered, acknowledged and signed: a clinician's later
     # confirmation never changes which statements it holds (it is flagged instead).
     override = clinician_override(s, patient.id)
-    answers = rules.effective_answers(forms.intake, answers, visit.visit_date)
+    checkin = visit.kind == "checkin"
+    answers = rules.effective_answers(forms.for_visit(visit.kind).intake, answers, visit.visit_date)
     facts = rules.derive_facts(answers, visit.visit_date)
     statements = [st.id for st in rules.applicable_statements(forms.risks, facts)]
     # The latest acknowledgement per statement and role is the one that counts.
@@ -126,6 +127,10 @@ def build_record(
         latest[(a.statement_id, a.by_role)] = AcknowledgementRecord(
             a.statement_id, a.by_role, a.initials, a.at, a.read_aloud
         )
+    if checkin:
+        # A check-in holds only the statements initialled again after a wrong answer.
+        again = {sid for sid, _by in latest}
+        statements = [sid for sid in statements if sid in again]
     quiz = tuple(
         QuizAnswerRecord(q.question_id, q.chosen, q.correct, q.at)
         for q in s.scalars(
@@ -219,6 +224,8 @@ def build_record(
             OpenDays(frozenset(forms.clinic.open_weekdays), frozenset(forms.clinic.closures)),
         ),
         alert_releases=alerts.releases(s, visit_id),
+        visit_kind=visit.kind,
+        course_month=visit.course_month,
     )
 
 

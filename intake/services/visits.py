@@ -29,7 +29,7 @@ from intake.domain import phq9 as phq9_scoring
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import FINISHED, SignerRole, Stage, VisitKind, VisitStatus
-from intake.domain.records import SIGNATURE_MEANINGS
+from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
@@ -987,7 +987,11 @@ class VisitService(Service):
                 role=role,
                 printed_name=printed,
                 relationship=relationship.strip()[:60],
-                meaning=SIGNATURE_MEANINGS[role],
+                meaning=(
+                    CHECKIN_MEANING
+                    if visit.kind == VisitKind.CHECKIN and role == SignerRole.PATIENT
+                    else SIGNATURE_MEANINGS[role]
+                ),
                 signed_at=now,
                 strokes=[[list(map(float, pt)) for pt in st] for st in strokes],
                 pad_width=float(pad_width),

@@ -3,6 +3,8 @@ and a drawn signature (an adult who can become pregnant, one quiz answer wrong).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from test_kiosk_driver import KioskDriver, desk_actor
 
 from intake.domain.kinds import VisitKind
@@ -19,7 +21,7 @@ CHECKIN_PAGES = {
 
 
 def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
-    kiosk: KioskDriver, sqlite_ctx: AppContext
+    kiosk: KioskDriver, sqlite_ctx: AppContext, tmp_path: Path
 ) -> None:
     patient = ScriptedPatient()
     first, _kiosk, _ = walk_visit(sqlite_ctx, patient)
@@ -75,3 +77,22 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     assert visits.completeness(desk_actor(sqlite_ctx), started.visit_id).missing == []
     # Only the statements the wrong answer tests were initialled again, by the patient alone.
     assert draft.acknowledged and {role for _sid, role in draft.acknowledged} == {"patient"}
+    # The Done page made the signed "Monthly check-in" record, and only that; it verifies.
+    from intake.services.documents import DocumentService
+
+    assert kiosk.wait_documents()
+    service = DocumentService(sqlite_ctx)
+    infos = service.documents(desk_actor(sqlite_ctx), started.visit_id)
+    assert [d.kind for d in infos] == ["checkin"]
+    data = service.open_pdf(desk_actor(sqlite_ctx), infos[0].id)
+    assert service.verify_bytes(data).valid
+    import io
+
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+    assert "Monthly check-in" in text and "Month 1 of the course" in text
+    assert "monthly check-in attestation" in text
+    path = tmp_path / "checkin.pdf"
+    path.write_bytes(data)
+    assert service.verify_file(path).valid
