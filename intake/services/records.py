@@ -212,6 +212,7 @@ def build_record(
         phq9=phq9,
         flags=_by_urgency(
             flags.clinician_flags(facts, phq9, confirmed=override)
+            + (flags.checkin_flags(facts, _previous_checkin(s, visit)) if checkin else ())
             + result_flags(s, forms, patient.id)
         ),
         form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},
@@ -227,6 +228,30 @@ def build_record(
         visit_kind=visit.kind,
         course_month=visit.course_month,
     )
+
+
+def _previous_checkin(s: Any, visit: Visit) -> dict[str, Any]:
+    """The answers of the patient's signed check-in before this one (none: {})."""
+    from intake.services.visits import decode_value
+
+    earlier = s.scalars(
+        select(Visit.id)
+        .where(
+            Visit.patient_id == visit.patient_id,
+            Visit.kind == "checkin",
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.started_at < visit.started_at,
+            Visit.id != visit.id,
+        )
+        .order_by(Visit.started_at.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return {}
+    return {
+        a.question_id: decode_value(a.value)
+        for a in s.scalars(select(Answer).where(Answer.visit_id == earlier))
+    }
 
 
 def _by_urgency(found: tuple[flags.Flag, ...]) -> tuple[flags.Flag, ...]:

@@ -93,6 +93,17 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
     assert "Monthly check-in" in text and "Month 1 of the course" in text
     assert "monthly check-in attestation" in text
+    # The headache severe this month (the first check-in) is flagged for the dermatologist.
+    assert "1 side effect(s) severe this month" in text
     path = tmp_path / "checkin.pdf"
     path.write_bytes(data)
     assert service.verify_file(path).valid
+    # The dermatologist's review of the check-in shows the same flags.
+    from intake.services.clinician import ClinicianService
+    from intake.services.scripted import ensure_staff
+    from intake.services.staff import staff_actor
+
+    doctor = staff_actor(ensure_staff(sqlite_ctx, "clinician", "drruiz", "Dr Ana Ruiz"))
+    review = ClinicianService(sqlite_ctx).review(doctor, started.visit_id)
+    assert "checkin_severe" in {f.id for f in review.record.flags}
+    assert review.record.visit_kind == "checkin" and review.record.course_month == 1
