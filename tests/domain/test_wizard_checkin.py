@@ -35,7 +35,14 @@ def test_a_check_in_runs_on_its_own_pages_without_topics_or_a_guardian() -> None
     kinds = [s.kind for s in flow.steps()]
     assert TOPIC not in kinds and "guardian" not in kinds
     pages = [s.key for s in flow.steps() if s.kind == INTAKE]
-    assert pages == ["identity", "side_effects", "new_medicines", "sexual_function", "pregnancy"]
+    assert pages == [
+        "identity",
+        "body",
+        "side_effects",
+        "new_medicines",
+        "sexual_function",
+        "pregnancy",
+    ]
     assert kinds.count(QUIZ) == QUIZ_PER_MONTH and PHQ9 in kinds
     assert [s for s in flow.steps() if s.kind == SIGN] == [Step(SIGN, "patient")]
     # A minor's check-in is signed by the patient alone.

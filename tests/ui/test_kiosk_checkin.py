@@ -14,6 +14,7 @@ from intake.services.visits import VisitService
 from intake.store.models import Visit
 
 CHECKIN_PAGES = {
+    "body": {"weight_kg": {"value": "61", "unit": "kg"}},
     "side_effects": {"se_dry_skin_lips": "mild", "se_headache_vision": "severe"},
     "new_medicines": {"new_vitamin_a": "no", "new_tetracycline": "no"},
     "sexual_function": {"sexual_function_change": "no"},
@@ -55,7 +56,7 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
             if value is not None:
                 kiosk.answer(qid, value)
         kiosk.next()
-    assert seen == ["side_effects", "new_medicines", "sexual_function", "pregnancy"]
+    assert seen == ["body", "side_effects", "new_medicines", "sexual_function", "pregnancy"]
     # The pregnancy page started from the first visit's answers.
     draft = visits.draft(desk_actor(sqlite_ctx), started.visit_id)
     assert draft.answers["uterus_and_ovary"] == "yes"
@@ -107,3 +108,18 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     review = ClinicianService(sqlite_ctx).review(doctor, started.visit_id)
     assert "checkin_severe" in {f.id for f in review.record.flags}
     assert review.record.visit_kind == "checkin" and review.record.course_month == 1
+    # The month's follow-up form starts from the check-in, in clinical words.
+    start = ClinicianService(sqlite_ctx).course(doctor, patient_id).checkin
+    assert start is not None and start.month == 1 and start.weight_kg == 61
+    assert start.contraception == ("implant", "male_condom")
+    assert "headache" in start.side_effects and "raised ICP" in start.notes
+    from intake.ui.staff.course import CourseWidget
+
+    widget = CourseWidget(sqlite_ctx, doctor)
+    kiosk.qtbot.addWidget(widget)
+    widget.show_course(patient_id, ClinicianService(sqlite_ctx).course(doctor, patient_id))
+    assert widget.month.value() == 1 and widget.weight.text() == "61"
+    assert widget.side_effects["headache"].isChecked()
+    assert widget.contraception["implant"].isChecked()
+    assert widget.contraception["tubal_sterilisation"].text() == "Tubal ligation"
+    assert "raised ICP" in widget.notes.text()
