@@ -58,7 +58,7 @@ from intake.ui.staff.visit_choice import OpenVisitDialog
 def page_label(ctx: AppContext, page: str) -> str:
     """A kiosk page id as words: intake pages by their title, risk pages as such."""
     base = page.split(":", 1)[0].split("/", 1)[0]
-    for p in ctx.forms.intake.pages:
+    for p in (*ctx.forms.intake.pages, *ctx.forms.checkin.pages):
         if p.id == base:
             return p.title("en").lower()
     topics = {t.id for t in ctx.forms.risks.topics}
