@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", required=True, type=Path, help="folder to write the PDFs to")
     demo.add_argument("--lang", choices=i18n.codes(pseudo=True), default=i18n.source_language())
+    demo.add_argument(
+        "--course",
+        action="store_true",
+        help="the whole course: first visit, five monthly check-ins and completion with aftercare",
+    )
     verify = sub.add_parser(
         "verify",
         help="check a PDF's signature and that it matches a stored record (exit 0 valid, 1 not valid, 2 unusable)",
@@ -170,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.services.errors import SealingFailed, SigningUnavailable
 
         try:
-            written = run_demo(args.out, args.lang)
+            written = run_demo(args.out, args.lang, course=args.course)
         except NotAllowed as exc:
             print(f"demo refused: {exc}", file=sys.stderr)
             return 2

@@ -16,6 +16,7 @@ from intake.documents.signing import ClinicSigner, VerifyResult, sign_pdf, verif
 if TYPE_CHECKING:
     from intake.documents.render import (
         render_aftercare,
+        render_checkin,
         render_consent,
         render_education,
         render_summary,
@@ -31,6 +32,7 @@ __all__ = [
     "record_fingerprint",
     "record_sha256",
     "render_aftercare",
+    "render_checkin",
     "render_consent",
     "render_education",
     "render_summary",
@@ -38,7 +40,13 @@ __all__ = [
     "verify_pdf",
 ]
 
-_RENDERERS = ("render_aftercare", "render_consent", "render_education", "render_summary")
+_RENDERERS = (
+    "render_aftercare",
+    "render_checkin",
+    "render_consent",
+    "render_education",
+    "render_summary",
+)
 
 
 def __getattr__(name: str) -> Any:

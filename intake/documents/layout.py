@@ -762,9 +762,10 @@ class SignatureDue(_FixedBox):
 
 
 def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: str) -> str:
-    from intake.domain.records import SIGNATURE_MEANINGS
+    from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
 
-    if sig is None or not sig.meaning or sig.meaning == SIGNATURE_MEANINGS.get(role):
+    meanings = {**SIGNATURE_MEANINGS, "checkin": CHECKIN_MEANING}
+    if sig is None or not sig.meaning or sig.meaning == meanings.get(role):
         return ui.get(f"meaning_{role}", role)
     return sig.meaning if lang == "en" else ui.get(f"meaning_{role}", sig.meaning)
 
@@ -772,6 +773,8 @@ def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: s
 def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: float) -> Flowable:
     ui = _ui_for(record)
     sig = record.signature(role)
+    # A check-in's patient signature is a monthly attestation, worded as one.
+    said = "checkin" if record.visit_kind == "checkin" and role == "patient" else role
     box_w, box_h = 0.42 * width, 78.0
     drawn: Flowable
     if sig is None:
@@ -779,14 +782,14 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
         details = [
             (ui["printed_name"], "&nbsp;"),
             (ui["signed_at"], "&nbsp;"),
-            (ui["meaning"], esc(_meaning(None, role, ui, record.lang))),
+            (ui["meaning"], esc(_meaning(None, said, ui, record.lang))),
         ]
     else:
         drawn = SignatureDrawing(sig, box_w, box_h)
         details = [
             (ui["printed_name"], f"<b>{esc(sig.printed_name)}</b>"),
             (ui["signed_at"], esc(format_datetime(sig.signed_at, record.lang, _zone(forms)))),
-            (ui["meaning"], esc(_meaning(sig, role, ui, record.lang))),
+            (ui["meaning"], esc(_meaning(sig, said, ui, record.lang))),
         ]
         if role == "guardian" and sig.relationship:
             details.append((ui["relationship"], esc(sig.relationship)))
@@ -845,7 +848,7 @@ def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: fl
     return KeepTogether(
         [
             _p(esc(ui[role]), "h3"),
-            _p(esc(ui[f"declaration_{role}"]), "small"),
+            _p(esc(ui[f"declaration_{said}"]), "small"),
             Spacer(0, 4),
             outer,
             Spacer(0, 12),

@@ -15,6 +15,7 @@ and fingerprint (``check_payload``), so a paper copy can be checked. The output 
 from __future__ import annotations
 
 from intake.documents.aftercare import _aftercare_story
+from intake.documents.checkin import _checkin_story
 from intake.documents.consent import _check_forms, _consent_story
 from intake.documents.education import _education_story
 from intake.documents.fingerprint import record_fingerprint
@@ -53,6 +54,7 @@ __all__ = [
     "record_fingerprint",
     "register_fonts",
     "render_aftercare",
+    "render_checkin",
     "render_consent",
     "render_education",
     "render_summary",
@@ -139,5 +141,20 @@ def render_aftercare(
         "aftercare",
         ("aftercare", "programme"),
         lambda doc: _aftercare_story(record, forms, doc),
+        issue=issue,
+    )
+
+
+def render_checkin(
+    record: ConsentRecord, forms: FormSet, page_size: str = "letter", *, issue: int = 1
+) -> bytes:
+    """A monthly check-in: what the patient reported this month, and their signed attestation."""
+    return _build(
+        record,
+        forms,
+        page_size,
+        "checkin",
+        ("checkin", "phq9", "quiz"),
+        lambda doc: _checkin_story(record, forms, doc),
         issue=issue,
     )

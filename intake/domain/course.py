@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from intake.domain import numbers
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import VisitKind
 
 SIDE_EFFECTS = (
     "dry_skin_lips",
@@ -161,3 +162,22 @@ def pregnancy_hold(tests: Sequence[tuple[dt.date, str]]) -> dt.date | None:
     if any(day > last_positive and result == "negative" for day, result in tests):
         return None
     return last_positive
+
+
+def checkin_month(
+    signed: Sequence[tuple[VisitKind, dt.datetime]], completed_at: dt.datetime | None = None
+) -> int | None:
+    """The month N of the next check-in ("Month N check-in"), None when no course is running.
+
+    ``signed``: the patient's signed visits, each with its kind and when it was started. A
+    course begins at the latest signed first visit and ends at its completion (recorded at
+    ``completed_at``); N counts the signed visits of the course so far, the first visit
+    included, so the check-in after the first visit is month 1.
+    """
+    firsts = [at for kind, at in signed if kind == VisitKind.FIRST_VISIT]
+    if not firsts:
+        return None
+    began = max(firsts)
+    if completed_at is not None and completed_at >= began:
+        return None
+    return sum(1 for _kind, at in signed if at >= began)

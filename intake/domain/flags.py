@@ -217,3 +217,40 @@ def clinician_flags(
     if facts.get("has_allergies") == "yes":
         flags.append(_flag("allergies", "warning", "allergies"))
     return tuple(flags)
+
+
+# The check-in's side-effect questions (forms/checkin: "se_" ids) and how bad each can be.
+SIDE_EFFECT_PREFIX = "se_"
+_SEVERITY = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
+
+
+def checkin_flags(
+    facts: Mapping[str, Any], previous: Mapping[str, Any] | None = None
+) -> tuple[Flag, ...]:
+    """Flags a monthly check-in adds to the mood screen's and contraception's (see
+    ``clinician_flags``): a side effect severe this month that was not severe at the last
+    check-in (``previous``: its answers), a new vitamin A or tetracycline-class antibiotic, a
+    missed pill or sex without the two methods, and no pregnancy test this month."""
+    flags: list[Flag] = []
+    before = previous or {}
+    worse = sorted(
+        qid
+        for qid, value in facts.items()
+        if qid.startswith(SIDE_EFFECT_PREFIX)
+        and value == "severe"
+        and _SEVERITY.get(str(before.get(qid)), 0) < _SEVERITY["severe"]
+    )
+    if worse:
+        flags.append(_flag("checkin_severe", "alert", "checkin_severe", True, count=len(worse)))
+    if facts.get("new_tetracycline") in _YES:
+        flags.append(
+            _flag("tetracycline", "alert", "tetracycline", answer=facts["new_tetracycline"])
+        )
+    if facts.get("new_vitamin_a") in _YES:
+        flags.append(_flag("vitamin_a", "alert", "vitamin_a", answer=facts["new_vitamin_a"]))
+    if facts.get("can_become_pregnant"):
+        if facts.get("missed_pill_or_unprotected") in _YES:
+            flags.append(_flag("checkin_unprotected", "alert", "checkin_unprotected", True))
+        if not facts.get("pregnancy_test_date"):
+            flags.append(_flag("checkin_test_missing", "alert", "checkin_test_missing", True))
+    return tuple(flags)

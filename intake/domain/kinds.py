@@ -47,3 +47,10 @@ class Stage(StrEnum):
     FOR_DERMATOLOGIST = "for_dermatologist"
     DONE = "done"
     ABANDONED = "abandoned"
+
+
+class VisitKind(StrEnum):
+    """What a visit is for within a course."""
+
+    FIRST_VISIT = "first_visit"  # history, risks, quiz and the course's consent
+    CHECKIN = "checkin"  # a monthly check-in during the course

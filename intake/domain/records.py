@@ -25,6 +25,8 @@ SIGNATURE_MEANINGS = {
     "guardian": "guardian consent",
     "clinician": "prescriber attestation",
 }
+# What the patient's signature on a monthly check-in means.
+CHECKIN_MEANING = "monthly check-in attestation"
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,9 @@ class ConsentRecord:
     alert_releases: tuple[AlertReleaseRecord, ...] = ()
     # A re-consent (statement_ids then holds only the new and changed statements); None otherwise.
     reconsent: ReconsentRecord | None = field(default=None, metadata=WHEN_SET)
+    # A monthly check-in's record says so (first-visit records keep their fingerprints).
+    visit_kind: str = field(default="first_visit", metadata=SIGNED_WHEN_SET)
+    course_month: int | None = field(default=None, metadata=SIGNED_WHEN_SET)
 
     def signature(self, role: str) -> SignatureRecord | None:
         for s in self.signatures:

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from intake.domain import checkin, rules
 from intake.domain import reconsent as rc
-from intake.domain import rules
 from intake.forms import model as fm
 
 WELCOME = "welcome"
@@ -147,10 +147,16 @@ class KioskFlow:
         answers: Mapping[str, Any] | None = None,
         lang: str = "en",
         reconsent: rc.SignedConsent | None = None,
+        checkin_month: int | None = None,
     ):
         self.forms = forms
         # A re-consent: the consent this visit renews (only what changed is shown).
         self.reconsent = reconsent
+        # A monthly check-in (its month of the course) runs on the check-in's pages (``forms``
+        # from ``FormSet.for_visit``), asks a few quiz questions, shows risk statements only
+        # to initial again after a wrong answer, and is signed by the patient alone.
+        self.checkin_month = checkin_month
+        self.retested: set[str] = set()  # statements a wrong answer sent the patient back to
         self.visit_date = visit_date
         self.lang = lang
         self.answers: dict[str, Any] = dict(answers or {})
@@ -186,6 +192,7 @@ class KioskFlow:
         reacknowledge: Iterable[str] = (),
         guardian: Guardian | None = None,
         reconsent: rc.SignedConsent | None = None,
+        checkin_month: int | None = None,
     ) -> KioskFlow:
         """A flow for a visit already in storage (resume after a restart or an idle timeout).
 
@@ -193,7 +200,14 @@ class KioskFlow:
         to initial again after a wrong answer) come from storage, so a resumed quiz asks only
         what is still open.
         """
-        flow = cls(forms, visit_date, answers=answers, lang=lang, reconsent=reconsent)
+        flow = cls(
+            forms,
+            visit_date,
+            answers=answers,
+            lang=lang,
+            reconsent=reconsent,
+            checkin_month=checkin_month,
+        )
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
         flow.needs_staff = needs_staff
@@ -237,6 +251,15 @@ class KioskFlow:
     def is_minor(self) -> bool:
         return bool(self.facts().get("is_minor"))
 
+    @property
+    def is_checkin(self) -> bool:
+        return self.checkin_month is not None
+
+    @property
+    def guardian_needed(self) -> bool:
+        """A minor's guardian initials and co-signs the first visit (not a check-in)."""
+        return self.is_minor and not self.is_checkin
+
     def page(self, page_id: str) -> fm.Page:
         for page in self.forms.intake.pages:
             if page.id == page_id:
@@ -248,7 +271,7 @@ class KioskFlow:
     ) -> list[fm.Question]:
         return rules.visible_questions(self.page(page_id), self.facts(pending))
 
-    def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+    def _all_topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
         topics = rules.applicable_topics(self.forms.risks, self.facts())
         plan = self.reconsent_plan()
         if plan is None:
@@ -263,6 +286,18 @@ class KioskFlow:
             return None
         return rc.plan_for(self.reconsent, self.forms, self.facts())
 
+    def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+        """The risk topics to go through; at a check-in only the statements to initial again."""
+        topics = self._all_topics()
+        if not self.is_checkin:
+            return topics
+        out = []
+        for topic, statements in topics:
+            again = [st for st in statements if st.id in self.retested]
+            if again:
+                out.append((topic, again))
+        return out
+
     def topic(self, topic_id: str) -> tuple[fm.Topic, list[fm.Statement]]:
         for topic, statements in self.topics():
             if topic.id == topic_id:
@@ -270,11 +305,14 @@ class KioskFlow:
         raise KeyError(topic_id)
 
     def statement_ids(self) -> set[str]:
-        return {s.id for _, statements in self.topics() for s in statements}
+        return {s.id for _, statements in self._all_topics() for s in statements}
 
     def quiz_questions(self) -> list[fm.QuizQuestion]:
         facts = self.facts()
-        return rules.applicable_quiz(self.forms.quiz, self.statement_ids(), facts)
+        questions = rules.applicable_quiz(self.forms.quiz, self.statement_ids(), facts)
+        if self.checkin_month is not None:
+            return checkin.drawn_quiz(questions, self.checkin_month)
+        return questions
 
     def quiz_question(self, qid: str) -> fm.QuizQuestion:
         for q in self.forms.quiz.questions:
@@ -283,10 +321,11 @@ class KioskFlow:
         raise KeyError(qid)
 
     def signers(self) -> tuple[str, ...]:
-        return SIGNERS if self.is_minor else ("patient",)
+        return SIGNERS if self.guardian_needed else ("patient",)
 
     def acknowledgers(self, statement: fm.Statement) -> tuple[str, ...]:
-        return rules.acknowledgers(statement, self.facts())
+        roles = rules.acknowledgers(statement, self.facts())
+        return tuple(r for r in roles if r == "patient") if self.is_checkin else roles
 
     def steps(self) -> list[Step]:
         """Every step of this visit in order, as the answers so far decide it."""
@@ -300,7 +339,7 @@ class KioskFlow:
         out.append(Step(PHQ9))
         if self.needs_staff:
             out.append(Step(HELP_NOW))
-        minor = bool(facts.get("is_minor"))
+        minor = bool(facts.get("is_minor")) and not self.is_checkin
         if minor:
             out.append(Step(GUARDIAN))
         if self.reconsent is not None:
@@ -373,7 +412,7 @@ class KioskFlow:
             case "reconsent":
                 return True
             case "topic":
-                if self.is_minor and self.guardian is None:
+                if self.guardian_needed and self.guardian is None:
                     return False
                 try:
                     return not self.missing_acknowledgements(step.key)
@@ -504,7 +543,7 @@ class KioskFlow:
             if target.kind in (SIGN, DONE):
                 target = Step(REVIEW)
         if (
-            self.is_minor
+            self.guardian_needed
             and self.guardian is None
             and target.kind not in (HELP_NOW, STAFF_CHECK)
             and self._rank(target) > self._rank(Step(GUARDIAN))
@@ -630,10 +669,11 @@ class KioskFlow:
         self.returning_to = Step(QUIZ, question_id)
 
     def require_reacknowledgement(self, statement_ids: Iterable[str]) -> None:
-        shown = {s.id: s for _, statements in self.topics() for s in statements}
+        shown = {s.id: s for _, statements in self._all_topics() for s in statements}
         for sid in statement_ids:
             if sid in shown and "patient" in self.acknowledgers(shown[sid]):
                 self.reacknowledge.add(sid)
+                self.retested.add(sid)
 
     def first_pending_topic(self) -> Step | None:
         return self._first_pending_topic()

@@ -30,6 +30,7 @@ FORM_KINDS = (
     "clinic",
     "programme",
     "aftercare",
+    "checkin",
 )
 FOLDER_FOR_KIND = {
     "questionnaire": "intake",
@@ -40,6 +41,7 @@ FOLDER_FOR_KIND = {
     "clinic": "clinic",
     "programme": "programme",
     "aftercare": "aftercare",
+    "checkin": "checkin",
 }
 QUESTION_TYPES = ("name", "text", "longtext", "date", "choice", "multi", "weight", "phone", "email")
 DERIVED_FACTS = {"can_become_pregnant": "bool", "is_minor": "bool", "age": "int"}
@@ -1007,11 +1009,14 @@ def load_forms(root: Path | str | None = None) -> m.FormSet:
     clinic = build("clinic", _clinic)
     programme = build("programme", _programme, {s.id for s in risks.statements} if risks else None)
     aftercare = build("aftercare", _aftercare, fields)
+    # The monthly check-in is a questionnaire of its own (same question types and conditions).
+    checkin = build("checkin", _questionnaire)
     if problems:
         raise FormsInvalid(problems)
     if clinic.allow_stones:
         intake = _with_weight_units(intake, ("kg", "lb", "st"))
-    return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme, aftercare)
+        checkin = _with_weight_units(checkin, ("kg", "lb", "st"))
+    return m.FormSet(intake, phq9, risks, quiz, education, clinic, programme, aftercare, checkin)
 
 
 def read_lock(root: Path | str | None = None) -> dict[str, tuple[str, str]]:

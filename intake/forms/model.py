@@ -5,6 +5,7 @@ Plain Python only: the domain layer evaluates these without any I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
@@ -375,6 +376,14 @@ class FormSet:
     clinic: ClinicProfile
     programme: ProgrammeForm
     aftercare: AftercareForm
+    checkin: Questionnaire  # the monthly check-in's pages
+
+    def for_visit(self, kind: str) -> FormSet:
+        """The forms a visit of this kind runs on: a check-in's pages stand in for the
+        intake questionnaire, so the same flow, page saving and completeness serve it."""
+        if kind == "checkin":
+            return dataclasses.replace(self, intake=self.checkin)
+        return self
 
     @property
     def metas(self) -> tuple[FormMeta, ...]:
@@ -389,6 +398,7 @@ class FormSet:
                 self.clinic,
                 self.programme,
                 self.aftercare,
+                self.checkin,
             )
         )
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from intake.domain import checkin as checkin_rules
 from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain.errors import ValidationError
-from intake.domain.kinds import VisitStatus
+from intake.domain.kinds import VisitKind, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
@@ -25,6 +26,7 @@ from intake.services.row_digests import detail_for
 from intake.services.visits import stored_status
 from intake.store.models import (
     Acknowledgement,
+    Answer,
     CourseCompletion,
     Document,
     FollowUp,
@@ -166,6 +168,8 @@ class CourseView:
     collect_by: dt.date | None  # the current prescription window, where pregnancy is possible
     on_hold_since: dt.date | None = None  # a positive pregnancy test stops the course
     completion: CompletionRow | None = None  # the course's recorded end, once there is one
+    # The latest signed check-in of the course, as the follow-up form starts from it.
+    checkin: checkin_rules.FollowUpPrefill | None = None
 
 
 class ClinicianService(Service):
@@ -507,6 +511,7 @@ class ClinicianService(Service):
                 )
             ]
             latest_visit = _consent_visit(s, patient_id)
+            prefill = _checkin_prefill(s, latest_visit) if latest_visit is not None else None
             can = self._can_become_pregnant(s, patient, latest_visit)
             done = current_completion(s, patient_id)
             completed = (
@@ -535,7 +540,16 @@ class ClinicianService(Service):
         if completed is not None:
             window = None  # no prescription after the last dose
         return CourseView(
-            patient_id, can, tuple(labs), tuple(tests), tuple(fus), dose, window, hold, completed
+            patient_id,
+            can,
+            tuple(labs),
+            tuple(tests),
+            tuple(fus),
+            dose,
+            window,
+            hold,
+            completed,
+            prefill,
         )
 
     def record_completion(
@@ -768,11 +782,43 @@ def completion_facts(
     return done, after
 
 
+def _checkin_prefill(s: Any, consent: Visit) -> checkin_rules.FollowUpPrefill | None:
+    """The follow-up form's start from the course's latest signed check-in, if any."""
+    from intake.services.visits import decode_value
+
+    visit = s.scalars(
+        select(Visit)
+        .where(
+            Visit.patient_id == consent.patient_id,
+            Visit.kind == VisitKind.CHECKIN,
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.started_at >= consent.started_at,
+        )
+        .order_by(Visit.started_at.desc())
+        .limit(1)
+    ).first()
+    if visit is None:
+        return None
+    answers = {
+        a.question_id: decode_value(a.value)
+        for a in s.scalars(select(Answer).where(Answer.visit_id == visit.id))
+    }
+    total = (visit.phq9 or {}).get("total")
+    return checkin_rules.follow_up_prefill(
+        answers, total if isinstance(total, int) else None, visit.course_month
+    )
+
+
 def _consent_visit(s: Any, patient_id: int) -> Visit | None:
-    """The patient's latest signed visit: the consent the current course runs under."""
+    """The patient's latest signed first visit: the consent the current course runs under
+    (monthly check-ins signed since belong to that course)."""
     return s.scalars(
         select(Visit)
-        .where(Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned")))
+        .where(
+            Visit.patient_id == patient_id,
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
+        )
         .order_by(Visit.submitted_at.desc())
         .limit(1)
     ).first()
@@ -798,6 +844,7 @@ def current_completion(s: Any, patient_id: int) -> CourseCompletion | None:
         .where(
             Visit.patient_id == patient_id,
             Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
             Visit.started_at > row.at,
         )
         .limit(1)
@@ -834,6 +881,7 @@ def course_ends(s: Any, patient_ids: Sequence[int], today: dt.date) -> dict[int,
         .where(
             Visit.patient_id.in_(list(latest)),
             Visit.status.in_(("submitted", "countersigned")),
+            Visit.kind == VisitKind.FIRST_VISIT,
         )
         .group_by(Visit.patient_id)
     ):

@@ -11,13 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from intake import i18n
-from intake.services.context import open_context
+from intake.services.context import Actor, AppContext, open_context
 from intake.services.documents import DocumentInfo, DocumentService
 from intake.services.scripted import (
     STAFF_PIN,
     ScriptedPatient,
+    finish_course,
     review_everything,
     signature_strokes,
+    walk_checkin,
     walk_visit,
 )
 from intake.services.staff import StaffService, staff_actor
@@ -35,8 +37,13 @@ FILE_NAMES = {
 }
 
 
-def run_demo(out: Path, lang: str = "en") -> list[Path]:
-    """Walk the visit, countersign it, and write the three signed PDFs to ``out``."""
+def run_demo(out: Path, lang: str = "en", *, course: bool = False) -> list[Path]:
+    """Walk the visit, countersign it, and write the three signed PDFs to ``out``.
+
+    ``course``: then five monthly check-ins (the second with a wrong quiz answer, the third
+    with a new severe symptom) and the course's completion, writing each check-in record and
+    the aftercare packet too.
+    """
     from intake.documents import atomic_write
 
     ctx = open_context()
@@ -77,5 +84,50 @@ def run_demo(out: Path, lang: str = "en") -> list[Path]:
         path = out / name
         atomic_write(path, docs.open_pdf(clinician, latest[kind].id, "export"))
         written.append(path.resolve())
+    if course:
+        written += _course(ctx, patient, visit_id, clinician, out)
     ctx.db.dispose()
     return written
+
+
+CHECKINS = 5
+WRONG_ANSWER_MONTH = 2
+SEVERE_MONTH = 3
+
+
+def _course(
+    ctx: AppContext, patient: ScriptedPatient, visit_id: str, clinician: Actor, out: Path
+) -> list[Path]:
+    """The rest of the demo course, after the first visit: its documents' paths."""
+    from intake.documents import atomic_write
+    from intake.store.models import Visit
+
+    with ctx.db.session() as s:
+        row = s.get(Visit, visit_id)
+        assert row is not None
+        patient_id = row.patient_id
+    docs = DocumentService(ctx)
+    written = []
+    for month in range(1, CHECKINS + 1):
+        vid, kiosk, outcome = walk_checkin(
+            ctx,
+            patient,
+            patient_id,
+            wrong_answer=month == WRONG_ANSWER_MONTH,
+            severe=month == SEVERE_MONTH,
+        )
+        assert outcome.submitted
+        made = next(d for d in docs.issue_documents(kiosk, vid) if d.kind == "checkin")
+        path = out / f"checkin-month-{month}.pdf"
+        atomic_write(path, docs.open_pdf(clinician, made.id, "export"))
+        written.append(path.resolve())
+    _done, packet = finish_course(
+        ctx, clinician, patient_id, ctx.today(), mg_per_kg=COURSE_MG_PER_KG
+    )
+    path = out / "aftercare-packet.pdf"
+    atomic_write(path, docs.open_pdf(clinician, packet.id, "export"))
+    written.append(path.resolve())
+    return written
+
+
+COURSE_MG_PER_KG = 125.0

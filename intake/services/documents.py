@@ -53,12 +53,15 @@ from intake.store.models import (
 )
 
 KINDS = ("consent", "education", "summary")
+# What a signed visit issues, by the visit's kind: a monthly check-in makes its own record.
+KINDS_FOR_VISIT = {"first_visit": KINDS, "checkin": ("checkin",)}
 _FORM_FOR_KIND = {
     "consent": "risks",
     "education": "education",
     "summary": "intake",
     "checklist": "clinic",
     "aftercare": "aftercare",
+    "checkin": "checkin",
 }
 _signers: dict[str, Any] = {}
 _signer_lock = threading.Lock()
@@ -497,6 +500,7 @@ class DocumentService(Service):
                 "education": documents.render_education,
                 "summary": documents.render_summary,
                 "aftercare": documents.render_aftercare,
+                "checkin": documents.render_checkin,
             }[kind]
             pdf = renderer(record, self.ctx.forms, paper, issue=issue)
         return self._seal(kind, pdf)
@@ -593,7 +597,7 @@ class DocumentService(Service):
             have = {
                 d.kind for d in s.scalars(select(Document).where(Document.visit_id == visit_id))
             }
-            missing = [k for k in KINDS if k not in have]
+            missing = [k for k in KINDS_FOR_VISIT.get(visit.kind, KINDS) if k not in have]
             base = build_record(s, self.ctx.forms, visit_id)
             # The record as FHIR, read in the same snapshot, goes inside the consent.
             bundle = self._record_bundle(s, visit_id) if "consent" in missing else None
@@ -747,7 +751,7 @@ class DocumentService(Service):
                     latest[kind] = (did, issue, size)
             stamps = _stamps(s, [did for did, _, _ in latest.values()])
             out = []
-            for kind in (*KINDS, "checklist", "aftercare"):
+            for kind in (*KINDS, "checkin", "checklist", "aftercare"):
                 if kind in latest:
                     d = s.get(Document, latest[kind][0])
                     assert d is not None

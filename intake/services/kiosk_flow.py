@@ -196,7 +196,7 @@ class KioskController:
             else (draft.lang if draft.lang in self.languages else default)
         )
         flow = KioskFlow.from_saved(
-            self._context().forms,
+            self._context().forms.for_visit(draft.kind),
             draft.visit_date,
             answers=draft.answers,
             acknowledged=draft.acknowledged.keys(),
@@ -210,6 +210,7 @@ class KioskController:
             reacknowledge=draft.reacknowledge,
             guardian=Guardian(*draft.guardian) if draft.guardian else None,
             reconsent=draft.reconsent,
+            checkin_month=(draft.course_month or 1) if draft.kind == "checkin" else None,
         )
         visit.flow = flow
         if lang != draft.lang:

@@ -115,7 +115,8 @@ def build_record(
     # The record is what the patient answered, acknowledged and signed: a clinician's later
     # confirmation never changes which statements it holds (it is flagged instead).
     override = clinician_override(s, patient.id)
-    answers = rules.effective_answers(forms.intake, answers, visit.visit_date)
+    checkin = visit.kind == "checkin"
+    answers = rules.effective_answers(forms.for_visit(visit.kind).intake, answers, visit.visit_date)
     facts = rules.derive_facts(answers, visit.visit_date)
     renewal = _reconsent_record(s, visit)
     if renewal is not None:
@@ -140,6 +141,10 @@ def build_record(
         latest[(a.statement_id, a.by_role)] = AcknowledgementRecord(
             a.statement_id, a.by_role, a.initials, a.at, a.read_aloud
         )
+    if checkin:
+        # A check-in holds only the statements initialled again after a wrong answer.
+        again = {sid for sid, _by in latest}
+        statements = [sid for sid in statements if sid in again]
     quiz = tuple(
         QuizAnswerRecord(q.question_id, q.chosen, q.correct, q.at)
         for q in s.scalars(
@@ -221,6 +226,7 @@ def build_record(
         phq9=phq9,
         flags=_by_urgency(
             flags.clinician_flags(facts, phq9, confirmed=override)
+            + (flags.checkin_flags(facts, _previous_checkin(s, visit)) if checkin else ())
             + result_flags(s, forms, patient.id)
         ),
         form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},
@@ -234,6 +240,8 @@ def build_record(
         ),
         alert_releases=alerts.releases(s, visit_id),
         reconsent=renewal,
+        visit_kind=visit.kind,
+        course_month=visit.course_month,
     )
 
 
@@ -282,6 +290,30 @@ def _reconsent_record(s: Session, visit: Visit) -> ReconsentRecord | None:
         tuple(stored.get("carried_over") or ()),
         tuple(stored.get("dropped") or ()),
     )
+
+
+def _previous_checkin(s: Any, visit: Visit) -> dict[str, Any]:
+    """The answers of the patient's signed check-in before this one (none: {})."""
+    from intake.services.visits import decode_value
+
+    earlier = s.scalars(
+        select(Visit.id)
+        .where(
+            Visit.patient_id == visit.patient_id,
+            Visit.kind == "checkin",
+            Visit.status.in_(("submitted", "countersigned")),
+            Visit.started_at < visit.started_at,
+            Visit.id != visit.id,
+        )
+        .order_by(Visit.started_at.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return {}
+    return {
+        a.question_id: decode_value(a.value)
+        for a in s.scalars(select(Answer).where(Answer.visit_id == earlier))
+    }
 
 
 def _by_urgency(found: tuple[flags.Flag, ...]) -> tuple[flags.Flag, ...]:

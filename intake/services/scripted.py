@@ -197,6 +197,97 @@ def walk_visit(
     return vid, kiosk, outcome
 
 
+def checkin_answers(
+    patient: ScriptedPatient, today: dt.date, *, severe: bool = False
+) -> dict[str, dict[str, Any]]:
+    """What the scripted patient reports at a monthly check-in, page by page (``severe``: a
+    bad headache with blurred vision, new this month)."""
+    effects = {f"se_{k}": "none" for k in CHECKIN_EFFECTS}
+    effects["se_dry_skin_lips"] = "mild"
+    if severe:
+        effects["se_headache_vision"] = "severe"
+    return {
+        "body": {"weight_kg": {"value": "60", "unit": "kg"}},
+        "side_effects": effects,
+        "new_medicines": {"new_vitamin_a": "no", "new_tetracycline": "no"},
+        "sexual_function": {"sexual_function_change": "no"},
+        "pregnancy": {
+            "uterus_and_ovary": "yes" if patient.can_become_pregnant else "no",
+            "pregnancy_ruled_out": "none",
+            "contraception_methods": ["hormonal_iud", "male_condom"],
+            "last_period_start": (today - dt.timedelta(days=10)).isoformat(),
+            "missed_pill_or_unprotected": "no",
+            "pregnancy_test_date": today.isoformat(),
+        },
+    }
+
+
+CHECKIN_EFFECTS = (
+    "dry_skin_lips",
+    "dry_eyes",
+    "nosebleeds",
+    "sun",
+    "joint_muscle",
+    "back_pain",
+    "headache_vision",
+    "night_vision",
+    "hearing",
+    "stomach_pain",
+    "bowel",
+    "liver",
+    "rash",
+)
+
+
+def walk_checkin(
+    ctx: AppContext,
+    patient: ScriptedPatient,
+    patient_id: int,
+    *,
+    wrong_answer: bool = False,
+    severe: bool = False,
+) -> tuple[str, Actor, SignOutcome]:
+    """The front desk starts the patient's next monthly check-in, which the patient completes
+    at the kiosk and signs (``wrong_answer``: the first quiz question is first answered wrongly,
+    and the statements it tests initialled again)."""
+    from intake.domain.checkin import drawn_quiz
+    from intake.domain.kinds import VisitKind
+
+    desk = staff_actor(ensure_staff(ctx, "front_desk", "desk", "Front Desk"))
+    visits = VisitService(ctx)
+    started = visits.start_visit(desk, patient_id, patient.lang, kind=VisitKind.CHECKIN)
+    kiosk = visits.open_by_code(patient.date_of_birth, started.code)
+    vid = started.visit_id
+    visits.set_language(kiosk, vid, patient.lang)
+    answers = checkin_answers(patient, ctx.today(), severe=severe)
+    for page in ctx.forms.checkin.pages:
+        visits.save_page(kiosk, vid, page.id, answers.get(page.id, {}))
+    visits.save_phq9(kiosk, vid, list(patient.phq9), "not_difficult")
+    facts = visits.draft(kiosk, vid).facts()
+    statements = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
+    questions = drawn_quiz(
+        rules.applicable_quiz(ctx.forms.quiz, statements, facts), started.course_month or 1
+    )
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    for n, q in enumerate(questions):
+        if wrong_answer and n == 0:
+            bad = next(c.id for c in q.choices if c.id != q.answer)
+            visits.answer_quiz(kiosk, vid, q.id, bad)
+            for sid in q.tests:
+                visits.acknowledge(kiosk, vid, sid, "patient", mine, page_seconds=12.0)
+        visits.answer_quiz(kiosk, vid, q.id, q.answer)
+    outcome = visits.sign(
+        kiosk,
+        vid,
+        "patient",
+        f"{patient.first_name} {patient.last_name}",
+        signature_strokes(seed=7),
+        600,
+        200,
+    )
+    return vid, kiosk, outcome
+
+
 def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple[str, ...]:
     """The ticks of a dermatologist who reviewed every serious flag now open on the visit."""
     from intake.domain.flags import review_token

@@ -23,16 +23,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake import i18n
+from intake.domain import checkin as checkin_rules
+from intake.domain import course as course_rules
 from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain import reconsent as rc
 from intake.domain.answers import validate_page
 from intake.domain.errors import ValidationError
-from intake.domain.kinds import SignerRole, Stage, VisitStatus
-from intake.domain.records import SIGNATURE_MEANINGS
+from intake.domain.kinds import FINISHED, SignerRole, Stage, VisitKind, VisitStatus
+from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
+from intake.forms import model as fm
 from intake.services import ack_trail, alerts, dermatologists, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
@@ -40,6 +43,7 @@ from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.services.errors import (
     CodeLocked,
+    Conflict,
     Immutable,
     InvalidInput,
     NotAllowed,
@@ -53,6 +57,7 @@ from intake.store.models import (
     AlertRelease,
     Answer,
     AuditEvent,
+    CourseCompletion,
     Patient,
     QuizAnswer,
     Signature,
@@ -66,6 +71,8 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
 )
 log = logging.getLogger(__name__)
 SIGNATURE_METHODS = ("drawn", "typed")
+# First-visit answers a check-in starts from (who can become pregnant).
+CARRIED_TO_CHECKIN = ("uterus_and_ovary", "pregnancy_ruled_out")
 CODE_DIGITS = 6
 CODE_HOURS = 12
 ABANDON_REASON_MAX = 200
@@ -91,6 +98,8 @@ class StartedVisit:
     code: str  # shown once, to be given to the patient
     # A re-consent: why ("form_changed", "turned_18"); empty for any other visit.
     reconsent: tuple[str, ...] = ()
+    kind: VisitKind = VisitKind.FIRST_VISIT
+    course_month: int | None = None  # a check-in's month of the course
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,8 @@ class VisitDraft:
     reacknowledge: tuple[str, ...] = ()  # statements to initial again after a wrong answer
     # A re-consent: the consent it renews (only new and changed statements are asked).
     reconsent: rc.SignedConsent | None = None
+    kind: VisitKind = VisitKind.FIRST_VISIT
+    course_month: int | None = None  # a check-in's month of the course
 
     @property
     def guardian(self) -> tuple[str, str, str] | None:
@@ -340,10 +351,15 @@ class VisitService(Service):
         lang: str | None = None,
         dermatologist_id: int | None = None,
         *,
+        kind: VisitKind = VisitKind.FIRST_VISIT,
         abandon_open: str | None = None,
         abandon_reason: str = "",
     ) -> StartedVisit:
         """Open a draft visit for a patient and make the short code the patient types at a kiosk.
+
+        ``kind``: a first visit (history, risks, consent) or a monthly check-in, which needs a
+        course running (a signed first visit, not completed) and is numbered from it
+        ("Month N check-in"); without one it is refused with Conflict ``no_course``.
 
         ``dermatologist_id``: the clinician responsible, named on the documents until one
         countersigns (None: they say it is to be countersigned by a clinic dermatologist).
@@ -366,7 +382,15 @@ class VisitService(Service):
                     raise OpenVisitExists(self._open_visit(visit))
             if dermatologist_id is not None:
                 dermatologists.check(s, dermatologist_id)
-            started = self._create_visit(s, actor, patient_id, lang)
+            month = None
+            if kind == VisitKind.CHECKIN:
+                month = self._checkin_month(s, patient_id)
+                if month is None:
+                    raise Conflict(
+                        "This patient has no course running: start a first visit instead.",
+                        code="no_course",
+                    )
+            started = self._create_visit(s, actor, patient_id, lang, kind=kind, month=month)
             if dermatologist_id is not None:
                 self._visit(s, started.visit_id).dermatologist_id = dermatologist_id
                 DermatologistService(self.ctx).record(
@@ -375,6 +399,26 @@ class VisitService(Service):
             for visit in drafts:
                 self._abandon(s, actor, visit, reason, replaced_by=started.visit_id)
             return started
+
+    def checkin_month(self, actor: Actor, patient_id: int) -> int | None:
+        """The month N a check-in started now would be for; None when no course is running."""
+        require_role(actor, "front_desk", "clinician", "admin")
+        with self.read() as s:
+            return self._checkin_month(s, patient_id)
+
+    def _checkin_month(self, s: Session, patient_id: int) -> int | None:
+        signed = [
+            (VisitKind(kind), at)
+            for kind, at in s.execute(
+                select(Visit.kind, Visit.started_at).where(
+                    Visit.patient_id == patient_id, Visit.status.in_(tuple(FINISHED))
+                )
+            )
+        ]
+        completed_at = s.scalars(
+            select(func.max(CourseCompletion.at)).where(CourseCompletion.patient_id == patient_id)
+        ).first()
+        return course_rules.checkin_month(signed, completed_at)
 
     def open_visit(self, actor: Actor, patient_id: int) -> OpenVisit | None:
         """The patient's unfinished visit, if there is one (the most recently started)."""
@@ -407,6 +451,9 @@ class VisitService(Service):
         patient_id: int,
         lang: str | None,
         corrects: str | None = None,
+        *,
+        kind: VisitKind = VisitKind.FIRST_VISIT,
+        month: int | None = None,
     ) -> StartedVisit:
         code = _new_code()
         now = self.ctx.now()
@@ -419,6 +466,8 @@ class VisitService(Service):
                 id=vid,
                 patient_id=p.id,
                 status=VisitStatus.DRAFT,
+                kind=kind,
+                course_month=month,
                 lang=lang or p.lang or "en",
                 visit_date=self.ctx.today(),
                 code_hash=_code_hash(vid, code),
@@ -449,10 +498,38 @@ class VisitService(Service):
             )
         }
         self._store_answers(s, actor, vid, {k: v for k, v in details.items() if v})
-        self.audit(s, actor, "create", "visit", vid, {"patient_id": p.id})
-        reasons = self._plan_reconsent(s, actor, self._visit(s, vid), p) if corrects is None else ()
+        if kind == VisitKind.CHECKIN:
+            # Who can become pregnant was answered at the first visit: the check-in's
+            # pregnancy page starts from those answers, for the patient to confirm.
+            self._store_answers(s, actor, vid, self._carried_answers(s, p.id))
+        detail: dict[str, Any] = {"patient_id": p.id}
+        if kind != VisitKind.FIRST_VISIT:
+            detail |= {"kind": str(kind), "course_month": month}
+        self.audit(s, actor, "create", "visit", vid, detail)
+        # A re-consent is asked at a first-visit kind of visit (a check-in renews nothing).
+        reasons = (
+            self._plan_reconsent(s, actor, self._visit(s, vid), p)
+            if corrects is None and kind == VisitKind.FIRST_VISIT
+            else ()
+        )
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
-        return StartedVisit(vid, code, reasons)
+        return StartedVisit(vid, code, reasons, kind, month)
+
+    def _carried_answers(self, s: Session, patient_id: int) -> dict[str, Any]:
+        first = s.scalars(
+            select(Visit)
+            .where(
+                Visit.patient_id == patient_id,
+                Visit.status.in_(tuple(FINISHED)),
+                Visit.kind == VisitKind.FIRST_VISIT,
+            )
+            .order_by(Visit.submitted_at.desc())
+            .limit(1)
+        ).first()
+        if first is None:
+            return {}
+        answers = self._visit_answers(s, first)
+        return {k: answers[k] for k in CARRIED_TO_CHECKIN if answers.get(k) not in (None, "")}
 
     def hand_over(self, actor: Actor, visit_id: str) -> Actor:
         """Staff hands this station to the patient for one visit: a kiosk session for that visit only."""
@@ -591,11 +668,12 @@ class VisitService(Service):
     ) -> dict[str, Any]:
         """Validate and save one intake page; InvalidInput lists each bad answer, nothing is saved then."""
         require_visit(actor, visit_id)
-        page = next((p for p in self.ctx.forms.intake.pages if p.id == page_id), None)
-        if page is None:
-            raise NotFound(f"No intake page '{page_id}'.")
         with self.write() as s:
             visit = self._editable(s, visit_id)
+            pages = self._forms(visit).intake.pages
+            page = next((p for p in pages if p.id == page_id), None)
+            if page is None:
+                raise NotFound(f"No intake page '{page_id}'.")
             known = self._visit_answers(s, visit)
             values, errors = validate_page(page, raw, known, visit.visit_date)
             if errors:
@@ -954,7 +1032,11 @@ class VisitService(Service):
                 role=role,
                 printed_name=printed,
                 relationship=relationship.strip()[:60],
-                meaning=SIGNATURE_MEANINGS[role],
+                meaning=(
+                    CHECKIN_MEANING
+                    if visit.kind == VisitKind.CHECKIN and role == SignerRole.PATIENT
+                    else SIGNATURE_MEANINGS[role]
+                ),
                 signed_at=now,
                 strokes=[[list(map(float, pt)) for pt in st] for st in strokes],
                 pad_width=float(pad_width),
@@ -1046,7 +1128,15 @@ class VisitService(Service):
             answers = {
                 k: v for k, v in self._answers(s, visit_id).items() if not k.startswith("phq9")
             }
-            started = self._create_visit(s, actor, old.patient_id, old.lang, corrects=visit_id)
+            started = self._create_visit(
+                s,
+                actor,
+                old.patient_id,
+                old.lang,
+                corrects=visit_id,
+                kind=VisitKind(old.kind),
+                month=old.course_month,
+            )
             self._store_answers(s, actor, started.visit_id, answers)
             self.audit(s, actor, "correct", "visit", started.visit_id, {"corrects": visit_id})
             return started
@@ -1268,20 +1358,24 @@ class VisitService(Service):
             )
         ):
             answers[vid][qid] = decode_value(value)
-        intake_pages = {page.id for page in self.ctx.forms.intake.pages}
         if len(cache) > PLACE_CACHE_SIZE:
             cache.clear()
         for visit, patient in started:
             key = (visit.id, visit.updated_at, visit.page, visit.needs_staff)
             cache[key] = None
             step = wizard.Step.parse(visit.page)
-            if step is None and visit.page in intake_pages:
+            forms = self._forms(visit)
+            if step is None and visit.page in {page.id for page in forms.intake.pages}:
                 step = wizard.Step(wizard.INTAKE, visit.page)  # saved by save_page
             if step is None:
                 continue
             known = identity.with_record_identity(answers[visit.id], record_identity(patient))
             flow = wizard.KioskFlow(
-                self.ctx.forms, visit.visit_date, answers=known, reconsent=self._basis(visit)
+                forms,
+                visit.visit_date,
+                answers=known,
+                reconsent=self._basis(visit),
+                checkin_month=self._checkin_of(visit),
             )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
@@ -1503,9 +1597,18 @@ class VisitService(Service):
             s, actor, "alert", "visit", visit.id, {"reason": identity.REASON, "fields": fields}
         )
 
+    def _forms(self, visit: Visit) -> fm.FormSet:
+        """The forms the visit runs on: a check-in's own pages stand for the intake's."""
+        return self.ctx.forms.for_visit(visit.kind)
+
+    @staticmethod
+    def _checkin_of(visit: Visit) -> int | None:
+        """A check-in's month (the flow's sign that it is one); None for a first visit."""
+        return (visit.course_month or 1) if visit.kind == VisitKind.CHECKIN else None
+
     def _effective(self, s: Session, visit: Visit) -> dict[str, Any]:
         return rules.effective_answers(
-            self.ctx.forms.intake, self._visit_answers(s, visit), visit.visit_date
+            self._forms(visit).intake, self._visit_answers(s, visit), visit.visit_date
         )
 
     def _store_answers(
@@ -1580,6 +1683,8 @@ class VisitService(Service):
             tuple(open_questions),
             again,
             self._basis(visit),
+            VisitKind(visit.kind),
+            visit.course_month,
         )
 
     def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
@@ -1590,6 +1695,9 @@ class VisitService(Service):
         facts = self._facts(s, visit)
         statements = {st.id for st in self._asked(s, visit, facts)}
         questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
+        month = self._checkin_of(visit)
+        if month is not None:
+            questions = checkin_rules.drawn_quiz(questions, month)
         last: dict[str, QuizAnswer] = {}
         retest: dict[str, dt.datetime] = {}
         for qa in s.scalars(
@@ -1615,7 +1723,7 @@ class VisitService(Service):
         out = Completeness()
         draft = self._draft(s, visit)
         facts = draft.facts()
-        for page in self.ctx.forms.intake.pages:
+        for page in self._forms(visit).intake.pages:
             for q in rules.visible_questions(page, facts):
                 if q.required and draft.answers.get(q.id) in (None, "", []):
                     out.missing.append(Missing(MissingKind.QUESTION, q.id))
@@ -1630,7 +1738,12 @@ class VisitService(Service):
             out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
             out.missing.append(Missing(MissingKind.IDENTITY))
-        for st in self._asked(s, visit, facts):
+        # A check-in asks for no acknowledgement but those a wrong answer sends the patient
+        # back to (``draft.reacknowledge``, counted with the quiz below).
+        statements: list[fm.Statement] = (
+            [] if visit.kind == VisitKind.CHECKIN else list(self._asked(s, visit, facts))
+        )
+        for st in statements:
             for role in rules.acknowledgers(st, facts):
                 if (st.id, role) not in draft.acknowledged:
                     out.missing.append(Missing(MissingKind.ACKNOWLEDGEMENT, st.id, role))
@@ -1644,7 +1757,8 @@ class VisitService(Service):
 
     def _signatures_needed(self, s: Session, visit: Visit) -> tuple[str, ...]:
         facts = self._facts(s, visit)
-        wanted = ("patient", "guardian") if facts.get("is_minor") else ("patient",)
+        guardian = facts.get("is_minor") and visit.kind != VisitKind.CHECKIN
+        wanted = ("patient", "guardian") if guardian else ("patient",)
         have = set(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
         return tuple(r for r in wanted if r not in have)
 

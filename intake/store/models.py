@@ -164,6 +164,11 @@ class Visit(Base):
         String(16), default="draft", index=True
     )  # draft | submitted | countersigned | abandoned
     lang: Mapped[str] = mapped_column(String(2), default="en")
+    # first_visit | checkin (intake.domain.kinds.VisitKind)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="first_visit", server_default="first_visit"
+    )
+    course_month: Mapped[int | None] = mapped_column(Integer, nullable=True)  # check-ins only
     visit_date: Mapped[dt.date] = mapped_column(Date)
     code_hash: Mapped[str] = mapped_column(String(64), default="")
     code_expires: Mapped[dt.datetime | None]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.checkin import CLINICAL_CONTRACEPTION
 from intake.domain.course import SIDE_EFFECTS
 from intake.domain.numbers import written_unit
 from intake.domain.rules import contraception_problem
@@ -71,11 +72,16 @@ SIDE_EFFECT_LABELS = {
 
 
 def _contraception_options(ctx: AppContext) -> list[tuple[str, str]]:
+    """The methods the form offers, in the clinician's words ("Tubal ligation")."""
     try:
         question = ctx.forms.intake.question("contraception_methods")
     except KeyError:
         return []
-    return [(o.value, o.label("en")) for o in question.options if o.value != "none_yet"]
+    return [
+        (o.value, CLINICAL_CONTRACEPTION.get(o.value, o.label("en")))
+        for o in question.options
+        if o.value != "none_yet"
+    ]
 
 
 class CourseWidget(QWidget):
@@ -426,9 +432,32 @@ class CourseWidget(QWidget):
         self.mood.setValue(-1)
         self.sexual.clear()
         self.notes.clear()
+        self._prefill_from_checkin(months)
         for label in self.errors.values():
             label.clear_message()
         self._on_contraception_toggled(False)
+
+    def _prefill_from_checkin(self, recorded: list[int]) -> None:
+        """The month the patient's latest check-in was for, not yet recorded: start from what
+        the patient reported there (weight, side effects, mood, contraception), in clinical
+        words, for the clinician to check."""
+        found = self.course.checkin if self.course else None
+        if found is None or found.month is None or found.month in recorded:
+            return
+        self.month.setValue(min(12, found.month))
+        if found.weight_kg is not None:
+            self.weight.setText(f"{found.weight_kg:g}")
+            self.weight_unit.setCurrentText("kg")
+        for effect in found.side_effects:
+            if effect in self.side_effects:
+                self.side_effects[effect].setChecked(True)
+        if found.contraception:
+            for method, check in self.contraception.items():
+                check.setChecked(method in found.contraception)
+        if found.mood_score is not None:
+            self.mood.setValue(found.mood_score)
+        self.sexual.setText(found.sexual_function)
+        self.notes.setText(found.notes)
 
     def load_month(self, row: FollowUpRow) -> None:
         """Put a recorded month in the form for correction (saved against its version)."""

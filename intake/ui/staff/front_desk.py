@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.kinds import FINISHED, OPEN
+from intake.domain.kinds import FINISHED, OPEN, VisitKind
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
@@ -58,7 +58,7 @@ from intake.ui.staff.visit_choice import OpenVisitDialog
 def page_label(ctx: AppContext, page: str) -> str:
     """A kiosk page id as words: intake pages by their title, risk pages as such."""
     base = page.split(":", 1)[0].split("/", 1)[0]
-    for p in ctx.forms.intake.pages:
+    for p in (*ctx.forms.intake.pages, *ctx.forms.checkin.pages):
         if p.id == base:
             return p.title("en").lower()
     topics = {t.id for t in ctx.forms.risks.topics}
@@ -99,7 +99,12 @@ class VisitCodeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(14)
         name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
-        who = QLabel(f"Kiosk visit for <b>{name}</b> ({patient.record_number})", self)
+        what = (
+            f"Month {started.course_month} check-in"
+            if started.kind == VisitKind.CHECKIN
+            else "Kiosk visit"
+        )
+        who = QLabel(f"{what} for <b>{name}</b> ({patient.record_number})", self)
         layout.addWidget(who)
         if dermatologist is not None:
             self.dermatologist_label = named(
@@ -223,6 +228,10 @@ class FrontDeskPage(QWidget):
         self.correct_button = named(QPushButton("Correct details…", self), "Correct details")
         self.start_button = named(QPushButton("Start kiosk visit", self), "Start kiosk visit")
         primary(self.start_button)
+        # A monthly check-in, for a patient on a course: its label names the month.
+        self.checkin_button = named(QPushButton("Start check-in", self), "Start check-in")
+        self.checkin_button.setVisible(False)
+        self._checkin_month: int | None = None
         self.print_button = named(QPushButton("Print packet…", self), "Print packet")
         # The dermatologist responsible: chosen when the visit starts; changeable until the
         # consent is countersigned ("Set for open visit": the patient's latest unfinished one).
@@ -240,6 +249,7 @@ class FrontDeskPage(QWidget):
 
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
+        actions.addWidget(self.checkin_button)
         actions.addWidget(self.correct_button)
         actions.addWidget(self.print_button)
         actions.addStretch(1)
@@ -278,6 +288,7 @@ class FrontDeskPage(QWidget):
         self.register_button.clicked.connect(self._on_register_button_clicked)
         self.correct_button.clicked.connect(self._on_correct_button_clicked)
         self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.checkin_button.clicked.connect(self._on_checkin_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self._show_patient(None)
 
@@ -336,6 +347,7 @@ class FrontDeskPage(QWidget):
             button.setEnabled(patient is not None)
         self.dermatologist.setVisible(patient is not None)
         if patient is None:
+            self.checkin_button.setVisible(False)
             self.details.setText("Select a patient to see their details and start a visit.")
             return
         try:
@@ -371,6 +383,21 @@ class FrontDeskPage(QWidget):
         )
         self.print_button.setEnabled(any(v.status in FINISHED for v in visits))
         self._show_dermatologist(visits)
+        self._show_checkin(patient)
+
+    def _show_checkin(self, patient: PatientRow) -> None:
+        """Offer "Start Month N check-in" while the patient's course runs."""
+        try:
+            self._checkin_month = self._visits.checkin_month(self._actor, patient.id)
+        except KNOWN_ERRORS as exc:
+            self._checkin_month = None
+            self.message.show_error(describe_error(exc))
+        month = self._checkin_month
+        self.checkin_button.setVisible(month is not None)
+        if month is not None:
+            label = f"Start Month {month} check-in"
+            self.checkin_button.setText(label)
+            self.checkin_button.setAccessibleName(label)
 
     def _show_dermatologist(self, visits: list[BoardRow]) -> None:
         """The clinicians to choose from; the open visit's choice, when there is one."""
@@ -456,6 +483,13 @@ class FrontDeskPage(QWidget):
 
     @Slot()
     def _on_start_button_clicked(self) -> None:
+        self._start(VisitKind.FIRST_VISIT)
+
+    @Slot()
+    def _on_checkin_button_clicked(self) -> None:
+        self._start(VisitKind.CHECKIN)
+
+    def _start(self, kind: VisitKind) -> None:
         patient = self.selected_patient()
         if patient is None:
             return
@@ -463,9 +497,11 @@ class FrontDeskPage(QWidget):
         derm = self.dermatologist.chosen()
         name = self.dermatologist.combo.currentText() if derm is not None else ""
         try:
-            started = self._visits.start_visit(self._actor, patient.id, patient.lang, derm)
+            started = self._visits.start_visit(
+                self._actor, patient.id, patient.lang, derm, kind=kind
+            )
         except OpenVisitExists as exc:
-            self._ask_about_open_visit(patient, exc.visit)
+            self._ask_about_open_visit(patient, exc.visit, kind)
             return
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
@@ -491,7 +527,9 @@ class FrontDeskPage(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def _ask_about_open_visit(self, patient: PatientRow, visit: OpenVisit) -> None:
+    def _ask_about_open_visit(
+        self, patient: PatientRow, visit: OpenVisit, kind: VisitKind = VisitKind.FIRST_VISIT
+    ) -> None:
         """The patient has an unfinished visit: carry on with it or abandon it, never both."""
         if visit.visit_date == self._ctx.today():
             started = f"today at {self._clock.time(visit.started_at)}"
@@ -507,7 +545,7 @@ class FrontDeskPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resume_chosen.connect(lambda: self._resume_visit(dialog, patient, visit))
         dialog.restart_chosen.connect(
-            lambda reason: self._restart_visit(dialog, patient, visit, reason)
+            lambda reason: self._restart_visit(dialog, patient, visit, reason, kind)
         )
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
@@ -523,7 +561,12 @@ class FrontDeskPage(QWidget):
         self._show_code(patient, started, new_code=True)
 
     def _restart_visit(
-        self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit, reason: str
+        self,
+        dialog: OpenVisitDialog,
+        patient: PatientRow,
+        visit: OpenVisit,
+        reason: str,
+        kind: VisitKind = VisitKind.FIRST_VISIT,
     ) -> None:
         derm = self.dermatologist.chosen()
         name = self.dermatologist.combo.currentText() if derm is not None else ""
@@ -533,6 +576,7 @@ class FrontDeskPage(QWidget):
                 patient.id,
                 patient.lang,
                 derm,
+                kind=kind,
                 abandon_open=visit.visit_id,
                 abandon_reason=reason,
             )
@@ -541,7 +585,7 @@ class FrontDeskPage(QWidget):
             return
         except OpenVisitExists as exc:  # another station started one meanwhile: ask again
             dialog.accept()
-            self._ask_about_open_visit(patient, exc.visit)
+            self._ask_about_open_visit(patient, exc.visit, kind)
             return
         except KNOWN_ERRORS as exc:
             dialog.message.show_error(describe_error(exc))

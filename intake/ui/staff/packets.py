@@ -15,6 +15,7 @@ KIND_TITLES = {
     "summary": "Intake summary",
     "checklist": "Monthly checklist",
     "aftercare": "Aftercare packet",
+    "checkin": "Monthly check-in",
 }
 
 

@@ -171,8 +171,11 @@ class SummaryTab(QWidget):
         }[review.pregnancy_confirmed]
         age = record.answers.get("date_of_birth")
         minor = " · <b>under 18</b>: guardian co-signs" if record.is_minor else ""
+        what = (
+            f"Month {record.course_month} check-in" if record.visit_kind == "checkin" else "Visit"
+        )
         self.facts.setText(
-            f"Visit {record.visit_date.isoformat()} · status {review.status} · language "
+            f"{what} {record.visit_date.isoformat()} · status {review.status} · language "
             f"{'Español' if record.lang == 'es' else 'English'}{minor}<br>"
             f"Can become pregnant: <b>{'yes' if record.can_become_pregnant else 'no'}</b> "
             f"({confirmed})<br>"
@@ -180,7 +183,8 @@ class SummaryTab(QWidget):
             + (f" · born {age.isoformat()}" if isinstance(age, dt.date) else "")
         )
         rows = []
-        for page in self._forms.intake.pages:
+        # A check-in's answers are on its own pages.
+        for page in self._forms.for_visit(record.visit_kind).intake.pages:
             for q in page.questions:
                 if q.id in record.answers:
                     rows.append(
