@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_kiosk_driver import KioskDriver, desk_actor
+from test_kiosk_driver import KioskDriver, desk_actor, every_text
 
 from intake.domain.kinds import VisitKind
 from intake.services.context import AppContext
@@ -68,6 +68,8 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     assert kiosk.step() == "review"
     kiosk.check_page()
     kiosk.next()
+    assert kiosk.step() == "sign:patient"
+    assert any("Monthly attestation" in text for text in every_text(kiosk.page))
     kiosk.sign()
     assert kiosk.step() == "done"
 

@@ -43,6 +43,10 @@ class SignaturePage(KioskPage):
             printed = flow.guardian.full_name
             heading = t("meaning_guardian_heading", lang)
             meaning = t("meaning_guardian", lang, patient=patient.strip())
+        elif flow.is_checkin:  # a monthly check-in is signed as a short attestation
+            printed = patient.strip()
+            heading = t("meaning_checkin_heading", lang)
+            meaning = t("meaning_checkin", lang)
         else:
             printed = patient.strip()
             heading = t("meaning_patient_heading", lang)
