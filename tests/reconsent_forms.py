@@ -1,8 +1,8 @@
 """A later version of the risk statements, in memory, for re-consent tests.
 
-``revised(forms)`` is the form set as a clinic would have it after publishing risks 1.2.0: one
-statement reworded (``CHANGED``), one added (``NEW``), the clinic profile classing 1.2.0 as
-``change`` ("major" or "minor").
+``revised(forms)`` is the form set as a clinic would have it after publishing the next minor
+version of the risks form in force (``next_version``): one statement reworded (``CHANGED``), one
+added (``NEW``), the clinic profile classing that version as ``change`` ("major" or "minor").
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ from intake.forms import model as fm
 
 CHANGED = "dryness.care"
 NEW = "dryness.humidifier"
-VERSION = "1.2.0"
+
+
+def next_version(forms: fm.FormSet) -> str:
+    """The risks version after the one in force, whatever that is today."""
+    major, minor, _patch = (int(p) for p in forms.risks.meta.version.split("."))
+    return f"{major}.{minor + 1}.0"
 
 
 def revised(forms: fm.FormSet, change: str = "major") -> fm.FormSet:
+    version = next_version(forms)
     topics = []
     for topic in forms.risks.topics:
         statements = []
@@ -47,11 +53,11 @@ def revised(forms: fm.FormSet, change: str = "major") -> fm.FormSet:
         topics.append(dataclasses.replace(topic, statements=tuple(statements)))
     risks = dataclasses.replace(
         forms.risks,
-        meta=dataclasses.replace(forms.risks.meta, version=VERSION, sha256="1" * 64),
+        meta=dataclasses.replace(forms.risks.meta, version=version, sha256="1" * 64),
         topics=tuple(topics),
     )
     clinic = dataclasses.replace(
         forms.clinic,
-        form_changes=(*forms.clinic.form_changes, ("risks", VERSION, change)),
+        form_changes=(*forms.clinic.form_changes, ("risks", version, change)),
     )
     return dataclasses.replace(forms, risks=risks, clinic=clinic)

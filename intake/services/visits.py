@@ -1416,10 +1416,15 @@ class VisitService(Service):
     # --- re-consent ------------------------------------------------------------------------------
 
     def _last_consent(self, s: Session, patient_id: int) -> rc.SignedConsent | None:
-        """What the patient signed last: their newest submitted or countersigned visit."""
+        """What the patient signed last: their newest submitted or countersigned consent (a
+        first-visit kind of visit; a check-in's initials renew no consent)."""
         last = s.scalars(
             select(Visit)
-            .where(Visit.patient_id == patient_id, Visit.status.in_(("submitted", "countersigned")))
+            .where(
+                Visit.patient_id == patient_id,
+                Visit.status.in_(("submitted", "countersigned")),
+                Visit.kind == VisitKind.FIRST_VISIT,
+            )
             .order_by(Visit.submitted_at.desc(), Visit.id)
             .limit(1)
         ).first()

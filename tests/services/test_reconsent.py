@@ -8,7 +8,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from reconsent_forms import CHANGED, NEW, VERSION, revised
+from reconsent_forms import CHANGED, NEW, revised
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -63,7 +63,7 @@ def test_a_changed_statement_is_all_a_re_consent_asks(ctx) -> None:  # type: ign
         visit = s.get(Visit, vid)
         assert visit is not None and visit.reconsent is not None
         stored = visit.reconsent
-        assert visit.form_versions["risks"][0] == VERSION
+        assert visit.form_versions["risks"][0] == ctx.forms.risks.meta.version
         assert stored["previous_versions"]["risks"] == before.risks.meta.version
         assert stored["basis"]["visit_id"] == first
         assert stored["new"] == [NEW] and stored["changed"] == [CHANGED]
@@ -158,7 +158,9 @@ def test_turning_18_the_patient_signs_for_themselves(ctx) -> None:  # type: igno
     assert roles == {"patient"}
     guardian_only = {s.id for s in ctx.forms.risks.statements if s.audience == "guardian"}
     assert record.reconsent is not None
-    assert set(record.reconsent.dropped) == guardian_only
+    # The guardian's statements drop (and what is said to minors only); nothing dropped is kept.
+    assert guardian_only <= set(record.reconsent.dropped)
+    assert not set(record.reconsent.dropped) & set(record.reconsent.carried_over)
     assert record.statement_ids == ()  # nothing changed: every statement carried over
     assert not record.is_minor
     facts = rules.derive_facts(record.answers, record.visit_date)
