@@ -113,6 +113,18 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     (r"The date of birth cannot be in the future\.", "La fecha de nacimiento no puede ser futura."),
     (r"Please check the year of birth\.", "Revise el año de nacimiento."),
     (
+        r"This visit's stored status is not one the program knows \(it was changed outside the "
+        r"app\), so it cannot be shown or changed\. Please tell the clinic's administrator "
+        r"\(`main\.py audit verify` lists it\)\.",
+        "El estado guardado de esta visita no es uno que el programa conozca (se cambió fuera de"
+        " la aplicación), así que no se puede mostrar ni cambiar. Avise al administrador de la"
+        " clínica (`main.py audit verify` la señala).",
+    ),
+    (
+        r"This patient has no course running: start a first visit instead\.",
+        "Este paciente no tiene un tratamiento en curso: empiece una primera visita.",
+    ),
+    (
         r"Patients must be at least (\d+) years old; please check the year or ask a member of staff\.",
         r"Los pacientes deben tener al menos \1 años; revise el año o pregunte al personal.",
     ),
