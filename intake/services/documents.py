@@ -5,6 +5,7 @@ Rendering and sealing import reportlab and pyHanko on first use only (intake.doc
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -613,43 +614,9 @@ class DocumentService(Service):
             form_id = _FORM_FOR_KIND[kind]
             version, sha = record.form_versions.get(form_id, ("", ""))
             try:
-                with self.write() as s:
-                    if s.scalar(
-                        select(func.count())
-                        .select_from(Document)
-                        .where(Document.visit_id == visit_id, Document.kind == kind)
-                    ):
-                        continue  # another station made it meanwhile: theirs stands
-                    s.add(
-                        Document(
-                            id=record.document_id,
-                            visit_id=visit_id,
-                            kind=kind,
-                            issue=1,
-                            form_id=form_id,
-                            form_version=version,
-                            form_sha256=sha,
-                            lang=record.lang,
-                            pdf=pdf,
-                            sha256=hashlib.sha256(pdf).hexdigest(),
-                            record_sha256=record_sha256(record),
-                            supersedes_id=None,
-                            created_at=self.ctx.now(),
-                            actor=actor.id,
-                            station=self.ctx.station,
-                            timestamp_pending=pending,
-                        )
-                    )
-                    detail: dict[str, Any] = {
-                        "kind": kind,
-                        "visit": visit_id,
-                        "issue": 1,
-                        "sha256": hashlib.sha256(pdf).hexdigest(),
-                        **_embedded(inside),
-                    }
-                    if pending:
-                        detail["timestamp_pending"] = True
-                    self.audit(s, actor, "create", "document", record.document_id, detail)
+                self._store_first_issue(
+                    actor, visit_id, kind, (form_id, version, sha), record, pdf, pending, inside
+                )
             except Conflict:
                 continue  # made at another station at the same moment
         return self._latest(visit_id)
@@ -696,47 +663,70 @@ class DocumentService(Service):
         )
         # Render and seal outside the transaction, as the visit's other documents.
         pdf, pending = self._render("aftercare", record)
-        digest = hashlib.sha256(pdf).hexdigest()
-        try:
-            with self.write() as s:
-                if s.scalar(
-                    select(func.count())
-                    .select_from(Document)
-                    .where(Document.visit_id == visit_id, Document.kind == "aftercare")
-                ):
-                    raise Conflict("made at another station")
-                s.add(
-                    Document(
-                        id=record.document_id,
-                        visit_id=visit_id,
-                        kind="aftercare",
-                        issue=1,
-                        form_id="aftercare",
-                        form_version=meta.version,
-                        form_sha256=meta.sha256,
-                        lang=record.lang,
-                        pdf=pdf,
-                        sha256=digest,
-                        record_sha256=record_sha256(record),
-                        supersedes_id=None,
-                        created_at=self.ctx.now(),
-                        actor=actor.id,
-                        station=self.ctx.station,
-                        timestamp_pending=pending,
-                    )
-                )
-                detail: dict[str, Any] = {
-                    "kind": "aftercare",
-                    "visit": visit_id,
-                    "issue": 1,
-                    "sha256": digest,
-                }
-                if pending:
-                    detail["timestamp_pending"] = True
-                self.audit(s, actor, "create", "document", record.document_id, detail)
-        except Conflict:
-            pass  # another station made it at the same moment: theirs stands
+        with contextlib.suppress(Conflict):  # made at another station meanwhile: theirs stands
+            self._store_first_issue(
+                actor,
+                visit_id,
+                "aftercare",
+                ("aftercare", meta.version, meta.sha256),
+                record,
+                pdf,
+                pending,
+            )
         return next(d for d in self._latest(visit_id) if d.kind == "aftercare")
+
+    def _store_first_issue(
+        self,
+        actor: Actor,
+        visit_id: str,
+        kind: str,
+        form: tuple[str, str, str],
+        record: Any,
+        pdf: bytes,
+        pending: bool,
+        inside: Any = None,
+    ) -> None:
+        """Store issue 1 of a visit's document of ``kind`` and audit it, in one unit of work;
+        Conflict when the visit has one already (another station made it meanwhile)."""
+        form_id, version, sha = form
+        digest = hashlib.sha256(pdf).hexdigest()
+        with self.write() as s:
+            if s.scalar(
+                select(func.count())
+                .select_from(Document)
+                .where(Document.visit_id == visit_id, Document.kind == kind)
+            ):
+                raise Conflict("made at another station")
+            s.add(
+                Document(
+                    id=record.document_id,
+                    visit_id=visit_id,
+                    kind=kind,
+                    issue=1,
+                    form_id=form_id,
+                    form_version=version,
+                    form_sha256=sha,
+                    lang=record.lang,
+                    pdf=pdf,
+                    sha256=digest,
+                    record_sha256=record_sha256(record),
+                    supersedes_id=None,
+                    created_at=self.ctx.now(),
+                    actor=actor.id,
+                    station=self.ctx.station,
+                    timestamp_pending=pending,
+                )
+            )
+            detail: dict[str, Any] = {
+                "kind": kind,
+                "visit": visit_id,
+                "issue": 1,
+                "sha256": digest,
+                **_embedded(inside),
+            }
+            if pending:
+                detail["timestamp_pending"] = True
+            self.audit(s, actor, "create", "document", record.document_id, detail)
 
     def _latest(self, visit_id: str) -> list[DocumentInfo]:
         with self.read() as s:
