@@ -228,7 +228,7 @@ def test_without_an_engine_read_aloud_is_disabled_and_says_why(
     assert QAccessible.queryAccessibleInterface(button).text(QAccessible.Text.Description) == why
     window.set_language("es")
     assert button.toolTip() == t("read_aloud_none", "es")
-    window._on_bar_read_aloud_requested()  # even if it were pressed: nothing happens, no crash
+    window.reading.toggle()  # even if it were pressed: nothing happens, no crash
     assert not window.reader.speaking()
     _to_first_topic(kiosk, sqlite_ctx)
     listens = list(kiosk.page.listen.values())  # type: ignore[attr-defined]
@@ -373,7 +373,7 @@ def test_the_button_comes_back_when_the_engine_has_said_everything(
     script.write_text("import sys\nsys.stdin.read()\n", encoding="utf-8")
     reader = kiosk.window.reader
     reader.engine = speech.Engine(sys.executable, (str(script),))
-    kiosk.window._show_reading()
+    kiosk.window.reading.show_state()
     button = _bar_button(kiosk)
     kiosk.click(button)
     kiosk.qtbot.waitUntil(lambda: not reader.speaking() and button.text() == "Read aloud")
@@ -395,7 +395,7 @@ def test_listening_is_not_idleness(
     watcher.poke()
     kiosk.click(_bar_button(kiosk))
     _wait_said(kiosk, stand_in, 1)
-    keepalive = kiosk.window._speech_keepalive
+    keepalive = kiosk.window.reading.keepalive
     assert keepalive.isActive() and keepalive.interval() <= 1_000
     timer = watcher._idle  # the countdown to "Are you still there?"
     kiosk.qtbot.waitUntil(lambda: 0 < timer.remainingTime() < 1_500, timeout=5_000)

@@ -14,9 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from intake.ui.operations import Operation
 
@@ -104,27 +102,3 @@ class ControllerCalls(QObject):
         if self._busy:
             self._busy = False
             self.busy_changed.emit(False)
-
-
-class FocusKeeper:
-    """Next is disabled while its save runs, which moves the keyboard focus away from it: the
-    focus is given back when the patient stays on the same page (a refusal) and nothing else
-    on the page took it meanwhile (a field with an error)."""
-
-    def __init__(self) -> None:
-        self._page: QWidget | None = None
-        self._widget: QWidget | None = None
-
-    def remember(self, page: QWidget | None) -> None:
-        self._page, self._widget = page, QApplication.focusWidget()
-
-    def give_back(self, current: QWidget | None) -> None:
-        page, widget = self._page, self._widget
-        self._page = self._widget = None
-        if page is None or current is None or page is not current or widget is None:
-            return
-        if not shiboken6.isValid(widget) or not widget.isEnabled() or not widget.isVisible():
-            return
-        now = QApplication.focusWidget()
-        if now is None or not current.isAncestorOf(now):
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -70,7 +70,7 @@ class StaffUnlock(QObject):
         self.release_dialog = dialog
         dialog.open()
 
-    def continue_visit(self, *, resume: bool) -> None:
+    def continue_visit(self, resume: bool) -> None:
         """A page asks for staff: to let a paused visit go on, or (``resume``) to resume one."""
         control = self._control
         if resume:

@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 class KioskStartup(QObject):
     """Opens the context in the background (``context_ready(ctx)`` or ``failed(exc)``), then
-    warms the pages up one per timer tick while nothing else happens."""
+    warms the pages up one per timer tick while nothing else happens. What was asked of the
+    kiosk before the context was ready waits for it (``defer``)."""
 
     context_ready = Signal(object)
     failed = Signal(object)
@@ -58,6 +59,7 @@ class KioskStartup(QObject):
         self.started = False
         self.prewarm_stage = 0
         self._prewarm: Callable[[], bool] | None = None
+        self._deferred: dict[str, Callable[[], None]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
@@ -68,6 +70,26 @@ class KioskStartup(QObject):
             on_success=self._on_work_finished,
             on_failure=self._on_work_failed,
         )
+
+    def begin_soon(self, ms: int) -> None:
+        if not self.started:
+            QTimer.singleShot(ms, self.begin)
+
+    def defer(self, name: str, call: Callable[[], None]) -> None:
+        """``call()`` once the context is ready (and begin opening it): a front desk's
+        "handover" goes before a "start" typed on Welcome, which it clears."""
+        self._deferred[name] = call
+        self.begin()
+
+    def forget_deferred(self) -> None:
+        """The screen cleared: nothing asked before runs."""
+        self._deferred.clear()
+
+    def run_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, {}
+        call = deferred.get("handover") or deferred.get("start")
+        if call is not None:
+            call()
 
     def begin(self) -> None:
         if self.started:
