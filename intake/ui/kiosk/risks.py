@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from intake.domain import reconsent as rc
 from intake.domain import validation
 from intake.domain.errors import ValidationError
+from intake.domain.kinds import SignerRole
 from intake.domain.wizard import Guardian, KioskFlow
 from intake.services.kiosk_payloads import GuardianDetails, Initials, PageProblems, Payload
 from intake.ui.kiosk.base import HEARD_AS, KioskPage, announce, card, make_label, set_flag
@@ -240,9 +241,10 @@ class TopicPage(KioskPage):
         first = str(flow.answers.get("first_name", ""))
         last = str(flow.answers.get("last_name", ""))
         guardian = flow.guardian
-        self._names = {
-            "patient": (first, last),
-            "guardian": (guardian.first_name, guardian.last_name) if guardian else ("", ""),
+        theirs = (guardian.first_name, guardian.last_name) if guardian else ("", "")
+        self._names: dict[str, tuple[str, str]] = {
+            SignerRole.PATIENT: (first, last),
+            SignerRole.GUARDIAN: theirs,
         }
         self.fields: dict[tuple[str, str], InitialsField] = {}
         self.cards: dict[str, QFrame] = {}
@@ -278,14 +280,14 @@ class TopicPage(KioskPage):
             head.addWidget(listen)
             layout.addLayout(head)
             layout.addWidget(make_label(text, "statement", frame))
-            reread = flow.needs_ack(statement.id, "patient") and (
-                (statement.id, "patient") in flow.acknowledged
+            reread = flow.needs_ack(statement.id, SignerRole.PATIENT) and (
+                (statement.id, SignerRole.PATIENT) in flow.acknowledged
             )
             if reread:
                 frame.setProperty("attention", True)
                 layout.addWidget(make_label(t("read_again_notice", lang), "notice", frame))
             for role in flow.acknowledgers(statement):
-                if role == "patient":
+                if role == SignerRole.PATIENT:
                     label = t("patient_initials" if minor else "your_initials", lang)
                 else:
                     label = t("guardian_initials", lang)

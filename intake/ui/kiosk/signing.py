@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.kinds import SignerRole
 from intake.domain.wizard import KioskFlow
 from intake.services.kiosk_payloads import Payload, SignatureGiven
 from intake.ui.kiosk.base import CONTENT_WIDTH, KioskPage, announce, card, make_label, set_flag
@@ -39,7 +40,7 @@ class SignaturePage(KioskPage):
         self.setObjectName(f"page_sign_{role}")
         self.add_title(t(f"sign_title_{role}", lang))
         patient = f"{flow.answers.get('first_name', '')} {flow.answers.get('last_name', '')}"
-        if role == "guardian" and flow.guardian is not None:
+        if role == SignerRole.GUARDIAN and flow.guardian is not None:
             printed = flow.guardian.full_name
             heading = t("meaning_guardian_heading", lang)
             meaning = t("meaning_guardian", lang, patient=patient.strip())

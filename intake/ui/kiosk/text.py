@@ -13,6 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from intake import i18n
+from intake.domain.kinds import SignerRole
 
 if TYPE_CHECKING:
     from intake.domain.wizard import Place
@@ -43,7 +44,8 @@ def missing_text(item: Missing, lang: str, question_text: str = "") -> str:
     """One thing a visit still lacks, in words (``question_text``: the question's own words)."""
     kind = item.kind.value
     if kind in ("acknowledgement", "signature"):
-        role = item.role if item.role in ("patient", "guardian") else "patient"
+        signers = (SignerRole.PATIENT, SignerRole.GUARDIAN)
+        role = item.role if item.role in signers else SignerRole.PATIENT
         return t(f"missing_{kind}_{role}", lang, id=item.id)
     if kind == "question":
         return t("missing_question", lang, name=question_text or item.id)
