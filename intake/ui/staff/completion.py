@@ -23,19 +23,7 @@ from intake.i18n import number, tr
 from intake.services.clinician import ClinicianService, CompletionRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
-from intake.ui.common import (
-    AMBER_BG,
-    AMBER_FG,
-    GREEN_BG,
-    GREEN_FG,
-    RED_BG,
-    RED_FG,
-    BusyBar,
-    MessageLabel,
-    describe_error,
-    named,
-    primary,
-)
+from intake.ui.common import BusyBar, MessageLabel, describe_error, named, primary
 from intake.ui.operations import Operation, Reentry
 from intake.ui.staff.packets import document_service
 
@@ -192,9 +180,9 @@ def completion_lines(row: CompletionRow) -> tuple[str, str]:
 
 
 class CourseEnd(QObject):
-    """The end of the course in the course view: the lines on it over the table once it is
-    recorded, the button that records it (a clinician's: an administrator may only read it),
-    and the aftercare packet's, issued off the GUI thread then previewed."""
+    """The end of the course in the course view: the button that records it (a clinician's:
+    an administrator may only read it), and the aftercare packet's, issued off the GUI thread
+    then previewed (the view says the course is completed, by ``completion_lines``)."""
 
     completion_recorded = Signal(object)  # CompletionRow
     dialog_opened = Signal(object)  # CompletionDialog
@@ -205,9 +193,6 @@ class CourseEnd(QObject):
         self._ctx, self._actor, self._view = ctx, actor, view
         self.dialog: CompletionDialog | None = None
         self.tasks = Operation(view, "aftercare", reentry=Reentry.LATEST)
-        self.label = named(QLabel(view), "Course completion")
-        self.label.setWordWrap(True)
-        self.label.setVisible(False)
         self.completion_button = named(
             QPushButton(text("completion_button"), view), "Record completion"
         )
@@ -228,22 +213,8 @@ class CourseEnd(QObject):
         self.completion_button.setEnabled(enabled and clinician and not completed)
         self.aftercare_button.setEnabled(completed)
 
-    def show(self, completion: CompletionRow | None) -> None:
-        if completion is not None:
-            lines, role = completion_lines(completion)
-            self.label.setText(lines)
-            colours = {"red": (RED_BG, RED_FG), "amber": (AMBER_BG, AMBER_FG)}
-            background, foreground = colours.get(role, (GREEN_BG, GREEN_FG))
-            self.label.setStyleSheet(
-                f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px;"
-                " padding:8px; }"
-            )
-        self.label.setVisible(completion is not None)
-
     def clear(self) -> None:
         self.tasks.cancel()  # a packet still being made is for the patient leaving the screen
-        self.label.clear()
-        self.label.setVisible(False)
         if self.dialog is not None:
             self.dialog.reject()
 

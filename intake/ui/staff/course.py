@@ -37,7 +37,7 @@ from intake.ui.common import (
     primary,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
-from intake.ui.staff.completion import CourseEnd
+from intake.ui.staff.completion import CourseEnd, completion_lines
 from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.follow_up_form import SIDE_EFFECT_LABELS, FollowUpForm
 from intake.ui.staff.labs import month_spin
@@ -49,6 +49,13 @@ DOSE_STYLES = {
     "within": (GREEN_BG, GREEN_FG, "within the target range"),
     "above": (RED_BG, RED_FG, "above the target range"),
 }
+
+
+def _tint(label: QLabel, background: str, foreground: str) -> None:
+    """A line over the table drawn as a box in these colours."""
+    label.setStyleSheet(
+        f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px; padding:8px; }}"
+    )
 
 
 def course_rows(course: CourseView, interval: int) -> tuple[list[tuple[Any, ...]], list[Any]]:
@@ -164,11 +171,13 @@ class CourseWidget(QWidget):
         )
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
         # The end of the course: its state, recording it, the aftercare packet.
+        self.completion_label = named(QLabel(self), "Course completion")
+        self.completion_label.setWordWrap(True)
+        self.completion_label.setVisible(False)
         self.end = CourseEnd(ctx, actor, self)
         self.end.completion_recorded.connect(self.completion_recorded)
         self.end.dialog_opened.connect(self.completion_dialog_opened)
         self.end.aftercare_opened.connect(self.aftercare_opened)
-        self.completion_label = self.end.label
         self.completion_button = self.end.completion_button
         self.aftercare_button = self.end.aftercare_button
         self.aftercare_tasks = self.end.tasks
@@ -232,9 +241,7 @@ class CourseWidget(QWidget):
                 f"No follow-up recorded yet. Target {dose.target_low:g}–{dose.target_high:g} mg/kg cumulative."
             )
             background, foreground = "#f4f6f8", "#1b2a33"
-        self.dose_label.setStyleSheet(
-            f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px; padding:8px; }}"
-        )
+        _tint(self.dose_label, background, foreground)
         if course.on_hold_since is not None:
             self.window_label.setText(
                 f"<b>Course on hold</b>: positive pregnancy test on"
@@ -264,7 +271,12 @@ class CourseWidget(QWidget):
                 "Cannot become pregnant: no pregnancy tests or contraception needed."
             )
             self.window_label.setStyleSheet("")
-        self.end.show(course.completion)
+        if course.completion is not None:
+            lines, role = completion_lines(course.completion)
+            self.completion_label.setText(lines)
+            colours = {"red": (RED_BG, RED_FG), "amber": (AMBER_BG, AMBER_FG)}
+            _tint(self.completion_label, *colours.get(role, (GREEN_BG, GREEN_FG)))
+        self.completion_label.setVisible(course.completion is not None)
         self.form.contraception_box.setVisible(course.can_become_pregnant)
         fill_table(self.table, *course_rows(course, self._ctx.forms.clinic.visit_interval_days))
         if changed_patient:
@@ -282,6 +294,8 @@ class CourseWidget(QWidget):
         self.dose_label.clear()
         self.dose_label.setStyleSheet("")
         self.window_label.clear()
+        self.completion_label.clear()
+        self.completion_label.setVisible(False)
         self._start_new()
         self.message.clear_message()
         if self.preview is not None:
