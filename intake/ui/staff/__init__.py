@@ -25,7 +25,7 @@ _EXPORTS = {
     "StaffLoginPage": "intake.ui.staff.login",
     "StaffWindow": "intake.ui.staff.window",
     "StatusBoardWidget": "intake.ui.staff.status_board",
-    "VisitCodeDialog": "intake.ui.staff.front_desk",
+    "VisitCodeDialog": "intake.ui.staff.visit_code",
 }
 
 __all__ = sorted(_EXPORTS)

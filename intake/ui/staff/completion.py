@@ -1,8 +1,11 @@
-"""The dermatologist records the end of a course: the last dose, how it ended, the dose reached."""
+"""The end of a course: the dermatologist records it (the last dose, how it ended, the dose
+reached); the course view then says so and offers the aftercare packet."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,7 +24,11 @@ from intake.services.clinician import ClinicianService, CompletionRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.ui.common import BusyBar, MessageLabel, describe_error, named, primary
-from intake.ui.operations import Operation
+from intake.ui.operations import Operation, Reentry
+from intake.ui.staff.packets import document_service
+
+if TYPE_CHECKING:
+    from intake.ui.staff.course import CourseWidget
 
 LANG = "en"  # the staff screens are in English; their words still come from the catalogue
 
@@ -170,3 +177,97 @@ def completion_lines(row: CompletionRow) -> tuple[str, str]:
     second = text("course_aftercare", until=until, cosmetic=cosmetic)
     role = {"overdue": "red", "positive": "red", "due": "amber"}.get(state, "")
     return f"{first} {test}<br/>{second}", role
+
+
+class CourseEnd(QObject):
+    """The end of the course in the course view: the button that records it (a clinician's:
+    an administrator may only read it), and the aftercare packet's, issued off the GUI thread
+    then previewed (the view says the course is completed, by ``completion_lines``)."""
+
+    completion_recorded = Signal(object)  # CompletionRow
+    dialog_opened = Signal(object)  # CompletionDialog
+    aftercare_opened = Signal(object)  # PdfPreviewDialog
+
+    def __init__(self, ctx: AppContext, actor: Actor, view: CourseWidget):
+        super().__init__(view)
+        self._ctx, self._actor, self._view = ctx, actor, view
+        self.dialog: CompletionDialog | None = None
+        self.tasks = Operation(view, "aftercare", reentry=Reentry.LATEST)
+        self.completion_button = named(
+            QPushButton(text("completion_button"), view), "Record completion"
+        )
+        self.completion_button.clicked.connect(self._on_completion_button_clicked)
+        self.aftercare_button = named(
+            QPushButton(text("aftercare_button"), view), "Aftercare packet"
+        )
+        self.aftercare_button.clicked.connect(self._on_aftercare_button_clicked)
+
+    @property
+    def completed(self) -> bool:
+        course = self._view.course
+        return course is not None and course.completion is not None
+
+    def set_enabled(self, enabled: bool) -> None:
+        clinician = self._actor.role == "clinician"
+        completed = enabled and self.completed
+        self.completion_button.setEnabled(enabled and clinician and not completed)
+        self.aftercare_button.setEnabled(completed)
+
+    def clear(self) -> None:
+        self.tasks.cancel()  # a packet still being made is for the patient leaving the screen
+        if self.dialog is not None:
+            self.dialog.reject()
+
+    # --- recording it ----------------------------------------------------------------------------
+
+    @Slot()
+    def _on_completion_button_clicked(self) -> None:
+        self.open_completion()
+
+    def open_completion(self) -> CompletionDialog | None:
+        """The dialog that records the end of the course (it saves through the operations helper)."""
+        view = self._view
+        if view.patient_id is None or view.course is None:
+            return None
+        dialog = CompletionDialog(
+            self._ctx, self._actor, view.patient_id, view.course.dose.mg_per_kg, view
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.completion_recorded.connect(self._on_dialog_completion_recorded)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    @Slot(object)
+    def _on_dialog_completion_recorded(self, row: object) -> None:
+        self._view.message.show_message(text("completion_saved"), "info")
+        self.completion_recorded.emit(row)
+
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        self.dialog = None
+
+    # --- the aftercare packet --------------------------------------------------------------------
+
+    @Slot()
+    def _on_aftercare_button_clicked(self) -> None:
+        self.open_aftercare()
+
+    def open_aftercare(self) -> None:
+        """Issue the aftercare packet (once; later the stored one), then preview it."""
+        actor, docs = self._actor, document_service(self._ctx)
+
+        def work(patient_id: int) -> bytes:
+            info = docs.issue_aftercare(actor, patient_id)
+            return docs.open_pdf(actor, info.id, "view")
+
+        self._view.make_and_preview(
+            self.tasks,
+            self.aftercare_button,
+            work,
+            text("aftercare_preview"),
+            self.aftercare_opened,
+            enabled_after_failure=lambda: self.completed,
+        )

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from intake.domain.checkin import CLINICAL_CONTRACEPTION
-from intake.domain.course import SIDE_EFFECTS
-from intake.domain.numbers import written_unit
 from intake.domain.rules import contraception_problem
 from intake.services.clinician import ClinicianService, CourseView, FollowUpRow
 from intake.services.context import Actor, AppContext
@@ -40,14 +32,14 @@ from intake.ui.common import (
     MessageLabel,
     describe_error,
     fill_table,
-    humanise,
     make_table,
     named,
     primary,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
-from intake.ui.staff.completion import CompletionDialog, completion_lines
+from intake.ui.staff.completion import CourseEnd, completion_lines
 from intake.ui.staff.completion import text as staff_text
+from intake.ui.staff.follow_up_form import SIDE_EFFECT_LABELS, FollowUpForm
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
@@ -57,31 +49,55 @@ DOSE_STYLES = {
     "within": (GREEN_BG, GREEN_FG, "within the target range"),
     "above": (RED_BG, RED_FG, "above the target range"),
 }
-SIDE_EFFECT_LABELS = {
-    "dry_skin_lips": "Dry skin or lips",
-    "dry_eyes": "Dry eyes",
-    "nosebleeds": "Nosebleeds",
-    "joint_muscle_pain": "Joint or muscle pain",
-    "headache": "Headache",
-    "vision_change": "Vision change",
-    "stomach_pain": "Stomach pain",
-    "rash": "Rash",
-    "mood_change": "Mood change",
-    "other": "Other (see notes)",
-}
 
 
-def _contraception_options(ctx: AppContext) -> list[tuple[str, str]]:
-    """The methods the form offers, in the clinician's words ("Tubal ligation")."""
-    try:
-        question = ctx.forms.intake.question("contraception_methods")
-    except KeyError:
-        return []
-    return [
-        (o.value, CLINICAL_CONTRACEPTION.get(o.value, o.label("en")))
-        for o in question.options
-        if o.value != "none_yet"
-    ]
+def _tint(label: QLabel, background: str, foreground: str) -> None:
+    """A line over the table drawn as a box in these colours."""
+    label.setStyleSheet(
+        f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px; padding:8px; }}"
+    )
+
+
+def course_rows(course: CourseView, interval: int) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """The course table's rows, month by month (the dose reached at each, the days between
+    visits being ``interval``), and their styles: red for a month to look at."""
+    dose = course.dose
+    rows, styles = [], []
+    total = 0.0
+    for f in course.follow_ups:
+        total += f.daily_dose_mg * interval
+        per_kg = total / f.weight_kg if f.weight_kg else 0.0
+        status = (
+            "below"
+            if per_kg < dose.target_low
+            else ("within" if per_kg <= dose.target_high else "above")
+        )
+        contraception = "—"
+        if course.can_become_pregnant:
+            problem = contraception_problem(list(f.contraception))
+            contraception = "Two methods ✓" if problem is None else f"Not adequate: {problem}"
+        rows.append(
+            (
+                f.month,
+                f.seen_on.isoformat(),
+                f"{f.weight_kg:g} kg",
+                f"{f.daily_dose_mg:g} mg",
+                f"{per_kg:.1f} mg/kg",
+                ", ".join(SIDE_EFFECT_LABELS.get(e, e) for e in f.side_effects) or "None",
+                "—" if f.mood_score is None else f.mood_score,
+                f.sexual_function or "—",
+                contraception,
+                f.notes,
+            )
+        )
+        styles.append(
+            (RED_BG, RED_FG, False)
+            if (course.can_become_pregnant and contraception.startswith("Not"))
+            or (f.mood_score is not None and f.mood_score >= 10)
+            or status == "above"
+            else None
+        )
+    return rows, styles
 
 
 class CourseWidget(QWidget):
@@ -119,8 +135,6 @@ class CourseWidget(QWidget):
         self.course: CourseView | None = None
         self.editing: FollowUpRow | None = None
         self.preview: PdfPreviewDialog | None = None
-        self.completion_dialog: CompletionDialog | None = None
-        self.aftercare_tasks = Operation(self, "aftercare", reentry=Reentry.LATEST)
 
         self.dose_label = named(QLabel(self), "Cumulative dose")
         self.dose_label.setWordWrap(True)
@@ -130,79 +144,15 @@ class CourseWidget(QWidget):
         self.table.setMinimumHeight(170)
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
 
-        # The follow-up form.
-        box = QGroupBox("Monthly follow-up", self)
-        named(box, "Monthly follow-up")
-        self.month = month_spin(box, "Follow-up month", low=1)
-        self.seen_on = named(QLineEdit(box), "Seen on")
-        self.seen_on.setPlaceholderText("YYYY-MM-DD")
-        self.weight = named(QLineEdit(box), "Weight")
-        self.weight_unit = named(QComboBox(box), "Weight unit")
-        self.weight_unit.addItems(
-            ["kg", "lb", "st"] if ctx.forms.clinic.allow_stones else ["kg", "lb"]
-        )
-        # A unit written with the number ("154 lb") is the one meant: the unit box follows it.
-        self.weight.textChanged.connect(self._on_weight_text_changed)
-        weight_row = QHBoxLayout()
-        weight_row.addWidget(self.weight, 1)
-        weight_row.addWidget(self.weight_unit)
-        self.dose = named(QLineEdit(box), "Daily dose (mg)")
-        self.dose.setPlaceholderText("e.g. 40")
-        self.mood = named(QSpinBox(box), "PHQ-9 re-screen score")
-        self.mood.setRange(-1, 27)
-        self.mood.setSpecialValueText("Not screened")
-        self.mood.setValue(-1)
-        self.sexual = named(QLineEdit(box), "Sexual function")
-        self.sexual.setPlaceholderText("e.g. no change reported")
-        self.notes = named(QLineEdit(box), "Notes")
-        self.side_effects: dict[str, QCheckBox] = {}
-        effects = QGridLayout()
-        for i, effect in enumerate(SIDE_EFFECTS):
-            check = QCheckBox(SIDE_EFFECT_LABELS.get(effect, humanise(effect)), box)
-            named(check, f"Side effect: {SIDE_EFFECT_LABELS.get(effect, humanise(effect))}")
-            self.side_effects[effect] = check
-            effects.addWidget(check, i // 4, i % 4)
-        self.contraception_box = QGroupBox("Contraception confirmed (two methods)", box)
-        named(self.contraception_box, "Contraception confirmed")
-        contraception = QGridLayout(self.contraception_box)
-        self.contraception: dict[str, QCheckBox] = {}
-        for i, (value, label) in enumerate(_contraception_options(ctx)):
-            check = QCheckBox(label, self.contraception_box)
-            named(check, f"Contraception: {label}")
-            check.toggled.connect(self._on_contraception_toggled)
-            self.contraception[value] = check
-            contraception.addWidget(check, i // 2, i % 2)
-        self.contraception_state = named(QLabel(self.contraception_box), "Contraception check")
-        self.contraception_state.setWordWrap(True)
-        contraception.addWidget(self.contraception_state, 99, 0, 1, 2)
-        self.errors = {
-            key: MessageLabel(f"Follow-up {key} problem", box)
-            for key in ("month", "seen_on", "weight", "daily_dose_mg", "side_effects", "mood_score")
-        }
-        # Two fields a row, each with its message underneath: the form stays short.
-        form = QGridLayout()
-        form.setHorizontalSpacing(10)
-        form.setColumnStretch(1, 1)
-        form.setColumnStretch(3, 1)
-        weight_box = QWidget(box)
-        weight_box.setLayout(weight_row)
-        weight_row.setContentsMargins(0, 0, 0, 0)
-        pairs = [
-            (("Month", self.month, "month"), ("Seen on", self.seen_on, "seen_on")),
-            (("Weight", weight_box, "weight"), ("Daily dose (mg)", self.dose, "daily_dose_mg")),
-            (("PHQ-9 re-screen", self.mood, "mood_score"), ("Sexual function", self.sexual, "")),
-        ]
-        for row, pair in enumerate(pairs):
-            for half, (label, field, key) in enumerate(pair):
-                form.addWidget(QLabel(label, box), row * 2, half * 2)
-                form.addWidget(field, row * 2, half * 2 + 1)
-                if key:
-                    form.addWidget(self.errors[key], row * 2 + 1, half * 2 + 1)
-        form.addWidget(QLabel("Notes", box), 6, 0)
-        form.addWidget(self.notes, 6, 1, 1, 3)
-        effects_box = QGroupBox("Side effects", box)
-        named(effects_box, "Side effects")
-        effects_box.setLayout(effects)
+        self.form = FollowUpForm(ctx, self)
+        # The form's fields, by the names the course view has always given them.
+        form = self.form
+        self.month, self.seen_on = form.month, form.seen_on
+        self.weight, self.weight_unit = form.weight, form.weight_unit
+        self.dose, self.mood = form.dose, form.mood
+        self.sexual, self.notes = form.sexual, form.notes
+        self.side_effects, self.contraception = form.side_effects, form.contraception
+        self.contraception_state, self.errors = form.contraception_state, form.errors
         self.save_button = primary(named(QPushButton("Save follow-up", self), "Save follow-up"))
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.new_button = named(QPushButton("New month", self), "New month")
@@ -213,11 +163,6 @@ class CourseWidget(QWidget):
         buttons.addWidget(self.editing_label, 1)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.save_button)
-        box_layout = QVBoxLayout(box)
-        box_layout.addLayout(form)
-        box_layout.addWidget(effects_box)
-        box_layout.addWidget(self.errors["side_effects"])
-        box_layout.addWidget(self.contraception_box)
 
         # The monthly checklist.
         self.checklist_month = month_spin(self, "Checklist month", low=1)
@@ -229,14 +174,13 @@ class CourseWidget(QWidget):
         self.completion_label = named(QLabel(self), "Course completion")
         self.completion_label.setWordWrap(True)
         self.completion_label.setVisible(False)
-        self.completion_button = named(
-            QPushButton(staff_text("completion_button"), self), "Record completion"
-        )
-        self.completion_button.clicked.connect(self._on_completion_button_clicked)
-        self.aftercare_button = named(
-            QPushButton(staff_text("aftercare_button"), self), "Aftercare packet"
-        )
-        self.aftercare_button.clicked.connect(self._on_aftercare_button_clicked)
+        self.end = CourseEnd(ctx, actor, self)
+        self.end.completion_recorded.connect(self.completion_recorded)
+        self.end.dialog_opened.connect(self.completion_dialog_opened)
+        self.end.aftercare_opened.connect(self.aftercare_opened)
+        self.completion_button = self.end.completion_button
+        self.aftercare_button = self.end.aftercare_button
+        self.aftercare_tasks = self.end.tasks
         checklist_row = QHBoxLayout()
         checklist_row.addWidget(self.completion_button)
         checklist_row.addWidget(self.aftercare_button)
@@ -260,7 +204,7 @@ class CourseWidget(QWidget):
         form_scroll = QScrollArea(self)
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_scroll.setWidget(box)
+        form_scroll.setWidget(self.form)
         form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
@@ -277,11 +221,7 @@ class CourseWidget(QWidget):
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.save_button, self.new_button, self.checklist_button):
             widget.setEnabled(enabled)
-        completed = enabled and self.course is not None and self.course.completion is not None
-        # Only a clinician records the end of a course (an administrator may read it).
-        clinician = self._actor.role == "clinician"
-        self.completion_button.setEnabled(enabled and clinician and not completed)
-        self.aftercare_button.setEnabled(completed)
+        self.end.set_enabled(enabled)
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -301,9 +241,7 @@ class CourseWidget(QWidget):
                 f"No follow-up recorded yet. Target {dose.target_low:g}–{dose.target_high:g} mg/kg cumulative."
             )
             background, foreground = "#f4f6f8", "#1b2a33"
-        self.dose_label.setStyleSheet(
-            f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px; padding:8px; }}"
-        )
+        _tint(self.dose_label, background, foreground)
         if course.on_hold_since is not None:
             self.window_label.setText(
                 f"<b>Course on hold</b>: positive pregnancy test on"
@@ -311,6 +249,9 @@ class CourseWidget(QWidget):
                 " negative test taken on a later day."
             )
             self.window_label.setStyleSheet(f"color:{RED_FG};")
+        elif course.completion is not None:
+            self.window_label.setText(staff_text("course_no_prescription"))
+            self.window_label.setStyleSheet("")
         elif course.can_become_pregnant:
             if course.collect_by:
                 late = course.collect_by < self._ctx.today()
@@ -331,61 +272,13 @@ class CourseWidget(QWidget):
             )
             self.window_label.setStyleSheet("")
         if course.completion is not None:
-            self.window_label.setText(
-                staff_text("course_no_prescription")
-                if course.on_hold_since is None
-                else self.window_label.text()
-            )
-            self.window_label.setStyleSheet(
-                "" if course.on_hold_since is None else f"color:{RED_FG};"
-            )
             lines, role = completion_lines(course.completion)
             self.completion_label.setText(lines)
             colours = {"red": (RED_BG, RED_FG), "amber": (AMBER_BG, AMBER_FG)}
-            background, foreground = colours.get(role, (GREEN_BG, GREEN_FG))
-            self.completion_label.setStyleSheet(
-                f"QLabel {{ background:{background}; color:{foreground}; border-radius:4px;"
-                " padding:8px; }"
-            )
+            _tint(self.completion_label, *colours.get(role, (GREEN_BG, GREEN_FG)))
         self.completion_label.setVisible(course.completion is not None)
-        self.contraception_box.setVisible(course.can_become_pregnant)
-        interval = self._ctx.forms.clinic.visit_interval_days
-        rows, styles = [], []
-        total = 0.0
-        for f in course.follow_ups:
-            total += f.daily_dose_mg * interval
-            per_kg = total / f.weight_kg if f.weight_kg else 0.0
-            status = (
-                "below"
-                if per_kg < dose.target_low
-                else ("within" if per_kg <= dose.target_high else "above")
-            )
-            contraception = "—"
-            if course.can_become_pregnant:
-                problem = contraception_problem(list(f.contraception))
-                contraception = "Two methods ✓" if problem is None else f"Not adequate: {problem}"
-            rows.append(
-                (
-                    f.month,
-                    f.seen_on.isoformat(),
-                    f"{f.weight_kg:g} kg",
-                    f"{f.daily_dose_mg:g} mg",
-                    f"{per_kg:.1f} mg/kg",
-                    ", ".join(SIDE_EFFECT_LABELS.get(e, e) for e in f.side_effects) or "None",
-                    "—" if f.mood_score is None else f.mood_score,
-                    f.sexual_function or "—",
-                    contraception,
-                    f.notes,
-                )
-            )
-            styles.append(
-                (RED_BG, RED_FG, False)
-                if (course.can_become_pregnant and contraception.startswith("Not"))
-                or (f.mood_score is not None and f.mood_score >= 10)
-                or status == "above"
-                else None
-            )
-        fill_table(self.table, rows, styles)
+        self.form.contraception_box.setVisible(course.can_become_pregnant)
+        fill_table(self.table, *course_rows(course, self._ctx.forms.clinic.visit_interval_days))
         if changed_patient:
             self._start_new()
         next_month = max((f.month for f in course.follow_ups), default=0) + 1
@@ -394,7 +287,7 @@ class CourseWidget(QWidget):
     def clear(self) -> None:
         # A packet or checklist still being made is for the patient leaving the screen.
         self.tasks.cancel()
-        self.aftercare_tasks.cancel()
+        self.end.clear()
         self.patient_id, self.course, self.editing = None, None, None
         self.record_number = ""
         self.table.setRowCount(0)
@@ -403,8 +296,6 @@ class CourseWidget(QWidget):
         self.window_label.clear()
         self.completion_label.clear()
         self.completion_label.setVisible(False)
-        if self.completion_dialog is not None:
-            self.completion_dialog.reject()
         self._start_new()
         self.message.clear_message()
         if self.preview is not None:
@@ -416,67 +307,13 @@ class CourseWidget(QWidget):
     def _start_new(self) -> None:
         self.editing = None
         self.editing_label.setText("New follow-up")
-        months = [f.month for f in self.course.follow_ups] if self.course else []
-        self.month.setValue(min(12, max(months, default=0) + 1))
-        self.seen_on.setText(self._ctx.today().isoformat())
-        last = self.course.follow_ups[-1] if self.course and self.course.follow_ups else None
-        self.weight.setText(f"{last.weight_kg:g}" if last else "")
-        self.weight_unit.setCurrentText("kg")
-        self.dose.setText(f"{last.daily_dose_mg:g}" if last else "")
-        for check in (*self.side_effects.values(), *self.contraception.values()):
-            check.setChecked(False)
-        if last:
-            for method in last.contraception:
-                if method in self.contraception:
-                    self.contraception[method].setChecked(True)
-        self.mood.setValue(-1)
-        self.sexual.clear()
-        self.notes.clear()
-        self._prefill_from_checkin(months)
-        for label in self.errors.values():
-            label.clear_message()
-        self._on_contraception_toggled(False)
-
-    def _prefill_from_checkin(self, recorded: list[int]) -> None:
-        """The month the patient's latest check-in was for, not yet recorded: start from what
-        the patient reported there (weight, side effects, mood, contraception), in clinical
-        words, for the clinician to check."""
-        found = self.course.checkin if self.course else None
-        if found is None or found.month is None or found.month in recorded:
-            return
-        self.month.setValue(min(12, found.month))
-        if found.weight_kg is not None:
-            self.weight.setText(f"{found.weight_kg:g}")
-            self.weight_unit.setCurrentText("kg")
-        for effect in found.side_effects:
-            if effect in self.side_effects:
-                self.side_effects[effect].setChecked(True)
-        if found.contraception:
-            for method, check in self.contraception.items():
-                check.setChecked(method in found.contraception)
-        if found.mood_score is not None:
-            self.mood.setValue(found.mood_score)
-        self.sexual.setText(found.sexual_function)
-        self.notes.setText(found.notes)
+        self.form.start_new(self.course, self._ctx.today().isoformat())
 
     def load_month(self, row: FollowUpRow) -> None:
         """Put a recorded month in the form for correction (saved against its version)."""
         self.editing = row
         self.editing_label.setText(f"Editing month {row.month} (version {row.version})")
-        self.month.setValue(row.month)
-        self.seen_on.setText(row.seen_on.isoformat())
-        self.weight.setText(f"{row.weight_kg:g}")
-        self.weight_unit.setCurrentText("kg")
-        self.dose.setText(f"{row.daily_dose_mg:g}")
-        for effect, check in self.side_effects.items():
-            check.setChecked(effect in row.side_effects)
-        for method, check in self.contraception.items():
-            check.setChecked(method in row.contraception)
-        self.mood.setValue(-1 if row.mood_score is None else row.mood_score)
-        self.sexual.setText(row.sexual_function)
-        self.notes.setText(row.notes)
-        for label in self.errors.values():
-            label.clear_message()
+        self.form.load(row)
 
     @Slot()
     def _on_table_item_selection_changed(self) -> None:
@@ -489,37 +326,8 @@ class CourseWidget(QWidget):
         self.table.clearSelection()
         self._start_new()
 
-    @Slot(str)
-    def _on_weight_text_changed(self, text: str) -> None:
-        unit = written_unit(text, stones=self.weight_unit.findText("st") >= 0)
-        if unit is not None and self.weight_unit.findText(unit) >= 0:
-            self.weight_unit.setCurrentText(unit)
-
-    @Slot(bool)
-    def _on_contraception_toggled(self, _checked: bool) -> None:
-        chosen = [m for m, c in self.contraception.items() if c.isChecked()]
-        problem = contraception_problem(chosen)
-        if problem is None:
-            self.contraception_state.setText("✓ Two methods confirmed (or committed abstinence).")
-            self.contraception_state.setStyleSheet(f"color:{GREEN_FG};")
-        else:
-            self.contraception_state.setText(f"Not yet adequate: {problem}.")
-            self.contraception_state.setStyleSheet(f"color:{AMBER_FG};")
-
     def form_values(self) -> dict[str, Any]:
-        return {
-            "seen_on": self.seen_on.text(),
-            "weight": self.weight.text(),
-            "weight_unit": self.weight_unit.currentText(),
-            "daily_dose_mg": self.dose.text(),
-            "side_effects": [e for e, c in self.side_effects.items() if c.isChecked()],
-            "mood_score": None if self.mood.value() < 0 else self.mood.value(),
-            "sexual_function": self.sexual.text(),
-            "contraception": [m for m, c in self.contraception.items() if c.isChecked()]
-            if self.course and self.course.can_become_pregnant
-            else [],
-            "notes": self.notes.text(),
-        }
+        return self.form.values(bool(self.course and self.course.can_become_pregnant))
 
     @Slot()
     def _on_save_button_clicked(self) -> None:
@@ -528,8 +336,7 @@ class CourseWidget(QWidget):
     def save(self) -> FollowUpRow | None:
         if self.patient_id is None:
             return None
-        for label in self.errors.values():
-            label.clear_message()
+        self.form.clear_errors()
         self.message.clear_message()
         month = self.month.value()
         expected = None
@@ -574,77 +381,42 @@ class CourseWidget(QWidget):
         else:
             self._start_new()
 
-    # --- the end of the course -------------------------------------------------------------------
+    # --- printable PDFs: the checklist, the aftercare packet -------------------------------------
 
-    @Slot()
-    def _on_completion_button_clicked(self) -> None:
-        self.open_completion()
-
-    def open_completion(self) -> CompletionDialog | None:
-        """The dialog that records the end of the course (it saves through the operations helper)."""
-        if self.patient_id is None or self.course is None:
-            return None
-        dialog = CompletionDialog(
-            self._ctx, self._actor, self.patient_id, self.course.dose.mg_per_kg, self
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.completion_recorded.connect(self._on_completion_dialog_completion_recorded)
-        dialog.finished.connect(self._on_completion_dialog_finished)
-        self.completion_dialog = dialog
-        dialog.open()
-        self.completion_dialog_opened.emit(dialog)
-        return dialog
-
-    @Slot(object)
-    def _on_completion_dialog_completion_recorded(self, row: object) -> None:
-        self.message.show_message(staff_text("completion_saved"), "info")
-        self.completion_recorded.emit(row)
-
-    @Slot(int)
-    def _on_completion_dialog_finished(self, _result: int) -> None:
-        self.completion_dialog = None
-
-    @Slot()
-    def _on_aftercare_button_clicked(self) -> None:
-        self.open_aftercare()
-
-    def open_aftercare(self) -> None:
-        """Issue the aftercare packet (once; later the stored one) off the GUI thread, then
+    def make_and_preview(
+        self,
+        tasks: Operation,
+        button: QPushButton,
+        work: Callable[[int], bytes],
+        title: str,
+        opened: SignalInstance,
+        *,
+        enabled_after_failure: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """Make a PDF for the patient shown (``work`` gets their id) off the GUI thread, then
         preview it (print from there). The patient and record number are the ones shown when
         it starts: its result is dropped if another patient is shown by then."""
         if self.patient_id is None:
             return
         patient_id, record_number = self.patient_id, self.record_number
         self.message.clear_message()
-        self.aftercare_button.setEnabled(False)
-        docs = document_service(self._ctx)
+        button.setEnabled(False)
 
-        def work() -> bytes:
-            info = docs.issue_aftercare(self._actor, patient_id)
-            return docs.open_pdf(self._actor, info.id, "view")
+        def made(data: bytes) -> None:
+            if patient_id != self.patient_id:
+                return  # another patient is shown now: their screen shows no one else's PDF
+            button.setEnabled(True)
+            self._preview(data, title, record_number, opened)
 
-        self.aftercare_tasks.run(
-            work,
-            lambda data: self._show_aftercare(patient_id, record_number, data),
-            lambda exc: self._on_aftercare_failed(patient_id, exc),
-        )
+        def failed(exc: BaseException) -> None:
+            if patient_id != self.patient_id:
+                return  # another patient is shown now: not theirs to read
+            button.setEnabled(enabled_after_failure())
+            self.message.show_error(describe_error(exc))
 
-    def _on_aftercare_failed(self, patient_id: int, exc: BaseException) -> None:
-        if patient_id != self.patient_id:
-            return  # another patient is shown now: not theirs to read
-        self.aftercare_button.setEnabled(
-            self.course is not None and self.course.completion is not None
-        )
-        self.message.show_error(describe_error(exc))
+        tasks.run(lambda: work(patient_id), made, failed)
 
-    def _show_aftercare(self, patient_id: int, record_number: str, data: bytes) -> None:
-        if patient_id != self.patient_id:
-            return  # another patient is shown now: their screen shows no one else's packet
-        self.aftercare_button.setEnabled(True)
-        title = staff_text("aftercare_preview")
-        self._preview(data, title, record_number, self.aftercare_opened)
-
-    def _preview(self, data: bytes, title: str, record_number: str, opened: Any) -> None:
+    def _preview(self, data: bytes, title: str, record_number: str, opened: SignalInstance) -> None:
         """Show the PDF in the preview dialog, its print job named for the patient it is for."""
         try:
             dialog = PdfPreviewDialog(
@@ -662,40 +434,21 @@ class CourseWidget(QWidget):
         dialog.open()
         opened.emit(dialog)
 
-    # --- checklist -------------------------------------------------------------------------------
+    @Slot(int)
+    def _on_preview_finished(self, _result: int) -> None:
+        self.preview = None
 
     @Slot()
     def _on_checklist_button_clicked(self) -> None:
         self.open_checklist(self.checklist_month.value())
 
     def open_checklist(self, month: int) -> None:
-        """Make the month's checklist off the GUI thread, then preview it (print from there);
-        dropped, as the aftercare packet, if another patient is shown by then."""
-        if self.patient_id is None:
-            return
-        patient_id, record_number = self.patient_id, self.record_number
-        self.message.clear_message()
-        self.checklist_button.setEnabled(False)
-        self.tasks.run(
-            lambda: document_service(self._ctx).checklist_pdf(self._actor, patient_id, month),
-            lambda data: self._show_checklist(patient_id, record_number, month, data),
-            lambda exc: self._on_checklist_failed(patient_id, exc),
+        """The month's checklist, made off the GUI thread, then previewed."""
+        ctx, actor = self._ctx, self._actor
+        self.make_and_preview(
+            self.tasks,
+            self.checklist_button,
+            lambda patient_id: document_service(ctx).checklist_pdf(actor, patient_id, month),
+            f"Monthly checklist, month {month}",
+            self.checklist_opened,
         )
-
-    def _on_checklist_failed(self, patient_id: int, exc: BaseException) -> None:
-        if patient_id != self.patient_id:
-            return
-        self.checklist_button.setEnabled(True)
-        self.message.show_error(describe_error(exc))
-
-    def _show_checklist(self, patient_id: int, record_number: str, month: int, data: bytes) -> None:
-        if patient_id != self.patient_id:
-            return
-        self.checklist_button.setEnabled(True)
-        self._preview(
-            data, f"Monthly checklist, month {month}", record_number, self.checklist_opened
-        )
-
-    @Slot(int)
-    def _on_preview_finished(self, _result: int) -> None:
-        self.preview = None

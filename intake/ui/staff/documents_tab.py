@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -19,12 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.kinds import FINISHED
-from intake.domain.timestamps import TimestampState
 from intake.services.context import Actor, AppContext
 from intake.ui.common import (
-    AMBER_BG,
-    AMBER_FG,
-    GREY_FG,
     BusyBar,
     Clock,
     MessageLabel,
@@ -34,17 +29,24 @@ from intake.ui.common import (
     named,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation
-from intake.ui.staff.packets import KIND_TITLES, document_service, print_footer, print_job_name
-from intake.ui.staff.pdf_preview import (
-    PdfPreviewDialog,
-    PrintFailed,
-    PrintJob,
-    ask_for_printer,
-    print_pdfs,
+from intake.ui.staff.document_rows import (
+    COLUMNS,
+    TIMESTAMP_COLUMN,
+    document_rows,
+    documents_note,
+    in_order,
+    style_timestamp_cell,
 )
+from intake.ui.staff.packets import (
+    KIND_TITLES,
+    document_service,
+    print_documents,
+    print_footer,
+    print_job_name,
+)
+from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed, ask_for_printer
 from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
 
-KIND_ORDER = ("consent", "education", "summary", "checklist", "aftercare")
 FHIR_ROLES = ("clinician", "admin")
 
 
@@ -72,8 +74,8 @@ class DocumentsWidget(QWidget):
     fhir_exported = Signal(str)  # the file written
     timestamps_added = Signal(str)  # the message shown: "N timestamped, M still pending"
 
-    COLUMNS = ("Document", "Issue", "Made", "Timestamp", "Language", "SHA-256", "Size", "Replaces")
-    TIMESTAMP_COLUMN = 3
+    COLUMNS = COLUMNS
+    TIMESTAMP_COLUMN = TIMESTAMP_COLUMN
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -171,100 +173,15 @@ class DocumentsWidget(QWidget):
         self._update_buttons()
 
     def _show(self, documents: list[Any]) -> None:
-        documents = sorted(
-            documents,
-            key=lambda d: (KIND_ORDER.index(d.kind) if d.kind in KIND_ORDER else 9, -d.issue),
-        )
-        self.documents = documents
-        latest: dict[str, int] = {}
-        for d in documents:
-            latest[d.kind] = max(latest.get(d.kind, 0), d.issue)
-        rows, styles = [], []
-        by_id = {d.id: d for d in documents}
-        for d in documents:
-            current = d.issue == latest[d.kind]
-            replaces = by_id.get(d.supersedes_id) if d.supersedes_id else None
-            rows.append(
-                (
-                    KIND_TITLES.get(d.kind, d.kind) + ("" if current else " (earlier version)"),
-                    d.issue,
-                    self._clock.datetime(d.created_at)[:16],
-                    self._timestamp_text(d),
-                    "Español" if d.lang == "es" else "English",
-                    d.sha256[:16] + "…",
-                    f"{d.size / 1024:.0f} KB",
-                    f"issue {replaces.issue}" if replaces else "",
-                )
-            )
-            styles.append(None if current else ("", GREY_FG, False))
-        fill_table(self.table, rows, styles)
-        for row, d in enumerate(documents):
-            self._style_timestamp_cell(row, d)
+        self.documents = in_order(documents)
+        fill_table(self.table, *document_rows(self.documents, self._clock))
+        for row, d in enumerate(self.documents):
+            style_timestamp_cell(self.table.item(row, TIMESTAMP_COLUMN), d, self._clock)
         self.table.resizeRowsToContents()
         if documents:
             self.table.selectRow(0)
-        pending = sum(1 for d in documents if d.timestamp_pending)
-        if self.status in FINISHED:
-            self.note.setText(
-                (
-                    "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
-                    if documents
-                    else "The documents for this visit have not been made yet."
-                )
-                + (
-                    f" {pending} {'was' if pending == 1 else 'were'} sealed while the"
-                    f" time-stamping authority could not be reached: “{ACTION_TEXT}” adds"
-                    f" {'its timestamp' if pending == 1 else 'their timestamps'}."
-                    if pending
-                    else ""
-                )
-            )
-        else:
-            self.note.setText("The documents are made once the patient has signed.")
+        self.note.setText(documents_note(self.documents, self.status in FINISHED))
         self._update_buttons()
-
-    def _timestamp_text(self, d: Any) -> str:
-        """Short, for the column (it must leave the document's name room at 1280 wide)."""
-        if d.timestamp is TimestampState.PENDING:
-            return "Timestamp pending"
-        if d.timestamp.proven:
-            if d.timestamped_at is None:  # the token could not be read: the level stands
-                return "B-T"
-            return f"B-T, {self._clock.datetime(d.timestamped_at)}"
-        return "None (B-B)"
-
-    def _style_timestamp_cell(self, row: int, d: Any) -> None:
-        """Pending in amber; the tooltip says in words what the state means."""
-        item = self.table.item(row, self.TIMESTAMP_COLUMN)
-        if item is None:
-            return
-        state = d.timestamp
-        when = (
-            f" at {self._clock.datetime(d.timestamped_at)}" if d.timestamped_at is not None else ""
-        )
-        if state is TimestampState.PENDING:
-            item.setBackground(QBrush(QColor(AMBER_BG)))
-            item.setForeground(QBrush(QColor(AMBER_FG)))
-            item.setToolTip(
-                "Timestamp pending: sealed (PAdES B-B) while the time-stamping authority could"
-                " not be reached; its timestamp is added as a new stored version once it answers."
-            )
-        elif state is TimestampState.AT_SEALING:
-            item.setToolTip(
-                f"Timestamped{when} (PAdES B-T): the time-stamping authority's token, given when"
-                " the document was sealed, proves the signing time."
-            )
-        elif state is TimestampState.ADDED:
-            item.setToolTip(
-                f"Timestamped{when} (PAdES B-T): a document timestamp from the time-stamping"
-                " authority was added after sealing; the timestamped file is the one opened and"
-                " printed."
-            )
-        else:
-            item.setToolTip(
-                "No timestamp (PAdES B-B): no time-stamping authority was set when it was"
-                " sealed; the signing time is the one the clinic's computer gave."
-            )
 
     def selected(self) -> Any | None:
         row = self.table.currentRow()
@@ -431,12 +348,7 @@ class DocumentsWidget(QWidget):
         if doc is None:
             return 0
         try:
-            data = document_service(self._ctx).open_pdf(self._actor, doc.id, purpose="print")
-            pages = print_pdfs(
-                printer,
-                [PrintJob(data, print_footer(self._ctx, self._actor, doc))],
-                name=print_job_name([doc], self.record_number),
-            )
+            pages = print_documents(self._ctx, self._actor, printer, [doc], self.record_number)
         except PrintFailed as exc:
             self.message.show_error(str(exc))
             return 0

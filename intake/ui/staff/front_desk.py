@@ -7,7 +7,6 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,19 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.kinds import FINISHED, OPEN, VisitKind
+from intake.domain.kinds import FINISHED, OPEN
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
-from intake.services.errors import InvalidInput
 from intake.services.patients import PatientRow, PatientService, SearchQuery
-from intake.services.visits import (
-    BoardRow,
-    OpenVisit,
-    OpenVisitExists,
-    StartedVisit,
-    VisitService,
-)
+from intake.services.visits import BoardRow, VisitService
 from intake.ui.common import (
     VISIT_STATUS_WORDS,
     BusyBar,
@@ -42,124 +34,19 @@ from intake.ui.common import (
     MessageLabel,
     describe_error,
     named,
-    primary,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
-from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_footer, print_job_name
+from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_documents
 from intake.ui.staff.patient_dialog import PatientDialog
-from intake.ui.staff.pdf_preview import PrintFailed, PrintJob, ask_for_printer, print_pdfs
+from intake.ui.staff.pdf_preview import PrintFailed, ask_for_printer
 from intake.ui.staff.search_model import PatientSearchModel
 from intake.ui.staff.search_panel import PatientSearchPanel
 from intake.ui.staff.status_board import StatusBoardWidget
-from intake.ui.staff.visit_choice import OpenVisitDialog
+from intake.ui.staff.visit_code import VisitCodeDialog
+from intake.ui.staff.visit_start import VisitStarter
 
-
-def page_label(ctx: AppContext, page: str) -> str:
-    """A kiosk page id as words: intake pages by their title, risk pages as such."""
-    base = page.split(":", 1)[0].split("/", 1)[0]
-    for p in (*ctx.forms.intake.pages, *ctx.forms.checkin.pages):
-        if p.id == base:
-            return p.title("en").lower()
-    topics = {t.id for t in ctx.forms.risks.topics}
-    if base.startswith("risk") or base.split(".", 1)[0] in topics:
-        return "risk statements"
-    return base.replace("_", " ")
-
-
-# Why a visit is a re-consent, as the code dialog says it (intake.domain.reconsent's reasons).
-RECONSENT_REASONS = {
-    "form_changed": "The risk statements have changed since the patient last signed: the kiosk"
-    " shows only the new and changed ones.",
-    "turned_18": "The patient has turned 18 since consenting as a minor: they now sign for"
-    " themselves, without a parent or guardian.",
-}
-
-
-class VisitCodeDialog(QDialog):
-    """Shows the visit code, large, to give to the patient; can hand this station over at once."""
-
-    hand_over_requested = Signal(str)  # visit id
-
-    def __init__(
-        self,
-        patient: PatientRow | BoardRow,
-        started: StartedVisit,
-        parent: QWidget | None = None,
-        *,
-        new_code: bool = False,
-        dermatologist: str | None = None,
-    ):
-        super().__init__(parent)
-        title = "New visit code" if new_code else "Visit started"
-        self.setWindowTitle(title)
-        named(self, title, "visit_code_dialog")
-        self.setMinimumWidth(460)
-        self.started = started
-        layout = QVBoxLayout(self)
-        layout.setSpacing(14)
-        name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
-        what = (
-            f"Month {started.course_month} check-in"
-            if started.kind == VisitKind.CHECKIN
-            else "Kiosk visit"
-        )
-        who = QLabel(f"{what} for <b>{name}</b> ({patient.record_number})", self)
-        layout.addWidget(who)
-        if dermatologist is not None:
-            self.dermatologist_label = named(
-                QLabel(
-                    f"Dermatologist: <b>{escape(dermatologist)}</b>"
-                    if dermatologist
-                    else "Dermatologist: none chosen yet — a clinic dermatologist countersigns",
-                    self,
-                ),
-                "Dermatologist for the visit",
-            )
-            layout.addWidget(self.dermatologist_label)
-        if started.reconsent:
-            why = [RECONSENT_REASONS.get(r, r) for r in started.reconsent]
-            self.reconsent_label = named(
-                QLabel("<b>Re-consent.</b> " + " ".join(why), self), "Re-consent"
-            )
-            self.reconsent_label.setObjectName("reconsent_notice")
-            self.reconsent_label.setWordWrap(True)
-            layout.addWidget(self.reconsent_label)
-        hint = QLabel(
-            "Give the patient this code. At any kiosk they type it with their date of birth. "
-            "It works once, for 12 hours." + (" The old code no longer works." if new_code else ""),
-            self,
-        )
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
-        code = started.code
-        self.code_label = named(QLabel(f"{code[:3]} {code[3:]}", self), "Visit code")
-        font = QFont(self.code_label.font())
-        font.setPointSize(44)
-        font.setBold(True)
-        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 6)
-        self.code_label.setFont(font)
-        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_label.setObjectName("visit_code")
-        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.code_label)
-        buttons = QHBoxLayout()
-        self.hand_over_button = named(
-            QPushButton("Hand over this station to the patient", self), "Hand over this station"
-        )
-        self.hand_over_button.clicked.connect(self._on_hand_over_button_clicked)
-        self.done_button = named(QPushButton("Done", self), "Done")
-        self.done_button.setDefault(True)
-        self.done_button.clicked.connect(self.accept)
-        buttons.addWidget(self.hand_over_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.done_button)
-        layout.addLayout(buttons)
-
-    @Slot()
-    def _on_hand_over_button_clicked(self) -> None:
-        self.hand_over_requested.emit(self.started.visit_id)
-        self.accept()
+__all__ = ["FrontDeskPage", "VisitCodeDialog", "no_match_text"]
 
 
 def no_match_text(query: SearchQuery) -> str:
@@ -226,12 +113,12 @@ class FrontDeskPage(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.correct_button = named(QPushButton("Correct details…", self), "Correct details")
-        self.start_button = named(QPushButton("Start kiosk visit", self), "Start kiosk visit")
-        primary(self.start_button)
-        # A monthly check-in, for a patient on a course: its label names the month.
-        self.checkin_button = named(QPushButton("Start check-in", self), "Start check-in")
-        self.checkin_button.setVisible(False)
-        self._checkin_month: int | None = None
+        # Starting a visit (or the month's check-in), its code, handing the station over.
+        self.starter = VisitStarter(ctx, actor, self)
+        self.starter.visit_started.connect(self.visit_started)
+        self.starter.station_handed_over.connect(self.station_handed_over)
+        self.start_button = self.starter.start_button
+        self.checkin_button = self.starter.checkin_button
         self.print_button = named(QPushButton("Print packet…", self), "Print packet")
         # The dermatologist responsible: chosen when the visit starts; changeable until the
         # consent is countersigned ("Set for open visit": the patient's latest unfinished one).
@@ -244,8 +131,8 @@ class FrontDeskPage(QWidget):
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
 
         self.board = StatusBoardWidget(ctx, actor, self, refresh_ms=board_refresh_ms)
-        self.board.code_issued.connect(self._on_board_code_issued)
         self.board.visit_activated.connect(self._on_board_visit_activated)
+        self.board.code_issued.connect(self.starter.show_new_code)
 
         actions = QHBoxLayout()
         actions.addWidget(self.start_button)
@@ -287,10 +174,8 @@ class FrontDeskPage(QWidget):
         self.search_panel.patient_activated.connect(self._on_search_panel_patient_activated)
         self.register_button.clicked.connect(self._on_register_button_clicked)
         self.correct_button.clicked.connect(self._on_correct_button_clicked)
-        self.start_button.clicked.connect(self._on_start_button_clicked)
-        self.checkin_button.clicked.connect(self._on_checkin_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
-        self._show_patient(None)
+        self.show_patient(None)
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -327,7 +212,7 @@ class FrontDeskPage(QWidget):
 
     @Slot(str)
     def _on_search_panel_searched(self, _query: str) -> None:
-        self._show_patient(None)
+        self.show_patient(None)
 
     @Slot(str)
     def _on_search_panel_search_failed(self, text: str) -> None:
@@ -335,19 +220,19 @@ class FrontDeskPage(QWidget):
 
     @Slot(object)
     def _on_search_panel_patient_selected(self, patient: PatientRow | None) -> None:
-        self._show_patient(patient)
+        self.show_patient(patient)
 
     @Slot(object)
     def _on_search_panel_patient_activated(self, _patient: PatientRow) -> None:
         # A double-click does what "Correct details…" does, for the selected patient.
         self._on_correct_button_clicked()
 
-    def _show_patient(self, patient: PatientRow | None) -> None:
-        for button in (self.correct_button, self.start_button, self.print_button):
+    def show_patient(self, patient: PatientRow | None) -> None:
+        for button in (self.correct_button, self.print_button):
             button.setEnabled(patient is not None)
         self.dermatologist.setVisible(patient is not None)
         if patient is None:
-            self.checkin_button.setVisible(False)
+            self.starter.show_patient(None)
             self.details.setText("Select a patient to see their details and start a visit.")
             return
         try:
@@ -383,21 +268,7 @@ class FrontDeskPage(QWidget):
         )
         self.print_button.setEnabled(any(v.status in FINISHED for v in visits))
         self._show_dermatologist(visits)
-        self._show_checkin(patient)
-
-    def _show_checkin(self, patient: PatientRow) -> None:
-        """Offer "Start Month N check-in" while the patient's course runs."""
-        try:
-            self._checkin_month = self._visits.checkin_month(self._actor, patient.id)
-        except KNOWN_ERRORS as exc:
-            self._checkin_month = None
-            self.message.show_error(describe_error(exc))
-        month = self._checkin_month
-        self.checkin_button.setVisible(month is not None)
-        if month is not None:
-            label = f"Start Month {month} check-in"
-            self.checkin_button.setText(label)
-            self.checkin_button.setAccessibleName(label)
+        self.starter.show_patient(patient)
 
     def _show_dermatologist(self, visits: list[BoardRow]) -> None:
         """The clinicians to choose from; the open visit's choice, when there is one."""
@@ -440,7 +311,7 @@ class FrontDeskPage(QWidget):
         typed = self._patients.read_query(self.search_box.text())
         dialog = PatientDialog(self._patients, self._actor, None, self, start_from=typed)
         dialog.patient_chosen.connect(self._on_dialog_patient_chosen)
-        self._open_dialog(dialog)
+        self._open_patient_dialog(dialog)
 
     @Slot(object)
     def _on_dialog_patient_chosen(self, patient: PatientRow) -> None:
@@ -453,11 +324,15 @@ class FrontDeskPage(QWidget):
         if patient is None:
             return
         self.message.clear_message()
-        self._open_dialog(PatientDialog(self._patients, self._actor, patient, self))
+        self._open_patient_dialog(PatientDialog(self._patients, self._actor, patient, self))
 
-    def _open_dialog(self, dialog: PatientDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    def _open_patient_dialog(self, dialog: PatientDialog) -> None:
         dialog.patient_saved.connect(self._on_dialog_patient_saved)
+        self.open_dialog(dialog)
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open one of the page's dialogs; once it closes, the selected patient is shown afresh."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
         dialog.open()
@@ -479,119 +354,7 @@ class FrontDeskPage(QWidget):
         self.find_and_select(patient.record_number, patient.id)
         self.message.show_message(f"Saved: {patient.full_name}, {patient.record_number}.", "info")
 
-    # --- visits ----------------------------------------------------------------------------------
-
-    @Slot()
-    def _on_start_button_clicked(self) -> None:
-        self._start(VisitKind.FIRST_VISIT)
-
-    @Slot()
-    def _on_checkin_button_clicked(self) -> None:
-        self._start(VisitKind.CHECKIN)
-
-    def _start(self, kind: VisitKind) -> None:
-        patient = self.selected_patient()
-        if patient is None:
-            return
-        self.message.clear_message()
-        derm = self.dermatologist.chosen()
-        name = self.dermatologist.combo.currentText() if derm is not None else ""
-        try:
-            started = self._visits.start_visit(
-                self._actor, patient.id, patient.lang, derm, kind=kind
-            )
-        except OpenVisitExists as exc:
-            self._ask_about_open_visit(patient, exc.visit, kind)
-            return
-        except KNOWN_ERRORS as exc:
-            self.message.show_error(describe_error(exc))
-            return
-        self._show_code(patient, started, dermatologist=name)
-
-    def _show_code(
-        self,
-        patient: PatientRow,
-        started: StartedVisit,
-        new_code: bool = False,
-        dermatologist: str | None = None,
-    ) -> None:
-        self.visit_started.emit(started)
-        self.board.refresh()
-        self._show_patient(patient)
-        dialog = VisitCodeDialog(
-            patient, started, self, dermatologist=dermatologist, new_code=new_code
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
-        dialog.finished.connect(self._on_dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-
-    def _ask_about_open_visit(
-        self, patient: PatientRow, visit: OpenVisit, kind: VisitKind = VisitKind.FIRST_VISIT
-    ) -> None:
-        """The patient has an unfinished visit: carry on with it or abandon it, never both."""
-        if visit.visit_date == self._ctx.today():
-            started = f"today at {self._clock.time(visit.started_at)}"
-        else:
-            started = f"on {visit.visit_date.isoformat()}"
-        if visit.needs_staff:
-            where = "waiting for staff"
-        elif visit.kiosk_station:
-            where = f"last at the kiosk on {page_label(self._ctx, visit.page) or 'the first page'}"
-        else:
-            where = "not yet opened at a kiosk"
-        dialog = OpenVisitDialog(patient.full_name, started, where, visit.resumable, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resume_chosen.connect(lambda: self._resume_visit(dialog, patient, visit))
-        dialog.restart_chosen.connect(
-            lambda reason: self._restart_visit(dialog, patient, visit, reason, kind)
-        )
-        dialog.finished.connect(self._on_dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-
-    def _resume_visit(self, dialog: OpenVisitDialog, patient: PatientRow, visit: OpenVisit) -> None:
-        try:
-            started = self._visits.new_code(self._actor, visit.visit_id)
-        except KNOWN_ERRORS as exc:
-            dialog.message.show_error(describe_error(exc))
-            return
-        dialog.accept()
-        self._show_code(patient, started, new_code=True)
-
-    def _restart_visit(
-        self,
-        dialog: OpenVisitDialog,
-        patient: PatientRow,
-        visit: OpenVisit,
-        reason: str,
-        kind: VisitKind = VisitKind.FIRST_VISIT,
-    ) -> None:
-        derm = self.dermatologist.chosen()
-        name = self.dermatologist.combo.currentText() if derm is not None else ""
-        try:
-            started = self._visits.start_visit(
-                self._actor,
-                patient.id,
-                patient.lang,
-                derm,
-                kind=kind,
-                abandon_open=visit.visit_id,
-                abandon_reason=reason,
-            )
-        except InvalidInput as exc:
-            dialog.show_reason_error(exc.errors.get("reason", str(exc)))
-            return
-        except OpenVisitExists as exc:  # another station started one meanwhile: ask again
-            dialog.accept()
-            self._ask_about_open_visit(patient, exc.visit, kind)
-            return
-        except KNOWN_ERRORS as exc:
-            dialog.message.show_error(describe_error(exc))
-            return
-        dialog.accept()
-        self._show_code(patient, started, dermatologist=name)
+    # --- the board -------------------------------------------------------------------------------
 
     @Slot(str, int)
     def _on_board_visit_activated(self, _visit_id: str, patient_id: int) -> None:
@@ -600,24 +363,6 @@ class FrontDeskPage(QWidget):
         if row is None:
             return
         self.find_and_select(row.record_number, patient_id)
-
-    @Slot(object, object)
-    def _on_board_code_issued(self, row: BoardRow, started: StartedVisit) -> None:
-        dialog = VisitCodeDialog(row, started, self, new_code=True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.hand_over_requested.connect(self._on_code_dialog_hand_over_requested)
-        dialog.finished.connect(self._on_dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-
-    @Slot(str)
-    def _on_code_dialog_hand_over_requested(self, visit_id: str) -> None:
-        try:
-            kiosk = self._visits.hand_over(self._actor, visit_id)
-        except KNOWN_ERRORS as exc:
-            self.message.show_error(describe_error(exc))
-            return
-        self.station_handed_over.emit(kiosk)
 
     # --- packets ---------------------------------------------------------------------------------
 
@@ -665,19 +410,9 @@ class FrontDeskPage(QWidget):
 
     def print_packet_to(self, printer: QPrinter) -> int:
         """Print the prepared packet (consent, then education); each document's print is audited."""
-        from intake.ui.staff.packets import document_service
-
-        service = document_service(self._ctx)
         try:
-            jobs = [
-                PrintJob(
-                    service.open_pdf(self._actor, doc.id, purpose="print"),
-                    print_footer(self._ctx, self._actor, doc),
-                )
-                for doc in self.packet
-            ]
-            pages = print_pdfs(
-                printer, jobs, name=print_job_name(self.packet, self.packet_record_number)
+            pages = print_documents(
+                self._ctx, self._actor, printer, self.packet, self.packet_record_number
             )
         except PrintFailed as exc:
             self.message.show_error(str(exc))
@@ -696,6 +431,6 @@ class FrontDeskPage(QWidget):
         """Remove every patient detail from the screen."""
         self.search_panel.clear()
         self.packet = []
-        self._show_patient(None)
+        self.show_patient(None)
         self.message.clear_message()
         self.board.clear()

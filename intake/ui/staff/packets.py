@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtPrintSupport import QPrinter
+
 from intake.services.context import Actor, AppContext
 from intake.ui.common import Clock
+from intake.ui.staff.pdf_preview import PrintJob, print_pdfs
 
 PACKET_KINDS = ("consent", "education")
 KIND_TITLES = {
@@ -68,3 +71,18 @@ def print_job_name(documents: Sequence[Any], record_number: str = "") -> str:
     ids = ", ".join(str(d.id) for d in documents)
     label = "documents" if len(documents) > 1 else "document"
     return " · ".join(part for part in (kinds, record_number, f"{label} {ids}") if part)
+
+
+def print_documents(
+    ctx: AppContext, actor: Actor, printer: QPrinter, documents: Sequence[Any], record_number: str
+) -> int:
+    """Print the documents as one job, each with its footer; each document's print is audited.
+
+    Returns the pages printed; raises ``PrintFailed`` or a service's error.
+    """
+    service = document_service(ctx)
+    jobs = [
+        PrintJob(service.open_pdf(actor, doc.id, purpose="print"), print_footer(ctx, actor, doc))
+        for doc in documents
+    ]
+    return print_pdfs(printer, jobs, name=print_job_name(documents, record_number))

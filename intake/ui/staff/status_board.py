@@ -36,10 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.kinds import FINISHED, Stage, VisitStatus
-from intake.services.alerts import MOOD_REASON, AlertService
 from intake.services.context import Actor, AppContext
-from intake.services.errors import InvalidInput
-from intake.services.identity_review import IdentityReviewService
 from intake.services.visits import BoardRow, StartedVisit, VisitService
 from intake.ui.common import (
     AMBER_BG,
@@ -53,8 +50,9 @@ from intake.ui.common import (
     humanise,
     named,
 )
-from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
+from intake.ui.operations import Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
+from intake.ui.staff.board_actions import BoardActions
 from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
@@ -419,11 +417,7 @@ class StatusBoardWidget(QWidget):
         self._actor = actor
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.confirm_box: AbandonVisitDialog | None = None
-        self.identity_dialog: IdentityCheckDialog | None = None
-        self.release_dialog: AlertReleaseDialog | None = None
         self._earlier = 0  # signed visits of earlier days, in the dermatologist's queue
-        self._releasing: BoardRow | None = None
 
         heading = QLabel(title, self)
         heading.setObjectName("section")
@@ -458,19 +452,15 @@ class StatusBoardWidget(QWidget):
         self.table.activated.connect(self._on_table_activated)
         self.message = BoardBanner(self.table, timeout_ms=banner_ms)
 
-        self.attend_button = named(
-            QPushButton("Patient attended — let the visit continue", self), "Attended"
-        )
-        self.attend_button.clicked.connect(self._on_attend_button_clicked)
-        self.identity_button = named(QPushButton("Check identity…", self), "Check identity")
-        self.identity_button.clicked.connect(self._on_identity_button_clicked)
-        self.abandon_button = named(QPushButton("Abandon visit", self), "Abandon visit")
-        self.abandon_button.clicked.connect(self._on_abandon_button_clicked)
-        self.new_code_button = named(QPushButton("Issue new code", self), "Issue new code")
-        self.new_code_button.setToolTip(
-            "A new visit code for this unfinished visit; the old one stops working"
-        )
-        self.new_code_button.clicked.connect(self._on_new_code_button_clicked)
+        # What is done to the selected row: its buttons and what they do.
+        self.row_actions = BoardActions(ctx, actor, self)
+        self.row_actions.attended.connect(self.attended)
+        self.row_actions.abandoned.connect(self.abandoned)
+        self.row_actions.code_issued.connect(self.code_issued)
+        self.attend_button = self.row_actions.attend_button
+        self.identity_button = self.row_actions.identity_button
+        self.abandon_button = self.row_actions.abandon_button
+        self.new_code_button = self.row_actions.new_code_button
         self.refresh_button = named(QPushButton("Refresh", self), "Refresh board")
         self.refresh_button.clicked.connect(self.refresh)
 
@@ -663,11 +653,7 @@ class StatusBoardWidget(QWidget):
         return False
 
     def _update_buttons(self) -> None:
-        row = self.selected_row()
-        self.attend_button.setEnabled(bool(row and row.stage == Stage.NEEDS_STAFF))
-        self.identity_button.setEnabled(bool(row and row.needs_staff == "identity"))
-        self.abandon_button.setEnabled(bool(row and row.status == VisitStatus.DRAFT))
-        self.new_code_button.setEnabled(bool(row and row.status == VisitStatus.DRAFT))
+        self.row_actions.update_buttons(self.selected_row())
 
     @Slot()
     def _on_table_selection_changed(self) -> None:
@@ -681,150 +667,22 @@ class StatusBoardWidget(QWidget):
             row = self.model.rows[source.row()]
             self.visit_activated.emit(row.visit_id, row.patient_id)
 
-    @Slot()
-    def _on_attend_button_clicked(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        if row.needs_staff == MOOD_REASON:
-            self._release_mood_alert(row)
-            return
-        try:
-            self._visits.staff_continue(self._actor, row.visit_id)
-        except KNOWN_ERRORS as exc:
-            self.message.show_message(describe_error(exc), "error", about=row)
-            return
-        self.attended.emit(row.visit_id)
-        self.refresh_then(
-            lambda: self._tell(row.visit_id, f"{row.patient_name}'s visit may continue at the kiosk.")
-        )
+    # The dialogs the row's actions open, while open (None otherwise).
 
-    def _tell(self, visit_id: str, text: str) -> None:
-        """A confirmation about a row as it is now; it goes when that row changes again."""
-        self.message.show_message(text, "info", about=self.row_for(visit_id))
+    @property
+    def confirm_box(self) -> AbandonVisitDialog | None:
+        return self.row_actions.confirm_box
 
-    def _release_mood_alert(self, row: BoardRow) -> None:
-        """A positive mood screen: only the clinic's role releases it, with a note (a dialog)."""
-        service = AlertService(self._ctx)
-        dialog = AlertReleaseDialog(service, self._actor, row.visit_id, row.patient_name, self)
-        dialog.released.connect(self._on_release_dialog_released)
-        dialog.finished.connect(self._on_release_dialog_finished)
-        self._releasing = row
-        self.release_dialog = dialog
-        dialog.open()
+    @property
+    def identity_dialog(self) -> IdentityCheckDialog | None:
+        return self.row_actions.identity_dialog
 
-    @Slot(object)
-    def _on_release_dialog_released(self, _info: object) -> None:
-        row = self._releasing
-        if row is None:
-            return
-        self.message.show_message(
-            f"Released with a note; {row.patient_name}'s visit may continue at the kiosk.", "info"
-        )
-        self.attended.emit(row.visit_id)
-        self.refresh()
-
-    @Slot(int)
-    def _on_release_dialog_finished(self, _result: int) -> None:
-        dialog, self.release_dialog, self._releasing = self.release_dialog, None, None
-        if dialog is not None:
-            dialog.deleteLater()
-
-    @Slot()
-    def _on_identity_button_clicked(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        service = IdentityReviewService(self._ctx)
-        try:
-            check = service.check(self._actor, row.visit_id)
-        except KNOWN_ERRORS as exc:
-            self.message.show_message(describe_error(exc), "error", about=row)
-            return
-        dialog = IdentityCheckDialog(service, self._actor, check, row.patient_name, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.settled.connect(lambda decision, r=row: self._on_identity_settled(r, decision))
-        dialog.finished.connect(self._on_identity_dialog_finished)
-        self.identity_dialog = dialog
-        dialog.open()
-
-    def _on_identity_settled(self, row: BoardRow, decision: str) -> None:
-        done = "The record was corrected" if decision == "accepted" else "The record was kept"
-        self.attended.emit(row.visit_id)
-        self.refresh_then(
-            lambda: self._tell(
-                row.visit_id, f"{done}; {row.patient_name}'s visit may continue at the kiosk."
-            )
-        )
-
-    @Slot(int)
-    def _on_identity_dialog_finished(self, _result: int) -> None:
-        self.identity_dialog = None
-
-    @Slot()
-    def _on_abandon_button_clicked(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        box = AbandonVisitDialog(row.patient_name, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        visit_id = row.visit_id
-        box.reason_given.connect(lambda reason: self._on_abandon_reason_given(visit_id, reason))
-        box.finished.connect(self._on_confirm_box_finished)
-        self.confirm_box = box
-        box.open()
-
-    def _on_abandon_reason_given(self, visit_id: str, reason: str) -> None:
-        box = self.confirm_box
-        problem = self.abandon(visit_id, reason)
-        if box is None:
-            return
-        if problem:
-            box.show_reason_error(problem)
-        else:
-            box.accept()
-
-    @Slot(int)
-    def _on_confirm_box_finished(self, _result: int) -> None:
-        self.confirm_box = None
+    @property
+    def release_dialog(self) -> AlertReleaseDialog | None:
+        return self.row_actions.release_dialog
 
     def abandon(self, visit_id: str, reason: str) -> str:
-        """Abandon an unfinished visit, saying why; returns what is wrong with the reason."""
-        row = self.row_for(visit_id)
-        if row is None:
-            return ""
-        try:
-            self._visits.abandon(self._actor, row.visit_id, reason)
-        except InvalidInput as exc:
-            return exc.errors.get("reason", str(exc))
-        except KNOWN_ERRORS as exc:
-            self.message.show_message(describe_error(exc), "error", about=row)
-            return ""
-        self.abandoned.emit(visit_id)
-        self.refresh()
-        self.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
-        return ""
-
-    @Slot()
-    def _on_new_code_button_clicked(self) -> None:
-        row = self.selected_row()
-        if row is not None:
-            self.issue_new_code(row.visit_id)
+        return self.row_actions.abandon(visit_id, reason)
 
     def issue_new_code(self, visit_id: str) -> StartedVisit | None:
-        """A new code for an unfinished visit (the old one stops working); for the patient's slip."""
-        row = self.row_for(visit_id)
-        if row is None:
-            return None
-        try:
-            started = self._visits.new_code(self._actor, visit_id)
-        except KNOWN_ERRORS as exc:
-            self.message.show_message(describe_error(exc), "error", about=row)
-            return None
-        self.code_issued.emit(row, started)
-        self.refresh_then(
-            lambda: self._tell(
-                visit_id, f"New visit code for {row.patient_name}; the old code no longer works."
-            )
-        )
-        return started
+        return self.row_actions.issue_new_code(visit_id)
