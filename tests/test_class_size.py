@@ -10,18 +10,6 @@ ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "intake" / "ui"
 MAX_CLASS_LINES = 400
 
-# Staff classes still above the limit while they are being split into helpers. Empty this as
-# each split lands (the test below fails for an entry that is already short enough).
-BEING_SPLIT = frozenset(
-    {
-        "intake/ui/staff/course.py::CourseWidget",
-        "intake/ui/staff/documents_tab.py::DocumentsWidget",
-        "intake/ui/staff/front_desk.py::FrontDeskPage",
-        "intake/ui/staff/status_board.py::StatusBoardWidget",
-    }
-)
-
-
 def class_lengths(source: str) -> dict[str, int]:
     """Each class's length in lines, from ``class`` to its last line (nested ones too; of two
     classes of one name, the longer)."""
@@ -53,12 +41,7 @@ def test_no_ui_class_is_longer_than_the_limit() -> None:
     too_long = {
         name: lines
         for name, lines in lengths.items()
-        if lines > MAX_CLASS_LINES and name not in BEING_SPLIT
+        if lines > MAX_CLASS_LINES
     }
     assert not too_long, f"classes above {MAX_CLASS_LINES} lines: {too_long}"
 
-
-def test_every_class_being_split_is_still_too_long() -> None:
-    lengths = ui_class_lengths()
-    done = sorted(name for name in BEING_SPLIT if lengths.get(name, 0) <= MAX_CLASS_LINES)
-    assert not done, f"split already (or gone): remove from BEING_SPLIT: {done}"
