@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,15 +52,20 @@ DEMO_REFUSED = (
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the username is unknown (or the account cannot sign in), so that a
-# wrong name takes as long to refuse as a wrong PIN and the timing tells no one which
-# usernames exist.
-_DUMMY_HASH = _hasher.hash("not a staff secret: timing only")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown (or the account cannot sign in), so that a
+    wrong name takes as long to refuse as a wrong PIN and the timing tells no one which
+    usernames exist. Made at the first such refusal, not at import: hashing costs as much as a
+    sign-in, and the sign-in screen waits for this module."""
+    return _hasher.hash("not a staff secret: timing only")
 
 
 def _dummy_verify(secret: str) -> None:
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH, secret or "-")
+        _hasher.verify(_dummy_hash(), secret or "-")
 
 
 @dataclass(frozen=True)
