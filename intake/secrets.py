@@ -172,6 +172,14 @@ def get_secret(
     Returns None when it does not exist and ``create`` is false: a reader (``verify``) never
     makes a secret as a side effect.
     """
+    if _setting() == "auto":
+        # Where "auto" fell back to a file, the secret is read from it without asking first
+        # which keyring works: keyring's discovery probes every platform's backend, which
+        # costs seconds, and the sign-in screen waits for the database key. (A file here was
+        # made because no keyring worked then; it stays the key even if one works now.)
+        value = _read_file(name, folder)
+        if value is not None:
+            return value
     kind, _fallback = _kind()
     if kind == "keyring":
         import keyring

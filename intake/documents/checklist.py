@@ -22,8 +22,11 @@ _ITEMS = {
     "pregnancy": [
         "Pregnancy test done; date and result recorded (negative)",
         "Two contraception methods confirmed (or committed abstinence)",
-        "Prescription to be collected within 7 days of the negative test: by {collect_by}",
+        "Prescription to be collected within {days} days of the negative test: by {collect_by}",
     ],
+    # A patient who cannot get pregnant, under programme rules that still ask for these.
+    "counselling": ["Programme counselling documented for this month"],
+    "collect": ["Prescription to be collected by {collect_by}"],
 }
 
 
@@ -35,7 +38,14 @@ def render_checklist(
     mg_per_kg: float,
     collect_by: dt.date | None,
     today: dt.date,
+    *,
+    collect_days: int = 7,
+    monthly_counselling: bool = False,
 ) -> bytes:
+    """``collect_days``: the programme's days from a negative test to pick up the prescription;
+    ``monthly_counselling``: for a patient who cannot get pregnant, whether the rules in force
+    ask for this month's counselling to be documented (and ``collect_by``, their pick-up date,
+    where the rules set one)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
@@ -73,7 +83,12 @@ def render_checklist(
     items = list(_ITEMS["en"])
     if can_become_pregnant:
         window = collect_by.isoformat() if collect_by else "____________"
-        items += [i.format(collect_by=window) for i in _ITEMS["pregnancy"]]
+        items += [i.format(collect_by=window, days=collect_days) for i in _ITEMS["pregnancy"]]
+    else:
+        if monthly_counselling:
+            items += _ITEMS["counselling"]
+        if collect_by is not None:
+            items += [i.format(collect_by=collect_by.isoformat()) for i in _ITEMS["collect"]]
     rows = [["☐", Paragraph(escape(item), body), ""] for item in items]
     table = Table(
         [["", Paragraph("<b>Check</b>", body), Paragraph("<b>Notes</b>", body)], *rows],

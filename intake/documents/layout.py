@@ -415,23 +415,22 @@ def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
     room = width - 2 * MARGIN_X - QR_SIZE - QR_GAP
     canv.drawString(MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, FOOTER_MIN_PT, room))
     canv.restoreState()
-    _draw_qr(canv, check_payload(f.document_id, f.issue, f.fingerprint), width - MARGIN_X)
+    payload = check_payload(f.document_id, f.issue, f.fingerprint)
+    # Every page carries the same code: it is encoded once per document (choosing its mask
+    # costs more than the rest of a page's furniture).
+    if doc.qr is None or doc.qr[0] != payload:
+        doc.qr = (payload, qr_modules(payload))
+    _draw_qr(canv, doc.qr[1], width - MARGIN_X)
 
 
-def _draw_qr(canv: Canvas, payload: str, right: float) -> None:
-    """The QR code of ``payload`` in the footer's right corner, its quiet zone included."""
-    # Drawn module by module on the page's canvas (reportlab's widget renderer would name
-    # Helvetica, a font that is not embedded, which PDF/A forbids).
+def qr_modules(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR code of ``payload``: its size in modules and its dark runs (row, first column,
+    length), one per run of dark modules in a row."""
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(payload)
     code.make()
     count = code.getModuleCount()
-    unit = QR_SIZE / (count + 2 * QR_QUIET)
-    left = right - QR_SIZE + QR_QUIET * unit
-    top = QR_BOTTOM + QR_SIZE - QR_QUIET * unit
-    canv.saveState()
-    canv.setFillColor(colors.black)
-    path = canv.beginPath()
+    runs = []
     for row in range(count):
         col = 0
         while col < count:
@@ -441,8 +440,26 @@ def _draw_qr(canv: Canvas, payload: str, right: float) -> None:
             start = col
             while col < count and code.isDark(row, col):
                 col += 1
-            # One rectangle per run of dark modules in a row.
-            path.rect(left + start * unit, top - (row + 1) * unit, (col - start) * unit, unit)
+            runs.append((row, start, col - start))
+    return count, tuple(runs)
+
+
+def _draw_qr(
+    canv: Canvas, modules: tuple[int, tuple[tuple[int, int, int], ...]], right: float
+) -> None:
+    """A QR code (``qr_modules``) in the footer's right corner, its quiet zone included."""
+    # Drawn module by module on the page's canvas (reportlab's widget renderer would name
+    # Helvetica, a font that is not embedded, which PDF/A forbids).
+    count, runs = modules
+    unit = QR_SIZE / (count + 2 * QR_QUIET)
+    left = right - QR_SIZE + QR_QUIET * unit
+    top = QR_BOTTOM + QR_SIZE - QR_QUIET * unit
+    canv.saveState()
+    canv.setFillColor(colors.black)
+    path = canv.beginPath()
+    for row, start, length in runs:
+        # One rectangle per run of dark modules in a row.
+        path.rect(left + start * unit, top - (row + 1) * unit, length * unit, unit)
     canv.drawPath(path, stroke=0, fill=1)
     canv.restoreState()
 
@@ -501,6 +518,8 @@ class _DocTemplate(BaseDocTemplate):
         if page_size not in PAGE_SIZES:
             raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
         self.furniture = furniture
+        # The footer's QR code, encoded once for the document: (payload, qr_modules(payload)).
+        self.qr: tuple[str, tuple[int, tuple[tuple[int, int, int], ...]]] | None = None
         size = PAGE_SIZES[page_size]
         super().__init__(
             out,

@@ -225,12 +225,20 @@ _SEVERITY = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
 
 def checkin_flags(
-    facts: Mapping[str, Any], previous: Mapping[str, Any] | None = None
+    facts: Mapping[str, Any],
+    previous: Mapping[str, Any] | None = None,
+    *,
+    counselling_due: bool = False,
 ) -> tuple[Flag, ...]:
     """Flags a monthly check-in adds to the mood screen's and contraception's (see
     ``clinician_flags``): a side effect severe this month that was not severe at the last
     check-in (``previous``: its answers), a new vitamin A or tetracycline-class antibiotic, a
-    missed pill or sex without the two methods, and no pregnancy test this month."""
+    missed pill or sex without the two methods, and no pregnancy test this month.
+
+    ``counselling_due``: the programme rules in force ask that this month's counselling be
+    documented (``rules.monthly_counselling_documented``); for a patient who cannot get
+    pregnant that is said with a flag (where pregnancy is possible the tests and methods above
+    already ask for it)."""
     flags: list[Flag] = []
     before = previous or {}
     worse = sorted(
@@ -253,4 +261,6 @@ def checkin_flags(
             flags.append(_flag("checkin_unprotected", "alert", "checkin_unprotected", True))
         if not facts.get("pregnancy_test_date"):
             flags.append(_flag("checkin_test_missing", "alert", "checkin_test_missing", True))
+    elif counselling_due:
+        flags.append(_flag("checkin_counselling", "warning", "checkin_counselling"))
     return tuple(flags)

@@ -12,15 +12,23 @@ from sqlalchemy import func, select
 from intake.domain import checkin as checkin_rules
 from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
+from intake.domain import rules as programme_rules
 from intake.domain.errors import ValidationError
 from intake.domain.kinds import VisitKind, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
+from intake.forms.model import ProgrammeForm, RuleSet
 from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
-from intake.services.errors import Conflict, InvalidInput, NotFound, RecordMismatch
+from intake.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RecordMismatch,
+    ServiceError,
+)
 from intake.services.records import build_record, clinician_override
 from intake.services.row_digests import detail_for
 from intake.services.visits import stored_status
@@ -170,6 +178,16 @@ class CourseView:
     completion: CompletionRow | None = None  # the course's recorded end, once there is one
     # The latest signed check-in of the course, as the follow-up form starts from it.
     checkin: checkin_rules.FollowUpPrefill | None = None
+    # The programme rule set in force today for this patient, and what it asks:
+    ruleset_id: str = ""
+    # days from a negative test to pick up the prescription (where pregnancy is possible);
+    collect_within_days: int = 7
+    # after the window of the latest negative test passed, the first day a new test may open
+    # a new window (None while the window is open, or when there is none);
+    next_test_on: dt.date | None = None
+    # whether this month's counselling is documented (a patient who cannot get pregnant is
+    # counselled at enrolment only under some rule sets, e.g. US iPLEDGE from 8 August 2026).
+    monthly_counselling: bool = True
 
 
 class ClinicianService(Service):
@@ -357,8 +375,18 @@ class ClinicianService(Service):
         return out
 
     def record_pregnancy_test(
-        self, actor: Actor, patient_id: int, taken_on: Any, result: str, course_month: int = 0
+        self,
+        actor: Actor,
+        patient_id: int,
+        taken_on: Any,
+        result: str,
+        course_month: int = 0,
+        *,
+        at_home: bool = False,
     ) -> PregnancyTestRow:
+        """A pregnancy test's date and result. ``at_home``: the patient did it outside a medical
+        setting, which the programme rules in force on its date may accept during and after
+        treatment, never before the first dose (``HomeTestRefused``)."""
         require_role(actor, *CLINICAL)
         errors: dict[str, str] = {}
         if result not in ("negative", "positive"):
@@ -372,6 +400,11 @@ class ClinicianService(Service):
         with self.write(durable=True) as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("No such patient.")
+            ruleset = self._rules_on(day, _consent_visit(s, patient_id))
+            if at_home:
+                before = course_month == 0 or not _dosed_by(s, patient_id, day)
+                if not programme_rules.home_pregnancy_test_allowed(ruleset, before_start=before):
+                    raise HomeTestRefused(ruleset, day, before_start=before)
             row = PregnancyTest(
                 patient_id=patient_id,
                 taken_on=day,
@@ -383,10 +416,11 @@ class ClinicianService(Service):
             )
             s.add(row)
             s.flush()
-            self.audit(
-                s, actor, "create", "pregnancy_test", row.id, detail_for(row, month=course_month)
-            )
-            return _ptest_row(row, self._collect_days())
+            detail = detail_for(row, month=course_month)
+            if at_home:
+                detail["setting"] = "home"  # kept with the event: the row has no column for it
+            self.audit(s, actor, "create", "pregnancy_test", row.id, detail)
+            return _ptest_row(row, ruleset)
 
     def record_follow_up(
         self,
@@ -493,9 +527,10 @@ class ClinicianService(Service):
                 except KeyError:
                     flag = ""
                 labs.append(LabRow(r.id, r.test, r.value, r.unit, r.taken_on, r.course_month, flag))
-            days = self._collect_days()
+            latest_visit = _consent_visit(s, patient_id)
+            can = self._can_become_pregnant(s, patient, latest_visit)
             tests = [
-                _ptest_row(t, days)
+                _ptest_row(t, self._rules_on(t.taken_on, latest_visit))
                 for t in s.scalars(
                     select(PregnancyTest)
                     .where(PregnancyTest.patient_id == patient_id)
@@ -510,9 +545,16 @@ class ClinicianService(Service):
                     .order_by(FollowUp.month)
                 )
             ]
-            latest_visit = _consent_visit(s, patient_id)
             prefill = _checkin_prefill(s, latest_visit) if latest_visit is not None else None
-            can = self._can_become_pregnant(s, patient, latest_visit)
+            today = self.ctx.today()
+            now_rules = self._rules_on(today, latest_visit)
+            seen = fus[-1].seen_on if fus else None
+            seen_rules = self._rules_on(seen, latest_visit) if seen is not None else now_rules
+            jurisdiction = now_rules.jurisdiction or None
+            last_test = max((t.taken_on for t in tests), default=None)
+            test_rules = (
+                self._rules_on(last_test, latest_visit) if last_test is not None else now_rules
+            )
             done = current_completion(s, patient_id)
             completed = (
                 self._completion_row(done, [(t.taken_on, t.result) for t in tests], s)
@@ -537,8 +579,17 @@ class ClinicianService(Service):
             if (can and hold is None and latest is not None and latest.result == "negative")
             else None
         )
+        if not can and seen is not None:
+            # A patient who cannot get pregnant picks up within the rule set's days of the visit,
+            # where the rule set in force on the visit's day has such a window.
+            window = programme_rules.prescription_collect_by(seen_rules, False, visit_on=seen)
+        retest: dt.date | None = None
+        if window is not None and can and latest is not None and window < today:
+            retest = _next_test_after_missed(
+                self.ctx.forms.programme, jurisdiction, latest.taken_on, window
+            )
         if completed is not None:
-            window = None  # no prescription after the last dose
+            window = retest = None  # no prescription after the last dose
         return CourseView(
             patient_id,
             can,
@@ -550,6 +601,10 @@ class ClinicianService(Service):
             hold,
             completed,
             prefill,
+            now_rules.id,
+            int(test_rules.numbers.get("collect_within_days_of_negative_test", 7)),
+            retest,
+            programme_rules.monthly_counselling_documented(now_rules, can),
         )
 
     def record_completion(
@@ -638,7 +693,7 @@ class ClinicianService(Service):
             return self._completion_row(row, _pregnancy_tests(s, patient_id), s)
 
     def record_post_course_test(
-        self, actor: Actor, patient_id: int, taken_on: Any, result: str
+        self, actor: Actor, patient_id: int, taken_on: Any, result: str, *, at_home: bool = False
     ) -> PregnancyTestRow:
         """The pregnancy test after the course: a pregnancy test entry dated after the last dose.
         One taken before the post-course test's due date is kept, but the test stays due."""
@@ -663,7 +718,7 @@ class ClinicianService(Service):
                 {"taken_on": "The test after the course is dated after the last dose."}
             )
         return self.record_pregnancy_test(
-            actor, patient_id, day.isoformat(), result, (months or 0) + 1
+            actor, patient_id, day.isoformat(), result, (months or 0) + 1, at_home=at_home
         )
 
     def _completion_row(
@@ -713,9 +768,81 @@ class ClinicianService(Service):
             raise ValidationError(field, "Please check the year.")
         return day
 
-    def _collect_days(self) -> int:
-        ruleset = self.ctx.forms.programme.in_force(self.ctx.today())
-        return int(ruleset.numbers.get("collect_within_days_of_negative_test", 7))
+    def _rules_on(self, day: dt.date, consent: Visit | None) -> RuleSet:
+        """The programme rule set in force on ``day`` for the patient whose consent this is
+        (its rule set's jurisdiction; the clinic's by default)."""
+        programme = self.ctx.forms.programme
+        where = programme.ruleset(consent.ruleset_id).jurisdiction if consent is not None else ""
+        return ruleset_on(programme, day, where or None)
+
+
+class HomeTestRefused(ServiceError):
+    """A pregnancy test done at home that the programme rules do not accept: before the first
+    dose (code ``home_test_before_start``), or under rules that accept none
+    (``home_test_not_accepted``)."""
+
+    def __init__(self, ruleset: RuleSet, day: dt.date, *, before_start: bool):
+        if before_start:
+            message = (
+                "A pregnancy test before the first dose must be done in a medical setting (the"
+                " clinic or a laboratory), not at home: nothing was recorded."
+            )
+            code = "home_test_before_start"
+        else:
+            message = (
+                f"The programme rules in force on {day.isoformat()} ({ruleset.id}) do not accept a"
+                " pregnancy test done at home: record a test done in a medical setting."
+            )
+            code = "home_test_not_accepted"
+        super().__init__(message, code=code, ruleset=ruleset.id, day=day.isoformat())
+
+
+def ruleset_on(programme: ProgrammeForm, day: dt.date, jurisdiction: str | None) -> RuleSet:
+    """The rule set in force on ``day`` in ``jurisdiction`` (the clinic's when None or unknown);
+    for a day before the jurisdiction's first rule set, that first one."""
+    where = jurisdiction or programme.default_jurisdiction
+    if not any(r.jurisdiction == where for r in programme.rulesets):
+        where = programme.default_jurisdiction
+    try:
+        return programme.in_force(day, where)
+    except LookupError:
+        return min(
+            (r for r in programme.rulesets if r.jurisdiction == where), key=lambda r: r.effective
+        )
+
+
+def _next_test_after_missed(
+    programme: ProgrammeForm, jurisdiction: str | None, missed_test_on: dt.date, closed: dt.date
+) -> dt.date:
+    """The first day a new test may open a new window after the window of the test taken on
+    ``missed_test_on`` closed on ``closed`` unused: under the rule set in force the day after,
+    or sooner where a later rule set, in force by then, waits less (US iPLEDGE: 19 days until
+    8 August 2026, none after)."""
+    missed = closed + dt.timedelta(days=1)
+    then = ruleset_on(programme, missed, jurisdiction)
+    best = programme_rules.next_test_after_missed_window(then, missed_test_on)
+    for later in programme.rulesets:
+        if later.jurisdiction == then.jurisdiction and missed < later.effective <= best:
+            sooner = programme_rules.next_test_after_missed_window(later, missed_test_on)
+            best = min(best, max(later.effective, sooner))
+    return max(best, missed)
+
+
+def _dosed_by(s: Any, patient_id: int, day: dt.date) -> bool:
+    """Whether the patient had started treatment by ``day``: a follow-up seen on or before it
+    recorded a daily dose."""
+    return (
+        s.scalars(
+            select(FollowUp.id)
+            .where(
+                FollowUp.patient_id == patient_id,
+                FollowUp.seen_on <= day,
+                FollowUp.daily_dose_mg > 0,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _collect(errors: dict[str, str], fn: Any, field: str) -> Any:
@@ -731,14 +858,15 @@ def _doc_row(d: Document, stamped: tuple[str, int] | None = None) -> DocumentRow
     return DocumentRow(d.id, d.kind, d.issue, d.lang, sha, d.created_at, d.supersedes_id, size)
 
 
-def _ptest_row(t: PregnancyTest, days: int) -> PregnancyTestRow:
-    return PregnancyTestRow(
-        t.id,
-        t.taken_on,
-        t.result,
-        t.course_month,
-        course_rules.collect_by(t.taken_on, days) if t.result == "negative" else None,
+def _ptest_row(t: PregnancyTest, ruleset: RuleSet) -> PregnancyTestRow:
+    """A stored test with the pick-up window a negative one opens under the rule set in force
+    on the test's day."""
+    window = (
+        programme_rules.prescription_collect_by(ruleset, True, negative_test_on=t.taken_on)
+        if t.result == "negative"
+        else None
     )
+    return PregnancyTestRow(t.id, t.taken_on, t.result, t.course_month, window)
 
 
 def _fu_row(f: FollowUp) -> FollowUpRow:

@@ -1201,6 +1201,8 @@ class DocumentService(Service):
             course.dose.mg_per_kg,
             course.collect_by,
             self.ctx.today(),
+            collect_days=course.collect_within_days,
+            monthly_counselling=course.monthly_counselling,
         )
 
     def verify_file(self, path: Path) -> VerifyOutcome:

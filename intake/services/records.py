@@ -226,7 +226,18 @@ def build_record(
         phq9=phq9,
         flags=_by_urgency(
             flags.clinician_flags(facts, phq9, confirmed=override)
-            + (flags.checkin_flags(facts, _previous_checkin(s, visit)) if checkin else ())
+            + (
+                flags.checkin_flags(
+                    facts,
+                    _previous_checkin(s, visit),
+                    counselling_due=rules.monthly_counselling_documented(
+                        forms.programme.ruleset(visit.ruleset_id),
+                        bool(facts["can_become_pregnant"]),
+                    ),
+                )
+                if checkin
+                else ()
+            )
             + result_flags(s, forms, patient.id)
         ),
         form_versions={k: (v[0], v[1]) for k, v in visit.form_versions.items()},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,15 +52,20 @@ DEMO_REFUSED = (
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the username is unknown (or the account cannot sign in), so that a
-# wrong name takes as long to refuse as a wrong PIN and the timing tells no one which
-# usernames exist.
-_DUMMY_HASH = _hasher.hash("not a staff secret: timing only")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown (or the account cannot sign in), so that a
+    wrong name takes as long to refuse as a wrong PIN and the timing tells no one which
+    usernames exist. Made at the first such refusal, not at import: hashing costs as much as a
+    sign-in, and the sign-in screen waits for this module."""
+    return _hasher.hash("not a staff secret: timing only")
 
 
 def _dummy_verify(secret: str) -> None:
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH, secret or "-")
+        _hasher.verify(_dummy_hash(), secret or "-")
 
 
 @dataclass(frozen=True)
@@ -349,6 +355,9 @@ class StaffService(Service):
     def login(self, username: str, secret: str) -> StaffInfo:
         """Check a PIN/password. Failures are audited; after a few, the account waits, doubling each time."""
         username = username.strip().lower()
+        # Every first attempt of a process pays for making the dummy hash, whichever way it
+        # goes, so that the first refusal of an unknown name is not the slow one.
+        _dummy_hash()
         now = self.ctx.now()
         locked_seconds = 0
         demo = False
@@ -405,6 +414,7 @@ class StaffService(Service):
         """
         if not actor.is_staff or not actor.id.startswith("staff:"):
             raise NotAllowed("Only a signed-in member of staff can sign here.")
+        _dummy_hash()  # as in login: the first attempt costs the same either way
         now = self.ctx.now()
         locked_seconds = 0
         with self.write() as s:

@@ -88,7 +88,7 @@ def database_key(path: Path | None, *, create: bool) -> str:
     try:
         folder = path.parent if path is not None else None
         key = secrets.get_secret(KEY_SECRET, create=create, folder=folder)
-        where = secrets.store_description()
+        where = secrets.store_description() if key is None else None
     except secrets.SecretStoreError as exc:
         raise DatabaseKeyError(f"the database key is not available: {exc}") from None
     except Exception as exc:  # a keyring backend failing: the environment's fault, say so
@@ -96,6 +96,7 @@ def database_key(path: Path | None, *, create: bool) -> str:
             f"the database key is not available: the secret store failed ({type(exc).__name__})"
         ) from None
     if key is None:
+        assert where is not None
         raise DatabaseKeyError(
             "the database key is not available: no key for this data folder in the "
             f"{where.kind} store ({where.where}); the encrypted database {path} cannot be read "

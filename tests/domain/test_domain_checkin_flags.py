@@ -37,6 +37,17 @@ def test_a_contraception_gap_or_a_missed_test_is_flagged_where_pregnancy_is_poss
     assert _ids({"can_become_pregnant": False, "missed_pill_or_unprotected": "yes"}) == []
 
 
+def test_monthly_counselling_is_flagged_for_a_patient_who_cannot_get_pregnant_when_due() -> None:
+    cannot = {"can_become_pregnant": False}
+    due = checkin_flags(cannot, counselling_due=True)
+    assert [f.id for f in due] == ["checkin_counselling"]
+    assert due[0].severity == "warning" and not due[0].must_review
+    assert "counselling" in due[0].text and due[0].text_es
+    assert checkin_flags(cannot, counselling_due=False) == ()
+    # Where pregnancy is possible the monthly test and methods already ask for it.
+    assert _ids(CAN) == [f.id for f in checkin_flags(CAN, counselling_due=True)] == []
+
+
 def test_the_follow_up_starts_from_the_check_in_in_clinical_words() -> None:
     from intake.domain.checkin import CLINICAL_CONTRACEPTION, follow_up_prefill
 

@@ -262,3 +262,25 @@ def test_replacing_a_secret_never_leaves_it_missing(fresh_environment: Path) -> 
     secrets.set_secret("database-key", "ab" * 32)
     assert secrets.get_secret("database-key") == "ab" * 32 != first
     assert [p.name for p in secrets.secrets_dir().iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_auto_reads_a_secret_kept_in_a_file_without_asking_the_keyring(
+    fresh_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A station that fell back to a file opens its database without keyring's slow backend
+    discovery; a secret not in a file still asks the keyring (here: none works, so a file)."""
+    from intake import secrets
+
+    made = secrets.get_secret("probe", create=True, folder=fresh_environment)
+    monkeypatch.setenv("INTAKE_SECRET_STORE", "auto")
+    asked: list[bool] = []
+
+    def no_keyring() -> bool:
+        asked.append(True)
+        return False
+
+    monkeypatch.setattr(secrets, "keyring_available", no_keyring)
+    assert secrets.get_secret("probe", folder=fresh_environment) == made
+    assert asked == []
+    assert secrets.get_secret("other", folder=fresh_environment) is None
+    assert asked == [True]

@@ -257,7 +257,7 @@ class CourseWidget(QWidget):
                 late = course.collect_by < self._ctx.today()
                 self.window_label.setText(
                     f"Can become pregnant: the prescription must be collected by "
-                    f"<b>{course.collect_by.isoformat()}</b> (7 days from the latest negative test)"
+                    f"<b>{course.collect_by.isoformat()}</b> ({course.collect_within_days} days from the latest negative test)"
                     + (" — <b>this window has passed; a new test is needed</b>." if late else ".")
                 )
                 self.window_label.setStyleSheet(f"color:{RED_FG};" if late else "")
