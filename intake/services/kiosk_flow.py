@@ -92,8 +92,9 @@ class KioskController:
 
     ``languages``: the codes the kiosk can speak (a saved visit in another falls back to the
     first). The window calls it from a worker thread, one call at a time; every call that
-    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors`` in the services' own
-    wording; a ``ServiceError`` is only raised where there is no visit to show it on.
+    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors``, coded texts
+    (``ServiceError.said``) the window words by their codes; a ``ServiceError`` is only raised
+    where there is no visit to show it on.
     """
 
     def __init__(self, ctx: AppContext | None = None, languages: tuple[str, ...] | None = None):

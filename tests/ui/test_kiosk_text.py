@@ -178,6 +178,15 @@ def test_every_code_a_patient_can_meet_has_wording_in_every_language() -> None:
     assert not missing, "add to resources/messages/kiosk.<lang>.toml:\n" + "\n".join(missing)
 
 
+def test_every_mood_release_refusal_has_wording_in_every_language() -> None:
+    """The codes made from the clinic's release role (``release_by_<role>``)."""
+    from intake.forms.loader import RELEASE_ROLES
+
+    for role in RELEASE_ROLES:
+        for lang in i18n.codes():
+            assert i18n.has(f"kiosk.error_release_by_{role}", lang), (role, lang)
+
+
 @pytest.mark.parametrize("module", PATIENT_FACING)
 def test_every_patient_facing_message_carries_a_code(module: str) -> None:
     uncoded = list(_uncoded(ROOT / module))
