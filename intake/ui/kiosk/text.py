@@ -92,7 +92,7 @@ def worded(view: ViewState, lang: str) -> ViewState:
     problem = view.problem
 
     def word(text: str) -> str:
-        if problem is not None and text and not getattr(text, "code", ""):
+        if problem is not None and text and not isinstance(text, Coded | Worded):
             text = Coded(text, problem.code, **problem.params)
         return message(text, lang)
 
@@ -108,9 +108,8 @@ def message(text: str, lang: str) -> str:
     """
     if not text or isinstance(text, Worded):
         return text
-    code = getattr(text, "code", "")
-    if code:
-        said = refusal_text(code, getattr(text, "params", {}), lang)
+    if isinstance(text, Coded):
+        said = refusal_text(text.code, text.params, lang)
         if said is not None:
             return said
     return t(f"error_{GENERIC}", lang)
