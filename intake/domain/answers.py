@@ -17,10 +17,9 @@ def validate_answer(q: fm.Question, raw: Any, today: dt.date) -> Any:
     empty = raw is None or raw == "" or raw == [] or (isinstance(raw, str) and not raw.strip())
     if empty and q.type != "multi":
         if q.required:
-            raise ValidationError(
-                q.id,
-                "Please answer this question." if q.type in ("choice",) else "Please fill this in.",
-            )
+            if q.type == "choice":
+                raise ValidationError(q.id, "Please answer this question.", code="answer_this")
+            raise ValidationError(q.id, "Please fill this in.", code="fill_in")
         return None
     match q.type:
         case "name":
@@ -50,7 +49,9 @@ def validate_answer(q: fm.Question, raw: Any, today: dt.date) -> Any:
         case "email":
             return v.email(raw, q.id)
     raise ValidationError(
-        q.id, "This question cannot be answered here; please ask a member of staff."
+        q.id,
+        "This question cannot be answered here; please ask a member of staff.",
+        code="question_unanswerable",
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from intake.domain.errors import ValidationError
+from intake.domain.errors import Coded, ValidationError
 
 MIN_WEIGHT_KG = 25.0
 MAX_WEIGHT_KG = 300.0
@@ -53,23 +53,37 @@ UNIT_WORDS: dict[str, str] = {
     **dict.fromkeys(("st", "stone", "stones"), ST),
 }
 
-# The messages a patient can meet (Spanish in intake/ui/kiosk/text.py).
-WEIGHT_EMPTY_MESSAGE = "Please enter your weight."
-WEIGHT_SIGN_MESSAGE = "Please type your weight without a + or - sign, for example 62.5."
-WEIGHT_EXPONENT_MESSAGE = "Please type your weight as plain digits, without an e, for example 62.5."
-WEIGHT_WORDS_MESSAGE = "Please type your weight in digits, for example 62.5 or 140 lb."
-WEIGHT_TWO_NUMBERS_MESSAGE = "Please type one weight only, for example 62.5 or 140 lb."
-WEIGHT_SEPARATOR_MESSAGE = (
+# The messages a patient can meet, with the codes the kiosk words them by (``kiosk.error_<code>``).
+WEIGHT_EMPTY_MESSAGE = Coded("Please enter your weight.", "weight_empty")
+WEIGHT_SIGN_MESSAGE = Coded(
+    "Please type your weight without a + or - sign, for example 62.5.", "weight_sign"
+)
+WEIGHT_EXPONENT_MESSAGE = Coded(
+    "Please type your weight as plain digits, without an e, for example 62.5.", "weight_exponent"
+)
+WEIGHT_WORDS_MESSAGE = Coded(
+    "Please type your weight in digits, for example 62.5 or 140 lb.", "weight_words"
+)
+WEIGHT_TWO_NUMBERS_MESSAGE = Coded(
+    "Please type one weight only, for example 62.5 or 140 lb.", "weight_two_numbers"
+)
+WEIGHT_SEPARATOR_MESSAGE = Coded(
     "Please type your weight with one decimal point or comma at most and no thousands"
-    " separator, for example 62.5."
+    " separator, for example 62.5.",
+    "weight_separator",
 )
-WEIGHT_STONES_OFF_MESSAGE = "Please type your weight in kg or lb; stones are not used here."
-WEIGHT_STONES_MESSAGE = (
-    "Please write stones and pounds as whole stones, then 0 to 13 pounds, for example 10 st 4 lb."
+WEIGHT_STONES_OFF_MESSAGE = Coded(
+    "Please type your weight in kg or lb; stones are not used here.", "weight_stones_off"
 )
-WEIGHT_UNIT_MESSAGE = "Please choose kg or lb."
-WEIGHT_UNIT_ST_MESSAGE = "Please choose kg, lb or st."
-WEIGHT_TOO_LONG_MESSAGE = "Please type just your weight, for example 62.5."
+WEIGHT_STONES_MESSAGE = Coded(
+    "Please write stones and pounds as whole stones, then 0 to 13 pounds, for example 10 st 4 lb.",
+    "weight_stones",
+)
+WEIGHT_UNIT_MESSAGE = Coded("Please choose kg or lb.", "weight_unit")
+WEIGHT_UNIT_ST_MESSAGE = Coded("Please choose kg, lb or st.", "weight_unit_stones")
+WEIGHT_TOO_LONG_MESSAGE = Coded(
+    "Please type just your weight, for example 62.5.", "weight_too_long"
+)
 
 
 class Problem(enum.Enum):
@@ -326,7 +340,12 @@ def parse_weight(
     if not MIN_WEIGHT_KG <= kg <= MAX_WEIGHT_KG:
         low, high = weight_range(unit)
         raise ValidationError(
-            field, f"Please check your weight: it should be between {low} and {high} {unit}."
+            field,
+            f"Please check your weight: it should be between {low} and {high} {unit}.",
+            code="weight_range",
+            low=low,
+            high=high,
+            unit=unit,
         )
     return Weight(kg, unit)
 

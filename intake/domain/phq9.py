@@ -35,13 +35,17 @@ def item9_positive(answers: Sequence[int | None]) -> bool:
 
 def score(answers: Sequence[int | None], difficulty: str = "") -> Phq9Result:
     if len(answers) != 9:
-        raise ValidationError("phq9", "Please answer all nine questions.")
+        raise ValidationError("phq9", "Please answer all nine questions.", code="phq9_all")
     values: list[int] = []
     for i, a in enumerate(answers, start=1):
         if a is None:
-            raise ValidationError(f"phq9_{i}", f"Please answer question {i}.")
+            raise ValidationError(
+                f"phq9_{i}", f"Please answer question {i}.", code="phq9_item", n=i
+            )
         if isinstance(a, bool) or not isinstance(a, int) or not 0 <= a <= 3:
-            raise ValidationError(f"phq9_{i}", f"Question {i} needs one of the four answers.")
+            raise ValidationError(
+                f"phq9_{i}", f"Question {i} needs one of the four answers.", code="phq9_value", n=i
+            )
         values.append(a)
     total = sum(values)
     return Phq9Result(tuple(values), total, band_for(total), item9_positive(values), difficulty)

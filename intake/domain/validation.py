@@ -30,13 +30,14 @@ _EMAIL = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+DATE_FORMAT_MESSAGE = "Please enter the date as year-month-day, for example 2004-03-17."
 
 
 def _as_text(field: str, value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError(field, "Please type this in.")
+        raise ValidationError(field, "Please type this in.", code="type_in")
     return unicodedata.normalize("NFC", value)
 
 
@@ -47,12 +48,16 @@ def _collapse(value: str) -> str:
 def name(value: Any, field: str = "name") -> str:
     text = _collapse(_as_text(field, value))
     if not text:
-        raise ValidationError(field, "Please enter a name.")
+        raise ValidationError(field, "Please enter a name.", code="name_empty")
     if len(text) > MAX_NAME:
-        raise ValidationError(field, f"Please use at most {MAX_NAME} characters.")
+        raise ValidationError(
+            field, f"Please use at most {MAX_NAME} characters.", code="at_most", max=MAX_NAME
+        )
     if not _NAME_CHAR.match(text):
         raise ValidationError(
-            field, "Please use letters only; spaces, hyphens and apostrophes are fine."
+            field,
+            "Please use letters only; spaces, hyphens and apostrophes are fine.",
+            code="name_letters",
         )
     # A name goes on the signed consent: one it could not print would leave a blank there.
     missing = printable.unprintable(text)
@@ -61,19 +66,26 @@ def name(value: Any, field: str = "name") -> str:
             field,
             f"The clinic's forms cannot print {missing}; please type the name as on an"
             " ID card, or ask a member of staff.",
+            code="name_unprintable",
+            chars=missing,
         )
     return text
 
 
 def free_text(value: Any, field: str = "text", required: bool = False) -> str:
     if value is not None and not isinstance(value, str):
-        raise ValidationError(field, "Please type this in.")
+        raise ValidationError(field, "Please type this in.", code="type_in")
     # Control characters go first, so the NFC normalisation sees the final text.
     text = unicodedata.normalize("NFC", _CONTROL.sub("", value or "")).strip()
     if required and not text:
-        raise ValidationError(field, "Please fill this in.")
+        raise ValidationError(field, "Please fill this in.", code="fill_in")
     if len(text) > MAX_TEXT:
-        raise ValidationError(field, f"Please shorten this to at most {MAX_TEXT} characters.")
+        raise ValidationError(
+            field,
+            f"Please shorten this to at most {MAX_TEXT} characters.",
+            code="shorten",
+            max=MAX_TEXT,
+        )
     # A box for a letter the fonts lack shows on paper that something is missing; right-to-left
     # text would print reversed and unjoined, which no one reading the summary could tell.
     wrong = printable.misprinted(text)
@@ -82,6 +94,8 @@ def free_text(value: Any, field: str = "text", required: bool = False) -> str:
             field,
             f"The clinic's forms cannot print {wrong}; please write this in other letters, or"
             " ask a member of staff.",
+            code="text_unprintable",
+            chars=wrong,
         )
     return text
 
@@ -93,9 +107,16 @@ def relationship(value: Any, field: str = "relationship") -> str:
     """How a guardian is related to the patient ("Mother", "Legal guardian"), on one line."""
     text = " ".join(free_text(value, field).split())
     if not text:
-        raise ValidationError(field, "Please say how you are related to the patient.")
+        raise ValidationError(
+            field, "Please say how you are related to the patient.", code="relationship_empty"
+        )
     if len(text) > RELATIONSHIP_MAX:
-        raise ValidationError(field, f"Please use at most {RELATIONSHIP_MAX} characters.")
+        raise ValidationError(
+            field,
+            f"Please use at most {RELATIONSHIP_MAX} characters.",
+            code="at_most",
+            max=RELATIONSHIP_MAX,
+        )
     return text
 
 
@@ -125,11 +146,11 @@ def parse_date(value: Any, field: str = "date") -> dt.date:
         return value
     text = _as_text(field, value).strip()
     if not text:
-        raise ValidationError(field, "Please enter a date.")
+        raise ValidationError(field, "Please enter a date.", code="date_empty")
     day = _full_date(text)
     if day is not None:
         return day
-    raise ValidationError(field, "Please enter the date as year-month-day, for example 2004-03-17.")
+    raise ValidationError(field, DATE_FORMAT_MESSAGE, code="date_format")
 
 
 def parse_birth_date(value: Any, today: dt.date, field: str = "date_of_birth") -> dt.date:
@@ -155,9 +176,7 @@ def parse_birth_date(value: Any, today: dt.date, field: str = "date_of_birth") -
         except ValueError:  # 29 February is in some centuries only
             continue
     if not dates:
-        raise ValidationError(
-            field, "Please enter the date as year-month-day, for example 2004-03-17."
-        )
+        raise ValidationError(field, DATE_FORMAT_MESSAGE, code="date_format")
     past = [d for d in dates if d <= today]
     fitting = [d for d in past if MIN_AGE <= _years(d, today) <= MAX_AGE]
     return (fitting or past or dates)[0]
@@ -170,14 +189,18 @@ def _years(born: dt.date, today: dt.date) -> int:
 def date_of_birth(value: Any, today: dt.date, field: str = "date_of_birth") -> dt.date:
     dob = parse_birth_date(value, today, field)
     if dob > today:
-        raise ValidationError(field, "The date of birth cannot be in the future.")
+        raise ValidationError(
+            field, "The date of birth cannot be in the future.", code="birth_in_future"
+        )
     years = _years(dob, today)
     if years > MAX_AGE:
-        raise ValidationError(field, "Please check the year of birth.")
+        raise ValidationError(field, "Please check the year of birth.", code="birth_year")
     if years < MIN_AGE:
         raise ValidationError(
             field,
             f"Patients must be at least {MIN_AGE} years old; please check the year or ask a member of staff.",
+            code="too_young",
+            years=MIN_AGE,
         )
     return dob
 
@@ -195,14 +218,18 @@ def weight_kg(
 def phone(value: Any, field: str = "phone") -> str:
     text = _collapse(_as_text(field, value))
     if not text:
-        raise ValidationError(field, "Please enter a phone number.")
+        raise ValidationError(field, "Please enter a phone number.", code="phone_empty")
     if not re.fullmatch(r"\+?[0-9 ()\-.]+", text):
         raise ValidationError(
-            field, "Please use digits only; spaces, dashes, brackets and a leading + are fine."
+            field,
+            "Please use digits only; spaces, dashes, brackets and a leading + are fine.",
+            code="phone_characters",
         )
     digits = re.sub(r"\D", "", text)
     if not 7 <= len(digits) <= 15:
-        raise ValidationError(field, "A phone number has 7 to 15 digits; please check it.")
+        raise ValidationError(
+            field, "A phone number has 7 to 15 digits; please check it.", code="phone_length"
+        )
     return ("+" if text.startswith("+") else "") + digits
 
 
@@ -221,10 +248,12 @@ def format_phone(stored: str) -> str:
 def email(value: Any, field: str = "email") -> str:
     text = _as_text(field, value).strip()
     if not text:
-        raise ValidationError(field, "Please enter an e-mail address.")
+        raise ValidationError(field, "Please enter an e-mail address.", code="email_empty")
     if len(text) > 254 or not _EMAIL.match(text):
         raise ValidationError(
-            field, "Please check the e-mail address, for example name@example.com."
+            field,
+            "Please check the e-mail address, for example name@example.com.",
+            code="email_format",
         )
     local, _, domain = text.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -273,10 +302,12 @@ def initials(value: Any, first_name: str, last_name: str, field: str = "initials
     """Initials must be the first letters of the given first and last names (case and accents ignored)."""
     text = _as_text(field, value).replace(".", "").replace(" ", "")
     if not text:
-        raise ValidationError(field, "Please type your initials.")
+        raise ValidationError(field, "Please type your initials.", code="initials_empty")
     if not text.isalpha() or len(text) > 4:
         raise ValidationError(
-            field, "Please type only the letters of your initials, for example AB."
+            field,
+            "Please type only the letters of your initials, for example AB.",
+            code="initials_letters",
         )
     folded = _fold(text)
     want = expected_initials(first_name, last_name)
@@ -284,18 +315,22 @@ def initials(value: Any, first_name: str, last_name: str, field: str = "initials
         raise ValidationError(
             field,
             "We need the full name before initials can be checked; please ask a member of staff.",
+            code="initials_no_name",
         )
     if len(folded) < 2 or not _initials_fit(folded, first_name, last_name):
         raise ValidationError(
             field,
             f"These initials do not match the name {first_name} {last_name}; please type {want}.",
+            code="initials_mismatch",
+            name=f"{first_name} {last_name}",
+            initials=want,
         )
     return folded
 
 
 def choice(value: Any, allowed: list[str] | tuple[str, ...], field: str = "choice") -> str:
     if value not in allowed:
-        raise ValidationError(field, "Please choose one of the answers.")
+        raise ValidationError(field, "Please choose one of the answers.", code="choose_one")
     return str(value)
 
 
@@ -311,15 +346,19 @@ def multi(
     if not isinstance(value, list | tuple | set | frozenset) or not all(
         isinstance(v, str) for v in value
     ):
-        raise ValidationError(field, "Please choose from the list.")
+        raise ValidationError(field, "Please choose from the list.", code="choose_from_list")
     picked = [v for v in allowed if v in set(value)]
     if len(picked) != len(set(value)):
-        raise ValidationError(field, "Please choose from the list.")
+        raise ValidationError(field, "Please choose from the list.", code="choose_from_list")
     if required and not picked:
-        raise ValidationError(field, "Please choose at least one answer.")
+        raise ValidationError(
+            field, "Please choose at least one answer.", code="choose_at_least_one"
+        )
     if any(e in picked for e in exclusive) and len(picked) > 1:
         raise ValidationError(
-            field, "That answer cannot be combined with the others; please choose again."
+            field,
+            "That answer cannot be combined with the others; please choose again.",
+            code="choose_exclusive",
         )
     return picked
 

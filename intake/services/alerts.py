@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity, printable
+from intake.domain.errors import Coded, code_of
 from intake.domain.kinds import VisitStatus
 from intake.domain.records import AlertReleaseRecord
 from intake.services.base import Service, require_role
@@ -95,9 +96,10 @@ class AlertService(Service):
         if staff.role in allowed:
             return ""
         who = " or ".join(("an " if r == "admin" else "a ") + ROLE_WORDS.get(r, r) for r in allowed)
-        return (
+        return Coded(
             f"A positive mood screen is released by {who} (clinic setting), once they have seen "
-            "the patient. Please ask one to release it."
+            "the patient. Please ask one to release it.",
+            f"release_by_{required}",
         )
 
     def release(self, staff: Actor, visit_id: str, note: str) -> ReleaseInfo:
@@ -105,7 +107,7 @@ class AlertService(Service):
         require_role(staff, "front_desk", "clinician", "admin")
         refusal = self.refusal(staff)
         if refusal:
-            raise NotAllowed(refusal)
+            raise NotAllowed(refusal, code=code_of(refusal))
         text = clean_note(note)
         with self.write() as s:
             visit = s.get(Visit, visit_id)
@@ -175,7 +177,7 @@ class AlertService(Service):
             raise InvalidInput({"secret": "That username and PIN are not right."}) from None
         refusal = self.refusal(releaser)
         if refusal:
-            raise NotAllowed(refusal)
+            raise NotAllowed(refusal, code=code_of(refusal))
         return self.release(releaser, visit_id, note)
 
     def releases(self, staff: Actor, visit_id: str) -> tuple[AlertReleaseRecord, ...]:

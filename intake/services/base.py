@@ -152,17 +152,19 @@ class Service:
             seal.remember_head(self.ctx, signed)
         except StaleDataError:
             raise Conflict(
-                "Someone else changed this record at another station. It has been reloaded; please check it and try again."
+                "Someone else changed this record at another station. It has been reloaded; please check it and try again.",
+                code="changed_elsewhere",
             ) from None
         except IntegrityError as exc:
             if _immutable(exc):
-                raise Immutable(IMMUTABLE_MESSAGE) from None
+                raise Immutable(IMMUTABLE_MESSAGE, code="record_signed") from None
             raise Conflict(
-                "This was just saved at another station. Please reload and check it."
+                "This was just saved at another station. Please reload and check it.",
+                code="saved_elsewhere",
             ) from None
         except DBAPIError as exc:
             if _immutable(exc):
-                raise Immutable(IMMUTABLE_MESSAGE) from None
+                raise Immutable(IMMUTABLE_MESSAGE, code="record_signed") from None
             raise StorageUnavailable(STORAGE_MESSAGE) from None
 
     @contextlib.contextmanager
@@ -215,7 +217,7 @@ def _verify(s: Session, ctx: AppContext, claim: _Claim, write: bool) -> None:
     if actor.is_staff:
         kind, _, number = actor.id.partition(":")
         if kind != "staff" or not number.isdigit():
-            raise NotAllowed(ACCOUNT_GONE)
+            raise NotAllowed(ACCOUNT_GONE, code="account_gone")
         # On PostgreSQL a writing unit of work holds the account row (FOR SHARE) until it
         # commits: an administrator disabling the account waits for it, and vice versa.
         # SQLite's writers hold the database's write lock already.
@@ -225,17 +227,17 @@ def _verify(s: Session, ctx: AppContext, claim: _Claim, write: bool) -> None:
             with_for_update={"read": True} if write and ctx.db.dialect == "postgresql" else None,
         )
         if user is None or not user.active:
-            raise NotAllowed(ACCOUNT_GONE)
+            raise NotAllowed(ACCOUNT_GONE, code="account_gone")
         if account_problem(s, user):
-            raise NotAllowed(ACCOUNT_TAMPERED)
+            raise NotAllowed(ACCOUNT_TAMPERED, code="account_tampered")
         if user.role != actor.role:
-            raise NotAllowed(ROLE_CHANGED)
+            raise NotAllowed(ROLE_CHANGED, code="role_changed")
         if claim.roles and user.role not in claim.roles:
             raise NotAllowed(_role_message(claim.roles, claim.action))
         return
     if actor.role == "kiosk":
         if claim.visit_id is None or actor.visit_id != claim.visit_id:
-            raise NotAllowed("This session cannot open that visit.")
+            raise NotAllowed("This session cannot open that visit.", code="other_visit")
         visit = s.get(Visit, claim.visit_id)
         if (
             visit is None
@@ -243,7 +245,7 @@ def _verify(s: Session, ctx: AppContext, claim: _Claim, write: bool) -> None:
             or not visit.kiosk_station
             or visit.kiosk_station[:60] != ctx.station[:60]
         ):
-            raise NotAllowed(KIOSK_GONE)
+            raise NotAllowed(KIOSK_GONE, code="kiosk_gone")
         return
     if actor is not SYSTEM_ACTOR or "system" not in claim.roles:
         raise NotAllowed(_role_message(claim.roles, claim.action) if claim.roles else KIOSK_GONE)
@@ -269,4 +271,4 @@ def require_visit(actor: Actor, visit_id: str) -> None:
     if actor.role == "kiosk" and actor.visit_id == visit_id and actor.id == f"kiosk:{visit_id}":
         _claim(_Claim(actor, visit_id=visit_id))
         return
-    raise NotAllowed("This session cannot open that visit.")
+    raise NotAllowed("This session cannot open that visit.", code="other_visit")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from intake.domain.errors import Coded
+
 
 class ServiceError(Exception):
     """Base: ``str(exc)`` is a message fit to show to the person who asked, in English.
@@ -20,6 +22,11 @@ class ServiceError(Exception):
         if code is not None:
             self.code = code
         self.params: dict[str, Any] = params
+
+    @property
+    def said(self) -> Coded:
+        """The English message with the code and values a screen words it by."""
+        return Coded(str(self), self.code, **self.params)
 
 
 class NotAllowed(ServiceError):
@@ -105,6 +112,8 @@ class FormsNotReady(ServiceError):
     """The form files fail `main.py forms check`: a consent made now would name a version whose
     content is not the one recorded in versions.lock, so none is issued."""
 
+    code = "forms_not_ready"
+
     def __init__(self, problems: tuple[object, ...]):
         self.problems = problems
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -118,11 +127,17 @@ class SealingFailed(ServiceError):
     """A document could not be sealed with the clinic key (key, certificate or signing fault);
     nothing was stored. The message says why, for the administrator."""
 
+    code = "sealing_failed"
+
 
 class RecordMismatch(ServiceError):
     """A signed visit's stored content no longer matches the record its signatures are bound to
     (changed outside the application): nothing more is signed or issued for it."""
 
+    code = "record_mismatch"
+
 
 class SigningUnavailable(ServiceError):
     """The clinic signing key cannot be used, so the audit trail cannot be sealed: nothing was saved."""
+
+    code = "signing_unavailable"

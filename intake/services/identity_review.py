@@ -78,7 +78,8 @@ class IdentityReviewService(Service):
                 raise InvalidInput({"identity": "Nothing is waiting to be checked for this visit."})
             if patient.version != expected_version:
                 raise Conflict(
-                    "These details were changed at another station. They have been reloaded; please check them and try again."
+                    "These details were changed at another station. They have been reloaded; please check them and try again.",
+                    code="details_changed",
                 )
             changes: dict[str, Any] = {}
             if check.proposed_first_name:
@@ -112,9 +113,9 @@ class IdentityReviewService(Service):
     def _load(s: Session, visit_id: str) -> tuple[Visit, Patient]:
         visit = s.get(Visit, visit_id)
         if visit is None:
-            raise NotFound("No such visit.")
+            raise NotFound("No such visit.", code="visit_not_found")
         if visit.status != VisitStatus.DRAFT:
-            raise Immutable("This visit is already submitted.")
+            raise Immutable("This visit is already submitted.", code="visit_submitted")
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None
         return visit, patient

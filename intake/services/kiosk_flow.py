@@ -58,6 +58,11 @@ def problem_of(exc: ServiceError) -> Problem:
     return Problem(exc.code, dict(exc.params))
 
 
+def _first(errors: Mapping[str, str]) -> str:
+    """The first of a refusal's messages, for a page that shows one (it keeps its code)."""
+    return next(iter(errors.values()), "")
+
+
 def one_at_a_time(
     method: Callable[Concatenate[KioskController, _P], _R],
 ) -> Callable[Concatenate[KioskController, _P], _R]:
@@ -87,8 +92,9 @@ class KioskController:
 
     ``languages``: the codes the kiosk can speak (a saved visit in another falls back to the
     first). The window calls it from a worker thread, one call at a time; every call that
-    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors`` in the services' own
-    wording; a ``ServiceError`` is only raised where there is no visit to show it on.
+    changes the visit holds ``lock``, so one made meanwhile from the GUI thread waits. Service refusals reach the caller as ``ViewState.errors``, coded texts
+    (``ServiceError.said``) the window words by their codes; a ``ServiceError`` is only raised
+    where there is no visit to show it on.
     """
 
     def __init__(self, ctx: AppContext | None = None, languages: tuple[str, ...] | None = None):
@@ -147,16 +153,16 @@ class KioskController:
             # The service counts wrong codes for this date of birth over every station; the
             # kiosk only says so. Another patient may still start here with their own details.
             return ViewState(
-                Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc), refused=True
+                Screen.WELCOME, errors={"_": exc.said}, problem=problem_of(exc), refused=True
             )
         except ServiceError as exc:
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(Screen.WELCOME, errors={"_": exc.said}, problem=problem_of(exc))
         self.visit = ActiveVisit(visits, actor)
         try:
             draft = visits.draft(actor, self.visit.visit_id)
         except ServiceError as exc:
             self.visit = None
-            return ViewState(Screen.WELCOME, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(Screen.WELCOME, errors={"_": exc.said}, problem=problem_of(exc))
         if draft.page not in ("", "welcome"):
             # A visit already under way (a restart, or the screen cleared itself): staff confirm.
             return ViewState(Screen.RESUME)
@@ -181,7 +187,7 @@ class KioskController:
         try:
             draft = visit.visits.draft(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(Screen.RESUME, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(Screen.RESUME, errors={"_": exc.said}, problem=problem_of(exc))
         return self._enter(draft, resume=True)
 
     def _enter(self, draft: VisitDraft, *, resume: bool) -> ViewState:
@@ -320,7 +326,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=step, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=step, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=step, errors={"_": exc.said}, problem=problem_of(exc))
         if stay is not None:
             return stay
         self._scratch.pop(step.id, None)
@@ -439,9 +445,9 @@ class KioskController:
                 read_aloud=initials.read_aloud,
             )
         except InvalidInput as exc:
-            return ViewState(step=step, errors={"initials": " ".join(exc.errors.values())})
+            return ViewState(step=step, errors={"initials": _first(exc.errors)})
         except ServiceError as exc:
-            return ViewState(step=step, errors={"initials": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=step, errors={"initials": exc.said}, problem=problem_of(exc))
         flow.record_acknowledgement(initials.statement_id, initials.role)
         return ViewState(step=step, accepted=Accepted(initials.statement_id, initials.role, clean))
 
@@ -454,7 +460,7 @@ class KioskController:
         try:
             visit.visits.dispute_date_of_birth(visit.actor, visit.visit_id)
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=flow.current, errors={"_": exc.said}, problem=problem_of(exc))
         self._scratch[flow.current.id] = dict(snapshot)
         flow.hold_for_identity()
         return self._arrive()
@@ -473,9 +479,9 @@ class KioskController:
         except InvalidInput as exc:
             if "note" in exc.errors:  # a positive mood screen: released with a note
                 return ViewState(step=flow.current, release_note_by=staff)
-            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=flow.current, errors={"_": _first(exc.errors)})
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=flow.current, errors={"_": exc.said}, problem=problem_of(exc))
         return self.released()
 
     def _identity_checked(self, visit: ActiveVisit, flow: KioskFlow, staff: Actor) -> ViewState:
@@ -487,7 +493,7 @@ class KioskController:
         except InvalidInput as exc:
             return ViewState(step=flow.current, errors=dict(exc.errors))
         except ServiceError as exc:
-            return ViewState(step=flow.current, errors={"_": str(exc)}, problem=problem_of(exc))
+            return ViewState(step=flow.current, errors={"_": exc.said}, problem=problem_of(exc))
         record = {k: draft.answers[k] for k in IDENTITY_FIELDS if k in draft.answers}
         flow.identity_checked(record)
         return self._arrive()
@@ -517,7 +523,7 @@ class KioskController:
             try:
                 return DocumentService(ctx).issue_documents(actor, vid), ""
             except ServiceError as exc:
-                return None, str(exc)
+                return None, exc.said
 
         return work
 

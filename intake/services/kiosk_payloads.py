@@ -131,7 +131,7 @@ class Notice:
 @dataclass(frozen=True)
 class Problem:
     """A service's refusal by its code and values (``ServiceError.code``/``params``): the
-    kiosk words it from its catalogue when it has the words, else shows the service's text."""
+    kiosk words it from its catalogue (``kiosk.error_<code>``), else asks for help."""
 
     code: str
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
@@ -163,8 +163,9 @@ class ViewState:
     """What the window shows after an action.
 
     ``redraw``: build a new page for ``step`` (``restore``: what was typed on it before); else
-    the current page stays and shows ``errors`` (the services' wording, which pages translate),
-    ``notice``, the quiz explanation (``quiz_wrong``) or ``accepted`` initials.
+    the current page stays and shows ``errors`` (the services' coded texts, which pages word
+    in the patient's language), ``notice``, the quiz explanation (``quiz_wrong``) or
+    ``accepted`` initials.
     """
 
     screen: Screen = Screen.STEP

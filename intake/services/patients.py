@@ -229,7 +229,7 @@ class PatientService(Service):
         with self.read() as s:
             p = s.get(Patient, patient_id)
             if p is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             return row(p)
 
     def correct(
@@ -243,10 +243,11 @@ class PatientService(Service):
         with self.write() as s:
             p = s.get(Patient, patient_id)
             if p is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             if p.version != expected_version:
                 raise Conflict(
-                    "These details were changed at another station. They have been reloaded; please check them and try again."
+                    "These details were changed at another station. They have been reloaded; please check them and try again.",
+                    code="details_changed",
                 )
             identity_changes = any(
                 k in clean and clean[k] != getattr(p, k)

@@ -401,7 +401,7 @@ class StaffService(Service):
         if locked_seconds:
             raise Locked(locked_seconds)
         if demo:
-            raise LoginFailed(DEMO_REFUSED)
+            raise LoginFailed(DEMO_REFUSED, code="demo_account")
         raise LoginFailed("That name or PIN is not right.")
 
     def confirm_secret(self, actor: Actor, secret: str, username: str | None = None) -> None:

@@ -29,7 +29,7 @@ from intake.domain import identity, rules, wizard
 from intake.domain import phq9 as phq9_scoring
 from intake.domain import reconsent as rc
 from intake.domain.answers import validate_page
-from intake.domain.errors import ValidationError
+from intake.domain.errors import Coded, ValidationError
 from intake.domain.kinds import FINISHED, SignerRole, Stage, VisitKind, VisitStatus
 from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
@@ -80,7 +80,9 @@ MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
 KIOSK_CONTACT_REASON = "updated by the patient at the kiosk"
-IDENTITY_PENDING_MESSAGE = "A member of staff must first check your details at the front desk."
+IDENTITY_PENDING_MESSAGE = Coded(
+    "A member of staff must first check your details at the front desk.", "identity_pending"
+)
 IDENTITY_CHANGED_MESSAGE = (
     "Your details were changed after the first signature. Please ask a member of staff to start"
     " the signatures again."
@@ -459,7 +461,7 @@ class VisitService(Service):
         now = self.ctx.now()
         p = s.get(Patient, patient_id)
         if p is None:
-            raise NotFound("No such patient.")
+            raise NotFound("No such patient.", code="patient_not_found")
         vid = str(uuid.uuid4())
         s.add(
             Visit(
@@ -537,7 +539,7 @@ class VisitService(Service):
         with self.write() as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
-                raise Immutable("This visit is already submitted.")
+                raise Immutable("This visit is already submitted.", code="visit_submitted")
             visit.kiosk_station = self.ctx.station
             visit.kiosk_released_at = None
             visit.updated_at = self.ctx.now()
@@ -635,7 +637,7 @@ class VisitService(Service):
         with self.write() as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
-                raise Immutable("This visit is already submitted.")
+                raise Immutable("This visit is already submitted.", code="visit_submitted")
             code = _new_code()
             now = self.ctx.now()
             visit.code_hash = _code_hash(visit.id, code)
@@ -673,7 +675,7 @@ class VisitService(Service):
             pages = self._forms(visit).intake.pages
             page = next((p for p in pages if p.id == page_id), None)
             if page is None:
-                raise NotFound(f"No intake page '{page_id}'.")
+                raise NotFound(f"No intake page '{page_id}'.", code="page_not_found")
             known = self._visit_answers(s, visit)
             values, errors = validate_page(page, raw, known, visit.visit_date)
             if errors:
@@ -724,7 +726,9 @@ class VisitService(Service):
         """
         require_visit(actor, visit_id)
         if reason not in KIOSK_RELEASE_REASONS:
-            raise InvalidInput({"reason": "Unknown reason for leaving the kiosk."})
+            raise InvalidInput(
+                {"reason": Coded("Unknown reason for leaving the kiosk.", "release_reason")}
+            )
         with self.write() as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT or visit.kiosk_released_at is not None:
@@ -738,7 +742,7 @@ class VisitService(Service):
     def set_language(self, actor: Actor, visit_id: str, lang: str) -> None:
         require_visit(actor, visit_id)
         if lang not in i18n.codes(pseudo=True):
-            raise InvalidInput({"lang": "Please choose English or Español."})
+            raise InvalidInput({"lang": Coded("Please choose English or Español.", "language")})
         with self.write() as s:
             visit = self._editable(s, visit_id)
             visit.lang = lang
@@ -845,11 +849,11 @@ class VisitService(Service):
         ``read_aloud``: the statement was read aloud to the person at the kiosk."""
         require_visit(actor, visit_id)
         if by not in ("patient", "guardian"):
-            raise InvalidInput({"by": "Unknown signer."})
+            raise InvalidInput({"by": Coded("Unknown signer.", "signer")})
         try:
             self.ctx.forms.risks.statement(statement_id)
         except KeyError:
-            raise NotFound("Unknown statement.") from None
+            raise NotFound("Unknown statement.", code="statement_not_found") from None
         with self.write(durable=True) as s:
             visit = self._editable(s, visit_id)
             answers = self._visit_answers(s, visit)
@@ -864,7 +868,12 @@ class VisitService(Service):
                     guardian_name = (str(answers[GUARDIAN_FIRST]), str(answers[GUARDIAN_LAST]))
                 if guardian_name is None:
                     raise InvalidInput(
-                        {"guardian": "Please enter the parent or guardian's name first."}
+                        {
+                            "guardian": Coded(
+                                "Please enter the parent or guardian's name first.",
+                                "guardian_first",
+                            )
+                        }
                     )
                 first, last = guardian_name
             try:
@@ -896,9 +905,11 @@ class VisitService(Service):
         require_visit(actor, visit_id)
         question = next((q for q in self.ctx.forms.quiz.questions if q.id == question_id), None)
         if question is None:
-            raise NotFound("Unknown question.")
+            raise NotFound("Unknown question.", code="question_not_found")
         if chosen not in {c.id for c in question.choices}:
-            raise InvalidInput({question_id: "Please choose one of the answers."})
+            raise InvalidInput(
+                {question_id: Coded("Please choose one of the answers.", "choose_one")}
+            )
         correct = chosen == question.answer
         with self.write(durable=True) as s:
             visit = self._editable(s, visit_id)
@@ -954,9 +965,11 @@ class VisitService(Service):
         """
         require_visit(actor, visit_id)
         if role not in ("patient", "guardian"):
-            raise NotAllowed("Only the patient or a guardian signs at the kiosk.")
+            raise NotAllowed(
+                "Only the patient or a guardian signs at the kiosk.", code="kiosk_signers"
+            )
         if method not in SIGNATURE_METHODS:
-            raise InvalidInput({"signature": "Unknown way of signing."})
+            raise InvalidInput({"signature": Coded("Unknown way of signing.", "signature_method")})
         if role == SignerRole.GUARDIAN and not relationship.strip():
             stored = self.draft(actor, visit_id).guardian
             relationship = stored[2] if stored else ""
@@ -980,13 +993,17 @@ class VisitService(Service):
         with self.write(durable=True) as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
-                raise Immutable("This visit is already submitted and cannot be changed.")
+                raise Immutable(
+                    "This visit is already submitted and cannot be changed.", code="visit_submitted"
+                )
             done = self._completeness(s, visit, ignore_signatures=True)
             if not done.complete:
                 raise InvalidInput(
                     {
-                        "visit": "Some steps are not finished yet: "
-                        + ", ".join(map(str, done.missing))
+                        "visit": Coded(
+                            "Some steps are not finished yet: " + ", ".join(map(str, done.missing)),
+                            "steps_missing",
+                        )
                     }
                 )
             # A signature carries its signer's own printed name (21 CFR 11.50): the patient's as
@@ -994,21 +1011,34 @@ class VisitService(Service):
             answers = self._visit_answers(s, visit)
             if role == SignerRole.PATIENT:
                 first, last = str(answers.get("first_name", "")), str(answers.get("last_name", ""))
-                wrong = f"Please write your name as on your record: {first} {last}."
+                wrong = Coded(
+                    f"Please write your name as on your record: {first} {last}.",
+                    "printed_name_patient",
+                    name=f"{first} {last}",
+                )
             else:
                 first = str(answers.get(GUARDIAN_FIRST, ""))
                 last = str(answers.get(GUARDIAN_LAST, ""))
                 if not first or not last:
                     raise InvalidInput(
-                        {"guardian": "Please enter the parent or guardian's name first."}
+                        {
+                            "guardian": Coded(
+                                "Please enter the parent or guardian's name first.",
+                                "guardian_first",
+                            )
+                        }
                     )
-                wrong = f"Please write the name the parent or guardian gave: {first} {last}."
+                wrong = Coded(
+                    f"Please write the name the parent or guardian gave: {first} {last}.",
+                    "printed_name_guardian",
+                    name=f"{first} {last}",
+                )
             if not identity.signs_as(printed, first, last):
                 raise InvalidInput({"printed_name": wrong})
             if s.scalar(
                 select(Signature).where(Signature.visit_id == visit_id, Signature.role == role)
             ):
-                raise Immutable("This signature has already been given.")
+                raise Immutable("This signature has already been given.", code="signature_given")
             # What is signed names the patient as the record does; kept with the answers at the
             # first signature, so the signed visit and its documents keep that identity whatever
             # happens later. A record corrected between two signatures would put a second
@@ -1019,7 +1049,7 @@ class VisitService(Service):
             if self._signed(s, visit_id):
                 held = self._answers(s, visit_id)
                 if any(held.get(k) != v for k, v in signed_identity.items()):
-                    raise Immutable(IDENTITY_CHANGED_MESSAGE)
+                    raise Immutable(IDENTITY_CHANGED_MESSAGE, code="identity_changed")
             else:
                 self._store_answers(s, actor, visit_id, signed_identity)
                 s.flush()
@@ -1527,17 +1557,22 @@ class VisitService(Service):
     def _visit(s: Session, visit_id: str) -> Visit:
         visit = s.get(Visit, visit_id)
         if visit is None:
-            raise NotFound("No such visit.")
+            raise NotFound("No such visit.", code="visit_not_found")
         return visit
 
     def _editable(self, s: Session, visit_id: str) -> Visit:
         visit = self._visit(s, visit_id)
         if visit.status != VisitStatus.DRAFT:
-            raise Immutable("This visit is already submitted and cannot be changed.")
+            raise Immutable(
+                "This visit is already submitted and cannot be changed.", code="visit_submitted"
+            )
         if s.scalar(
             select(func.count()).select_from(Signature).where(Signature.visit_id == visit_id)
         ):
-            raise Immutable("A signature has been given: the answers can no longer be changed.")
+            raise Immutable(
+                "A signature has been given: the answers can no longer be changed.",
+                code="answers_signed",
+            )
         return visit
 
     @staticmethod
@@ -1896,15 +1931,20 @@ def signature_problem(
     """Why a drawn signature is refused (empty, a dot, a tiny scribble), or None."""
     points = [pt for st in strokes for pt in st]
     if width <= 0 or height <= 0:
-        return "The signature pad has no size."
+        return Coded("The signature pad has no size.", "pad_size")
     if len(points) < MIN_STROKE_POINTS:
-        return "Please sign with your finger, a pen or the mouse in the box."
+        return Coded(
+            "Please sign with your finger, a pen or the mouse in the box.", "signature_empty"
+        )
     if any(not (-1 <= x <= width + 1 and -1 <= y <= height + 1) for x, y in points):
-        return "The signature goes outside the box; please clear it and sign again."
+        return Coded(
+            "The signature goes outside the box; please clear it and sign again.",
+            "signature_outside",
+        )
     xs = [x for x, _ in points]
     ys = [y for _, y in points]
     if (max(xs) - min(xs)) < MIN_SIGNATURE_EXTENT * width and (
         max(ys) - min(ys)
     ) < MIN_SIGNATURE_EXTENT * height:
-        return "That signature is too small; please sign across the box."
+        return Coded("That signature is too small; please sign across the box.", "signature_small")
     return None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
 from intake.services.errors import ServiceError
 
 log = logging.getLogger("intake.ui.staff")
@@ -51,10 +52,23 @@ def primary(button: W) -> W:
     return button
 
 
+# The staff screens speak the catalogue's source language; their words still come from it.
+STAFF_LANG = i18n.source_language()
+
+
+def refusal_text(exc: ServiceError) -> str:
+    """A service's refusal in the staff screens' words, by its code (``staff.error_<code>``);
+    the service's own text where the catalogue has no entry for the code."""
+    key = f"staff.error_{exc.code}"
+    if i18n.has(key):
+        return i18n.tr(key, STAFF_LANG, **exc.params)
+    return str(exc)
+
+
 def describe_error(exc: BaseException) -> str:
     """A message fit for the person at the screen; our own bugs are logged without patient data."""
     if isinstance(exc, ServiceError):
-        return str(exc)
+        return refusal_text(exc)
     if type(exc).__name__ == "DatabaseKeyError":
         # The environment's fault (no key in the store, a plain file where the encrypted one
         # belongs): its message names the store and what to do, never a key or patient data.

@@ -163,7 +163,7 @@ class AlertReleaseDialog(QDialog):
             self.message.show_error(" ".join(exc.errors.values()))
             return
         except ServiceError as exc:
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return
         except OSError as exc:
             self.message.show_error(describe_error(exc))

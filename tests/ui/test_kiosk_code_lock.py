@@ -17,7 +17,7 @@ from intake.services.context import AppContext
 from intake.services.errors import CodeLocked
 from intake.services.scripted import ScriptedPatient
 from intake.services.visits import VisitService
-from intake.ui.kiosk.text import UNTRANSLATED, message
+from intake.ui.kiosk.text import GENERIC, message, t
 
 CALM = {
     "en": "Please ask at the front desk; they will help you start.",
@@ -87,12 +87,12 @@ def test_a_second_kiosk_or_a_restart_does_not_get_round_the_lock(
 
 def test_every_lock_out_message_has_spanish() -> None:
     for refusal in (CodeLocked(1), CodeLocked(61), CodeLocked(3600), CodeLocked(5, void=True)):
-        spanish = message(str(refusal), "es")
-        assert not spanish.startswith(UNTRANSLATED), str(refusal)
+        spanish = message(refusal.said, "es")
+        assert spanish != t(f"error_{GENERIC}", "es"), str(refusal)
         assert spanish.startswith(CALM["es"])
-    assert "dentro de 2 minutos" in message(str(CodeLocked(61)), "es")
-    assert "dentro de 60 minutos" in message(str(CodeLocked(3600)), "es")
-    assert message(str(CodeLocked(5, void=True)), "es") == CALM["es"]  # nothing to wait for
+    assert "dentro de 2 minutos" in message(CodeLocked(61).said, "es")
+    assert "dentro de 60 minutos" in message(CodeLocked(3600).said, "es")
+    assert message(CodeLocked(5, void=True).said, "es") == CALM["es"]  # nothing to wait for
 
 
 def test_the_board_says_code_void_and_staff_issue_a_new_one(qtbot, sqlite_ctx: AppContext) -> None:  # type: ignore[no-untyped-def]

@@ -105,7 +105,7 @@ def test_every_kiosk_page_has_a_place_for_a_service_error(qtbot, sqlite_ctx: App
 
     forms = sqlite_ctx.forms
     for page in (HelpNowPage(forms.phq9, "es"), ResumePage("es"), DonePage("es")):
-        page.show_errors({"_": STORAGE_MESSAGE})
+        page.show_errors({"_": StorageUnavailable(STORAGE_MESSAGE).said})
         label = page.findChild(QLabel, SERVICE_ERROR_NAME)
         assert label is not None and label.text() == STORAGE_ES, type(page).__name__
         page.show_errors({})

@@ -108,6 +108,43 @@ def test_messages_in_spanish(kiosk: KioskDriver, sqlite_ctx: AppContext) -> None
     assert error_of(kiosk, "phone") == "Un número de teléfono tiene de 7 a 15 dígitos; revíselo."
 
 
+def test_a_spanish_kiosk_words_problems_and_refusals_from_the_catalogue(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """Validation problems (with their values) and a service's refusal at signing reach a
+    Spanish patient in the catalogue's Spanish, by their codes."""
+    from intake import i18n
+
+    patient = ScriptedPatient(lang="es")
+    reg = register(sqlite_ctx, patient)
+    kiosk.click("welcome_lang_es")
+    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+    kiosk.answer("phone", "55 abc 0102")
+    kiosk.answer("email", "nadie")
+    kiosk.next()
+    assert error_of(kiosk, "phone") == i18n.tr("kiosk.error_phone_characters", "es")
+    assert error_of(kiosk, "email") == (
+        "Revise el correo electrónico, por ejemplo nombre@ejemplo.com."
+    )
+    kiosk.fill_intake_page(patient.page_answers()[kiosk.step().split(":", 1)[1]])
+    kiosk.next()
+    kiosk.walk_visit_to_signing(patient)
+
+    # The name under the signature must be the one on the record: the service refuses another,
+    # and says so in Spanish with the record's name in it.
+    kiosk.type_into("printed_name", "Nadie Otro")
+    kiosk.sign()
+    assert kiosk.step() == "sign:patient"
+    name_error = kiosk.page.name_error  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(name_error.isVisible)
+    assert name_error.text() == i18n.tr(
+        "kiosk.error_printed_name_patient",
+        "es",
+        name=f"{patient.first_name} {patient.last_name}",
+    )
+    assert name_error.text().startswith("Escriba su nombre como figura en su expediente")
+
+
 def test_pregnancy_page_follows_answers_and_exclusive_choices(
     kiosk: KioskDriver, sqlite_ctx: AppContext
 ) -> None:

@@ -80,3 +80,26 @@ def test_a_search_the_database_refuses_is_a_message(qtbot, sqlite_ctx, monkeypat
         page.search_for("berg")
     assert "could not be reached" in page.message.text()
     assert "5432" not in page.message.text()
+
+
+def test_a_refusal_is_worded_from_the_staff_catalogue_by_its_code(
+    qtbot, sqlite_ctx, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The board shows a refusal in the staff catalogue's words for its code, not the text the
+    service happened to give; a code the staff catalogue lacks keeps the service's text."""
+    from intake import i18n
+    from intake.services.errors import Conflict, NotFound
+    from intake.ui.common import describe_error
+
+    board = _board(qtbot, sqlite_ctx)
+
+    def stale(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise Conflict("stale", code="changed_elsewhere")
+
+    monkeypatch.setattr(VisitService, "board", stale)
+    with qtbot.waitSignal(board._refreshing.failed, timeout=10_000):
+        board.refresh()
+    assert board.message.text() == i18n.tr("staff.error_changed_elsewhere", "en")
+    assert describe_error(NotFound("No staff account named 'x'.")) == (
+        "No staff account named 'x'."
+    )

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.services.errors import STORAGE_MESSAGE, ServiceError
+from intake.services.errors import ServiceError
 from intake.ui.kiosk.base import make_label
 from intake.ui.kiosk.text import message, t
 from intake.ui.operations import Operation
@@ -118,10 +118,12 @@ class StaffPinDialog(QDialog):
 
     def _on_login_failed(self, exc: BaseException) -> None:
         self.secret.clear()
-        # A refusal in the service's words (translated); a fault of the database or the
-        # station in the kiosk's own, without its details.
-        text = str(exc) if isinstance(exc, ServiceError) else STORAGE_MESSAGE
-        self._show_error(message(text, self.lang))
+        # A refusal worded by its code; a fault of the database or the station in the kiosk's
+        # own words, without its details.
+        if isinstance(exc, ServiceError):
+            self._show_error(message(exc.said, self.lang))
+        else:
+            self._show_error(t("error_storage_unavailable", self.lang))
         self.secret.setFocus()
 
     def _on_login_busy_changed(self, busy: bool) -> None:

@@ -357,7 +357,7 @@ class CourseWidget(QWidget):
             return None
         except Conflict as exc:
             self._reload_after_conflict(month)
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return None
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))

@@ -125,11 +125,15 @@ class IdentityCheckDialog(QDialog):
             else:
                 self._service.keep(self._actor, self.check.visit_id)
         except (InvalidInput, Conflict) as exc:
-            text = " ".join(exc.errors.values()) if isinstance(exc, InvalidInput) else str(exc)
+            text = (
+                " ".join(exc.errors.values())
+                if isinstance(exc, InvalidInput)
+                else describe_error(exc)
+            )
             self.message.show_error(text)
             return
         except ServiceError as exc:
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return
         except OSError as exc:
             self.message.show_error(describe_error(exc))

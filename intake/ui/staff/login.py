@@ -278,7 +278,7 @@ class FirstRunPage(QWidget):
                 (self.errors.get(key) or self.message).show_error(text)
             return
         except ServiceError as exc:
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return
         except OSError as exc:
             self.message.show_error(describe_error(exc))

@@ -200,10 +200,10 @@ class PatientDialog(QDialog):
             return
         except Conflict as exc:
             self._reload()
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return
         except ServiceError as exc:
-            self.message.show_error(str(exc))
+            self.message.show_error(exc)
             return
         except OSError as exc:
             self.message.show_error(describe_error(exc))

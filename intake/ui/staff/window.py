@@ -214,7 +214,7 @@ class StaffAccountsPage(QWidget):
                 text = (
                     exc.errors.get("secret", str(exc))
                     if isinstance(exc, InvalidInput)
-                    else str(exc)
+                    else describe_error(exc)
                 )
                 dialog.message.show_error(text)
                 return
