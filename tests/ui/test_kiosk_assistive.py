@@ -4,8 +4,9 @@ events) counts exactly as typing and pressing do."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAccessible, QAccessibleActionInterface
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 from test_kiosk_driver import KioskDriver, register
 
 from intake.domain import rules
@@ -253,20 +254,50 @@ def test_the_idle_warning_is_modal_and_announced(
     assert answer.isEnabled() and not window.idle.warning
 
 
-def test_a_page_change_is_announced_by_its_heading(
+class FocusSpy(QObject):
+    """Every widget that receives the keyboard focus, in order (Qt sends a screen reader its
+    accessibility focus event for the same widget)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.focused: list[QWidget] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self.focused.append(watched)
+        return False
+
+
+def test_a_page_change_is_said_once_by_its_focused_heading(
     kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    """The new page's heading takes the focus (a screen reader says it, as a heading); the
+    title is not announced as well, which would have it heard twice."""
     from intake.ui.kiosk import base
 
     said: list[tuple[str, object]] = []
     monkeypatch.setattr(base, "_deliver", lambda e: said.append((e.message(), e.politeness())))
-    patient = ScriptedPatient()
-    reg = register(sqlite_ctx, patient)
-    kiosk.open_with_code(patient.date_of_birth, reg.started.code)
-    identity = sqlite_ctx.forms.intake.pages[0].title("en")
-    assert (identity, QAccessible.AnnouncementPoliteness.Polite) in said
-    said.clear()
-    kiosk.fill_intake_page(patient.page_answers().get(sqlite_ctx.forms.intake.pages[0].id, {}))
-    kiosk.next()
-    assert said[-1] == (kiosk.page.title_text, QAccessible.AnnouncementPoliteness.Polite)  # type: ignore[attr-defined]
-    assert said[-1][0] and said[-1][0] != identity
+    spy = FocusSpy()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(spy)
+    try:
+        patient = ScriptedPatient()
+        reg = register(sqlite_ctx, patient)
+        kiosk.open_with_code(patient.date_of_birth, reg.started.code)
+        identity = sqlite_ctx.forms.intake.pages[0]
+        titles = [identity.title("en")]
+        answers = patient.page_answers().get(identity.id, {})
+        kiosk.fill_intake_page(answers)
+        spy.focused.clear()
+        kiosk.next()
+        titles.append(kiosk.page.title_text)  # type: ignore[attr-defined]
+        assert titles[1] and titles[1] != titles[0]
+        kiosk.qtbot.waitUntil(lambda: kiosk.page.heading in spy.focused)  # type: ignore[attr-defined]
+        iface = QAccessible.queryAccessibleInterface(kiosk.page.heading)  # type: ignore[attr-defined]
+        assert iface.role() == QAccessible.Role.Heading and iface.state().focused
+        assert iface.text(QAccessible.Text.Name) == titles[1]
+    finally:
+        app.removeEventFilter(spy)
+    # Neither the first page's title nor the second's was announced.
+    assert not [text for text, _ in said if any(title in text for title in titles)]

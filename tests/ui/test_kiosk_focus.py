@@ -4,6 +4,7 @@ to the top bar, and a focused field is scrolled into view at the largest text si
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QWidget
@@ -85,8 +86,12 @@ def test_the_review_page_starts_at_its_named_heading(
 
 
 def test_quiz_focus_goes_from_the_answer_to_check_and_stays_on_the_page_when_locked(
-    kiosk: KioskDriver, sqlite_ctx: AppContext
+    kiosk: KioskDriver, sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from intake.ui.kiosk import base
+
+    announced: list[str] = []
+    monkeypatch.setattr(base, "_deliver", lambda e: announced.append(e.message()))
     patient = to_topics(kiosk, sqlite_ctx)
     kiosk.walk_topics(patient)
     page = kiosk.page
@@ -108,6 +113,8 @@ def test_quiz_focus_goes_from_the_answer_to_check_and_stays_on_the_page_when_loc
     assert here is page.wrong_heading  # type: ignore[attr-defined]
     said = QAccessible.queryAccessibleInterface(here)
     assert question.explanation("en") in said.text(QAccessible.Text.Description)
+    # The focus says it: it is not announced as well (it would be heard twice).
+    assert not [text for text in announced if question.explanation("en") in text]
 
 
 def test_a_focused_field_is_scrolled_into_view_at_the_largest_text_size(

@@ -26,19 +26,33 @@ if TYPE_CHECKING:
     from intake.services.kiosk_payloads import NavState
 
 
+# The gap between groups of buttons in the top bar.
+GROUP_GAP = 12
+# The least of the clinic's name the top bar shows, in pixels (all of it when shorter).
+BRAND_MIN_WIDTH = 280
+
+
 class ElidedLabel(QLabel):
-    """One line that ends in "…" when there is not room for all of it."""
+    """One line that ends in "…" when there is not room for all of it; its accessible name
+    and (when cut) its tooltip keep all of it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._full = ""
-        # On a narrow screen the clinic's name gives way; the buttons keep their full size.
+        # It takes the room the buttons leave; the bar keeps it at least ``minimumWidth()``.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_full_text(self, text: str) -> None:
         self._full = text
         self.setAccessibleName(text)
         self._elide()
+
+    def full_width(self) -> int:
+        """The width that shows all of the text."""
+        margins = self.contentsMargins()
+        return (
+            self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -47,6 +61,7 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         text = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, self.width())
         self.setText("" if text == "…" else text)
+        self.setToolTip(self._full if text != self._full else "")
 
 
 class AccessibilityBar(QWidget):
@@ -62,12 +77,21 @@ class AccessibilityBar(QWidget):
         super().__init__(parent)
         self.setObjectName("AccessibilityBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 8, 16, 8)
-        row.setSpacing(8)
+        self._rows = rows = QVBoxLayout(self)
+        rows.setContentsMargins(16, 8, 16, 8)
+        rows.setSpacing(8)
+        self._top = QHBoxLayout()
+        self._top.setSpacing(8)
+        rows.addLayout(self._top)
+        # On a narrow screen (or with long texts) the text size, contrast, read-aloud and staff
+        # buttons go to a second row, so that the clinic's name stays readable.
+        self._second = QHBoxLayout()
+        self._second.setSpacing(8)
+        self._second.addStretch(1)
+        rows.addLayout(self._second)
         self.brand = ElidedLabel(self)
         self.brand.setProperty("role", "brand")
-        row.addWidget(self.brand, 1)
+        self._top.addWidget(self.brand, 1)
         self.languages: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
         for code in i18n.offered():
@@ -76,8 +100,15 @@ class AccessibilityBar(QWidget):
             button.setAutoExclusive(True)  # one of several: a radio button to a screen reader
             button.clicked.connect(lambda _c=False, c=code: self.language_chosen.emit(c))
             self.languages[code] = button
-            row.addWidget(button)
-        row.addSpacing(12)
+            self._top.addWidget(button)
+        self._top.addSpacing(GROUP_GAP)
+        # Made after the language buttons, so Tab reaches them in the order they are seen in
+        # either arrangement.
+        self._tools = QWidget(self)
+        self._tools.setObjectName("bar_tools")
+        tools = QHBoxLayout(self._tools)
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(8)
         self.sizes: list[QPushButton] = []
         sizes = QButtonGroup(self)
         for i, label in enumerate(("A", "A+", "A++")):
@@ -86,17 +117,53 @@ class AccessibilityBar(QWidget):
             button.setAutoExclusive(True)
             button.clicked.connect(lambda _c=False, i=i: self.text_size_chosen.emit(i))
             self.sizes.append(button)
-            row.addWidget(button)
+            tools.addWidget(button)
         self.contrast = self._button("", "bar_contrast", checkable=True)
         self.contrast.toggled.connect(self.contrast_toggled)
-        row.addWidget(self.contrast)
+        tools.addWidget(self.contrast)
         self.read_aloud = self._button("", "bar_read_aloud")
         self.read_aloud.clicked.connect(self.read_aloud_requested)
-        row.addWidget(self.read_aloud)
-        row.addSpacing(12)
+        tools.addWidget(self.read_aloud)
+        tools.addSpacing(GROUP_GAP)
         self.staff = self._button("", "bar_staff")
         self.staff.clicked.connect(self.staff_requested)
-        row.addWidget(self.staff)
+        tools.addWidget(self.staff)
+        self._top.addWidget(self._tools)
+        self.two_rows = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _one_row_width(self) -> int:
+        """The width one row needs to show the clinic's whole name beside every button."""
+        margins = self._rows.contentsMargins()
+        widgets: list[QWidget] = [*self.languages.values(), self._tools]
+        return (
+            margins.left()
+            + margins.right()
+            + self.brand.full_width()
+            + sum(w.sizeHint().width() for w in widgets)
+            + self._top.spacing() * (len(widgets) + 1)
+            + GROUP_GAP
+        )
+
+    def _arrange(self) -> None:
+        """One row where all of it fits; else two, the name beside the languages."""
+        two = self.width() < self._one_row_width()
+        # However narrow, a good part of the name stays (the rest is in its accessible name).
+        self.brand.setMinimumWidth(min(self.brand.full_width(), BRAND_MIN_WIDTH))
+        if two == self.two_rows:
+            return
+        self.two_rows = two
+        if two:
+            self._top.removeWidget(self._tools)
+            self._second.addWidget(self._tools)
+        else:
+            self._second.removeWidget(self._tools)
+            self._top.addWidget(self._tools)
+        self._second.invalidate()
+        self._top.invalidate()
 
     def _button(self, text: str, name: str, *, checkable: bool = False) -> QPushButton:
         button = QPushButton(text, self)
@@ -124,6 +191,7 @@ class AccessibilityBar(QWidget):
         self.contrast.setAccessibleName(t("contrast_name", lang))
         self.staff.setText(t("staff", lang))
         self.staff.setAccessibleName(t("staff_name", lang))
+        self._arrange()
 
     def show_reading(self, lang: str, *, available: bool, speaking: bool) -> None:
         """ "Read aloud", "Stop" while speaking, or disabled saying why where no engine exists."""
@@ -135,6 +203,7 @@ class AccessibilityBar(QWidget):
         button.setToolTip(why)
         button.setAccessibleDescription(why)
         button.setEnabled(available)
+        self._arrange()
 
 
 class NavBar(QWidget):

@@ -74,8 +74,11 @@ class PageHost(QObject):
             old.deleteLater()
         self.shown.emit(page)
         page.focus_heading()
-        # A page change is said: its heading, politely, after whatever is being read.
-        if page.title_text:
+        # The heading taking the focus is how a screen reader says where the patient is (and
+        # its reading cursor starts there); announcing the title as well would have it said
+        # twice. Only a title the focus could not reach is announced, politely.
+        heading = page.heading
+        if page.title_text and (heading is None or not heading.hasFocus()):
             announce(page, page.title_text, assertive=False)
 
     def show_welcome(self, lang: str, clinic: str, snapshot: dict[str, Any] | None = None) -> None:

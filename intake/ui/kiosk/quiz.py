@@ -94,10 +94,13 @@ class QuizPage(KioskPage):
             self.wrong_heading.setFocus(Qt.FocusReason.OtherFocusReason)
         self.choices.set_locked(True)
         self.reveal(self.explanation_card)
-        announce(
-            self.explanation_card,
-            f"{t('quiz_wrong', self.lang)} {self.question.explanation(self.lang)}",
-        )
+        if not self.wrong_heading.hasFocus():
+            # Said at once where the focus stayed elsewhere (Next): where the focus came to the
+            # explanation, a screen reader says it there, and an announcement would repeat it.
+            announce(
+                self.explanation_card,
+                f"{t('quiz_wrong', self.lang)} {self.question.explanation(self.lang)}",
+            )
 
     @property
     def answered_wrong(self) -> bool:
