@@ -90,4 +90,7 @@ def _checkin_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
             ]
         )
     )
+    if record.is_minor or record.signature("guardian") is not None:
+        # A minor's guardian co-signs the month's attestation.
+        story += [Spacer(0, 8), KeepTogether([_signature_block(record, "guardian", forms, width)])]
     return story
