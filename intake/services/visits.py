@@ -1390,6 +1390,7 @@ class VisitService(Service):
                 answers=known,
                 reconsent=self._basis(visit),
                 checkin_month=self._checkin_of(visit),
+                notice=self._notice(visit),
             )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
