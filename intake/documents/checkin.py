@@ -79,6 +79,8 @@ def _checkin_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
             _p(esc(ui["checkin_reacknowledged"].format(count=len(record.statement_ids))), "para")
         )
 
+    # A minor's guardian co-signs the month's attestation, beside the patient.
+    guardian = record.is_minor or record.signature("guardian") is not None
     story.append(
         KeepTogether(
             [
@@ -88,6 +90,7 @@ def _checkin_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
                 Spacer(0, 8),
                 _signature_block(record, "patient", forms, width),
             ]
+            + ([_signature_block(record, "guardian", forms, width)] if guardian else [])
         )
     )
     return story

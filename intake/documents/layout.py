@@ -781,9 +781,17 @@ class SignatureDue(_FixedBox):
 
 
 def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: str) -> str:
-    from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
+    from intake.domain.records import (
+        CHECKIN_GUARDIAN_MEANING,
+        CHECKIN_MEANING,
+        SIGNATURE_MEANINGS,
+    )
 
-    meanings = {**SIGNATURE_MEANINGS, "checkin": CHECKIN_MEANING}
+    meanings = {
+        **SIGNATURE_MEANINGS,
+        "checkin": CHECKIN_MEANING,
+        "checkin_guardian": CHECKIN_GUARDIAN_MEANING,
+    }
     if sig is None or not sig.meaning or sig.meaning == meanings.get(role):
         return ui.get(f"meaning_{role}", role)
     return sig.meaning if lang == "en" else ui.get(f"meaning_{role}", sig.meaning)
@@ -792,8 +800,12 @@ def _meaning(sig: SignatureRecord | None, role: str, ui: dict[str, str], lang: s
 def _signature_block(record: ConsentRecord, role: str, forms: FormSet, width: float) -> Flowable:
     ui = _ui_for(record)
     sig = record.signature(role)
-    # A check-in's patient signature is a monthly attestation, worded as one.
-    said = "checkin" if record.visit_kind == "checkin" and role == "patient" else role
+    # A check-in's signatures are a monthly attestation (the patient's, and a minor's
+    # guardian's), worded as one; at a check-in carrying a re-consent they are a consent.
+    attests = record.visit_kind == "checkin" and record.reconsent is None
+    said = (
+        {"patient": "checkin", "guardian": "checkin_guardian"}.get(role, role) if attests else role
+    )
     box_w, box_h = 0.42 * width, 78.0
     drawn: Flowable
     if sig is None:

@@ -138,6 +138,67 @@ class ReconsentPlan:
         return ""
 
 
+@dataclass(frozen=True)
+class ChangeNotice:
+    """Forms moved on by changes the clinic profile calls minor: at the next visit the patient
+    is shown which statements are new or changed, and asked nothing for them."""
+
+    renews: str  # the visit of the consent the changes are measured against
+    signed_on: dt.date
+    changes: Mapping[str, tuple[str, str]]  # form id -> (signed version, version now)
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return (*self.new, *self.changed)
+
+    def mark(self, statement_id: str) -> str:
+        """ "new", "changed" or "" for a statement."""
+        if statement_id in self.new:
+            return NEW
+        if statement_id in self.changed:
+            return CHANGED
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "renews": self.renews,
+            "signed_on": self.signed_on.isoformat(),
+            "changes": {k: list(v) for k, v in sorted(self.changes.items())},
+            "new": list(self.new),
+            "changed": list(self.changed),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ChangeNotice:
+        return cls(
+            str(data["renews"]),
+            dt.date.fromisoformat(str(data["signed_on"])),
+            {str(k): (str(v[0]), str(v[1])) for k, v in dict(data.get("changes") or {}).items()},
+            tuple(str(x) for x in data.get("new") or ()),
+            tuple(str(x) for x in data.get("changed") or ()),
+        )
+
+
+def notice_of(plan: ReconsentPlan) -> ChangeNotice | None:
+    """What the patient is told of minor changes only; None when a re-consent is asked (which
+    shows them anyway) or nothing changed."""
+    if not plan.notice_only:
+        return None
+    previous = plan.previous
+    return ChangeNotice(
+        previous.visit_id,
+        previous.signed_on,
+        {
+            form: (previous.form_versions[form], plan.current_versions[form])
+            for form in sorted(plan.changes)
+        },
+        plan.new,
+        plan.changed,
+    )
+
+
 def change_class(
     form_id: str,
     signed_version: str,

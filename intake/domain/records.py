@@ -25,8 +25,9 @@ SIGNATURE_MEANINGS = {
     "guardian": "guardian consent",
     "clinician": "prescriber attestation",
 }
-# What the patient's signature on a monthly check-in means.
+# What the patient's signature on a monthly check-in means, and a minor's guardian's beside it.
 CHECKIN_MEANING = "monthly check-in attestation"
+CHECKIN_GUARDIAN_MEANING = "guardian monthly check-in attestation"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ services accepted, and asks the model where to go. Rules that live here:
   statement beside the patient;
 * a re-consent (a visit renewing an earlier consent) first says what changed and lists the
   statements carried over, then shows only the new and changed statements;
+* after changes the clinic calls minor, the next visit shows which statements are new or
+  changed on a page of its own, asking nothing for them;
 * a wrong quiz answer sends the patient to the topic pages holding the statements it tests,
   which must be initialled again, then back to that question;
 * Back works (and keeps what was entered) until the first signature: the point of no return.
@@ -35,6 +37,7 @@ PHQ9 = "phq9"
 HELP_NOW = "help_now"
 GUARDIAN = "guardian"
 RECONSENT = "reconsent"
+NOTICE = "notice"
 TOPIC = "topic"
 QUIZ = "quiz"
 REVIEW = "review"
@@ -49,6 +52,7 @@ KINDS = (
     HELP_NOW,
     GUARDIAN,
     RECONSENT,
+    NOTICE,
     TOPIC,
     QUIZ,
     REVIEW,
@@ -67,6 +71,7 @@ SECTION_OF = {
     HELP_NOW: "mood",
     GUARDIAN: "risks",
     RECONSENT: "risks",
+    NOTICE: "risks",
     TOPIC: "risks",
     QUIZ: "check",
     REVIEW: "sign",
@@ -148,13 +153,17 @@ class KioskFlow:
         lang: str = "en",
         reconsent: rc.SignedConsent | None = None,
         checkin_month: int | None = None,
+        notice: rc.ChangeNotice | None = None,
     ):
         self.forms = forms
         # A re-consent: the consent this visit renews (only what changed is shown).
         self.reconsent = reconsent
+        # Minor changes since the patient signed: shown on a page of their own, asked nothing.
+        self.notice = notice
         # A monthly check-in (its month of the course) runs on the check-in's pages (``forms``
         # from ``FormSet.for_visit``), asks a few quiz questions, shows risk statements only
-        # to initial again after a wrong answer, and is signed by the patient alone.
+        # to initial again after a wrong answer (or that a re-consent it carries asks), and is
+        # signed by the patient (and a minor's guardian).
         self.checkin_month = checkin_month
         self.retested: set[str] = set()  # statements a wrong answer sent the patient back to
         self.visit_date = visit_date
@@ -193,6 +202,7 @@ class KioskFlow:
         guardian: Guardian | None = None,
         reconsent: rc.SignedConsent | None = None,
         checkin_month: int | None = None,
+        notice: rc.ChangeNotice | None = None,
     ) -> KioskFlow:
         """A flow for a visit already in storage (resume after a restart or an idle timeout).
 
@@ -207,6 +217,7 @@ class KioskFlow:
             lang=lang,
             reconsent=reconsent,
             checkin_month=checkin_month,
+            notice=notice,
         )
         flow.acknowledged = set(acknowledged)
         flow.phq9_done = phq9_done
@@ -257,8 +268,9 @@ class KioskFlow:
 
     @property
     def guardian_needed(self) -> bool:
-        """A minor's guardian initials and co-signs the first visit (not a check-in)."""
-        return self.is_minor and not self.is_checkin
+        """A minor's guardian names themselves and co-signs every visit: the first visit (and
+        initials beside the patient), and each monthly check-in."""
+        return self.is_minor
 
     def page(self, page_id: str) -> fm.Page:
         for page in self.forms.intake.pages:
@@ -272,9 +284,11 @@ class KioskFlow:
         return rules.visible_questions(self.page(page_id), self.facts(pending))
 
     def _all_topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
+        """The topics whose statements this visit may show: at a re-consent (not a check-in,
+        whose quiz and detours draw on every statement in force) only what it asks."""
         topics = rules.applicable_topics(self.forms.risks, self.facts())
         plan = self.reconsent_plan()
-        if plan is None:
+        if plan is None or self.is_checkin:
             return topics
         asked = set(plan.asked)
         shown = [(topic, [s for s in statements if s.id in asked]) for topic, statements in topics]
@@ -286,14 +300,31 @@ class KioskFlow:
             return None
         return rc.plan_for(self.reconsent, self.forms, self.facts())
 
+    def reconsent_asked(self) -> set[str]:
+        """The statements a re-consent asks (new and changed); empty at any other visit."""
+        plan = self.reconsent_plan()
+        return set(plan.asked) if plan is not None else set()
+
+    def notice_statements(self) -> list[tuple[fm.Statement, str]]:
+        """The statements a notice of minor changes shows, in form order, each with its mark
+        ("new" or "changed")."""
+        if self.notice is None:
+            return []
+        shown = set(self.notice.statements)
+        return [
+            (st, self.notice.mark(st.id)) for st in self.forms.risks.statements if st.id in shown
+        ]
+
     def topics(self) -> list[tuple[fm.Topic, list[fm.Statement]]]:
-        """The risk topics to go through; at a check-in only the statements to initial again."""
+        """The risk topics to go through; at a check-in only the statements a re-consent it
+        carries asks, and those to initial again after a wrong answer."""
         topics = self._all_topics()
         if not self.is_checkin:
             return topics
+        shown = self.retested | self.reconsent_asked()
         out = []
         for topic, statements in topics:
-            again = [st for st in statements if st.id in self.retested]
+            again = [st for st in statements if st.id in shown]
             if again:
                 out.append((topic, again))
         return out
@@ -324,8 +355,12 @@ class KioskFlow:
         return SIGNERS if self.guardian_needed else ("patient",)
 
     def acknowledgers(self, statement: fm.Statement) -> tuple[str, ...]:
+        """Who initials a statement: at a check-in the patient alone, but for a statement a
+        re-consent asks (a minor's guardian too, as at a first visit)."""
         roles = rules.acknowledgers(statement, self.facts())
-        return tuple(r for r in roles if r == "patient") if self.is_checkin else roles
+        if self.is_checkin and statement.id not in self.reconsent_asked():
+            return tuple(r for r in roles if r == "patient")
+        return roles
 
     def steps(self) -> list[Step]:
         """Every step of this visit in order, as the answers so far decide it."""
@@ -339,11 +374,13 @@ class KioskFlow:
         out.append(Step(PHQ9))
         if self.needs_staff:
             out.append(Step(HELP_NOW))
-        minor = bool(facts.get("is_minor")) and not self.is_checkin
+        minor = self.guardian_needed
         if minor:
             out.append(Step(GUARDIAN))
         if self.reconsent is not None:
             out.append(Step(RECONSENT))
+        if self.notice is not None and self.notice.statements:
+            out.append(Step(NOTICE))
         out += [Step(TOPIC, topic.id) for topic, _ in self.topics()]
         out += [Step(QUIZ, q.id) for q in self.quiz_questions()]
         out.append(Step(REVIEW))
@@ -409,7 +446,7 @@ class KioskFlow:
                 return not self.identity_hold
             case "guardian":
                 return self.guardian is not None
-            case "reconsent":
+            case "reconsent" | "notice":
                 return True
             case "topic":
                 if self.guardian_needed and self.guardian is None:

@@ -56,6 +56,17 @@ from intake.store.models import (
 KINDS = ("consent", "education", "summary")
 # What a signed visit issues, by the visit's kind: a monthly check-in makes its own record.
 KINDS_FOR_VISIT = {"first_visit": KINDS, "checkin": ("checkin",)}
+
+
+def kinds_for_visit(visit: Visit) -> tuple[str, ...]:
+    """The documents a signed visit issues: a check-in that carried a re-consent also issues
+    the renewed consent, as a first visit's re-consent does."""
+    kinds = KINDS_FOR_VISIT.get(visit.kind, KINDS)
+    if "consent" not in kinds and "carried_over" in (visit.reconsent or {}):
+        kinds = (*kinds, "consent")
+    return kinds
+
+
 _FORM_FOR_KIND = {
     "consent": "risks",
     "education": "education",
@@ -598,7 +609,7 @@ class DocumentService(Service):
             have = {
                 d.kind for d in s.scalars(select(Document).where(Document.visit_id == visit_id))
             }
-            missing = [k for k in KINDS_FOR_VISIT.get(visit.kind, KINDS) if k not in have]
+            missing = [k for k in kinds_for_visit(visit) if k not in have]
             base = build_record(s, self.ctx.forms, visit_id)
             # The record as FHIR, read in the same snapshot, goes inside the consent.
             bundle = self._record_bundle(s, visit_id) if "consent" in missing else None

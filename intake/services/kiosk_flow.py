@@ -217,6 +217,7 @@ class KioskController:
             guardian=Guardian(*draft.guardian) if draft.guardian else None,
             reconsent=draft.reconsent,
             checkin_month=(draft.course_month or 1) if draft.kind == "checkin" else None,
+            notice=draft.notice,
         )
         visit.flow = flow
         if lang != draft.lang:
@@ -392,6 +393,9 @@ class KioskController:
             outcome = visits.answer_quiz(actor, vid, step.key, payload.choice)
             flow.record_quiz(step.key, outcome.correct, outcome.retest_statements)
             return None if outcome.correct else ViewState(step=step, quiz_wrong=True)
+        if step.kind == "notice":
+            visits.notice_shown(actor, vid)  # read: the audit trail says so
+            return None
         if step.kind == "review" and isinstance(payload, ReviewRead):
             return self._review_complete(visit, flow)
         return None if flow.can_go_next() else stay

@@ -124,9 +124,8 @@ def build_record(
         asked = {*renewal.new, *renewal.changed}
         statements = [st.id for st in forms.risks.statements if st.id in asked]
     else:
-        basis = (
-            reconsent.SignedConsent.from_json(visit.reconsent["basis"]) if visit.reconsent else None
-        )
+        stored = (visit.reconsent or {}).get("basis")
+        basis = reconsent.SignedConsent.from_json(stored) if stored else None
         statements = [st.id for st in reconsent.statements_to_acknowledge(forms, facts, basis)]
         if basis is not None:
             plan = reconsent.plan_for(basis, forms, facts)

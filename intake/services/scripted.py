@@ -263,7 +263,12 @@ def walk_checkin(
     for page in ctx.forms.checkin.pages:
         visits.save_page(kiosk, vid, page.id, answers.get(page.id, {}))
     visits.save_phq9(kiosk, vid, list(patient.phq9), "not_difficult")
-    facts = visits.draft(kiosk, vid).facts()
+    draft = visits.draft(kiosk, vid)
+    facts = draft.facts()
+    minor = bool(facts.get("is_minor"))
+    if minor:  # a minor's check-in is co-signed by the guardian, who names themselves first
+        visits.save_guardian(kiosk, vid, *patient.guardian, "parent")
+    _acknowledge(ctx, visits, kiosk, vid, patient, facts, draft.reconsent)
     statements = {s.id for s in rules.applicable_statements(ctx.forms.risks, facts)}
     questions = drawn_quiz(
         rules.applicable_quiz(ctx.forms.quiz, statements, facts), started.course_month or 1
@@ -285,7 +290,49 @@ def walk_checkin(
         600,
         200,
     )
+    if minor:
+        outcome = visits.sign(
+            kiosk,
+            vid,
+            "guardian",
+            " ".join(patient.guardian),
+            signature_strokes(seed=3),
+            600,
+            200,
+            relationship="parent",
+        )
     return vid, kiosk, outcome
+
+
+def _acknowledge(
+    ctx: AppContext,
+    visits: VisitService,
+    kiosk: Actor,
+    vid: str,
+    patient: ScriptedPatient,
+    facts: dict[str, Any],
+    basis: reconsent.SignedConsent | None,
+) -> None:
+    """Initial what a re-consent asks, the patient (and a minor's guardian) each: nothing at
+    a check-in that carries none."""
+    if basis is None:
+        return
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    theirs = rules.expected_initials_for(*patient.guardian)
+    for st in reconsent.statements_to_acknowledge(ctx.forms, facts, basis):
+        for role in rules.acknowledgers(st, facts):
+            if role == "patient":
+                visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
+            else:
+                visits.acknowledge(
+                    kiosk,
+                    vid,
+                    st.id,
+                    role,
+                    theirs,
+                    page_seconds=12.0,
+                    guardian_name=patient.guardian,
+                )
 
 
 def review_everything(ctx: AppContext, clinician: Actor, visit_id: str) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from intake.domain import reconsent as rc
 from intake.domain.answers import validate_page
 from intake.domain.errors import Coded, ValidationError
 from intake.domain.kinds import FINISHED, SignerRole, Stage, VisitKind, VisitStatus
-from intake.domain.records import CHECKIN_MEANING, SIGNATURE_MEANINGS
+from intake.domain.records import CHECKIN_GUARDIAN_MEANING, CHECKIN_MEANING, SIGNATURE_MEANINGS
 from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
@@ -71,6 +71,10 @@ GUARDIAN_FIRST, GUARDIAN_LAST, GUARDIAN_RELATIONSHIP = (
 )
 log = logging.getLogger(__name__)
 SIGNATURE_METHODS = ("drawn", "typed")
+CHECKIN_MEANINGS: dict[str, str] = {
+    SignerRole.PATIENT: CHECKIN_MEANING,
+    SignerRole.GUARDIAN: CHECKIN_GUARDIAN_MEANING,
+}
 # First-visit answers a check-in starts from (who can become pregnant).
 CARRIED_TO_CHECKIN = ("uterus_and_ovary", "pregnancy_ruled_out")
 CODE_DIGITS = 6
@@ -79,6 +83,8 @@ ABANDON_REASON_MAX = 200
 MIN_STROKE_POINTS = 12  # an empty pad or a dot is not a signature
 MIN_SIGNATURE_EXTENT = 0.12  # of the pad's width: refuses a tiny scribble
 PHQ9_IDS = phq9_scoring.ITEM_IDS
+# The audit action saying the patient was shown a notice of minor changes.
+NOTICE_SHOWN = "reconsent_notice_shown"
 KIOSK_CONTACT_REASON = "updated by the patient at the kiosk"
 IDENTITY_PENDING_MESSAGE = Coded(
     "A member of staff must first check your details at the front desk.", "identity_pending"
@@ -159,6 +165,8 @@ class VisitDraft:
     reconsent: rc.SignedConsent | None = None
     kind: VisitKind = VisitKind.FIRST_VISIT
     course_month: int | None = None  # a check-in's month of the course
+    # Minor changes since the patient last signed, shown to them (nothing asked).
+    notice: rc.ChangeNotice | None = None
 
     @property
     def guardian(self) -> tuple[str, str, str] | None:
@@ -508,12 +516,9 @@ class VisitService(Service):
         if kind != VisitKind.FIRST_VISIT:
             detail |= {"kind": str(kind), "course_month": month}
         self.audit(s, actor, "create", "visit", vid, detail)
-        # A re-consent is asked at a first-visit kind of visit (a check-in renews nothing).
-        reasons = (
-            self._plan_reconsent(s, actor, self._visit(s, vid), p)
-            if corrects is None and kind == VisitKind.FIRST_VISIT
-            else ()
-        )
+        # A re-consent is asked at the next visit, a first visit or a monthly check-in alike
+        # (a correction renews what it corrects, nothing more).
+        reasons = self._plan_reconsent(s, actor, self._visit(s, vid), p) if corrects is None else ()
         self._clear_code_failures(s, actor, vid, p.date_of_birth)
         return StartedVisit(vid, code, reasons, kind, month)
 
@@ -1016,6 +1021,18 @@ class VisitService(Service):
                     "printed_name_patient",
                     name=f"{first} {last}",
                 )
+                if SignerRole.GUARDIAN in self._signatures_needed(s, visit) and not (
+                    answers.get(GUARDIAN_FIRST) and answers.get(GUARDIAN_LAST)
+                ):
+                    # Named after the first signature, the guardian could not be any more.
+                    raise InvalidInput(
+                        {
+                            "guardian": Coded(
+                                "Please enter the parent or guardian's name first.",
+                                "guardian_name_first",
+                            )
+                        }
+                    )
             else:
                 first = str(answers.get(GUARDIAN_FIRST, ""))
                 last = str(answers.get(GUARDIAN_LAST, ""))
@@ -1062,9 +1079,11 @@ class VisitService(Service):
                 role=role,
                 printed_name=printed,
                 relationship=relationship.strip()[:60],
+                # A check-in is signed as a monthly attestation (a minor's guardian's beside
+                # the patient's); one carrying a re-consent as a consent, which it renews.
                 meaning=(
-                    CHECKIN_MEANING
-                    if visit.kind == VisitKind.CHECKIN and role == SignerRole.PATIENT
+                    CHECKIN_MEANINGS[role]
+                    if visit.kind == VisitKind.CHECKIN and self._basis(visit) is None
                     else SIGNATURE_MEANINGS[role]
                 ),
                 signed_at=now,
@@ -1406,6 +1425,7 @@ class VisitService(Service):
                 answers=known,
                 reconsent=self._basis(visit),
                 checkin_month=self._checkin_of(visit),
+                notice=self._notice(visit),
             )
             flow.needs_staff = visit.needs_staff == "item9"
             flow.identity_hold = visit.needs_staff == identity.REASON
@@ -1447,17 +1467,18 @@ class VisitService(Service):
 
     def _last_consent(self, s: Session, patient_id: int) -> rc.SignedConsent | None:
         """What the patient signed last: their newest submitted or countersigned consent (a
-        first-visit kind of visit; a check-in's initials renew no consent)."""
-        last = s.scalars(
+        first-visit kind of visit, or a check-in that carried a signed re-consent; a plain
+        check-in's initials renew no consent)."""
+        signed = s.scalars(
             select(Visit)
             .where(
                 Visit.patient_id == patient_id,
                 Visit.status.in_(("submitted", "countersigned")),
-                Visit.kind == VisitKind.FIRST_VISIT,
+                Visit.kind.in_((VisitKind.FIRST_VISIT, VisitKind.CHECKIN)),
             )
             .order_by(Visit.submitted_at.desc(), Visit.id)
-            .limit(1)
-        ).first()
+        )
+        last = next((v for v in signed if _renews_consent(v)), None)
         if last is None:
             return None
         acked = set(
@@ -1505,6 +1526,10 @@ class VisitService(Service):
             return ()
         if plan.needed:
             visit.reconsent = {"basis": basis.to_json(), "reasons": list(plan.reasons)}
+        elif (notice := rc.notice_of(plan)) is not None and notice.statements:
+            # Told, not asked: what the patient is shown is kept with the visit (and so bound
+            # to its signature).
+            visit.reconsent = {"notice": notice.to_json()}
         self.audit(
             s,
             actor,
@@ -1524,9 +1549,51 @@ class VisitService(Service):
 
     @staticmethod
     def _basis(visit: Visit) -> rc.SignedConsent | None:
-        if not visit.reconsent:
-            return None
-        return rc.SignedConsent.from_json(visit.reconsent["basis"])
+        """The consent a re-consent renews; None for any other visit (one only told of minor
+        changes among them)."""
+        stored = (visit.reconsent or {}).get("basis")
+        return rc.SignedConsent.from_json(stored) if stored else None
+
+    @staticmethod
+    def _notice(visit: Visit) -> rc.ChangeNotice | None:
+        """The minor changes the visit shows the patient; None when it shows none."""
+        stored = (visit.reconsent or {}).get("notice")
+        return rc.ChangeNotice.from_json(stored) if stored else None
+
+    def notice_shown(self, actor: Actor, visit_id: str) -> None:
+        """The patient has been shown the notice of minor changes (recorded once a visit, by
+        ids and counts only)."""
+        require_visit(actor, visit_id)
+        with self.write() as s:
+            visit = self._visit(s, visit_id)
+            notice = self._notice(visit)
+            if notice is None:
+                raise NotFound("This visit has no notice of changes to show.")
+            shown = s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.entity == "visit",
+                    AuditEvent.entity_id == visit_id,
+                    AuditEvent.action == NOTICE_SHOWN,
+                )
+            )
+            if shown:
+                return
+            self.audit(
+                s,
+                actor,
+                NOTICE_SHOWN,
+                "visit",
+                visit_id,
+                {
+                    "renews": notice.renews,
+                    "changes": {k: list(v) for k, v in sorted(notice.changes.items())},
+                    "new": list(notice.new),
+                    "changed": list(notice.changed),
+                    "lang": visit.lang,
+                },
+            )
 
     def _asked(self, s: Session, visit: Visit, facts: Mapping[str, Any]) -> list[Any]:
         """The statements this visit asks to be acknowledged (at a re-consent, what changed)."""
@@ -1725,6 +1792,7 @@ class VisitService(Service):
             self._basis(visit),
             VisitKind(visit.kind),
             visit.course_month,
+            self._notice(visit),
         )
 
     def _facts(self, s: Session, visit: Visit) -> dict[str, Any]:
@@ -1733,9 +1801,16 @@ class VisitService(Service):
     def _quiz_state(self, s: Session, visit: Visit) -> tuple[list[str], dict[str, dt.datetime]]:
         """Applicable quiz questions not yet answered right; statements to re-acknowledge since when."""
         facts = self._facts(s, visit)
-        statements = {st.id for st in self._asked(s, visit, facts)}
-        questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
         month = self._checkin_of(visit)
+        # A check-in's questions are drawn from every statement in force, whether or not it
+        # carries a re-consent (as the kiosk's flow draws them).
+        asked = (
+            rules.applicable_statements(self.ctx.forms.risks, facts)
+            if month is not None
+            else self._asked(s, visit, facts)
+        )
+        statements = {st.id for st in asked}
+        questions = rules.applicable_quiz(self.ctx.forms.quiz, statements, facts)
         if month is not None:
             questions = checkin_rules.drawn_quiz(questions, month)
         last: dict[str, QuizAnswer] = {}
@@ -1778,10 +1853,13 @@ class VisitService(Service):
             out.missing.append(Missing(MissingKind.STAFF))
         if identity.pending(draft.answers):
             out.missing.append(Missing(MissingKind.IDENTITY))
-        # A check-in asks for no acknowledgement but those a wrong answer sends the patient
-        # back to (``draft.reacknowledge``, counted with the quiz below).
+        # A check-in asks for no acknowledgement but those of a re-consent it carries, and
+        # those a wrong answer sends the patient back to (``draft.reacknowledge``, counted
+        # with the quiz below).
         statements: list[fm.Statement] = (
-            [] if visit.kind == VisitKind.CHECKIN else list(self._asked(s, visit, facts))
+            []
+            if visit.kind == VisitKind.CHECKIN and self._basis(visit) is None
+            else list(self._asked(s, visit, facts))
         )
         for st in statements:
             for role in rules.acknowledgers(st, facts):
@@ -1797,7 +1875,9 @@ class VisitService(Service):
 
     def _signatures_needed(self, s: Session, visit: Visit) -> tuple[str, ...]:
         facts = self._facts(s, visit)
-        guardian = facts.get("is_minor") and visit.kind != VisitKind.CHECKIN
+        # A minor's guardian co-signs every visit: a first visit's consent, and each monthly
+        # check-in's attestation.
+        guardian = bool(facts.get("is_minor"))
         wanted = ("patient", "guardian") if guardian else ("patient",)
         have = set(s.scalars(select(Signature.role).where(Signature.visit_id == visit.id)))
         return tuple(r for r in wanted if r not in have)
@@ -1912,6 +1992,14 @@ class VisitService(Service):
             **({"statements": visit.statement_hashes} if visit.statement_hashes else {}),
             **({"reconsent": visit.reconsent} if visit.reconsent else {}),
         }
+
+
+def _renews_consent(visit: Visit) -> bool:
+    """A signed visit that gave a consent: a first visit, or a check-in carrying a re-consent
+    (kept with its first signature)."""
+    if visit.kind == VisitKind.FIRST_VISIT:
+        return True
+    return "carried_over" in (visit.reconsent or {})
 
 
 def _known(rows: Sequence[Any]) -> list[Any]:

@@ -196,7 +196,8 @@ class Visit(Base):
     # None for visits started before revision 0017.
     statement_hashes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # A re-consent: the consent it renews and, from the first signature, what was asked again
-    # and carried over (see intake.domain.reconsent); None for any other visit.
+    # and carried over; a visit told of minor changes only: {"notice": ...}, what it shows
+    # (see intake.domain.reconsent); None for any other visit.
     reconsent: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[dt.datetime]
     submitted_at: Mapped[dt.datetime | None]

@@ -184,3 +184,38 @@ def test_the_pages_off_the_usual_path_pass_the_walk_too(
     kiosk.qtbot.waitUntil(lambda: kiosk.page.objectName() == "page_help_now")
     walk()
     assert seen == ["page_welcome", "page_staff_check", "page_resume", "page_help_now"]
+
+
+def test_the_pages_of_a_later_visit_pass_the_walk_too(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """A later visit's own pages: the notice of minor changes (its heading takes the focus)
+    and, after a major change, what has changed since the patient signed."""
+    from reconsent_forms import revised
+    from test_kiosk_driver import desk_actor
+
+    from intake.services.scripted import walk_visit
+    from intake.services.visits import VisitService
+    from intake.store.models import Visit
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    vid, _, _ = walk_visit(sqlite_ctx, patient)
+    with sqlite_ctx.db.session() as s:
+        pid = s.get(Visit, vid).patient_id  # type: ignore[union-attr]
+    base = sqlite_ctx.forms
+    seen = []
+    for change, page in (("minor", "page_notice"), ("major", "page_reconsent")):
+        sqlite_ctx.forms = revised(base, change)
+        started = VisitService(sqlite_ctx).start_visit(desk_actor(sqlite_ctx), pid, "en")
+        kiosk.open_with_code(patient.date_of_birth, started.code)
+        kiosk.fill_intake(patient)
+        kiosk.answer_phq9(patient.phq9)
+        kiosk.qtbot.waitUntil(lambda page=page: kiosk.page.objectName() == page)
+        kiosk.qtbot.waitUntil(lambda: kiosk.page.heading.hasFocus())  # type: ignore[attr-defined]
+        heading = accessible(kiosk.page.heading)  # type: ignore[attr-defined]
+        assert heading.role() == R.Heading
+        assert tree_problems(kiosk) == []
+        seen.append(kiosk.page.objectName())
+        kiosk.window.clear_screen()
+        VisitService(sqlite_ctx).abandon(desk_actor(sqlite_ctx), started.visit_id, "Test over")
+    assert seen == ["page_notice", "page_reconsent"]

@@ -125,3 +125,61 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     assert widget.contraception["implant"].isChecked()
     assert widget.contraception["tubal_sterilisation"].text() == "Tubal ligation"
     assert "raised ICP" in widget.notes.text()
+
+
+def test_a_minor_s_check_in_is_co_signed_by_the_guardian(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """The guardian names themselves on the first visit's guardian page, then signs the
+    month's attestation on its own pad after the patient; the record prints both."""
+    today = sqlite_ctx.today()
+    teen = ScriptedPatient(
+        first_name="Maya",
+        last_name="Okafor",
+        date_of_birth=today.replace(year=today.year - 16),
+        sex_at_birth="male",
+        can_become_pregnant=False,
+    )
+    first, _kiosk, _ = walk_visit(sqlite_ctx, teen)
+    with sqlite_ctx.db.session() as s:
+        patient_id = s.get(Visit, first).patient_id
+    visits = VisitService(sqlite_ctx)
+    started = visits.start_visit(desk_actor(sqlite_ctx), patient_id, "en", kind=VisitKind.CHECKIN)
+    kiosk.open_with_code(teen.date_of_birth, started.code)
+    while kiosk.step().startswith("intake:"):
+        page_id = kiosk.step().split(":", 1)[1]
+        for qid in kiosk.page.visible_ids():  # type: ignore[attr-defined]
+            value = CHECKIN_PAGES.get(page_id, {}).get(qid)
+            if value is None and qid.startswith("se_"):
+                value = "none"
+            if value is not None:
+                kiosk.answer(qid, value)
+        kiosk.next()
+    kiosk.answer_phq9(teen.phq9)
+    kiosk.fill_guardian(*teen.guardian)
+    assert kiosk.step().startswith("quiz:")
+    kiosk.answer_quiz()
+    assert kiosk.step() == "review"
+    kiosk.next()
+    assert any("Monthly attestation" in text for text in every_text(kiosk.page))
+    kiosk.sign(expect_next="sign:guardian")
+    kiosk.check_page()
+    assert kiosk.find("printed_name").text() == " ".join(teen.guardian)
+    words = every_text(kiosk.page)
+    assert any("Guardian's monthly attestation" in text for text in words)
+    kiosk.sign(expect_next="done")
+
+    draft = visits.draft(desk_actor(sqlite_ctx), started.visit_id)
+    assert draft.status == "submitted" and set(draft.signed_roles) == {"patient", "guardian"}
+    from intake.services.documents import DocumentService
+
+    assert kiosk.wait_documents()
+    service = DocumentService(sqlite_ctx)
+    (info,) = service.documents(desk_actor(sqlite_ctx), started.visit_id)
+    import io
+
+    from pypdf import PdfReader
+
+    data = service.open_pdf(desk_actor(sqlite_ctx), info.id)
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+    assert "guardian monthly check-in attestation" in " ".join(text.split())

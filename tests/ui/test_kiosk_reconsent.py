@@ -174,3 +174,116 @@ def test_the_front_desk_is_told_the_visit_is_a_re_consent(qtbot, sqlite_ctx: App
     plain = VisitCodeDialog(row, dataclasses.replace(started, reconsent=()))
     qtbot.addWidget(plain)
     assert plain.findChild(QLabel, "reconsent_notice") is None
+
+
+def test_a_check_in_carries_the_re_consent_end_to_end(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    """A major change since the first visit: the next monthly check-in says what has changed,
+    asks the new and changed statements only (marked), is signed as a consent and issues the
+    renewed consent beside the month's record."""
+    from test_kiosk_checkin import CHECKIN_PAGES
+    from test_kiosk_driver import every_text
+
+    from intake.domain.kinds import VisitKind
+    from intake.services.documents import DocumentService
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    pid = signed_before(sqlite_ctx, patient)
+    signed_on = sqlite_ctx.today()
+    sqlite_ctx.forms = revised(sqlite_ctx.forms, "major")
+    started = VisitService(sqlite_ctx).start_visit(
+        desk_actor(sqlite_ctx), pid, "en", kind=VisitKind.CHECKIN
+    )
+    assert started.reconsent == ("form_changed",)
+    kiosk.open_with_code(patient.date_of_birth, started.code)
+    while kiosk.step().startswith("intake:"):
+        page_id = kiosk.step().split(":", 1)[1]
+        kiosk.check_page()
+        for qid in kiosk.page.visible_ids():  # type: ignore[attr-defined]
+            value = CHECKIN_PAGES.get(page_id, {}).get(qid)
+            if value is None and qid.startswith("se_"):
+                value = "none"
+            if value is not None:
+                kiosk.answer(qid, value)
+        kiosk.next()
+    kiosk.answer_phq9(patient.phq9)
+
+    assert kiosk.step() == "reconsent"
+    kiosk.check_page()
+    shown = texts(kiosk.page)
+    assert f"Carried over from your consent of {format_date(signed_on, 'en')}" in shown
+    assert "2 statements to read on the next pages." in shown
+    kiosk.next()
+    assert kiosk.step() == "topic:dryness"
+    assert {sid for sid, _ in kiosk.page.fields} == {CHANGED, NEW}  # type: ignore[attr-defined]
+    assert kiosk.find(f"mark_{CHANGED}", QLabel).text() == "Changed"
+    assert kiosk.find(f"mark_{NEW}", QLabel).text() == "New"
+    assert kiosk.walk_topics(patient) == ["topic:dryness"]
+    assert kiosk.step().startswith("quiz:")
+    kiosk.answer_quiz()
+    assert kiosk.step() == "review"
+    kiosk.check_page()
+    kiosk.next()
+    assert kiosk.step() == "sign:patient"
+    words = every_text(kiosk.page)
+    assert not any("Monthly attestation" in text for text in words)
+    kiosk.sign(expect_next="done")
+
+    with sqlite_ctx.db.session() as s:
+        visit = s.get(Visit, started.visit_id)
+        assert visit is not None and visit.status == "submitted"
+        assert visit.reconsent is not None and visit.reconsent["new"] == [NEW]
+    kiosk.wait_documents()
+    docs = DocumentService(sqlite_ctx)
+    kinds = {d.kind for d in docs.documents(desk_actor(sqlite_ctx), started.visit_id)}
+    assert kinds == {"checkin", "consent"}
+
+
+def test_a_minor_change_is_shown_on_a_page_of_its_own_in_the_patient_s_language(
+    kiosk: KioskDriver, sqlite_ctx: AppContext
+) -> None:
+    from intake.services.visits import NOTICE_SHOWN
+    from intake.store.models import AuditEvent
+
+    patient = ScriptedPatient(
+        first_name="Lucía",
+        last_name="Peña",
+        sex_at_birth="male",
+        can_become_pregnant=False,
+        lang="es",
+    )
+    pid = signed_before(sqlite_ctx, patient)
+    sqlite_ctx.forms = revised(sqlite_ctx.forms, "minor")
+    kiosk.wait_ready()
+    kiosk.click("welcome_lang_es")
+    vid = open_next_visit(kiosk, sqlite_ctx, patient, pid)
+    assert kiosk.step() == "notice"
+    kiosk.check_page()
+    page = kiosk.page
+    # The page starts at its heading, for a screen reader to say where the patient is.
+    heading = page.heading  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(heading.hasFocus)
+    assert heading.text() == "Qué ha cambiado en su información"
+    when = format_date(sqlite_ctx.today(), "es")
+    shown = texts(page)
+    assert any(when in text for text in shown)
+    assert "2 afirmaciones son nuevas o han cambiado:" in shown
+    assert kiosk.find(f"mark_{CHANGED}", QLabel).text() == "Modificada"
+    assert kiosk.find(f"mark_{NEW}", QLabel).text() == "Nueva"
+    new_text = sqlite_ctx.forms.risks.statement(NEW).text("es")
+    assert kiosk.find(f"notice_text_{NEW}", QLabel).text() == new_text
+    # Nothing to initial: Next goes on at once, and the trail says the notice was shown.
+    assert kiosk.window.nav.next.isEnabled()
+    kiosk.next()
+    assert kiosk.step().startswith("topic:")
+    with sqlite_ctx.db.session() as s:
+        events = [
+            e.detail
+            for e in s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == NOTICE_SHOWN, AuditEvent.entity_id == vid
+                )
+            )
+        ]
+    assert len(events) == 1 and events[0]["lang"] == "es"

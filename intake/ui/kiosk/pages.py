@@ -9,7 +9,7 @@ from intake.ui.kiosk.mood import HelpNowPage, Phq9Page
 from intake.ui.kiosk.questions import QuestionPage
 from intake.ui.kiosk.quiz import QuizPage
 from intake.ui.kiosk.review import ReviewPage
-from intake.ui.kiosk.risks import GuardianPage, ReconsentPage, TopicPage
+from intake.ui.kiosk.risks import GuardianPage, NoticePage, ReconsentPage, TopicPage
 from intake.ui.kiosk.signing import SignaturePage
 from intake.ui.kiosk.staff_check import StaffCheckPage
 from intake.ui.kiosk.text import message, missing_text, t
@@ -42,6 +42,8 @@ def build_page(step: Step, flow: KioskFlow, lang: str, ctx: AppContext) -> Kiosk
             page = GuardianPage(flow, lang)
         case "reconsent":
             page = ReconsentPage(flow, lang)
+        case "notice":
+            page = NoticePage(flow, lang)
         case "topic":
             page = TopicPage(flow, step.key, lang)
         case "quiz":

@@ -1,5 +1,6 @@
-"""The risk walkthrough: a parent or guardian's name (for a minor), then one topic per page,
-each statement acknowledged by typing initials that must match the person's name."""
+"""The risk walkthrough: a parent or guardian's name (for a minor), what has changed since the
+patient signed (a re-consent, or a notice of minor changes), then one topic per page, each
+statement acknowledged by typing initials that must match the person's name."""
 
 from __future__ import annotations
 
@@ -153,6 +154,39 @@ class ReconsentPage(KioskPage):
                 item.setObjectName(f"carried_{sid}")
                 layout.addWidget(item)
             self.content.addWidget(frame)
+        self.finish()
+
+
+class NoticePage(KioskPage):
+    """Changes the clinic calls minor, since the patient last signed: the statements that are
+    new or changed, each marked, to read only (nothing to initial; Next goes on)."""
+
+    def __init__(self, flow: KioskFlow, lang: str, parent: QWidget | None = None):
+        super().__init__(lang, parent)
+        self.setObjectName("page_notice")
+        notice = flow.notice
+        assert notice is not None
+        when = format_date(notice.signed_on, lang)
+        self.add_title(t("notice_title", lang))
+        self.add_text(t("notice_intro", lang, date=when), "lead")
+        shown = flow.notice_statements()
+        count = self.add_text(tn("notice_count", lang, len(shown)), "help")
+        count.setObjectName("notice_count")
+        self.statements: list[str] = []
+        for statement, mark in shown:
+            frame, layout = card(self.body)
+            frame.setObjectName(f"notice_{statement.id}")
+            badge = make_label(t(f"statement_{mark}", lang), "badge", frame)
+            badge.setObjectName(f"mark_{statement.id}")
+            layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
+            text = statement.text(lang)
+            item = make_label(text, "statement", frame)
+            item.setObjectName(f"notice_text_{statement.id}")
+            item.setAccessibleName(t("statement_marked", lang, mark=badge.text(), text=text))
+            layout.addWidget(item)
+            self.content.addWidget(frame)
+            self.statements.append(statement.id)
+        self.add_text(t("notice_nothing_to_do", lang), "help")
         self.finish()
 
 

@@ -40,11 +40,13 @@ class SignaturePage(KioskPage):
         self.setObjectName(f"page_sign_{role}")
         self.add_title(t(f"sign_title_{role}", lang))
         patient = f"{flow.answers.get('first_name', '')} {flow.answers.get('last_name', '')}"
+        attests = flow.is_checkin and flow.reconsent is None  # a short monthly attestation
         if role == SignerRole.GUARDIAN and flow.guardian is not None:
             printed = flow.guardian.full_name
-            heading = t("meaning_guardian_heading", lang)
-            meaning = t("meaning_guardian", lang, patient=patient.strip())
-        elif flow.is_checkin:  # a monthly check-in is signed as a short attestation
+            said = "checkin_guardian" if attests else "guardian"
+            heading = t(f"meaning_{said}_heading", lang)
+            meaning = t(f"meaning_{said}", lang, patient=patient.strip())
+        elif attests:
             printed = patient.strip()
             heading = t("meaning_checkin_heading", lang)
             meaning = t("meaning_checkin", lang)
