@@ -1568,7 +1568,7 @@ class VisitService(Service):
             visit = self._visit(s, visit_id)
             notice = self._notice(visit)
             if notice is None:
-                raise NotFound("This visit has no notice of changes to show.")
+                raise NotFound("This visit has no notice of changes to show.", code="no_notice")
             shown = s.scalar(
                 select(func.count())
                 .select_from(AuditEvent)
