@@ -300,9 +300,28 @@ def _status_section(
     quiz = ui["quiz_passed"] if record.quiz_passed else ui["quiz_not_passed"]
     rows = [
         (ui["statements_acknowledged"], f"{done} / {needed}"),
+        (ui["statements_read_aloud"], esc(_read_aloud(record, forms, ui, done))),
         (ui["quiz_title"], esc(quiz)),
         (ui["signatures_present"], "<br/>".join(signatures)),
     ]
     return [
         KeepTogether([_p(esc(ui["consent_status_title"]), "h2"), _grid(rows, width, columns=1)])
     ]
+
+
+def _read_aloud(record: ConsentRecord, forms: FormSet, ui: dict[str, str], done: int) -> str:
+    """How many acknowledgements were given after the statement was read aloud at the kiosk
+    (the patient listened rather than read), and in which topics."""
+    wanted = set(record.statement_ids)
+    listened = [a for a in record.acknowledgements if a.read_aloud and a.statement_id in wanted]
+    if not listened:
+        return ui["statements_read_aloud_none"]
+    topics = []
+    for topic in forms.risks.topics:
+        ids = {s.id for s in topic.statements}
+        n = sum(a.statement_id in ids for a in listened)
+        if n:
+            topics.append(f"{topic.title.get(record.lang)} ({n})")
+    return ui["statements_read_aloud_some"].format(
+        n=len(listened), total=done, topics=", ".join(topics)
+    )

@@ -38,6 +38,7 @@ INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpreta
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 CONSENT_SIGNATURE = ("1.2.840.10065.1.12.1.7", "Consent Signature")
 VERIFICATION_SIGNATURE = ("1.2.840.10065.1.12.1.5", "Verification Signature")
@@ -102,7 +103,22 @@ PREGNANCY_RESULTS = {
 }
 BODY_WEIGHT = ("29463-7", "Body weight")
 # Units as the clinic profile writes them -> UCUM codes.
-UCUM_UNITS = {"U/L": "U/L", "mg/dL": "mg/dL", "kg": "kg", "lb": "[lb_av]", "mg/d": "mg/d"}
+UCUM_UNITS = {
+    "U/L": "U/L",
+    "mg/dL": "mg/dL",
+    "kg": "kg",
+    "lb": "[lb_av]",
+    "mg/d": "mg/d",
+    "mg/kg": "mg/kg",
+}
+# A visit's kind (intake.domain.kinds.VisitKind) as the Encounter's type.
+VISIT_KINDS = {"first_visit": "First visit", "checkin": "Monthly check-in"}
+ENCOUNTER_STATUS = {
+    "draft": "in-progress",
+    "submitted": "finished",
+    "countersigned": "finished",
+    "abandoned": "cancelled",
+}
 INTERPRETATIONS = {"low": ("L", "Low"), "high": ("H", "High"), "critical": ("HH", "Critical high")}
 GENDERS = {"female": "female", "male": "male", "intersex": "other"}
 GUARDIAN_ROLES = {"parent": ("PRN", "parent"), "guardian": ("GUARD", "guardian")}
@@ -211,6 +227,25 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Completion:
+    """The end of a course, as the clinician recorded it, and its aftercare dates."""
+
+    id: int
+    consent_visit_id: str
+    started_on: dt.date  # the date of the consent the course ran under
+    completed_on: dt.date  # the day of the last dose
+    mg_per_kg: float
+    reason: str  # intake.domain.completion.StopReason
+    reason_label: str  # in English
+    reason_text: str
+    recorded_at: dt.datetime
+    pregnancy_test_due: dt.date | None = None
+    contraception_until: dt.date | None = None
+    no_blood_donation_until: dt.date | None = None
+    no_cosmetic_procedures_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Course:
     """Everything one export holds: one visit (``scope`` "visit") or a patient's whole course."""
 
@@ -226,6 +261,11 @@ class Course:
     labs: tuple[Lab, ...] = ()
     pregnancy_tests: tuple[PregnancyTest, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
+    # The monthly check-in's questions (a check-in visit's answers are to these), and the
+    # comprehension questions a visit's quiz answers are to.
+    checkin_questions: tuple[Question, ...] = ()
+    quiz_questions: tuple[Question, ...] = ()
+    completions: tuple[Completion, ...] = ()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -435,22 +475,54 @@ class _Builder:
     def visit(self, v: VisitRecords) -> None:
         r = v.record
         self.seen(r.created_at)
-        intake_id = self.intake_response(v)
-        phq_id = self.phq9(v) if r.phq9 else None
+        # A monthly check-in is an encounter of its own; its answers, mood screen and quiz
+        # are linked to it.
+        encounter = self.encounter(v) if r.visit_kind == "checkin" else None
+        intake_id = self.intake_response(v, encounter)
+        phq_id = self.phq9(v, encounter) if r.phq9 else None
+        quiz_id = self.quiz_response(v, encounter) if r.quiz else None
         docs = self.documents(v)
         patient_sig = r.signature("patient")
         if patient_sig is None:
             return  # not signed: no consent was given, so there is none to export
-        consent_id = self.consent(v, docs)
+        # A check-in's signature attests the month's answers: it gives no consent of its own
+        # (the course runs under the first visit's), so it signs its responses only.
+        consent_id = None if encounter is not None else self.consent(v, docs)
         for sig in r.signatures:
-            self.provenance(v, sig, consent_id, intake_id, phq_id, docs)
+            self.provenance(v, sig, consent_id, intake_id, phq_id, quiz_id, docs)
 
-    def intake_response(self, v: VisitRecords) -> str:
+    def encounter(self, v: VisitRecords) -> str:
         r = v.record
-        version = r.form_versions.get("intake", ("", ""))[0]
+        rid = resource_id("visit", r.visit_id, "encounter")
+        kind = VISIT_KINDS.get(r.visit_kind, r.visit_kind)
+        label = f"{kind}, month {r.course_month}" if r.course_month else kind
+        self.add(
+            {
+                "resourceType": "Encounter",
+                "id": rid,
+                "identifier": [{"system": f"{self.c.clinic.base_url}/visit", "value": r.visit_id}],
+                "status": ENCOUNTER_STATUS.get(v.status, "unknown"),
+                "class": coding(ACT_CODE, "AMB", "ambulatory"),
+                "type": [
+                    concept(self.c.clinic.code_system("visit-kinds"), r.visit_kind, kind, label)
+                ],
+                "subject": ref(self.patient_id),
+                "period": {"start": r.visit_date.isoformat()},
+                "serviceProvider": ref(self.org_id, self.c.clinic.name),
+            }
+        )
+        return rid
+
+    def intake_response(self, v: VisitRecords, encounter: str | None = None) -> str:
+        r = v.record
+        checkin = r.visit_kind == "checkin"
+        form = "checkin" if checkin else "intake"
+        # A check-in's answers are to the check-in form's questions (its form_versions keeps
+        # the check-in form's version under "checkin").
+        version = r.form_versions.get(form, ("", ""))[0]
         rid = resource_id("visit", r.visit_id, "questionnaire-response", "intake")
         items = []
-        for q in self.c.questions:
+        for q in self.c.checkin_questions if checkin else self.c.questions:
             answers = _answers(q, r.answers.get(q.id), self.c.clinic)
             if answers:
                 items.append({"linkId": q.id, "text": q.text, "answer": answers})
@@ -459,9 +531,10 @@ class _Builder:
                 "resourceType": "QuestionnaireResponse",
                 "id": rid,
                 "identifier": {"system": f"{self.c.clinic.base_url}/visit", "value": r.visit_id},
-                "questionnaire": f"{self.c.clinic.base_url}/Questionnaire/intake|{version}",
+                "questionnaire": f"{self.c.clinic.base_url}/Questionnaire/{form}|{version}",
                 "status": "in-progress" if v.status == "draft" else "completed",
                 "subject": ref(self.patient_id),
+                **({"encounter": ref(encounter)} if encounter else {}),
                 "authored": instant(r.created_at),
                 "author": ref(self.patient_id),
                 "source": ref(self.patient_id),
@@ -470,7 +543,60 @@ class _Builder:
         )
         return rid
 
-    def phq9(self, v: VisitRecords) -> str:
+    def quiz_response(self, v: VisitRecords, encounter: str | None = None) -> str:
+        """The comprehension questions as answered, every attempt in order, and the result."""
+        r = v.record
+        version = r.form_versions.get("quiz", ("", ""))[0]
+        rid = resource_id("visit", r.visit_id, "questionnaire-response", "quiz")
+        known = {q.id: q for q in self.c.quiz_questions}
+        system = self.c.clinic.code_system("quiz-choices")
+        items: list[dict[str, Any]] = []
+        for a in r.quiz:
+            q = known.get(a.question_id)
+            label = dict(q.options).get(a.chosen, "") if q else ""
+            item: dict[str, Any] = {
+                "linkId": a.question_id,
+                "answer": [
+                    {
+                        "valueCoding": coding(system, a.chosen, label),
+                        "item": [
+                            {
+                                "linkId": f"{a.question_id}.correct",
+                                "text": "Correct",
+                                "answer": [{"valueBoolean": a.correct}],
+                            }
+                        ],
+                    }
+                ],
+            }
+            if q is not None:
+                item["text"] = q.text
+            items.append(item)
+        items.append(
+            {
+                "linkId": "quiz-passed",
+                "text": "Comprehension check passed",
+                "answer": [{"valueBoolean": r.quiz_passed}],
+            }
+        )
+        self.add(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": rid,
+                "identifier": {"system": f"{self.c.clinic.base_url}/visit", "value": r.visit_id},
+                "questionnaire": f"{self.c.clinic.base_url}/Questionnaire/quiz|{version}",
+                "status": "in-progress" if v.status == "draft" else "completed",
+                "subject": ref(self.patient_id),
+                **({"encounter": ref(encounter)} if encounter else {}),
+                "authored": instant(max((a.at for a in r.quiz), default=r.created_at)),
+                "author": ref(self.patient_id),
+                "source": ref(self.patient_id),
+                "item": items,
+            }
+        )
+        return rid
+
+    def phq9(self, v: VisitRecords, encounter: str | None = None) -> str:
         r = v.record
         assert r.phq9 is not None
         phq = r.phq9
@@ -508,6 +634,7 @@ class _Builder:
                 "questionnaire": f"http://loinc.org/q/{PHQ9_PANEL[0]}",
                 "status": "completed",
                 "subject": ref(self.patient_id),
+                **({"encounter": ref(encounter)} if encounter else {}),
                 "authored": instant(r.created_at),
                 "author": ref(self.patient_id),
                 "source": ref(self.patient_id),
@@ -523,6 +650,7 @@ class _Builder:
                 "category": _category("survey", "Survey"),
                 "code": concept(LOINC, *PHQ9_TOTAL),
                 "subject": ref(self.patient_id),
+                **({"encounter": ref(encounter)} if encounter else {}),
                 "effectiveDateTime": instant(r.created_at),
                 "valueInteger": phq.total,
                 "interpretation": [{"text": phq.band}],
@@ -538,6 +666,7 @@ class _Builder:
                 "category": _category("survey", "Survey"),
                 "code": concept(LOINC, *PHQ9_ITEMS[8]),
                 "subject": ref(self.patient_id),
+                **({"encounter": ref(encounter)} if encounter else {}),
                 "effectiveDateTime": instant(r.created_at),
                 "valueCodeableConcept": concept(LOINC, la, display),
                 "derivedFrom": [ref(rid)],
@@ -623,7 +752,11 @@ class _Builder:
                     "uri": f"{clinic.base_url}/programme/{r.ruleset_id}",
                 }
             ],
-            "provision": {"type": "permit", "period": {"start": r.visit_date.isoformat()}},
+            "provision": {
+                "type": "permit",
+                "period": {"start": r.visit_date.isoformat()},
+                **({"provision": self.acknowledged(r)} if r.acknowledgements else {}),
+            },
         }
         if v.policy_summary:
             consent["policyRule"] = {"text": f"{r.ruleset_id}: {v.policy_summary}"}
@@ -638,13 +771,39 @@ class _Builder:
         self.add(consent)
         return rid
 
+    def acknowledged(self, r: ConsentRecord) -> list[dict[str, Any]]:
+        """One provision per risk statement acknowledged, in the record's order, each carrying
+        who acknowledged it, when, and whether it was read aloud to them at the kiosk."""
+        system = self.c.clinic.code_system("risk-statements")
+        url = f"{self.c.clinic.base_url}/StructureDefinition/acknowledgement"
+        order = {sid: n for n, sid in enumerate(r.statement_ids)}
+        by_statement: dict[str, list[dict[str, Any]]] = {}
+        for a in sorted(
+            r.acknowledgements, key=lambda a: (order.get(a.statement_id, len(order)), a.by)
+        ):
+            by_statement.setdefault(a.statement_id, []).append(
+                {
+                    "url": url,
+                    "extension": [
+                        {"url": "by", "valueCode": a.by},
+                        {"url": "acknowledged", "valueDateTime": instant(a.at)},
+                        {"url": "readAloud", "valueBoolean": a.read_aloud},
+                    ],
+                }
+            )
+        return [
+            {"extension": found, "type": "permit", "code": [concept(system, sid)]}
+            for sid, found in by_statement.items()
+        ]
+
     def provenance(
         self,
         v: VisitRecords,
         sig: SignatureRecord,
-        consent_id: str,
+        consent_id: str | None,
         intake_id: str,
         phq_id: str | None,
+        quiz_id: str | None,
         docs: Mapping[str, str],
     ) -> None:
         r = v.record
@@ -654,7 +813,7 @@ class _Builder:
             agent_type = ("verifier", "Verifier")
             sig_type = VERIFICATION_SIGNATURE
             # The countersignature is on the consent issued with it: the latest issue.
-            targets = [consent_id] + [
+            targets = ([consent_id] if consent_id else []) + [
                 docs[d.id] for d in v.documents if d.kind == "consent" and d.current
             ]
         else:
@@ -663,7 +822,7 @@ class _Builder:
                 ("author", "Author") if sig.role == "patient" else ("legal", "Legal Authenticator")
             )
             sig_type = CONSENT_SIGNATURE
-            targets = [consent_id, intake_id] + ([phq_id] if phq_id else [])
+            targets = [t for t in (consent_id, intake_id, phq_id, quiz_id) if t]
         self.add(
             {
                 "resourceType": "Provenance",
@@ -824,6 +983,103 @@ class _Builder:
             resource["note"] = [{"text": f.notes}]
         self.add(resource)
 
+    def completion(self, done: Completion) -> None:
+        """The end of a course: a CarePlan for the course (completed, or revoked when stopped
+        early, with the reason), the cumulative dose reached, and the post-course pregnancy
+        test (when one is due) with its result once taken."""
+        self.seen(done.recorded_at)
+        clinic = self.c.clinic
+        system = clinic.code_system("isotretinoin-course")
+        dose_id = resource_id("course-completion", done.id, "cumulative-dose")
+        self.add(
+            {
+                "resourceType": "Observation",
+                "id": dose_id,
+                "status": "final",
+                "code": concept(system, "cumulative-dose", "Cumulative isotretinoin dose"),
+                "subject": ref(self.patient_id),
+                "effectiveDateTime": done.completed_on.isoformat(),
+                "issued": instant(done.recorded_at),
+                "valueQuantity": quantity(done.mg_per_kg, "mg/kg"),
+            }
+        )
+        reason = concept(
+            clinic.code_system("course-stop-reasons"),
+            done.reason,
+            done.reason_label,
+            done.reason_text or done.reason_label,
+        )
+        activities: list[dict[str, Any]] = []
+        if done.pregnancy_test_due is not None:
+            test = self._post_course_test(done)
+            activity: dict[str, Any] = {
+                "detail": {
+                    "kind": "ServiceRequest",
+                    "code": concept(LOINC, *PREGNANCY_TEST, text="Post-course pregnancy test"),
+                    "status": "completed" if test else "scheduled",
+                    "scheduledPeriod": {"start": done.pregnancy_test_due.isoformat()},
+                }
+            }
+            if test is not None:
+                activity["outcomeReference"] = [ref(resource_id("pregnancy-test", test.id))]
+            activities.append(activity)
+        for until, text in (
+            (done.contraception_until, "Keep using contraception"),
+            (done.no_blood_donation_until, "Do not donate blood"),
+            (done.no_cosmetic_procedures_until, "No waxing, laser or dermabrasion"),
+        ):
+            if until is not None:
+                activities.append(
+                    {
+                        "detail": {
+                            "code": {"text": text},
+                            "status": "not-started",
+                            "scheduledPeriod": {
+                                "start": done.completed_on.isoformat(),
+                                "end": until.isoformat(),
+                            },
+                        }
+                    }
+                )
+        plan: dict[str, Any] = {
+            "resourceType": "CarePlan",
+            "id": resource_id("course-completion", done.id),
+            "identifier": [{"system": f"{clinic.base_url}/visit", "value": done.consent_visit_id}],
+            "status": "completed" if done.reason == "completed" else "revoked",
+            "intent": "plan",
+            "category": [concept(system, "isotretinoin-course", "Isotretinoin course")],
+            "title": "Isotretinoin course",
+            "subject": ref(self.patient_id),
+            "period": {
+                "start": done.started_on.isoformat(),
+                "end": done.completed_on.isoformat(),
+            },
+            "created": instant(done.recorded_at),
+            "supportingInfo": [ref(dose_id)],
+            "extension": [
+                {
+                    "url": f"{clinic.base_url}/StructureDefinition/course-end-reason",
+                    "valueCodeableConcept": reason,
+                }
+            ],
+        }
+        if activities:
+            plan["activity"] = activities
+        self.add(plan)
+
+    def _post_course_test(self, done: Completion) -> PregnancyTest | None:
+        """The post-course test: a positive one after the last dose, else the first taken on
+        or after its due date (as intake.domain.completion.post_course_test_state reads them)."""
+        after = sorted(
+            (t for t in self.c.pregnancy_tests if t.taken_on > done.completed_on),
+            key=lambda t: (t.taken_on, t.id),
+        )
+        positive = [t for t in after if t.result == "positive"]
+        if positive:
+            return positive[0]
+        due = done.pregnancy_test_due
+        return next((t for t in after if due is not None and t.taken_on >= due), None)
+
 
 def _answers(q: Question, value: Any, clinic: Clinic) -> list[dict[str, Any]]:
     """A stored answer as typed FHIR answers ([] when unanswered)."""
@@ -873,6 +1129,8 @@ def build_bundle(course: Course) -> dict[str, Any]:
         b.pregnancy_test(t)
     for f in sorted(course.follow_ups, key=lambda x: x.month):
         b.follow_up(f)
+    for done in sorted(course.completions, key=lambda x: x.id):
+        b.completion(done)
     bid = resource_id("bundle", course.scope, course.scope_id)
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",

@@ -45,7 +45,7 @@ def account_digest(u: StaffUser) -> str:
 
 
 # The events that make or change an account; each written by this version carries its digest.
-ACCOUNT_ACTIONS = ("create", "enable", "disable", "reset_secret", "rehash")
+ACCOUNT_ACTIONS = ("create", "enable", "disable", "reset_secret", "rehash", "set_title")
 
 
 def _latest_change(s: Any, user_id: int) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from intake.services import integrity, row_digests, seal
+from intake.services import form_snapshots, integrity, row_digests, seal
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, SigningUnavailable
@@ -92,6 +92,7 @@ class AuditService(Service):
                 problems += integrity.visit_problems(self.ctx, s)
                 problems += integrity.document_problems(s)
                 problems += integrity.staff_problems(s)
+                problems += form_snapshots.problems(s)
                 problems += row_digests.clinical_problems(s)
         if problems:
             return ChainReport(False, chain.events, None, problems[0], tuple(problems))

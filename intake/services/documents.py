@@ -26,7 +26,7 @@ from intake.domain.kinds import SignerRole, StaffRole, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
 from intake.domain.timestamps import TimestampState
-from intake.services import integrity, row_digests
+from intake.services import form_snapshots, integrity, row_digests
 from intake.services.base import Service, require_role, require_visit
 from intake.services.context import Actor, AppContext
 from intake.services.errors import (
@@ -505,8 +505,14 @@ class DocumentService(Service):
         from intake import documents
 
         paper = self.ctx.forms.clinic.paper
+        forms = self.ctx.forms
+        recorded = record.form_versions.get("risks")
+        if recorded and recorded[1] and recorded[1] != forms.risks.meta.sha256:
+            # Signed under another version of the risk statements: drawn as signed.
+            with self.read() as s:
+                forms = form_snapshots.forms_as_used(s, forms, record.form_versions)
         if kind == "consent":
-            pdf = documents.render_consent(record, self.ctx.forms, paper, fhir_bundle, issue=issue)
+            pdf = documents.render_consent(record, forms, paper, fhir_bundle, issue=issue)
         else:
             renderer: Any = {
                 "education": documents.render_education,
@@ -514,7 +520,7 @@ class DocumentService(Service):
                 "aftercare": documents.render_aftercare,
                 "checkin": documents.render_checkin,
             }[kind]
-            pdf = renderer(record, self.ctx.forms, paper, issue=issue)
+            pdf = renderer(record, forms, paper, issue=issue)
         return self._seal(kind, pdf)
 
     def _seal(self, kind: str, pdf: bytes) -> tuple[bytes, bool]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from sqlalchemy.orm import Session
 from intake.domain import fhir
 from intake.domain.kinds import SignerRole, VisitStatus
 from intake.domain.records import ConsentRecord, PatientInfo, SignatureRecord
+from intake.forms.model import Page
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import NotFound
 from intake.services.records import build_record
 from intake.store.models import (
+    CourseCompletion,
     Document,
     FollowUp,
     LabResult,
@@ -217,16 +220,47 @@ class FhirService(Service):
         assert (countersignature is None and record is None) or len(visits) == 1
         forms = self.ctx.forms
         clinic = forms.clinic
-        questions = tuple(
+        questions = _questions(forms.intake.pages)
+        checkin_questions = _questions(forms.checkin.pages)
+        quiz_questions = tuple(
             fhir.Question(
                 q.id,
-                q.type,
-                q.label.get("en"),
-                tuple((o.value, o.label.get("en")) for o in q.options),
+                "choice",
+                q.prompt.get("en"),
+                tuple((c.id, c.text.get("en")) for c in q.choices),
             )
-            for page in forms.intake.pages
-            for q in page.questions
+            for q in forms.quiz.questions
         )
+        # Only this patient's completions (and only their own consent visits' dates).
+        completions = []
+        for done in s.scalars(
+            select(CourseCompletion)
+            .where(CourseCompletion.patient_id == patient.id)
+            .order_by(CourseCompletion.id)
+        ):
+            consent = s.get(Visit, done.consent_visit_id)
+            started = (
+                consent.visit_date
+                if consent is not None and consent.patient_id == patient.id
+                else done.completed_on
+            )
+            completions.append(
+                fhir.Completion(
+                    done.id,
+                    done.consent_visit_id,
+                    started,
+                    done.completed_on,
+                    done.mg_per_kg,
+                    done.reason,
+                    done.reason.replace("_", " ").capitalize(),
+                    done.reason_text,
+                    done.at,
+                    done.pregnancy_test_due,
+                    done.contraception_until,
+                    done.no_blood_donation_until,
+                    done.no_cosmetic_procedures_until,
+                )
+            )
         labs_by_id = {lab.id: lab for lab in clinic.labs}
         labs = tuple(
             fhir.Lab(
@@ -292,6 +326,9 @@ class FhirService(Service):
             labs=labs,
             pregnancy_tests=tests,
             follow_ups=follow_ups,
+            checkin_questions=checkin_questions,
+            quiz_questions=quiz_questions,
+            completions=tuple(completions),
         )
 
     def _visit(
@@ -358,6 +395,19 @@ class FhirService(Service):
         )
         status = VisitStatus.COUNTERSIGNED if countersignature is not None else visit.status
         return fhir.VisitRecords(record, status, documents, staff, summary)
+
+
+def _questions(pages: Sequence[Page]) -> tuple[fhir.Question, ...]:
+    return tuple(
+        fhir.Question(
+            q.id,
+            q.type,
+            q.label.get("en"),
+            tuple((o.value, o.label.get("en")) for o in q.options),
+        )
+        for page in pages
+        for q in page.questions
+    )
 
 
 def _staff(s: Session, actor_id: str) -> fhir.StaffMember | None:

@@ -22,7 +22,7 @@ from intake.domain.records import (
     SignatureRecord,
 )
 from intake.forms.model import FormSet
-from intake.services import alerts, dermatologists
+from intake.services import alerts, dermatologists, form_snapshots
 from intake.store.models import (
     Acknowledgement,
     Answer,
@@ -102,6 +102,9 @@ def build_record(
     visit = s.get(Visit, visit_id)
     if visit is None:
         raise LookupError(visit_id)
+    if visit.status != VisitStatus.DRAFT:
+        # Signed: the risk statements as signed, whatever version is loaded now.
+        forms = form_snapshots.forms_as_used(s, forms, visit.form_versions)
     patient = s.get(Patient, visit.patient_id)
     assert patient is not None
     answers: dict[str, Any] = {

@@ -89,6 +89,30 @@ MAX_TITLE = 20
 secret_problem = pins.secret_problem  # for the screens: say what is wrong before asking more
 
 
+def title_problem(title: str) -> str | None:
+    """Why ``title`` (spaces already collapsed) cannot be a title, or None; "" is no title.
+
+    A title is short and made of letters, each word perhaps ending in a dot: "Dr", "Dra.",
+    "Prof.", "Lic. Enf." (it is printed before the name on every document that names her).
+    """
+    if not title:
+        return None
+    words = title.split(" ")
+    if len(title) > MAX_TITLE or not all(
+        w.rstrip(".").isalpha() and w.count(".") <= 1 and w.lstrip(".") == w for w in words
+    ):
+        return (
+            f"A title is a short word of letters, perhaps ending in a dot, such as Dr or Dra."
+            f" ({MAX_TITLE} characters at most)."
+        )
+    if missing := printable.unprintable(title):
+        return (
+            f"The clinic's documents cannot print {missing}; please type the title with"
+            " other letters."
+        )
+    return None
+
+
 def _secret_errors(secret: str) -> dict[str, str]:
     problem = pins.secret_problem(secret)
     return {"secret": problem} if problem else {}
@@ -174,15 +198,8 @@ class StaffService(Service):
                 " other letters."
             )
         title = " ".join(title.split())
-        if len(title) > MAX_TITLE or any(c.isdigit() for c in title):
-            errors["title"] = (
-                f"A title is a short word such as Dr or Dra. ({MAX_TITLE} characters at most)."
-            )
-        elif missing := printable.unprintable(title):
-            errors["title"] = (
-                f"The clinic's documents cannot print {missing}; please type the title with"
-                " other letters."
-            )
+        if problem := title_problem(title):
+            errors["title"] = problem
         if role not in ROLES:
             errors["role"] = f"Role must be one of {', '.join(ROLES)}."
         errors.update(_secret_errors(secret))
@@ -270,6 +287,26 @@ class StaffService(Service):
             self.audit(
                 s, actor, "reset_secret", "staff", user.id,
                 {"username": user.username, ACCOUNT_DIGEST: account_digest(user)},
+            )  # fmt: skip
+            return _info(user)
+
+    def set_title(self, actor: Actor, username: str, title: str) -> StaffInfo:
+        """An administrator sets (or, with "", removes) the title printed before a staff
+        member's name where documents name the clinician ("Dra. Ana Ruiz"); audited."""
+        require_role(actor, "admin", action=MANAGE)
+        title = " ".join(title.split())
+        if problem := title_problem(title):
+            raise InvalidInput({"title": problem})
+        with self.write() as s:
+            user = self._changeable(s, username)
+            if (user.title or "") == title:
+                return _info(user)
+            before = user.title or ""
+            user.title = title
+            self.audit(
+                s, actor, "set_title", "staff", user.id,
+                {"username": user.username, "title": title, "before": before,
+                 ACCOUNT_DIGEST: account_digest(user)},
             )  # fmt: skip
             return _info(user)
 

@@ -36,7 +36,7 @@ from intake.domain.validation import initials as check_initials
 from intake.domain.validation import name as check_name
 from intake.domain.validation import relationship as check_relationship
 from intake.forms import model as fm
-from intake.services import ack_trail, alerts, dermatologists, visit_codes
+from intake.services import ack_trail, alerts, dermatologists, form_snapshots, visit_codes
 from intake.services.base import Service, require_role, require_visit
 from intake.services.completeness import Completeness, Missing, MissingKind
 from intake.services.context import Actor, AppContext
@@ -494,6 +494,11 @@ class VisitService(Service):
             )
         )
         s.flush()
+        # The risk statements this visit is shown, kept as they are, so that its record is drawn
+        # as signed whatever version is loaded later.
+        form_snapshots.keep_risks(
+            s, self.ctx.forms, actor=actor.id, station=self.ctx.station, at=now
+        )
         # The identity page starts from the registered details, for the patient to confirm or correct.
         details = {
             key: getattr(p, key)
@@ -1110,6 +1115,12 @@ class VisitService(Service):
                 visit.updated_at = now
                 return SignOutcome(False, needed)
             visit.quiz_passed = self._quiz_passed(s, visit)
+            signed_under = (visit.form_versions.get("risks") or ["", ""])[1]
+            if signed_under == self.ctx.forms.risks.meta.sha256:
+                # A visit started before form contents were kept: kept now, as signed.
+                form_snapshots.keep_risks(
+                    s, self.ctx.forms, actor=actor.id, station=self.ctx.station, at=now
+                )
             visit.status = VisitStatus.SUBMITTED
             visit.submitted_at = now
             visit.record_sha256 = content_hash

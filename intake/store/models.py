@@ -426,6 +426,21 @@ class CourseCompletion(Base):
     station: Mapped[str] = mapped_column(String(60))
 
 
+class FormSnapshot(Base):
+    """Append-only: a form's content as a visit used it (``intake.forms.snapshot``), kept under
+    the SHA-256 of that content, so a signed record is shown as signed after the form changes."""
+
+    __tablename__ = "form_snapshots"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    # The form's own hash (FormMeta.sha256), as a visit's form_versions records it.
+    form_sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    __table_args__ = (UniqueConstraint("form_id", "form_sha256"),)
+
+
 class CodeAttempt(Base):
     """A wrong visit code typed at a kiosk, kept for a day to throttle guessing.
 

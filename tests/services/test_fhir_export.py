@@ -157,9 +157,18 @@ def test_a_countersigned_adult_visit_exports_a_valid_bundle(ctx) -> None:  # typ
     assert ident["value"].startswith("RPM")
     assert patient["name"][0]["family"] == "Nguyễn"
 
-    phq, intake = sorted(by_type["QuestionnaireResponse"], key=lambda q: q["questionnaire"])
+    responses = {
+        q["questionnaire"].split("/")[-1].split("|")[0]: q for q in by_type["QuestionnaireResponse"]
+    }
+    assert set(responses) == {"44249-1", "intake", "quiz"}
+    phq, intake = responses["44249-1"], responses["intake"]
+    # The comprehension check travels too: every answer given, and whether it was passed.
+    passed = next(i for i in responses["quiz"]["item"] if i["linkId"] == "quiz-passed")
+    assert passed["answer"] == [{"valueBoolean": True}]
     version = ctx.forms.intake.meta.version  # the form in force, whatever its version today
-    assert intake["questionnaire"] == f"https://rpmhealth.example/fhir/Questionnaire/intake|{version}"
+    assert (
+        intake["questionnaire"] == f"https://rpmhealth.example/fhir/Questionnaire/intake|{version}"
+    )
     items = {i["linkId"]: i["answer"] for i in intake["item"]}
     assert items["date_of_birth"] == [{"valueDate": "1999-04-12"}]
     assert items["sex_at_birth"][0]["valueCoding"]["code"] == "female"
@@ -335,3 +344,153 @@ def test_the_export_command(sqlite_ctx, fresh_environment: Path, tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".json") == ["visit.json"]
     with sqlite_ctx.db.session() as s:  # the failed write left no export on the audit trail
         assert s.query(AuditEvent).filter(AuditEvent.action == "export").count() == 1
+
+
+def _signed_with_one_listened(ctx, patient: ScriptedPatient) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A first visit whose first statement the patient listened to before initialling it."""
+    from intake.domain import rules
+
+    vid, kiosk, _ = walk_visit(ctx, patient, sign=False)
+    visits = VisitService(ctx)
+    facts = visits.draft(kiosk, vid).facts()
+    first = rules.applicable_statements(ctx.forms.risks, facts)[0].id
+    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
+    visits.acknowledge(kiosk, vid, first, "patient", mine, page_seconds=20.0, read_aloud=True)
+    name = f"{patient.first_name} {patient.last_name}"
+    visits.sign(kiosk, vid, "patient", name, signature_strokes(), 600, 200)
+    return vid, first
+
+
+def _course_to_completion(ctx, patient: ScriptedPatient, reason: str = "completed"):  # type: ignore[no-untyped-def]
+    """First visit (one statement listened to), countersigned, one check-in (a wrong quiz
+    answer first, a new severe symptom), then the end of the course."""
+    from intake.services.scripted import countersign_consent, finish_course, walk_checkin
+
+    doctor = _doctor(ctx)
+    vid, first = _signed_with_one_listened(ctx, patient)
+    countersign_consent(ctx, doctor, vid)
+    pid = _patient_id(ctx, vid)
+    checkin, _, outcome = walk_checkin(ctx, patient, pid, wrong_answer=True, severe=True)
+    assert outcome.submitted
+    text = "" if reason == "completed" else "Headaches with blurred vision"
+    finish_course(ctx, doctor, pid, ctx.today(), reason, text, 118.5)
+    return vid, first, checkin, pid
+
+
+def _ext(node: dict[str, Any], name: str) -> Any:
+    found = [e for e in node.get("extension", []) if e["url"] == name]
+    assert len(found) == 1, (name, node.get("extension"))
+    return next(v for k, v in found[0].items() if k.startswith("value"))
+
+
+def test_check_ins_completion_and_read_aloud_travel_in_the_export(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient()
+    vid, first, checkin, pid = _course_to_completion(ctx, patient)
+    # Another patient's course, ended early: nothing of it may travel with the first one's.
+    other = ScriptedPatient(
+        first_name="Rosa",
+        last_name="Quintero",
+        sex_at_birth="male",
+        can_become_pregnant=False,
+        date_of_birth=dt.date(1990, 3, 4),
+    )
+    other_vid, _, other_checkin, other_pid = _course_to_completion(ctx, other, "side_effects")
+    doctor = _doctor(ctx)
+    board = {r.visit_id: r.record_number for r in VisitService(ctx).board(doctor)}
+    out = FhirService(ctx).patient_bundle(doctor, board[vid])
+    text = out.data.decode()
+    for foreign in (other_vid, other_checkin, "Quintero", "Headaches with blurred vision"):
+        assert foreign not in text
+    by_type = check_bundle(json.loads(out.data), _pdfs(ctx))
+    urls = {f"urn:uuid:{r['id']}": r for rs in by_type.values() for r in rs}
+
+    # The check-in is an encounter, with its own answers, mood screen and quiz linked to it.
+    (encounter,) = by_type["Encounter"]
+    assert encounter["identifier"][0]["value"] == checkin
+    assert encounter["status"] == "finished"
+    assert encounter["type"][0]["coding"][0]["code"] == "checkin"
+    linked = [r for rs in by_type.values() for r in rs if r.get("encounter")]
+    assert all(r["encounter"]["reference"] == f"urn:uuid:{encounter['id']}" for r in linked)
+    responses = {
+        r["questionnaire"].split("/")[-1].split("|")[0]: r
+        for r in linked
+        if r["resourceType"] == "QuestionnaireResponse"
+    }
+    assert {"checkin", "quiz"} <= set(responses)
+    assert any(r["questionnaire"].endswith("44249-1") for r in responses.values())  # PHQ-9
+    answers = {i["linkId"]: i["answer"] for i in responses["checkin"]["item"]}
+    assert answers["se_headache_vision"][0]["valueCoding"]["code"] == "severe"
+    assert answers["se_dry_skin_lips"][0]["valueCoding"]["code"] == "mild"
+    assert answers["new_vitamin_a"][0]["valueCoding"]["code"] == "no"
+    assert answers["sexual_function_change"][0]["valueCoding"]["code"] == "no"
+    assert {a["valueCoding"]["code"] for a in answers["contraception_methods"]} == {
+        "hormonal_iud",
+        "male_condom",
+    }
+    today = ctx.today()
+    assert answers["last_period_start"] == [
+        {"valueDate": (today - dt.timedelta(days=10)).isoformat()}
+    ]
+    assert answers["pregnancy_test_date"] == [{"valueDate": today.isoformat()}]
+    quiz = responses["quiz"]["item"]
+    attempts = [i for i in quiz if i["linkId"] != "quiz-passed"]
+    first_try = attempts[0]["answer"][0]["item"][0]["answer"][0]["valueBoolean"]
+    assert first_try is False and len(attempts) >= 2  # the wrong answer is kept, then the right one
+    assert attempts[1]["linkId"] == attempts[0]["linkId"]
+    assert attempts[1]["answer"][0]["item"][0]["answer"][0]["valueBoolean"] is True
+    # The first visit's answers stay answers to the intake form, with no encounter.
+    intake = [
+        r
+        for r in by_type["QuestionnaireResponse"]
+        if "/Questionnaire/intake|" in r["questionnaire"]
+    ]
+    assert len(intake) == 1 and "encounter" not in intake[0]
+
+    # Read aloud: on the consent's provision for that statement, and only there.
+    consents = {c["identifier"][0]["value"]: c for c in by_type["Consent"]}
+    provisions = consents[vid]["provision"]["provision"]
+    url = next(
+        e["url"]
+        for p in provisions
+        for e in p["extension"]
+        if e["url"].endswith("/acknowledgement")
+    )
+    listened = []
+    for p in provisions:
+        (ack,) = [e for e in p["extension"] if e["url"] == url]
+        parts = {x["url"]: x for x in ack["extension"]}
+        assert parts["by"]["valueCode"] == "patient"
+        assert parts["acknowledged"]["valueDateTime"]
+        if parts["readAloud"]["valueBoolean"]:
+            listened.append(p["code"][0]["coding"][0]["code"])
+    assert listened == [first]
+
+    # The end of the course: a completed care plan, the cumulative dose, the test still due.
+    (plan,) = by_type["CarePlan"]
+    assert plan["status"] == "completed" and plan["intent"] == "plan"
+    assert plan["period"]["end"] == today.isoformat()
+    assert plan["identifier"][0]["value"] == vid
+    assert _ext(plan, plan["extension"][0]["url"])["coding"][0]["code"] == "completed"
+    (dose,) = [urls[r["reference"]] for r in plan["supportingInfo"]]
+    assert dose["valueQuantity"] == {
+        "value": 118.5,
+        "unit": "mg/kg",
+        "system": UCUM,
+        "code": "mg/kg",
+    }
+    test = next(a for a in plan["activity"] if a["detail"].get("kind") == "ServiceRequest")
+    assert test["detail"]["status"] == "scheduled" and "outcomeReference" not in test
+    assert test["detail"]["code"]["coding"][0]["code"] == "2106-3"
+    assert test["detail"]["scheduledPeriod"]["start"] > today.isoformat()
+
+    # The other patient's own export: the course stopped early, with its reason.
+    theirs = json.loads(FhirService(ctx).patient_bundle(doctor, board[other_vid]).data)
+    assert vid not in json.dumps(theirs) and checkin not in json.dumps(theirs)
+    other_types = check_bundle(theirs, _pdfs(ctx))
+    (stopped,) = other_types["CarePlan"]
+    assert stopped["status"] == "revoked"
+    reason = _ext(stopped, stopped["extension"][0]["url"])
+    assert reason["coding"][0]["code"] == "side_effects"
+    assert reason["text"] == "Headaches with blurred vision"
+    assert not any(a["detail"].get("kind") == "ServiceRequest" for a in stopped.get("activity", []))
+    assert other_pid != pid

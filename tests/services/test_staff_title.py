@@ -167,3 +167,57 @@ def test_staff_add_takes_a_title(tmp_path: Path) -> None:
         assert next(i for i in StaffService(ctx).list() if i.username == "ana.ruiz").title == "Dra."
     finally:
         ctx.db.dispose()
+
+
+def test_an_administrator_sets_changes_and_removes_a_title(sqlite_ctx: AppContext) -> None:
+    from intake.services.accounts import account_problem
+    from intake.services.audit import AuditService
+    from intake.store.models import AuditEvent
+
+    service = StaffService(sqlite_ctx)
+    admin = _admin(sqlite_ctx)
+    info = service.add(admin, "ana.ruiz", "Ana Ruiz", "clinician", "739146", admin_secret=STAFF_PIN)
+    assert info.title == ""
+    assert service.set_title(admin, "Ana.Ruiz", "  Dra. ").title == "Dra."
+    assert service.set_title(admin, "ana.ruiz", "Lic. Enf.").title == "Lic. Enf."
+    assert service.set_title(admin, "ana.ruiz", "").title == ""
+    with sqlite_ctx.db.session() as s:
+        user = s.get(StaffUser, info.id)
+        assert user is not None and account_problem(s, user) is None
+        events = [
+            e.detail for e in s.query(AuditEvent).filter_by(entity="staff", action="set_title")
+        ]
+    assert [(d["title"], d["before"]) for d in events] == [
+        ("Dra.", ""),
+        ("Lic. Enf.", "Dra."),
+        ("", "Lic. Enf."),
+    ]
+    report = AuditService(sqlite_ctx).verify()
+    assert report.intact, report.problems
+    # The same title again changes nothing and records nothing.
+    service.set_title(admin, "ana.ruiz", "")
+    with sqlite_ctx.db.session() as s:
+        assert s.query(AuditEvent).filter_by(action="set_title").count() == 3
+
+
+@pytest.mark.parametrize("bad", ["Dr 2", "Dr-", "D.r", "Dr..", ".Dr", "Dr!", "x" * 21])
+def test_a_title_that_is_not_short_letters_and_a_dot_is_refused(
+    sqlite_ctx: AppContext, bad: str
+) -> None:
+    service = StaffService(sqlite_ctx)
+    admin = _admin(sqlite_ctx)
+    service.add(admin, "ana.ruiz", "Ana Ruiz", "clinician", "739146", admin_secret=STAFF_PIN)
+    with pytest.raises(InvalidInput) as refused:
+        service.set_title(admin, "ana.ruiz", bad)
+    assert "letters" in refused.value.errors["title"]
+    assert next(i for i in service.list() if i.username == "ana.ruiz").title == ""
+
+
+def test_only_an_administrator_sets_a_title(sqlite_ctx: AppContext) -> None:
+    from intake.services.errors import NotAllowed
+
+    ensure_staff(sqlite_ctx, "clinician", "drruiz", "Ana Ruiz")
+    doctor = staff_actor(next(i for i in StaffService(sqlite_ctx).list() if i.username == "drruiz"))
+    with pytest.raises(NotAllowed):
+        StaffService(sqlite_ctx).set_title(doctor, "drruiz", "Dra.")
+    assert next(i for i in StaffService(sqlite_ctx).list() if i.username == "drruiz").title == ""

@@ -36,6 +36,7 @@ from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
 from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction
+from intake.ui.staff.staff_title import StaffTitleBox
 from intake.ui.staff.style import STAFF_QSS
 from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
 
@@ -159,6 +160,7 @@ class StaffAccountsPage(QWidget):
         column = QVBoxLayout()
         column.addWidget(box)
         column.addWidget(reset_box)
+        column.addWidget(StaffTitleBox(ctx, actor, self.account_added, self))
         column.addWidget(self.message)
         column.addStretch(1)
         layout.addLayout(column, 2)
