@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -134,12 +134,14 @@ class FrontDeskPage(QWidget):
         self.board.visit_activated.connect(self._on_board_visit_activated)
         self.board.code_issued.connect(self.starter.show_new_code)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.start_button)
-        actions.addWidget(self.checkin_button)
-        actions.addWidget(self.correct_button)
-        actions.addWidget(self.print_button)
-        actions.addStretch(1)
+        # Two rows (starting a visit; the patient's details and papers), so that every label
+        # shows whole on the left half of a 1024-wide screen.
+        actions = QGridLayout()
+        actions.addWidget(self.start_button, 0, 0)
+        actions.addWidget(self.checkin_button, 0, 1)
+        actions.addWidget(self.correct_button, 1, 0)
+        actions.addWidget(self.print_button, 1, 1)
+        actions.setColumnStretch(2, 1)
         panel = QFrame(self)
         panel.setObjectName("panel")
         panel_layout = QVBoxLayout(panel)

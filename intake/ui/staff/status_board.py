@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -425,6 +426,7 @@ class StatusBoardWidget(QWidget):
         self.updated_label.setObjectName("muted")
         self.counts_label = named(QLabel("", self), "Board counts")
         self.counts_label.setObjectName("muted")
+        self.counts_label.setWordWrap(True)  # on a 1024-wide screen the counts take two lines
         self.filter_box = named(QLineEdit(self), "Filter the board")
         self.filter_box.setPlaceholderText("Filter: name, record number, status…")
         self.filter_box.setClearButtonEnabled(True)
@@ -471,13 +473,14 @@ class StatusBoardWidget(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.filter_box, 1)
         tools.addWidget(self.hide_done_box)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.attend_button)
-        buttons.addWidget(self.identity_button)
-        buttons.addWidget(self.new_code_button)
-        buttons.addWidget(self.abandon_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
+        # Two rows, so that every label shows whole on the right half of a 1024-wide screen.
+        buttons = QGridLayout()
+        buttons.addWidget(self.attend_button, 0, 0, 1, 2)
+        buttons.addWidget(self.identity_button, 0, 2)
+        buttons.addWidget(self.new_code_button, 1, 0)
+        buttons.addWidget(self.abandon_button, 1, 1)
+        buttons.addWidget(self.refresh_button, 1, 4)
+        buttons.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
