@@ -1,7 +1,8 @@
 """The application shell: first paint, first run, staff sign-in, the staff workspace, kiosk mode.
 
-Start-up stays light: this module imports only Qt. The window paints first; the database is
-opened (and migrated) afterwards, off the GUI thread, and the staff screens load after that.
+Start-up stays light: this module imports only Qt. The window paints first, on the staff
+sign-in page (light too: usable at once); the database is opened (and migrated) afterwards, off
+the GUI thread, and a Sign in pressed meanwhile waits for it. The staff screens load after that.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from intake.services.context import Actor, AppContext
     from intake.services.staff import StaffInfo
     from intake.ui.operations import Operation
-    from intake.ui.staff.login import FirstRunPage, StaffLoginPage
+    from intake.ui.staff.login import FirstRunPage
     from intake.ui.staff.window import StaffWindow
 
 DEFAULT_IDLE_SECONDS = 5 * 60
@@ -201,7 +202,6 @@ class AppWindow(QMainWindow):
         self._open_context = open_context
         self._kiosk_factory = kiosk_factory
         self.ctx: AppContext | None = None
-        self.login_page: StaffLoginPage | None = None
         self.first_run_page: FirstRunPage | None = None
         self.staff_window: StaffWindow | None = None
         self.kiosk_window: QWidget | None = None
@@ -213,6 +213,14 @@ class AppWindow(QMainWindow):
         self.starting_page = StartingPage(self.stack)
         self.starting_page.retry_requested.connect(self._on_starting_page_retry_requested)
         self.stack.addWidget(self.starting_page)
+        # Usable before the database is open; it is given the context once that is.
+        from intake.ui.staff.login import StaffLoginPage
+
+        self.login_page: StaffLoginPage = StaffLoginPage(None, self.stack, kiosk=kiosk_mode)
+        self.login_page.signed_in.connect(self._on_login_page_signed_in)
+        self.stack.addWidget(self.login_page)
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.reset()
         self.setCentralWidget(self.stack)
         self.idle = IdleWatcher(
             idle_seconds if idle_seconds is not None else idle_seconds_setting(), self
@@ -237,6 +245,8 @@ class AppWindow(QMainWindow):
 
         self.starting_page.label.setText("Opening the clinic database…")
         self.starting_page.retry_button.hide()
+        if self.stack.currentWidget() is self.starting_page:  # trying again after a problem
+            self.show_login()
         if self._opening is None:
             self._opening = Operation(
                 self,
@@ -258,20 +268,20 @@ class AppWindow(QMainWindow):
             from intake.ui.common import describe_error
 
             text = describe_error(exc)
+        self.login_page.drop_waiting()  # what was typed is not kept for the next try
         self.starting_page.show_problem(text)
+        self.stack.setCurrentWidget(self.starting_page)
 
     def _on_context_opened(self, result: tuple[AppContext, bool]) -> None:
-        from intake.ui.staff.login import FirstRunPage, StaffLoginPage
+        from intake.ui.staff.login import FirstRunPage
 
         self.ctx, has_staff = result
         clinic = self.ctx.forms.clinic
         self.setWindowTitle(f"{clinic.name} — {APP_TITLE}")
-        self.login_page = StaffLoginPage(self.ctx, self.stack, kiosk=self.kiosk_mode)
-        self.login_page.signed_in.connect(self._on_login_page_signed_in)
-        self.stack.addWidget(self.login_page)
-        if has_staff:
-            self.show_login()
-        else:
+        if not has_staff:
+            self.login_page.drop_waiting()  # no account to sign in to yet
+        self.login_page.attach(self.ctx)  # a Sign in pressed meanwhile goes ahead now
+        if not has_staff:
             self.first_run_page = FirstRunPage(self.ctx, self.stack)
             self.first_run_page.admin_created.connect(self._on_first_run_page_admin_created)
             self.stack.addWidget(self.first_run_page)
@@ -290,7 +300,6 @@ class AppWindow(QMainWindow):
     # --- signing in and out ----------------------------------------------------------------------
 
     def show_login(self, message: str = "") -> None:
-        assert self.login_page is not None
         self.login_page.reset(message)
         self.stack.setCurrentWidget(self.login_page)
 
@@ -348,8 +357,7 @@ class AppWindow(QMainWindow):
             "sign_out": "Signed out.",
             "kiosk": "",
         }
-        if self.login_page is not None:
-            self.show_login(messages.get(why, ""))
+        self.show_login(messages.get(why, ""))
         self.locked.emit(why)
 
     @Slot()
@@ -407,8 +415,7 @@ class AppWindow(QMainWindow):
     def _on_kiosk_destroyed(self) -> None:
         self.kiosk_window = None
         self.show()
-        if self.login_page is not None:
-            self.show_login("Kiosk mode ended. Please sign in.")
+        self.show_login("Kiosk mode ended. Please sign in.")
 
     def _tell(self, title: str, text: str) -> None:
         box = QMessageBox(

@@ -91,7 +91,9 @@ def test_forms_that_do_not_load_keep_the_start_screen_naming_the_file(
     qtbot.waitUntil(lambda: app.starting_page.retry_button.isVisible(), timeout=20_000)
     text = app.starting_page.label.text()
     assert "risks/form.toml: topics[" in text and "at most 4,000" in text
-    assert app.login_page is None  # nothing opens on broken forms
+    # Nothing opens on broken forms: the start screen stays, with no context to sign in to.
+    assert app.stack.currentWidget() is app.starting_page and app.ctx is None
+    assert not app.login_page.signing_in
     # Fixed (the long topic removed): "Try again" reads the files again.
     path = forms_copy / "risks" / "form.toml"
     body = path.read_text("utf-8")

@@ -289,7 +289,7 @@ def test_database_opens_after_the_first_paint_off_the_gui_thread(qtbot, make_win
     window = AppWindow(open_context=opener)
     holder.append(window)
     qtbot.addWidget(window)
-    assert window.stack.currentWidget() is window.starting_page
+    assert window.stack.currentWidget() is window.login_page  # usable while the database opens
     with qtbot.waitSignal(window.context_opened, timeout=20_000):
         window.show()
     assert seen == {"visible": True, "gui_thread": False}

@@ -1,6 +1,12 @@
-"""Staff sign-in, and the first-run screen that creates the first (admin) account."""
+"""Staff sign-in, and the first-run screen that creates the first (admin) account.
+
+The sign-in page is made before the database is open (the application shows it at once): this
+module imports only Qt and the UI's light helpers at start-up; the services load when used.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -16,12 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.forms.model import ClinicProfile
-from intake.services.context import SYSTEM, AppContext
 from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
-from intake.services.staff import StaffInfo, StaffService
 from intake.ui.common import MessageLabel, describe_error, named, primary
 from intake.ui.operations import Operation
+
+if TYPE_CHECKING:
+    from intake.forms.model import ClinicProfile
+    from intake.services.context import AppContext
+    from intake.services.staff import StaffInfo, StaffService
 
 
 def _card(parent: QWidget, width: int = 460) -> tuple[QFrame, QVBoxLayout]:
@@ -48,14 +56,20 @@ class StaffLoginPage(QWidget):
 
     signed_in = Signal(object)  # StaffInfo
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, kiosk: bool = False):
+    def __init__(
+        self, ctx: AppContext | None = None, parent: QWidget | None = None, *, kiosk: bool = False
+    ):
         super().__init__(parent)
         named(self, "Staff sign-in", "staff_login_page")
-        self._staff = StaffService(ctx)
+        self._staff: StaffService | None = None
+        # A sign-in asked for before the database is open: (username, PIN), kept only until
+        # the database opens (or fails to), never logged.
+        self._waiting: tuple[str, str] | None = None
         _, layout = _card(self)
-        title = QLabel(ctx.forms.clinic.name, self)
-        title.setObjectName("title")
-        layout.addWidget(title)
+        # The clinic's name comes with the database; a space keeps its line meanwhile.
+        self.title = QLabel(" ", self)
+        self.title.setObjectName("title")
+        layout.addWidget(self.title)
         subtitle = QLabel(
             "Staff sign-in to put this station into kiosk mode" if kiosk else "Staff sign-in",
             self,
@@ -88,9 +102,35 @@ class StaffLoginPage(QWidget):
             disables=(self.secret, self.sign_in_button),
         )
         self._login.busy_changed.connect(self._on_login_busy_changed)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: AppContext) -> None:
+        """The database is open: name the clinic, and sign in whoever pressed Sign in meanwhile."""
+        from intake.services.staff import StaffService
+
+        self._staff = StaffService(ctx)
+        self.title.setText(ctx.forms.clinic.name)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self._set_waiting(False)
+            self._start_login(*waiting)
+
+    def drop_waiting(self) -> None:
+        """The database did not open (or needs its first account): forget what was typed."""
+        if self._waiting is not None:
+            self._waiting = None
+            self._set_waiting(False)
+            self.message.clear_message()
+
+    def _set_waiting(self, waiting: bool) -> None:
+        self.secret.setEnabled(not waiting)
+        self.sign_in_button.setEnabled(not waiting)
+        self._on_login_busy_changed(waiting)
 
     def reset(self, message: str = "") -> None:
         """Empty the fields; optionally say why the sign-in screen is back (e.g. locked)."""
+        self.drop_waiting()
         self.username.clear()
         self.secret.clear()
         if message:
@@ -105,18 +145,30 @@ class StaffLoginPage(QWidget):
 
     @property
     def signing_in(self) -> bool:
-        return self._login.busy
+        return self._login.busy or self._waiting is not None
 
     @Slot()
     def _on_sign_in_button_clicked(self) -> None:
-        if self._login.busy:
+        if self.signing_in:
             return
         username, secret = self.username.text(), self.secret.text()
         self.secret.clear()  # never kept on screen, right or wrong
         if not username.strip() or not secret:
             self.message.show_error("Please enter your username and PIN.")
             return
+        if self._staff is None:
+            # Pressed while the database opens: the sign-in waits for it, one press one attempt.
+            from intake.i18n import tr
+
+            self._waiting = (username, secret)
+            self._set_waiting(True)
+            self.message.show_message(tr("staff.signin_opening", "en"), "info")
+            return
+        self._start_login(username, secret)
+
+    def _start_login(self, username: str, secret: str) -> None:
         staff = self._staff
+        assert staff is not None
         self._login.run(lambda: staff.login(username, secret))
 
     @Slot(bool)
@@ -168,6 +220,8 @@ class FirstRunPage(QWidget):
     admin_created = Signal(object)  # StaffInfo
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        from intake.services.staff import StaffService
+
         super().__init__(parent)
         named(self, "First run", "first_run_page")
         self._staff = StaffService(ctx)
@@ -265,6 +319,8 @@ class FirstRunPage(QWidget):
                 "Please check the clinic profile and tick the box to confirm it."
             )
             return
+        from intake.services.context import SYSTEM
+
         try:
             info: StaffInfo = self._staff.add(
                 SYSTEM,
