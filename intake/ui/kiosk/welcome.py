@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +21,7 @@ from intake import i18n
 from intake.ui.kiosk.base import KioskPage, announce, card, make_label, set_flag
 from intake.ui.kiosk.text import LANGUAGE_NAMES, t
 from intake.ui.widgets.entries import DateEntryWidget, keep_digits
+from intake.ui.widgets.flow import FlowLayout
 
 CODE_LENGTH = 6
 
@@ -40,11 +42,12 @@ class WelcomePage(KioskPage):
         self.title.setObjectName("welcome_title")
         self.add_text(t("welcome_body", lang), "lead")
 
-        row = QHBoxLayout()
-        row.setSpacing(16)
+        # The question and its buttons in a row, going on to a second row when a longer
+        # language or a larger text size needs it: never a button too narrow for its name.
+        languages = FlowLayout(spacing=16, row_spacing=12)
         choose = make_label(t("choose_language", lang), "subtitle", self.body)
-        choose.setWordWrap(False)
-        row.addWidget(choose)
+        choose.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        languages.addWidget(choose)
         self.language_buttons: dict[str, QPushButton] = {}
         for code in i18n.offered():
             button = QPushButton(LANGUAGE_NAMES[code], self.body)
@@ -55,11 +58,11 @@ class WelcomePage(KioskPage):
             button.setChecked(code == lang)
             button.setMinimumHeight(60)
             button.setMinimumWidth(170)
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _checked=False, c=code: self.language_chosen.emit(c))
             self.language_buttons[code] = button
-            row.addWidget(button)
-        row.addStretch(1)
-        self.content.addLayout(row)
+            languages.addWidget(button)
+        self.content.addLayout(languages)
 
         frame, layout = card(self.body)
         layout.addWidget(make_label(t("start_heading", lang), "lead", frame))
