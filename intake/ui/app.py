@@ -190,6 +190,7 @@ class AppWindow(QMainWindow):
         idle_seconds: float | None = None,
         refresh_ms: int = 4000,
         debounce_ms: int = 150,
+        signin_wait_s: float | None = None,
         open_context: Callable[[], tuple[AppContext, bool]] = _open_context,
         kiosk_factory: Callable[[AppContext, Actor | None], QWidget | None] = start_kiosk,
     ):
@@ -214,9 +215,14 @@ class AppWindow(QMainWindow):
         self.starting_page.retry_requested.connect(self._on_starting_page_retry_requested)
         self.stack.addWidget(self.starting_page)
         # Usable before the database is open; it is given the context once that is.
-        from intake.ui.staff.login import StaffLoginPage
+        from intake.ui.staff.login import SIGNIN_WAIT_LIMIT_S, StaffLoginPage
 
-        self.login_page: StaffLoginPage = StaffLoginPage(None, self.stack, kiosk=kiosk_mode)
+        self.login_page: StaffLoginPage = StaffLoginPage(
+            None,
+            self.stack,
+            kiosk=kiosk_mode,
+            wait_limit_s=SIGNIN_WAIT_LIMIT_S if signin_wait_s is None else signin_wait_s,
+        )
         self.login_page.signed_in.connect(self._on_login_page_signed_in)
         self.stack.addWidget(self.login_page)
         self.stack.setCurrentWidget(self.login_page)

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 REPO = Path(__file__).resolve().parents[2]
 OPENING = tr("staff.signin_opening", "en")
+EXPIRED = tr("staff.signin_expired", "en")
 
 
 @pytest.fixture
@@ -61,8 +62,8 @@ def logins(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def shown_window(qtbot, opener) -> AppWindow:  # type: ignore[no-untyped-def]
-    window = AppWindow(open_context=opener, refresh_ms=60_000, debounce_ms=0)
+def shown_window(qtbot, opener, **options) -> AppWindow:  # type: ignore[no-untyped-def]
+    window = AppWindow(open_context=opener, refresh_ms=60_000, debounce_ms=0, **options)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -82,6 +83,8 @@ def press_sign_in_while_opening(qtbot, window: AppWindow, username: str) -> None
     assert page.message.isVisible() and page.message.text() == OPENING
     assert page.signing_in
     assert not page.secret.isEnabled() and not page.sign_in_button.isEnabled()
+    # The name it will sign in with cannot be changed while it waits.
+    assert not page.username.isEnabled()
     assert page.secret.text() == ""  # not left on screen while it waits
     # Not double-submittable: neither another press nor Return starts a second attempt.
     page.sign_in_button.click()
@@ -105,6 +108,30 @@ def test_sign_in_pressed_while_the_database_opens_signs_in_once_after(
     page = window.login_page
     assert not page.signing_in and page.secret.text() == ""
     assert page.secret.isEnabled() and page.sign_in_button.isEnabled()
+    assert page.username.isEnabled()
+    assert page._waiting is None  # the PIN is not kept once used
+    window.ctx.db.dispose()
+
+
+def test_a_sign_in_held_beyond_the_limit_is_dropped_and_asked_for_again(
+    qtbot, sqlite_ctx, held, logins  # type: ignore[no-untyped-def]
+) -> None:
+    """Whoever pressed Sign in may have walked away: the station does not sign them in later."""
+    desk_info(sqlite_ctx)
+    window = shown_window(qtbot, held_opener(held), signin_wait_s=0.3)
+    page = window.login_page
+    press_sign_in_while_opening(qtbot, window, "desk")
+    qtbot.waitUntil(lambda: not page.signing_in, timeout=10_000)
+    assert page._waiting is None  # the PIN is forgotten
+    assert page.message.isVisible() and page.message.text() == EXPIRED
+    assert page.secret.text() == ""
+    assert page.username.isEnabled() and page.secret.isEnabled()
+    assert page.sign_in_button.isEnabled()
+    with qtbot.waitSignal(window.context_opened, timeout=20_000):
+        held.set()
+    assert logins == []
+    assert window.staff_window is None and window.stack.currentWidget() is page
+    assert page.message.text() == EXPIRED and page.secret.text() == ""
     window.ctx.db.dispose()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -51,20 +51,34 @@ def _card(parent: QWidget, width: int = 460) -> tuple[QFrame, QVBoxLayout]:
     return card, inner
 
 
+# How long a Sign in pressed before the database opens is held. Beyond it the person may have
+# walked away, so the station does not sign them in unattended: they are asked to sign in again.
+SIGNIN_WAIT_LIMIT_S = 20.0
+
+
 class StaffLoginPage(QWidget):
     """Username and PIN/password; failures and locks are explained, never the reason why."""
 
     signed_in = Signal(object)  # StaffInfo
 
     def __init__(
-        self, ctx: AppContext | None = None, parent: QWidget | None = None, *, kiosk: bool = False
+        self,
+        ctx: AppContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        kiosk: bool = False,
+        wait_limit_s: float = SIGNIN_WAIT_LIMIT_S,
     ):
         super().__init__(parent)
         named(self, "Staff sign-in", "staff_login_page")
         self._staff: StaffService | None = None
         # A sign-in asked for before the database is open: (username, PIN), kept only until
-        # the database opens (or fails to), never logged.
+        # the database opens (or fails to), or for wait_limit_s at most; never logged.
         self._waiting: tuple[str, str] | None = None
+        self._wait_limit = QTimer(self)
+        self._wait_limit.setSingleShot(True)
+        self._wait_limit.setInterval(round(wait_limit_s * 1000))
+        self._wait_limit.timeout.connect(self._on_wait_limit_timeout)
         _, layout = _card(self)
         # The clinic's name comes with the database; a space keeps its line meanwhile.
         self.title = QLabel(" ", self)
@@ -111,19 +125,38 @@ class StaffLoginPage(QWidget):
 
         self._staff = StaffService(ctx)
         self.title.setText(ctx.forms.clinic.name)
+        self._wait_limit.stop()
         waiting, self._waiting = self._waiting, None
         if waiting is not None:
             self._set_waiting(False)
-            self._start_login(*waiting)
+            username, secret = waiting
+            waiting = None
+            self._start_login(username, secret)
 
     def drop_waiting(self) -> None:
         """The database did not open (or needs its first account): forget what was typed."""
+        self._wait_limit.stop()
         if self._waiting is not None:
             self._waiting = None
             self._set_waiting(False)
             self.message.clear_message()
 
+    @Slot()
+    def _on_wait_limit_timeout(self) -> None:
+        """Held too long: forget it, and ask whoever is there to sign in again."""
+        if self._waiting is None:
+            return
+        from intake.i18n import tr
+
+        self._waiting = None
+        self._set_waiting(False)
+        self.secret.clear()
+        self.message.show_message(tr("staff.signin_expired", "en"), "warning")
+        self.secret.setFocus()
+
     def _set_waiting(self, waiting: bool) -> None:
+        # The name too: what is on screen is what it signs in with.
+        self.username.setEnabled(not waiting)
         self.secret.setEnabled(not waiting)
         self.sign_in_button.setEnabled(not waiting)
         self._on_login_busy_changed(waiting)
@@ -163,6 +196,7 @@ class StaffLoginPage(QWidget):
             self._waiting = (username, secret)
             self._set_waiting(True)
             self.message.show_message(tr("staff.signin_opening", "en"), "info")
+            self._wait_limit.start()
             return
         self._start_login(username, secret)
 
