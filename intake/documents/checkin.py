@@ -91,6 +91,12 @@ def _checkin_story(record: ConsentRecord, forms: FormSet, doc: _DocTemplate) -> 
                 _signature_block(record, "patient", forms, width),
             ]
             + ([_signature_block(record, "guardian", forms, width)] if guardian else [])
+            # The prescriber's countersignature, once given (the record is then reissued).
+            + (
+                [_signature_block(record, "clinician", forms, width)]
+                if record.signature("clinician") is not None
+                else []
+            )
         )
     )
     return story

@@ -984,11 +984,16 @@ class DocumentService(Service):
     def _reissues(
         self, s: Any, countersigned: ConsentRecord, now: dt.datetime
     ) -> tuple[_Reissue, ...]:
-        """The consent and the intake summary issued with a countersignature, each linked to
-        its earlier issue: the latest of each names who countersigned."""
+        """The documents reissued with a countersignature, each linked to its earlier issue:
+        the latest of each names who countersigned. A first visit's consent and intake summary;
+        a check-in's record, with the renewed consent when it carried a re-consent."""
         visit_id = countersigned.visit_id
+        visit = s.get(Visit, visit_id)
+        issued = kinds_for_visit(visit)
         out = []
-        for kind in ("consent", "summary"):
+        for kind in ("consent", "summary", "checkin"):
+            if kind not in issued:
+                continue
             previous = s.execute(
                 select(Document.id, Document.issue)
                 .where(Document.visit_id == visit_id, Document.kind == kind)

@@ -229,6 +229,15 @@ class BoardRow:
     # none is needed, "due", "overdue", "negative" or "positive"); None while the course runs.
     course_end: str | None = None
     post_course_test_due: dt.date | None = None
+    # The visit's kind, a check-in's month of the course, and why the visit renews the consent
+    # ("form_changed", "turned_18"; empty when it renews none).
+    kind: str = VisitKind.FIRST_VISIT
+    course_month: int | None = None
+    reconsent_reasons: tuple[str, ...] = ()
+
+
+def _reconsent_reasons(visit: Visit) -> tuple[str, ...]:
+    return tuple((visit.reconsent or {}).get("reasons", ()))
 
 
 @dataclass(frozen=True)
@@ -1388,6 +1397,9 @@ class VisitService(Service):
                     visit.submitted_at,
                     ends[p.id].post_course_test if p.id in ends else None,
                     ends[p.id].test_due if p.id in ends else None,
+                    visit.kind,
+                    visit.course_month,
+                    _reconsent_reasons(visit),
                 )
             )
         return out
@@ -1468,6 +1480,9 @@ class VisitService(Service):
                     v.kiosk_station,
                     v.started_at,
                     v.updated_at,
+                    kind=v.kind,
+                    course_month=v.course_month,
+                    reconsent_reasons=_reconsent_reasons(v),
                 )
                 for v, p in _known(rows)
             ]

@@ -39,7 +39,12 @@ class GuardianPage(KioskPage):
         super().__init__(lang, parent)
         self.setObjectName("page_guardian")
         self.add_title(t("guardian_title", lang))
-        self.add_text(t("guardian_intro", lang), "lead")
+        # At a plain check-in the guardian confirms the month's answers and co-signs the
+        # monthly attestation; a first visit or a re-consent has them initial every statement.
+        plain_checkin = flow.is_checkin and flow.reconsent is None
+        self.add_text(
+            t("guardian_intro_checkin" if plain_checkin else "guardian_intro", lang), "lead"
+        )
         self.first = self._name_field("guardian_first", t("guardian_first", lang))
         self.last = self._name_field("guardian_last", t("guardian_last", lang))
         self.content.addWidget(make_label(t("relationship", lang), "subtitle", self.body))

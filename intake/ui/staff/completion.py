@@ -3,6 +3,7 @@ reached); the course view then says so and offers the aftercare packet."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -271,3 +272,15 @@ class CourseEnd(QObject):
             self.aftercare_opened,
             enabled_after_failure=lambda: self.completed,
         )
+
+
+def visit_kind_text(kind: str, course_month: int | None, reasons: Sequence[str]) -> str:
+    """A check-in's month, and what its re-consent renews the consent for ("" for a first
+    visit that renews nothing): "Month 3 check-in · renews the consent: form changed"."""
+    parts = []
+    if kind == "checkin":
+        parts.append(text("visit_checkin", month=course_month or 1))
+    if reasons:
+        said = ", ".join(text(f"reconsent_{r}") for r in reasons)
+        parts.append(text("visit_renews", reasons=said))
+    return " · ".join(parts)

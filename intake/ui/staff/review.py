@@ -21,6 +21,7 @@ from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
 from intake.ui.common import Clock, MessageLabel, describe_error, named, primary
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.completion import visit_kind_text
 from intake.ui.staff.countersign import CountersignDialog
 from intake.ui.staff.course import CourseWidget
 from intake.ui.staff.documents_tab import DocumentsWidget
@@ -134,6 +135,11 @@ class ReviewWidget(QWidget):
 
     # --- loading ---------------------------------------------------------------------------------
 
+    def _set_subtitle(self, text: str) -> None:
+        """The visit's status under the title; a screen reader hears it as the label's name."""
+        self.subtitle.setText(text)
+        self.subtitle.setAccessibleName(text or "Visit status")
+
     def show_visit(self, visit_id: str, patient_id: int) -> bool:
         """Load a visit's review (audited as a view) and its patient's course."""
         self.message.clear_message()
@@ -148,9 +154,14 @@ class ReviewWidget(QWidget):
         self.title.setText(
             f"{p.full_name} · {p.record_number} · born {p.date_of_birth.isoformat()}"
         )
-        self.subtitle.setText(
-            f"Visit of {review.record.visit_date.isoformat()}: {STATUS_WORDS.get(review.status, review.status)}"
+        record = review.record
+        status = f"Visit of {record.visit_date.isoformat()}: {STATUS_WORDS.get(review.status, review.status)}"
+        kind = visit_kind_text(
+            record.visit_kind,
+            record.course_month,
+            record.reconsent.reasons if record.reconsent is not None else (),
         )
+        self._set_subtitle(f"{kind} · {status}" if kind else status)
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
             section.show_review(review)
         self.documents.record_number = self.course.record_number = p.record_number
@@ -218,7 +229,7 @@ class ReviewWidget(QWidget):
         self.patient_id = patient_id
         self.course.record_number = record_number
         self.title.setText(title or "Patient")
-        self.subtitle.setText("No visit chosen: labs, tests, the course and pregnancy status.")
+        self._set_subtitle("No visit chosen: labs, tests, the course and pregnancy status.")
         if not self._load_course():
             return False
         self._show_sections(True)
@@ -263,7 +274,7 @@ class ReviewWidget(QWidget):
         """Nothing about any patient left on screen."""
         self.visit_id, self.patient_id, self.review = None, None, None
         self.title.setText("Choose a visit or a patient on the left.")
-        self.subtitle.clear()
+        self._set_subtitle("")
         self.message.clear_message()
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
             section.clear()

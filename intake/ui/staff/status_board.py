@@ -55,6 +55,7 @@ from intake.ui.operations import Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.board_actions import BoardActions
 from intake.ui.staff.completion import text as staff_text
+from intake.ui.staff.completion import visit_kind_text
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
 
@@ -129,6 +130,8 @@ def stage_text(ctx: AppContext, row: BoardRow) -> str:
     base = _stage_text(ctx, row)
     code = code_text(ctx, row)
     text = f"{base} — {code}" if code else base
+    kind = visit_kind_text(row.kind, row.course_month, row.reconsent_reasons)
+    text = f"{text} · {kind}" if kind else text
     course = course_end_text(row)
     return f"{text} · {course}" if course else text
 
@@ -524,9 +527,7 @@ class StatusBoardWidget(QWidget):
         """Read the board again off the GUI thread; a refresh asked for while one runs follows
         it (the first one's rows, read before whatever changed, are not shown)."""
         actor, visits = self._actor, self._visits
-        self._refreshing.run(
-            lambda: (visits.board(actor), visits.earlier_for_review(actor))
-        )
+        self._refreshing.run(lambda: (visits.board(actor), visits.earlier_for_review(actor)))
 
     def refresh_then(self, then: Callable[[], None]) -> None:
         """Refresh, and call ``then`` once the new rows are on the board."""
