@@ -32,6 +32,7 @@ from intake.services.visits import (
     countersign_binding,
     known_status,
     patient_binding,
+    reconsent_problem,
     signature_digest,
 )
 from intake.store.models import (
@@ -88,6 +89,9 @@ def visit_problem(
     summary = visits.summary_problem(s, visit)
     if summary is not None:
         return summary
+    replanned = reconsent_problem(s, visit)
+    if replanned is not None:
+        return replanned
     acknowledged = ack_trail.visit_problem(s, visit.id)
     if acknowledged is not None:
         return acknowledged

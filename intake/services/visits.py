@@ -285,6 +285,42 @@ def canonical_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+RECONSENT_PLAN_KEYS = ("basis", "reasons", "notice")
+
+
+def reconsent_plan_sha256(stored: Mapping[str, Any] | None) -> str:
+    """SHA-256 of what planning a visit's re-consent kept with it (its basis and reasons, or the
+    notice of minor changes; nothing at all hashes too)."""
+    stored = stored or {}
+    return canonical_hash({k: stored[k] for k in RECONSENT_PLAN_KEYS if k in stored})
+
+
+def reconsent_problem(s: Session, visit: Visit) -> str | None:
+    """Why a visit's stored re-consent or notice is not the one its audit trail recorded when it
+    was started, or None (visits started before the trail kept its digest are accepted)."""
+    details = s.scalars(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.entity == "visit",
+            AuditEvent.entity_id == visit.id,
+            AuditEvent.action.in_(("reconsent", "reconsent_notice")),
+        )
+        .order_by(AuditEvent.seq.desc())
+    ).all()
+    kept = any(k in (visit.reconsent or {}) for k in RECONSENT_PLAN_KEYS)
+    if not details:
+        if kept:
+            return "it holds a re-consent or notice of changes the audit trail never recorded"
+        return None
+    digest = dict(details[0] or {}).get("plan_sha256")
+    if digest is not None and digest != reconsent_plan_sha256(visit.reconsent):
+        return (
+            "its re-consent or notice of changes is not the one the audit trail recorded when it"
+            " was started"
+        )
+    return None
+
+
 def patient_binding(patient: Patient) -> str:
     """SHA-256 of the patient record a visit is signed for: id, record number, legal name and
     date of birth, which the documents print. Carried by the ``submit`` event, and by each later
@@ -1077,6 +1113,7 @@ class VisitService(Service):
             patient = s.get(Patient, visit.patient_id)
             assert patient is not None
             signed_identity = record_identity(patient)
+            self._require_reconsent_intact(s, visit)
             if self._signed(s, visit_id):
                 held = self._answers(s, visit_id)
                 if any(held.get(k) != v for k, v in signed_identity.items()):
@@ -1553,6 +1590,8 @@ class VisitService(Service):
         if plan.needed:
             visit.reconsent = {"basis": basis.to_json(), "reasons": list(plan.reasons)}
         elif (notice := rc.notice_of(plan)) is not None and notice.statements:
+            if self._told_already(s, patient.id, previous, notice):
+                return ()
             # Told, not asked: what the patient is shown is kept with the visit (and so bound
             # to its signature).
             visit.reconsent = {"notice": notice.to_json()}
@@ -1569,9 +1608,36 @@ class VisitService(Service):
                 "new": len(plan.new),
                 "changed": len(plan.changed),
                 "carried": len(plan.carried),
+                # What the visit keeps of the plan, so a change to it before signing shows.
+                "plan_sha256": reconsent_plan_sha256(visit.reconsent),
             },
         )
         return plan.reasons
+
+    @staticmethod
+    def _told_already(s: Session, patient_id: int, basis: Visit, notice: rc.ChangeNotice) -> bool:
+        """Whether a visit signed since the consent ``notice`` measures from already told the
+        patient these same changes (a notice is shown once, at the next visit)."""
+        told = s.scalars(
+            select(Visit.reconsent).where(
+                Visit.patient_id == patient_id,
+                Visit.status.in_(("submitted", "countersigned")),
+                Visit.id != basis.id,
+                Visit.submitted_at >= basis.submitted_at,
+            )
+        )
+        wanted = notice.to_json()
+        return any((stored or {}).get("notice") == wanted for stored in told)
+
+    def _require_reconsent_intact(self, s: Session, visit: Visit) -> None:
+        """Refuse to sign a visit whose re-consent or notice is not the one planned at its start."""
+        if reconsent_problem(s, visit) is not None:
+            log.warning("re-consent of visit %s does not match its audit trail", visit.id)
+            raise Immutable(
+                "This visit cannot be signed: what it asks again or tells of changes is not what"
+                " was recorded when it was started.",
+                code="reconsent_tampered",
+            )
 
     @staticmethod
     def _basis(visit: Visit) -> rc.SignedConsent | None:

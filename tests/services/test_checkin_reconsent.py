@@ -232,3 +232,156 @@ def test_a_minor_change_is_shown_at_the_next_visit_and_the_trail_says_so(ctx) ->
     with pytest.raises(NotFound):
         visits.notice_shown(kiosk2, plain.visit_id)
     assert len(_events(ctx, NOTICE_SHOWN)) == 1
+
+
+def _reworded(forms, change: str = "minor"):  # type: ignore[no-untyped-def]
+    """The risks form one version on again, its first statement reworded (classed ``change``)."""
+    import dataclasses
+
+    from reconsent_forms import next_version
+
+    from intake.forms import model as fm
+
+    version = next_version(forms)
+    first, *rest = forms.risks.topics
+    statement, *others = first.statements
+    statement = dataclasses.replace(
+        statement, text=fm.Text.of(en="Reworded once more.", es="Redactado otra vez.")
+    )
+    topics = (dataclasses.replace(first, statements=(statement, *others)), *rest)
+    risks = dataclasses.replace(
+        forms.risks,
+        meta=dataclasses.replace(forms.risks.meta, version=version, sha256="2" * 64),
+        topics=topics,
+    )
+    clinic = dataclasses.replace(
+        forms.clinic, form_changes=(*forms.clinic.form_changes, ("risks", version, change))
+    )
+    return dataclasses.replace(forms, risks=risks, clinic=clinic)
+
+
+def test_a_minor_change_is_told_once_and_a_later_one_told_again(ctx) -> None:  # type: ignore[no-untyped-def]
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "minor")
+    told = []
+    for _ in range(3):
+        vid, _, outcome = walk_checkin(ctx, patient, patient_id)
+        assert outcome.submitted
+        with ctx.db.session() as s:
+            visit = s.get(Visit, vid)
+            assert visit is not None
+            told.append((visit.reconsent or {}).get("notice"))
+    assert told[0] is not None and told[0]["renews"] == first
+    assert told[1:] == [None, None]
+    assert len(_events(ctx, "reconsent_notice")) == 1
+    # A further minor change is told at the next check-in, measured from the same consent.
+    ctx.forms = _reworded(ctx.forms)
+    vid, _, outcome = walk_checkin(ctx, patient, patient_id)
+    assert outcome.submitted
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and visit.reconsent is not None
+        notice = visit.reconsent["notice"]
+    assert notice["renews"] == first
+    assert notice["changes"]["risks"][1] == ctx.forms.risks.meta.version
+    assert notice != told[0]
+    vid, _, _ = walk_checkin(ctx, patient, patient_id)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, vid)
+        assert visit is not None and "notice" not in (visit.reconsent or {})
+
+
+def _tamper_on_start(ctx, monkeypatch, change):  # type: ignore[no-untyped-def]
+    """Every visit started has its stored re-consent changed by ``change`` behind the app."""
+    from sqlalchemy import update
+
+    start = VisitService.start_visit
+
+    def tampered(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started = start(self, *args, **kwargs)
+        with ctx.db.session() as s:
+            visit = s.get(Visit, started.visit_id)
+            assert visit is not None
+            value = change(visit.reconsent)
+            s.execute(update(Visit).where(Visit.id == visit.id).values(reconsent=value))
+            s.commit()
+        return started
+
+    monkeypatch.setattr(VisitService, "start_visit", tampered)
+
+
+def _current_hashes(ctx, stored):  # type: ignore[no-untyped-def]
+    basis = dict(stored["basis"])
+    current = reconsent.statement_hashes(ctx.forms.risks)
+    basis["statements"] = {sid: current.get(sid, h) for sid, h in basis["statements"].items()}
+    basis["form_versions"] = {k: str(v[0]) for k, v in ctx.forms.versions().items()}
+    return {**stored, "basis": basis}
+
+
+@pytest.mark.parametrize("change", ["dropped", "rewritten"])
+def test_a_re_consent_changed_behind_the_app_is_refused_at_signing(
+    ctx, monkeypatch, change
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.errors import ServiceError
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    edit = (lambda _r: None) if change == "dropped" else (lambda r: _current_hashes(ctx, r))
+    _tamper_on_start(ctx, monkeypatch, edit)
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+    with ctx.db.session() as s:
+        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+
+
+def test_a_notice_dropped_behind_the_app_is_refused_at_signing(ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.errors import ServiceError
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "minor")
+    _tamper_on_start(ctx, monkeypatch, lambda _r: None)
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+
+
+def test_audit_verify_names_a_visit_signed_without_its_re_consent(ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.audit import AuditService
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    _tamper_on_start(ctx, monkeypatch, lambda _r: None)
+    # As a program without the check at signing would have let it be signed.
+    monkeypatch.setattr(VisitService, "_require_reconsent_intact", lambda *a, **k: None)
+    vid, _, outcome = walk_checkin(ctx, patient, patient_id)
+    assert outcome.submitted
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert any(vid in p and "re-consent" in p for p in report.problems)
+
+
+def test_a_re_consent_started_before_its_digest_was_kept_is_signed_as_before(
+    ctx, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.audit import AuditService
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    audit = VisitService.audit
+
+    def without_digest(self, s, actor, action, entity, entity_id, detail=None):  # type: ignore[no-untyped-def]
+        if action == "reconsent" and detail:
+            detail = {k: v for k, v in detail.items() if k != "plan_sha256"}
+        return audit(self, s, actor, action, entity, entity_id, detail)
+
+    monkeypatch.setattr(VisitService, "audit", without_digest)
+    vid, _, outcome = walk_checkin(ctx, patient, patient_id)
+    assert outcome.submitted
+    assert "plan_sha256" not in _events(ctx, "reconsent")[0]
+    assert AuditService(ctx).verify().intact
