@@ -54,6 +54,11 @@ from intake.store.models import (
 )
 
 KINDS = ("consent", "education", "summary")
+FORMS_MISMATCH_MESSAGE = (
+    "This visit was signed under risk statements that are neither loaded nor kept in the"
+    " database, so its documents cannot be drawn as signed. Nothing was signed or issued. Please"
+    " tell the clinic's administrator (`main.py audit verify`)."
+)
 # What a signed visit issues, by the visit's kind: a monthly check-in makes its own record.
 KINDS_FOR_VISIT = {"first_visit": KINDS, "checkin": ("checkin",)}
 
@@ -511,16 +516,20 @@ class DocumentService(Service):
             # Signed under another version of the risk statements: drawn as signed.
             with self.read() as s:
                 forms = form_snapshots.forms_as_used(s, forms, record.form_versions)
-        if kind == "consent":
-            pdf = documents.render_consent(record, forms, paper, fhir_bundle, issue=issue)
-        else:
-            renderer: Any = {
-                "education": documents.render_education,
-                "summary": documents.render_summary,
-                "aftercare": documents.render_aftercare,
-                "checkin": documents.render_checkin,
-            }[kind]
-            pdf = renderer(record, forms, paper, issue=issue)
+        try:
+            if kind == "consent":
+                pdf = documents.render_consent(record, forms, paper, fhir_bundle, issue=issue)
+            else:
+                renderer: Any = {
+                    "education": documents.render_education,
+                    "summary": documents.render_summary,
+                    "aftercare": documents.render_aftercare,
+                    "checkin": documents.render_checkin,
+                }[kind]
+                pdf = renderer(record, forms, paper, issue=issue)
+        except documents.FormsMismatch:
+            # Signed under risk statements neither loaded nor kept: never drawn with others.
+            raise RecordMismatch(FORMS_MISMATCH_MESSAGE, code="forms_mismatch") from None
         return self._seal(kind, pdf)
 
     def _seal(self, kind: str, pdf: bytes) -> tuple[bytes, bool]:

@@ -36,6 +36,11 @@ TAMPERED_MESSAGE = (
     " their hash (form snapshot {sha}), so its consent cannot be shown as signed. Please tell the"
     " clinic's administrator (`main.py audit verify` names it)."
 )
+MISSING_MESSAGE = (
+    "The risk statements this visit was signed under were kept in the database (form snapshot"
+    " {sha}) but are no longer there, so its consent cannot be shown as signed. Please tell the"
+    " clinic's administrator (`main.py audit verify` names it)."
+)
 
 
 class SnapshotRefused(RecordMismatch):
@@ -104,12 +109,25 @@ def _recorded(s: Session, sha: str) -> bool:
     )
 
 
+def _kept_creations(s: Session) -> dict[str, dict[str, Any]]:
+    """Every kept form's creation the audit trail recorded: its SHA-256 and the event's detail."""
+    return {
+        str(entity_id): dict(detail or {})
+        for entity_id, detail in s.execute(
+            select(AuditEvent.entity_id, AuditEvent.detail).where(
+                AuditEvent.entity == ENTITY, AuditEvent.action == "create"
+            )
+        )
+    }
+
+
 def forms_as_used(s: Session, forms: FormSet, form_versions: Mapping[str, Any]) -> FormSet:
     """``forms`` with the risks form a visit recorded in ``form_versions`` in place of the loaded
     one, when they differ and its content was kept; ``forms`` unchanged otherwise.
 
     Raises SnapshotRefused when the kept content does not hash to the SHA-256 it is kept under,
-    or when the audit trail never recorded keeping it.
+    or when the audit trail never recorded keeping it, or when the audit trail recorded keeping
+    it but it is no longer in the database.
     """
     recorded = form_versions.get("risks")
     if not recorded or len(recorded) < 2 or not recorded[1]:
@@ -123,7 +141,10 @@ def forms_as_used(s: Session, forms: FormSet, form_versions: Mapping[str, Any]) 
         )
     ).first()
     if row is None:
-        return forms  # kept from before snapshots existed: the loaded form must match
+        for sha, detail in _kept_creations(s).items():
+            if detail.get("form") == "risks" and detail.get("form_sha256") == form_sha:
+                raise SnapshotRefused(MISSING_MESSAGE.format(sha=sha[:12]), code="snapshot_missing")
+        return forms  # signed before forms were kept: the loaded form must match
     try:
         risks = risks_from_snapshot(row.content, row.sha256)
     except SnapshotTampered:
@@ -134,17 +155,19 @@ def forms_as_used(s: Session, forms: FormSet, form_versions: Mapping[str, Any]) 
 
 
 def problems(s: Session) -> list[str]:
-    """One line per kept form whose content no longer matches its hash or the audit trail."""
-    created = {
-        entity_id: dict(detail or {})
-        for entity_id, detail in s.execute(
-            select(AuditEvent.entity_id, AuditEvent.detail).where(
-                AuditEvent.entity == ENTITY, AuditEvent.action == "create"
-            )
-        )
-    }
+    """One line per kept form whose content no longer matches its hash or the audit trail, and
+    per kept form the audit trail recorded that is no longer in the database."""
+    created = _kept_creations(s)
     out = []
-    for row in s.scalars(select(FormSnapshot).order_by(FormSnapshot.sha256)):
+    rows = list(s.scalars(select(FormSnapshot).order_by(FormSnapshot.sha256)))
+    present = {row.sha256 for row in rows}
+    for sha in sorted(set(created) - present):
+        detail = created[sha]
+        out.append(
+            f"form snapshot {sha} ({detail.get('form')} {detail.get('version')}): the audit trail"
+            " recorded keeping it but it is missing from the database (deleted after it was kept)"
+        )
+    for row in rows:
         name = f"form snapshot {row.sha256} ({row.form_id} {row.version})"
         try:
             risks = risks_from_snapshot(row.content, row.sha256)

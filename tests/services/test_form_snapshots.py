@@ -118,3 +118,61 @@ def test_a_kept_form_changed_outside_the_app_is_refused_and_named(ctx) -> None: 
     with ctx.db.session() as s:  # nothing was signed
         assert not s.scalars(select(Signature).where(Signature.role == "clinician")).all()
         assert s.scalars(select(AuditEvent).where(AuditEvent.entity == "form_snapshot")).all()
+
+
+def _delete_kept_forms(ctx) -> None:  # type: ignore[no-untyped-def]
+    with ctx.db.engine.begin() as conn:  # what someone with direct database access could do
+        if ctx.db.dialect == "postgresql":
+            conn.execute(text('DROP TRIGGER "trg_form_snapshots_append_only" ON form_snapshots'))
+        else:
+            conn.execute(text('DROP TRIGGER "trg_form_snapshots_no_delete"'))
+        conn.execute(text("DELETE FROM form_snapshots"))
+
+
+def test_a_kept_form_deleted_outside_the_app_is_refused_and_named(ctx) -> None:  # type: ignore[no-untyped-def]
+    from intake.services.records import build_record
+
+    vid, _as_signed = _signed_then_revised(ctx)
+    with ctx.db.session() as s:
+        sha = s.scalars(select(FormSnapshot.sha256)).one()
+    _delete_kept_forms(ctx)
+    report = AuditService(ctx).verify()
+    assert not report.intact
+    assert any(f"form snapshot {sha}" in p and "missing" in p for p in report.problems)
+    with pytest.raises(SnapshotRefused) as refused:
+        _countersign(ctx, vid)
+    assert refused.value.code == "snapshot_missing"
+    assert sha[:12] in str(refused.value)
+    assert "audit verify" in str(refused.value)
+    with ctx.db.session() as s, pytest.raises(SnapshotRefused):  # the review tabs, FHIR
+        build_record(s, ctx.forms, vid)
+    with ctx.db.session() as s:  # nothing was signed
+        assert not s.scalars(select(Signature).where(Signature.role == "clinician")).all()
+
+
+def test_a_consent_that_cannot_be_drawn_as_signed_is_a_coded_refusal(  # type: ignore[no-untyped-def]
+    ctx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake import i18n
+    from intake.services import form_snapshots
+    from intake.ui.common import refusal_text
+
+    vid, _as_signed = _signed_then_revised(ctx)
+    # A visit from before forms were kept, signed under a version no longer loaded.
+    monkeypatch.setattr(form_snapshots, "forms_as_used", lambda s, forms, versions: forms)
+    with pytest.raises(RecordMismatch) as refused:
+        _countersign(ctx, vid)
+    assert refused.value.code == "forms_mismatch"
+    assert "audit verify" in str(refused.value)
+    assert refusal_text(refused.value) == i18n.tr("staff.error_forms_mismatch", "en")
+    with ctx.db.session() as s:  # nothing was signed
+        assert not s.scalars(select(Signature).where(Signature.role == "clinician")).all()
+
+
+def test_the_staff_screens_word_a_refused_kept_form() -> None:
+    from intake import i18n
+
+    for code in ("snapshot_tampered", "snapshot_missing", "forms_mismatch"):
+        for lang in ("en", "es"):
+            assert i18n.has(f"staff.error_{code}"), code
+            assert "audit verify" in i18n.tr(f"staff.error_{code}", lang)
