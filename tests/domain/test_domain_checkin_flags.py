@@ -71,3 +71,20 @@ def test_the_follow_up_starts_from_the_check_in_in_clinical_words() -> None:
     assert "Pregnancy test 2026-06-01" in start.notes and "tinnitus" in start.notes
     # Not the patient's voice.
     assert "my" not in start.notes.lower().split() and start.sexual_function.startswith("Change")
+
+
+
+def test_the_severe_side_effect_flag_counts_in_words_in_each_language() -> None:
+    from intake.domain.flags import worded
+
+    one = next(f for f in checkin_flags({"se_rash": "severe"}, None) if f.id == "checkin_severe")
+    two = next(
+        f
+        for f in checkin_flags({"se_rash": "severe", "se_nosebleeds": "severe"}, None)
+        if f.id == "checkin_severe"
+    )
+    assert "1 side effect severe" in worded(one, "en")
+    assert "2 side effects severe" in worded(two, "en")
+    assert "1 efecto secundario fuerte" in worded(one, "es")
+    assert "2 efectos secundarios fuertes" in worded(two, "es")
+    assert "(s)" not in worded(one, "en") + worded(two, "es")

@@ -97,7 +97,7 @@ def test_month_1_check_in_of_an_adult_who_can_become_pregnant(
     assert "Monthly check-in" in text and "Month 1 of the course" in text
     assert "monthly check-in attestation" in text
     # The headache severe this month (the first check-in) is flagged for the dermatologist.
-    assert "1 side effect(s) severe this month" in text
+    assert "1 side effect severe this month" in text
     path = tmp_path / "checkin.pdf"
     path.write_bytes(data)
     assert service.verify_file(path).valid
