@@ -55,10 +55,14 @@ from intake.store.models import (
 
 KINDS = ("consent", "education", "summary")
 FORMS_MISMATCH_MESSAGE = (
-    "This visit was signed under risk statements that are neither loaded nor kept in the"
-    " database, so its documents cannot be drawn as signed. Nothing was signed or issued. Please"
-    " tell the clinic's administrator (`main.py audit verify`)."
+    "This visit was signed under form versions (risk statements or questions) that are neither"
+    " loaded nor kept in the database, so its documents cannot be drawn as signed. Nothing was"
+    " signed or issued. Please tell the clinic's administrator (`main.py audit verify`)."
 )
+# The forms whose questions a document draws beside the patient's answers (the risk statements
+# are kept by content, see form_snapshots): a record is drawn only with the versions it was
+# answered under, never with a later version's wording.
+DRAWN_FORMS = {"checkin": ("checkin", "phq9", "quiz"), "summary": ("intake", "phq9", "quiz")}
 # What a signed visit issues, by the visit's kind: a monthly check-in makes its own record.
 KINDS_FOR_VISIT = {"first_visit": KINDS, "checkin": ("checkin",)}
 
@@ -516,6 +520,13 @@ class DocumentService(Service):
             # Signed under another version of the risk statements: drawn as signed.
             with self.read() as s:
                 forms = form_snapshots.forms_as_used(s, forms, record.form_versions)
+        loaded = forms.versions()
+        for form_id in DRAWN_FORMS.get(kind, ()):
+            answered = record.form_versions.get(form_id)
+            if answered and answered[1] and form_id in loaded and answered[1] != loaded[form_id][1]:
+                # Answered under another version of the questions (a later countersignature
+                # would draw new wording beside old answers): refused, nothing is issued.
+                raise RecordMismatch(FORMS_MISMATCH_MESSAGE, code="forms_mismatch")
         try:
             if kind == "consent":
                 pdf = documents.render_consent(record, forms, paper, fhir_bundle, issue=issue)

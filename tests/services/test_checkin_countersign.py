@@ -94,3 +94,46 @@ def test_countersigning_check_ins_reissues_what_each_issued(sqlite_ctx, tmp_path
         assert "Dr Ana Ruiz" in " ".join(_text(_checked(ctx, renewed, kind), tmp_path).split())
     result = AuditService(ctx).verify()
     assert result.intact, result.problems
+
+
+def test_a_check_in_answered_under_other_questions_is_not_redrawn_with_the_new_wording(  # type: ignore[no-untyped-def]
+    sqlite_ctx,
+) -> None:
+    """The clinic publishes a new check-in form between the patient's signature and the
+    countersignature: the record is not drawn with the new questions beside the old answers
+    (issue 2 would say one version and show another); the countersignature is a coded
+    refusal and nothing is stored."""
+    import dataclasses
+
+    from intake.forms import model as fm
+    from intake.services.errors import ServiceError
+
+    ctx = sqlite_ctx
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    first, _, _ = walk_visit(ctx, patient)
+    with ctx.db.session() as s:
+        visit = s.get(Visit, first)
+        assert visit is not None
+        patient_id = visit.patient_id
+    checkin, kiosk, _ = walk_checkin(ctx, patient, patient_id)
+    DocumentService(ctx).issue_documents(kiosk, checkin)
+
+    form = ctx.forms.checkin
+    pages = tuple(
+        dataclasses.replace(
+            page,
+            questions=tuple(
+                dataclasses.replace(q, label=fm.Text.of(en=f"NEW {q.id}", es=f"NUEVA {q.id}"))
+                for q in page.questions
+            ),
+        )
+        for page in form.pages
+    )
+    meta = dataclasses.replace(form.meta, version="9.9.9", sha256="3" * 64)
+    ctx.forms = dataclasses.replace(
+        ctx.forms, checkin=dataclasses.replace(form, pages=pages, meta=meta)
+    )
+    with pytest.raises(ServiceError) as refused:
+        _countersign(ctx, checkin)
+    assert refused.value.code == "forms_mismatch"
+    assert _issues(ctx, checkin) == [("checkin", 1)]
