@@ -122,6 +122,27 @@ def _child(mode: str) -> None:
     os._exit(0)
 
 
+
+def _run_child(
+    script: str, mode: str, env: dict[str, str], reports_ready: str
+) -> tuple[str, str, float, float]:
+    """One child process: its first line (shown), its second (ready, for ``reports_ready`` only)
+    and the seconds from its start to each."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, script, "--child", mode], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    shown_at = time.perf_counter() - start
+    second = proc.stdout.readline() if mode == reports_ready else ""
+    ready_at = time.perf_counter() - start
+    proc.wait(timeout=60)
+    return first, second, shown_at, ready_at
+
 def _open_context():  # type: ignore[no-untyped-def]
     from intake.services.context import open_context
 
@@ -131,9 +152,7 @@ def _open_context():  # type: ignore[no-untyped-def]
 def startup(runs: int, *, bytecode: bool = True) -> dict[str, list[float]]:
     """``bytecode``: let the children cache compiled modules (in a temporary folder, as an
     installed app has them); without it every module is compiled from source at each start."""
-    import subprocess
     import tempfile
-    import time
 
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -151,19 +170,7 @@ def startup(runs: int, *, bytecode: bool = True) -> dict[str, list[float]]:
             with tempfile.TemporaryDirectory() as data:
                 env["INTAKE_DATA_DIR"] = data
                 env.pop("INTAKE_DATABASE_URL", None)
-                start = time.perf_counter()
-                proc = subprocess.Popen(
-                    [sys.executable, script, "--child", mode],
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    env=env,
-                )
-                assert proc.stdout is not None
-                first = proc.stdout.readline()
-                shown_at = time.perf_counter() - start
-                second = proc.stdout.readline() if mode == CHILD_KIOSK else ""
-                ready_at = time.perf_counter() - start
-                proc.wait(timeout=60)
+                first, second, shown_at, ready_at = _run_child(script, mode, env, CHILD_KIOSK)
             if not first.startswith("shown"):
                 raise SystemExit(f"{mode} child said {first!r}")
             if i == 0:
@@ -184,7 +191,6 @@ def staff_signin(runs: int) -> dict[str, list[float]]:
     modules cached."""
     import subprocess
     import tempfile
-    import time
 
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -207,19 +213,7 @@ def staff_signin(runs: int) -> dict[str, list[float]]:
     script = os.path.abspath(__file__)
     for i in range(runs + 1):  # the first round fills the bytecode cache and is not counted
         for mode in (CHILD_BARE, CHILD_STAFF) if i % 2 else (CHILD_STAFF, CHILD_BARE):
-            start = time.perf_counter()
-            proc = subprocess.Popen(
-                [sys.executable, script, "--child", mode],
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            assert proc.stdout is not None
-            first = proc.stdout.readline()
-            shown_at = time.perf_counter() - start
-            second = proc.stdout.readline() if mode == CHILD_STAFF else ""
-            ready_at = time.perf_counter() - start
-            proc.wait(timeout=60)
+            first, second, shown_at, ready_at = _run_child(script, mode, env, CHILD_STAFF)
             if not first.startswith("shown"):
                 raise SystemExit(f"{mode} child said {first!r}")
             if i:
