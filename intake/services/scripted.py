@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,23 +153,8 @@ def walk_visit(
     facts = draft.facts()
     if facts.get("is_minor"):  # as the kiosk's guardian page does, before any initials
         visits.save_guardian(kiosk, vid, *patient.guardian, "parent")
-    mine = rules.expected_initials_for(patient.first_name, patient.last_name)
-    theirs = rules.expected_initials_for(*patient.guardian)
     asked = reconsent.statements_to_acknowledge(ctx.forms, facts, draft.reconsent)
-    for st in asked:
-        for role in rules.acknowledgers(st, facts):
-            if role == "patient":
-                visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
-            else:
-                visits.acknowledge(
-                    kiosk,
-                    vid,
-                    st.id,
-                    role,
-                    theirs,
-                    page_seconds=12.0,
-                    guardian_name=patient.guardian,
-                )
+    _initial(visits, kiosk, vid, patient, facts, asked)
     statement_ids = {s.id for s in asked}
     for q in rules.applicable_quiz(ctx.forms.quiz, statement_ids, facts):
         visits.answer_quiz(kiosk, vid, q.id, q.answer)
@@ -317,9 +303,28 @@ def _acknowledge(
     a check-in that carries none."""
     if basis is None:
         return
+    _initial(
+        visits,
+        kiosk,
+        vid,
+        patient,
+        facts,
+        reconsent.statements_to_acknowledge(ctx.forms, facts, basis),
+    )
+
+
+def _initial(
+    visits: VisitService,
+    kiosk: Actor,
+    vid: str,
+    patient: ScriptedPatient,
+    facts: Mapping[str, Any],
+    statements: Sequence[Any],
+) -> None:
+    """Each statement initialled by whoever acknowledges it (the patient, a minor's guardian)."""
     mine = rules.expected_initials_for(patient.first_name, patient.last_name)
     theirs = rules.expected_initials_for(*patient.guardian)
-    for st in reconsent.statements_to_acknowledge(ctx.forms, facts, basis):
+    for st in statements:
         for role in rules.acknowledgers(st, facts):
             if role == "patient":
                 visits.acknowledge(kiosk, vid, st.id, role, mine, page_seconds=12.0)
