@@ -199,3 +199,16 @@ def test_importing_the_domain_and_forms_loads_no_qt_sql_or_pdf() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_tests_outside_the_ui_folder_need_no_qt() -> None:
+    """CI runs every test outside tests/ui a second time with PySide6 unimportable (.ci/run):
+    a test there that reaches Qt or intake.ui, even lazily, would fail only in that run."""
+    tests = REPO / "tests"
+    found: list[Import] = []
+    for path in sorted(tests.rglob("*.py")):
+        if (tests / "ui") in path.parents:
+            continue
+        found += imports_in(path.read_text("utf-8"), path, module_name(path))
+    bad = violations(found, QT, ("intake.ui",))
+    assert not bad, "tests outside tests/ui reach Qt:\n" + "\n".join(bad)
