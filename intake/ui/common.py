@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import traceback
+from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -52,8 +54,25 @@ def primary(button: W) -> W:
     return button
 
 
-# The staff screens speak the catalogue's source language; their words still come from it.
-STAFF_LANG = i18n.source_language()
+STAFF_LANG_ENV = "INTAKE_STAFF_LANG"
+
+
+def staff_lang() -> str:
+    """The staff screens' language: INTAKE_STAFF_LANG when it names a language the catalogue has
+    (the pseudo-locales only with INTAKE_PSEUDO_LOCALE=1), else the catalogue's source language.
+    Read at each use, so a workstation's setting applies to the next screen built."""
+    wanted = os.environ.get(STAFF_LANG_ENV, "").strip()
+    return wanted if wanted in i18n.offered() else i18n.source_language()
+
+
+def words(msg_id: str, **args: object) -> str:
+    """A staff screen's text from the message catalogue, in the staff screens' language."""
+    return i18n.tr(msg_id, staff_lang(), **args)
+
+
+def staff_number(value: int | float | Decimal, *, places: int | None = None) -> str:
+    """A number as the staff screens' language writes it ("55.5" in English, "55,5" in Spanish)."""
+    return i18n.number(value, staff_lang(), places=places)
 
 
 def refusal_text(exc: ServiceError) -> str:
@@ -61,7 +80,7 @@ def refusal_text(exc: ServiceError) -> str:
     the service's own text where the catalogue has no entry for the code."""
     key = f"staff.error_{exc.code}"
     if i18n.has(key):
-        return i18n.tr(key, STAFF_LANG, **exc.params)
+        return i18n.tr(key, staff_lang(), **exc.params)
     return str(exc)
 
 
@@ -83,8 +102,8 @@ def describe_error(exc: BaseException) -> str:
         "OperationalError",
         "InterfaceError",
     ):
-        return "The database could not be reached. Nothing was changed; please try again, or call support if it persists."
-    return f"Something went wrong ({type(exc).__name__}). Nothing was changed; please try again, or call support if it persists."
+        return words("staff.error_database_unreachable")
+    return words("staff.error_unexpected", kind=type(exc).__name__)
 
 
 class MessageLabel(QLabel):
@@ -96,9 +115,9 @@ class MessageLabel(QLabel):
         "info": f"background:{GREEN_BG}; color:{GREEN_FG}; border:1px solid #a9d8b4;",
     }
 
-    def __init__(self, name: str = "Message", parent: QWidget | None = None, *, wrap: bool = True):
+    def __init__(self, name: str = "", parent: QWidget | None = None, *, wrap: bool = True):
         super().__init__(parent)
-        named(self, name)
+        named(self, name or words("staff.message"), None if name else "message")
         self.setWordWrap(wrap)
         self.kind = ""
         self.hide()
@@ -124,7 +143,7 @@ class BusyBar(QProgressBar):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Working")
+        named(self, words("staff.working"), "working")
         self.setRange(0, 0)
         self.setTextVisible(False)
         self.setMaximumHeight(6)

@@ -26,3 +26,14 @@ def kiosk(qtbot, sqlite_ctx: AppContext) -> Iterator[KioskDriver]:  # type: igno
     yield driver
     window.clear_screen()
     assert wait_for_operations(30_000)
+
+
+@pytest.fixture
+def staff_in_pseudo(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The staff screens built after this speak the pseudo-locale (see tests/ui/pseudo_text.py)."""
+    from intake import i18n
+    from intake.ui.common import STAFF_LANG_ENV
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    monkeypatch.setenv(STAFF_LANG_ENV, "pseudo")
+    return "pseudo"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from kiosk_fit import settled_clipped
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from pseudo_text import shown_texts, unmarked
 from test_kiosk_driver import KioskDriver, register
 
 from intake import i18n
@@ -21,43 +21,12 @@ from intake.services.context import AppContext
 from intake.services.scripted import ScriptedPatient
 from intake.ui.kiosk.base import KioskPage
 from intake.ui.kiosk.theme import TEXT_SIZES
-from intake.ui.widgets.choices import WrapButton
-
-_INNERMOST = re.compile(r"⟦[^⟦⟧]*⟧")
-_TAGS = re.compile(r"<[^<>]*>|&#?\w+;")
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 @pytest.fixture(autouse=True)
 def _pseudo_offered(monkeypatch: pytest.MonkeyPatch) -> None:
     # autouse: set before the kiosk fixture builds its window
     monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
-
-
-def unmarked(text: str, data: tuple[str, ...]) -> str:
-    """What is left of ``text`` outside ⟦ ⟧, without markup and the patient's own data; "" when
-    only digits and punctuation are left."""
-    rest = _TAGS.sub(" ", text)
-    while _INNERMOST.search(rest):
-        rest = _INNERMOST.sub(" ", rest)
-    for value in sorted(data, key=len, reverse=True):
-        rest = rest.replace(value, " ")
-    return rest.strip() if _LETTER.search(rest) else ""
-
-
-def shown_texts(window: QWidget, roots: list[QWidget]) -> list[tuple[str, str]]:
-    """(where, text) of every visible label and button under ``roots``."""
-    out = [("window title", window.windowTitle())]
-    for root in roots:
-        for w in [root, *root.findChildren(QWidget)]:
-            if not w.isVisibleTo(window):
-                continue
-            where = f"{root.objectName()}/{w.objectName() or type(w).__name__}"
-            if isinstance(w, WrapButton):
-                out.append((where, w.full_text()))
-            elif isinstance(w, QLabel | QAbstractButton):
-                out.append((where, w.text()))
-    return [(where, text) for where, text in out if text.strip()]
 
 
 def test_unmarked_finds_text_outside_the_brackets() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pseudo_text import shown_texts, unmarked
 from PySide6.QtWidgets import QLabel
 from reconsent_forms import CHANGED, revised
 from test_kiosk_driver import KioskDriver
-from test_kiosk_pseudo import shown_texts, unmarked
 from test_kiosk_reconsent import open_next_visit, signed_before
 
 from intake import i18n

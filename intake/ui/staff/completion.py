@@ -20,22 +20,26 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.completion import StopReason
-from intake.i18n import number, tr
 from intake.services.clinician import ClinicianService, CompletionRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
-from intake.ui.common import BusyBar, MessageLabel, describe_error, named, primary
+from intake.ui.common import (
+    BusyBar,
+    MessageLabel,
+    describe_error,
+    named,
+    primary,
+    staff_number,
+    words,
+)
 from intake.ui.operations import Operation, Reentry
 from intake.ui.staff.packets import document_service
 
 if TYPE_CHECKING:
     from intake.ui.staff.course import CourseWidget
 
-LANG = "en"  # the staff screens are in English; their words still come from the catalogue
-
-
 def text(key: str, **args: object) -> str:
-    return tr(f"staff.{key}", LANG, **args)
+    return words(f"staff.{key}", **args)
 
 
 class CompletionDialog(QDialog):
@@ -70,7 +74,7 @@ class CompletionDialog(QDialog):
         self.reason_text.setPlaceholderText(text("completion_reason_text_hint"))
         self.dose = named(QLineEdit(self), text("completion_dose"))
         self.dose.setText(f"{mg_per_kg:g}")
-        self.dose.setToolTip(text("completion_dose_hint", value=number(mg_per_kg, LANG)))
+        self.dose.setToolTip(text("completion_dose_hint", value=staff_number(mg_per_kg)))
         self.errors = {
             key: MessageLabel(f"Completion {key} problem", self)
             for key in ("completed_on", "reason", "reason_text", "mg_per_kg")
@@ -153,7 +157,7 @@ def completion_lines(row: CompletionRow) -> tuple[str, str]:
     first = text(
         "course_completed",
         date=row.completed_on.isoformat(),
-        dose=number(row.mg_per_kg, LANG),
+        dose=staff_number(row.mg_per_kg),
         reason=text(f"reason_{row.reason}").lower(),
     )
     cosmetic = after.no_cosmetic_procedures_until.isoformat()

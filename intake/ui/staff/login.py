@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
-from intake.ui.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import MessageLabel, describe_error, named, primary, words
 from intake.ui.operations import Operation
 
 if TYPE_CHECKING:
@@ -146,12 +146,10 @@ class StaffLoginPage(QWidget):
         """Held too long: forget it, and ask whoever is there to sign in again."""
         if self._waiting is None:
             return
-        from intake.i18n import tr
-
         self._waiting = None
         self._set_waiting(False)
         self.secret.clear()
-        self.message.show_message(tr("staff.signin_expired", "en"), "warning")
+        self.message.show_message(words("staff.signin_expired"), "warning")
         self.secret.setFocus()
 
     def _set_waiting(self, waiting: bool) -> None:
@@ -191,11 +189,9 @@ class StaffLoginPage(QWidget):
             return
         if self._staff is None:
             # Pressed while the database opens: the sign-in waits for it, one press one attempt.
-            from intake.i18n import tr
-
             self._waiting = (username, secret)
             self._set_waiting(True)
-            self.message.show_message(tr("staff.signin_opening", "en"), "info")
+            self.message.show_message(words("staff.signin_opening"), "info")
             self._wait_limit.start()
             return
         self._start_login(username, secret)

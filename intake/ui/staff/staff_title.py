@@ -19,18 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from intake.domain.names import titled
-from intake.i18n import tr
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.services.staff import MAX_TITLE, StaffInfo, StaffService
-from intake.ui.common import BusyBar, MessageLabel, describe_error, named
+from intake.ui.common import BusyBar, MessageLabel, describe_error, named, words
 from intake.ui.operations import Operation, Reentry
-
-LANG = "en"  # the staff screens are in English; their words still come from the catalogue
 
 
 def text(key: str, **args: object) -> str:
-    return tr(f"staff.{key}", LANG, **args)
+    return words(f"staff.{key}", **args)
 
 
 class StaffTitleBox(QGroupBox):
@@ -56,8 +53,8 @@ class StaffTitleBox(QGroupBox):
         self.title_edit = named(QLineEdit(self), text("title_field"))
         self.title_edit.setPlaceholderText(text("title_hint"))
         self.title_edit.setMaxLength(MAX_TITLE)
-        self.error = MessageLabel(f"{text('title_field')} problem", self)
-        self.message = MessageLabel(f"{text('title_box')} message", self)
+        self.error = MessageLabel(text("problem_of", name=text("title_field")), self)
+        self.message = MessageLabel(text("message_of", name=text("title_box")), self)
         self.save_button = named(QPushButton(text("title_save"), self), text("title_save"))
         self.busy = BusyBar(self)
         self.loading = Operation(
