@@ -183,12 +183,11 @@ class Clock:
         return day.isoformat() if day else ""
 
 
-VISIT_STATUS_WORDS = {
-    "draft": "not finished",
-    "submitted": "signed, for the dermatologist",
-    "countersigned": "countersigned",
-    "abandoned": "abandoned",
-}
+def visit_status_words(status: str) -> str:
+    """A visit's stored status as the staff screens say it; an unknown one (changed outside the
+    app) is shown as stored rather than hidden."""
+    key = f"staff.visit_status_{status}"
+    return words(key) if i18n.has(key) else status
 
 
 def humanise(identifier: str) -> str:

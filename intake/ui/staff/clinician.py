@@ -24,13 +24,13 @@ from intake.ui.common import (
     AMBER_BG,
     RED_BG,
     RED_FG,
-    VISIT_STATUS_WORDS,
     Clock,
     MessageLabel,
     describe_error,
     fill_table,
     make_table,
     named,
+    visit_status_words,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.review import ReviewWidget
@@ -266,7 +266,7 @@ class ClinicianPage(QWidget):
         fill_table(
             self.visits_table,
             [
-                (self._clock.local_date(v.started_at), VISIT_STATUS_WORDS.get(v.status, v.status))
+                (self._clock.local_date(v.started_at), visit_status_words(v.status))
                 for v in self.patient_visits
             ],
         )

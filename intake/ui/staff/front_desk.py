@@ -28,12 +28,12 @@ from intake.services.dermatologists import DermatologistService
 from intake.services.patients import PatientRow, PatientService, SearchQuery
 from intake.services.visits import BoardRow, VisitService
 from intake.ui.common import (
-    VISIT_STATUS_WORDS,
     BusyBar,
     Clock,
     MessageLabel,
     describe_error,
     named,
+    visit_status_words,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
@@ -245,7 +245,7 @@ class FrontDeskPage(QWidget):
         latest = (
             f"{len(visits)} visit{'s' if len(visits) != 1 else ''}; latest "
             f"{self._clock.local_date(visits[0].started_at)} "
-            f"({VISIT_STATUS_WORDS.get(visits[0].status, visits[0].status)})"
+            f"({visit_status_words(visits[0].status)})"
             if visits
             else "no visits yet"
         )
