@@ -415,11 +415,15 @@ def _draw_footer(canv: Canvas, doc: _DocTemplate) -> None:
     canv.drawString(MARGIN_X, 23, fit(f"{ui['forms']}: {f.versions}", FONT, FOOTER_MIN_PT, room))
     canv.restoreState()
     payload = check_payload(f.document_id, f.issue, f.fingerprint)
-    # Every page carries the same code: it is encoded once per document (choosing its mask
-    # costs more than the rest of a page's furniture).
-    if doc.qr is None or doc.qr[0] != payload:
-        doc.qr = (payload, qr_modules(payload))
-    _draw_qr(canv, doc.qr[1], width - MARGIN_X)
+    # Every page carries the same code: it is encoded and drawn once per document, as a form
+    # XObject each page shows (choosing its mask and writing its ~200 rectangles cost more than
+    # the rest of a page's furniture).
+    form = f"qr-{payload}"
+    if not canv.hasForm(form):
+        canv.beginForm(form)
+        _draw_qr(canv, qr_modules(payload), width - MARGIN_X)
+        canv.endForm()
+    canv.doForm(form)
 
 
 def qr_modules(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
@@ -525,8 +529,6 @@ class _DocTemplate(BaseDocTemplate):
         if page_size not in PAGE_SIZES:
             raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
         self.furniture = furniture
-        # The footer's QR code, encoded once for the document: (payload, qr_modules(payload)).
-        self.qr: tuple[str, tuple[int, tuple[tuple[int, int, int], ...]]] | None = None
         size = PAGE_SIZES[page_size]
         super().__init__(
             out,
