@@ -52,6 +52,7 @@ from intake.services.errors import (
     ServiceError,
 )
 from intake.services.patients import apply_changes
+from intake.store import audit
 from intake.store.models import (
     Acknowledgement,
     AlertRelease,
@@ -298,8 +299,8 @@ def reconsent_plan_sha256(stored: Mapping[str, Any] | None) -> str:
 def reconsent_problem(s: Session, visit: Visit) -> str | None:
     """Why a visit's stored re-consent or notice is not the one its audit trail recorded when it
     was started, or None (visits started before the trail kept its digest are accepted)."""
-    details = s.scalars(
-        select(AuditEvent.detail)
+    events = s.scalars(
+        select(AuditEvent)
         .where(
             AuditEvent.entity == "visit",
             AuditEvent.entity_id == visit.id,
@@ -308,11 +309,17 @@ def reconsent_problem(s: Session, visit: Visit) -> str | None:
         .order_by(AuditEvent.seq.desc())
     ).all()
     kept = any(k in (visit.reconsent or {}) for k in RECONSENT_PLAN_KEYS)
-    if not details:
+    if not events:
         if kept:
             return "it holds a re-consent or notice of changes the audit trail never recorded"
         return None
-    digest = dict(details[0] or {}).get("plan_sha256")
+    if not audit.event_intact(events[0]):
+        # The digest below is only as good as the event holding it.
+        return (
+            f"the audit event that recorded its re-consent or notice of changes (event"
+            f" {events[0].seq}) was changed after it was written"
+        )
+    digest = dict(events[0].detail or {}).get("plan_sha256")
     if digest is not None and digest != reconsent_plan_sha256(visit.reconsent):
         return (
             "its re-consent or notice of changes is not the one the audit trail recorded when it"

@@ -84,6 +84,16 @@ def event_hash(
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def event_intact(event: AuditEvent) -> bool:
+    """Whether one stored event still hashes to its own ``hash`` (not whether the chain around it
+    holds: ``verify`` walks that). A row a rule relies on is checked so before it is trusted."""
+    body = (
+        event.seq, event.at, event.actor, event.station, event.action, event.entity,
+        event.entity_id, event.detail, event.prev_hash,
+    )  # fmt: skip
+    return event_hash(*body) == event.hash
+
+
 def append(
     session: Session,
     *,

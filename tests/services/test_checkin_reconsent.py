@@ -385,3 +385,51 @@ def test_a_re_consent_started_before_its_digest_was_kept_is_signed_as_before(
     assert outcome.submitted
     assert "plan_sha256" not in _events(ctx, "reconsent")[0]
     assert AuditService(ctx).verify().intact
+
+
+def test_a_re_consent_and_its_audit_event_both_rewritten_are_refused_at_signing(
+    ctx, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The digest a plan is checked against is trusted only while its event hashes to itself:
+    rewriting the plan and the event's digest together (the append-only trigger dropped) is
+    refused at signing, not left to audit verify's walk of the chain."""
+    from sqlalchemy import text, update
+
+    from intake.services.errors import ServiceError
+    from intake.services.visits import reconsent_plan_sha256
+    from intake.store.models import AuditEvent
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    start = VisitService.start_visit
+
+    def tampered(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started = start(self, *args, **kwargs)
+        with ctx.db.session() as s:
+            visit = s.get(Visit, started.visit_id)
+            assert visit is not None
+            value = _current_hashes(ctx, visit.reconsent)
+            event = s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.entity_id == visit.id, AuditEvent.action == "reconsent"
+                )
+            ).one()
+            detail = {**event.detail, "plan_sha256": reconsent_plan_sha256(value)}
+            seq = event.seq
+            s.execute(update(Visit).where(Visit.id == visit.id).values(reconsent=value))
+            s.commit()
+        with ctx.db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("DROP TRIGGER trg_audit_events_append_only ON audit_events"))
+            else:
+                conn.execute(text("DROP TRIGGER trg_audit_events_no_update"))
+            conn.execute(update(AuditEvent).where(AuditEvent.seq == seq).values(detail=detail))
+        return started
+
+    monkeypatch.setattr(VisitService, "start_visit", tampered)
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+    with ctx.db.session() as s:
+        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
