@@ -15,7 +15,7 @@ import pytest
 from pseudo_text import staff_texts, unmarked, unmarked_staff_texts
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     background_work_finishes,
     clinician,
@@ -37,8 +37,8 @@ from intake.services.visits import BoardRow, VisitService
 from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.status_board import StatusBoardWidget
-from intake.ui.staff.visit_choice import AbandonVisitDialog
 from intake.ui.staff.style import STAFF_QSS
+from intake.ui.staff.visit_choice import AbandonVisitDialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -183,6 +183,7 @@ def _outside(board: StatusBoardWidget, dialog: QWidget | None) -> list[str]:
 def _shoot(widget: QWidget, name: str) -> None:
     folder = os.environ.get("INTAKE_PSEUDO_SHOTS")
     if folder:
+        QApplication.sendPostedEvents()  # the layout settles around the texts just set
         widget.grab().save(str(Path(folder) / f"board-{name}.png"))
 
 
@@ -300,3 +301,15 @@ def test_the_board_in_spanish(qtbot, sqlite_ctx, monkeypatch) -> None:  # type: 
     heard = QAccessible.queryAccessibleInterface(board.table).text(QAccessible.Text.Name)
     assert heard == "Visitas en el panel"
     assert board.table.objectName() == "visits_on_the_board"
+
+    _select(qtbot, board, ids["left"])
+    qtbot.mouseClick(board.new_code_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: board.message.isVisible())
+    assert board.message.text() == (
+        "Código de visita nuevo para Dan Dahl; el código anterior ya no funciona."
+    )
+    board.resize(1024, 700)
+    qtbot.waitUntil(lambda: board.table.horizontalScrollBar().isVisible())
+    # The banner stays over the rows, above the scroll bar its longer words bring.
+    qtbot.waitUntil(lambda: board.table.viewport().geometry().contains(board.message.geometry()))
+    _shoot(board, "es-1024")

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QFrame,
     QGridLayout,
@@ -331,6 +332,8 @@ class BoardBanner(QFrame):
         self._timer.setInterval(timeout_ms)
         self._timer.timeout.connect(self.clear_message)
         parent.installEventFilter(self)
+        if isinstance(parent, QAbstractScrollArea):  # a scroll bar comes or goes
+            parent.viewport().installEventFilter(self)
         self.hide()
 
     def text(self) -> str:
@@ -374,7 +377,11 @@ class BoardBanner(QFrame):
             self.clear_message()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+        parent = self.parentWidget()
+        watched_parent = watched is parent or (
+            isinstance(parent, QAbstractScrollArea) and watched is parent.viewport()
+        )
+        if watched_parent and event.type() == QEvent.Type.Resize:
             self._place()
         return False
 
@@ -383,9 +390,12 @@ class BoardBanner(QFrame):
         if parent is None:
             return
         margin = 8
+        bottom = parent.height()
+        if isinstance(parent, QAbstractScrollArea):  # above a scroll bar, never under it
+            bottom = parent.viewport().geometry().bottom() + 1
         width = max(100, parent.width() - 2 * margin)
         height = max(self.sizeHint().height(), self.heightForWidth(width))
-        self.setGeometry(margin, max(0, parent.height() - height - margin), width, height)
+        self.setGeometry(margin, max(0, bottom - height - margin), width, height)
 
 
 def row_state(row: BoardRow) -> tuple[Any, ...]:
