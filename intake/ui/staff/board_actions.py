@@ -13,8 +13,8 @@ from intake.services.alerts import MOOD_REASON, AlertService
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.services.identity_review import IdentityReviewService
-from intake.services.visits import BoardRow, StartedVisit, VisitService
-from intake.ui.common import describe_error, named
+from intake.services.visits import ABANDON_REASON_MAX, BoardRow, StartedVisit, VisitService
+from intake.ui.common import describe_error, named, words
 from intake.ui.operations import KNOWN_ERRORS
 from intake.ui.release_dialog import AlertReleaseDialog
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
@@ -41,19 +41,21 @@ class BoardActions(QObject):
         self.identity_dialog: IdentityCheckDialog | None = None
         self.release_dialog: AlertReleaseDialog | None = None
         self._releasing: BoardRow | None = None
-        self.attend_button = named(
-            QPushButton("Patient attended — let the visit continue", board), "Attended"
-        )
+        self.attend_button = self._button(board, "attend", "attended")
         self.attend_button.clicked.connect(self._on_attend_button_clicked)
-        self.identity_button = named(QPushButton("Check identity…", board), "Check identity")
+        self.identity_button = self._button(board, "identity", "check_identity")
         self.identity_button.clicked.connect(self._on_identity_button_clicked)
-        self.abandon_button = named(QPushButton("Abandon visit", board), "Abandon visit")
+        self.abandon_button = self._button(board, "abandon", "abandon_visit")
         self.abandon_button.clicked.connect(self._on_abandon_button_clicked)
-        self.new_code_button = named(QPushButton("Issue new code", board), "Issue new code")
-        self.new_code_button.setToolTip(
-            "A new visit code for this unfinished visit; the old one stops working"
-        )
+        self.new_code_button = self._button(board, "new_code", "issue_new_code")
+        self.new_code_button.setToolTip(words("board.new_code_tip"))
         self.new_code_button.clicked.connect(self._on_new_code_button_clicked)
+
+    @staticmethod
+    def _button(board: StatusBoardWidget, key: str, object_name: str) -> QPushButton:
+        """A row's button: its label board.<key>, its accessible name board.<key>_name."""
+        button = QPushButton(words(f"board.{key}"), board)
+        return named(button, words(f"board.{key}_name"), object_name)
 
     def update_buttons(self, row: BoardRow | None) -> None:
         """Enable what applies to the selected row (None: no row is selected)."""
@@ -88,7 +90,7 @@ class BoardActions(QObject):
             self._error(exc, row)
             return
         self.attended.emit(row.visit_id)
-        self._tell_when_read(row.visit_id, f"{row.patient_name}'s visit may continue at the kiosk.")
+        self._tell_when_read(row.visit_id, words("board.continues", name=row.patient_name))
 
     def _release_mood_alert(self, row: BoardRow) -> None:
         """A positive mood screen: only the clinic's role releases it, with a note (a dialog)."""
@@ -107,9 +109,7 @@ class BoardActions(QObject):
         row = self._releasing
         if row is None:
             return
-        self._board.message.show_message(
-            f"Released with a note; {row.patient_name}'s visit may continue at the kiosk.", "info"
-        )
+        self._board.message.show_message(words("board.released", name=row.patient_name), "info")
         self.attended.emit(row.visit_id)
         self._board.refresh()
 
@@ -138,11 +138,9 @@ class BoardActions(QObject):
         dialog.open()
 
     def _on_identity_settled(self, row: BoardRow, decision: str) -> None:
-        done = "The record was corrected" if decision == "accepted" else "The record was kept"
+        key = "identity_corrected" if decision == "accepted" else "identity_kept"
         self.attended.emit(row.visit_id)
-        self._tell_when_read(
-            row.visit_id, f"{done}; {row.patient_name}'s visit may continue at the kiosk."
-        )
+        self._tell_when_read(row.visit_id, words(f"board.{key}", name=row.patient_name))
 
     @Slot(int)
     def _on_identity_dialog_finished(self, _result: int) -> None:
@@ -185,13 +183,15 @@ class BoardActions(QObject):
         try:
             self._visits.abandon(self._actor, row.visit_id, reason)
         except InvalidInput as exc:
-            return exc.errors.get("reason", str(exc))
+            if "reason" not in exc.errors:
+                return str(exc)
+            return reason_problem(reason)
         except KNOWN_ERRORS as exc:
             self._error(exc, row)
             return ""
         self.abandoned.emit(visit_id)
         self._board.refresh()
-        self._board.message.show_message(f"{row.patient_name}'s visit was abandoned.", "info")
+        self._board.message.show_message(words("board.abandoned", name=row.patient_name), "info")
         return ""
 
     @Slot()
@@ -211,7 +211,12 @@ class BoardActions(QObject):
             self._error(exc, row)
             return None
         self.code_issued.emit(row, started)
-        self._tell_when_read(
-            visit_id, f"New visit code for {row.patient_name}; the old code no longer works."
-        )
+        self._tell_when_read(visit_id, words("board.new_code_issued", name=row.patient_name))
         return started
+
+
+def reason_problem(reason: str) -> str:
+    """What is wrong with a reason the visit service refused: none given, or too long."""
+    if len(" ".join(reason.split())) > ABANDON_REASON_MAX:
+        return words("board.abandon_reason_long", max=ABANDON_REASON_MAX)
+    return words("board.abandon_reason_missing")

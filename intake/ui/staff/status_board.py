@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QFrame,
     QGridLayout,
@@ -50,6 +51,7 @@ from intake.ui.common import (
     describe_error,
     humanise,
     named,
+    words,
 )
 from intake.ui.operations import Operation, Reentry
 from intake.ui.release_dialog import AlertReleaseDialog
@@ -68,40 +70,40 @@ STAGE_COLOURS = {
     "for_dermatologist": AMBER_BG,
     "done": GREEN_BG,
 }
-# Discreet: the board says that staff are needed and roughly why, never a score or an answer.
-NEEDS_STAFF_WORDING = {
-    "item9": "Needs staff — mood screen",
-    "identity": "Needs staff — check the patient's name or date of birth",
-}
-# The parts of a kiosk visit (intake.domain.wizard.SECTIONS), as the front desk says them.
-PART_WORDS = {
-    "welcome": "Welcome",
-    "about_you": "About you",
-    "health": "Health questions",
-    "mood": "Mood questions",
-    "risks": "Risks",
-    "check": "Understanding check",
-    "sign": "Signing",
-    "done": "Finished",
-}
+# Discreet: the board says that staff are needed and roughly why, never a score or an answer
+# (board.stage_needs_staff_<reason>; another reason says only that the visit is paused).
+NEEDS_STAFF_REASONS = ("item9", "identity")
+# The parts of a kiosk visit (intake.domain.wizard.SECTIONS) the front desk names
+# (board.part_<section>), and the units a part's pages are counted in (board.part_<unit>).
+PARTS = ("welcome", "about_you", "health", "mood", "risks", "check", "sign", "done")
+UNITS = ("page", "topic", "question")
+# The stages the board names (board.stage_<stage>); another is the program's identifier.
+STAGES = (*STAGE_ORDER, "abandoned")
 BANNER_MS = 20_000  # a confirmation goes by itself after this; an error stays until it is over
+
+
+def part_words(section: str) -> str:
+    """A part of the visit by name; a part the program does not know, by its identifier."""
+    return words(f"board.part_{section}") if section in PARTS else humanise(section)
 
 
 def part_text(row: BoardRow) -> str:
     """Which part of the visit the patient is on, in words ("Risks: topic 3 of 10")."""
     if row.status in FINISHED:
-        return "Finished"
+        return words("board.part_done")
     place = row.place
     if place is None:
         if row.stage == Stage.WAITING:
-            return "Not started"
-        return "Welcome" if row.page in ("", "welcome") else ""
-    words = PART_WORDS.get(place.section, humanise(place.section))
+            return words("board.part_not_started")
+        return words("board.part_welcome") if row.page in ("", "welcome") else ""
+    part = part_words(place.section)
     if place.unit and place.n:
-        return f"{words}: {place.unit} {place.n} of {place.total}"
+        if place.unit in UNITS:
+            return words(f"board.part_{place.unit}", part=part, n=place.n, total=place.total)
+        return words("board.part_unit", part=part, unit=place.unit, n=place.n, total=place.total)
     if place.section == "risks" and place.unit:
-        return f"{words}: guardian's details"
-    return words
+        return words("board.part_guardian", part=part)
+    return part
 
 
 def waiting_seconds(ctx: AppContext, row: BoardRow) -> int:
@@ -116,24 +118,28 @@ def waiting_text(seconds: int) -> str:
         return "—"
     minutes = seconds // 60
     if minutes < 1:
-        return "under 1 min"
+        return words("board.waiting_under_minute")
     if minutes < 60:
-        return f"{minutes} min"
+        return words("board.waiting_minutes", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d} min"
+        return words("board.waiting_hours", hours=hours, minutes=f"{minutes:02d}")
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return words("board.waiting_days", days=days, hours=hours)
 
 
 def stage_text(ctx: AppContext, row: BoardRow) -> str:
-    base = _stage_text(ctx, row)
+    text = _stage_text(ctx, row)
     code = code_text(ctx, row)
-    text = f"{base} — {code}" if code else base
-    kind = visit_kind_text(row.kind, row.course_month, row.reconsent_reasons)
-    text = f"{text} · {kind}" if kind else text
-    course = course_end_text(row)
-    return f"{text} · {course}" if course else text
+    if code:
+        text = words("board.stage_with_code", stage=text, code=code)
+    for more in (
+        visit_kind_text(row.kind, row.course_month, row.reconsent_reasons),
+        course_end_text(row),
+    ):
+        if more:
+            text = words("board.status_and", status=text, more=more)
+    return text
 
 
 def course_end_text(row: BoardRow) -> str:
@@ -151,28 +157,20 @@ def course_end_text(row: BoardRow) -> str:
 def code_text(ctx: AppContext, row: BoardRow) -> str:
     """What staff must know about an unfinished visit's code: locked, void or expired."""
     if row.code == "void":
-        return "code void: issue a new code"
+        return words("board.code_void")
     if row.code == "locked" and row.code_locked_until is not None:
         minutes = max(1, math.ceil((row.code_locked_until - ctx.now()).total_seconds() / 60))
-        return f"code locked after wrong tries ({minutes} min): issue a new code to let them in"
+        return words("board.code_locked", minutes=minutes)
     if row.code == "expired":
-        return "code expired: issue a new code"
+        return words("board.code_expired")
     return ""
 
 
 def _stage_text(ctx: AppContext, row: BoardRow) -> str:
-    if row.stage == Stage.NEEDS_STAFF:
-        return NEEDS_STAFF_WORDING.get(row.needs_staff, "Needs staff — visit paused")
-    if row.stage == Stage.WAITING:
-        return "Waiting for the kiosk"
-    if row.stage == Stage.AT_KIOSK:
-        return "At the kiosk"
-    if row.stage == Stage.LEFT_KIOSK:
-        return "Left the kiosk — not finished"
-    if row.stage == Stage.FOR_DERMATOLOGIST:
-        return "Waiting for the dermatologist"
-    if row.stage == Stage.DONE:
-        return "Done"
+    if row.stage == Stage.NEEDS_STAFF and row.needs_staff in NEEDS_STAFF_REASONS:
+        return words(f"board.stage_needs_staff_{row.needs_staff}")
+    if row.stage in STAGES:
+        return words(f"board.stage_{row.stage}")
     return humanise(row.stage)
 
 
@@ -185,7 +183,7 @@ def _fold(text: str) -> str:
 class BoardModel(QAbstractTableModel):
     """The board's rows; the status column sorts in the board's own order (stage, then time)."""
 
-    COLUMNS = ("Status", "Patient", "Record no.", "Part of the visit", "Waiting")
+    COLUMNS = ("status", "patient", "record", "part", "waiting")  # board.column_<column>
     STATUS, PATIENT, RECORD, PART, WAITING = range(5)
     SORT_ROLE = Qt.ItemDataRole.UserRole + 1
     VISIT_ROLE = Qt.ItemDataRole.UserRole
@@ -225,7 +223,7 @@ class BoardModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return words(f"board.column_{self.COLUMNS[section]}")
         return None
 
     def data(
@@ -249,7 +247,9 @@ class BoardModel(QAbstractTableModel):
         if role == self.VISIT_ROLE:
             return row.visit_id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Kiosk station: {row.kiosk_station}" if row.kiosk_station else None
+            if row.kiosk_station:
+                return words("board.kiosk_station", station=row.kiosk_station)
+            return None
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STAGE_COLOURS.get(row.stage, "#ffffff")))
         if role == Qt.ItemDataRole.ForegroundRole and self._urgent(row):
@@ -314,12 +314,12 @@ class BoardBanner(QFrame):
 
     def __init__(self, parent: QWidget, *, timeout_ms: int = BANNER_MS):
         super().__init__(parent)
-        named(self, "Board message", "board_message")
+        named(self, words("board.message_name"), "board_message")
         self.kind = ""
         self.about: tuple[str, tuple[Any, ...]] | None = None  # visit id, the row as it was
         self.label = QLabel(self)
         self.label.setWordWrap(True)
-        self.close_button = named(QToolButton(self), "Dismiss message")
+        self.close_button = named(QToolButton(self), words("board.dismiss_name"), "dismiss_message")
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.clear_message)
@@ -332,6 +332,8 @@ class BoardBanner(QFrame):
         self._timer.setInterval(timeout_ms)
         self._timer.timeout.connect(self.clear_message)
         parent.installEventFilter(self)
+        if isinstance(parent, QAbstractScrollArea):  # a scroll bar comes or goes
+            parent.viewport().installEventFilter(self)
         self.hide()
 
     def text(self) -> str:
@@ -375,7 +377,11 @@ class BoardBanner(QFrame):
             self.clear_message()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+        parent = self.parentWidget()
+        watched_parent = watched is parent or (
+            isinstance(parent, QAbstractScrollArea) and watched is parent.viewport()
+        )
+        if watched_parent and event.type() == QEvent.Type.Resize:
             self._place()
         return False
 
@@ -384,9 +390,12 @@ class BoardBanner(QFrame):
         if parent is None:
             return
         margin = 8
+        bottom = parent.height()
+        if isinstance(parent, QAbstractScrollArea):  # above a scroll bar, never under it
+            bottom = parent.viewport().geometry().bottom() + 1
         width = max(100, parent.width() - 2 * margin)
         height = max(self.sizeHint().height(), self.heightForWidth(width))
-        self.setGeometry(margin, max(0, parent.height() - height - margin), width, height)
+        self.setGeometry(margin, max(0, bottom - height - margin), width, height)
 
 
 def row_state(row: BoardRow) -> tuple[Any, ...]:
@@ -412,35 +421,36 @@ class StatusBoardWidget(QWidget):
         parent: QWidget | None = None,
         *,
         refresh_ms: int = 4000,
-        title: str = "Today's visits",
+        title: str = "",
         banner_ms: int = BANNER_MS,
     ):
         super().__init__(parent)
-        named(self, "Status board", "status_board")
+        named(self, words("board.name"), "status_board")
         self._ctx = ctx
         self._actor = actor
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
         self._earlier = 0  # signed visits of earlier days, in the dermatologist's queue
 
-        heading = QLabel(title, self)
+        heading = QLabel(title or words("board.title"), self)
         heading.setObjectName("section")
-        self.updated_label = named(QLabel("", self), "Board updated")
-        self.updated_label.setObjectName("muted")
-        self.counts_label = named(QLabel("", self), "Board counts")
-        self.counts_label.setObjectName("muted")
+        heading.setWordWrap(True)
+        self.updated_label = named(QLabel("", self), words("board.updated_name"), "muted")
+        self.counts_label = named(QLabel("", self), words("board.counts_name"), "muted")
         self.counts_label.setWordWrap(True)  # on a 1024-wide screen the counts take two lines
-        self.filter_box = named(QLineEdit(self), "Filter the board")
-        self.filter_box.setPlaceholderText("Filter: name, record number, status…")
+        self.filter_box = named(QLineEdit(self), words("board.filter_name"), "filter_the_board")
+        self.filter_box.setPlaceholderText(words("board.filter_hint"))
         self.filter_box.setClearButtonEnabled(True)
         self.filter_box.textChanged.connect(self._on_filter_box_text_changed)
-        self.hide_done_box = named(QCheckBox("Hide done", self), "Hide done")
+        self.hide_done_box = named(
+            QCheckBox(words("board.hide_done"), self), words("board.hide_done"), "hide_done"
+        )
         self.hide_done_box.toggled.connect(self._on_hide_done_box_toggled)
 
         self.model = BoardModel(ctx, self)
         self.proxy = BoardFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = named(QTableView(self), "Visits on the board")
+        self.table = named(QTableView(self), words("board.table_name"), "visits_on_the_board")
         self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -466,7 +476,9 @@ class StatusBoardWidget(QWidget):
         self.identity_button = self.row_actions.identity_button
         self.abandon_button = self.row_actions.abandon_button
         self.new_code_button = self.row_actions.new_code_button
-        self.refresh_button = named(QPushButton("Refresh", self), "Refresh board")
+        self.refresh_button = named(
+            QPushButton(words("board.refresh"), self), words("board.refresh_name"), "refresh_board"
+        )
         self.refresh_button.clicked.connect(self.refresh)
 
         top = QHBoxLayout()
@@ -561,7 +573,7 @@ class StatusBoardWidget(QWidget):
             )
         )
         self._fill(rows)
-        self.updated_label.setText(f"Updated {self._clock.time(self._ctx.now())}")
+        self.updated_label.setText(words("board.updated", time=self._clock.time(self._ctx.now())))
         after, self._after_refresh = self._after_refresh, []
         for then in after:
             then()
@@ -580,17 +592,12 @@ class StatusBoardWidget(QWidget):
     def _update_counts(self) -> None:
         rows = self.model.rows
         counts = {stage: sum(1 for r in rows if r.stage == stage) for stage in STAGE_ORDER}
-        text = (
-            f"Needs staff {counts['needs_staff']} · left the kiosk {counts['left_kiosk']} · "
-            f"waiting {counts['waiting']} · at the kiosk {counts['at_kiosk']} · "
-            f"for the dermatologist {counts['for_dermatologist']} · done {counts['done']}"
-        )
+        text = words("board.counts", **counts)
         shown = self.proxy.rowCount()
         if shown != len(rows):
-            text += f" — showing {shown} of {len(rows)}"
+            text = words("board.counts_showing", counts=text, shown=shown, total=len(rows))
         if self._earlier:
-            visits = "visit" if self._earlier == 1 else "visits"
-            text += f" · {self._earlier} signed {visits} of earlier days in the review queue"
+            text = words("board.counts_earlier", counts=text, count=self._earlier)
         self.counts_label.setText(text)
 
     def clear(self) -> None:
