@@ -185,3 +185,27 @@ def test_review_messages_and_names_come_from_the_catalogue(
     heard = QAccessible.queryAccessibleInterface(review.tabs).text(QAccessible.Text.Name)
     assert heard.startswith("⟦") and heard.endswith("⟧")
     assert review.tabs.objectName() == "review_sections"
+
+
+def test_the_review_speaks_spanish(qtbot, sqlite_ctx, visits, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from intake.ui.common import STAFF_LANG_ENV
+
+    monkeypatch.setenv(STAFF_LANG_ENV, "es")
+    page = _page(qtbot, sqlite_ctx)
+    assert page.queue_label.text() == "2 visitas firmadas y pendientes de revisión"
+    review = page.review
+    vid, patient_id = visits["flagged"]
+    with qtbot.waitSignal(review.visit_loaded):
+        assert page.open_visit(vid, patient_id)
+    assert review.tabs.tabText(0) == "Resumen · 1 alerta"
+    assert review.tabs.tabText(1) == "Ánimo · ¡ítem 9!"
+    assert review.countersign_button.text() == "Refrendar el consentimiento…"
+    heard = QAccessible.queryAccessibleInterface(review.subtitle).text(QAccessible.Text.Name)
+    assert "firmada por el paciente, pendiente de refrendo" in heard
+    assert "<b>menor de 18 años</b>" in review.summary.facts.text()
+    assert "Ítem 9 positivo" in review.mood.item9.text()
+    assert "aceptaciones para" in review.acknowledgements.summary.text()
+    assert review.quiz.summary.text().startswith("<b>Superada</b>")
+    roles = {review.summary.signatures.item(r, 0).text() for r in range(2)}
+    assert roles == {"Paciente", "Tutor (padre o madre)"}
+    assert not [t for _, t in staff_texts(page) if "⟦" in t]

@@ -147,7 +147,10 @@ class ClinicianPage(QWidget):
         splitter.addWidget(self.review)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([LEFT_PANE_WIDTH, 1000])  # room for "Nguyễn, Zoë" beside the number
+        # Room for "Nguyễn, Zoë" beside the number, and for the whole of the button's words
+        # (longer in some languages) where the screen has it.
+        want = max(LEFT_PANE_WIDTH, self.patient_button.sizeHint().width())
+        splitter.setSizes([min(want, left.maximumWidth()), 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

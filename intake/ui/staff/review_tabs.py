@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QVBoxLayout,
@@ -38,6 +39,7 @@ from intake.ui.common import (
 )
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
 
+STATEMENT_ID_WIDTH = 140  # the acknowledgements' first column, in pixels
 FLAG_STYLES = {
     "alert": (RED_BG, RED_FG, "#f3b4b1"),
     "warning": (AMBER_BG, AMBER_FG, "#f0cf8f"),
@@ -402,6 +404,10 @@ class AcknowledgementsTab(QWidget):
             1,
         )
         self.table.setObjectName("acknowledgements_given")
+        # The statement's id is for cross-reference only: a narrow column (elided, the full id
+        # in its tooltip), so the statement's text has the room and the table shrinks.
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, STATEMENT_ID_WIDTH)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
@@ -424,6 +430,10 @@ class AcknowledgementsTab(QWidget):
                 )
             )
         fill_table(self.table, rows)
+        for row, (statement_id, *_) in enumerate(rows):
+            item = self.table.item(row, 0)
+            if item is not None:
+                item.setToolTip(statement_id)
         applicable = len(review.record.statement_ids)
         self.summary.setText(words("review.ack_count", count=len(rows), applicable=applicable))
 
