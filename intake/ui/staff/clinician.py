@@ -31,6 +31,7 @@ from intake.ui.common import (
     make_table,
     named,
     visit_status_words,
+    words,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.review import ReviewWidget
@@ -57,7 +58,7 @@ class ClinicianPage(QWidget):
         debounce_ms: int = 150,
     ):
         super().__init__(parent)
-        named(self, "Dermatologist", "clinician_page")
+        named(self, words("review.page"), "clinician_page")
         self._ctx, self._actor = ctx, actor
         self._visits = VisitService(ctx)
         self._patients = PatientService(ctx)
@@ -69,44 +70,62 @@ class ClinicianPage(QWidget):
         left = QWidget(self)
         left.setMinimumWidth(270)
         left.setMaximumWidth(420)
-        heading = QLabel("Waiting for you", left)
+        heading = QLabel(words("review.queue_heading"), left)
         heading.setObjectName("section")
         self.queue_table = make_table(
-            left, "Visits waiting for the dermatologist", ("Patient", "Waiting"), 0
+            left,
+            words("review.queue_table"),
+            (words("review.queue_patient"), words("review.queue_waiting")),
+            0,
         )
+        self.queue_table.setObjectName("visits_waiting_for_the_dermatologist")
         self.queue_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.queue_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents
         )
         self.queue_table.setMaximumHeight(220)
         self.queue_table.itemSelectionChanged.connect(self._on_queue_table_item_selection_changed)
-        self.queue_label = named(QLabel(left), "Waiting count")
+        self.queue_label = named(QLabel(left), words("review.queue_count_name"))
         self.queue_label.setObjectName("muted")
-        self.more_button = named(QPushButton("Show more", left), "Show more waiting visits")
+        self.queue_label.setWordWrap(True)
+        self.more_button = named(
+            QPushButton(words("review.more", count=QUEUE_PAGE), left),
+            words("review.more_name"),
+            "show_more_waiting_visits",
+        )
         self.more_button.hide()
         self.more_button.clicked.connect(self._on_more_button_clicked)
 
-        search_heading = QLabel("Find a patient", left)
+        search_heading = QLabel(words("review.search_heading"), left)
         search_heading.setObjectName("section")
         self.search_panel = PatientSearchPanel(
             self._patients,
             actor,
             left,
-            placeholder="Name, date of birth or record number",
+            placeholder=words("review.search_hint"),
             debounce_ms=debounce_ms,
             hidden_columns=(3, 4),  # sex and phone
         )
-        visits_heading = QLabel("Visits of this patient", left)
+        visits_heading = QLabel(words("review.visits_heading"), left)
         visits_heading.setObjectName("section")
-        self.visits_table = make_table(left, "Visits of the patient", ("Date", "Status"), 1)
+        self.visits_table = make_table(
+            left,
+            words("review.visits_table"),
+            (words("review.visits_date"), words("review.visits_status")),
+            1,
+        )
+        self.visits_table.setObjectName("visits_of_the_patient")
         self.visits_table.setMaximumHeight(150)
         self.visits_table.itemSelectionChanged.connect(self._on_visits_table_item_selection_changed)
         self.patient_button = named(
-            QPushButton("Labs, tests and course without a visit", left), "Open patient course"
+            QPushButton(words("review.patient_button"), left),
+            words("review.patient_button_name"),
+            "open_patient_course",
         )
         self.patient_button.setEnabled(False)
         self.patient_button.clicked.connect(self._on_patient_button_clicked)
-        self.message = MessageLabel("Clinician message", left)
+        self.message = MessageLabel(words("review.page_message"), left)
+        self.message.setObjectName("clinician_message")
 
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -128,7 +147,10 @@ class ClinicianPage(QWidget):
         splitter.addWidget(self.review)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([LEFT_PANE_WIDTH, 1000])  # room for "Nguyễn, Zoë" beside the number
+        # Room for "Nguyễn, Zoë" beside the number, and for the whole of the button's words
+        # (longer in some languages) where the screen has it.
+        want = max(LEFT_PANE_WIDTH, self.patient_button.sizeHint().width())
+        splitter.setSizes([min(want, left.maximumWidth()), 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -208,8 +230,11 @@ class ClinicianPage(QWidget):
             self.queue_table,
             [
                 (
-                    f"{r.patient_name} · {r.record_number}"
-                    + (" — needs staff" if r.needs_staff else ""),
+                    words(
+                        "review.queue_row_needs_staff" if r.needs_staff else "review.queue_row",
+                        name=r.patient_name,
+                        record=r.record_number,
+                    ),
                     waiting_text(int((now - (r.waiting_since or r.updated_at)).total_seconds())),
                 )
                 for r in waiting
@@ -221,16 +246,17 @@ class ClinicianPage(QWidget):
                 if r.visit_id == keep.visit_id:
                     self.queue_table.selectRow(i)
         self.queue_table.blockSignals(False)
-        text = (
-            f"{total} visit{'s' if total != 1 else ''} signed and waiting for review"
-            if total
-            else "No one is waiting."
-        )
-        if len(waiting) < total:
-            text += f" · longest waiting {len(waiting)} shown"
+        if not total:
+            text = words("review.queue_empty")
+        elif len(waiting) < total:
+            text = words("review.queue_count_shown", count=total, shown=len(waiting))
+        else:
+            text = words("review.queue_count", count=total)
         self.queue_label.setText(text)
         self.more_button.setVisible(len(waiting) < total)
-        self.more_button.setText(f"Show {min(QUEUE_PAGE, total - len(waiting))} more")
+        self.more_button.setText(
+            words("review.more", count=max(0, min(QUEUE_PAGE, total - len(waiting))))
+        )
         self.queue_refreshed.emit(total)
 
     @Slot()
@@ -330,7 +356,12 @@ class ClinicianPage(QWidget):
         if patient is not None:
             self.review.show_patient(
                 patient.id,
-                f"{patient.full_name} · {patient.record_number} · born {patient.date_of_birth.isoformat()}",
+                words(
+                    "review.patient_heading",
+                    name=patient.full_name,
+                    record=patient.record_number,
+                    born=patient.date_of_birth.isoformat(),
+                ),
                 patient.record_number,
             )
 

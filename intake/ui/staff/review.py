@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +20,7 @@ from intake.domain.rules import can_become_pregnant
 from intake.services.clinician import ClinicianService, Review
 from intake.services.context import Actor, AppContext
 from intake.services.dermatologists import DermatologistService
-from intake.ui.common import Clock, MessageLabel, describe_error, named, primary
+from intake.ui.common import Clock, MessageLabel, describe_error, named, primary, words
 from intake.ui.operations import KNOWN_ERRORS
 from intake.ui.staff.completion import visit_kind_text
 from intake.ui.staff.countersign import CountersignDialog
@@ -27,17 +28,13 @@ from intake.ui.staff.course import CourseWidget
 from intake.ui.staff.documents_tab import DocumentsWidget
 from intake.ui.staff.labs import LabsWidget
 from intake.ui.staff.pregnancy import PregnancyStatusWidget
-from intake.ui.staff.review_tabs import AcknowledgementsTab, MoodTab, QuizTab, SummaryTab
-
-SUMMARY_TAB = "Summary"
-MOOD_TAB = "Mood"
-
-STATUS_WORDS = {
-    "draft": "in progress at the kiosk",
-    "submitted": "signed by the patient, waiting for countersignature",
-    "countersigned": "countersigned",
-    "abandoned": "abandoned",
-}
+from intake.ui.staff.review_tabs import (
+    AcknowledgementsTab,
+    MoodTab,
+    QuizTab,
+    SummaryTab,
+    said,
+)
 
 
 class ReviewWidget(QWidget):
@@ -49,7 +46,7 @@ class ReviewWidget(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Visit review", "review")
+        named(self, words("review.review"), "review")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
         clock = Clock(ctx.forms.clinic.timezone)
@@ -62,18 +59,26 @@ class ReviewWidget(QWidget):
         # username as well as the PIN; later ones in the same session for the PIN.
         self._signed_this_session = False
 
-        self.title = named(QLabel("Choose a visit or a patient on the left.", self), "Reviewing")
+        self.title = named(QLabel(words("review.choose"), self), words("review.title_name"))
         self.title.setObjectName("title")
-        self.subtitle = named(QLabel(self), "Visit status")
+        # A patient's long name (or a 30% longer language) wraps rather than widening the page.
+        self.title.setWordWrap(True)
+        self.subtitle = named(QLabel(self), words("review.status_name"))
         self.subtitle.setObjectName("muted")
+        self.subtitle.setWordWrap(True)
         self.countersign_button = named(
-            QPushButton("Countersign consent…", self), "Countersign consent"
+            QPushButton(words("review.countersign"), self),
+            words("review.countersign_name"),
+            "countersign_consent",
         )
         primary(self.countersign_button)
         self.countersign_button.clicked.connect(self._on_countersign_button_clicked)
-        self.refresh_button = named(QPushButton("Reload", self), "Reload review")
+        self.refresh_button = named(
+            QPushButton(words("review.reload"), self), words("review.reload_name"), "reload_review"
+        )
         self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
-        self.message = MessageLabel("Review message", self)
+        self.message = MessageLabel(words("review.review_message"), self)
+        self.message.setObjectName("review_message")
 
         self.summary = SummaryTab(ctx.forms, clock, self)
         self._dermatologists = DermatologistService(ctx)
@@ -85,24 +90,29 @@ class ReviewWidget(QWidget):
         self.labs = LabsWidget(ctx, actor, self)
         self.course = CourseWidget(ctx, actor, self)
         self.pregnancy = PregnancyStatusWidget(ctx, actor, self)
-        self.tabs = named(QTabWidget(self), "Review sections")
+        self.tabs = named(QTabWidget(self), words("review.sections"), "review_sections")
         # Short labels, so that all eight (with "Summary · 3 alerts") show at 1280 wide; on a
         # narrower screen they shorten rather than scroll out of sight. The tooltip says it all.
-        for widget, label, tip in (
-            (self.summary, SUMMARY_TAB, "Summary and flags: every open problem of the visit"),
-            (self.mood, MOOD_TAB, "Mood screen (PHQ-9)"),
-            (self.acknowledgements, "Risks", "Risk statements acknowledged, with initials"),
-            (self.quiz, "Understanding", "Understanding check: the attempts and answers"),
-            (self.documents, "Documents", "The visit's documents: preview and print"),
-            (self.labs, "Labs && tests", "Blood tests and pregnancy tests"),
-            (self.course, "Course", "Monthly follow-ups and the dose"),
-            (self.pregnancy, "Pregnancy", "Pregnancy status, confirmed by a clinician"),
+        for widget, key in (
+            (self.summary, "summary"),
+            (self.mood, "mood"),
+            (self.acknowledgements, "risks"),
+            (self.quiz, "understanding"),
+            (self.documents, "documents"),
+            (self.labs, "labs"),
+            (self.course, "course"),
+            (self.pregnancy, "pregnancy"),
         ):
-            self.tabs.setTabToolTip(self.tabs.addTab(widget, label), tip)
+            index = self.tabs.addTab(widget, words(f"review.tab_{key}"))
+            self.tabs.setTabToolTip(index, words(f"review.tab_{key}_tip"))
         bar = self.tabs.tabBar()
         bar.setElideMode(Qt.TextElideMode.ElideRight)
         bar.setUsesScrollButtons(False)
         bar.setExpanding(False)
+        # Qt names the tab bar's (unused) scroll arrows in English: a screen reader lists them.
+        arrows = bar.findChildren(QToolButton)
+        for arrow, key in zip(arrows, ("tab_scroll_left", "tab_scroll_right"), strict=False):
+            arrow.setAccessibleName(words(f"review.{key}"))
         self.visit_tabs = (
             self.summary,
             self.mood,
@@ -138,7 +148,7 @@ class ReviewWidget(QWidget):
     def _set_subtitle(self, text: str) -> None:
         """The visit's status under the title; a screen reader hears it as the label's name."""
         self.subtitle.setText(text)
-        self.subtitle.setAccessibleName(text or "Visit status")
+        self.subtitle.setAccessibleName(text or words("review.status_name"))
 
     def show_visit(self, visit_id: str, patient_id: int) -> bool:
         """Load a visit's review (audited as a view) and its patient's course."""
@@ -152,16 +162,27 @@ class ReviewWidget(QWidget):
         self.visit_id, self.patient_id, self.review = visit_id, patient_id, review
         p = review.record.patient
         self.title.setText(
-            f"{p.full_name} · {p.record_number} · born {p.date_of_birth.isoformat()}"
+            words(
+                "review.patient_heading",
+                name=p.full_name,
+                record=p.record_number,
+                born=p.date_of_birth.isoformat(),
+            )
         )
         record = review.record
-        status = f"Visit of {record.visit_date.isoformat()}: {STATUS_WORDS.get(review.status, review.status)}"
+        status = words(
+            "review.visit_status",
+            date=record.visit_date.isoformat(),
+            status=said("review.status_", review.status, review.status),
+        )
         kind = visit_kind_text(
             record.visit_kind,
             record.course_month,
             record.reconsent.reasons if record.reconsent is not None else (),
         )
-        self._set_subtitle(f"{kind} · {status}" if kind else status)
+        self._set_subtitle(
+            words("review.visit_kind_status", kind=kind, status=status) if kind else status
+        )
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
             section.show_review(review)
         self.documents.record_number = self.course.record_number = p.record_number
@@ -171,14 +192,16 @@ class ReviewWidget(QWidget):
         alerts = sum(1 for f in review.record.flags if f.severity == "alert")
         self.tabs.setTabText(
             self.tabs.indexOf(self.summary),
-            f"{SUMMARY_TAB} · {alerts} alert{'s' if alerts != 1 else ''}"
+            words("review.tab_summary_alerts", count=alerts)
             if alerts
-            else SUMMARY_TAB,
+            else words("review.tab_summary"),
         )
         phq9 = review.record.phq9
         self.tabs.setTabText(
             self.tabs.indexOf(self.mood),
-            f"{MOOD_TAB} · item 9!" if phq9 is not None and phq9.item9_positive else MOOD_TAB,
+            words("review.tab_mood_item9")
+            if phq9 is not None and phq9.item9_positive
+            else words("review.tab_mood"),
         )
         self._show_sections(True)
         self.countersign_button.setVisible(True)
@@ -186,7 +209,9 @@ class ReviewWidget(QWidget):
             review.status == VisitStatus.SUBMITTED and self._actor.role == StaffRole.CLINICIAN
         )
         self.countersign_button.setToolTip(
-            "" if self._actor.role == StaffRole.CLINICIAN else "Only a dermatologist countersigns."
+            ""
+            if self._actor.role == StaffRole.CLINICIAN
+            else words("review.countersign_only_clinician")
         )
         self._show_dermatologist(visit_id, review.status)
         self._load_course()
@@ -207,9 +232,7 @@ class ReviewWidget(QWidget):
             self.message.show_error(describe_error(exc))
             return
         open_ = status in OPEN
-        picker.set_editable(
-            open_, "" if open_ else "Countersigned: the consent names who countersigned it."
-        )
+        picker.set_editable(open_, "" if open_ else words("review.dermatologist_locked"))
 
     @Slot(object)
     def _on_dermatologist_change_requested(self, staff_id: int | None) -> None:
@@ -221,15 +244,15 @@ class ReviewWidget(QWidget):
             self.message.show_error(describe_error(exc))
             return
         self.reload()
-        self.message.show_message("The dermatologist responsible was changed.", "info")
+        self.message.show_message(words("review.dermatologist_changed"), "info")
 
     def show_patient(self, patient_id: int, title: str = "", record_number: str = "") -> bool:
         """A patient without a particular visit: labs, tests, course and pregnancy status only."""
         self.clear()
         self.patient_id = patient_id
         self.course.record_number = record_number
-        self.title.setText(title or "Patient")
-        self._set_subtitle("No visit chosen: labs, tests, the course and pregnancy status.")
+        self.title.setText(title or words("review.patient"))
+        self._set_subtitle(words("review.no_visit"))
         if not self._load_course():
             return False
         self._show_sections(True)
@@ -273,7 +296,7 @@ class ReviewWidget(QWidget):
     def clear(self) -> None:
         """Nothing about any patient left on screen."""
         self.visit_id, self.patient_id, self.review = None, None, None
-        self.title.setText("Choose a visit or a patient on the left.")
+        self.title.setText(words("review.choose"))
         self._set_subtitle("")
         self.message.clear_message()
         for section in (self.summary, self.mood, self.acknowledgements, self.quiz):
@@ -284,8 +307,8 @@ class ReviewWidget(QWidget):
         self.pregnancy.clear()
         for widget in self.visit_tabs:
             self.tabs.setTabEnabled(self.tabs.indexOf(widget), False)
-        self.tabs.setTabText(self.tabs.indexOf(self.summary), SUMMARY_TAB)
-        self.tabs.setTabText(self.tabs.indexOf(self.mood), MOOD_TAB)
+        self.tabs.setTabText(self.tabs.indexOf(self.summary), words("review.tab_summary"))
+        self.tabs.setTabText(self.tabs.indexOf(self.mood), words("review.tab_mood"))
         self.countersign_button.setVisible(False)
         self._show_sections(False)
         if self.dialog is not None:
@@ -358,8 +381,5 @@ class ReviewWidget(QWidget):
         self.reload()
         self.tabs.setCurrentWidget(self.documents)
         self.documents.select(info.kind, info.issue)
-        self.message.show_message(
-            f"Countersigned. The consent was re-issued (issue {info.issue}), linked to the earlier issue.",
-            "info",
-        )
+        self.message.show_message(words("review.countersigned", issue=info.issue), "info")
         self.countersigned.emit(info)
