@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from intake import i18n
 from intake.ui.kiosk.text import LANGUAGE_NAMES, progress_text, t
 from intake.ui.kiosk.theme import TEXT_SIZES, Theme
+from intake.ui.widgets.flow import FlowLayout
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -83,8 +84,9 @@ class AccessibilityBar(QWidget):
         self._top = QHBoxLayout()
         self._top.setSpacing(8)
         rows.addLayout(self._top)
-        # On a narrow screen (or with long texts) the text size, contrast, read-aloud and staff
-        # buttons go to a second row, so that the clinic's name stays readable.
+        # On a narrow screen (or with long texts, or large ones) the text size, contrast,
+        # read-aloud and staff buttons go to a second row, so that the clinic's name stays
+        # readable; and on to a third where the second is not wide enough.
         self._second = QHBoxLayout()
         self._second.setSpacing(8)
         self._second.addStretch(1)
@@ -103,28 +105,28 @@ class AccessibilityBar(QWidget):
             self._top.addWidget(button)
         self._top.addSpacing(GROUP_GAP)
         # Made after the language buttons, so Tab reaches them in the order they are seen in
-        # either arrangement.
+        # any arrangement. Its groups (text sizes; contrast and read-aloud; staff) go on to a
+        # further row when one is not wide enough: large text on a narrow screen.
         self._tools = QWidget(self)
         self._tools.setObjectName("bar_tools")
-        tools = QHBoxLayout(self._tools)
-        tools.setContentsMargins(0, 0, 0, 0)
-        tools.setSpacing(8)
+        tools = FlowLayout(self._tools, spacing=GROUP_GAP, row_spacing=8, align_right=True)
         self.sizes: list[QPushButton] = []
         sizes = QButtonGroup(self)
+        row = self._group(tools)
         for i, label in enumerate(("A", "A+", "A++")):
             button = self._button(label, f"bar_size_{TEXT_SIZES[i][0]}", checkable=True)
             sizes.addButton(button)
             button.setAutoExclusive(True)
             button.clicked.connect(lambda _c=False, i=i: self.text_size_chosen.emit(i))
             self.sizes.append(button)
-            tools.addWidget(button)
+            row.addWidget(button)
+        row = self._group(tools)
         self.contrast = self._button("", "bar_contrast", checkable=True)
         self.contrast.toggled.connect(self.contrast_toggled)
-        tools.addWidget(self.contrast)
+        row.addWidget(self.contrast)
         self.read_aloud = self._button("", "bar_read_aloud")
         self.read_aloud.clicked.connect(self.read_aloud_requested)
-        tools.addWidget(self.read_aloud)
-        tools.addSpacing(GROUP_GAP)
+        row.addWidget(self.read_aloud)
         self.staff = self._button("", "bar_staff")
         self.staff.clicked.connect(self.staff_requested)
         tools.addWidget(self.staff)
@@ -149,7 +151,7 @@ class AccessibilityBar(QWidget):
         )
 
     def _arrange(self) -> None:
-        """One row where all of it fits; else two, the name beside the languages."""
+        """One row where all of it fits; else two (or three), the name beside the languages."""
         two = self.width() < self._one_row_width()
         # However narrow, a good part of the name stays (the rest is in its accessible name).
         self.brand.setMinimumWidth(min(self.brand.full_width(), BRAND_MIN_WIDTH))
@@ -164,6 +166,15 @@ class AccessibilityBar(QWidget):
             self._top.addWidget(self._tools)
         self._second.invalidate()
         self._top.invalidate()
+
+    def _group(self, tools: FlowLayout) -> QHBoxLayout:
+        """A row of buttons in ``tools`` kept together."""
+        holder = QWidget(self._tools)
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        tools.addWidget(holder)
+        return row
 
     def _button(self, text: str, name: str, *, checkable: bool = False) -> QPushButton:
         button = QPushButton(text, self)

@@ -25,6 +25,10 @@ STYLES = os.path.join(
 # (name, base font size in px). The largest is about 1.6 times the normal size.
 TEXT_SIZES: tuple[tuple[str, int], ...] = (("normal", 20), ("large", 25), ("larger", 32))
 
+# The top bar's texts follow the text size too, a little smaller than the page's: its buttons'
+# labels (language, text size, contrast, read aloud, staff) and the clinic's name.
+BAR_SCALE = 0.9
+
 FONT_FAMILIES = ("Noto Sans", "Segoe UI", "Helvetica Neue", "DejaVu Sans", "Arial", "sans-serif")
 
 CALM = {
@@ -155,7 +159,20 @@ class Theme:
 @cache
 def _template() -> string.Template:
     with open(os.path.join(STYLES, "kiosk.qss"), encoding="utf-8") as f:
-        return string.Template(f.read())
+        return string.Template(f.read() + _BAR_TEXT)
+
+
+# The top bar's sizes, after the template's (which has them fixed): a later rule of the same
+# selector wins, so the bar grows with the text size the patient chose.
+_BAR_TEXT = """
+QLabel[role="brand"] {
+    font-size: ${brand_text}px;
+}
+
+QPushButton[role="bar"] {
+    font-size: ${bar_text}px;
+}
+"""
 
 
 @cache
@@ -169,6 +186,8 @@ def _style_sheet(size_index: int, high_contrast: bool) -> str:
         families=", ".join(f'"{f}"' for f in FONT_FAMILIES),
         subtitle=str(round(base * 1.2)),
         title=str(round(base * 1.5)),
+        bar_text=str(round(base * BAR_SCALE)),
+        brand_text=str(base),
     )
     return _template().substitute(values)
 

@@ -1,14 +1,20 @@
-"""Big, touch-friendly answer buttons whose labels wrap: one choice, or several."""
+"""Big, touch-friendly answer buttons whose labels wrap: one choice, or several.
+
+Answers stand side by side in up to the columns asked for, and in fewer where the row is too
+narrow for them (a narrow screen, a larger text size, a longer language): an answer wraps to at
+most ``MOST_LINES`` lines while there is a narrower layout to try, and its mark (the radio dot or
+the box) never sits on a line of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QGridLayout,
+    QLayout,
+    QLayoutItem,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -19,6 +25,10 @@ from PySide6.QtWidgets import (
 MIN_TOUCH = 48
 RADIO_OFF, RADIO_ON = "○", "●"
 BOX_OFF, BOX_ON = "☐", "☑"
+# Between a mark and the answer's first word: spaces that do not break, so the mark stays with it.
+MARK_GAP = "\u00a0\u00a0"
+# The most lines an answer wraps to before its answers are laid out in fewer columns.
+MOST_LINES = 3
 
 
 def wrap_lines(text: str, width: int, measure: Callable[[str], int]) -> list[str]:
@@ -76,7 +86,7 @@ class WrapButton(QPushButton):
     def _label(self) -> str:
         if self._marks is None:
             return self._full
-        return f"{self._marks[1] if self.isChecked() else self._marks[0]}  {self._full}"
+        return f"{self._marks[1] if self.isChecked() else self._marks[0]}{MARK_GAP}{self._full}"
 
     def _on_self_toggled(self, _checked: bool) -> None:
         self.refresh()
@@ -114,10 +124,19 @@ class WrapButton(QPushButton):
         font.setBold(True)
         return QFontMetrics(font)
 
+    def _room(self, width: int) -> int:
+        """The width the label wraps in, in a button ``width`` wide."""
+        return max(40, width - self._chrome().width() - 8)
+
     def _lines(self, width: int) -> list[str]:
-        metrics = self._measure()
-        room = max(40, width - self._chrome().width() - 8)
-        return wrap_lines(self._label(), room, metrics.horizontalAdvance)
+        return wrap_lines(self._label(), self._room(width), self._measure().horizontalAdvance)
+
+    def wraps_well(self, width: int, most: int = MOST_LINES) -> bool:
+        """Whether, ``width`` wide, the label takes at most ``most`` lines, none of them wider
+        than the button (a word longer than the room is never broken)."""
+        lines = self._lines(width)
+        room, measure = self._room(width), self._measure().horizontalAdvance
+        return len(lines) <= most and all(measure(line) <= room for line in lines)
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -184,12 +203,9 @@ class ChoiceButtons(QWidget):
         # One answer: a radio group (Tab enters it, arrow keys choose). Several: each button is
         # its own Tab stop, so no group (Qt would take all but one out of the Tab chain).
         self._group: QButtonGroup | None = None if multi else QButtonGroup(self)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setHorizontalSpacing(12)
-        layout.setVerticalSpacing(10)
+        layout = AnswerGrid(self, columns)
         marks = (BOX_OFF, BOX_ON) if multi else (RADIO_OFF, RADIO_ON)
-        for i, (value, label) in enumerate(options):
+        for value, label in options:
             button = WrapButton(label, self, marks=marks)
             button.setCheckable(True)
             button.setProperty("role", "option")
@@ -202,10 +218,9 @@ class ChoiceButtons(QWidget):
             if self._group is not None:
                 self._group.addButton(button)
             self._buttons[value] = button
-            layout.addWidget(button, i // columns, i % columns)
+            layout.addWidget(button)
             button.toggled.connect(lambda checked, v=value: self._on_option_toggled(v, checked))
-        for c in range(columns):
-            layout.setColumnStretch(c, 1)
+        self.grid = layout
         if name:
             self.setAccessibleName(name)
 
@@ -257,3 +272,114 @@ class ChoiceButtons(QWidget):
                     button.refresh()
                     button.blockSignals(False)
         self.changed.emit()
+
+
+class AnswerGrid(QLayout):
+    """Answers in equal columns, row by row in their order: as many columns as asked for where
+    every answer wraps well in them (``WrapButton.wraps_well``), else fewer, down to one. The
+    buttons of a row are as high as its highest."""
+
+    def __init__(self, parent: QWidget, columns: int, spacing: int = 12, row_spacing: int = 10):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._most = max(1, columns)
+        self._spacing, self._row_spacing = spacing, row_spacing
+        # By width: asked many times per layout pass; forgotten when anything changes.
+        self._columns: dict[int, int] = {}
+        self._heights: dict[int, int] = {}
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt's name)
+        self._items.append(item)
+        self._forget()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt's name)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt's name)
+        self._forget()
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def invalidate(self) -> None:
+        self._forget()  # a font, a label or a mark changed
+        super().invalidate()
+
+    def _forget(self) -> None:
+        self._columns.clear()
+        self._heights.clear()
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt's name)
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = self._place(QRect(0, 0, width, 0), move=False)
+        return height
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt's name)
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        items = self._visible()
+        columns = min(self._most, max(1, len(items)))
+        cell = max((i.sizeHint().width() for i in items), default=0)
+        width = columns * cell + self._spacing * (columns - 1)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSize(self) -> QSize:  # noqa: N802 (Qt's name)
+        size = QSize()
+        for item in self._visible():
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def columns_at(self, width: int) -> int:
+        """How many columns the answers take in ``width``."""
+        cached = self._columns.get(width)
+        if cached is not None:
+            return cached
+        buttons = [i.widget() for i in self._visible()]
+        count = max(1, len(buttons))
+        columns = min(self._most, count)
+        while columns > 1:
+            cell = (width - self._spacing * (columns - 1)) // columns
+            if all(not isinstance(b, WrapButton) or b.wraps_well(cell) for b in buttons):
+                break
+            columns -= 1
+            # As many rows in fewer columns fill them more evenly: four answers go 2 + 2,
+            # never 3 + 1.
+            while columns > 1 and -(-count // (columns - 1)) == -(-count // columns):
+                columns -= 1
+        self._columns[width] = columns
+        return columns
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not i.isEmpty()]
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        """Lays the answers out in ``rect`` (when ``move``); the height they take."""
+        items = self._visible()
+        if not items:
+            return 0
+        columns = self.columns_at(rect.width())
+        cell = max(1, (rect.width() - self._spacing * (columns - 1)) // columns)
+        y = rect.y()
+        for start in range(0, len(items), columns):
+            row = items[start : start + columns]
+            height = max(
+                i.heightForWidth(cell) if i.hasHeightForWidth() else i.sizeHint().height()
+                for i in row
+            )
+            if move:
+                for n, item in enumerate(row):
+                    x = rect.x() + n * (cell + self._spacing)
+                    item.setGeometry(QRect(QPoint(x, y), QSize(cell, height)))
+            y += height + self._row_spacing
+        return y - self._row_spacing - rect.y()

@@ -1,7 +1,8 @@
 """A layout that lays its widgets out in a row and goes on to the next row when the row is full,
 so a longer text (another language, a larger text size) never squeezes a button until its text is
 cut. Each widget gets its size hint, no wider than the row; a label that wraps its text gets the
-height that text needs at that width."""
+height that text needs at that width. Rows start at the left, or end at the right
+(``align_right``)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget
 
 
 class FlowLayout(QLayout):
-    def __init__(self, parent: QWidget | None = None, spacing: int = 12, row_spacing: int = 12):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        spacing: int = 12,
+        row_spacing: int = 12,
+        *,
+        align_right: bool = False,
+    ):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
         self._row_spacing = row_spacing
+        self._align_right = align_right
         self.setContentsMargins(0, 0, 0, 0)
 
     # --- QLayout ---------------------------------------------------------------------------------
@@ -97,10 +106,14 @@ class FlowLayout(QLayout):
         y = area.y()
         for row in rows:
             row_height = max((h for _, _, _, h in row), default=0)
+            shift = 0
+            if self._align_right and row:
+                _, last_x, last_width, _ = row[-1]
+                shift = max(0, area.right() + 1 - (last_x + last_width))
             if move:
                 for item, left, width, height in row:
                     top = y + (row_height - height) // 2
-                    item.setGeometry(QRect(QPoint(left, top), QSize(width, height)))
+                    item.setGeometry(QRect(QPoint(left + shift, top), QSize(width, height)))
             y += row_height + self._row_spacing
         used = y - self._row_spacing - area.y() if rows[0] else 0
         return used + m.top() + m.bottom()
