@@ -159,20 +159,7 @@ class Theme:
 @cache
 def _template() -> string.Template:
     with open(os.path.join(STYLES, "kiosk.qss"), encoding="utf-8") as f:
-        return string.Template(f.read() + _BAR_TEXT)
-
-
-# The top bar's sizes, after the template's (which has them fixed): a later rule of the same
-# selector wins, so the bar grows with the text size the patient chose.
-_BAR_TEXT = """
-QLabel[role="brand"] {
-    font-size: ${brand_text}px;
-}
-
-QPushButton[role="bar"] {
-    font-size: ${bar_text}px;
-}
-"""
+        return string.Template(f.read())
 
 
 @cache
