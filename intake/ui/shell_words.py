@@ -3,8 +3,8 @@ the catalogue (area ``shell``), with object names that stay the same in every la
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from intake import i18n
 from intake.ui.common import MessageLabel, words
@@ -45,3 +45,24 @@ def message_box(
     ok.setAccessibleName(words("shell.ok"))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return box
+
+
+class NarrowingLabel(QLabel):
+    """A label on one line where there is room, wrapped onto more where there is not (a plain
+    word-wrapped label asks for less than one line's width, so it wraps even with room)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        one_line = (
+            self.fontMetrics().horizontalAdvance(self.text())
+            + margins.left()
+            + margins.right()
+            + 2 * self.margin()
+            + 2
+        )
+        return QSize(max(hint.width(), one_line), hint.height())

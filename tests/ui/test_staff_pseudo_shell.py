@@ -13,7 +13,14 @@ import pytest
 from pseudo_text import staff_texts, unmarked_staff_texts
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication, QFrame, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QToolButton,
+    QWidget,
+)
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     background_work_finishes,
     clinician_info,
@@ -431,3 +438,32 @@ def test_the_shell_in_spanish(qtbot, sqlite_ctx, monkeypatch: pytest.MonkeyPatch
         assert expected in texts, expected
     face = QAccessible.queryAccessibleInterface(login.sign_in_button)
     assert face is not None and face.text(QAccessible.Text.Name) == "Iniciar sesión"
+
+
+@pytest.mark.parametrize("lang", ["es", "pseudo"])
+def test_the_top_bar_fits_1024_in_longer_words(  # type: ignore[no-untyped-def]
+    qtbot, sqlite_ctx, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """The bar's buttons show whole at 1024 wide; the clinic's and the signed-in person's names
+    go onto two lines to make room, and stay on one at 1280."""
+    from PySide6.QtCore import QSize
+    from test_staff_buttons_fit import clipped_buttons
+
+    from intake.ui.common import STAFF_LANG_ENV
+    from intake.ui.staff.window import StaffWindow
+
+    monkeypatch.setenv("INTAKE_PSEUDO_LOCALE", "1")
+    monkeypatch.setenv(STAFF_LANG_ENV, lang)
+    admin = ensure_staff(sqlite_ctx, "admin", "adm", "Clinic Admin")
+    window = StaffWindow(sqlite_ctx, admin, refresh_ms=60_000, debounce_ms=0)
+    qtbot.addWidget(window)
+    window.show()
+    bar = window.findChild(QFrame, "topbar")
+    for size in (QSize(1280, 800), QSize(1024, 768)):
+        window.resize(size)
+        qtbot.waitUntil(lambda size=size: window.size() == size)
+        assert clipped_buttons(bar) == []
+        if size.width() == 1280:
+            for label in (window.who, bar.findChild(QLabel, "topbar_title")):
+                lines = label.heightForWidth(label.width()) / label.fontMetrics().lineSpacing()
+                assert lines < 2, label.text()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QBrush, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +40,7 @@ from intake.ui.common import (
     words,
 )
 from intake.ui.operations import KNOWN_ERRORS
-from intake.ui.shell_words import message_of, problem_of, role_words
+from intake.ui.shell_words import NarrowingLabel, message_of, problem_of, role_words
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
@@ -234,6 +234,9 @@ class StaffAccountsPage(QWidget):
             switch.setToolTip(words("shell.active_tip"))
             switch.toggled.connect(partial(self._on_switch_toggled, a))
             self.table.setCellWidget(row, 3, switch)
+            # The switch says it: the cell's own "yes"/"no" is kept for reading, not drawn under it.
+            if (cell := self.table.item(row, 3)) is not None:
+                cell.setForeground(QBrush(Qt.GlobalColor.transparent))
             self.switches[a.username] = switch
         current = self.reset_account.currentData()
         self.reset_account.clear()
@@ -433,7 +436,7 @@ class StaffWindow(QWidget):
         bar = QFrame(self)
         bar.setObjectName("topbar")
         profile = ctx.forms.clinic
-        clinic = QLabel(
+        clinic = NarrowingLabel(
             words(
                 "shell.top_bar_clinic",
                 clinic=profile.name,
@@ -442,8 +445,9 @@ class StaffWindow(QWidget):
             bar,
         )
         clinic.setObjectName("topbar_title")
+        # Both labels go onto two lines where the buttons need the room (1024 wide, long words).
         self.who = named(
-            QLabel(
+            NarrowingLabel(
                 words("shell.signed_in_who", name=info.display_name, role=role_words(info.role)),
                 bar,
             ),
