@@ -1,6 +1,6 @@
 """The application shell: first paint, first run, staff sign-in, the staff workspace, kiosk mode.
 
-Start-up stays light: this module imports only Qt. The window paints first, on the staff
+Start-up stays light: this module imports only Qt and the message catalogue. The window paints first, on the staff
 sign-in page (light too: usable at once); the database is opened (and migrated) afterwards, off
 the GUI thread, and a Sign in pressed meanwhile waits for it. The staff screens load after that.
 """
@@ -25,6 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
+from intake.ui.common import describe_error, named, words
+from intake.ui.shell_words import message_box, warning_box
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -35,9 +39,14 @@ if TYPE_CHECKING:
     from intake.ui.staff.window import StaffWindow
 
 DEFAULT_IDLE_SECONDS = 5 * 60
-APP_TITLE = "Isotretinoin intake and consent"
+APP_TITLE_ID = "shell.app_title"
 # The reception and consulting-room PCs: the staff screens are laid out to fit this.
 STATION_SIZE = QSize(1280, 800)
+
+
+def app_title() -> str:
+    """The product's name, in the staff screens' language."""
+    return words(APP_TITLE_ID)
 
 
 def initial_size(screen: QScreen | None) -> QSize:
@@ -112,15 +121,13 @@ class StartingPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("starting_page")
-        self.setAccessibleName("Starting")
-        self.label = QLabel("Starting…", self)
-        self.label.setAccessibleName("Start-up status")
+        named(self, words("shell.starting_name"), "starting_page")
+        self.label = named(QLabel(words("shell.starting"), self), words("shell.starting_status"))
         self.label.setObjectName("title")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
-        self.retry_button = QPushButton("Try again", self)
-        self.retry_button.setAccessibleName("Try again")
+        self.retry_button = QPushButton(words("shell.try_again"), self)
+        self.retry_button.setAccessibleName(words("shell.try_again"))
         self.retry_button.hide()
         self.retry_button.clicked.connect(self.retry_requested)
         layout = QVBoxLayout(self)
@@ -138,13 +145,8 @@ def form_problems_text(problems: Sequence[object], limit: int = 8) -> str:
     """The problems of the form files as `main.py forms check` words them, one a line."""
     lines = [str(p) for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"… and {len(problems) - limit} more")
-    return (
-        "The form files have problems:\n"
-        + "\n".join(lines)
-        + "\n\n`main.py forms check` lists them all. After fixing a file, raise its version"
-        " and run `main.py forms lock`."
-    )
+        lines.append(words("shell.form_problems_more", count=len(problems) - limit))
+    return words("shell.form_problems", problems="\n".join(lines))
 
 
 def _open_context() -> tuple[AppContext, bool]:
@@ -195,8 +197,8 @@ class AppWindow(QMainWindow):
         kiosk_factory: Callable[[AppContext, Actor | None], QWidget | None] = start_kiosk,
     ):
         super().__init__()
-        self.setWindowTitle(APP_TITLE)
-        self.setAccessibleName(APP_TITLE)
+        self.setWindowTitle(app_title())
+        self.setAccessibleName(app_title())
         self.resize(initial_size(self.screen()))
         self.kiosk_mode = kiosk_mode
         self.refresh_ms, self.debounce_ms = refresh_ms, debounce_ms
@@ -210,7 +212,7 @@ class AppWindow(QMainWindow):
         self._opening: Operation | None = None
 
         self.stack = QStackedWidget(self)
-        self.stack.setAccessibleName("Screens")
+        self.stack.setAccessibleName(words("shell.screens"))
         self.starting_page = StartingPage(self.stack)
         self.starting_page.retry_requested.connect(self._on_starting_page_retry_requested)
         self.stack.addWidget(self.starting_page)
@@ -249,7 +251,7 @@ class AppWindow(QMainWindow):
     def _begin_opening(self) -> None:
         from intake.ui.operations import Operation
 
-        self.starting_page.label.setText("Opening the clinic database…")
+        self.starting_page.label.setText(words("shell.opening_database"))
         self.starting_page.retry_button.hide()
         if self.stack.currentWidget() is self.starting_page:  # trying again after a problem
             self.show_login()
@@ -268,12 +270,7 @@ class AppWindow(QMainWindow):
 
     def _on_context_failed(self, exc: BaseException) -> None:
         problems = getattr(exc, "problems", None)
-        if problems:
-            text = form_problems_text(problems)
-        else:
-            from intake.ui.common import describe_error
-
-            text = describe_error(exc)
+        text = form_problems_text(problems) if problems else describe_error(exc)
         self.login_page.drop_waiting()  # what was typed is not kept for the next try
         self.starting_page.show_problem(text)
         self.stack.setCurrentWidget(self.starting_page)
@@ -283,7 +280,7 @@ class AppWindow(QMainWindow):
 
         self.ctx, has_staff = result
         clinic = self.ctx.forms.clinic
-        self.setWindowTitle(f"{clinic.name} — {APP_TITLE}")
+        self.setWindowTitle(words("shell.window_title", clinic=clinic.name, app=app_title()))
         if not has_staff:
             self.login_page.drop_waiting()  # no account to sign in to yet
         self.login_page.attach(self.ctx)  # a Sign in pressed meanwhile goes ahead now
@@ -296,10 +293,8 @@ class AppWindow(QMainWindow):
             # The forms load, so staff can sign in and read; but a consent made now would name
             # a version whose text is not the locked one.
             self._tell(
-                "The form files need attention",
-                form_problems_text(self.ctx.form_problems)
-                + "\n\nStaff can sign in and read records. The kiosk does not open and no"
-                " document is issued until this is fixed.",
+                words("shell.forms_attention_title"),
+                words("shell.forms_attention", problems=form_problems_text(self.ctx.form_problems)),
             )
         self.context_opened.emit()
 
@@ -358,12 +353,11 @@ class AppWindow(QMainWindow):
             window.hide()
             window.deleteLater()
         messages = {
-            "idle": "The station locked itself after a quiet spell. Please sign in again.",
-            "lock": "Locked. Please sign in again.",
-            "sign_out": "Signed out.",
-            "kiosk": "",
+            "idle": "shell.locked_idle",
+            "lock": "shell.locked",
+            "sign_out": "shell.signed_out",
         }
-        self.show_login(messages.get(why, ""))
+        self.show_login(words(messages[why]) if why in messages else "")
         self.locked.emit(why)
 
     @Slot()
@@ -388,9 +382,10 @@ class AppWindow(QMainWindow):
         assert self.ctx is not None
         if self.ctx.form_problems:
             self._tell(
-                "Kiosk mode cannot start",
-                form_problems_text(self.ctx.form_problems)
-                + "\n\nNo patient can sign until the form files are fixed.",
+                words("shell.kiosk_cannot_start"),
+                words(
+                    "shell.kiosk_forms_broken", problems=form_problems_text(self.ctx.form_problems)
+                ),
             )
             return
         from intake.ui.operations import KNOWN_ERRORS
@@ -398,15 +393,10 @@ class AppWindow(QMainWindow):
         try:
             kiosk = self._kiosk_factory(self.ctx, session)
         except KNOWN_ERRORS as exc:
-            from intake.ui.common import describe_error
-
-            self._tell("Kiosk mode could not start", describe_error(exc))
+            self._tell(words("shell.kiosk_could_not_start"), describe_error(exc))
             return
         if kiosk is None:
-            self._tell(
-                "Kiosk mode is not available",
-                "The kiosk screens are not installed on this station.",
-            )
+            self._tell(words("shell.kiosk_unavailable"), words("shell.kiosk_not_installed"))
             return
         # The staff session ends: the patient now has the station.
         self.lock("kiosk")
@@ -421,14 +411,10 @@ class AppWindow(QMainWindow):
     def _on_kiosk_destroyed(self) -> None:
         self.kiosk_window = None
         self.show()
-        self.show_login("Kiosk mode ended. Please sign in.")
+        self.show_login(words("shell.kiosk_ended"))
 
     def _tell(self, title: str, text: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAccessibleName(title)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box = warning_box(title, text, self)
         box.open()
         self.message_box = box
 
@@ -449,16 +435,12 @@ def install_crash_handler(window: QWidget) -> None:
             sys.__excepthook__(kind, exc, tb)
             return
         told.append(True)
-        box = QMessageBox(
+        box = message_box(
             QMessageBox.Icon.Critical,
-            "Something went wrong",
-            f"The program met an error of its own ({kind.__name__}). What was being done may"
-            " not have finished; please check it, and call support. The details are in the log.",
-            QMessageBox.StandardButton.Ok,
+            words("shell.crash_title"),
+            words("shell.crash", kind=kind.__name__),
             window if window.isVisible() else None,
         )
-        box.setAccessibleName("Something went wrong")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(told.clear)
         box.open()
 
@@ -469,7 +451,8 @@ def run(kiosk: bool = False) -> int:
     """Start the desktop app (``kiosk``: straight into kiosk mode after a staff sign-in)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName(APP_TITLE)
+    # The product's own name, the same in every language: the platform keys settings by it.
+    app.setApplicationName(i18n.tr(APP_TITLE_ID, i18n.source_language()))
     window = AppWindow(kiosk_mode=kiosk)
     install_crash_handler(window)
     window.show()

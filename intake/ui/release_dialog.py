@@ -18,10 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
 from intake.services.alerts import NOTE_MAX, AlertService
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, ServiceError
-from intake.ui.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import describe_error, named, primary, words
+from intake.ui.shell_words import message_of
+
+
+def release_role_words(role: str) -> str:
+    """A staff role as it stands inside the "Released as" sentence; an unknown one as stored."""
+    key = f"shell.release_role_{role}"
+    return words(key) if i18n.has(key) else role.replace("_", " ")
 
 
 class AlertReleaseDialog(QDialog):
@@ -48,34 +56,37 @@ class AlertReleaseDialog(QDialog):
         self._service = service
         self._actor = actor
         self.visit_id = visit_id
-        self.setWindowTitle("Release the mood-screen alert")
-        named(self, "Release the mood-screen alert", "release_dialog")
+        self.setWindowTitle(words("shell.release_title"))
+        named(self, words("shell.release_title"), "release_dialog")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         # Wrapped texts (and a refusal shown later) get the height they need at this width.
         layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
-        whose = f"<b>{escape(patient_name)}</b>'s" if patient_name else "The patient's"
         intro = QLabel(
-            f"{whose} answers to the mood questions need a member of the clinical team to see "
-            "them before the visit continues. Release the visit only once the patient has been "
-            "seen.",
+            words("shell.release_intro_named", name=escape(patient_name))
+            if patient_name
+            else words("shell.release_intro"),
             self,
         )
         intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setWordWrap(True)
         intro.setMinimumWidth(500)
-        named(intro, "What the release is for")
+        named(intro, words("shell.release_intro_name"), "what_the_release_is_for")
         layout.addWidget(intro)
-        label = QLabel("Note (required): how the patient was seen and what was agreed", self)
+        label = QLabel(words("shell.release_note_label"), self)
+        label.setWordWrap(True)
         layout.addWidget(label)
-        self.note = named(QPlainTextEdit(self), "Release note")
-        self.note.setPlaceholderText("e.g. Seen in private by Dr Ruiz; safety plan agreed.")
+        self.note = named(QPlainTextEdit(self), words("shell.release_note"), "release_note")
+        self.note.setPlaceholderText(words("shell.release_note_hint"))
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(84)
         label.setBuddy(self.note)
         layout.addWidget(self.note)
-        self.count = named(QLabel(f"0 / {NOTE_MAX}", self), "Note length")
+        self.count = named(
+            QLabel(words("shell.release_count", length=0, max=NOTE_MAX), self),
+            words("shell.release_note_length"),
+        )
         self.count.setObjectName("muted")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.count)
@@ -83,40 +94,47 @@ class AlertReleaseDialog(QDialog):
         self.username: QLineEdit | None = None
         self.secret: QLineEdit | None = None
         if self.refusal:
-            who = QLabel(
-                "You are signed in without the role that releases it: the clinician who saw the "
-                "patient signs the release with their own username and PIN.",
-                self,
-            )
+            who = QLabel(words("shell.release_colleague"), self)
             who.setWordWrap(True)
             who.setMinimumWidth(500)
             layout.addWidget(who)
             fields = QFormLayout()
-            self.username = named(QLineEdit(self), "Releasing clinician's username")
-            self.secret = named(QLineEdit(self), "Releasing clinician's PIN")
+            self.username = named(
+                QLineEdit(self),
+                words("shell.release_username_name"),
+                "releasing_clinician's_username",
+            )
+            self.secret = named(
+                QLineEdit(self), words("shell.release_secret_name"), "releasing_clinician's_pin"
+            )
             self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-            fields.addRow("Clinician's username", self.username)
-            fields.addRow("Their PIN", self.secret)
+            fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            fields.addRow(words("shell.release_username"), self.username)
+            fields.addRow(words("shell.release_secret"), self.secret)
             layout.addLayout(fields)
-            by = "the clinician named above"
+            by = words("shell.release_by_colleague")
         else:
-            by = f"{actor.name} ({actor.role.replace('_', ' ')})"
-        signed = QLabel(
-            f"Released as {by}; the summary, the intake summary PDF and the audit trail say who "
-            "released it, when, and the note.",
-            self,
-        )
+            by = words(
+                "shell.release_by_self", name=actor.name, role=release_role_words(actor.role)
+            )
+        signed = QLabel(by, self)
         signed.setObjectName("muted")
         signed.setWordWrap(True)
         signed.setMinimumWidth(500)
         layout.addWidget(signed)
-        self.message = MessageLabel("Release message", self)
+        self.message = message_of(words("shell.release_box"), "release_message", self)
         self.message.setMinimumWidth(500)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
-        self.release_button = named(QPushButton("Release the visit", self), "Release the visit")
+        self.release_button = named(
+            QPushButton(words("shell.release"), self), words("shell.release"), "release_the_visit"
+        )
         primary(self.release_button)
-        self.cancel_button = named(QPushButton("Cancel", self), "Cancel release")
+        self.cancel_button = named(
+            QPushButton(words("shell.release_cancel"), self),
+            words("shell.release_cancel_name"),
+            "cancel_release",
+        )
         self.release_button.clicked.connect(self._on_release_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
         self.note.textChanged.connect(self._on_note_text_changed)
@@ -134,7 +152,7 @@ class AlertReleaseDialog(QDialog):
         if self.message.kind == "error":
             self.message.clear_message()
         length = len(" ".join(self.note.toPlainText().split()))
-        self.count.setText(f"{length} / {NOTE_MAX}")
+        self.count.setText(words("shell.release_count", length=length, max=NOTE_MAX))
         self.count.setStyleSheet("color:#b3261e;" if length > NOTE_MAX else "")
 
     @Slot()

@@ -18,17 +18,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from intake.services.errors import InvalidInput, Locked, LoginFailed, ServiceError
-from intake.ui.common import MessageLabel, describe_error, named, primary, words
+from intake.ui.common import (
+    MessageLabel,
+    describe_error,
+    named,
+    primary,
+    staff_lang,
+    staff_number,
+    words,
+)
 from intake.ui.operations import Operation
+from intake.ui.shell_words import message_of, problem_of
 
 if TYPE_CHECKING:
     from intake.forms.model import ClinicProfile
     from intake.services.context import AppContext
+    from intake.services.security import ProtectionStatus
     from intake.services.staff import StaffInfo, StaffService
 
 
@@ -70,7 +81,7 @@ class StaffLoginPage(QWidget):
         wait_limit_s: float = SIGNIN_WAIT_LIMIT_S,
     ):
         super().__init__(parent)
-        named(self, "Staff sign-in", "staff_login_page")
+        named(self, words("shell.signin_page"), "staff_login_page")
         self._staff: StaffService | None = None
         # A sign-in asked for before the database is open: (username, PIN), kept only until
         # the database opens (or fails to), or for wait_limit_s at most; never logged.
@@ -85,21 +96,24 @@ class StaffLoginPage(QWidget):
         self.title.setObjectName("title")
         layout.addWidget(self.title)
         subtitle = QLabel(
-            "Staff sign-in to put this station into kiosk mode" if kiosk else "Staff sign-in",
-            self,
+            words("shell.signin_subtitle_kiosk" if kiosk else "shell.signin_subtitle"), self
         )
+        subtitle.setWordWrap(True)
         subtitle.setObjectName("subtitle")
         layout.addWidget(subtitle)
         form = QFormLayout()
-        self.username = named(QLineEdit(self), "Username")
-        self.secret = named(QLineEdit(self), "PIN or password")
+        self.username = named(QLineEdit(self), words("shell.username"), "username")
+        self.secret = named(QLineEdit(self), words("shell.secret"), "pin_or_password")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Username", self.username)
-        form.addRow("PIN or password", self.secret)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(words("shell.username"), self.username)
+        form.addRow(words("shell.secret"), self.secret)
         layout.addLayout(form)
-        self.message = MessageLabel("Sign-in message", self)
+        self.message = message_of(words("shell.signin_box"), "sign-in_message", self)
         layout.addWidget(self.message)
-        self.sign_in_button = named(QPushButton("Sign in", self), "Sign in")
+        self.sign_in_button = named(
+            QPushButton(words("shell.sign_in"), self), words("shell.sign_in"), "sign_in"
+        )
         self.sign_in_button.setDefault(True)
         primary(self.sign_in_button)
         layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -185,7 +199,7 @@ class StaffLoginPage(QWidget):
         username, secret = self.username.text(), self.secret.text()
         self.secret.clear()  # never kept on screen, right or wrong
         if not username.strip() or not secret:
-            self.message.show_error("Please enter your username and PIN.")
+            self.message.show_error(words("shell.signin_missing"))
             return
         if self._staff is None:
             # Pressed while the database opens: the sign-in waits for it, one press one attempt.
@@ -203,7 +217,7 @@ class StaffLoginPage(QWidget):
 
     @Slot(bool)
     def _on_login_busy_changed(self, busy: bool) -> None:
-        self.sign_in_button.setText("Signing in…" if busy else "Sign in")
+        self.sign_in_button.setText(words("shell.signing_in" if busy else "shell.sign_in"))
         if busy:
             self.message.clear_message()
 
@@ -219,33 +233,93 @@ class StaffLoginPage(QWidget):
             self.secret.setFocus()
 
 
-def clinic_profile_text(clinic: ClinicProfile) -> list[tuple[str, str]]:
-    """The clinic profile as label/value pairs, for showing read-only."""
-    labs = "; ".join(
-        f"{lab.label('en')}: {lab.low:g}–{lab.high:g} {lab.unit}" for lab in clinic.labs
+def clinic_profile_text(clinic: ClinicProfile) -> list[tuple[str, str, str]]:
+    """The clinic profile as (object name, label, value), for showing read-only."""
+    lang = staff_lang()
+    labs = "\n".join(
+        words(
+            "shell.lab_range",
+            lab=lab.label(lang),
+            low=staff_number(lab.low),
+            high=staff_number(lab.high),
+            unit=lab.unit,
+        )
+        for lab in clinic.labs
     )
     low, high = clinic.target_mg_per_kg
     months_low, months_high = clinic.course_months
+    course = words(
+        "shell.course_target",
+        low=staff_number(low),
+        high=staff_number(high),
+        months_low=months_low,
+        months_high=months_high,
+    )
+    version = words(
+        "shell.profile_version_value",
+        version=clinic.meta.version,
+        date=clinic.meta.effective.isoformat(),
+    )
     return [
-        ("Clinic", clinic.name),
-        ("Department", clinic.department),
-        ("Address", clinic.address),
-        ("Phone", clinic.phone),
-        ("Email", clinic.email),
-        ("Opening hours", clinic.hours("en")),
-        ("Time zone", clinic.timezone),
-        ("Record numbers", f"{clinic.record_prefix}-000001, {clinic.record_prefix}-000002, …"),
-        ("Lab reference ranges", labs),
-        ("Course target", f"{low:g}–{high:g} mg/kg cumulative, {months_low}–{months_high} months"),
+        ("clinic", words("shell.profile_clinic"), clinic.name),
+        ("department", words("shell.profile_department"), clinic.department_in(lang)),
+        ("address", words("shell.profile_address"), clinic.address),
+        ("phone", words("shell.profile_phone"), clinic.phone),
+        ("email", words("shell.profile_email"), clinic.email),
+        ("opening_hours", words("shell.profile_hours"), clinic.hours(lang)),
+        ("time_zone", words("shell.profile_timezone"), clinic.timezone),
         (
-            "Profile version",
-            f"{clinic.meta.version} (effective {clinic.meta.effective.isoformat()})",
+            "record_numbers",
+            words("shell.profile_record_numbers"),
+            words("shell.record_numbers", prefix=clinic.record_prefix),
         ),
+        ("lab_reference_ranges", words("shell.profile_labs"), labs),
+        ("course_target", words("shell.profile_course"), course),
+        ("profile_version", words("shell.profile_version"), version),
     ]
 
 
+# The profile's rows in the box's left column; the rest go in the right one.
+PROFILE_LEFT_ROWS = 6
+
+
+def protection_words(status: ProtectionStatus) -> str:
+    """How this installation protects its data at rest, in one paragraph."""
+    if status.problem:
+        return words("shell.protection_problem", problem=status.problem)
+    store = "keyring" if status.store_kind == "keyring" else "file"
+    if status.backend == "postgresql":
+        database = "postgresql"
+    else:
+        database = "encrypted" if status.encrypted else "plain"
+    text = words(f"shell.protection_{database}_{store}", where=status.store_where)
+    if status.fallback:
+        text = words("shell.protection_fallback", notice=text)
+    return text
+
+
+def _value_label(text: str, parent: QWidget, object_name: str, name: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return named(label, name, object_name)
+
+
+def _form(parent_layout: QHBoxLayout) -> QFormLayout:
+    """One of two forms side by side; a label too long for its column goes above its field."""
+    form = QFormLayout()
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    parent_layout.addLayout(form, 1)
+    return form
+
+
 class FirstRunPage(QWidget):
-    """Fresh install: create the first staff account (an administrator), confirm the clinic profile."""
+    """Fresh install: create the first staff account (an administrator), confirm the clinic profile.
+
+    Laid out in two columns to be read whole at the stations' 1280x800 and 1024x768; should the
+    page still not fit (problems shown, a long notice), the page scrolls and no line is cut.
+    """
 
     admin_created = Signal(object)  # StaffInfo
 
@@ -253,79 +327,99 @@ class FirstRunPage(QWidget):
         from intake.services.staff import StaffService
 
         super().__init__(parent)
-        named(self, "First run", "first_run_page")
+        named(self, words("shell.first_run"), "first_run_page")
         self._staff = StaffService(ctx)
-        _, layout = _card(self, 640)
-        title = QLabel("Welcome — set up this installation", self)
-        title.setObjectName("title")
-        layout.addWidget(title)
-        intro = QLabel(
-            "Create the first staff account. It is an administrator account: it can add the "
-            "other front-desk and dermatologist accounts afterwards.",
-            self,
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("first_run_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        content = QWidget(self.scroll_area)
+        content.setObjectName("first_run_content")
+        self.scroll_area.setStyleSheet(
+            "QScrollArea#first_run_scroll, QWidget#first_run_content { background: transparent; }"
         )
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.scroll_area)
+        _, layout = _card(content, 900)
+        layout.setSpacing(10)
+        self.scroll_area.setWidget(content)
+
+        title = QLabel(words("shell.first_run_title"), content)
+        title.setObjectName("title")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        intro = QLabel(words("shell.first_run_intro"), content)
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        form = QFormLayout()
-        self.display_name = named(QLineEdit(self), "Full name")
-        self.username = named(QLineEdit(self), "Username")
-        self.secret = named(QLineEdit(self), "PIN or password")
-        self.secret_again = named(QLineEdit(self), "PIN or password again")
+        self.display_name = named(QLineEdit(content), words("shell.full_name"), "full_name")
+        self.username = named(QLineEdit(content), words("shell.username"), "username")
+        self.secret = named(QLineEdit(content), words("shell.secret"), "pin_or_password")
+        self.secret_again = named(
+            QLineEdit(content), words("shell.secret_again"), "pin_or_password_again"
+        )
         for field in (self.secret, self.secret_again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
         self.errors: dict[str, MessageLabel] = {}
-        for label, field, key in (
-            ("Full name", self.display_name, "display_name"),
-            ("Username", self.username, "username"),
-            ("PIN or password", self.secret, "secret"),
-            ("PIN or password again", self.secret_again, "secret_again"),
+        fields = QHBoxLayout()
+        fields.setSpacing(24)
+        left, right = _form(fields), _form(fields)
+        for form, label, field, key in (
+            (left, words("shell.full_name"), self.display_name, "display_name"),
+            (left, words("shell.username"), self.username, "username"),
+            (right, words("shell.secret"), self.secret, "secret"),
+            (right, words("shell.secret_again"), self.secret_again, "secret_again"),
         ):
             form.addRow(label, field)
-            error = MessageLabel(f"{label} problem", self)
+            error = problem_of(label, f"{field.objectName()}_problem", content)
             self.errors[key] = error
             form.addRow("", error)
-        layout.addLayout(form)
+        layout.addLayout(fields)
 
-        box = QGroupBox("Clinic profile", self)
-        named(box, "Clinic profile")
-        box_layout = QFormLayout(box)
-        for label, value in clinic_profile_text(ctx.forms.clinic):
-            text = QLabel(value, box)
-            text.setWordWrap(True)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            named(text, label)
-            box_layout.addRow(f"{label}:", text)
-        note = QLabel(
-            "The clinic profile is edited in <b>forms/clinic/form.toml</b> (then run "
-            "<code>uv run main.py forms lock</code>); it is shown here read-only.",
-            box,
-        )
+        box = QGroupBox(words("shell.profile_box"), content)
+        named(box, words("shell.profile_box"), "clinic_profile")
+        self.profile_box = box
+        box_layout = QVBoxLayout(box)
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        profile_forms = (_form(columns), _form(columns))
+        for row, (key, label, value) in enumerate(clinic_profile_text(ctx.forms.clinic)):
+            form = profile_forms[row >= PROFILE_LEFT_ROWS]
+            form.addRow(
+                words("shell.profile_row", label=label), _value_label(value, box, key, label)
+            )
+        box_layout.addLayout(columns)
+        note = QLabel(words("shell.profile_note"), box)
         note.setWordWrap(True)
-        box_layout.addRow(note)
+        box_layout.addWidget(note)
         layout.addWidget(box)
 
-        from intake.services.security import protection_notice, protection_status
+        from intake.services.security import protection_status
 
         self.protection_status = protection_status(ctx)
-        self.protection_notice = named(
-            QLabel(protection_notice(self.protection_status), self), "Data protection"
-        )
-        self.protection_notice.setWordWrap(True)
-        self.protection_notice.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
+        self.protection_notice = _value_label(
+            protection_words(self.protection_status),
+            content,
+            "data_protection",
+            words("shell.protection"),
         )
         layout.addWidget(self.protection_notice)
 
         self.profile_confirmed = named(
-            QCheckBox("I have checked the clinic profile above and it is correct", self),
-            "Clinic profile is correct",
+            QCheckBox(words("shell.profile_confirmed"), content),
+            words("shell.profile_confirmed_name"),
+            "clinic_profile_is_correct",
         )
         layout.addWidget(self.profile_confirmed)
-        self.message = MessageLabel("Setup message", self)
+        self.message = message_of(words("shell.setup_box"), "setup_message", content)
         layout.addWidget(self.message)
         self.create_button = named(
-            QPushButton("Create administrator account", self), "Create account"
+            QPushButton(words("shell.create_admin"), content),
+            words("shell.create_admin_name"),
+            "create_account",
         )
         self.create_button.setDefault(True)
         primary(self.create_button)
@@ -338,16 +432,12 @@ class FirstRunPage(QWidget):
             error.clear_message()
         self.message.clear_message()
         if self.secret.text() != self.secret_again.text():
-            self.errors["secret_again"].show_error(
-                "The two entries differ; please type them again."
-            )
+            self.errors["secret_again"].show_error(words("shell.entries_differ"))
             self.secret.clear()
             self.secret_again.clear()
             return
         if not self.profile_confirmed.isChecked():
-            self.message.show_error(
-                "Please check the clinic profile and tick the box to confirm it."
-            )
+            self.message.show_error(words("shell.profile_unconfirmed"))
             return
         from intake.services.context import SYSTEM
 

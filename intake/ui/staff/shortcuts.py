@@ -14,6 +14,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
+from intake.ui.common import words
+
 Keys = QKeySequence | QKeySequence.StandardKey | str
 
 
@@ -75,10 +77,11 @@ class ButtonAction(StaffAction):
     def __init__(self, text: str, keys: Keys | None, button: QAbstractButton, scope: QWidget):
         super().__init__(text, keys, scope)
         self.button = button
+        self._tip_set = ""  # the tooltip this action last gave the button
         self.setObjectName(f"{button.objectName()}_action")
         button.installEventFilter(self)
         if keys is not None:
-            button.setAccessibleDescription(f"Shortcut: {shortcut_text(self)}")
+            button.setAccessibleDescription(words("shell.shortcut", keys=shortcut_text(self)))
             self._name_shortcut_in_tooltip()
         self.sync()
 
@@ -107,11 +110,11 @@ class ButtonAction(StaffAction):
 
     def _name_shortcut_in_tooltip(self) -> None:
         """Whatever the screen says in the tooltip, followed by the shortcut."""
-        suffix = f" ({shortcut_text(self)})"
         tip = self.button.toolTip()
-        if tip.endswith(suffix):
+        if tip and tip == self._tip_set:
             return
         if not tip:
             tip = self.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
             tip = tip.rstrip("…")
-        self.button.setToolTip(tip + suffix)
+        self._tip_set = words("shell.shortcut_tip", tip=tip, keys=shortcut_text(self))
+        self.button.setToolTip(self._tip_set)

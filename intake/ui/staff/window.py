@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QBrush, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,17 +30,26 @@ from intake.domain.kinds import StaffRole
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, Locked
 from intake.services.staff import StaffInfo, StaffService, secret_problem, staff_actor
-from intake.ui.common import BusyBar, MessageLabel, describe_error, fill_table, make_table, named
+from intake.ui.common import (
+    BusyBar,
+    describe_error,
+    fill_table,
+    make_table,
+    named,
+    staff_lang,
+    words,
+)
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.shell_words import NarrowingLabel, message_of, problem_of, role_words
 from intake.ui.staff.clinician import ClinicianPage
 from intake.ui.staff.front_desk import FrontDeskPage
 from intake.ui.staff.paper_check import PaperCheckDialog
 from intake.ui.staff.shortcuts import ButtonAction, Keys, StaffAction
 from intake.ui.staff.staff_title import StaffTitleBox
 from intake.ui.staff.style import STAFF_QSS
-from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
+from intake.ui.staff.timestamps import PendingTimestamps
 
-ROLE_NAMES = {"front_desk": "Front desk", "clinician": "Dermatologist", "admin": "Administrator"}
+ROLES = ("front_desk", "clinician", "admin")
 # Which pages each role sees; the services refuse the rest anyway.
 ROLE_PAGES = {
     "front_desk": ("front_desk",),
@@ -56,22 +65,28 @@ class AdminPinDialog(QDialog):
 
     def __init__(self, question: str, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Confirm with your PIN", "admin_pin_dialog")
-        self.setWindowTitle("Confirm with your PIN")
+        named(self, words("shell.pin_title"), "admin_pin_dialog")
+        self.setWindowTitle(words("shell.pin_title"))
         self.setModal(True)
         layout = QVBoxLayout(self)
-        self.question = named(QLabel(question, self), "Change to confirm")
+        self.question = named(
+            QLabel(question, self), words("shell.pin_question"), "change_to_confirm"
+        )
         self.question.setWordWrap(True)
         layout.addWidget(self.question)
-        self.secret = named(QLineEdit(self), "Your PIN")
+        self.secret = named(QLineEdit(self), words("shell.pin_yours"), "your_pin")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         layout.addWidget(self.secret)
-        self.message = MessageLabel("Confirm with your PIN message", self)
+        self.message = message_of(words("shell.pin_title"), "confirm_with_your_pin_message", self)
         layout.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.cancel_button = named(QPushButton("Cancel", self), "Cancel")
-        self.confirm_button = named(QPushButton("Confirm", self), "Confirm")
+        self.cancel_button = named(
+            QPushButton(words("shell.cancel"), self), words("shell.cancel"), "cancel"
+        )
+        self.confirm_button = named(
+            QPushButton(words("shell.confirm"), self), words("shell.confirm"), "confirm"
+        )
         self.confirm_button.setDefault(True)
         row.addWidget(self.cancel_button)
         row.addWidget(self.confirm_button)
@@ -85,7 +100,7 @@ class AdminPinDialog(QDialog):
         secret = self.secret.text()
         self.secret.clear()
         if not secret:
-            self.message.show_error("Please type your PIN.")
+            self.message.show_error(words("shell.pin_missing"))
             return
         self.confirmed.emit(secret)
 
@@ -102,59 +117,82 @@ class StaffAccountsPage(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Staff accounts", "accounts_page")
+        named(self, words("shell.accounts_page"), "accounts_page")
         self._staff = StaffService(ctx)
         self._actor = actor
         self._accounts: list[StaffInfo] = []
         self.switches: dict[str, QCheckBox] = {}
         self.pin_dialog: AdminPinDialog | None = None
         self.table = make_table(
-            self, "Staff accounts list", ("Name", "Username", "Role", "Active"), 0
+            self,
+            words("shell.accounts_list"),
+            tuple(words(f"shell.column_{c}") for c in ("name", "username", "role", "active")),
+            0,
         )
-        box = QGroupBox("Add an account", self)
+        self.table.setObjectName("staff_accounts_list")
+        box = QGroupBox(words("shell.add_box"), self)
         form = QFormLayout(box)
-        self.display_name = named(QLineEdit(box), "New account name")
-        self.username = named(QLineEdit(box), "New account username")
-        self.role = named(QComboBox(box), "New account role")
-        for role in ("front_desk", "clinician", "admin"):
-            self.role.addItem(ROLE_NAMES[role], role)
-        self.secret = named(QLineEdit(box), "New account PIN")
-        self.secret_again = named(QLineEdit(box), "New account PIN again")
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.display_name = named(QLineEdit(box), words("shell.new_name"), "new_account_name")
+        self.username = named(QLineEdit(box), words("shell.new_username"), "new_account_username")
+        self.role = named(QComboBox(box), words("shell.new_role"), "new_account_role")
+        for role in ROLES:
+            self.role.addItem(role_words(role), role)
+        self.secret = named(QLineEdit(box), words("shell.new_secret"), "new_account_pin")
+        self.secret_again = named(
+            QLineEdit(box), words("shell.new_secret_again"), "new_account_pin_again"
+        )
         for edit in (self.secret, self.secret_again):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.errors = {
-            key: MessageLabel(f"New account {key} problem", box)
-            for key in ("display_name", "username", "role", "secret")
+            key: problem_of(words(f"shell.new_{field}"), f"new_account_{key}_problem", box)
+            for key, field in (
+                ("display_name", "name"),
+                ("username", "username"),
+                ("role", "role"),
+                ("secret", "secret"),
+            )
         }
-        form.addRow("Name", self.display_name)
+        form.addRow(words("shell.field_name"), self.display_name)
         form.addRow("", self.errors["display_name"])
-        form.addRow("Username", self.username)
+        form.addRow(words("shell.field_username"), self.username)
         form.addRow("", self.errors["username"])
-        form.addRow("Role", self.role)
-        form.addRow("PIN or password", self.secret)
-        form.addRow("Again", self.secret_again)
+        form.addRow(words("shell.field_role"), self.role)
+        form.addRow(words("shell.field_secret"), self.secret)
+        form.addRow(words("shell.field_again"), self.secret_again)
         form.addRow("", self.errors["secret"])
-        self.add_button = named(QPushButton("Add account", box), "Add account")
+        self.add_button = named(
+            QPushButton(words("shell.add_account"), box), words("shell.add_account"), "add_account"
+        )
         self.add_button.clicked.connect(self._on_add_button_clicked)
         form.addRow("", self.add_button)
 
-        reset_box = QGroupBox("Give an account a new PIN", self)
+        reset_box = QGroupBox(words("shell.reset_box"), self)
         reset_form = QFormLayout(reset_box)
-        self.reset_account = named(QComboBox(reset_box), "Account for a new PIN")
-        self.reset_secret = named(QLineEdit(reset_box), "New PIN")
-        self.reset_secret_again = named(QLineEdit(reset_box), "New PIN again")
+        reset_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.reset_account = named(
+            QComboBox(reset_box), words("shell.reset_account"), "account_for_a_new_pin"
+        )
+        self.reset_secret = named(QLineEdit(reset_box), words("shell.reset_secret"), "new_pin")
+        self.reset_secret_again = named(
+            QLineEdit(reset_box), words("shell.reset_secret_again"), "new_pin_again"
+        )
         for edit in (self.reset_secret, self.reset_secret_again):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reset_error = MessageLabel("New PIN problem", reset_box)
-        self.reset_button = named(QPushButton("Set new PIN", reset_box), "Set new PIN")
+        self.reset_error = problem_of(words("shell.reset_secret"), "new_pin_problem", reset_box)
+        self.reset_button = named(
+            QPushButton(words("shell.set_new_pin"), reset_box),
+            words("shell.set_new_pin"),
+            "set_new_pin",
+        )
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
-        reset_form.addRow("Account", self.reset_account)
-        reset_form.addRow("New PIN or passphrase", self.reset_secret)
-        reset_form.addRow("Again", self.reset_secret_again)
+        reset_form.addRow(words("shell.field_account"), self.reset_account)
+        reset_form.addRow(words("shell.field_new_secret"), self.reset_secret)
+        reset_form.addRow(words("shell.field_again"), self.reset_secret_again)
         reset_form.addRow("", self.reset_error)
         reset_form.addRow("", self.reset_button)
 
-        self.message = MessageLabel("Accounts message", self)
+        self.message = message_of(words("shell.accounts_box"), "accounts_message", self)
         layout = QHBoxLayout(self)
         layout.addWidget(self.table, 3)
         column = QVBoxLayout()
@@ -179,26 +217,34 @@ class StaffAccountsPage(QWidget):
                 (
                     a.display_name,
                     a.username,
-                    ROLE_NAMES.get(a.role, a.role),
-                    "yes" if a.active else "no",
+                    role_words(a.role),
+                    words("shell.active_yes" if a.active else "shell.active_no"),
                 )
                 for a in accounts
             ],
         )
         self.switches = {}
         for row, a in enumerate(accounts):
-            switch = named(QCheckBox("Active", self.table), f"Active: {a.username}")
-            switch.setChecked(a.active)
-            switch.setToolTip(
-                "Untick to disable this account (it can no longer sign in); tick to enable it."
+            switch = named(
+                QCheckBox(words("shell.active"), self.table),
+                words("shell.active_of", username=a.username),
+                f"Active: {a.username}".lower().replace(" ", "_"),
             )
+            switch.setChecked(a.active)
+            switch.setToolTip(words("shell.active_tip"))
             switch.toggled.connect(partial(self._on_switch_toggled, a))
             self.table.setCellWidget(row, 3, switch)
+            # The switch says it: the cell's own "yes"/"no" is kept for reading, not drawn under it.
+            if (cell := self.table.item(row, 3)) is not None:
+                cell.setForeground(QBrush(Qt.GlobalColor.transparent))
             self.switches[a.username] = switch
         current = self.reset_account.currentData()
         self.reset_account.clear()
         for a in accounts:
-            self.reset_account.addItem(f"{a.display_name} ({a.username})", a.username)
+            self.reset_account.addItem(
+                words("shell.account_choice", name=a.display_name, username=a.username),
+                a.username,
+            )
         if current is not None and (index := self.reset_account.findData(current)) >= 0:
             self.reset_account.setCurrentIndex(index)
 
@@ -241,10 +287,12 @@ class StaffAccountsPage(QWidget):
             switch.setChecked(account.active)
             switch.blockSignals(False)
         self.message.clear_message()
-        verb = "Enable" if checked else "Disable"
         self._ask_pin(
-            f"{verb} the account of {account.display_name} ({account.username})? Type your own"
-            " PIN to confirm.",
+            words(
+                "shell.ask_enable" if checked else "shell.ask_disable",
+                name=account.display_name,
+                username=account.username,
+            ),
             lambda _secret: self._set_active(account, checked),
         )
 
@@ -254,8 +302,8 @@ class StaffAccountsPage(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return
-        done = "enabled" if info.active else "disabled"
-        self.message.show_message(f"The account of {info.display_name} is {done}.", "info")
+        done = "shell.enabled" if info.active else "shell.disabled"
+        self.message.show_message(words(done, name=info.display_name), "info")
         self.refresh()
         self.account_changed.emit(info)
 
@@ -266,16 +314,16 @@ class StaffAccountsPage(QWidget):
         username = self.reset_account.currentData()
         secret = self.reset_secret.text()
         if username is None:
-            self.reset_error.show_error("Please choose the account.")
+            self.reset_error.show_error(words("shell.choose_account"))
             return
         if secret != self.reset_secret_again.text():
-            self.reset_error.show_error("The two entries differ; please type them again.")
+            self.reset_error.show_error(words("shell.entries_differ"))
             return
         if problem := secret_problem(secret):
             self.reset_error.show_error(problem)
             return
         self._ask_pin(
-            f"Give {username} a new PIN? Type your own PIN to confirm.",
+            words("shell.ask_reset", username=username),
             lambda _secret: self._reset(username, secret),
         )
 
@@ -290,7 +338,7 @@ class StaffAccountsPage(QWidget):
             return
         for edit in (self.reset_secret, self.reset_secret_again):
             edit.clear()
-        self.message.show_message(f"{info.display_name} has a new PIN.", "info")
+        self.message.show_message(words("shell.new_pin_set", name=info.display_name), "info")
         self.account_changed.emit(info)
 
     @Slot()
@@ -298,16 +346,13 @@ class StaffAccountsPage(QWidget):
         for label in (*self.errors.values(), self.message):
             label.clear_message()
         if self.secret.text() != self.secret_again.text():
-            self.errors["secret"].show_error("The two entries differ; please type them again.")
+            self.errors["secret"].show_error(words("shell.entries_differ"))
             return
         if problem := secret_problem(self.secret.text()):
             self.errors["secret"].show_error(problem)
             return
         name = self.display_name.text().strip() or self.username.text().strip()
-        self._ask_pin(
-            f"Add an account for {name}? Type your own PIN to confirm.",
-            self._add,
-        )
+        self._ask_pin(words("shell.ask_add", name=name), self._add)
 
     def _add(self, admin_secret: str) -> None:
         try:
@@ -328,7 +373,9 @@ class StaffAccountsPage(QWidget):
             return
         for edit in (self.display_name, self.username, self.secret, self.secret_again):
             edit.clear()
-        self.message.show_message(f"Added {info.display_name} ({ROLE_NAMES[info.role]}).", "info")
+        self.message.show_message(
+            words("shell.added", name=info.display_name, role=role_words(info.role)), "info"
+        )
         self.refresh()
         self.account_added.emit(info)
 
@@ -337,12 +384,9 @@ class TimestampAction(StaffAction):
     """The Station menu's "Add pending timestamps": off while a run is under way."""
 
     def __init__(self, runner: PendingTimestamps, scope: QWidget, on_run: Callable[[], object]):
-        super().__init__("Add pending &timestamps", None, scope, on_run)
+        super().__init__(words("shell.action_timestamps"), None, scope, on_run)
         self.runner = runner
-        self.setToolTip(
-            f"{ACTION_TEXT}: ask the time-stamping authority again for every document sealed"
-            " while it could not be reached"
-        )
+        self.setToolTip(words("shell.action_timestamps_tip"))
         runner.busy_changed.connect(self._on_runner_busy_changed)
         self.sync()
 
@@ -371,7 +415,7 @@ class StaffWindow(QWidget):
         debounce_ms: int = 150,
     ):
         super().__init__(parent)
-        named(self, "Staff workspace", "staff_window")
+        named(self, words("shell.workspace_window"), "staff_window")
         self.setStyleSheet(STAFF_QSS)
         self.info = info
         self._ctx = ctx
@@ -386,28 +430,42 @@ class StaffWindow(QWidget):
             self.timestamps.busy_changed.connect(self._on_timestamps_busy_changed)
             self.timestamps.finished.connect(self._on_timestamps_finished)
             self.timestamps.failed.connect(self._on_timestamps_failed)
-        self.station_message = MessageLabel("Station message", self)
-        self.station_busy = named(BusyBar(self), "Adding timestamps", "station_busy")
+        self.station_message = message_of(words("shell.station_box"), "station_message", self)
+        self.station_busy = named(BusyBar(self), words("shell.adding_timestamps"), "station_busy")
 
         bar = QFrame(self)
         bar.setObjectName("topbar")
-        clinic = QLabel(f"{ctx.forms.clinic.name} · {ctx.forms.clinic.department}", bar)
+        profile = ctx.forms.clinic
+        clinic = NarrowingLabel(
+            words(
+                "shell.top_bar_clinic",
+                clinic=profile.name,
+                department=profile.department_in(staff_lang()),
+            ),
+            bar,
+        )
         clinic.setObjectName("topbar_title")
+        # Both labels go onto two lines where the buttons need the room (1024 wide, long words).
         self.who = named(
-            QLabel(f"{info.display_name} · {ROLE_NAMES.get(info.role, info.role)}", bar),
-            "Signed in as",
+            NarrowingLabel(
+                words("shell.signed_in_who", name=info.display_name, role=role_words(info.role)),
+                bar,
+            ),
+            words("shell.signed_in_as"),
         )
         self.who.setObjectName("topbar_text")
         self.kiosk_button = named(
-            QPushButton("Start kiosk mode on this station", bar), "Start kiosk mode"
+            QPushButton(words("shell.kiosk_mode"), bar), words("shell.kiosk_mode_name")
         )
         self.paper_check_button = named(
-            QPushButton("Check a printed copy", bar), "Check a printed copy"
+            QPushButton(words("shell.paper_check"), bar), words("shell.paper_check")
         )
         self.paper_check_button.clicked.connect(self._on_paper_check_button_clicked)
         self.paper_check_dialog: PaperCheckDialog | None = None
-        self.lock_button = named(QPushButton("Lock", bar), "Lock station")
-        self.sign_out_button = named(QPushButton("Sign out", bar), "Sign out")
+        self.lock_button = named(QPushButton(words("shell.lock"), bar), words("shell.lock_name"))
+        self.sign_out_button = named(
+            QPushButton(words("shell.sign_out"), bar), words("shell.sign_out")
+        )
         for button in (
             self.paper_check_button,
             self.kiosk_button,
@@ -429,7 +487,7 @@ class StaffWindow(QWidget):
         bar_layout.addWidget(self.lock_button)
         bar_layout.addWidget(self.sign_out_button)
 
-        self.tabs = named(QTabWidget(self), "Workspace")
+        self.tabs = named(QTabWidget(self), words("shell.workspace"), "workspace")
         self.tabs.setDocumentMode(True)
         for page in ROLE_PAGES.get(info.role, ()):
             if page == "front_desk":
@@ -437,26 +495,26 @@ class StaffWindow(QWidget):
                     ctx, self.actor, self, board_refresh_ms=refresh_ms, debounce_ms=debounce_ms
                 )
                 self.front_desk.station_handed_over.connect(self.kiosk_requested)
-                self.tabs.addTab(self.front_desk, "Front desk")
+                self.tabs.addTab(self.front_desk, words("shell.page_front_desk"))
             elif page == "clinician":
                 self.clinician = ClinicianPage(
                     ctx, self.actor, self, refresh_ms=refresh_ms, debounce_ms=debounce_ms
                 )
-                self.tabs.addTab(self.clinician, "Dermatologist")
+                self.tabs.addTab(self.clinician, words("shell.page_clinician"))
             elif page == "accounts":
                 self.accounts = StaffAccountsPage(ctx, self.actor, self)
-                self.tabs.addTab(self.accounts, "Staff accounts")
+                self.tabs.addTab(self.accounts, words("shell.page_accounts"))
         if self.clinician is not None and self.timestamps is not None:
             self.clinician.review.documents.share_timestamps(self.timestamps)
         # One page needs no tabs to choose between.
         self.tabs.tabBar().setVisible(self.tabs.count() > 1)
-        self.menu_bar = named(QMenuBar(self), "Menu", "menu_bar")
+        self.menu_bar = named(QMenuBar(self), words("shell.menu"), "menu_bar")
         self.menu_bar.setNativeMenuBar(False)  # it belongs to this session, not the application
         self.shortcut_actions: dict[str, StaffAction] = {}
         self._build_menus()
         # The bar's own ">>" button (for menus that do not fit) is named like every control.
         for more in self.menu_bar.findChildren(QToolButton, "qt_menubar_ext_button"):
-            more.setAccessibleName("More menus")
+            more.setAccessibleName(words("shell.more_menus"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -474,37 +532,34 @@ class StaffWindow(QWidget):
 
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
-        patient = self._menu("&Patient")
+        patient = self._menu("patient")
         self._add(
-            patient, "find", StaffAction("&Find a patient", keys.Find, self, self.focus_search)
+            patient,
+            "find",
+            StaffAction(words("shell.action_find"), keys.Find, self, self.focus_search),
         )
         desk = self.front_desk
         if desk is not None:
             patient.addSeparator()
-            for name, text, key, button in (
-                ("new_patient", "&New patient…", keys.New, desk.register_button),
-                ("correct_details", "Correct &details…", "Ctrl+Shift+E", desk.correct_button),
-                ("start_visit", "&Start kiosk visit", "Ctrl+Shift+S", desk.start_button),
-                ("print_packet", "&Print packet…", keys.Print, desk.print_button),
-                ("refresh_board", "&Refresh the board", keys.Refresh, desk.board.refresh_button),
+            for name, key, button in (
+                ("new_patient", keys.New, desk.register_button),
+                ("correct_details", "Ctrl+Shift+E", desk.correct_button),
+                ("start_visit", "Ctrl+Shift+S", desk.start_button),
+                ("print_packet", keys.Print, desk.print_button),
+                ("refresh_board", keys.Refresh, desk.board.refresh_button),
             ):
-                self._add_button(patient, name, text, key, button)
+                self._add_button(patient, name, key, button)
         if self.clinician is not None:
             review = self.clinician.review
-            visit = self._menu("&Visit")
-            for name, text, key, button in (
-                ("countersign", "&Countersign consent…", "Ctrl+K", review.countersign_button),
-                ("print_document", "&Print document…", keys.Print, review.documents.print_button),
-                (
-                    "preview_document",
-                    "Pre&view document…",
-                    "Ctrl+Shift+P",
-                    review.documents.preview_button,
-                ),
-                ("reload_review", "&Reload the review", keys.Refresh, review.refresh_button),
+            visit = self._menu("visit")
+            for name, key, button in (
+                ("countersign", "Ctrl+K", review.countersign_button),
+                ("print_document", keys.Print, review.documents.print_button),
+                ("preview_document", "Ctrl+Shift+P", review.documents.preview_button),
+                ("reload_review", keys.Refresh, review.refresh_button),
             ):
-                self._add_button(visit, name, text, key, button)
-        station = self._menu("&Station")
+                self._add_button(visit, name, key, button)
+        station = self._menu("station")
         if self.tabs.count() > 1:
             for i in range(self.tabs.count()):
                 self._add(
@@ -515,18 +570,10 @@ class StaffWindow(QWidget):
                     ),
                 )
             station.addSeparator()
-        self._add_button(
-            station,
-            "paper_check",
-            "C&heck a printed copy…",
-            "Ctrl+Shift+V",
-            self.paper_check_button,
-        )
-        self._add_button(station, "lock", "&Lock station", "Ctrl+L", self.lock_button)
-        self._add_button(station, "sign_out", "Sign &out", None, self.sign_out_button)
-        self._add_button(
-            station, "kiosk", "Start &kiosk mode on this station", None, self.kiosk_button
-        )
+        self._add_button(station, "paper_check", "Ctrl+Shift+V", self.paper_check_button)
+        self._add_button(station, "lock", "Ctrl+L", self.lock_button)
+        self._add_button(station, "sign_out", None, self.sign_out_button)
+        self._add_button(station, "kiosk", None, self.kiosk_button)
         if self.timestamps is not None:
             station.addSeparator()
             self._add(
@@ -535,9 +582,10 @@ class StaffWindow(QWidget):
                 TimestampAction(self.timestamps, self, self.add_pending_timestamps),
             )
 
-    def _menu(self, title: str) -> QMenu:
-        menu = self.menu_bar.addMenu(title)
-        named(menu, title.replace("&", "") + " menu")
+    def _menu(self, key: str) -> QMenu:
+        """The menu ``shell.menu_<key>``, named ``shell.menu_<key>_name``."""
+        menu = self.menu_bar.addMenu(words(f"shell.menu_{key}"))
+        named(menu, words(f"shell.menu_{key}_name"), f"{key}_menu")
         menu.aboutToShow.connect(self.sync_actions)
         return menu
 
@@ -546,10 +594,9 @@ class StaffWindow(QWidget):
         menu.addAction(action)
         self.shortcut_actions[name] = action
 
-    def _add_button(
-        self, menu: QMenu, name: str, text: str, keys: Keys | None, button: QPushButton
-    ) -> None:
-        self._add(menu, name, ButtonAction(text, keys, button, self))
+    def _add_button(self, menu: QMenu, name: str, keys: Keys | None, button: QPushButton) -> None:
+        """The action ``name``, worded by ``shell.action_<name>``, that presses ``button``."""
+        self._add(menu, name, ButtonAction(words(f"shell.action_{name}"), keys, button, self))
 
     @Slot()
     def sync_actions(self) -> None:
@@ -586,9 +633,7 @@ class StaffWindow(QWidget):
     def add_pending_timestamps(self) -> None:
         """Ask the time-stamping authority for every pending timestamp (off the GUI thread)."""
         if self.timestamps is not None and self.timestamps.run(self):
-            self.station_message.show_message(
-                "Asking the time-stamping authority for the pending timestamps…", "info"
-            )
+            self.station_message.show_message(words("shell.timestamps_asking"), "info")
 
     @Slot(bool)
     def _on_timestamps_busy_changed(self, busy: bool) -> None:
@@ -597,12 +642,12 @@ class StaffWindow(QWidget):
     @Slot(object, str, str)
     def _on_timestamps_finished(self, source: object, text: str, kind: str) -> None:
         if source is self:
-            self.station_message.show_message(f"Pending timestamps: {text}", kind)
+            self.station_message.show_message(words("shell.timestamps_result", result=text), kind)
 
     @Slot(object, str)
     def _on_timestamps_failed(self, source: object, text: str) -> None:
         if source is self:
-            self.station_message.show_error(f"Pending timestamps: {text}")
+            self.station_message.show_error(words("shell.timestamps_result", result=text))
 
     @Slot()
     def _on_kiosk_button_clicked(self) -> None:
