@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import traceback
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -23,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from intake import i18n
-from intake.services.errors import ServiceError
+from intake.domain.errors import Coded
+from intake.services.errors import InvalidInput, ServiceError
 
 log = logging.getLogger("intake.ui.staff")
 
@@ -75,13 +77,45 @@ def staff_number(value: int | float | Decimal, *, places: int | None = None) -> 
     return i18n.number(value, staff_lang(), places=places)
 
 
+def coded_words(code: str, params: Mapping[str, Any], english: str) -> str:
+    """A coded message (a service's refusal, a validation problem) in the staff screens' words:
+    ``staff.error_<code>`` when the catalogue has it. Otherwise, in the source language, the
+    service's own ``english`` (written for whoever is at the screen); in another, the kiosk's
+    wording of the code (``kiosk.error_<code>``, which every code a person can meet has), or
+    its "ask for help": a Spanish station never shows English."""
+    lang = staff_lang()
+    key = f"staff.error_{code}"
+    if code and i18n.has(key):
+        return i18n.tr(key, lang, **params)
+    if lang == i18n.source_language():
+        return english
+    args = dict(params)
+    count = args.get("minutes", args.get("seconds"))
+    if isinstance(count, int):  # the kiosk's plural texts count minutes or seconds
+        args.setdefault("count", count)
+    key = f"kiosk.error_{code}"
+    return i18n.tr(key if code and i18n.has(key) else "kiosk.error_refused", lang, **args)
+
+
+def problem_text(text: str) -> str:
+    """A validation problem a service gave for a field, in the staff screens' words when it
+    carries a code (``Coded``); a text without one is shown as it is."""
+    if isinstance(text, Coded) and text.code:
+        return coded_words(text.code, text.params, str(text))
+    return text
+
+
 def refusal_text(exc: ServiceError) -> str:
-    """A service's refusal in the staff screens' words, by its code (``staff.error_<code>``);
-    the service's own text where the catalogue has no entry for the code."""
-    key = f"staff.error_{exc.code}"
-    if i18n.has(key):
-        return i18n.tr(key, staff_lang(), **exc.params)
-    return str(exc)
+    """A service's refusal in the staff screens' words, by its code (see ``coded_words``); a
+    refusal of several fields' input says each field's problem."""
+    if (
+        isinstance(exc, InvalidInput)
+        and exc.errors
+        and staff_lang() != i18n.source_language()
+        and not i18n.has(f"staff.error_{exc.code}")
+    ):
+        return "; ".join(problem_text(text) for text in exc.errors.values())
+    return coded_words(exc.code, exc.params, str(exc))
 
 
 def describe_error(exc: BaseException) -> str:
@@ -129,7 +163,10 @@ class MessageLabel(QLabel):
         self.setVisible(bool(text))
 
     def show_error(self, exc_or_text: BaseException | str) -> None:
-        text = exc_or_text if isinstance(exc_or_text, str) else describe_error(exc_or_text)
+        if isinstance(exc_or_text, str):
+            text = problem_text(exc_or_text)
+        else:
+            text = describe_error(exc_or_text)
         self.show_message(text, "error")
 
     def clear_message(self) -> None:

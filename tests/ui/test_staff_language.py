@@ -48,3 +48,28 @@ def test_the_title_box_speaks_only_the_catalogue(qtbot, sqlite_ctx, staff_in_pse
     names = tuple(i.display_name for i in StaffService(sqlite_ctx).list())
     names += tuple(i.username for i in StaffService(sqlite_ctx).list())
     assert not unmarked_staff_texts(box, names)
+
+
+def test_a_refusal_without_staff_words_is_never_english_at_a_spanish_station(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from intake.domain.errors import Coded
+    from intake.services.errors import InvalidInput, ServiceError
+    from intake.ui.common import MessageLabel, refusal_text
+
+    letters = Coded("Please use letters for the name.", "name_letters")
+    worded = InvalidInput({"first_name": letters})
+    locked = ServiceError("Locked for 5 minutes.", code="code_locked", minutes=5)
+    bare = ServiceError("Some English the catalogue does not know.", code="no_such_code")
+    # English: the service's own words, as before
+    assert refusal_text(worded) == "Please use letters for the name."
+    assert refusal_text(bare) == "Some English the catalogue does not know."
+    monkeypatch.setenv(STAFF_LANG_ENV, "es")
+    assert refusal_text(worded) == i18n.tr("kiosk.error_name_letters", "es")
+    assert refusal_text(locked) == i18n.tr("kiosk.error_code_locked", "es", count=5, minutes=5)
+    assert refusal_text(bare) == i18n.tr("kiosk.error_refused", "es")
+    label = MessageLabel()
+    label.show_error(letters)  # a field's problem shown as the service gave it
+    assert label.text() == i18n.tr("kiosk.error_name_letters", "es")
+    label.show_error("Un texto ya en español.")  # a text without a code is shown as it is
+    assert label.text() == "Un texto ya en español."
