@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from pseudo_text import unmarked_staff_texts
+from pseudo_text import staff_texts, unmarked_staff_texts
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import text
+from test_staff_buttons_fit import clipped_buttons
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     background_work_finishes,
     clinician,
@@ -36,6 +37,8 @@ STAFF = ("Dr Ana Ruiz",)
 
 
 def shot(widget: QWidget, name: str) -> None:
+    """Keep a picture when INTAKE_PSEUDO_SHOTS names a folder; every button shows its text."""
+    assert clipped_buttons(widget) == [], name
     if SHOTS:
         widget.grab().save(str(Path(SHOTS) / f"signing_{name}.png"))
 
@@ -195,7 +198,8 @@ def test_documents_tab_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo, monkeypatch
     assert unmarked_staff_texts(preview, STAFF + shas + ids) == []
     assert accessible_name(preview.close_button).startswith("⟦")
     shot(preview, "preview_pseudo")
-    preview.reject()
+    with qtbot.waitSignal(preview.destroyed):  # closed (and deleted) before the tab goes
+        preview.reject()
 
     # A document whose stored file was changed (no longer a PDF): its problem is said.
     with sqlite_ctx.db.engine.begin() as conn:  # what direct database access can do
@@ -235,12 +239,18 @@ def test_signing_in_spanish(qtbot, sqlite_ctx, monkeypatch) -> None:  # type: ig
     assert dialog.sign_button.text() == "Refrendar"
     assert accessible_name(dialog.cancel_button) == "Cancelar el refrendo"
     assert "declaración del prescriptor" in dialog.meaning.text()
+    shot(dialog, "countersign_es")
     widget = PregnancyStatusWidget(sqlite_ctx, clinician(sqlite_ctx))
     qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
     widget.show_status(patient_id, True, None, True)
     assert "Vigente: <b>puede quedar embarazada</b>" in widget.current.text()
+    shot(widget, "pregnancy_es")
     tab = DocumentsWidget(sqlite_ctx, clinician(sqlite_ctx))
     qtbot.addWidget(tab)
+    tab.resize(1280, 800)
+    tab.show()
     with qtbot.waitSignal(tab.documents_issued, timeout=60_000):
         tab.load(vid, "submitted")
     header = tab.table.horizontalHeaderItem(3)
@@ -248,5 +258,23 @@ def test_signing_in_spanish(qtbot, sqlite_ctx, monkeypatch) -> None:  # type: ig
     texts = [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())]
     assert "Consentimiento" in texts
     assert tab.note.text().startswith("Se conservan todas las emisiones.")
-    for root in (dialog, widget, tab):
-        assert not any("⟦" in text for _, text in __import__("pseudo_text").staff_texts(root))
+    shot(tab, "documents_es")
+    paper = PaperCheckDialog(sqlite_ctx, clinician(sqlite_ctx))
+    qtbot.addWidget(paper)
+    paper.show()
+    paper.widget.entry.setText(tab.documents[0].id)
+    with qtbot.waitSignal(paper.widget.checked, timeout=30_000):
+        paper.widget.check()
+    assert "emisión 1" in paper.widget.details.text()
+    shot(paper, "paper_check_es")
+    tab.select("consent", 1)
+    with qtbot.waitSignal(tab.preview_opened, timeout=30_000) as opened:
+        tab._on_preview_button_clicked()
+    preview = opened.args[0]
+    assert preview.windowTitle() == "Consentimiento, emisión 1"
+    assert accessible_name(preview.close_button) == "Cerrar la vista previa"
+    shot(preview, "preview_es")
+    for root in (dialog, widget, tab, paper, preview):
+        assert not any("⟦" in text for _, text in staff_texts(root))
+    with qtbot.waitSignal(preview.destroyed):  # closed (and deleted) before the tab goes
+        preview.reject()
