@@ -103,6 +103,20 @@ def test_countersign_dialog_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo) -> Non
         dialog.sign()
         assert unmarked_staff_texts(dialog, data) == []
 
+    # Signed again, once it is countersigned: the service refuses it.
+    again = countersign_dialog(qtbot, sqlite_ctx, vid, "Em Sato")
+    draw_signature(again.pad)
+    for box in (*again.review_boxes.values(), *again.attestation_boxes.values()):
+        box.setChecked(True)
+    again.username.setText("derm")  # type: ignore[union-attr]
+    again.secret.setText(STAFF_PIN)
+    again.sign()
+    qtbot.waitUntil(lambda: not again.tasks.busy, timeout=60_000)
+    assert again.message.isVisible() and again.isVisible()
+    # The code ("immutable") has no staff wording yet: the service's English text is shown.
+    refusal = again.message.text()
+    assert unmarked_staff_texts(again, (*data, refusal)) == []
+
 
 def test_countersign_dialog_without_flags_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo) -> None:  # type: ignore[no-untyped-def]
     dialog = CountersignDialog(
