@@ -28,19 +28,16 @@ from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.ui.common import (
     BusyBar,
-    MessageLabel,
     describe_error,
     named,
     primary,
 )
 from intake.ui.operations import Operation
 from intake.ui.staff.packets import document_service
+from intake.ui.staff.signing_words import message_label, problem_label, said, said_or
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
-ATTESTATION = (
-    "I have reviewed this patient's intake, mood screen and acknowledgements, discussed the "
-    "risks of isotretinoin with them, and I am prescribing it under the clinic's programme."
-)
+FLAG_COLOURS = {"alert": "#b42318", "warning": "#8a5a00"}
 
 
 class CountersignDialog(QDialog):
@@ -61,63 +58,71 @@ class CountersignDialog(QDialog):
     ):
         super().__init__(parent)
         self._ctx, self._actor, self.visit_id = ctx, actor, visit_id
-        self.setWindowTitle("Countersign the consent")
-        named(self, "Countersign the consent", "countersign_dialog")
+        self.setWindowTitle(said("countersign_title"))
+        named(self, said("countersign_title"), "countersign_dialog")
         self.tasks = Operation(self, "countersign")
         self.setMinimumWidth(620)
 
-        meaning = SIGNATURE_MEANINGS["clinician"]
-        heading = QLabel(f"Consent of <b>{patient_name}</b>", self)
-        attestation = named(QLabel(ATTESTATION, self), "Attestation")
+        meaning = said_or("meaning_clinician", SIGNATURE_MEANINGS["clinician"])
+        heading = QLabel(said("countersign_heading", name=html.escape(patient_name)), self)
+        heading.setWordWrap(True)
+        attestation = named(
+            QLabel(said("attestation"), self), said("attestation_name"), "attestation"
+        )
         attestation.setWordWrap(True)
         self.meaning = named(
-            QLabel(f"Meaning of this signature: <b>{meaning}</b>", self), "Signature meaning"
+            QLabel(said("meaning", meaning=meaning), self),
+            said("meaning_name"),
+            "signature_meaning",
         )
+        self.meaning.setWordWrap(True)
         self.flags_box = self._flag_list(flags)
         self.attestations_box = self._attestation_list(attestations)
         form = QFormLayout()
-        self.printed_name = named(QLineEdit(actor.name, self), "Printed name")
-        self.name_error = MessageLabel("Printed name problem", self)
-        form.addRow("Printed name", self.printed_name)
+        self.printed_name = named(QLineEdit(actor.name, self), said("printed_name"), "printed_name")
+        self.name_error = problem_label("printed_name", "printed_name_problem", self)
+        form.addRow(said("printed_name"), self.printed_name)
         form.addRow("", self.name_error)
         # The PIN is asked again for each signature (21 CFR 11.200): an unlocked station is
         # not enough to sign as this clinician.
         # The first signing after sign-in needs every part of the identity: username and PIN.
         self.username: QLineEdit | None = None
         if first_signing:
-            self.username = named(QLineEdit(self), "Your username")
-            self.username.setPlaceholderText("the username you sign in with")
-            self.username_error = MessageLabel("Username problem", self)
-            form.addRow("Your username", self.username)
+            self.username = named(QLineEdit(self), said("username"), "your_username")
+            self.username.setPlaceholderText(said("username_hint"))
+            self.username_error = problem_label("username_subject", "username_problem", self)
+            form.addRow(said("username"), self.username)
             form.addRow("", self.username_error)
-        self.secret = named(QLineEdit(self), "Your PIN")
+        self.secret = named(QLineEdit(self), said("pin"), "your_pin")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret.setPlaceholderText("the PIN you sign in with")
-        self.secret_error = MessageLabel("PIN problem", self)
-        form.addRow("Your PIN", self.secret)
+        self.secret.setPlaceholderText(said("pin_hint"))
+        self.secret_error = problem_label("pin_subject", "pin_problem", self)
+        form.addRow(said("pin"), self.secret)
         form.addRow("", self.secret_error)
         self.pad = SignaturePadWidget(self)
-        named(self.pad, "Signature pad")
+        named(self.pad, said("signature_pad"), "signature_pad")
         self.pad.setMinimumSize(560, 180)
-        self.signature_error = MessageLabel("Signature problem", self)
-        self.clear_button = named(QPushButton("Clear", self), "Clear signature")
+        self.signature_error = problem_label("signature_subject", "signature_problem", self)
+        self.clear_button = named(
+            QPushButton(said("clear"), self), said("clear_name"), "clear_signature"
+        )
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
-        self.sign_button = named(QPushButton("Countersign", self), "Countersign")
+        self.sign_button = named(
+            QPushButton(said("countersign"), self), said("countersign"), "countersign"
+        )
         primary(self.sign_button)
         self.sign_button.setEnabled(False)
         self.sign_button.clicked.connect(self._on_sign_button_clicked)
-        self.cancel_button = named(QPushButton("Cancel", self), "Cancel countersigning")
+        self.cancel_button = named(
+            QPushButton(said("cancel"), self), said("cancel_name"), "cancel_countersigning"
+        )
         self.cancel_button.clicked.connect(self.reject)
-        self.message = MessageLabel("Countersign message", self)
+        self.message = message_label("countersign", "countersign_message", self)
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
         self.pad.signed_changed.connect(self._on_pad_signed_changed)
 
-        when = QLabel(
-            "The date and time are added when you press Countersign. The consent is then "
-            "re-issued, signed again by the clinic, and linked to the earlier version, which is kept.",
-            self,
-        )
+        when = QLabel(said("countersign_when"), self)
         when.setWordWrap(True)
         when.setObjectName("muted")
         buttons = QHBoxLayout()
@@ -133,7 +138,7 @@ class CountersignDialog(QDialog):
         layout.addWidget(self.flags_box)
         layout.addWidget(self.meaning)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Sign in the box:", self))
+        layout.addWidget(QLabel(said("sign_here"), self))
         layout.addWidget(self.pad, 1)
         layout.addWidget(self.signature_error)
         layout.addWidget(when)
@@ -148,19 +153,22 @@ class CountersignDialog(QDialog):
         inner = QWidget(self)
         rows = QVBoxLayout(inner)
         rows.setContentsMargins(8, 6, 8, 6)
-        title = "Open flags on this visit" if flags else "No open flags on this visit."
-        rows.addWidget(named(QLabel(f"<b>{title}</b>", inner), "Open flags"))
+        title = said("flags_open" if flags else "flags_none")
+        heading = named(QLabel(title, inner), said("flags_name"), "open_flags")
+        heading.setWordWrap(True)
+        rows.addWidget(heading)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setColumnStretch(1, 1)
         for n, flag in enumerate(flags):
-            kind = "Alert" if flag.severity == "alert" else "Warning"
-            colour = "#b42318" if flag.severity == "alert" else "#8a5a00"
-            words = f"<b style='color:{colour}'>{kind}</b>: {html.escape(flag.text)}"
-            label = named(QLabel(words, inner), f"{kind}: {flag.text}")
+            kind = "alert" if flag.severity == "alert" else "warning"
+            text = said(f"flag_{kind}", colour=FLAG_COLOURS[kind], text=html.escape(flag.text))
+            name = said(f"flag_{kind}_name", text=flag.text)
+            english = f"{kind.capitalize()}: {flag.text}"
+            label = named(QLabel(text, inner), name, english.lower().replace(" ", "_"))
             label.setWordWrap(True)
             if flag.must_review:
-                box = named(QCheckBox("Reviewed", inner), f"Reviewed: {kind}: {flag.text}")
+                box = named(QCheckBox(said("reviewed"), inner), said("reviewed_name", flag=name))
                 box.setObjectName(f"review_{flag.id}")
                 box.toggled.connect(self._on_review_box_toggled)
                 self.review_boxes[flag.id] = box
@@ -168,15 +176,11 @@ class CountersignDialog(QDialog):
             grid.addWidget(label, n, 1)
         rows.addLayout(grid)
         if self.review_boxes:
-            note = QLabel(
-                "Tick each serious flag once you have reviewed it; the ticks are kept "
-                "with your signature and printed on the consent.",
-                inner,
-            )
+            note = QLabel(said("reviewed_note"), inner)
             note.setWordWrap(True)
             note.setObjectName("muted")
             rows.addWidget(note)
-        self.review_error = MessageLabel("Reviewed flags problem", inner)
+        self.review_error = problem_label("reviewed_subject", "reviewed_flags_problem", inner)
         rows.addWidget(self.review_error)
         scroll = QScrollArea(self)
         scroll.setWidget(inner)
@@ -185,7 +189,7 @@ class CountersignDialog(QDialog):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumHeight(min(260, 40 + 34 * max(1, len(flags))))
         scroll.setMaximumHeight(300)
-        named(scroll, "Open flags")
+        named(scroll, said("flags_name"), "open_flags")
         return scroll
 
     def _attestation_list(self, attestations: Sequence[tuple[str, str]]) -> QWidget:
@@ -195,18 +199,18 @@ class CountersignDialog(QDialog):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         rows = QVBoxLayout(box)
         rows.setContentsMargins(8, 6, 8, 6)
-        rows.addWidget(
-            named(QLabel("<b>The programme rules ask you to confirm:</b>", box), "Confirm")
-        )
+        intro = named(QLabel(said("confirm_intro"), box), said("confirm_intro_name"), "confirm")
+        intro.setWordWrap(True)
+        rows.addWidget(intro)
         for ident, text in attestations:
-            check = named(QCheckBox(text, box), f"Confirm: {text}")
+            check = named(QCheckBox(text, box), said("confirm_name", text=text))
             check.setObjectName(f"attest_{ident}")
             check.toggled.connect(self._on_review_box_toggled)
             self.attestation_boxes[ident] = check
             rows.addWidget(check)
-        self.attest_error = MessageLabel("Confirmations problem", box)
+        self.attest_error = problem_label("confirmations_subject", "confirmations_problem", box)
         rows.addWidget(self.attest_error)
-        named(box, "Prescriber confirmations")
+        named(box, said("confirmations_name"), "prescriber_confirmations")
         return box
 
     @property
@@ -266,7 +270,7 @@ class CountersignDialog(QDialog):
         self.sign_button.setEnabled(False)
         self.clear_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
-        self.message.show_message("Countersigning and re-issuing the consent…", "info")
+        self.message.show_message(said("countersigning"), "info")
         self.tasks.run(
             lambda: document_service(self._ctx).countersign(
                 self._actor,

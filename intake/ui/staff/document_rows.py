@@ -9,14 +9,32 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTableWidgetItem
 
+from intake import i18n
 from intake.domain.timestamps import TimestampState
-from intake.ui.common import AMBER_BG, AMBER_FG, GREY_FG, Clock
-from intake.ui.staff.packets import KIND_TITLES
-from intake.ui.staff.timestamps import ACTION_TEXT
+from intake.ui.common import AMBER_BG, AMBER_FG, GREY_FG, Clock, staff_number
+from intake.ui.staff.signing_words import kind_title, said, said_or
+from intake.ui.staff.timestamps import action_text
 
+# The columns by their source-language names (tests and code find a column by these); the
+# headers shown are ``headers()``.
 COLUMNS = ("Document", "Issue", "Made", "Timestamp", "Language", "SHA-256", "Size", "Replaces")
+COLUMN_KEYS = ("document", "issue", "made", "timestamp", "language", "sha", "size", "replaces")
 TIMESTAMP_COLUMN = 3
 KIND_ORDER = ("consent", "education", "summary", "checklist", "aftercare")
+
+
+def headers() -> tuple[str, ...]:
+    """The column headers in the staff screens' language."""
+    return tuple(said(f"column_{key}") for key in COLUMN_KEYS)
+
+
+def language_name(code: str) -> str:
+    """The language a document is in, as the staff screens name it."""
+    try:
+        fallback = i18n.language(code).name
+    except i18n.UnknownLanguage:
+        fallback = code
+    return said_or(f"language_{code}", fallback)
 
 
 def in_order(documents: Sequence[Any]) -> list[Any]:
@@ -40,16 +58,17 @@ def document_rows(
     for d in documents:
         current = d.issue == latest[d.kind]
         replaces = by_id.get(d.supersedes_id) if d.supersedes_id else None
+        title = kind_title(d.kind)
         rows.append(
             (
-                KIND_TITLES.get(d.kind, d.kind) + ("" if current else " (earlier version)"),
+                title if current else said("earlier_version", title=title),
                 d.issue,
                 clock.datetime(d.created_at)[:16],
                 timestamp_text(d, clock),
-                "Español" if d.lang == "es" else "English",
+                language_name(d.lang),
                 d.sha256[:16] + "…",
-                f"{d.size / 1024:.0f} KB",
-                f"issue {replaces.issue}" if replaces else "",
+                said("size_kb", size=staff_number(d.size / 1024, places=0)),
+                said("replaces_issue", issue=replaces.issue) if replaces else "",
             )
         )
         styles.append(None if current else ("", GREY_FG, False))
@@ -59,12 +78,12 @@ def document_rows(
 def timestamp_text(d: Any, clock: Clock) -> str:
     """Short, for the column (it must leave the document's name room at 1280 wide)."""
     if d.timestamp is TimestampState.PENDING:
-        return "Timestamp pending"
+        return said("timestamp_pending")
     if d.timestamp.proven:
         if d.timestamped_at is None:  # the token could not be read: the level stands
-            return "B-T"
-        return f"B-T, {clock.datetime(d.timestamped_at)}"
-    return "None (B-B)"
+            return said("timestamp_proven")
+        return said("timestamp_proven_at", when=clock.datetime(d.timestamped_at))
+    return said("timestamp_none")
 
 
 def style_timestamp_cell(item: QTableWidgetItem | None, d: Any, clock: Clock) -> None:
@@ -72,45 +91,30 @@ def style_timestamp_cell(item: QTableWidgetItem | None, d: Any, clock: Clock) ->
     if item is None:
         return
     state = d.timestamp
-    when = f" at {clock.datetime(d.timestamped_at)}" if d.timestamped_at is not None else ""
     if state is TimestampState.PENDING:
         item.setBackground(QBrush(QColor(AMBER_BG)))
         item.setForeground(QBrush(QColor(AMBER_FG)))
-        item.setToolTip(
-            "Timestamp pending: sealed (PAdES B-B) while the time-stamping authority could"
-            " not be reached; its timestamp is added as a new stored version once it answers."
+        item.setToolTip(said("timestamp_pending_tip"))
+    elif state in (TimestampState.AT_SEALING, TimestampState.ADDED):
+        key = (
+            "timestamp_at_sealing_tip"
+            if state is TimestampState.AT_SEALING
+            else "timestamp_added_tip"
         )
-    elif state is TimestampState.AT_SEALING:
-        item.setToolTip(
-            f"Timestamped{when} (PAdES B-T): the time-stamping authority's token, given when"
-            " the document was sealed, proves the signing time."
-        )
-    elif state is TimestampState.ADDED:
-        item.setToolTip(
-            f"Timestamped{when} (PAdES B-T): a document timestamp from the time-stamping"
-            " authority was added after sealing; the timestamped file is the one opened and"
-            " printed."
-        )
+        if d.timestamped_at is None:
+            item.setToolTip(said(f"{key}_no_time"))
+        else:
+            item.setToolTip(said(key, when=clock.datetime(d.timestamped_at)))
     else:
-        item.setToolTip(
-            "No timestamp (PAdES B-B): no time-stamping authority was set when it was"
-            " sealed; the signing time is the one the clinic's computer gave."
-        )
+        item.setToolTip(said("timestamp_none_tip"))
 
 
 def documents_note(documents: Sequence[Any], signed: bool) -> str:
     """The line over the list: what it keeps, and what waits for its timestamp."""
     if not signed:
-        return "The documents are made once the patient has signed."
+        return said("note_unsigned")
     pending = sum(1 for d in documents if d.timestamp_pending)
-    return (
-        "Every issue is kept. A countersigned consent is a new issue linked to the one it replaces."
-        if documents
-        else "The documents for this visit have not been made yet."
-    ) + (
-        f" {pending} {'was' if pending == 1 else 'were'} sealed while the"
-        f" time-stamping authority could not be reached: “{ACTION_TEXT}” adds"
-        f" {'its timestamp' if pending == 1 else 'their timestamps'}."
-        if pending
-        else ""
-    )
+    note = said("note_kept" if documents else "note_none_yet")
+    if not pending:
+        return note
+    return f"{note} {said('note_pending', count=pending, action=action_text())}"

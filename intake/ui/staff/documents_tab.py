@@ -22,7 +22,6 @@ from intake.services.context import Actor, AppContext
 from intake.ui.common import (
     BusyBar,
     Clock,
-    MessageLabel,
     describe_error,
     fill_table,
     make_table,
@@ -34,18 +33,19 @@ from intake.ui.staff.document_rows import (
     TIMESTAMP_COLUMN,
     document_rows,
     documents_note,
+    headers,
     in_order,
     style_timestamp_cell,
 )
 from intake.ui.staff.packets import (
-    KIND_TITLES,
     document_service,
     print_documents,
     print_footer,
     print_job_name,
 )
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed, ask_for_printer
-from intake.ui.staff.timestamps import ACTION_TEXT, PendingTimestamps
+from intake.ui.staff.signing_words import kind_title, message_label, said
+from intake.ui.staff.timestamps import PendingTimestamps, action_text
 
 FHIR_ROLES = ("clinician", "admin")
 
@@ -53,7 +53,7 @@ FHIR_ROLES = ("clinician", "admin")
 def ask_for_save_path(parent: QWidget, suggested: str) -> str | None:
     """The file a FHIR bundle is saved to, from the standard save dialog (None: cancelled)."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, "Export FHIR bundle", suggested, "FHIR JSON (*.json)"
+        parent, said("fhir_save_title"), suggested, said("fhir_save_filter")
     )
     return path or None
 
@@ -79,7 +79,7 @@ class DocumentsWidget(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Documents", "documents_tab")
+        named(self, said("documents_name"), "documents_tab")
         self._ctx, self._actor = ctx, actor
         self._clock = Clock(ctx.forms.clinic.timezone)
         self.tasks = Operation(self, "documents")
@@ -94,34 +94,38 @@ class DocumentsWidget(QWidget):
         self.documents: list[Any] = []
         self.preview: PdfPreviewDialog | None = None
 
-        self.note = named(QLabel(self), "Documents note")
+        self.note = named(QLabel(self), said("documents_note_name"), "documents_note")
         self.note.setWordWrap(True)
-        self.table = make_table(self, "Documents of this visit", self.COLUMNS, 0)
+        self.table = make_table(self, said("documents_table_name"), headers(), 0)
+        self.table.setObjectName("documents_of_this_visit")
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
-        self.issue_button = named(QPushButton("Make the documents", self), "Issue documents")
-        self.issue_button.clicked.connect(self._on_issue_button_clicked)
-        self.preview_button = named(QPushButton("Preview…", self), "Preview document")
-        self.preview_button.clicked.connect(self._on_preview_button_clicked)
-        self.print_button = named(QPushButton("Print…", self), "Print document")
-        self.print_button.clicked.connect(self._on_print_button_clicked)
-        self.fhir_button = named(QPushButton("Export FHIR…", self), "Export FHIR bundle")
-        self.fhir_button.setToolTip(
-            "Save this visit's records as a FHIR R4 bundle for another clinical system"
+        self.issue_button = named(
+            QPushButton(said("issue"), self), said("issue_name"), "issue_documents"
         )
+        self.issue_button.clicked.connect(self._on_issue_button_clicked)
+        self.preview_button = named(
+            QPushButton(said("preview"), self), said("preview_name"), "preview_document"
+        )
+        self.preview_button.clicked.connect(self._on_preview_button_clicked)
+        self.print_button = named(
+            QPushButton(said("print"), self), said("print_name"), "print_document"
+        )
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.fhir_button = named(
+            QPushButton(said("fhir"), self), said("fhir_name"), "export_fhir_bundle"
+        )
+        self.fhir_button.setToolTip(said("fhir_tip"))
         self.fhir_button.clicked.connect(self._on_fhir_button_clicked)
         self.fhir_button.setVisible(actor.role in FHIR_ROLES)
         self.timestamp_button = named(
-            QPushButton(ACTION_TEXT, self), ACTION_TEXT, "add_pending_timestamps"
+            QPushButton(action_text(), self), action_text(), "add_pending_timestamps"
         )
-        self.timestamp_button.setToolTip(
-            "Ask the time-stamping authority again for every document sealed while it could"
-            " not be reached; each gets a timestamped version (PAdES B-T)"
-        )
+        self.timestamp_button.setToolTip(said("timestamp_tip"))
         self.timestamp_button.clicked.connect(self._on_timestamp_button_clicked)
         self.timestamps = PendingTimestamps(ctx, actor, self)
         self._connect_timestamps()
-        self.message = MessageLabel("Documents message", self)
+        self.message = message_label("documents_name", "documents_message", self)
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self._on_tasks_busy_changed)
 
@@ -237,9 +241,7 @@ class DocumentsWidget(QWidget):
     @Slot()
     def _on_timestamp_button_clicked(self) -> None:
         if self.timestamps.run(self):
-            self.message.show_message(
-                "Asking the time-stamping authority for the pending timestamps…", "info"
-            )
+            self.message.show_message(said("asking_authority"), "info")
 
     @Slot(bool)
     def _on_timestamps_busy_changed(self, _busy: bool) -> None:
@@ -274,7 +276,7 @@ class DocumentsWidget(QWidget):
         if self.visit_id is None:
             return
         visit_id = self.visit_id
-        self.message.show_message("Making and sealing the documents…", "info")
+        self.message.show_message(said("making"), "info")
         self.tasks.run(
             lambda: document_service(self._ctx).issue_documents(self._actor, visit_id),
             lambda made: self._on_issue_done(visit_id, made),
@@ -285,7 +287,7 @@ class DocumentsWidget(QWidget):
         if self.visit_id != visit_id:
             return  # another visit is shown now
         self.load(self.visit_id, self.status, auto_issue=False)
-        self.message.show_message("The documents are ready.", "info")
+        self.message.show_message(said("ready"), "info")
         self.documents_issued.emit(len(made))
 
     def _on_task_failed(self, exc: BaseException) -> None:
@@ -311,7 +313,7 @@ class DocumentsWidget(QWidget):
         )
 
     def _show_preview(self, doc: Any, data: bytes) -> None:
-        title = f"{KIND_TITLES.get(doc.kind, doc.kind)}, issue {doc.issue}"
+        title = said("preview_title", title=kind_title(doc.kind), issue=doc.issue)
         try:
             dialog = PdfPreviewDialog(
                 data,
@@ -355,7 +357,7 @@ class DocumentsWidget(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
-        self.message.show_message(f"Sent {pages} pages to the printer.", "info")
+        self.message.show_message(said("sent_pages", count=pages), "info")
         self.printed.emit(pages)
         return pages
 
@@ -373,7 +375,7 @@ class DocumentsWidget(QWidget):
         from pathlib import Path
 
         target = Path(chosen)
-        self.message.show_message("Exporting the FHIR bundle…", "info")
+        self.message.show_message(said("fhir_exporting"), "info")
         self.tasks.run(
             lambda: fhir_service(self._ctx).export_visit(self._actor, visit_id, target),
             self._on_fhir_done,
@@ -382,15 +384,13 @@ class DocumentsWidget(QWidget):
 
     def _on_fhir_done(self, done: Any) -> None:
         self.message.show_message(
-            f"Saved the FHIR bundle ({done.resources} resources) to {done.path.name}.", "info"
+            said("fhir_saved", count=done.resources, file=done.path.name), "info"
         )
         self.fhir_exported.emit(str(done.path))
 
     def _on_fhir_failed(self, exc: BaseException) -> None:
         if isinstance(exc, OSError):
-            self.message.show_error(
-                f"The bundle could not be saved there ({exc.strerror}). Nothing was written."
-            )
+            self.message.show_error(said("fhir_not_saved", reason=exc.strerror))
         else:
             self.message.show_error(describe_error(exc))
         self._update_buttons()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtPrintSupport import QPrinter
@@ -10,16 +10,29 @@ from PySide6.QtPrintSupport import QPrinter
 from intake.services.context import Actor, AppContext
 from intake.ui.common import Clock
 from intake.ui.staff.pdf_preview import PrintJob, print_pdfs
+from intake.ui.staff.signing_words import kind_title, said
 
 PACKET_KINDS = ("consent", "education")
-KIND_TITLES = {
-    "consent": "Consent",
-    "education": "Education packet",
-    "summary": "Intake summary",
-    "checklist": "Monthly checklist",
-    "aftercare": "Aftercare packet",
-    "checkin": "Monthly check-in",
-}
+KINDS = ("consent", "education", "summary", "checklist", "aftercare", "checkin")
+
+
+class _KindTitles(Mapping[str, str]):
+    """Each kind of document's title ("Consent", "Education packet") in the staff screens'
+    language, looked up at each use (``signing.kind_<kind>``)."""
+
+    def __getitem__(self, kind: str) -> str:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return kind_title(kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+
+KIND_TITLES: Mapping[str, str] = _KindTitles()
 
 
 def document_service(ctx: AppContext) -> Any:
@@ -54,10 +67,14 @@ def packet_documents(ctx: AppContext, actor: Actor, visit_id: str) -> list[Any]:
 def print_footer(ctx: AppContext, actor: Actor, doc: Any) -> str:
     """The small line printed at the foot of every printed page: which issue, when, by whom."""
     when = Clock(ctx.forms.clinic.timezone).datetime(ctx.now())[:16]
-    title = KIND_TITLES.get(doc.kind, doc.kind)
-    return (
-        f"Printed copy · {title}, issue {doc.issue} · document {doc.id} · "
-        f"SHA-256 {doc.sha256[:16]}… · printed {when} by {actor.name}"
+    return said(
+        "print_footer",
+        title=kind_title(doc.kind),
+        issue=doc.issue,
+        id=doc.id,
+        sha=doc.sha256[:16],
+        when=when,
+        name=actor.name,
     )
 
 
@@ -67,10 +84,20 @@ def print_job_name(documents: Sequence[Any], record_number: str = "") -> str:
     Staff at a shared printer tell jobs apart by it; the record number is what they already
     write on paper (no name, no date of birth).
     """
-    kinds = " and ".join(f"{KIND_TITLES.get(d.kind, d.kind)} issue {d.issue}" for d in documents)
-    ids = ", ".join(str(d.id) for d in documents)
-    label = "documents" if len(documents) > 1 else "document"
-    return " · ".join(part for part in (kinds, record_number, f"{label} {ids}") if part)
+    kinds = listed([said("job_kind", title=kind_title(d.kind), issue=d.issue) for d in documents])
+    ids = said("job_ids", count=len(documents), ids=", ".join(str(d.id) for d in documents))
+    return " · ".join(part for part in (kinds, record_number, ids) if part)
+
+
+def listed(items: Sequence[str]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    *head, last = items
+    first = head[0]
+    for item in head[1:]:
+        first = said("job_list", first=first, rest=item)
+    return said("job_pair", first=first, second=last)
 
 
 def print_documents(

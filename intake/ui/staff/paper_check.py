@@ -6,6 +6,9 @@ The answer is the one ``main.py verify --id`` prints (``describe_check``).
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,9 +22,50 @@ from PySide6.QtWidgets import (
 )
 
 from intake.services.context import Actor, AppContext
-from intake.services.documents import DocumentService, PaperCheck, describe_check
-from intake.ui.common import MessageLabel, named, primary
+from intake.services.documents import DocumentService, PaperCheck
+from intake.ui.common import Clock, MessageLabel, named, primary
 from intake.ui.operations import Operation
+from intake.ui.staff.signing_words import said, said_or
+
+
+def check_lines(check: PaperCheck, timezone: str) -> list[str]:
+    """The answer of a paper check as lines a person reads, in the staff screens' language (what
+    ``describe_check`` prints for ``main.py verify``); the first line is the service's verdict."""
+    if not check.found or check.document is None:
+        return [check.reason]
+    d = check.document
+    clock = Clock(timezone)
+
+    def when(moment: dt.datetime) -> str:
+        return clock.datetime(moment)[:16]
+
+    def kind(value: Any) -> str:
+        return said_or(f"paper_kind_{value}", str(value))
+
+    lines = [
+        check.reason,
+        said("paper_record", record=check.record_number, visit=d.visit_id),
+        said("paper_issue", kind=kind(d.kind), issue=d.issue, when=when(d.created_at), id=d.id),
+    ]
+    later = check.superseded_by
+    if check.current:
+        lines.append(said("paper_current"))
+    elif later is not None:
+        lines.append(
+            said("paper_superseded", issue=later.issue, id=later.id, when=when(later.created_at))
+        )
+    for sig in check.signatures:
+        code = str(getattr(sig.role, "value", sig.role))
+        role = said_or(f"role_{code}", code)
+        if sig.name:
+            lines.append(
+                said("paper_signed_by_named", role=role, name=sig.name, when=when(sig.signed_at))
+            )
+        else:
+            lines.append(said("paper_signed_by", role=role, when=when(sig.signed_at)))
+    if not check.signatures:
+        lines.append(said("paper_no_signatures"))
+    return lines
 
 
 class PaperCheckWidget(QWidget):
@@ -31,22 +75,27 @@ class PaperCheckWidget(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Check a printed copy", "paper_check")
+        named(self, said("paper_title"), "paper_check")
         self._ctx, self._actor = ctx, actor
         self.tasks = Operation(self, "paper check")
-        intro = QLabel(
-            "Type the document id or the fingerprint printed at the foot of a page, or scan"
-            " the page's QR code.",
-            self,
-        )
+        intro = QLabel(said("paper_intro"), self)
         intro.setWordWrap(True)
-        self.entry = named(QLineEdit(self), "Printed copy id, fingerprint or QR code")
-        self.entry.setPlaceholderText("document id, fingerprint or scan the QR code")
+        self.entry = named(
+            QLineEdit(self), said("paper_entry_name"), "printed_copy_id,_fingerprint_or_qr_code"
+        )
+        self.entry.setPlaceholderText(said("paper_entry_hint"))
         self.entry.setMaxLength(200)
-        self.check_button = primary(named(QPushButton("Check", self), "Check printed copy"))
+        self.check_button = primary(
+            named(
+                QPushButton(said("paper_check"), self),
+                said("paper_check_name"),
+                "check_printed_copy",
+            )
+        )
         self.check_button.setAutoDefault(False)  # Enter is the line edit's: one check a scan
-        self.message = MessageLabel("Printed copy check result", self)
-        self.details = named(QLabel(self), "Printed copy details")
+        self.message = MessageLabel(said("paper_result_name"), self)
+        self.message.setObjectName("printed_copy_check_result")
+        self.details = named(QLabel(self), said("paper_details_name"), "printed_copy_details")
         self.details.setWordWrap(True)
         self.details.hide()
         row = QHBoxLayout()
@@ -72,7 +121,7 @@ class PaperCheckWidget(QWidget):
     def check(self) -> None:
         text = self.entry.text()
         if not text.strip():
-            self.message.show_message("Type or scan something to check first.", "warning")
+            self.message.show_message(said("paper_empty"), "warning")
             return
         self.check_button.setEnabled(False)
         service = DocumentService(self._ctx)
@@ -82,7 +131,7 @@ class PaperCheckWidget(QWidget):
 
     def _on_done(self, result: PaperCheck) -> None:
         self.check_button.setEnabled(True)
-        lines = describe_check(result, self._ctx.forms.clinic.timezone)
+        lines = check_lines(result, self._ctx.forms.clinic.timezone)
         if result.found:
             self.message.show_message(lines[0], "info" if result.current else "warning")
         else:
@@ -110,12 +159,13 @@ class PaperCheckDialog(QDialog):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Check a printed copy", "paper_check_dialog")
-        self.setWindowTitle("Check a printed copy")
+        named(self, said("paper_title"), "paper_check_dialog")
+        self.setWindowTitle(said("paper_title"))
         self.widget = PaperCheckWidget(ctx, actor, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        named(close, "Close printed copy check")
+        close.setText(said("paper_close"))
+        named(close, said("paper_close_name"), "close_printed_copy_check")
         close.setAutoDefault(False)  # Enter from the scanner checks, it never closes
         close.setDefault(False)
         buttons.rejected.connect(self.reject)

@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.common import describe_error, named
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.signing_words import message_label, said
 
 PRINT_DPI = 300  # pages are rendered at most this fine: enough for text, light on memory
 
@@ -64,7 +65,7 @@ def load_pdf(data: bytes, parent: QWidget | None = None) -> tuple[QPdfDocument, 
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     document.load(buffer)
     if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
-        raise PrintFailed("This document could not be read as a PDF.")
+        raise PrintFailed(said("not_a_pdf"))
     return document, buffer
 
 
@@ -118,7 +119,7 @@ def _print_documents(
         printer.setPageLayout(page_layout(documents[0][0].pagePointSize(0)))
     painter = QPainter()
     if not painter.begin(printer):
-        raise PrintFailed("The printer could not be opened. Please check it and try again.")
+        raise PrintFailed(said("printer_not_opened"))
     pages = 0
     # Pages are rasterised here, a second or two for a packet: say so with the cursor.
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -176,7 +177,7 @@ def ask_for_printer(parent: QWidget, on_chosen: Callable[[QPrinter], object]) ->
     """Open the system print dialog (not blocking); ``on_chosen`` gets the printer if accepted."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
-    named(dialog, "Choose a printer", "print_dialog")
+    named(dialog, said("choose_printer"), "print_dialog")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.accepted.connect(lambda: on_chosen(printer))
     QDialog.open(dialog)  # QPrintDialog.open() wants a receiver; the plain one does not
@@ -205,7 +206,7 @@ class PdfPreviewDialog(QDialog):
     ):
         super().__init__(parent)
         self.setWindowTitle(title)
-        named(self, f"Preview: {title}", "pdf_preview")
+        named(self, said("preview_window_name", title=title), "pdf_preview")
         self.resize(860, 900)
         self.data = data
         self.footer = footer
@@ -218,24 +219,27 @@ class PdfPreviewDialog(QDialog):
 
         self.document, self._buffer = load_pdf(data, self)
         self.view = QPdfView(self)
-        named(self.view, "Document preview")
+        named(self.view, said("preview_view_name"), "document_preview")
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
 
-        self.page_label = named(QLabel(self), "Page count")
-        self.page_label.setText(
-            f"{title} — {self.document.pageCount()} page{'s' if self.document.pageCount() != 1 else ''}"
+        self.page_label = named(QLabel(self), said("page_count_name"), "page_count")
+        self.page_label.setWordWrap(True)
+        self.page_label.setText(said("page_count", title=title, count=self.document.pageCount()))
+        self.print_button = named(
+            QPushButton(said("print_button"), self), said("print_button_name"), "print"
         )
-        self.print_button = named(QPushButton("Print…", self), "Print")
         self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         keys = self.print_button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.print_button.setToolTip(f"Print ({keys})")
-        self.print_button.setAccessibleDescription(f"Shortcut: {keys}")
+        self.print_button.setToolTip(said("print_tip", keys=keys))
+        self.print_button.setAccessibleDescription(said("print_shortcut", keys=keys))
         self.print_button.clicked.connect(self._on_print_button_clicked)
-        self.close_button = named(QPushButton("Close", self), "Close preview")
+        self.close_button = named(
+            QPushButton(said("close"), self), said("close_name"), "close_preview"
+        )
         self.close_button.clicked.connect(self.reject)
-        self.message = MessageLabel("Print message", self)
+        self.message = message_label("print_subject", "print_message", self)
 
         bar = QHBoxLayout()
         bar.addWidget(self.page_label, 1)
@@ -257,7 +261,7 @@ class PdfPreviewDialog(QDialog):
     def print_to(self, printer: QPrinter) -> int:
         """Print on ``printer`` (the chosen printer, or a PDF file in tests); 0 when it failed."""
         self.message.clear_message()
-        text = "Nothing was printed."
+        text = said("nothing_printed")
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             data = self._fetch_for_print() if self._fetch_for_print else self.data
@@ -272,8 +276,6 @@ class PdfPreviewDialog(QDialog):
             self.message.show_error(text)
             self.print_failed.emit(text)
             return 0
-        self.message.show_message(
-            f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.", "info"
-        )
+        self.message.show_message(said("sent_pages", count=pages), "info")
         self.printed.emit(pages)
         return pages

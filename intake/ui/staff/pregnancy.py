@@ -15,8 +15,20 @@ from PySide6.QtWidgets import (
 
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor, AppContext
-from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.common import describe_error, named
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.signing_words import message_label, said
+
+ANSWERS = {
+    None: "pregnancy_answer_none",
+    True: "pregnancy_answer_can",
+    False: "pregnancy_answer_cannot",
+}
+DECIDED = {
+    None: "pregnancy_decided_none",
+    True: "pregnancy_decided_can",
+    False: "pregnancy_decided_cannot",
+}
 
 
 class PregnancyStatusWidget(QWidget):
@@ -26,7 +38,7 @@ class PregnancyStatusWidget(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Pregnancy status", "pregnancy_tab")
+        named(self, said("pregnancy_name"), "pregnancy_tab")
         self._clinician = ClinicianService(ctx)
         self._actor = actor
         self.patient_id: int | None = None
@@ -34,36 +46,35 @@ class PregnancyStatusWidget(QWidget):
         self.confirmed: bool | None = None
         self.in_use = False
 
-        explain = QLabel(
-            "“Can become pregnant” means having a uterus and at least one ovary, unless a "
-            "clinician has confirmed sterilisation, hysterectomy, removal of both ovaries or "
-            "menopause. The patient answers at the kiosk; you confirm or correct it here. "
-            "Every decision is kept with the date, your name and the reason.",
-            self,
-        )
+        explain = QLabel(said("pregnancy_explain"), self)
         explain.setWordWrap(True)
-        self.current = named(QLabel(self), "Current pregnancy status")
+        self.current = named(
+            QLabel(self), said("pregnancy_current_name"), "current_pregnancy_status"
+        )
         self.current.setWordWrap(True)
-        self.can = named(QRadioButton("Can become pregnant", self), "Can become pregnant")
-        self.cannot = named(QRadioButton("Cannot become pregnant", self), "Cannot become pregnant")
+        can, cannot = said("pregnancy_can"), said("pregnancy_cannot")
+        self.can = named(QRadioButton(can, self), can, "can_become_pregnant")
+        self.cannot = named(QRadioButton(cannot, self), cannot, "cannot_become_pregnant")
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.can)
         self.choice.addButton(self.cannot)
-        self.reason = named(QLineEdit(self), "Reason")
-        self.reason.setPlaceholderText(
-            "Reason, e.g. hysterectomy 2019 confirmed from records (needed for a correction)"
-        )
+        self.reason = named(QLineEdit(self), said("pregnancy_reason"), "reason")
+        self.reason.setPlaceholderText(said("pregnancy_reason_hint"))
         self.confirm_button = named(
-            QPushButton("Record this decision", self), "Confirm pregnancy status"
+            QPushButton(said("pregnancy_record"), self),
+            said("pregnancy_record_name"),
+            "confirm_pregnancy_status",
         )
         self.confirm_button.clicked.connect(self._on_confirm_button_clicked)
-        self.message = MessageLabel("Pregnancy status message", self)
+        self.message = message_label("pregnancy_name", "pregnancy_status_message", self)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addWidget(self.current)
         layout.addWidget(self.can)
         layout.addWidget(self.cannot)
-        layout.addWidget(QLabel("Reason", self))
+        reason_label = QLabel(said("pregnancy_reason"), self)
+        reason_label.setBuddy(self.reason)
+        layout.addWidget(reason_label)
         layout.addWidget(self.reason)
         layout.addWidget(self.message)
         layout.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -82,21 +93,11 @@ class PregnancyStatusWidget(QWidget):
         """``patient_says``: the kiosk answer; ``confirmed``: the clinician's latest decision."""
         self.patient_id, self.patient_says, self.confirmed = patient_id, patient_says, confirmed
         self.in_use = current
-        answer = {
-            None: "no kiosk answer for this visit",
-            True: "the patient answered that they can become pregnant",
-            False: "the patient answered that they cannot become pregnant",
-        }[patient_says]
-        decided = {
-            None: "<b>Not yet confirmed by a clinician.</b>",
-            True: "Confirmed by a clinician: <b>can become pregnant</b>.",
-            False: "Confirmed by a clinician: <b>cannot become pregnant</b>.",
-        }[confirmed]
+        answer, decided = said(ANSWERS[patient_says]), said(DECIDED[confirmed])
         if not with_visit:
-            answer, decided = "open a visit to see the patient's own answer", ""
-        self.current.setText(
-            f"In use now: <b>{'can' if current else 'cannot'} become pregnant</b> ({answer}). {decided}"
-        )
+            answer, decided = said("pregnancy_answer_no_visit"), ""
+        in_use = "pregnancy_in_use_can" if current else "pregnancy_in_use_cannot"
+        self.current.setText(said(in_use, answer=answer, decided=decided).strip())
         (self.can if current else self.cannot).setChecked(True)
         self.reason.clear()
         self.message.clear_message()
@@ -104,7 +105,7 @@ class PregnancyStatusWidget(QWidget):
 
     def clear(self) -> None:
         self.patient_id = None
-        self.current.setText("Choose a patient or a visit.")
+        self.current.setText(said("pregnancy_choose"))
         self.reason.clear()
         self.message.clear_message()
         self.confirm_button.setEnabled(False)
@@ -118,7 +119,7 @@ class PregnancyStatusWidget(QWidget):
         if self.confirmed is None and self.patient_says is not None:
             baseline = self.patient_says
         if value != baseline and not self.reason.text().strip():
-            self.message.show_error("Please give the reason for the correction.")
+            self.message.show_error(said("pregnancy_reason_needed"))
             return
         try:
             self._clinician.confirm_pregnancy_status(
@@ -128,7 +129,5 @@ class PregnancyStatusWidget(QWidget):
             self.message.show_error(describe_error(exc))
             return
         self.status_confirmed.emit(value)
-        self.message.show_message(
-            f"Recorded: {'can' if value else 'cannot'} become pregnant (confirmed by {self._actor.name}).",
-            "info",
-        )
+        recorded = "pregnancy_recorded_can" if value else "pregnancy_recorded_cannot"
+        self.message.show_message(said(recorded, name=self._actor.name), "info")

@@ -13,31 +13,29 @@ from PySide6.QtCore import QObject, Signal
 from intake.services.context import Actor, AppContext
 from intake.ui.common import describe_error
 from intake.ui.operations import Operation
+from intake.ui.staff.signing_words import said
 
 # Who is offered the action; the service checks the role again.
 TIMESTAMP_ROLES = ("clinician", "admin")
+# The action's name in the source language; the screens show ``action_text()``.
 ACTION_TEXT = "Add pending timestamps"
+
+
+def action_text() -> str:
+    """The action's name ("Add pending timestamps") in the staff screens' language."""
+    return said("timestamp_action")
 
 
 def describe_report(report: Any) -> tuple[str, str]:
     """What a ``TimestampReport`` says to a person, and the message kind ("info", "warning")."""
     done, left = len(report.timestamped), len(report.still_pending)
     if "INTAKE_TSA_URL" in report.problem and not done:
-        return (
-            f"Nothing timestamped: no time-stamping authority is set (INTAKE_TSA_URL)."
-            f" {_documents(left)} still pending.",
-            "warning",
-        )
-    text = f"{done} timestamped, {left} still pending"
+        return said("timestamp_no_authority", count=left), "warning"
     if report.problem:
-        return f"{text} ({report.problem}).", "warning"
+        return said("timestamp_problem", done=done, left=left, problem=report.problem), "warning"
     if not done and not left:
-        return f"{text}: no document was waiting for a timestamp.", "info"
-    return f"{text}.", "info"
-
-
-def _documents(count: int) -> str:
-    return f"{count} document{'' if count == 1 else 's'}"
+        return said("timestamp_nothing_waiting", done=done, left=left), "info"
+    return said("timestamp_done", done=done, left=left), "info"
 
 
 class PendingTimestamps(QObject):
