@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pseudo_text import staff_texts, unmarked, unmarked_staff_texts
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QListWidget, QWidget
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
@@ -104,6 +104,8 @@ def _shot(widget: QWidget, name: str) -> None:
     """With INTAKE_PSEUDO_SHOTS set, keep a picture of the screen to look at."""
     folder = os.environ.get("INTAKE_PSEUDO_SHOTS")
     if folder:
+        # The layouts take in what changed (a button's new label) before the picture.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         lang = os.environ.get("INTAKE_STAFF_LANG", "en")
         widget.grab().save(str(Path(folder) / f"desk_{name}_{lang}.png"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from intake.services.dermatologists import Dermatologist
 from intake.ui.common import named, words
@@ -31,21 +31,24 @@ class DermatologistPicker(QWidget):
         apply button, found by ``apply_object_name`` (else the name ``apply`` gives)."""
         super().__init__(parent)
         named(self, words("desk.dermatologist_choice"), "dermatologist_picker")
-        row = QHBoxLayout(self)
+        # The apply button goes under the list: a long choice ("None yet — …", 30% longer in
+        # some languages) shows whole beside the caption on half of a 1024-wide screen.
+        row = QGridLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         caption = QLabel(label or words("desk.dermatologist"), self)
         self.combo = named(QComboBox(self), words("desk.dermatologist"), "dermatologist")
         self.combo.setMinimumContentsLength(18)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         caption.setBuddy(self.combo)
-        row.addWidget(caption)
-        row.addWidget(self.combo)
+        row.addWidget(caption, 0, 0)
+        row.addWidget(self.combo, 0, 1)
         self.apply_button: QPushButton | None = None
         if apply:
             self.apply_button = named(QPushButton(apply, self), apply, apply_object_name)
             self.apply_button.clicked.connect(self._on_apply_button_clicked)
             self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
-            row.addWidget(self.apply_button)
-        row.addStretch(1)
+            row.addWidget(self.apply_button, 1, 1, Qt.AlignmentFlag.AlignLeft)
+        row.setColumnStretch(2, 1)
         self._current: int | None = None
         self.set_choices([])
 

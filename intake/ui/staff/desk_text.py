@@ -3,7 +3,7 @@ message line whose objectName stays the same in every language."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QBoxLayout, QDialog, QLayout, QWidget
 
 from intake import i18n
 from intake.domain.errors import Coded
@@ -18,10 +18,31 @@ def problem_text(text: str) -> str:
     return str(text)
 
 
+class DeskMessage(MessageLabel):
+    """An inline message; in a dialog, the dialog grows to show it whole (a wrapped text's
+    height is not part of a window's minimum size)."""
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        super().show_message(text, kind)
+        window = self.window()
+        if text and isinstance(window, QDialog):
+            hint = window.sizeHint()
+            width = max(window.width(), hint.width())
+            height = window.heightForWidth(width) if window.hasHeightForWidth() else -1
+            window.resize(width, max(window.height(), height, hint.height()))
+
+
 def message_line(
     name: str, object_name: str, parent: QWidget | None = None, *, wrap: bool = True
 ) -> MessageLabel:
     """An inline message named ``name``, found by ``object_name`` in every language."""
-    label = MessageLabel(name, parent, wrap=wrap)
+    label = DeskMessage(name, parent, wrap=wrap)
     label.setObjectName(object_name)
     return label
+
+
+def fit_to_text(layout: QBoxLayout, width: int) -> None:
+    """A dialog at least ``width`` wide that grows to show its texts whole: longer words in
+    another language, a message shown later."""
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    layout.addStrut(width)

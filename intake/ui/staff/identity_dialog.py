@@ -20,7 +20,7 @@ from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.identity_review import IdentityCheck, IdentityReviewService
 from intake.ui.common import describe_error, named, primary, words
-from intake.ui.staff.desk_text import message_line, problem_text
+from intake.ui.staff.desk_text import fit_to_text, message_line, problem_text
 
 
 class IdentityCheckDialog(QDialog):
@@ -43,8 +43,8 @@ class IdentityCheckDialog(QDialog):
         self.check = check
         self.setWindowTitle(words("desk.identity_title"))
         named(self, words("desk.identity_title"), "identity_dialog")
-        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 560)
         record = QLabel(
             words(
                 "desk.identity_record",

@@ -28,7 +28,7 @@ from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.patients import PatientRow, PatientService, PossibleDuplicates, SearchQuery
 from intake.ui.common import MessageLabel, describe_error, named, words
 from intake.ui.operations import KNOWN_ERRORS
-from intake.ui.staff.desk_text import message_line, problem_text
+from intake.ui.staff.desk_text import fit_to_text, message_line, problem_text
 
 # The details, in order; each field's label is desk.field_<key>, its objectName the English one's.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -73,9 +73,9 @@ class PatientDialog(QDialog):
         title = words("desk.correct_title" if correcting else "desk.register_title")
         self.setWindowTitle(title)
         named(self, title, "patient_dialog")
-        self.setMinimumWidth(600)
 
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 600)
         if correcting:
             assert patient is not None
             intro = QLabel(words("desk.correct_intro", record=patient.record_number), self)
@@ -153,7 +153,7 @@ class PatientDialog(QDialog):
             self.start_from(start_from)
 
     def _problem_line(self, label: str, object_name: str) -> MessageLabel:
-        return message_line(words("staff.problem_of", name=label), object_name, self, wrap=False)
+        return message_line(words("staff.problem_of", name=label), object_name, self)
 
     def start_from(self, query: SearchQuery) -> None:
         """Fill in what the search already said: name parts and the date of birth."""

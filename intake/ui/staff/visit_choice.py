@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake.ui.common import named, primary, words
-from intake.ui.staff.desk_text import message_line
+from intake.ui.staff.desk_text import fit_to_text, message_line
 
 
 class _ReasonField(QWidget):
@@ -46,8 +46,8 @@ class AbandonVisitDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(words("desk.abandon_title"))
         named(self, words("desk.abandon_name"), "abandon_confirm")
-        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 480)
         text = QLabel(words("desk.abandon_text", name=escape(patient_name)), self)
         text.setWordWrap(True)
         layout.addWidget(text)
@@ -94,8 +94,8 @@ class OpenVisitDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(words("desk.open_title"))
         named(self, words("desk.open_title"), "open_visit_dialog")
-        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 520)
         layout.setSpacing(10)
         self.intro = named(QLabel(intro, self), words("desk.open_intro_name"), "open_visit")
         self.intro.setWordWrap(True)

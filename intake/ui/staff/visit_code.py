@@ -13,6 +13,7 @@ from intake.domain.kinds import VisitKind
 from intake.services.patients import PatientRow
 from intake.services.visits import BoardRow, StartedVisit
 from intake.ui.common import named, words
+from intake.ui.staff.desk_text import fit_to_text
 
 
 def reconsent_reason(reason: str) -> str:
@@ -40,9 +41,9 @@ class VisitCodeDialog(QDialog):
         title = words("desk.code_title_new" if new_code else "desk.code_title_started")
         self.setWindowTitle(title)
         named(self, title, "visit_code_dialog")
-        self.setMinimumWidth(460)
         self.started = started
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 460)
         layout.setSpacing(14)
         name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
         who = QLabel(
