@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from intake.services.dermatologists import Dermatologist
-from intake.ui.common import named
-
-NONE_CHOSEN = "None yet — a clinic dermatologist countersigns"
+from intake.ui.common import named, words
 
 
 class DermatologistPicker(QWidget):
@@ -22,25 +20,35 @@ class DermatologistPicker(QWidget):
     change_requested = Signal(object)  # staff id, or None
 
     def __init__(
-        self, parent: QWidget | None = None, *, label: str = "Dermatologist", apply: str = ""
+        self,
+        parent: QWidget | None = None,
+        *,
+        label: str = "",
+        apply: str = "",
+        apply_object_name: str | None = None,
     ):
+        """``label`` names the list (``desk.dermatologist`` when empty); ``apply`` labels the
+        apply button, found by ``apply_object_name`` (else the name ``apply`` gives)."""
         super().__init__(parent)
-        named(self, "Dermatologist choice", "dermatologist_picker")
-        row = QHBoxLayout(self)
+        named(self, words("desk.dermatologist_choice"), "dermatologist_picker")
+        # The apply button goes under the list: a long choice ("None yet — …", 30% longer in
+        # some languages) shows whole beside the caption on half of a 1024-wide screen.
+        row = QGridLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        caption = QLabel(label, self)
-        self.combo = named(QComboBox(self), "Dermatologist")
+        caption = QLabel(label or words("desk.dermatologist"), self)
+        self.combo = named(QComboBox(self), words("desk.dermatologist"), "dermatologist")
         self.combo.setMinimumContentsLength(18)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         caption.setBuddy(self.combo)
-        row.addWidget(caption)
-        row.addWidget(self.combo)
+        row.addWidget(caption, 0, 0)
+        row.addWidget(self.combo, 0, 1)
         self.apply_button: QPushButton | None = None
         if apply:
-            self.apply_button = named(QPushButton(apply, self), apply)
+            self.apply_button = named(QPushButton(apply, self), apply, apply_object_name)
             self.apply_button.clicked.connect(self._on_apply_button_clicked)
             self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
-            row.addWidget(self.apply_button)
-        row.addStretch(1)
+            row.addWidget(self.apply_button, 1, 1, Qt.AlignmentFlag.AlignLeft)
+        row.setColumnStretch(2, 1)
         self._current: int | None = None
         self.set_choices([])
 
@@ -48,7 +56,7 @@ class DermatologistPicker(QWidget):
         """Fill the list; ``current`` is selected (a no-longer-active one is shown as it is)."""
         self.combo.blockSignals(True)
         self.combo.clear()
-        self.combo.addItem(NONE_CHOSEN, None)
+        self.combo.addItem(words("desk.dermatologist_none"), None)
         for d in choices:
             self.combo.addItem(d.name, d.id)
         index = self.combo.findData(current) if current is not None else 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
+from functools import partial
+from html import escape as html_escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
 from intake.domain.kinds import FINISHED, OPEN
 from intake.domain.validation import format_phone
 from intake.services.context import Actor, AppContext
@@ -30,14 +32,15 @@ from intake.services.visits import BoardRow, VisitService
 from intake.ui.common import (
     BusyBar,
     Clock,
-    MessageLabel,
     describe_error,
     named,
     visit_status_words,
+    words,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation
 from intake.ui.staff.dermatologist_picker import DermatologistPicker
-from intake.ui.staff.packets import KIND_TITLES, packet_documents, print_documents
+from intake.ui.staff.desk_text import message_line
+from intake.ui.staff.packets import packet_documents, print_documents
 from intake.ui.staff.patient_dialog import PatientDialog
 from intake.ui.staff.pdf_preview import PrintFailed, ask_for_printer
 from intake.ui.staff.search_model import PatientSearchModel
@@ -46,18 +49,72 @@ from intake.ui.staff.status_board import StatusBoardWidget
 from intake.ui.staff.visit_code import VisitCodeDialog
 from intake.ui.staff.visit_start import VisitStarter
 
+escape = partial(html_escape, quote=False)
+
 __all__ = ["FrontDeskPage", "VisitCodeDialog", "no_match_text"]
 
 
 def no_match_text(query: SearchQuery) -> str:
     """What to say when no one is found, for what was searched: a date has no spelling."""
-    if query.kind == "date":
-        return "No patient was born on that day. Check the date, or register them."
-    if query.kind == "record":
-        return "No patient has that record number. Check the number."
-    if query.kind == "name_date":
-        return "No patient with that name was born on that day. Check both, or register them."
-    return "No patient matches. Check the spelling, or register them."
+    if query.kind in ("date", "record", "name_date"):
+        return words(f"desk.no_match_{query.kind}")
+    return words("desk.no_match_name")
+
+
+def visits_text(visits: list[BoardRow], clock: Clock) -> str:
+    """How many visits the patient has had, and the latest one's day and status."""
+    if not visits:
+        return words("desk.details_no_visits")
+    return words(
+        "desk.details_visits",
+        count=len(visits),
+        date=clock.local_date(visits[0].started_at),
+        status=visit_status_words(visits[0].status),
+    )
+
+
+def details_text(
+    patient: PatientRow, latest: str, history: list[dict[str, Any]], clock: Clock
+) -> str:
+    """The selected patient's details, with the last three versions and why each was made."""
+    name = escape(patient.full_name)
+    who = (
+        words(
+            "desk.details_who_preferred",
+            name=name,
+            preferred=escape(patient.preferred_name),
+            record=patient.record_number,
+        )
+        if patient.preferred_name
+        else words("desk.details_who", name=name, record=patient.record_number)
+    )
+    sex = words(f"desk.details_sex_{patient.sex_at_birth or 'none'}")
+    lang = (
+        i18n.language(patient.lang).name
+        if patient.lang in i18n.codes(pseudo=True)
+        else patient.lang
+    )
+    born = words(
+        "desk.details_born", date=patient.date_of_birth.isoformat(), sex=sex, language=lang
+    )
+    phone = format_phone(patient.phone) or words("desk.details_no_phone")
+    email = escape(patient.email) or words("desk.details_no_email")
+    # Each version says why and when: a kiosk update or a correction shows here.
+    changes = "".join(
+        "<br>"
+        + words(
+            "desk.details_change",
+            version=h["version"],
+            at=clock.datetime(h["at"])[:16],
+            reason=escape(str(h["reason"])),
+        )
+        for h in reversed(history[-3:])
+    )
+    version = words("desk.details_version", visits=latest, version=patient.version)
+    return (
+        f"{who}<br>{born}<br>{phone} · {email}<br>"
+        f"<span style='color:#5b6470'>{version}{changes}</span>"
+    )
 
 
 class FrontDeskPage(QWidget):
@@ -78,7 +135,7 @@ class FrontDeskPage(QWidget):
         debounce_ms: int = 150,
     ):
         super().__init__(parent)
-        named(self, "Front desk", "front_desk_page")
+        named(self, words("desk.page"), "front_desk_page")
         self._ctx = ctx
         self._actor = actor
         self._patients = PatientService(ctx)
@@ -93,12 +150,16 @@ class FrontDeskPage(QWidget):
         self.dialog: QDialog | None = None
 
         # Search.
-        self.register_button = named(QPushButton("Register new patient…", self), "Register patient")
+        self.register_button = named(
+            QPushButton(words("desk.register_button"), self),
+            words("desk.register_name"),
+            "register_patient",
+        )
         self.search_panel = PatientSearchPanel(
             self._patients,
             actor,
             self,
-            placeholder="Search by name, date of birth (e.g. 1999-04-12, 4/12/99) or record number",
+            placeholder=words("desk.search_placeholder"),
             debounce_ms=debounce_ms,
             beside_search=(self.register_button,),
             no_match_text=no_match_text,
@@ -106,27 +167,33 @@ class FrontDeskPage(QWidget):
         )
 
         # The selected patient.
-        self.details = named(
-            QLabel("Select a patient to see their details.", self), "Patient details"
-        )
+        self.details = named(QLabel(words("desk.details_none"), self), words("desk.details_name"))
         self.details.setObjectName("details")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
-        self.correct_button = named(QPushButton("Correct details…", self), "Correct details")
+        self.correct_button = named(
+            QPushButton(words("desk.correct_button"), self),
+            words("desk.correct_name"),
+            "correct_details",
+        )
         # Starting a visit (or the month's check-in), its code, handing the station over.
         self.starter = VisitStarter(ctx, actor, self)
         self.starter.visit_started.connect(self.visit_started)
         self.starter.station_handed_over.connect(self.station_handed_over)
         self.start_button = self.starter.start_button
         self.checkin_button = self.starter.checkin_button
-        self.print_button = named(QPushButton("Print packet…", self), "Print packet")
+        self.print_button = named(
+            QPushButton(words("desk.print_button"), self), words("desk.print_name"), "print_packet"
+        )
         # The dermatologist responsible: chosen when the visit starts; changeable until the
         # consent is countersigned ("Set for open visit": the patient's latest unfinished one).
-        self.dermatologist = DermatologistPicker(self, apply="Set for open visit")
+        self.dermatologist = DermatologistPicker(
+            self, apply=words("desk.set_for_open_visit"), apply_object_name="set_for_open_visit"
+        )
         self.dermatologist.change_requested.connect(self._on_dermatologist_change_requested)
         self._dermatologists = DermatologistService(ctx)
         self._open_visit: BoardRow | None = None
-        self.message = MessageLabel("Front desk message", self)
+        self.message = message_line(words("desk.message"), "front_desk_message", self)
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
 
@@ -152,7 +219,7 @@ class FrontDeskPage(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Patients", left)
+        title = QLabel(words("desk.patients"), left)
         title.setObjectName("section")
         left_layout.addWidget(title)
         left_layout.addWidget(self.search_panel, 1)
@@ -204,7 +271,7 @@ class FrontDeskPage(QWidget):
 
     def _select_found(self, patient_id: int) -> None:
         if not self.select_patient(patient_id):
-            self.message.show_error("That patient could not be found; please search for them.")
+            self.message.show_error(words("desk.not_found_again"))
 
     def select_patient(self, patient_id: int) -> bool:
         return self.search_panel.select_patient(patient_id)
@@ -235,39 +302,20 @@ class FrontDeskPage(QWidget):
         self.dermatologist.setVisible(patient is not None)
         if patient is None:
             self.starter.show_patient(None)
-            self.details.setText("Select a patient to see their details and start a visit.")
+            self.details.setText(words("desk.details_choose"))
             return
         try:
             visits = self._visits.visits_for(self._actor, patient.id)
         except KNOWN_ERRORS as exc:
             visits = []
             self.message.show_error(describe_error(exc))
-        latest = (
-            f"{len(visits)} visit{'s' if len(visits) != 1 else ''}; latest "
-            f"{self._clock.local_date(visits[0].started_at)} "
-            f"({visit_status_words(visits[0].status)})"
-            if visits
-            else "no visits yet"
-        )
+        latest = visits_text(visits, self._clock)
         try:
             history = self._patients.history(self._actor, patient.id)
         except KNOWN_ERRORS as exc:
             history = []
             self.message.show_error(describe_error(exc))
-        # Each version says why and when: a kiosk update or a correction shows here.
-        changes = "".join(
-            f"<br>v{h['version']} {self._clock.datetime(h['at'])[:16]}: {escape(str(h['reason']))}"
-            for h in reversed(history[-3:])
-        )
-        preferred = f" ({patient.preferred_name})" if patient.preferred_name else ""
-        lang = "Español" if patient.lang == "es" else "English"
-        self.details.setText(
-            f"<b>{patient.full_name}{preferred}</b> · {patient.record_number}<br>"
-            f"Born {patient.date_of_birth.isoformat()} · {patient.sex_at_birth or 'sex not recorded'}"
-            f" · {lang}<br>{format_phone(patient.phone) or 'no phone'} · {patient.email or 'no email'}<br>"
-            f"<span style='color:#5b6470'>{latest} · details version {patient.version}"
-            f"{changes}</span>"
-        )
+        self.details.setText(details_text(patient, latest, history, self._clock))
         self.print_button.setEnabled(any(v.status in FINISHED for v in visits))
         self._show_dermatologist(visits)
         self.starter.show_patient(patient)
@@ -301,8 +349,12 @@ class FrontDeskPage(QWidget):
             return
         self.dermatologist.set_choices(self._dermatologists.choices(self._actor), staff_id)
         self.dermatologist.apply_button.setVisible(True)  # type: ignore[union-attr]
-        who = chosen.name if chosen else "no dermatologist (a clinic dermatologist countersigns)"
-        self.message.show_message(f"The open visit now names {who}.", "info")
+        said = (
+            words("desk.dermatologist_now", name=chosen.name)
+            if chosen
+            else words("desk.dermatologist_now_none")
+        )
+        self.message.show_message(said, "info")
 
     # --- register and correct --------------------------------------------------------------------
 
@@ -354,7 +406,9 @@ class FrontDeskPage(QWidget):
     @Slot(object)
     def _on_dialog_patient_saved(self, patient: PatientRow) -> None:
         self.find_and_select(patient.record_number, patient.id)
-        self.message.show_message(f"Saved: {patient.full_name}, {patient.record_number}.", "info")
+        self.message.show_message(
+            words("desk.saved", name=patient.full_name, record=patient.record_number), "info"
+        )
 
     # --- the board -------------------------------------------------------------------------------
 
@@ -384,9 +438,7 @@ class FrontDeskPage(QWidget):
             return
         finished = [v for v in visits if v.status in FINISHED]
         if not finished:
-            self.message.show_error(
-                "This patient has no finished visit yet, so there is no packet to print."
-            )
+            self.message.show_error(words("desk.no_finished_visit"))
             return
         visit_id = finished[0].visit_id
         self.packet_record_number = finished[0].record_number
@@ -400,7 +452,7 @@ class FrontDeskPage(QWidget):
     def _on_packet_found(self, documents: list[Any]) -> None:
         self.print_button.setEnabled(self.selected_patient() is not None)
         if not documents:
-            self.message.show_error("No documents have been issued for this visit yet.")
+            self.message.show_error(words("desk.no_documents"))
             return
         self.packet = documents
         self.packet_ready.emit(documents)
@@ -422,8 +474,7 @@ class FrontDeskPage(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return 0
-        titles = " and ".join(KIND_TITLES.get(d.kind, d.kind).lower() for d in self.packet)
-        self.message.show_message(f"Printed the {titles} ({pages} pages).", "info")
+        self.message.show_message(printed_text([d.kind for d in self.packet], pages), "info")
         self.packet_printed.emit(pages)
         return pages
 
@@ -436,3 +487,16 @@ class FrontDeskPage(QWidget):
         self.show_patient(None)
         self.message.clear_message()
         self.board.clear()
+
+
+def printed_text(kinds: list[str], pages: int) -> str:
+    """What was printed: the documents by kind, and how many pages."""
+    names = [
+        words(f"desk.document_{kind}") if i18n.has(f"desk.document_{kind}") else kind
+        for kind in kinds
+    ]
+    if len(names) == 1:
+        return words("desk.printed_one", first=names[0], count=pages)
+    if len(names) == 2:
+        return words("desk.printed_two", first=names[0], second=names[1], count=pages)
+    return words("desk.printed_many", documents=", ".join(names), count=pages)

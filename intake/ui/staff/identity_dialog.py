@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,7 +19,8 @@ from PySide6.QtWidgets import (
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.identity_review import IdentityCheck, IdentityReviewService
-from intake.ui.common import MessageLabel, describe_error, named, primary
+from intake.ui.common import describe_error, named, primary, words
+from intake.ui.staff.desk_text import fit_to_text, message_line, problem_text
 
 
 class IdentityCheckDialog(QDialog):
@@ -38,54 +41,72 @@ class IdentityCheckDialog(QDialog):
         self._service = service
         self._actor = actor
         self.check = check
-        self.setWindowTitle("Check the patient's details")
-        named(self, "Check the patient's details", "identity_dialog")
-        self.setMinimumWidth(560)
+        self.setWindowTitle(words("desk.identity_title"))
+        named(self, words("desk.identity_title"), "identity_dialog")
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 560)
         record = QLabel(
-            f"On the record ({check.record_number}): <b>{check.first_name} {check.last_name}</b>, "
-            f"born {check.date_of_birth.isoformat()}.",
+            words(
+                "desk.identity_record",
+                record=check.record_number,
+                first_name=escape(check.first_name),
+                last_name=escape(check.last_name),
+                date=check.date_of_birth.isoformat(),
+            ),
             self,
         )
         record.setTextFormat(Qt.TextFormat.RichText)
         record.setWordWrap(True)
-        named(record, "Details on the record")
+        named(record, words("desk.identity_record_name"), "details_on_the_record")
         layout.addWidget(record)
-        self.proposal = named(QLabel(self._proposal_text(check), self), "Patient's proposal")
+        self.proposal = named(
+            QLabel(self._proposal_text(check), self),
+            words("desk.identity_proposal_name"),
+            "patient's_proposal",
+        )
+        self.proposal.setTextFormat(Qt.TextFormat.PlainText)
         self.proposal.setWordWrap(True)
         layout.addWidget(self.proposal)
-        hint = QLabel(
-            f"Check {patient_name}'s ID with them. Accepting corrects the record as a new version; "
-            "keeping leaves the record as it is. The consent prints the record's name and date "
-            "of birth.",
-            self,
-        )
+        hint = QLabel(words("desk.identity_hint", name=patient_name), self)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
         hint.setObjectName("muted")
         layout.addWidget(hint)
         form = QFormLayout()
-        self.date_of_birth = named(QLineEdit(self), "Confirmed date of birth")
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD, as on the patient's ID")
+        self.date_of_birth = named(
+            QLineEdit(self), words("desk.confirmed_date_name"), "confirmed_date_of_birth"
+        )
+        self.date_of_birth.setPlaceholderText(words("desk.confirmed_date_hint"))
         # Not filled in from what the patient typed: staff type the date from the ID they saw,
         # since it decides whether a guardian must co-sign.
         dob_shown = check.date_of_birth_disputed or check.proposed_date_of_birth is not None
         if dob_shown:
-            form.addRow("Date of birth", self.date_of_birth)
+            form.addRow(words("desk.field_date_of_birth"), self.date_of_birth)
         else:
             self.date_of_birth.hide()
-        self.reason = named(QLineEdit(self), "Reason for the correction")
-        self.reason.setPlaceholderText("e.g. checked against the patient's ID")
-        form.addRow("Reason", self.reason)
+        self.reason = named(
+            QLineEdit(self), words("desk.correction_reason_name"), "reason_for_the_correction"
+        )
+        self.reason.setPlaceholderText(words("desk.identity_reason_hint"))
+        form.addRow(words("desk.reason"), self.reason)
         layout.addLayout(form)
-        self.message = MessageLabel("Identity check message", self)
+        self.message = message_line(words("desk.identity_message"), "identity_check_message", self)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         self.accept_button = named(
-            QPushButton("Accept and correct the record", self), "Accept correction"
+            QPushButton(words("desk.accept_correction"), self),
+            words("desk.accept_correction_name"),
+            "accept_correction",
         )
         primary(self.accept_button)
-        self.keep_button = named(QPushButton("Keep the record as it is", self), "Keep the record")
-        self.cancel_button = named(QPushButton("Cancel", self), "Cancel")
+        self.keep_button = named(
+            QPushButton(words("desk.keep_record"), self),
+            words("desk.keep_record_name"),
+            "keep_the_record",
+        )
+        self.cancel_button = named(
+            QPushButton(words("desk.cancel"), self), words("desk.cancel"), "cancel"
+        )
         self.accept_button.clicked.connect(self._on_accept_button_clicked)
         self.keep_button.clicked.connect(self._on_keep_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
@@ -97,19 +118,41 @@ class IdentityCheckDialog(QDialog):
 
     @staticmethod
     def _proposal_text(check: IdentityCheck) -> str:
-        parts = []
-        if check.proposed_first_name:
-            parts.append(f"first name “{check.proposed_first_name}”")
-        if check.proposed_last_name:
-            parts.append(f"last name “{check.proposed_last_name}”")
-        if check.proposed_date_of_birth is not None:
-            parts.append(f"date of birth {check.proposed_date_of_birth.isoformat()}")
-        text = "The patient typed " + " and ".join(parts) + "." if parts else ""
-        if check.date_of_birth_disputed:
-            text = (text + " " if text else "") + (
-                "The patient says the date of birth on the record is not theirs."
+        first, last = check.proposed_first_name, check.proposed_last_name
+        born = check.proposed_date_of_birth
+        # desk.proposed_<which>: what the patient typed, in one sentence
+        which = "_".join(
+            part
+            for part, given in (
+                ("names" if first and last else "first" if first else "last", first or last),
+                ("date", born is not None),
             )
-        return text
+            if given
+        )
+        sentences = []
+        if which:
+            sentences.append(
+                words(
+                    f"desk.proposed_{which}",
+                    first_name=first,
+                    last_name=last,
+                    date=born.isoformat() if born is not None else "",
+                )
+            )
+        if check.date_of_birth_disputed:
+            sentences.append(words("desk.date_disputed"))
+        return " ".join(sentences)
+
+    def _problem_text(self, key: str, text: str) -> str:
+        """A problem in the staff screens' words: a detail's by its code; the reason, which the
+        service words without a code, when none was given."""
+        if key == "reason" and not self.reason.text().strip():
+            return words("desk.correction_reason_needed")
+        if key == "date_of_birth" and not self.date_of_birth.text().strip():
+            return words("desk.confirmed_date_needed")
+        if key == "identity":
+            return words("desk.identity_nothing_waiting")
+        return problem_text(text)
 
     def _run(self, decision: str) -> None:
         self.message.clear_message()
@@ -126,7 +169,7 @@ class IdentityCheckDialog(QDialog):
                 self._service.keep(self._actor, self.check.visit_id)
         except (InvalidInput, Conflict) as exc:
             text = (
-                " ".join(exc.errors.values())
+                " ".join(self._problem_text(k, t) for k, t in exc.errors.items())
                 if isinstance(exc, InvalidInput)
                 else describe_error(exc)
             )

@@ -21,25 +21,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
 from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.errors import Conflict, InvalidInput, ServiceError
 from intake.services.patients import PatientRow, PatientService, PossibleDuplicates, SearchQuery
-from intake.ui.common import MessageLabel, describe_error, named
+from intake.ui.common import MessageLabel, describe_error, named, words
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.desk_text import fit_to_text, message_line, problem_text
 
+# The details, in order; each field's label is desk.field_<key>, its objectName the English one's.
 FIELDS: tuple[tuple[str, str], ...] = (
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("preferred_name", "Preferred name"),
-    ("date_of_birth", "Date of birth"),
-    ("sex_at_birth", "Sex at birth"),
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("lang", "Language"),
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("preferred_name", "preferred_name"),
+    ("date_of_birth", "date_of_birth"),
+    ("sex_at_birth", "sex_at_birth"),
+    ("phone", "phone"),
+    ("email", "email"),
+    ("lang", "language"),
 )
-SEXES = (("", "Not recorded"), ("female", "Female"), ("male", "Male"), ("intersex", "Intersex"))
-LANGS = (("en", "English"), ("es", "Español"))
+SEXES = ("", "female", "male", "intersex")  # desk.sex_<value>, "" is desk.sex_none
 
 
 class PatientDialog(QDialog):
@@ -68,57 +70,62 @@ class PatientDialog(QDialog):
         self.patient = patient
         self._duplicates_seen: dict[str, Any] | None = None  # the values they were shown for
         correcting = patient is not None
-        title = "Correct patient details" if correcting else "Register a patient"
+        title = words("desk.correct_title" if correcting else "desk.register_title")
         self.setWindowTitle(title)
         named(self, title, "patient_dialog")
-        self.setMinimumWidth(600)
 
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 600)
         if correcting:
             assert patient is not None
-            intro = QLabel(
-                f"{patient.record_number}. A correction is saved as a new version of the record; "
-                "the earlier version is kept.",
-                self,
-            )
+            intro = QLabel(words("desk.correct_intro", record=patient.record_number), self)
             intro.setWordWrap(True)
             layout.addWidget(intro)
         form = QFormLayout()
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, MessageLabel] = {}
-        for key, label in FIELDS:
+        for key, object_name in FIELDS:
+            label = words(f"desk.field_{key}")
             widget: QLineEdit | QComboBox
             if key == "sex_at_birth":
                 widget = QComboBox(self)
-                for value, text in SEXES:
-                    widget.addItem(text, value)
+                for value in SEXES:
+                    widget.addItem(words(f"desk.sex_{value or 'none'}"), value)
             elif key == "lang":
                 widget = QComboBox(self)
-                for value, text in LANGS:
-                    widget.addItem(text, value)
+                for language in i18n.languages():  # each by its own name
+                    widget.addItem(language.name, language.code)
             else:
                 widget = QLineEdit(self)
                 if key == "date_of_birth":
-                    widget.setPlaceholderText("YYYY-MM-DD, e.g. 2004-03-17")
+                    widget.setPlaceholderText(words("desk.date_hint"))
                 if key == "preferred_name":
-                    widget.setPlaceholderText("optional")
-            named(widget, label)
+                    widget.setPlaceholderText(words("desk.optional"))
+            named(widget, label, object_name)
             self.inputs[key] = widget
-            self.errors[key] = MessageLabel(f"{label} problem", self, wrap=False)
+            self.errors[key] = self._problem_line(label, f"{object_name}_problem")
             form.addRow(label, widget)
             form.addRow("", self.errors[key])
         if correcting:
-            self.reason = named(QLineEdit(self), "Reason for the correction")
-            self.reason.setPlaceholderText("e.g. surname misspelt at registration")
-            self.errors["reason"] = MessageLabel("Reason problem", self, wrap=False)
-            form.addRow("Reason", self.reason)
+            self.reason = named(
+                QLineEdit(self), words("desk.correction_reason_name"), "reason_for_the_correction"
+            )
+            self.reason.setPlaceholderText(words("desk.correction_reason_hint"))
+            self.errors["reason"] = self._problem_line(words("desk.reason"), "reason_problem")
+            form.addRow(words("desk.reason"), self.reason)
             form.addRow("", self.errors["reason"])
         layout.addLayout(form)
-        self.message = MessageLabel("Patient form message", self)
+        self.message = message_line(words("desk.patient_message"), "patient_form_message", self)
         layout.addWidget(self.message)
-        self.duplicates = named(QListWidget(self), "Likely duplicates")
+        self.duplicates = named(
+            QListWidget(self), words("desk.duplicates_name"), "likely_duplicates"
+        )
         self.duplicates.setMaximumHeight(110)
-        self.open_button = named(QPushButton("Open this patient instead", self), "Open patient")
+        self.open_button = named(
+            QPushButton(words("desk.open_instead"), self),
+            words("desk.open_instead_name"),
+            "open_patient",
+        )
         duplicate_row = QHBoxLayout()
         duplicate_row.addWidget(self.duplicates, 1)
         duplicate_row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -131,9 +138,12 @@ class PatientDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        named(self.save_button, "Save correction" if correcting else "Register")
-        self.save_button.setText("Save correction" if correcting else "Register")
-        named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel")
+        save = words("desk.save_correction" if correcting else "desk.register")
+        named(self.save_button, save, "save_correction" if correcting else "register")
+        self.save_button.setText(save)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        named(cancel, words("desk.cancel"), "cancel")
+        cancel.setText(words("desk.cancel"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -141,6 +151,9 @@ class PatientDialog(QDialog):
             self.fill(patient)
         elif start_from is not None:
             self.start_from(start_from)
+
+    def _problem_line(self, label: str, object_name: str) -> MessageLabel:
+        return message_line(words("staff.problem_of", name=label), object_name, self)
 
     def start_from(self, query: SearchQuery) -> None:
         """Fill in what the search already said: name parts and the date of birth."""
@@ -192,7 +205,7 @@ class PatientDialog(QDialog):
                 )
         except InvalidInput as exc:
             for key, text in exc.errors.items():
-                (self.errors.get(key) or self.message).show_error(text)
+                (self.errors.get(key) or self.message).show_error(self._problem_text(key, text))
             self.adjustSize()
             return
         except PossibleDuplicates as exc:
@@ -213,29 +226,42 @@ class PatientDialog(QDialog):
 
     def _show_duplicates(self, patients: list[PatientRow]) -> None:
         self._duplicates_seen = self.values()
-        many = len(patients) > 1
-        self.message.show_message(
-            f"{len(patients)} patient{'s' if many else ''} with this date of birth and a "
-            f"similar name {'are' if many else 'is'} registered already. Open "
-            f"{'one of them' if many else 'that record'} instead, or register a new patient "
-            "anyway.",
-            "warning",
-        )
+        self.message.show_message(words("desk.duplicates", count=len(patients)), "warning")
         self.duplicates.clear()
         for p in patients:
-            phone = format_phone(p.phone) or "no phone"
+            phone = format_phone(p.phone) or words("desk.details_no_phone")
             # The date of birth is the one typed: the name, number and phone tell them apart.
-            item = QListWidgetItem(f"{p.last_name}, {p.first_name} · {p.record_number} · {phone}")
-            item.setToolTip(f"born {p.date_of_birth.isoformat()} · {p.email or 'no email'}")
+            item = QListWidgetItem(
+                words(
+                    "desk.duplicate_row",
+                    name=f"{p.last_name}, {p.first_name}",
+                    record=p.record_number,
+                    phone=phone,
+                )
+            )
+            item.setToolTip(
+                words(
+                    "desk.duplicate_tip",
+                    date=p.date_of_birth.isoformat(),
+                    email=p.email or words("desk.details_no_email"),
+                )
+            )
             item.setData(Qt.ItemDataRole.UserRole, p)
             self.duplicates.addItem(item)
         self.duplicates.setCurrentRow(0)
         self.duplicates.show()
         self.open_button.show()
-        self.save_button.setText("Register anyway")
-        named(self.save_button, "Register anyway")
+        self.save_button.setText(words("desk.register_anyway"))
+        named(self.save_button, words("desk.register_anyway"), "register_anyway")
         self.open_button.setDefault(True)
         self.adjustSize()
+
+    def _problem_text(self, key: str, text: str) -> str:
+        """A problem in the staff screens' words: a detail's by its code; the correction's
+        reason, the one the service words without a code, when none was given."""
+        if key == "reason" and self.patient is not None and not self.reason.text().strip():
+            return words("desk.correction_reason_needed")
+        return problem_text(text)
 
     def chosen_duplicate(self) -> PatientRow | None:
         item = self.duplicates.currentItem()

@@ -20,12 +20,12 @@ from intake.domain.rules import ADULT_AGE, age_on
 from intake.domain.validation import format_phone
 from intake.services.context import Actor
 from intake.services.patients import PatientRow, PatientService
-from intake.ui.common import describe_error
+from intake.ui.common import describe_error, words
 from intake.ui.operations import Operation, Reentry
 
 Index = QModelIndex | QPersistentModelIndex
 
-SEX_LABELS = {"female": "F", "male": "M", "intersex": "X", "": ""}
+SEXES = ("female", "male", "intersex")
 
 
 class PatientSearchModel(QAbstractTableModel):
@@ -37,7 +37,7 @@ class PatientSearchModel(QAbstractTableModel):
     """
 
     PAGE_SIZE = 50
-    COLUMNS = ("Record no.", "Name", "Date of birth (age)", "Sex", "Phone")
+    COLUMNS = ("record", "name", "born", "sex", "phone")  # desk.column_<key>
     PatientRole = Qt.ItemDataRole.UserRole + 1
 
     searched = Signal(str)  # a query's first page is in (the query text)
@@ -200,7 +200,7 @@ class PatientSearchModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
+            return words(f"desk.column_{self.COLUMNS[section]}")
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -222,14 +222,15 @@ class PatientSearchModel(QAbstractTableModel):
             if column == 2:
                 return f"{p.date_of_birth.isoformat()} ({self.age_text(p)})"
             if column == 3:
-                return SEX_LABELS.get(p.sex_at_birth, p.sex_at_birth)
+                sex = p.sex_at_birth
+                return words(f"desk.sex_short_{sex}") if sex in SEXES else sex
             return format_phone(p.phone)
         return None
 
     def age_text(self, p: PatientRow) -> str:
         """The age today, with "minor" under 18 (a guardian co-signs)."""
         age = age_on(p.date_of_birth, self._patients.ctx.today())
-        return f"{age}, minor" if age < ADULT_AGE else str(age)
+        return words("desk.age_minor", age=age) if age < ADULT_AGE else str(age)
 
     def patient(self, row: int) -> PatientRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

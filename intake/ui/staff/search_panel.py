@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from intake.services.context import Actor
 from intake.services.patients import PatientRow, PatientService, SearchQuery
-from intake.ui.common import BusyBar, named
+from intake.ui.common import BusyBar, named, words
 from intake.ui.staff.search_model import PatientSearchModel
 
 BUSY_DELAY_MS = 300  # a search that takes longer shows a busy bar
@@ -59,11 +59,11 @@ class PatientSearchPanel(QWidget):
         self._patients = patients
         self._no_match_text = no_match_text
 
-        self.search_box = named(QLineEdit(self), "Patient search")
+        self.search_box = named(QLineEdit(self), words("desk.search_name"), "patient_search")
         self.search_box.setPlaceholderText(placeholder)
         self.search_box.setClearButtonEnabled(True)
         self.model = PatientSearchModel(patients, actor, self, debounce_ms=debounce_ms)
-        self.table = named(QTableView(self), "Patients found")
+        self.table = named(QTableView(self), words("desk.found_name"), "patients_found")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,11 +76,11 @@ class PatientSearchPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.result_label: QLabel | None = None
         if no_match_text is not None:
-            self.result_label = named(QLabel("", self), "Search results")
+            self.result_label = named(QLabel("", self), words("desk.results_name"))
             self.result_label.setObjectName("muted")
 
         self.busy = BusyBar(self)
-        named(self.busy, "Searching")
+        named(self.busy, words("desk.searching"), "searching")
         self._busy_delay = QTimer(self)
         self._busy_delay.setSingleShot(True)
         self._busy_delay.setInterval(BUSY_DELAY_MS)
@@ -131,8 +131,8 @@ class PatientSearchPanel(QWidget):
             elif count == 0:
                 self.result_label.setText(self.no_match_text(query))
             else:
-                more = "+" if self.model.canFetchMore() else ""
-                self.result_label.setText(f"{count}{more} found")
+                found = "desk.found_more" if self.model.canFetchMore() else "desk.found"
+                self.result_label.setText(words(found, count=count))
         self.searched.emit(query)
 
     def no_match_text(self, query: str) -> str:
@@ -169,7 +169,7 @@ class PatientSearchPanel(QWidget):
         else:
             self._busy_delay.stop()
             self.busy.hide()
-        self.table.setAccessibleDescription("Searching…" if busy else "")
+        self.table.setAccessibleDescription(words("desk.searching_now") if busy else "")
 
     def clear(self) -> None:
         """Empty the box and forget every patient found (e.g. when the station locks)."""

@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.ui.common import MessageLabel, named, primary
-
-REASON_PLACEHOLDER = "e.g. the patient left; started by mistake (no medical details)"
+from intake.ui.common import named, primary, words
+from intake.ui.staff.desk_text import fit_to_text, message_line
 
 
 class _ReasonField(QWidget):
@@ -26,13 +25,15 @@ class _ReasonField(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.edit = named(QLineEdit(self), "Reason for abandoning")
-        self.edit.setPlaceholderText(REASON_PLACEHOLDER)
+        self.edit = named(
+            QLineEdit(self), words("desk.abandon_reason_name"), "reason_for_abandoning"
+        )
+        self.edit.setPlaceholderText(words("desk.abandon_reason_hint"))
         self.edit.setMaxLength(200)
-        self.error = MessageLabel("Reason problem", self, wrap=True)
+        self.error = message_line(words("desk.reason_problem"), "reason_problem", self, wrap=True)
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addRow("Reason", self.edit)
+        layout.addRow(words("desk.reason"), self.edit)
         layout.addRow("", self.error)
 
 
@@ -43,24 +44,26 @@ class AbandonVisitDialog(QDialog):
 
     def __init__(self, patient_name: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Abandon visit")
-        named(self, "Abandon visit?", "abandon_confirm")
-        self.setMinimumWidth(480)
+        self.setWindowTitle(words("desk.abandon_title"))
+        named(self, words("desk.abandon_name"), "abandon_confirm")
         layout = QVBoxLayout(self)
-        text = QLabel(
-            f"Abandon <b>{escape(patient_name)}</b>'s unfinished visit? The code stops working; "
-            "what was saved is kept.",
-            self,
-        )
+        fit_to_text(layout, 480)
+        text = QLabel(words("desk.abandon_text", name=escape(patient_name)), self)
         text.setWordWrap(True)
         layout.addWidget(text)
         self.reason = _ReasonField(self)
         layout.addWidget(self.reason)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_button = named(QPushButton("Keep the visit", self), "Keep the visit")
+        self.cancel_button = named(
+            QPushButton(words("desk.keep_visit"), self), words("desk.keep_visit"), "keep_the_visit"
+        )
         self.cancel_button.setDefault(True)
-        self.abandon_button = named(QPushButton("Abandon visit", self), "Confirm abandon")
+        self.abandon_button = named(
+            QPushButton(words("desk.abandon_visit"), self),
+            words("desk.abandon_confirm_name"),
+            "confirm_abandon",
+        )
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.abandon_button)
         layout.addLayout(buttons)
@@ -86,64 +89,51 @@ class OpenVisitDialog(QDialog):
     resume_chosen = Signal()  # carry on with the open visit: a new code for it
     restart_chosen = Signal(str)  # abandon it (the reason) and start a new visit
 
-    def __init__(
-        self,
-        patient_name: str,
-        started: str,
-        where: str,
-        resumable: bool,
-        parent: QWidget | None = None,
-    ):
+    def __init__(self, intro: str, resumable: bool, parent: QWidget | None = None):
+        """``intro`` says whose visit it is, when it started and where it is (rich text)."""
         super().__init__(parent)
-        self.setWindowTitle("Unfinished visit")
-        named(self, "Unfinished visit", "open_visit_dialog")
-        self.setMinimumWidth(520)
+        self.setWindowTitle(words("desk.open_title"))
+        named(self, words("desk.open_title"), "open_visit_dialog")
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 520)
         layout.setSpacing(10)
-        self.intro = intro = named(
-            QLabel(
-                f"<b>{escape(patient_name)}</b> already has an unfinished visit, started "
-                f"{escape(started)}{' — ' + escape(where) if where else ''}. "
-                "A second visit would leave two codes that both work.",
-                self,
-            ),
-            "Open visit",
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = named(QLabel(intro, self), words("desk.open_intro_name"), "open_visit")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
 
         self.resume_button = named(
-            QPushButton("Carry on with this visit (new code)", self), "Carry on with the visit"
+            QPushButton(words("desk.carry_on"), self),
+            words("desk.carry_on_name"),
+            "carry_on_with_the_visit",
         )
         primary(self.resume_button)
         layout.addWidget(self.resume_button)
-        self.resume_note = named(QLabel("", self), "Carry on note")
+        self.resume_note = named(QLabel("", self), words("desk.carry_on_note_name"))
         self.resume_note.setObjectName("muted")
         self.resume_note.setWordWrap(True)
         if resumable:
-            self.resume_note.setText(
-                "The patient continues where they stopped; the old code stops working."
-            )
+            self.resume_note.setText(words("desk.carry_on_note"))
         else:
             self.resume_button.setEnabled(False)
-            self.resume_note.setText(
-                "It was started on an earlier day, and a visit is dated the day it starts: "
-                "abandon it and start a new one."
-            )
+            self.resume_note.setText(words("desk.carry_on_earlier"))
         layout.addWidget(self.resume_note)
 
         self.reason = _ReasonField(self)
         layout.addWidget(self.reason)
         buttons = QHBoxLayout()
         self.restart_button = named(
-            QPushButton("Abandon it and start a new visit", self), "Abandon and start new"
+            QPushButton(words("desk.restart"), self),
+            words("desk.restart_name"),
+            "abandon_and_start_new",
         )
-        self.cancel_button = named(QPushButton("Cancel", self), "Cancel")
+        self.cancel_button = named(
+            QPushButton(words("desk.cancel"), self), words("desk.cancel"), "cancel"
+        )
         buttons.addWidget(self.restart_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
-        self.message = MessageLabel("Open visit message", self)
+        self.message = message_line(words("desk.open_message"), "open_visit_message", self)
         layout.addWidget(self.message)
 
         self.resume_button.clicked.connect(self._on_resume_button_clicked)

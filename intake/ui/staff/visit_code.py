@@ -8,18 +8,19 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from intake import i18n
 from intake.domain.kinds import VisitKind
 from intake.services.patients import PatientRow
 from intake.services.visits import BoardRow, StartedVisit
-from intake.ui.common import named
+from intake.ui.common import named, words
+from intake.ui.staff.desk_text import fit_to_text
 
-# Why a visit is a re-consent, as the code dialog says it (intake.domain.reconsent's reasons).
-RECONSENT_REASONS = {
-    "form_changed": "The risk statements have changed since the patient last signed: the kiosk"
-    " shows only the new and changed ones.",
-    "turned_18": "The patient has turned 18 since consenting as a minor: they now sign for"
-    " themselves, without a parent or guardian.",
-}
+
+def reconsent_reason(reason: str) -> str:
+    """Why a visit is a re-consent, as the code dialog says it (intake.domain.reconsent's
+    reasons, ``desk.reconsent_<reason>``)."""
+    key = f"desk.reconsent_{reason}"
+    return words(key) if i18n.has(key) else reason
 
 
 class VisitCodeDialog(QDialog):
@@ -37,49 +38,53 @@ class VisitCodeDialog(QDialog):
         dermatologist: str | None = None,
     ):
         super().__init__(parent)
-        title = "New visit code" if new_code else "Visit started"
+        title = words("desk.code_title_new" if new_code else "desk.code_title_started")
         self.setWindowTitle(title)
         named(self, title, "visit_code_dialog")
-        self.setMinimumWidth(460)
         self.started = started
         layout = QVBoxLayout(self)
+        fit_to_text(layout, 460)
         layout.setSpacing(14)
         name = patient.full_name if isinstance(patient, PatientRow) else patient.patient_name
-        what = (
-            f"Month {started.course_month} check-in"
-            if started.kind == VisitKind.CHECKIN
-            else "Kiosk visit"
+        who = QLabel(
+            words(
+                "desk.code_for_checkin"
+                if started.kind == VisitKind.CHECKIN
+                else "desk.code_for_visit",
+                month=started.course_month,
+                name=escape(name),
+                record=patient.record_number,
+            ),
+            self,
         )
-        who = QLabel(f"{what} for <b>{name}</b> ({patient.record_number})", self)
+        who.setWordWrap(True)
         layout.addWidget(who)
         if dermatologist is not None:
             self.dermatologist_label = named(
                 QLabel(
-                    f"Dermatologist: <b>{escape(dermatologist)}</b>"
+                    words("desk.code_dermatologist", name=escape(dermatologist))
                     if dermatologist
-                    else "Dermatologist: none chosen yet — a clinic dermatologist countersigns",
+                    else words("desk.code_dermatologist_none"),
                     self,
                 ),
-                "Dermatologist for the visit",
+                words("desk.code_dermatologist_name"),
+                "dermatologist_for_the_visit",
             )
+            self.dermatologist_label.setWordWrap(True)
             layout.addWidget(self.dermatologist_label)
         if started.reconsent:
-            why = [RECONSENT_REASONS.get(r, r) for r in started.reconsent]
+            why = " ".join(reconsent_reason(r) for r in started.reconsent)
             self.reconsent_label = named(
-                QLabel("<b>Re-consent.</b> " + " ".join(why), self), "Re-consent"
+                QLabel(words("desk.reconsent", reasons=why), self), words("desk.reconsent_name")
             )
             self.reconsent_label.setObjectName("reconsent_notice")
             self.reconsent_label.setWordWrap(True)
             layout.addWidget(self.reconsent_label)
-        hint = QLabel(
-            "Give the patient this code. At any kiosk they type it with their date of birth. "
-            "It works once, for 12 hours." + (" The old code no longer works." if new_code else ""),
-            self,
-        )
+        hint = QLabel(words("desk.code_hint_new" if new_code else "desk.code_hint"), self)
         hint.setWordWrap(True)
         layout.addWidget(hint)
         code = started.code
-        self.code_label = named(QLabel(f"{code[:3]} {code[3:]}", self), "Visit code")
+        self.code_label = named(QLabel(f"{code[:3]} {code[3:]}", self), words("desk.code_name"))
         font = QFont(self.code_label.font())
         font.setPointSize(44)
         font.setBold(True)
@@ -91,10 +96,12 @@ class VisitCodeDialog(QDialog):
         layout.addWidget(self.code_label)
         buttons = QHBoxLayout()
         self.hand_over_button = named(
-            QPushButton("Hand over this station to the patient", self), "Hand over this station"
+            QPushButton(words("desk.hand_over"), self),
+            words("desk.hand_over_name"),
+            "hand_over_this_station",
         )
         self.hand_over_button.clicked.connect(self._on_hand_over_button_clicked)
-        self.done_button = named(QPushButton("Done", self), "Done")
+        self.done_button = named(QPushButton(words("desk.done"), self), words("desk.done"), "done")
         self.done_button.setDefault(True)
         self.done_button.clicked.connect(self.accept)
         buttons.addWidget(self.hand_over_button)

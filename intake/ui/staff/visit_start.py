@@ -3,6 +3,7 @@ an unfinished one, the code to give the patient, and handing the station over to
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -13,8 +14,9 @@ from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.services.patients import PatientRow
 from intake.services.visits import BoardRow, OpenVisit, OpenVisitExists, StartedVisit, VisitService
-from intake.ui.common import Clock, describe_error, named, primary
+from intake.ui.common import Clock, describe_error, named, primary, staff_lang, words
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.desk_text import problem_text
 from intake.ui.staff.visit_choice import OpenVisitDialog
 from intake.ui.staff.visit_code import VisitCodeDialog
 
@@ -27,10 +29,10 @@ def page_label(ctx: AppContext, page: str) -> str:
     base = page.split(":", 1)[0].split("/", 1)[0]
     for p in (*ctx.forms.intake.pages, *ctx.forms.checkin.pages):
         if p.id == base:
-            return p.title("en").lower()
+            return p.title(staff_lang()).lower()
     topics = {t.id for t in ctx.forms.risks.topics}
     if base.startswith("risk") or base.split(".", 1)[0] in topics:
-        return "risk statements"
+        return words("desk.risk_statements")
     return base.replace("_", " ")
 
 
@@ -48,10 +50,18 @@ class VisitStarter(QObject):
         self._ctx, self._actor, self._page = ctx, actor, page
         self._visits = VisitService(ctx)
         self._clock = Clock(ctx.forms.clinic.timezone)
-        self.start_button = named(QPushButton("Start kiosk visit", page), "Start kiosk visit")
+        self.start_button = named(
+            QPushButton(words("desk.start_visit"), page),
+            words("desk.start_visit"),
+            "start_kiosk_visit",
+        )
         primary(self.start_button)
         # A monthly check-in, for a patient on a course: its label names the month.
-        self.checkin_button = named(QPushButton("Start check-in", page), "Start check-in")
+        self.checkin_button = named(
+            QPushButton(words("desk.start_checkin"), page),
+            words("desk.start_checkin"),
+            "start_check-in",
+        )
         self.checkin_button.setVisible(False)
         self.checkin_month: int | None = None
         self.start_button.clicked.connect(self._on_start_button_clicked)
@@ -69,7 +79,7 @@ class VisitStarter(QObject):
         month = self.checkin_month
         self.checkin_button.setVisible(month is not None)
         if month is not None:
-            label = f"Start Month {month} check-in"
+            label = words("desk.start_checkin_month", month=month)
             self.checkin_button.setText(label)
             self.checkin_button.setAccessibleName(label)
 
@@ -145,17 +155,23 @@ class VisitStarter(QObject):
         self, patient: PatientRow, visit: OpenVisit, kind: VisitKind = VisitKind.FIRST_VISIT
     ) -> None:
         """The patient has an unfinished visit: carry on with it or abandon it, never both."""
-        if visit.visit_date == self._ctx.today():
-            started = f"today at {self._clock.time(visit.started_at)}"
-        else:
-            started = f"on {visit.visit_date.isoformat()}"
+        today = visit.visit_date == self._ctx.today()
+        page = ""
         if visit.needs_staff:
-            where = "waiting for staff"
+            where = "waiting"
         elif visit.kiosk_station:
-            where = f"last at the kiosk on {page_label(self._ctx, visit.page) or 'the first page'}"
+            page = page_label(self._ctx, visit.page)
+            where = "kiosk" if page else "kiosk_first"
         else:
-            where = "not yet opened at a kiosk"
-        dialog = OpenVisitDialog(patient.full_name, started, where, visit.resumable, self._page)
+            where = "new"
+        intro = words(
+            f"desk.open_{'today' if today else 'earlier'}_{where}",
+            name=escape(patient.full_name),
+            time=self._clock.time(visit.started_at),
+            date=visit.visit_date.isoformat(),
+            page=escape(page),
+        )
+        dialog = OpenVisitDialog(intro, visit.resumable, self._page)
         dialog.resume_chosen.connect(lambda: self._resume_visit(dialog, patient, visit))
         dialog.restart_chosen.connect(
             lambda reason: self._restart_visit(dialog, patient, visit, reason, kind)
@@ -191,7 +207,13 @@ class VisitStarter(QObject):
                 abandon_reason=reason,
             )
         except InvalidInput as exc:
-            dialog.show_reason_error(exc.errors.get("reason", str(exc)))
+            # The service's only problem with a reason given in the box (at most 200 characters
+            # long): too short to say why.
+            dialog.show_reason_error(
+                words("desk.abandon_reason_needed")
+                if "reason" in exc.errors
+                else " ".join(problem_text(t) for t in exc.errors.values())
+            )
             return
         except OpenVisitExists as exc:  # another station started one meanwhile: ask again
             dialog.accept()
