@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -59,10 +59,14 @@ def _view_texts(view: QAbstractItemView) -> list[str]:
     if model is None:
         return []
     out = []
-    for section in range(model.columnCount()):
+    try:
+        columns = model.columnCount(QModelIndex())
+    except (AttributeError, TypeError):  # a list model (QListWidget) hides it: one column
+        columns = 1
+    for section in range(columns):
         out.append(str(model.headerData(section, Qt.Orientation.Horizontal) or ""))
-    for row in range(model.rowCount()):
-        for col in range(model.columnCount()):
+    for row in range(model.rowCount(QModelIndex())):
+        for col in range(columns):
             index = model.index(row, col)
             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 value = model.data(index, role)
