@@ -247,9 +247,15 @@ class BoardModel(QAbstractTableModel):
         if role == self.VISIT_ROLE:
             return row.visit_id
         if role == Qt.ItemDataRole.ToolTipRole:
-            if row.kiosk_station:
-                return words("board.kiosk_station", station=row.kiosk_station)
-            return None
+            station = (
+                words("board.kiosk_station", station=row.kiosk_station)
+                if row.kiosk_station
+                else None
+            )
+            if column == self.STATUS:  # the whole status, where the column cuts it short
+                status = self._cells[index.row()][column]
+                return f"{status}\n{station}" if station else status
+            return station
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STAGE_COLOURS.get(row.stage, "#ffffff")))
         if role == Qt.ItemDataRole.ForegroundRole and self._urgent(row):
@@ -462,6 +468,10 @@ class StatusBoardWidget(QWidget):
         self.table.sortByColumn(BoardModel.STATUS, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Status and name share the width left by the short columns: a long status (a locked
+        # code, in Spanish) is cut short with "…" and said whole by its tooltip, rather than
+        # pushing the record number and waiting time off the screen.
+        header.setSectionResizeMode(BoardModel.STATUS, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(BoardModel.PATIENT, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.activated.connect(self._on_table_activated)
