@@ -13,13 +13,14 @@ import pytest
 from pseudo_text import staff_texts, unmarked_staff_texts
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from test_staff_support import (  # noqa: F401  (background_work_finishes: autouse)
     background_work_finishes,
     clinician,
     signed_visit,
 )
 
+from intake.i18n import tr
 from intake.services.clinician import ClinicianService
 from intake.services.context import Actor, AppContext
 from intake.services.scripted import countersign_consent, finish_course
@@ -37,6 +38,8 @@ def _shot(widget: QWidget, name: str) -> None:
     """A picture of the screen for a person to look at, when INTAKE_PSEUDO_SHOTS names a folder."""
     folder = os.environ.get("INTAKE_PSEUDO_SHOTS")
     if folder:
+        QApplication.sendPostedEvents()  # the layout the text changes asked for
+        QApplication.processEvents()
         lang = os.environ.get("INTAKE_STAFF_LANG", "en")
         widget.grab().save(str(Path(folder) / f"course-{name}-{lang}.png"))
 
@@ -193,6 +196,16 @@ def test_the_labs_screen_in_pseudo(qtbot, sqlite_ctx: AppContext, staff_in_pseud
     assert widget.message.isVisible() and widget.message.kind == "info"
     assert _unmarked(widget) == []
     _shot(widget, "labs-recorded")
+
+    # A test done at home before the first dose: the programme refuses it, worded by the catalogue.
+    widget.test_result.setCurrentIndex(widget.test_result.findData("negative"))
+    widget.test_month.setValue(0)
+    widget.test_at_home.setChecked(True)
+    with qtbot.assertNotEmitted(widget.pregnancy_test_recorded):
+        qtbot.mouseClick(widget.record_test_button, Qt.MouseButton.LeftButton)
+    assert widget.message.kind == "error"
+    assert widget.message.text() == tr("course.error_home_test_before_start", "pseudo")
+    assert _unmarked(widget) == []
 
 
 def test_the_completion_dialog_in_pseudo(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -111,6 +112,19 @@ def course_rows(course: CourseView, interval: int) -> tuple[list[tuple[Any, ...]
             else None
         )
     return rows, styles
+
+
+class _WrappingPane(QWidget):
+    """A splitter's pane whose lines wrap (labels, reflowing buttons): it asks for the height
+    its contents need at the width it has, so the splitter never squeezes them into each other."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = layout.heightForWidth(event.size().width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
 
 
 class CourseWidget(QWidget):
@@ -219,7 +233,7 @@ class CourseWidget(QWidget):
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
 
-        top = QWidget(self)
+        top = _WrappingPane(self)
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.dose_label)

@@ -166,6 +166,7 @@ class FollowUpForm(QGroupBox):
         layout.addWidget(effects_box)
         layout.addWidget(self.errors["side_effects"])
         layout.addWidget(self.contraception_box)
+        layout.addStretch(1)  # a tall screen leaves the room below the form, not in its boxes
 
     def clear_errors(self) -> None:
         for label in self.errors.values():

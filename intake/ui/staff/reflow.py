@@ -72,7 +72,9 @@ class ReflowLayout(QLayout):
         if self._columns:
             width = self._cell_width(shown)
         width += margins.left() + margins.right()
-        return QSize(width, self.heightForWidth(width))
+        # One line's height: the height at the width given comes from heightForWidth.
+        height = max(i.sizeHint().height() for i in shown) + margins.top() + margins.bottom()
+        return QSize(width, height)
 
     # --- placing the items -----------------------------------------------------------------------
 
