@@ -156,8 +156,16 @@ class CompletionDialog(QDialog):
         if isinstance(exc, InvalidInput):
             for key, message in exc.errors.items():
                 (self.errors.get(key) or self.message).show_error(message)
-            return
-        self.message.show_error(describe_error(exc))
+        else:
+            self.message.show_error(describe_error(exc))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Taller where a message now shows, so its wrapped lines are not cut."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.resize(self.size().expandedTo(self.sizeHint()))
 
 
 def completion_lines(row: CompletionRow) -> tuple[str, str]:
