@@ -277,3 +277,28 @@ def test_the_course_and_labs_in_spanish(
     assert "140,5" in joined  # the triglycerides, written the Spanish way
     assert "Colesterol" in joined and "Pruebas de embarazo" in joined
     assert _name(widget.save_button) == "Guardar seguimiento"
+
+
+@pytest.mark.parametrize(
+    "methods",
+    [[], ["progestin_only_pill"], ["male_condom"], ["male_condom", "diaphragm"]],
+)
+def test_every_reason_contraception_is_not_enough_has_catalogue_words(
+    monkeypatch: pytest.MonkeyPatch, methods: list[str]
+) -> None:
+    """The domain says why in English (the flags use it too); the course screens say it in the
+    staff language, never falling back to the English."""
+    from intake.ui.staff.course_words import contraception_problem_text
+
+    monkeypatch.setenv("INTAKE_STAFF_LANG", "es")
+    said = contraception_problem_text(methods)
+    assert said is not None
+    assert said in {
+        tr(f"course.{k}", "es")
+        for k in (
+            "problem_none_chosen",
+            "problem_pill_alone",
+            "problem_two_methods",
+            "problem_not_effective",
+        )
+    }
