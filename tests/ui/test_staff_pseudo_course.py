@@ -277,6 +277,11 @@ def test_the_course_and_labs_in_spanish(
     assert "140,5" in joined  # the triglycerides, written the Spanish way
     assert "Colesterol" in joined and "Pruebas de embarazo" in joined
     assert _name(widget.save_button) == "Guardar seguimiento"
+    # The next month starts from the last one, written the Spanish way, and saves as it reads.
+    assert widget.weight.text() == "61,5"
+    saved = widget.save()
+    assert saved is not None and saved.month == 4 and saved.weight_kg == 61.5
+    assert widget.message.text() == "Se guardó el seguimiento del mes 4."
 
 
 @pytest.mark.parametrize(
