@@ -33,10 +33,13 @@ from intake.ui.common import (
     words,
 )
 from intake.ui.operations import Operation, Reentry
+from intake.ui.staff.course_words import plain
+from intake.ui.staff.course_words import text as course_text
 from intake.ui.staff.packets import document_service
 
 if TYPE_CHECKING:
     from intake.ui.staff.course import CourseWidget
+
 
 def text(key: str, **args: object) -> str:
     return words(f"staff.{key}", **args)
@@ -64,41 +67,48 @@ class CompletionDialog(QDialog):
 
         intro = QLabel(text("completion_intro"), self)
         intro.setWordWrap(True)
-        self.last_dose = named(QLineEdit(self), text("completion_last_dose"))
-        self.last_dose.setPlaceholderText("YYYY-MM-DD")
+        self.last_dose = named(QLineEdit(self), text("completion_last_dose"), "last_dose_on")
+        self.last_dose.setPlaceholderText(course_text("date_hint"))
         self.last_dose.setText(ctx.today().isoformat())
-        self.reason = named(QComboBox(self), text("completion_reason"))
+        self.reason = named(QComboBox(self), text("completion_reason"), "how_the_course_ended")
         for reason in StopReason:
             self.reason.addItem(text(f"reason_{reason}"), str(reason))
-        self.reason_text = named(QLineEdit(self), text("completion_reason_text"))
+        self.reason_text = named(QLineEdit(self), text("completion_reason_text"), "details")
         self.reason_text.setPlaceholderText(text("completion_reason_text_hint"))
-        self.dose = named(QLineEdit(self), text("completion_dose"))
-        self.dose.setText(f"{mg_per_kg:g}")
+        self.dose = named(QLineEdit(self), text("completion_dose"), "cumulative_dose_(mg/kg)")
+        self.dose.setText(plain(mg_per_kg))
         self.dose.setToolTip(text("completion_dose_hint", value=staff_number(mg_per_kg)))
-        self.errors = {
-            key: MessageLabel(f"Completion {key} problem", self)
-            for key in ("completed_on", "reason", "reason_text", "mg_per_kg")
-        }
-        form = QFormLayout()
-        for label, field, key in (
+        fields = (
             ("completion_last_dose", self.last_dose, "completed_on"),
             ("completion_reason", self.reason, "reason"),
             ("completion_reason_text", self.reason_text, "reason_text"),
             ("completion_dose", self.dose, "mg_per_kg"),
-        ):
+        )
+        self.errors: dict[str, MessageLabel] = {}
+        for label, _field, key in fields:
+            problem = MessageLabel(words("staff.problem_of", name=text(label)), self)
+            problem.setObjectName(f"completion_{key}_problem")
+            self.errors[key] = problem
+        form = QFormLayout()
+        for label, field, key in fields:
             caption = QLabel(text(label), self)
             caption.setBuddy(field)
             form.addRow(caption, field)
             form.addRow("", self.errors[key])
-        self.message = MessageLabel("Completion message", self)
+        self.message = MessageLabel(course_text("completion_message"), self)
+        self.message.setObjectName("completion_message")
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
         self.record_button = primary(
-            named(QPushButton(text("completion_record"), self), text("completion_record"))
+            named(
+                QPushButton(text("completion_record"), self),
+                text("completion_record"),
+                "record_completion",
+            )
         )
         self.record_button.clicked.connect(self._on_record_button_clicked)
         self.cancel_button = named(
-            QPushButton(text("completion_cancel"), self), text("completion_cancel")
+            QPushButton(text("completion_cancel"), self), text("completion_cancel"), "cancel"
         )
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -146,8 +156,16 @@ class CompletionDialog(QDialog):
         if isinstance(exc, InvalidInput):
             for key, message in exc.errors.items():
                 (self.errors.get(key) or self.message).show_error(message)
-            return
-        self.message.show_error(describe_error(exc))
+        else:
+            self.message.show_error(describe_error(exc))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Taller where a message now shows, so its wrapped lines are not cut."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.resize(self.size().expandedTo(self.sizeHint()))
 
 
 def completion_lines(row: CompletionRow) -> tuple[str, str]:
@@ -199,11 +217,15 @@ class CourseEnd(QObject):
         self.dialog: CompletionDialog | None = None
         self.tasks = Operation(view, "aftercare", reentry=Reentry.LATEST)
         self.completion_button = named(
-            QPushButton(text("completion_button"), view), "Record completion"
+            QPushButton(text("completion_button"), view),
+            text("completion_record"),
+            "record_completion",
         )
         self.completion_button.clicked.connect(self._on_completion_button_clicked)
         self.aftercare_button = named(
-            QPushButton(text("aftercare_button"), view), "Aftercare packet"
+            QPushButton(text("aftercare_button"), view),
+            text("aftercare_preview"),
+            "aftercare_packet",
         )
         self.aftercare_button.clicked.connect(self._on_aftercare_button_clicked)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, SignalInstance, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.rules import contraception_problem
 from intake.services.clinician import ClinicianService, CourseView, FollowUpRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import Conflict, InvalidInput
@@ -35,19 +35,28 @@ from intake.ui.common import (
     make_table,
     named,
     primary,
+    staff_number,
 )
 from intake.ui.operations import KNOWN_ERRORS, Operation, Reentry
 from intake.ui.staff.completion import CourseEnd, completion_lines
 from intake.ui.staff.completion import text as staff_text
-from intake.ui.staff.follow_up_form import SIDE_EFFECT_LABELS, FollowUpForm
+from intake.ui.staff.course_words import (
+    contraception_problem_text,
+    fixed,
+    plain,
+    side_effect_label,
+    text,
+)
+from intake.ui.staff.follow_up_form import FollowUpForm
 from intake.ui.staff.labs import month_spin
 from intake.ui.staff.packets import document_service
 from intake.ui.staff.pdf_preview import PdfPreviewDialog, PrintFailed
+from intake.ui.staff.reflow import ReflowLayout
 
 DOSE_STYLES = {
-    "below": (AMBER_BG, AMBER_FG, "below the target range"),
-    "within": (GREEN_BG, GREEN_FG, "within the target range"),
-    "above": (RED_BG, RED_FG, "above the target range"),
+    "below": (AMBER_BG, AMBER_FG),
+    "within": (GREEN_BG, GREEN_FG),
+    "above": (RED_BG, RED_FG),
 }
 
 
@@ -72,32 +81,50 @@ def course_rows(course: CourseView, interval: int) -> tuple[list[tuple[Any, ...]
             if per_kg < dose.target_low
             else ("within" if per_kg <= dose.target_high else "above")
         )
-        contraception = "—"
+        contraception, problem = text("none"), None
         if course.can_become_pregnant:
-            problem = contraception_problem(list(f.contraception))
-            contraception = "Two methods ✓" if problem is None else f"Not adequate: {problem}"
+            problem = contraception_problem_text(f.contraception)
+            contraception = (
+                text("cell_contraception_ok")
+                if problem is None
+                else text("cell_contraception_problem", problem=problem)
+            )
         rows.append(
             (
                 f.month,
                 f.seen_on.isoformat(),
-                f"{f.weight_kg:g} kg",
-                f"{f.daily_dose_mg:g} mg",
-                f"{per_kg:.1f} mg/kg",
-                ", ".join(SIDE_EFFECT_LABELS.get(e, e) for e in f.side_effects) or "None",
-                "—" if f.mood_score is None else f.mood_score,
-                f.sexual_function or "—",
+                text("cell_weight", weight=plain(f.weight_kg)),
+                text("cell_dose", dose=plain(f.daily_dose_mg)),
+                text("cell_per_kg", value=fixed(per_kg, 1)),
+                ", ".join(side_effect_label(e) for e in f.side_effects)
+                or text("cell_no_side_effects"),
+                text("none") if f.mood_score is None else f.mood_score,
+                f.sexual_function or text("none"),
                 contraception,
                 f.notes,
             )
         )
         styles.append(
             (RED_BG, RED_FG, False)
-            if (course.can_become_pregnant and contraception.startswith("Not"))
+            if (course.can_become_pregnant and problem is not None)
             or (f.mood_score is not None and f.mood_score >= 10)
             or status == "above"
             else None
         )
     return rows, styles
+
+
+class _WrappingPane(QWidget):
+    """A splitter's pane whose lines wrap (labels, reflowing buttons): it asks for the height
+    its contents need at the width it has, so the splitter never squeezes them into each other."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = layout.heightForWidth(event.size().width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
 
 
 class CourseWidget(QWidget):
@@ -110,21 +137,21 @@ class CourseWidget(QWidget):
     aftercare_opened = Signal(object)  # PdfPreviewDialog
 
     COLUMNS = (
-        "Month",
-        "Seen on",
-        "Weight",
-        "Daily dose",
-        "Cumulative",
-        "Side effects",
-        "PHQ-9",
-        "Sexual function",
-        "Contraception",
-        "Notes",
+        "col_month",
+        "col_seen_on",
+        "col_weight",
+        "col_daily_dose",
+        "col_cumulative",
+        "col_side_effects",
+        "col_phq9",
+        "col_sexual",
+        "col_contraception",
+        "col_notes",
     )
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Treatment course", "course_tab")
+        named(self, text("tab_name"), "course_tab")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
         # Reentry.LATEST: a start for the next patient while the last one's still runs waits
@@ -136,11 +163,13 @@ class CourseWidget(QWidget):
         self.editing: FollowUpRow | None = None
         self.preview: PdfPreviewDialog | None = None
 
-        self.dose_label = named(QLabel(self), "Cumulative dose")
+        self.dose_label = named(QLabel(self), text("dose_name"), "cumulative_dose")
         self.dose_label.setWordWrap(True)
-        self.window_label = named(QLabel(self), "Prescription window")
+        self.window_label = named(QLabel(self), text("window_name"), "prescription_window")
         self.window_label.setWordWrap(True)
-        self.table = make_table(self, "Course months", self.COLUMNS, (5, 9))
+        columns = tuple(text(c) for c in self.COLUMNS)
+        self.table = make_table(self, text("months_name"), columns, (5, 9))
+        self.table.setObjectName("course_months")
         self.table.setMinimumHeight(170)
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
 
@@ -153,25 +182,31 @@ class CourseWidget(QWidget):
         self.sexual, self.notes = form.sexual, form.notes
         self.side_effects, self.contraception = form.side_effects, form.contraception
         self.contraception_state, self.errors = form.contraception_state, form.errors
-        self.save_button = primary(named(QPushButton("Save follow-up", self), "Save follow-up"))
+        said = text("save_follow_up")
+        self.save_button = primary(named(QPushButton(said, self), said, "save_follow-up"))
         self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.new_button = named(QPushButton("New month", self), "New month")
+        said = text("new_month")
+        self.new_button = named(QPushButton(said, self), said, "new_month")
         self.new_button.clicked.connect(self._on_new_button_clicked)
-        self.editing_label = named(QLabel(self), "Editing")
-        self.editing_label.setObjectName("muted")
+        self.editing_label = named(QLabel(self), text("editing_name"), "muted")
+        self.editing_label.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.editing_label, 1)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.save_button)
 
         # The monthly checklist.
-        self.checklist_month = month_spin(self, "Checklist month", low=1)
+        self.checklist_month = month_spin(
+            self, text("checklist_month"), low=1, object_name="checklist_month"
+        )
         self.checklist_button = named(
-            QPushButton("Print monthly checklist…", self), "Print monthly checklist"
+            QPushButton(text("checklist_button"), self),
+            text("checklist_button_name"),
+            "print_monthly_checklist",
         )
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
         # The end of the course: its state, recording it, the aftercare packet.
-        self.completion_label = named(QLabel(self), "Course completion")
+        self.completion_label = named(QLabel(self), text("completion_name"), "course_completion")
         self.completion_label.setWordWrap(True)
         self.completion_label.setVisible(False)
         self.end = CourseEnd(ctx, actor, self)
@@ -181,19 +216,24 @@ class CourseWidget(QWidget):
         self.completion_button = self.end.completion_button
         self.aftercare_button = self.end.aftercare_button
         self.aftercare_tasks = self.end.tasks
-        checklist_row = QHBoxLayout()
+        # The buttons wrap onto a second line on a narrow screen rather than widen the page.
+        checklist_row = ReflowLayout()
         checklist_row.addWidget(self.completion_button)
         checklist_row.addWidget(self.aftercare_button)
-        checklist_row.addStretch(1)
-        checklist_row.addWidget(QLabel("Checklist for", self))
-        checklist_row.addWidget(self.checklist_month)
-        checklist_row.addWidget(self.checklist_button)
+        checklist = QWidget(self)
+        checklist_parts = QHBoxLayout(checklist)
+        checklist_parts.setContentsMargins(0, 0, 0, 0)
+        checklist_parts.addWidget(QLabel(text("checklist_for"), checklist))
+        checklist_parts.addWidget(self.checklist_month)
+        checklist_parts.addWidget(self.checklist_button)
+        checklist_row.addWidget(checklist)
 
-        self.message = MessageLabel("Course message", self)
+        self.message = MessageLabel(text("message_name"), self)
+        self.message.setObjectName("course_message")
         self.busy = BusyBar(self)
         self.tasks.busy_changed.connect(self.busy._on_tasks_busy_changed)
 
-        top = QWidget(self)
+        top = _WrappingPane(self)
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.dose_label)
@@ -230,24 +270,25 @@ class CourseWidget(QWidget):
         self.patient_id, self.course = patient_id, course
         self._set_enabled(True)
         dose = course.dose
-        background, foreground, words = DOSE_STYLES.get(dose.status, DOSE_STYLES["below"])
+        status = dose.status if dose.status in DOSE_STYLES else "below"
+        background, foreground = DOSE_STYLES[status]
+        target = {"low": plain(dose.target_low), "high": plain(dose.target_high)}
         if course.follow_ups:
             self.dose_label.setText(
-                f"Cumulative dose <b>{dose.cumulative_mg:,.0f} mg</b> = <b>{dose.mg_per_kg:g} mg/kg</b> "
-                f"— {words} ({dose.target_low:g}–{dose.target_high:g} mg/kg)"
+                text(
+                    "dose_line",
+                    mg=staff_number(dose.cumulative_mg, places=0),
+                    per_kg=plain(dose.mg_per_kg),
+                    status=text(f"dose_{status}"),
+                    **target,
+                )
             )
         else:
-            self.dose_label.setText(
-                f"No follow-up recorded yet. Target {dose.target_low:g}–{dose.target_high:g} mg/kg cumulative."
-            )
+            self.dose_label.setText(text("dose_none", **target))
             background, foreground = "#f4f6f8", "#1b2a33"
         _tint(self.dose_label, background, foreground)
         if course.on_hold_since is not None:
-            self.window_label.setText(
-                f"<b>Course on hold</b>: positive pregnancy test on"
-                f" {course.on_hold_since.isoformat()}. Do not prescribe; record 0 mg until a"
-                " negative test taken on a later day."
-            )
+            self.window_label.setText(text("on_hold", date=course.on_hold_since.isoformat()))
             self.window_label.setStyleSheet(f"color:{RED_FG};")
         elif course.completion is not None:
             self.window_label.setText(staff_text("course_no_prescription"))
@@ -256,20 +297,18 @@ class CourseWidget(QWidget):
             if course.collect_by:
                 late = course.collect_by < self._ctx.today()
                 self.window_label.setText(
-                    f"Can become pregnant: the prescription must be collected by "
-                    f"<b>{course.collect_by.isoformat()}</b> ({course.collect_within_days} days from the latest negative test)"
-                    + (" — <b>this window has passed; a new test is needed</b>." if late else ".")
+                    text(
+                        "window_passed" if late else "window_open",
+                        date=course.collect_by.isoformat(),
+                        count=course.collect_within_days,
+                    )
                 )
                 self.window_label.setStyleSheet(f"color:{RED_FG};" if late else "")
             else:
-                self.window_label.setText(
-                    "Can become pregnant: no negative pregnancy test recorded, so no prescription window yet."
-                )
+                self.window_label.setText(text("window_no_test"))
                 self.window_label.setStyleSheet(f"color:{AMBER_FG};")
         else:
-            self.window_label.setText(
-                "Cannot become pregnant: no pregnancy tests or contraception needed."
-            )
+            self.window_label.setText(text("window_cannot"))
             self.window_label.setStyleSheet("")
         if course.completion is not None:
             lines, role = completion_lines(course.completion)
@@ -306,13 +345,13 @@ class CourseWidget(QWidget):
 
     def _start_new(self) -> None:
         self.editing = None
-        self.editing_label.setText("New follow-up")
+        self.editing_label.setText(text("editing_new"))
         self.form.start_new(self.course, self._ctx.today().isoformat())
 
     def load_month(self, row: FollowUpRow) -> None:
         """Put a recorded month in the form for correction (saved against its version)."""
         self.editing = row
-        self.editing_label.setText(f"Editing month {row.month} (version {row.version})")
+        self.editing_label.setText(text("editing_month", month=row.month, version=row.version))
         self.form.load(row)
 
     @Slot()
@@ -343,17 +382,15 @@ class CourseWidget(QWidget):
         if self.editing is not None and self.editing.month == month:
             expected = self.editing.version
         elif self.course and any(f.month == month for f in self.course.follow_ups):
-            self.message.show_error(
-                f"Month {month} is already recorded. Select it in the table to correct it."
-            )
+            self.message.show_error(text("month_recorded", month=month))
             return None
         try:
             row = self._clinician.record_follow_up(
                 self._actor, self.patient_id, month, expected_version=expected, **self.form_values()
             )
         except InvalidInput as exc:
-            for key, text in exc.errors.items():
-                (self.errors.get(key) or self.message).show_error(text)
+            for key, problem in exc.errors.items():
+                (self.errors.get(key) or self.message).show_error(problem)
             return None
         except Conflict as exc:
             self._reload_after_conflict(month)
@@ -362,7 +399,7 @@ class CourseWidget(QWidget):
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
             return None
-        self.message.show_message(f"Saved the month {row.month} follow-up.", "info")
+        self.message.show_message(text("follow_up_saved", month=row.month), "info")
         self.follow_up_saved.emit(row)
         return row
 
@@ -449,6 +486,6 @@ class CourseWidget(QWidget):
             self.tasks,
             self.checklist_button,
             lambda patient_id: document_service(ctx).checklist_pdf(actor, patient_id, month),
-            f"Monthly checklist, month {month}",
+            text("checklist_title", month=month),
             self.checklist_opened,
         )

@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake import i18n
+from intake.forms.model import LabRange
 from intake.services.clinician import ClinicianService, CourseView, LabRow
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput, ServiceError
@@ -28,32 +31,43 @@ from intake.ui.common import (
     RED_BG,
     RED_FG,
     MessageLabel,
-    describe_error,
     fill_table,
     make_table,
     named,
+    words,
 )
 from intake.ui.operations import KNOWN_ERRORS
+from intake.ui.staff.course_words import (
+    lab_label,
+    lab_short,
+    month_text,
+    plain,
+    refusal,
+    text,
+    unit_text,
+)
 
 
-def month_spin(parent: QWidget, name: str, low: int = 0) -> QSpinBox:
+def month_spin(parent: QWidget, name: str, low: int = 0, *, object_name: str = "") -> QSpinBox:
+    """A course month chooser, 0 ("Baseline") or ``low`` to 12 ("Month 3")."""
     spin = QSpinBox(parent)
-    named(spin, name)
+    named(spin, name, object_name or None)
     spin.setRange(low, 12)
     if low == 0:
-        spin.setSpecialValueText("Baseline")
-    spin.setPrefix("" if low == 0 else "Month ")
+        spin.setSpecialValueText(text("baseline"))
+    spin.setPrefix("" if low == 0 else text("month_prefix"))
     return spin
 
 
-def short_lab_name(label: str) -> str:
-    """'ALT (liver enzyme)' -> 'ALT'; 'Total cholesterol' -> 'Cholesterol'."""
-    short = label.split(" (")[0]
-    return short[6:].capitalize() if short.startswith("Total ") else short
+def _problem_line(parent: QWidget, field: str, object_name: str) -> MessageLabel:
+    """A field's problem line, named for the field in the staff language."""
+    label = MessageLabel(words("staff.problem_of", name=field), parent)
+    label.setObjectName(object_name)
+    return label
 
 
-def month_text(month: int) -> str:
-    return "Baseline" if month == 0 else f"Month {month}"
+def _range(lab: LabRange) -> tuple[str, str]:
+    return plain(lab.low), plain(lab.high)
 
 
 class LabsWidget(QWidget):
@@ -64,63 +78,93 @@ class LabsWidget(QWidget):
 
     def __init__(self, ctx: AppContext, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        named(self, "Labs and tests", "labs_tab")
+        named(self, text("labs_tab"), "labs_tab")
         self._ctx, self._actor = ctx, actor
         self._clinician = ClinicianService(ctx)
         self.patient_id: int | None = None
         clinic = ctx.forms.clinic
 
         # Lab results.
-        lab_box = QGroupBox("Blood tests", self)
-        named(lab_box, "Blood tests")
+        lab_box = QGroupBox(text("blood_tests"), self)
+        named(lab_box, text("blood_tests"), "blood_tests")
         # One blood draw, one form: every test of the panel, one save (blank ones are skipped).
         lab_form = QFormLayout()
         self.values: dict[str, QLineEdit] = {}
         self.lab_errors = {
-            key: MessageLabel(f"Lab {key} problem", lab_box)
-            for key in (*(lab.id for lab in clinic.labs), "panel", "taken_on", "course_month")
+            lab.id: _problem_line(lab_box, lab_short(lab), f"lab_{lab.id}_problem")
+            for lab in clinic.labs
         }
+        for key, field_key in (
+            ("panel", "blood_tests"),
+            ("taken_on", "lab_taken_on"),
+            ("course_month", "lab_course_month"),
+        ):
+            self.lab_errors[key] = _problem_line(lab_box, text(field_key), f"lab_{key}_problem")
+        units = [unit_text(x.unit) for x in clinic.labs]
         for lab in clinic.labs:
-            label = lab.label("en")
-            field = named(QLineEdit(lab_box), f"{label} result")
-            field.setPlaceholderText(f"{lab.low:g}–{lab.high:g}")
-            critical = f" · critical above {lab.critical_high:g}" if lab.critical_high else ""
-            field.setToolTip(f"Reference range {lab.low:g}–{lab.high:g} {lab.unit}{critical}")
-            unit = QLabel(lab.unit, lab_box)
+            label, (low, high), unit_said = lab_label(lab), _range(lab), unit_text(lab.unit)
+            english = lab.label(i18n.source_language())
+            field = named(
+                QLineEdit(lab_box),
+                text("lab_result_name", label=label),
+                f"{english} result".lower().replace(" ", "_"),
+            )
+            field.setPlaceholderText(text("range", low=low, high=high))
+            tip = {"low": low, "high": high, "unit": unit_said}
+            field.setToolTip(
+                text("lab_range_tip_critical", critical=plain(lab.critical_high), **tip)
+                if lab.critical_high
+                else text("lab_range_tip", **tip)
+            )
+            unit = QLabel(unit_said, lab_box)
             unit.setObjectName("muted")
             # One width for every unit, so the fields line up.
-            units = [x.unit for x in clinic.labs]
             unit.setMinimumWidth(max(unit.fontMetrics().horizontalAdvance(u) for u in units) + 4)
             row = QHBoxLayout()
             row.addWidget(field, 1)
             row.addWidget(unit)
             self.values[lab.id] = field
-            lab_form.addRow(short_lab_name(label), row)
+            lab_form.addRow(lab_short(lab), row)
             lab_form.addRow("", self.lab_errors[lab.id])
-        self.lab_taken_on = named(QLineEdit(lab_box), "Lab taken on")
-        self.lab_taken_on.setPlaceholderText("YYYY-MM-DD")
-        self.lab_month = month_spin(lab_box, "Lab course month")
+        self.lab_taken_on = named(QLineEdit(lab_box), text("lab_taken_on"), "lab_taken_on")
+        self.lab_taken_on.setPlaceholderText(text("date_hint"))
+        self.lab_month = month_spin(
+            lab_box, text("lab_course_month"), object_name="lab_course_month"
+        )
         # Fields as wide as what is typed in them, so the results table has the room.
         digits = self.lab_taken_on.fontMetrics().horizontalAdvance("0000-00-00") + 24
         sized: list[QWidget] = [*self.values.values(), self.lab_taken_on, self.lab_month]
         for widget in sized:
             widget.setMaximumWidth(digits + 20)
-        lab_form.addRow("Taken on", self.lab_taken_on)
+        lab_form.addRow(text("taken_on"), self.lab_taken_on)
         lab_form.addRow("", self.lab_errors["taken_on"])
-        lab_form.addRow("Course month", self.lab_month)
+        lab_form.addRow(text("course_month"), self.lab_month)
         lab_form.addRow("", self.lab_errors["course_month"])
         lab_form.addRow("", self.lab_errors["panel"])
-        self.record_lab_button = named(QPushButton("Record results", lab_box), "Record lab results")
+        self.record_lab_button = named(
+            QPushButton(text("record_results"), lab_box),
+            text("record_results_name"),
+            "record_lab_results",
+        )
         self.record_lab_button.clicked.connect(self._on_record_lab_button_clicked)
         # One row per blood draw, one column per test: a month's results read across.
         self.lab_columns = [lab.id for lab in clinic.labs]
         headers = tuple(
-            f"{short_lab_name(lab.label('en'))}\n{lab.low:g}–{lab.high:g} {lab.unit}"
+            text(
+                "lab_header",
+                name=lab_short(lab),
+                low=_range(lab)[0],
+                high=_range(lab)[1],
+                unit=unit_text(lab.unit),
+            )
             for lab in clinic.labs
         )
         # Every column as wide as its header and results need: a header is never cut short
         # (a narrower screen scrolls the table instead).
-        self.labs_table = make_table(lab_box, "Lab results", ("Taken on", "Month", *headers), ())
+        self.labs_table = make_table(
+            lab_box, text("lab_results"), (text("taken_on"), text("col_month"), *headers), ()
+        )
+        self.labs_table.setObjectName("lab_results")
         lab_layout = QHBoxLayout(lab_box)
         form_column = QVBoxLayout()
         form_column.addLayout(lab_form)
@@ -131,39 +175,54 @@ class LabsWidget(QWidget):
         lab_layout.addWidget(self.labs_table, 1)
 
         # Pregnancy tests.
-        test_box = QGroupBox("Pregnancy tests", self)
-        named(test_box, "Pregnancy tests")
+        test_box = QGroupBox(text("pregnancy_tests"), self)
+        named(test_box, text("pregnancy_tests"), "pregnancy_tests")
         test_form = QFormLayout()
-        self.pregnancy_note = named(QLabel(test_box), "Pregnancy test note")
+        self.pregnancy_note = named(
+            QLabel(test_box), text("pregnancy_note_name"), "pregnancy_test_note"
+        )
         self.pregnancy_note.setWordWrap(True)
-        self.test_taken_on = named(QLineEdit(test_box), "Pregnancy test taken on")
-        self.test_taken_on.setPlaceholderText("YYYY-MM-DD")
-        self.test_result = named(QComboBox(test_box), "Pregnancy test result")
+        self.test_taken_on = named(
+            QLineEdit(test_box), text("test_taken_on"), "pregnancy_test_taken_on"
+        )
+        self.test_taken_on.setPlaceholderText(text("date_hint"))
+        self.test_result = named(QComboBox(test_box), text("test_result"), "pregnancy_test_result")
         # No default: a result is recorded only when someone chose it.
-        self.test_result.addItem("Choose the result…", "")
-        self.test_result.addItem("Negative", "negative")
-        self.test_result.addItem("Positive", "positive")
-        self.test_month = month_spin(test_box, "Pregnancy test course month")
+        self.test_result.addItem(text("choose_result"), "")
+        self.test_result.addItem(text("result_negative"), "negative")
+        self.test_result.addItem(text("result_positive"), "positive")
+        self.test_month = month_spin(
+            test_box, text("test_course_month"), object_name="pregnancy_test_course_month"
+        )
+        # A test the patient did at home: the programme rules in force decide if it counts.
+        self.test_at_home = named(
+            QCheckBox(text("at_home"), test_box), text("at_home_name"), "pregnancy_test_at_home"
+        )
+        self.test_at_home.setToolTip(text("at_home_tip"))
         self.test_errors = {
-            key: MessageLabel(f"Pregnancy test {key} problem", test_box)
-            for key in ("taken_on", "result")
+            "taken_on": _problem_line(
+                test_box, text("test_taken_on"), "pregnancy_test_taken_on_problem"
+            ),
+            "result": _problem_line(test_box, text("test_result"), "pregnancy_test_result_problem"),
         }
         test_form.addRow(self.pregnancy_note)
-        test_form.addRow("Taken on", self.test_taken_on)
+        test_form.addRow(text("taken_on"), self.test_taken_on)
         test_form.addRow("", self.test_errors["taken_on"])
-        test_form.addRow("Result", self.test_result)
+        test_form.addRow(text("result"), self.test_result)
         test_form.addRow("", self.test_errors["result"])
-        test_form.addRow("Course month", self.test_month)
+        test_form.addRow(text("course_month"), self.test_month)
+        test_form.addRow("", self.test_at_home)
         self.record_test_button = named(
-            QPushButton("Record pregnancy test", test_box), "Record pregnancy test"
+            QPushButton(text("record_test"), test_box), text("record_test"), "record_pregnancy_test"
         )
         self.record_test_button.clicked.connect(self._on_record_test_button_clicked)
         self.tests_table = make_table(
             test_box,
-            "Pregnancy test results",
-            ("Taken on", "Month", "Result", "Collect prescription by"),
+            text("test_results"),
+            (text("taken_on"), text("col_month"), text("col_result"), text("col_collect_by")),
             3,
         )
+        self.tests_table.setObjectName("pregnancy_test_results")
         test_layout = QHBoxLayout(test_box)
         column = QVBoxLayout()
         column.addLayout(test_form)
@@ -172,7 +231,8 @@ class LabsWidget(QWidget):
         test_layout.addLayout(column, 2)
         test_layout.addWidget(self.tests_table, 4)
 
-        self.message = MessageLabel("Labs message", self)
+        self.message = MessageLabel(words("staff.message_of", name=text("labs_tab")), self)
+        self.message.setObjectName("labs_message")
         layout = QVBoxLayout(self)
         layout.addWidget(lab_box, 3)
         layout.addWidget(test_box, 2)
@@ -197,25 +257,23 @@ class LabsWidget(QWidget):
                 (
                     t.taken_on.isoformat(),
                     month_text(t.course_month),
-                    t.result.capitalize(),
-                    t.collect_by.isoformat() if t.collect_by else "—",
+                    text(f"result_{t.result}")
+                    if t.result in ("negative", "positive")
+                    else t.result,
+                    t.collect_by.isoformat() if t.collect_by else text("none"),
                 )
             )
             tstyles.append((RED_BG, RED_FG, True) if t.result == "positive" else None)
         fill_table(self.tests_table, trows, tstyles)
         if course.can_become_pregnant:
-            window = (
-                f" Current prescription must be collected by <b>{course.collect_by.isoformat()}</b>."
-                if course.collect_by
-                else " No negative test recorded yet."
-            )
             self.pregnancy_note.setText(
-                "Can become pregnant: a test before starting, every month, and after finishing."
-                + window
+                text("note_collect_by", date=course.collect_by.isoformat())
+                if course.collect_by
+                else text("note_no_negative")
             )
             self.pregnancy_note.setStyleSheet("")
         else:
-            self.pregnancy_note.setText("Cannot become pregnant: tests are not required.")
+            self.pregnancy_note.setText(text("note_cannot"))
             self.pregnancy_note.setStyleSheet(f"color:{GREY_FG};")
 
     def _fill_labs(self, course: CourseView) -> None:
@@ -234,14 +292,11 @@ class LabsWidget(QWidget):
             table.setItem(r, 1, QTableWidgetItem(month_text(key[1])))
             for c, test in enumerate(self.lab_columns, start=2):
                 results = draws[key].get(test, [])
-                text = ", ".join(
-                    f"{x.value:g}"
-                    + {"high": " ↑ high", "low": " ↓ low", "critical": " ‼ CRITICAL"}.get(
-                        x.flag, ""
-                    )
+                said = ", ".join(
+                    text(f"flag_{x.flag}", value=plain(x.value)) if x.flag else plain(x.value)
                     for x in results
                 )
-                item = QTableWidgetItem(text or "—")
+                item = QTableWidgetItem(said or text("none"))
                 if any(x.flag for x in results):
                     item.setBackground(QBrush(QColor(RED_BG)))
                     item.setForeground(QBrush(QColor(RED_FG)))
@@ -250,17 +305,17 @@ class LabsWidget(QWidget):
                     item.setForeground(QBrush(QColor(GREY_FG)))
                 try:
                     info = self._ctx.forms.clinic.lab(test)
-                    critical = (
-                        f"; critical above {info.critical_high:g}"
-                        if info.critical_high is not None
-                        else ""
-                    )
-                    item.setToolTip(
-                        f"{info.label('en')}: reference range {info.low:g}–{info.high:g}"
-                        f" {info.unit}{critical}"
-                    )
                 except KeyError:
-                    pass
+                    info = None
+                if info is not None:
+                    low, high = _range(info)
+                    tip = {"label": lab_label(info), "low": low, "high": high}
+                    tip["unit"] = unit_text(info.unit)
+                    item.setToolTip(
+                        text("lab_cell_tip_critical", critical=plain(info.critical_high), **tip)
+                        if info.critical_high is not None
+                        else text("lab_cell_tip", **tip)
+                    )
                 table.setItem(r, c, item)
         table.resizeRowsToContents()
 
@@ -305,18 +360,22 @@ class LabsWidget(QWidget):
                 self.lab_month.value(),
             )
         except InvalidInput as exc:
-            for key, text in exc.errors.items():
-                (self.lab_errors.get(key) or self.message).show_error(text)
+            for key, problem in exc.errors.items():
+                (self.lab_errors.get(key) or self.message).show_error(problem)
             return
         except ServiceError as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_error(refusal(exc))
             return
         for field in self.values.values():
             field.clear()
-        words = {"high": "high", "low": "low", "critical": "CRITICAL"}
+        clinic = self._ctx.forms.clinic
         parts = [
-            f"{short_lab_name(self._ctx.forms.clinic.lab(r.test).label('en'))} {r.value:g}"
-            f" {r.unit}" + (f" {words[r.flag]}" if r.flag else "")
+            text(
+                f"result_part_{r.flag}" if r.flag else "result_part",
+                name=lab_short(clinic.lab(r.test)),
+                value=plain(r.value),
+                unit=unit_text(r.unit),
+            )
             for r in rows
         ]
         kind = (
@@ -326,8 +385,8 @@ class LabsWidget(QWidget):
             if any(r.flag for r in rows)
             else "info"
         )
-        tail = " Critical results are alerts on the visit's summary." if kind == "error" else ""
-        self.message.show_message(f"Recorded {'; '.join(parts)}.{tail}", kind)
+        key = "results_recorded_critical" if kind == "error" else "results_recorded"
+        self.message.show_message(text(key, results="; ".join(parts)), kind)
         for r in rows:
             self.lab_recorded.emit(r)
 
@@ -345,23 +404,23 @@ class LabsWidget(QWidget):
                 self.test_taken_on.text(),
                 self.test_result.currentData(),
                 self.test_month.value(),
+                at_home=self.test_at_home.isChecked(),
             )
         except InvalidInput as exc:
-            for key, text in exc.errors.items():
-                (self.test_errors.get(key) or self.message).show_error(text)
+            for key, problem in exc.errors.items():
+                (self.test_errors.get(key) or self.message).show_error(problem)
             return
         except KNOWN_ERRORS as exc:
-            self.message.show_error(describe_error(exc))
+            self.message.show_error(refusal(exc))
             return
         if row.result == "positive":
+            self.message.show_message(text("test_positive_recorded"), "error")
+        elif row.collect_by is not None:
             self.message.show_message(
-                "Recorded a POSITIVE pregnancy test: do not prescribe; stop treatment and follow the programme.",
-                "error",
+                text("test_negative_recorded", date=row.collect_by.isoformat()), "info"
             )
         else:
-            self.message.show_message(
-                f"Recorded a negative pregnancy test; prescription to be collected by {row.collect_by}.",
-                "info",
-            )
+            self.message.show_message(text("test_negative_recorded_no_window"), "info")
         self.test_result.setCurrentIndex(0)  # the next test starts with no result chosen
+        self.test_at_home.setChecked(False)  # and done in a medical setting
         self.pregnancy_test_recorded.emit(row)
