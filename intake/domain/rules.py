@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from intake.domain.errors import Coded
 from intake.forms import model as fm
 
 ADULT_AGE = 18
@@ -167,7 +168,8 @@ def applicable_packet(
 
 
 def contraception_problem(methods: list[str] | tuple[str, ...] | None) -> str | None:
-    """Why a set of contraception methods is not enough, or None when it is.
+    """Why a set of contraception methods is not enough (a ``Coded`` English text, its code
+    naming the reason for a screen to word), or None when it is.
 
     Committed abstinence, or two methods used together of which at least one is highly
     effective or hormonal (the progestin-only pill does not count as the primary method).
@@ -176,15 +178,21 @@ def contraception_problem(methods: list[str] | tuple[str, ...] | None) -> str | 
     if "abstinence" in chosen:
         return None
     if not chosen or chosen == {"none_yet"}:
-        return "no contraception chosen yet"
+        return Coded("no contraception chosen yet", "contraception_none_chosen")
     primary = chosen & (HIGHLY_EFFECTIVE | HORMONAL)
     others = chosen - {"none_yet"}
     if len(others) < 2:
         if chosen <= WEAK_ALONE:
-            return "the progestin-only pill is not enough on its own"
-        return "two methods must be used together"
+            return Coded(
+                "the progestin-only pill is not enough on its own", "contraception_pill_alone"
+            )
+        return Coded("two methods must be used together", "contraception_two_methods")
     if not primary:
-        return "at least one method must be highly effective or hormonal (not only barrier methods or the progestin-only pill)"
+        return Coded(
+            "at least one method must be highly effective or hormonal (not only barrier methods"
+            " or the progestin-only pill)",
+            "contraception_not_effective",
+        )
     return None
 
 

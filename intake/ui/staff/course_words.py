@@ -9,18 +9,18 @@ from collections.abc import Sequence
 from babel.numbers import format_decimal
 
 from intake import i18n
+from intake.domain.errors import code_of
 from intake.domain.rules import contraception_problem
 from intake.forms.model import LabRange
 from intake.services.errors import ServiceError
 from intake.ui.common import describe_error, humanise, staff_lang, words
 
-# What ``contraception_problem`` says (in English, also for the flags), by catalogue key.
+# Why methods are not enough, by the code ``contraception_problem`` gives it.
 _PROBLEMS = {
-    "no contraception chosen yet": "problem_none_chosen",
-    "the progestin-only pill is not enough on its own": "problem_pill_alone",
-    "two methods must be used together": "problem_two_methods",
-    "at least one method must be highly effective or hormonal (not only barrier methods or"
-    " the progestin-only pill)": "problem_not_effective",
+    "contraception_none_chosen": "problem_none_chosen",
+    "contraception_pill_alone": "problem_pill_alone",
+    "contraception_two_methods": "problem_two_methods",
+    "contraception_not_effective": "problem_not_effective",
 }
 
 
@@ -79,7 +79,7 @@ def contraception_problem_text(methods: Sequence[str]) -> str | None:
     problem = contraception_problem(list(methods))
     if problem is None:
         return None
-    key = _PROBLEMS.get(problem)
+    key = _PROBLEMS.get(code_of(problem))
     return text(key) if key else problem
 
 
