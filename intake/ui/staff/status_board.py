@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -60,6 +59,7 @@ from intake.ui.staff.completion import text as staff_text
 from intake.ui.staff.completion import visit_kind_text
 from intake.ui.staff.identity_dialog import IdentityCheckDialog
 from intake.ui.staff.visit_choice import AbandonVisitDialog
+from intake.ui.widgets.flow import FlowLayout
 
 STAGE_ORDER = ("needs_staff", "left_kiosk", "waiting", "at_kiosk", "for_dermatologist", "done")
 STAGE_COLOURS = {
@@ -498,14 +498,20 @@ class StatusBoardWidget(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.filter_box, 1)
         tools.addWidget(self.hide_done_box)
-        # Two rows, so that every label shows whole on the right half of a 1024-wide screen.
-        buttons = QGridLayout()
-        buttons.addWidget(self.attend_button, 0, 0, 1, 2)
-        buttons.addWidget(self.identity_button, 0, 2)
-        buttons.addWidget(self.new_code_button, 1, 0)
-        buttons.addWidget(self.abandon_button, 1, 1)
-        buttons.addWidget(self.refresh_button, 1, 4)
-        buttons.setColumnStretch(3, 1)
+        # The row's buttons flow on to as many rows as their labels need (Spanish ones are
+        # long), so every label shows whole on the right half of a 1024-wide screen.
+        actions = QWidget(self)
+        flow = FlowLayout(actions, spacing=6, row_spacing=6)
+        for button in (
+            self.attend_button,
+            self.identity_button,
+            self.new_code_button,
+            self.abandon_button,
+        ):
+            flow.addWidget(button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(actions, 1)
+        buttons.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
