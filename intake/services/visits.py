@@ -313,11 +313,18 @@ def reconsent_problem(s: Session, visit: Visit) -> str | None:
         if kept:
             return "it holds a re-consent or notice of changes the audit trail never recorded"
         return None
-    if not audit.event_intact(events[0]):
-        # The digest below is only as good as the event holding it.
+    # A visit's plan is recorded once, when it is started: a second record was not written by
+    # the program.
+    if len(events) > 1:
+        return (
+            "the audit trail holds more than one record of its re-consent or notice of changes"
+            f" (events {', '.join(str(e.seq) for e in events)})"
+        )
+    # The digest below is only as good as the event holding it: one the chain holds.
+    if not audit.event_in_chain(s, events[0]):
         return (
             f"the audit event that recorded its re-consent or notice of changes (event"
-            f" {events[0].seq}) was changed after it was written"
+            f" {events[0].seq}) is not one the audit trail holds as written"
         )
     digest = dict(events[0].detail or {}).get("plan_sha256")
     if digest is not None and digest != reconsent_plan_sha256(visit.reconsent):

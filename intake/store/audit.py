@@ -94,6 +94,23 @@ def event_intact(event: AuditEvent) -> bool:
     return event_hash(*body) == event.hash
 
 
+def event_in_chain(session: Session, event: AuditEvent) -> bool:
+    """Whether a stored event is one the chain holds: it hashes to itself, follows the event
+    before it, and is followed by the next one (or is the head). A row inserted or rewritten to
+    look like an event (a hash is easy to compute) fails here, unless every event after it and
+    the signed head were rewritten too, which ``verify`` finds."""
+    if not event_intact(event):
+        return False
+    before = GENESIS if event.seq == 1 else event_hash_at(session, event.seq - 1)
+    if before is None or event.prev_hash != before:
+        return False
+    after = session.scalar(select(AuditEvent.prev_hash).where(AuditEvent.seq == event.seq + 1))
+    if after is not None:
+        return bool(after == event.hash)
+    head = session.get(AuditHead, 1)
+    return head is not None and head.seq == event.seq and head.hash == event.hash
+
+
 def append(
     session: Session,
     *,

@@ -433,3 +433,79 @@ def test_a_re_consent_and_its_audit_event_both_rewritten_are_refused_at_signing(
     assert refused.value.code == "reconsent_tampered"
     with ctx.db.session() as s:
         assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+
+
+@pytest.mark.parametrize("forgery", ["appended", "appended_without_digest", "rewritten_whole"])
+def test_a_forged_re_consent_event_with_a_true_hash_is_refused_at_signing(
+    ctx, monkeypatch, forgery
+) -> None:  # type: ignore[no-untyped-def]
+    """A hash anyone can compute: the event the plan is checked against must be the one the
+    chain holds (linked to the events before and after it), and the only one for the visit.
+    An event added with only an INSERT (no trigger dropped), with or without a digest, or the
+    real one rewritten with its own hash recomputed, is refused at signing."""
+    import datetime as dt
+
+    from sqlalchemy import func, text, update
+
+    from intake.services.errors import ServiceError
+    from intake.services.visits import reconsent_plan_sha256
+    from intake.store import audit
+    from intake.store.models import AuditEvent
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    ctx.forms = revised(ctx.forms, "major")
+    start = VisitService.start_visit
+
+    def tampered(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started = start(self, *args, **kwargs)
+        with ctx.db.session() as s:
+            visit = s.get(Visit, started.visit_id)
+            assert visit is not None
+            value = _current_hashes(ctx, visit.reconsent)
+            digest = {"plan_sha256": reconsent_plan_sha256(value)}
+            s.execute(update(Visit).where(Visit.id == visit.id).values(reconsent=value))
+            real = s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.entity_id == visit.id, AuditEvent.action == "reconsent"
+                )
+            ).one()
+            if forgery.startswith("appended"):
+                seq = (s.scalar(select(func.max(AuditEvent.seq))) or 0) + 1000
+                at = dt.datetime.now(dt.UTC)
+                detail = digest if forgery == "appended" else {}
+                body = (seq, at, "x", "x", "reconsent", "visit", visit.id, detail, "f" * 64)
+                s.add(
+                    AuditEvent(
+                        seq=seq, at=at, actor="x", station="x", action="reconsent",
+                        entity="visit", entity_id=visit.id, detail=detail,
+                        prev_hash="f" * 64, hash=audit.event_hash(*body),
+                    )
+                )  # fmt: skip
+                s.commit()
+                return started
+            seq, detail = real.seq, {**real.detail, **digest}
+            body = (
+                real.seq, real.at, real.actor, real.station, real.action, real.entity,
+                real.entity_id, detail, real.prev_hash,
+            )  # fmt: skip
+            new_hash = audit.event_hash(*body)
+            s.commit()
+        with ctx.db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("DROP TRIGGER trg_audit_events_append_only ON audit_events"))
+            else:
+                conn.execute(text("DROP TRIGGER trg_audit_events_no_update"))
+            conn.execute(
+                update(AuditEvent)
+                .where(AuditEvent.seq == seq)
+                .values(detail=detail, hash=new_hash)
+            )
+        return started
+
+    monkeypatch.setattr(VisitService, "start_visit", tampered)
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+    with ctx.db.session() as s:
+        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
