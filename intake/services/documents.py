@@ -1383,8 +1383,11 @@ class DocumentService(Service):
         if parsed is None:
             check = PaperCheck(
                 False,
-                "not recognised: type the document id or the 12-character fingerprint printed"
-                " at the foot of each page, or scan the page's QR code",
+                Coded(
+                    "not recognised: type the document id or the 12-character fingerprint"
+                    " printed at the foot of each page, or scan the page's QR code",
+                    "paper_not_recognised",
+                ),
                 recognised=False,
             )
             with self.write() as s:
@@ -1410,10 +1413,16 @@ class DocumentService(Service):
                 )
             if len(rows) != 1:
                 reason = (
-                    "no stored document has that id or fingerprint: this copy was not issued"
-                    " by this clinic's records"
+                    Coded(
+                        "no stored document has that id or fingerprint: this copy was not issued"
+                        " by this clinic's records",
+                        "paper_not_found",
+                    )
                     if not rows
-                    else "that fingerprint names more than one document: type the document id"
+                    else Coded(
+                        "that fingerprint names more than one document: type the document id",
+                        "paper_ambiguous",
+                    )
                 )
                 self.audit(s, actor, "verify", "paper", "", {"given": given, "result": "not found"})
                 return PaperCheck(False, reason)
@@ -1454,24 +1463,36 @@ class DocumentService(Service):
             info = _info(d)
             newer = _info(latest) if latest.issue > d.issue else None
         if matches is False:
-            reason = (
+            reason = Coded(
                 f"NOT GENUINE: the fingerprint or issue printed on this copy is not that of"
-                f" stored {info.kind} issue {info.issue}"
+                f" stored {info.kind} issue {info.issue}",
+                "paper_not_genuine",
+                kind=info.kind,
+                issue=info.issue,
             )
             return PaperCheck(
                 False, reason, info, patient.record_number if patient else "", newer is None
             )
         if given == "qr":
-            how = (
-                "id, issue and fingerprint match"
+            how, code = (
+                ("id, issue and fingerprint match", "paper_genuine_qr")
                 if matches
-                else "found by its id; its fingerprint was not stored when it was issued"
+                else (
+                    "found by its id; its fingerprint was not stored when it was issued",
+                    "paper_genuine_unfingerprinted",
+                )
             )
         else:
             how = f"found by its {given}"
+            code = "paper_genuine_by_id" if given == "id" else "paper_genuine_by_fingerprint"
         return PaperCheck(
             True,
-            f"genuine: stored {info.kind} issue {info.issue} ({how})",
+            Coded(
+                f"genuine: stored {info.kind} issue {info.issue} ({how})",
+                code,
+                kind=info.kind,
+                issue=info.issue,
+            ),
             info,
             patient.record_number if patient else "",
             newer is None,
@@ -1615,13 +1636,17 @@ class DocumentService(Service):
         pending = self.pending_timestamps()
         if tsa is None:
             return TimestampReport(
-                (), tuple(pending), "no time-stamping authority is set (INTAKE_TSA_URL)"
+                (),
+                tuple(pending),
+                Coded("no time-stamping authority is set (INTAKE_TSA_URL)", "tsa_missing"),
             )
         stamper = tsa.stamper()
         try:
             certificate = clinic_certificate(self.ctx)
         except DocumentError as exc:  # the certificate was replaced, or cannot be read
-            return TimestampReport((), tuple(pending), str(exc))
+            return TimestampReport(
+                (), tuple(pending), Coded(str(exc), "timestamp_failed", reason=str(exc))
+            )
         done: list[str] = []
         for index, did in enumerate(pending):
             with self.read() as s:
@@ -1631,21 +1656,34 @@ class DocumentService(Service):
             try:
                 stamped = add_document_timestamp(sealed, stamper)
             except DocumentError as exc:
-                return TimestampReport(tuple(done), tuple(pending[index:]), str(exc))
+                return TimestampReport(
+                    tuple(done),
+                    tuple(pending[index:]),
+                    Coded(str(exc), "timestamp_failed", reason=str(exc)),
+                )
             try:
                 check = verify_pdf(stamped, certificate, tsa_roots=tsa_roots())
             except (OSError, ValueError) as exc:  # INTAKE_TSA_CA missing or not certificates
                 return TimestampReport(
                     tuple(done),
                     tuple(pending[index:]),
-                    "the time-stamping authority's certificates in INTAKE_TSA_CA cannot be"
-                    f" read ({type(exc).__name__}); nothing was stored",
+                    Coded(
+                        "the time-stamping authority's certificates in INTAKE_TSA_CA cannot be"
+                        f" read ({type(exc).__name__}); nothing was stored",
+                        "tsa_ca_unreadable",
+                        kind=type(exc).__name__,
+                    ),
                 )
             if not check.valid or check.level != "B-T":
                 return TimestampReport(
                     tuple(done),
                     tuple(pending[index:]),
-                    f"the timestamped document {did} does not check: {check.reason}",
+                    Coded(
+                        f"the timestamped document {did} does not check: {check.reason}",
+                        "timestamp_unverified",
+                        document=did,
+                        reason=check.reason,
+                    ),
                 )
             sha = hashlib.sha256(stamped).hexdigest()
             try:
