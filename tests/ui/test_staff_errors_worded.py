@@ -234,3 +234,53 @@ def test_the_staff_wording_in_english_is_the_services_own_text() -> None:
             if text is not None and "{" not in i18n.template(key, "en") and said != text:
                 differ.append(f"{path.name}:{node.lineno}: {code.value}: {said!r} != {text!r}")
     assert not differ, "\n".join(differ)
+
+
+def _refused(call: object) -> BaseException:
+    try:
+        call()  # type: ignore[operator]
+    except Exception as exc:  # noqa: BLE001 - the refusal under test
+        return exc
+    raise AssertionError("not refused")
+
+
+def test_staff_refusals_reach_a_spanish_station_in_spanish(sqlite_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Real refusals of the services, worded for a Spanish station by their codes."""
+    from test_staff_support import clinician
+
+    from intake.domain.pins import secret_problem
+    from intake.services.alerts import AlertService
+    from intake.services.staff import StaffService
+    from intake.ui.common import STAFF_LANG_ENV, describe_error, problem_text
+
+    monkeypatch.setenv(STAFF_LANG_ENV, "es")
+    doctor = clinician(sqlite_ctx)
+    wrong_pin = _refused(lambda: StaffService(sqlite_ctx).confirm_secret(doctor, "000000"))
+    assert str(wrong_pin) == "That PIN is not right."  # the service's English is kept
+    assert describe_error(wrong_pin) == "Ese PIN no es correcto."
+    no_visit = _refused(lambda: AlertService(sqlite_ctx).release(doctor, "nope", "x" * 20))
+    assert describe_error(no_visit) == "No existe esa visita."
+    short_note = _refused(lambda: AlertService(sqlite_ctx).release(doctor, "nope", "ok"))
+    assert describe_error(short_note) == (
+        "Escriba una nota breve: cómo se atendió al paciente y qué se acordó."
+    )
+    assert problem_text(secret_problem("123")) == (
+        "Un PIN necesita al menos 6 dígitos (o use una frase de contraseña de al menos 8"
+        " caracteres)."
+    )
+    for shown in (describe_error(wrong_pin), describe_error(short_note)):
+        assert "⟦" not in shown and "PIN is" not in shown and "note" not in shown
+
+
+def test_staff_refusals_are_pseudo_in_the_pseudo_locale(sqlite_ctx, staff_in_pseudo) -> None:  # type: ignore[no-untyped-def]
+    from test_staff_support import clinician
+
+    from intake.services.staff import StaffService
+    from intake.ui.common import describe_error
+
+    doctor = clinician(sqlite_ctx)
+    wrong_pin = _refused(
+        lambda: StaffService(sqlite_ctx).confirm_secret(doctor, "000000", username="someone")
+    )
+    shown = describe_error(wrong_pin)
+    assert i18n.is_pseudo(shown), shown

@@ -85,6 +85,9 @@ def _patient_data(ctx, review: ReviewWidget) -> tuple[str, ...]:  # type: ignore
         data += [r.station for r in record.alert_releases if r.station]
         data += ["patient@example.org", "Ana", "Ñúñez", "Zoë", "Nguyễn"]
     data += [i.display_name for i in StaffService(ctx).list()]
+    # The documents tab: each document's fingerprint and id.
+    data += [d.sha256[:16] for d in review.documents.documents]
+    data += [d.id for d in review.documents.documents]
     # The waiting time is the status board's wording (its own catalogue).
     data += [waiting_text(s) for s in (0, 30, 90, 3600, 90_000)]
     return tuple(d for d in data if d)
