@@ -234,6 +234,12 @@ def test_the_board_speaks_only_the_catalogue(qtbot, sqlite_ctx, staff_in_pseudo)
     qtbot.mouseClick(board.attend_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: board.release_dialog is not None)
     assert not _outside(board, None)  # the release dialog too
+    release = board.release_dialog
+    assert release is not None
+    release.note.setPlainText("ok")  # too short: the service's refusal, worded by its code
+    release.release_button.click()
+    assert release.message.kind == "error" and release.message.text().startswith("⟦")
+    assert not _outside(board, None)
     board.release_dialog.reject()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: board.release_dialog is None)
     _gone(qtbot, board, AlertReleaseDialog)
