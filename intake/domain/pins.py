@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from intake.domain.errors import Coded
+
 MIN_PIN_DIGITS = 6
 MIN_PASSPHRASE = 8
 MAX_SECRET = 200
@@ -46,18 +48,43 @@ def _is_sequence(digits: str) -> bool:
 def secret_problem(secret: str) -> str | None:
     """Why ``secret`` cannot be a staff PIN or passphrase, or None when it can."""
     if not secret or not secret.strip():
-        return "Please choose a PIN or passphrase. " + RULE
+        return Coded(
+            "Please choose a PIN or passphrase. " + RULE,
+            "secret_missing",
+            digits=MIN_PIN_DIGITS,
+            characters=MIN_PASSPHRASE,
+        )
     if len(secret) > MAX_SECRET:
-        return f"A passphrase can have at most {MAX_SECRET} characters."
+        return Coded(
+            f"A passphrase can have at most {MAX_SECRET} characters.",
+            "secret_long",
+            most=MAX_SECRET,
+        )
     if secret.isascii() and secret.isdigit():
         if len(secret) < MIN_PIN_DIGITS:
-            return f"A PIN needs at least {MIN_PIN_DIGITS} digits (or use a passphrase of at least {MIN_PASSPHRASE} characters)."
+            return Coded(
+                f"A PIN needs at least {MIN_PIN_DIGITS} digits (or use a passphrase of at least {MIN_PASSPHRASE} characters).",
+                "pin_short",
+                digits=MIN_PIN_DIGITS,
+                characters=MIN_PASSPHRASE,
+            )
         if _repeats_a_short_run(secret) or _is_sequence(secret) or secret in COMMON_PINS:
-            return "That PIN is one of the first anyone would try; please choose another."
+            return Coded(
+                "That PIN is one of the first anyone would try; please choose another.",
+                "pin_common",
+            )
         return None
     if len(secret) < MIN_PASSPHRASE:
-        return f"A passphrase needs at least {MIN_PASSPHRASE} characters (or use a PIN of at least {MIN_PIN_DIGITS} digits)."
+        return Coded(
+            f"A passphrase needs at least {MIN_PASSPHRASE} characters (or use a PIN of at least {MIN_PIN_DIGITS} digits).",
+            "passphrase_short",
+            digits=MIN_PIN_DIGITS,
+            characters=MIN_PASSPHRASE,
+        )
     folded = secret.strip().casefold()
     if folded in COMMON_PASSPHRASES or _repeats_a_short_run(folded):
-        return "That passphrase is one of the first anyone would try; please choose another."
+        return Coded(
+            "That passphrase is one of the first anyone would try; please choose another.",
+            "passphrase_common",
+        )
     return None

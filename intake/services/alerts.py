@@ -57,16 +57,34 @@ def clean_note(note: str) -> str:
     text = " ".join(str(note or "").split())
     if len(text) < NOTE_MIN:
         raise InvalidInput(
-            {"note": "Please write a short note: how the patient was seen and what was agreed."}
+            {
+                "note": Coded(
+                    "Please write a short note: how the patient was seen and what was agreed.",
+                    "note_missing",
+                )
+            }
         )
     if len(text) > NOTE_MAX:
         raise InvalidInput(
-            {"note": f"Please keep the note to {NOTE_MAX} characters (it has {len(text)})."}
+            {
+                "note": Coded(
+                    f"Please keep the note to {NOTE_MAX} characters (it has {len(text)}).",
+                    "note_long",
+                    most=NOTE_MAX,
+                    length=len(text),
+                )
+            }
         )
     if missing := printable.unprintable(text):
         # The note is printed on the intake summary.
         raise InvalidInput(
-            {"note": f"The clinic's documents cannot print {missing}; please reword the note."}
+            {
+                "note": Coded(
+                    f"The clinic's documents cannot print {missing}; please reword the note.",
+                    "note_unprintable",
+                    missing=missing,
+                )
+            }
         )
     return text
 
@@ -112,10 +130,15 @@ class AlertService(Service):
         with self.write() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
-                raise NotFound("No such visit.")
+                raise NotFound("No such visit.", code="visit_not_found")
             if visit.needs_staff != MOOD_REASON:
                 raise InvalidInput(
-                    {"visit": "This visit is not waiting for a mood-screen release (any more)."}
+                    {
+                        "visit": Coded(
+                            "This visit is not waiting for a mood-screen release (any more).",
+                            "release_not_waiting",
+                        )
+                    }
                 )
             now = self.ctx.now()
             sid = staff_id(staff)
@@ -169,12 +192,19 @@ class AlertService(Service):
         clean_note(note)  # a note to fix first costs the colleague no attempt
         if not username.strip() or not secret:
             raise InvalidInput(
-                {"secret": "Please give the releasing clinician's username and PIN."}
+                {
+                    "secret": Coded(
+                        "Please give the releasing clinician's username and PIN.",
+                        "releaser_missing",
+                    )
+                }
             )
         try:
             releaser = staff_actor(StaffService(self.ctx).login(username, secret))
         except LoginFailed:
-            raise InvalidInput({"secret": "That username and PIN are not right."}) from None
+            raise InvalidInput(
+                {"secret": Coded("That username and PIN are not right.", "username_pin_wrong")}
+            ) from None
         refusal = self.refusal(releaser)
         if refusal:
             raise NotAllowed(refusal, code=code_of(refusal))

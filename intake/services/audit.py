@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from intake.domain.errors import Coded
 from intake.services import form_snapshots, integrity, row_digests, seal
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, SigningUnavailable
 from intake.store import audit
 from intake.store.audit import ChainReport, HeadState
+
+AUDIT_EMPTY = "The audit trail is empty: there is no head yet."
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class AuditService(Service):
         with self.read() as s:
             head = audit.read_head(s)
         if head is None:
-            raise InvalidInput({"audit": "The audit trail is empty: there is no head yet."})
+            raise InvalidInput({"audit": Coded(AUDIT_EMPTY, "audit_empty")})
         return head
 
     def seal(self, actor: Actor) -> SealOutcome:
@@ -126,15 +129,25 @@ class AuditService(Service):
             certificate = seal.clinic_certificate(self.ctx)
         except SigningKeyError as exc:
             raise SigningUnavailable(
-                f"The clinic signing key cannot be used, so nothing was sealed: {exc}"
+                f"The clinic signing key cannot be used, so nothing was sealed: {exc}",
+                code="seal_key_unusable",
+                reason=str(exc),
             ) from None
         with self.write() as s:
             chain = audit.verify(s)
             if not chain.intact:
-                raise InvalidInput({"audit": f"The chain is broken, not sealed: {chain.reason}"})
+                raise InvalidInput(
+                    {
+                        "audit": Coded(
+                            f"The chain is broken, not sealed: {chain.reason}",
+                            "audit_broken",
+                            reason=chain.reason,
+                        )
+                    }
+                )
             head = audit.read_head(s)
             if head is None:
-                raise InvalidInput({"audit": "The audit trail is empty: there is no head yet."})
+                raise InvalidInput({"audit": Coded(AUDIT_EMPTY, "audit_empty")})
             if seal.head_problem(head, certificate) is None:
                 return SealOutcome(head, False)
             was = "unsigned" if not head.signature else "other key"

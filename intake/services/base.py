@@ -145,7 +145,9 @@ class Service:
                 except DocumentError as exc:
                     raise SigningUnavailable(
                         "The clinic signing key cannot be used, so nothing was saved. Please"
-                        f" call for help: {exc}"
+                        f" call for help: {exc}",
+                        code="signing_unavailable",
+                        reason=str(exc),
                     ) from None
                 signed = session.info.get(seal.SIGNED_HEAD)
             # Committed: this station remembers the head, outside the database.
@@ -248,7 +250,9 @@ def _verify(s: Session, ctx: AppContext, claim: _Claim, write: bool) -> None:
             raise NotAllowed(KIOSK_GONE, code="kiosk_gone")
         return
     if actor is not SYSTEM_ACTOR or "system" not in claim.roles:
-        raise NotAllowed(_role_message(claim.roles, claim.action) if claim.roles else KIOSK_GONE)
+        if claim.roles:
+            raise NotAllowed(_role_message(claim.roles, claim.action))
+        raise NotAllowed(KIOSK_GONE, code="kiosk_gone")
 
 
 def require_role(actor: Actor, *roles: str, action: str | None = None) -> None:

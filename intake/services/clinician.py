@@ -13,7 +13,7 @@ from intake.domain import checkin as checkin_rules
 from intake.domain import completion as completion_rules
 from intake.domain import course as course_rules
 from intake.domain import rules as programme_rules
-from intake.domain.errors import ValidationError
+from intake.domain.errors import Coded, ValidationError
 from intake.domain.kinds import VisitKind, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
@@ -196,7 +196,7 @@ class ClinicianService(Service):
         with self.write() as s:  # writes: the view itself is audited
             visit = s.get(Visit, visit_id)
             if visit is None:
-                raise NotFound("No such visit.")
+                raise NotFound("No such visit.", code="visit_not_found")
             record = build_record(s, self.ctx.forms, visit_id)
             acks = tuple(
                 AckRow(a.statement_id, a.by_role, a.initials, a.at, a.page_seconds, a.read_aloud)
@@ -264,7 +264,7 @@ class ClinicianService(Service):
             raise InvalidInput(errors)
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             status = PregnancyStatus(
                 patient_id=patient_id,
                 can_become_pregnant=can_become_pregnant,
@@ -295,7 +295,7 @@ class ClinicianService(Service):
     ) -> LabRow:
         """One result: a panel of one test (errors are keyed "value", as for a single field)."""
         if test not in {lab.id for lab in self.ctx.forms.clinic.labs}:
-            raise InvalidInput({"test": "Unknown test."})
+            raise InvalidInput({"test": Coded("Unknown test.", "test_unknown")})
         try:
             (row,) = self.record_lab_panel(actor, patient_id, {test: value}, taken_on, course_month)
         except InvalidInput as exc:
@@ -321,7 +321,7 @@ class ClinicianService(Service):
         labs = {lab.id: lab for lab in self.ctx.forms.clinic.labs}
         unknown = [t for t in values if t not in labs]
         if unknown:
-            raise InvalidInput({"test": "Unknown test."})
+            raise InvalidInput({"test": Coded("Unknown test.", "test_unknown")})
         given = {t: v for t, v in values.items() if str(v if v is not None else "").strip()}
         numbers: dict[str, float] = {}
         for test, raw in given.items():
@@ -330,16 +330,16 @@ class ClinicianService(Service):
             except ValidationError as exc:
                 errors[test] = exc.message
         if not given:
-            errors["panel"] = "Enter at least one result."
+            errors["panel"] = Coded("Enter at least one result.", "results_missing")
         day = _collect(errors, lambda: self._past_date(taken_on, "taken_on"), "taken_on")
         if not 0 <= course_month <= 12:
-            errors["course_month"] = "Month must be 0 (baseline) to 12."
+            errors["course_month"] = Coded("Month must be 0 (baseline) to 12.", "lab_month")
         if errors:
             raise InvalidInput(errors)
         out: list[LabRow] = []
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             for test in labs:  # the clinic profile's order
                 if test not in numbers:
                     continue
@@ -390,7 +390,7 @@ class ClinicianService(Service):
         require_role(actor, *CLINICAL)
         errors: dict[str, str] = {}
         if result not in ("negative", "positive"):
-            errors["result"] = "Choose negative or positive."
+            errors["result"] = Coded("Choose negative or positive.", "test_result_choose")
         try:
             day = self._past_date(taken_on, "taken_on")
         except ValidationError as exc:
@@ -399,7 +399,7 @@ class ClinicianService(Service):
             raise InvalidInput(errors)
         with self.write(durable=True) as s:
             if s.get(Patient, patient_id) is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             ruleset = self._rules_on(day, _consent_visit(s, patient_id))
             if at_home:
                 before = course_month == 0 or not _dosed_by(s, patient_id, day)
@@ -443,16 +443,16 @@ class ClinicianService(Service):
         require_role(actor, *CLINICAL)
         errors: dict[str, str] = {}
         if not 1 <= month <= 12:
-            errors["month"] = "Month must be 1 to 12."
+            errors["month"] = Coded("Month must be 1 to 12.", "follow_up_month")
         day = _collect(errors, lambda: self._past_date(seen_on, "seen_on"), "seen_on")
         stones = self.ctx.forms.clinic.allow_stones
         kg = _collect(errors, lambda: weight_kg(weight, weight_unit, "weight", stones), "weight")
         dose = _collect(errors, lambda: course_rules.dose_value(daily_dose_mg), "daily_dose_mg")
         bad = [e for e in side_effects if e not in course_rules.SIDE_EFFECTS]
         if bad:
-            errors["side_effects"] = "Unknown side effect."
+            errors["side_effects"] = Coded("Unknown side effect.", "side_effect_unknown")
         if mood_score is not None and not 0 <= mood_score <= 27:
-            errors["mood_score"] = "PHQ-9 score is 0 to 27."
+            errors["mood_score"] = Coded("PHQ-9 score is 0 to 27.", "phq9_score")
         sexual = _collect(
             errors, lambda: free_text(sexual_function, "sexual_function"), "sexual_function"
         )
@@ -461,14 +461,18 @@ class ClinicianService(Service):
             raise InvalidInput(errors)
         with self.write() as s:
             if s.get(Patient, patient_id) is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             held = course_rules.pregnancy_hold(_pregnancy_tests(s, patient_id))
             if held is not None and dose:
                 raise InvalidInput(
                     {
-                        "daily_dose_mg": f"The course is on hold after a positive pregnancy test"
-                        f" on {held.isoformat()}: record 0 mg, or first record a negative test"
-                        " taken on a later day."
+                        "daily_dose_mg": Coded(
+                            f"The course is on hold after a positive pregnancy test"
+                            f" on {held.isoformat()}: record 0 mg, or first record a negative"
+                            " test taken on a later day.",
+                            "pregnancy_hold_dose",
+                            date=held.isoformat(),
+                        )
                     }
                 )
             row = s.scalars(
@@ -477,7 +481,10 @@ class ClinicianService(Service):
             now = self.ctx.now()
             if row is None:
                 if expected_version is not None:
-                    raise Conflict("This follow-up was removed elsewhere; please reload.")
+                    raise Conflict(
+                        "This follow-up was removed elsewhere; please reload.",
+                        code="follow_up_removed",
+                    )
                 row = FollowUp(
                     patient_id=patient_id,
                     month=month,
@@ -493,11 +500,14 @@ class ClinicianService(Service):
                 if problem := row_digests.entry_problem(s, row):
                     # Writing over it would record the tampered row as this clinician's.
                     raise RecordMismatch(
-                        f"{integrity.ENTRIES_MISMATCH_MESSAGE} (follow-up: {problem})"
+                        f"{integrity.ENTRIES_MISMATCH_MESSAGE} (follow-up: {problem})",
+                        code="follow_up_mismatch",
+                        problem=problem,
                     )
                 if expected_version is None or row.version != expected_version:
                     raise Conflict(
-                        "This month's follow-up was changed at another station. It has been reloaded; please check it and try again."
+                        "This month's follow-up was changed at another station. It has been reloaded; please check it and try again.",
+                        code="follow_up_changed",
                     )
                 action = "update"
             row.seen_on, row.weight_kg, row.daily_dose_mg = day, kg, dose
@@ -514,7 +524,7 @@ class ClinicianService(Service):
         with self.read() as s:
             patient = s.get(Patient, patient_id)
             if patient is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             labs = []
             for r in s.scalars(
                 select(LabResult)
@@ -639,16 +649,19 @@ class ClinicianService(Service):
         with self.write(durable=True) as s:
             patient = s.get(Patient, patient_id)
             if patient is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             consent = _consent_visit(s, patient_id)
             if consent is None:
                 raise Conflict(
-                    "This patient has no signed consent: there is no course to complete."
+                    "This patient has no signed consent: there is no course to complete.",
+                    code="no_course_to_complete",
                 )
             if consent.status != VisitStatus.COUNTERSIGNED:
-                raise Conflict(NOT_COUNTERSIGNED)
+                raise Conflict(NOT_COUNTERSIGNED, code="complete_not_countersigned")
             if current_completion(s, patient_id) is not None:
-                raise Conflict("This course's completion is already recorded.")
+                raise Conflict(
+                    "This course's completion is already recorded.", code="completion_recorded"
+                )
             if dose is None:
                 dose = self._dose(s, patient_id).mg_per_kg
             try:
@@ -708,14 +721,19 @@ class ClinicianService(Service):
                 .limit(1)
             ).first()
         if last_dose is None:
-            raise Conflict("Record the end of the course first.")
+            raise Conflict("Record the end of the course first.", code="completion_first")
         try:
             day = parse_date(taken_on, "taken_on")
         except ValidationError as exc:
             raise InvalidInput({"taken_on": exc.message}) from None
         if day <= last_dose:
             raise InvalidInput(
-                {"taken_on": "The test after the course is dated after the last dose."}
+                {
+                    "taken_on": Coded(
+                        "The test after the course is dated after the last dose.",
+                        "post_course_test_date",
+                    )
+                }
             )
         return self.record_pregnancy_test(
             actor, patient_id, day.isoformat(), result, (months or 0) + 1, at_home=at_home
@@ -763,9 +781,9 @@ class ClinicianService(Service):
     def _past_date(self, raw: Any, field: str) -> dt.date:
         day = parse_date(raw, field)
         if day > self.ctx.today():
-            raise ValidationError(field, "The date cannot be in the future.")
+            raise ValidationError(field, "The date cannot be in the future.", code="date_future")
         if day.year < 2000:
-            raise ValidationError(field, "Please check the year.")
+            raise ValidationError(field, "Please check the year.", code="date_year")
         return day
 
     def _rules_on(self, day: dt.date, consent: Visit | None) -> RuleSet:

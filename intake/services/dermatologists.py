@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.domain.errors import Coded
 from intake.domain.kinds import StaffRole, VisitStatus
 from intake.domain.names import titled
 from intake.services.base import Service, require_role
@@ -38,7 +39,12 @@ def check(s: Session, staff_id: int) -> StaffUser:
     user = s.get(StaffUser, staff_id)
     if user is None or user.role != StaffRole.CLINICIAN or not user.active:
         raise InvalidInput(
-            {"dermatologist": "Please choose a dermatologist from the clinic's active clinicians."}
+            {
+                "dermatologist": Coded(
+                    "Please choose a dermatologist from the clinic's active clinicians.",
+                    "dermatologist_choose",
+                )
+            }
         )
     return user
 
@@ -70,7 +76,7 @@ class DermatologistService(Service):
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
-                raise NotFound("No such visit.")
+                raise NotFound("No such visit.", code="visit_not_found")
             if visit.dermatologist_id is None:
                 return None
             user = s.get(StaffUser, visit.dermatologist_id)
@@ -84,13 +90,14 @@ class DermatologistService(Service):
         with self.write() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
-                raise NotFound("No such visit.")
+                raise NotFound("No such visit.", code="visit_not_found")
             if visit.status == VisitStatus.COUNTERSIGNED:
                 raise Immutable(
-                    "This consent is countersigned: it names the dermatologist who signed it."
+                    "This consent is countersigned: it names the dermatologist who signed it.",
+                    code="dermatologist_fixed",
                 )
             if visit.status == VisitStatus.ABANDONED:
-                raise Immutable("This visit was abandoned.")
+                raise Immutable("This visit was abandoned.", code="visit_abandoned")
             chosen = None if dermatologist_id is None else check(s, dermatologist_id)
             before = visit.dermatologist_id
             if before != dermatologist_id:

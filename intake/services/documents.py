@@ -22,6 +22,7 @@ from intake.documents.errors import DocumentError
 from intake.documents.fingerprint import FINGERPRINT_LENGTH, parse_check_text, record_sha256
 from intake.domain import flags, rules
 from intake.domain.course import pregnancy_hold
+from intake.domain.errors import Coded
 from intake.domain.kinds import SignerRole, StaffRole, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import SIGNATURE_MEANINGS, ConsentRecord
@@ -447,17 +448,26 @@ def _attestations(
     if unacknowledged:
         raise InvalidInput(
             {
-                "visit": f"The programme rules {ruleset.id} ask the patient to acknowledge"
-                f" {', '.join(unacknowledged)}, and this consent was signed without them."
-                " Start a correction visit so the patient can acknowledge them."
+                "visit": Coded(
+                    f"The programme rules {ruleset.id} ask the patient to acknowledge"
+                    f" {', '.join(unacknowledged)}, and this consent was signed without them."
+                    " Start a correction visit so the patient can acknowledge them.",
+                    "acknowledgements_missing",
+                    rules=ruleset.id,
+                    statements=", ".join(unacknowledged),
+                )
             }
         )
     missing = rules.missing_attestations(ruleset, attested)
     if missing:
         raise InvalidInput(
             {
-                "attested": "Confirm each statement before signing: "
-                + "; ".join(a.text.get("en") for a in missing)
+                "attested": Coded(
+                    "Confirm each statement before signing: "
+                    + "; ".join(a.text.get("en") for a in missing),
+                    "attestations_missing",
+                    statements="; ".join(a.text.get("en") for a in missing),
+                )
             }
         )
     return [
@@ -590,7 +600,9 @@ class DocumentService(Service):
                     )
                     _revocation_down_until.pop(revocation_key, None)
                 except CertificateRevoked as exc:
-                    raise SealingFailed(f"The document cannot be sealed: {exc}") from exc
+                    raise SealingFailed(
+                        f"The document cannot be sealed: {exc}", code="seal_failed", reason=str(exc)
+                    ) from exc
                 except RevocationUnavailable:
                     _revocation_down_until[revocation_key] = now + REVOCATION_RETRY_AFTER
                 except TimestampUnavailable:
@@ -619,7 +631,9 @@ class DocumentService(Service):
         except documents.DocumentError as exc:
             # The key, the certificate or the sealing itself: nothing is stored, and the
             # person is told why instead of getting a traceback.
-            raise SealingFailed(f"The document cannot be sealed: {exc}") from exc
+            raise SealingFailed(
+                f"The document cannot be sealed: {exc}", code="seal_failed", reason=str(exc)
+            ) from exc
 
     def issue_documents(self, actor: Actor, visit_id: str) -> list[DocumentInfo]:
         """Make the consent, education packet and intake summary of a submitted visit (once)."""
@@ -629,9 +643,15 @@ class DocumentService(Service):
         with self.read() as s:
             visit = s.get(Visit, visit_id)
             if visit is None:
-                raise NotFound("No such visit.")
+                raise NotFound("No such visit.", code="visit_not_found")
             if visit.status not in ("submitted", "countersigned"):
-                raise InvalidInput({"visit": "The documents are made once the visit is signed."})
+                raise InvalidInput(
+                    {
+                        "visit": Coded(
+                            "The documents are made once the visit is signed.", "not_signed_yet"
+                        )
+                    }
+                )
             have = {
                 d.kind for d in s.scalars(select(Document).where(Document.visit_id == visit_id))
             }
@@ -669,7 +689,7 @@ class DocumentService(Service):
         with self.read() as s:
             row = clinician.current_completion(s, patient_id)
             if row is None:
-                raise Conflict("Record the end of the course first.")
+                raise Conflict("Record the end of the course first.", code="completion_first")
             visit_id = row.consent_visit_id
             have = s.scalars(
                 select(Document).where(Document.visit_id == visit_id, Document.kind == "aftercare")
@@ -680,7 +700,9 @@ class DocumentService(Service):
         with self.read() as s:
             row = clinician.current_completion(s, patient_id)
             if row is None or row.consent_visit_id != visit_id:
-                raise Conflict("The course changed meanwhile; please try again.")
+                raise Conflict(
+                    "The course changed meanwhile; please try again.", code="course_changed"
+                )
             done, after = clinician.completion_facts(row)
             base = build_record(s, self.ctx.forms, visit_id)
             by = clinician.printed_name(s, row.actor)
@@ -733,7 +755,7 @@ class DocumentService(Service):
                 .select_from(Document)
                 .where(Document.visit_id == visit_id, Document.kind == kind)
             ):
-                raise Conflict("made at another station")
+                raise Conflict("made at another station", code="made_elsewhere")
             s.add(
                 Document(
                     id=record.document_id,
@@ -801,13 +823,15 @@ class DocumentService(Service):
         """The stored PDF bytes; every view, print and export is audited."""
         require_role(actor, "front_desk", "clinician", "admin")
         if purpose not in ("view", "print", "export"):
-            raise InvalidInput({"purpose": "Unknown purpose."})
+            raise InvalidInput({"purpose": Coded("Unknown purpose.", "purpose_unknown")})
         with self.write() as s:
             d = s.get(Document, document_id_)
             if d is None:
-                raise NotFound("No such document.")
+                raise NotFound("No such document.", code="document_not_found")
             if actor.role == StaffRole.FRONT_DESK and d.kind == "summary":
-                raise NotAllowed("The intake summary is for the dermatologist.")
+                raise NotAllowed(
+                    "The intake summary is for the dermatologist.", code="summary_for_dermatologist"
+                )
             self.audit(s, actor, purpose, "document", d.id, {"kind": d.kind, "issue": d.issue})
             return current_pdf(s, d)
 
@@ -858,18 +882,22 @@ class DocumentService(Service):
         # was typed; a typed name that is clearly someone else's is refused.
         printed = actor.name.strip() or printed_name.strip()
         if not printed_name.strip():
-            errors["printed_name"] = "Please type your name."
+            errors["printed_name"] = Coded("Please type your name.", "printed_name_missing")
         elif _fold_name(printed_name) not in _fold_name(printed) and _fold_name(
             printed
         ) not in _fold_name(printed_name):
-            errors["printed_name"] = f"Sign as yourself: this station is signed in as {printed}."
+            errors["printed_name"] = Coded(
+                f"Sign as yourself: this station is signed in as {printed}.",
+                "sign_as_yourself",
+                name=printed,
+            )
         problem = signature_problem(strokes, pad_width, pad_height)
         if problem:
             errors["signature"] = problem
         if not secret:
-            errors["secret"] = "Please enter your PIN to sign."
+            errors["secret"] = Coded("Please enter your PIN to sign.", "pin_to_sign")
         if username is not None and not username.strip():
-            errors["username"] = "Please enter your username to sign."
+            errors["username"] = Coded("Please enter your username to sign.", "username_to_sign")
         if errors:
             raise InvalidInput(errors)
         StaffService(self.ctx).confirm_secret(actor, secret, username)
@@ -922,8 +950,8 @@ class DocumentService(Service):
             except _Changed:
                 continue  # nothing was written: read, render and seal again
             except Conflict:
-                raise Immutable(COUNTERSIGNED_MEANWHILE) from None
-        raise Conflict(SAVED_MEANWHILE)
+                raise Immutable(COUNTERSIGNED_MEANWHILE, code="countersigned_elsewhere") from None
+        raise Conflict(SAVED_MEANWHILE, code="saved_elsewhere")
 
     def _title_of(self, actor: Actor) -> str:
         """The title of the signed-in staff account ("" when it has none)."""
@@ -936,14 +964,22 @@ class DocumentService(Service):
     def _countersign_status(self, s: Any, visit: Visit | None, *, read: bool) -> None:
         """Refuse a visit that cannot be countersigned (now) or whose record no longer matches."""
         if visit is None:
-            raise NotFound("No such visit.")
+            raise NotFound("No such visit.", code="visit_not_found")
         if visit.status == VisitStatus.COUNTERSIGNED:
             # Submitted when it was read: someone countersigned it since.
-            raise Immutable(
-                "This consent is already countersigned." if read else COUNTERSIGNED_MEANWHILE
-            )
+            if read:
+                raise Immutable(
+                    "This consent is already countersigned.", code="already_countersigned"
+                )
+            raise Immutable(COUNTERSIGNED_MEANWHILE, code="countersigned_elsewhere")
         if visit.status != VisitStatus.SUBMITTED:
-            raise InvalidInput({"visit": "Only a signed consent can be countersigned."})
+            raise InvalidInput(
+                {
+                    "visit": Coded(
+                        "Only a signed consent can be countersigned.", "countersign_unsigned"
+                    )
+                }
+            )
         if integrity.visit_problem(self.ctx, s, visit) is not None:
             raise RecordMismatch(integrity.RECORD_MISMATCH_MESSAGE)  # changed just now
         # The patient's entries were checked just before (``_require_intact``), outside the
@@ -964,13 +1000,19 @@ class DocumentService(Service):
         if gate == flags.PREGNANCY_UNACKNOWLEDGED:
             raise InvalidInput(
                 {
-                    "visit": "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them."
+                    "visit": Coded(
+                        "You confirmed that this patient can become pregnant, but the consent was signed without the pregnancy statements. Start a correction visit so the patient can acknowledge them.",
+                        "pregnancy_unacknowledged",
+                    )
                 }
             )
         if gate == flags.PREGNANCY_UNCONFIRMED:
             raise InvalidInput(
                 {
-                    "visit": "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning."
+                    "visit": Coded(
+                        "The patient reports she cannot become pregnant. Please confirm this on the Pregnancy tab before countersigning.",
+                        "pregnancy_unconfirmed",
+                    )
                 }
             )
         held = pregnancy_hold(
@@ -984,9 +1026,13 @@ class DocumentService(Service):
         if held is not None:
             raise InvalidInput(
                 {
-                    "visit": "A positive pregnancy test on"
-                    f" {held.isoformat()} holds the course: isotretinoin cannot be"
-                    " prescribed, so the consent is not countersigned."
+                    "visit": Coded(
+                        "A positive pregnancy test on"
+                        f" {held.isoformat()} holds the course: isotretinoin cannot be"
+                        " prescribed, so the consent is not countersigned.",
+                        "pregnancy_hold_countersign",
+                        date=held.isoformat(),
+                    )
                 }
             )
         serious = [f for f in record.flags if f.must_review]
@@ -995,8 +1041,12 @@ class DocumentService(Service):
         if unticked:
             raise InvalidInput(
                 {
-                    "reviewed": "Tick each serious flag as reviewed before signing: "
-                    + "; ".join(f.text for f in unticked)
+                    "reviewed": Coded(
+                        "Tick each serious flag as reviewed before signing: "
+                        + "; ".join(f.text for f in unticked),
+                        "flags_unticked",
+                        flags="; ".join(f.text for f in unticked),
+                    )
                 }
             )
         return serious
@@ -1225,7 +1275,7 @@ class DocumentService(Service):
         with self.read() as s:
             patient = s.get(Patient, patient_id)
             if patient is None:
-                raise NotFound("No such patient.")
+                raise NotFound("No such patient.", code="patient_not_found")
             who = (
                 patient.record_number,
                 f"{patient.first_name} {patient.last_name}",
@@ -1333,8 +1383,11 @@ class DocumentService(Service):
         if parsed is None:
             check = PaperCheck(
                 False,
-                "not recognised: type the document id or the 12-character fingerprint printed"
-                " at the foot of each page, or scan the page's QR code",
+                Coded(
+                    "not recognised: type the document id or the 12-character fingerprint"
+                    " printed at the foot of each page, or scan the page's QR code",
+                    "paper_not_recognised",
+                ),
                 recognised=False,
             )
             with self.write() as s:
@@ -1360,10 +1413,16 @@ class DocumentService(Service):
                 )
             if len(rows) != 1:
                 reason = (
-                    "no stored document has that id or fingerprint: this copy was not issued"
-                    " by this clinic's records"
+                    Coded(
+                        "no stored document has that id or fingerprint: this copy was not issued"
+                        " by this clinic's records",
+                        "paper_not_found",
+                    )
                     if not rows
-                    else "that fingerprint names more than one document: type the document id"
+                    else Coded(
+                        "that fingerprint names more than one document: type the document id",
+                        "paper_ambiguous",
+                    )
                 )
                 self.audit(s, actor, "verify", "paper", "", {"given": given, "result": "not found"})
                 return PaperCheck(False, reason)
@@ -1404,24 +1463,36 @@ class DocumentService(Service):
             info = _info(d)
             newer = _info(latest) if latest.issue > d.issue else None
         if matches is False:
-            reason = (
+            reason = Coded(
                 f"NOT GENUINE: the fingerprint or issue printed on this copy is not that of"
-                f" stored {info.kind} issue {info.issue}"
+                f" stored {info.kind} issue {info.issue}",
+                "paper_not_genuine",
+                kind=info.kind,
+                issue=info.issue,
             )
             return PaperCheck(
                 False, reason, info, patient.record_number if patient else "", newer is None
             )
         if given == "qr":
-            how = (
-                "id, issue and fingerprint match"
+            how, code = (
+                ("id, issue and fingerprint match", "paper_genuine_qr")
                 if matches
-                else "found by its id; its fingerprint was not stored when it was issued"
+                else (
+                    "found by its id; its fingerprint was not stored when it was issued",
+                    "paper_genuine_unfingerprinted",
+                )
             )
         else:
             how = f"found by its {given}"
+            code = "paper_genuine_by_id" if given == "id" else "paper_genuine_by_fingerprint"
         return PaperCheck(
             True,
-            f"genuine: stored {info.kind} issue {info.issue} ({how})",
+            Coded(
+                f"genuine: stored {info.kind} issue {info.issue} ({how})",
+                code,
+                kind=info.kind,
+                issue=info.issue,
+            ),
             info,
             patient.record_number if patient else "",
             newer is None,
@@ -1565,13 +1636,17 @@ class DocumentService(Service):
         pending = self.pending_timestamps()
         if tsa is None:
             return TimestampReport(
-                (), tuple(pending), "no time-stamping authority is set (INTAKE_TSA_URL)"
+                (),
+                tuple(pending),
+                Coded("no time-stamping authority is set (INTAKE_TSA_URL)", "tsa_missing"),
             )
         stamper = tsa.stamper()
         try:
             certificate = clinic_certificate(self.ctx)
         except DocumentError as exc:  # the certificate was replaced, or cannot be read
-            return TimestampReport((), tuple(pending), str(exc))
+            return TimestampReport(
+                (), tuple(pending), Coded(str(exc), "timestamp_failed", reason=str(exc))
+            )
         done: list[str] = []
         for index, did in enumerate(pending):
             with self.read() as s:
@@ -1581,21 +1656,34 @@ class DocumentService(Service):
             try:
                 stamped = add_document_timestamp(sealed, stamper)
             except DocumentError as exc:
-                return TimestampReport(tuple(done), tuple(pending[index:]), str(exc))
+                return TimestampReport(
+                    tuple(done),
+                    tuple(pending[index:]),
+                    Coded(str(exc), "timestamp_failed", reason=str(exc)),
+                )
             try:
                 check = verify_pdf(stamped, certificate, tsa_roots=tsa_roots())
             except (OSError, ValueError) as exc:  # INTAKE_TSA_CA missing or not certificates
                 return TimestampReport(
                     tuple(done),
                     tuple(pending[index:]),
-                    "the time-stamping authority's certificates in INTAKE_TSA_CA cannot be"
-                    f" read ({type(exc).__name__}); nothing was stored",
+                    Coded(
+                        "the time-stamping authority's certificates in INTAKE_TSA_CA cannot be"
+                        f" read ({type(exc).__name__}); nothing was stored",
+                        "tsa_ca_unreadable",
+                        kind=type(exc).__name__,
+                    ),
                 )
             if not check.valid or check.level != "B-T":
                 return TimestampReport(
                     tuple(done),
                     tuple(pending[index:]),
-                    f"the timestamped document {did} does not check: {check.reason}",
+                    Coded(
+                        f"the timestamped document {did} does not check: {check.reason}",
+                        "timestamp_unverified",
+                        document=did,
+                        reason=check.reason,
+                    ),
                 )
             sha = hashlib.sha256(stamped).hexdigest()
             try:

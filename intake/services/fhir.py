@@ -122,7 +122,7 @@ class FhirService(Service):
         """
         visit = s.get(Visit, visit_id)
         if visit is None:
-            raise NotFound("No visit has that id.")
+            raise NotFound("No visit has that id.", code="visit_id_unknown")
         patient = s.get(Patient, visit.patient_id)
         assert patient is not None
         course = self._course(
@@ -155,7 +155,7 @@ class FhirService(Service):
                 if scope == "visit":
                     visit = s.get(Visit, key.strip())
                     if visit is None:
-                        raise NotFound("No visit has that id.")
+                        raise NotFound("No visit has that id.", code="visit_id_unknown")
                     patient = s.get(Patient, visit.patient_id)
                     assert patient is not None
                     visits = [visit]
@@ -165,7 +165,7 @@ class FhirService(Service):
                         select(Patient).where(Patient.record_number == key.strip().upper())
                     ).first()
                     if patient is None:
-                        raise NotFound("No patient has that record number.")
+                        raise NotFound("No patient has that record number.", code="mrn_unknown")
                     visits = list(
                         s.scalars(
                             select(Visit)

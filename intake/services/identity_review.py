@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import identity
+from intake.domain.errors import Coded
 from intake.domain.kinds import VisitStatus
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -70,12 +71,24 @@ class IdentityReviewService(Service):
         with the patient, for a disputed date); a new version with ``reason``; the visit goes on."""
         require_role(staff, "front_desk", "clinician", "admin")
         if not reason.strip():
-            raise InvalidInput({"reason": "Please say why the details are being corrected."})
+            raise InvalidInput(
+                {
+                    "reason": Coded(
+                        "Please say why the details are being corrected.", "correction_reason"
+                    )
+                }
+            )
         with self.write() as s:
             visit, patient = self._load(s, visit_id)
             check = self._check(s, visit, patient)
             if not check.pending:
-                raise InvalidInput({"identity": "Nothing is waiting to be checked for this visit."})
+                raise InvalidInput(
+                    {
+                        "identity": Coded(
+                            "Nothing is waiting to be checked for this visit.", "nothing_to_check"
+                        )
+                    }
+                )
             if patient.version != expected_version:
                 raise Conflict(
                     "These details were changed at another station. They have been reloaded; please check them and try again.",
@@ -91,7 +104,12 @@ class IdentityReviewService(Service):
                 changes["date_of_birth"] = dob
             elif check.date_of_birth_disputed:
                 raise InvalidInput(
-                    {"date_of_birth": "Please enter the date of birth confirmed with the patient."}
+                    {
+                        "date_of_birth": Coded(
+                            "Please enter the date of birth confirmed with the patient.",
+                            "dob_confirmed_missing",
+                        )
+                    }
                 )
             clean = clean_details(changes, self.ctx.today())
             changed = apply_changes(self, s, staff, patient, clean, reason)
@@ -104,7 +122,13 @@ class IdentityReviewService(Service):
         with self.write() as s:
             visit, patient = self._load(s, visit_id)
             if not self._check(s, visit, patient).pending:
-                raise InvalidInput({"identity": "Nothing is waiting to be checked for this visit."})
+                raise InvalidInput(
+                    {
+                        "identity": Coded(
+                            "Nothing is waiting to be checked for this visit.", "nothing_to_check"
+                        )
+                    }
+                )
             self._settle(s, staff, visit, "kept", [])
 
     # --- internals -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from intake import i18n
 from intake.domain import names
 from intake.domain import validation as v
-from intake.domain.errors import ValidationError
+from intake.domain.errors import Coded, ValidationError
 from intake.domain.kinds import VisitStatus
 from intake.domain.names import fold
 from intake.services.base import Service, require_role
@@ -238,7 +238,13 @@ class PatientService(Service):
         """Change details; refused with Conflict if the record changed since ``expected_version``."""
         require_role(actor, "front_desk", "clinician", "admin")
         if not reason.strip():
-            raise InvalidInput({"reason": "Please say why the details are being corrected."})
+            raise InvalidInput(
+                {
+                    "reason": Coded(
+                        "Please say why the details are being corrected.", "correction_reason"
+                    )
+                }
+            )
         clean = clean_details(changes, self.ctx.today())
         with self.write() as s:
             p = s.get(Patient, patient_id)
@@ -258,7 +264,8 @@ class PatientService(Service):
                 # given for; the next signer must sign the same details.
                 raise Conflict(
                     "This patient is signing a consent right now. Wait until the visit is"
-                    " submitted, or abandon it, before correcting the name or date of birth."
+                    " submitted, or abandon it, before correcting the name or date of birth.",
+                    code="patient_signing_now",
                 )
             apply_changes(self, s, actor, p, clean, reason)
             return row(p)

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from intake.domain import pins, printable
+from intake.domain.errors import Coded
 from intake.domain.kinds import StaffRole
 from intake.services.accounts import ACCOUNT_DIGEST, account_digest, account_problem
 from intake.services.base import Service, require_role
@@ -101,14 +102,18 @@ def title_problem(title: str) -> str | None:
     if len(title) > MAX_TITLE or not all(
         w.rstrip(".").isalpha() and w.count(".") <= 1 and w.lstrip(".") == w for w in words
     ):
-        return (
+        return Coded(
             f"A title is a short word of letters, perhaps ending in a dot, such as Dr or Dra."
-            f" ({MAX_TITLE} characters at most)."
+            f" ({MAX_TITLE} characters at most).",
+            "title_letters",
+            most=MAX_TITLE,
         )
     if missing := printable.unprintable(title):
-        return (
+        return Coded(
             f"The clinic's documents cannot print {missing}; please type the title with"
-            " other letters."
+            " other letters.",
+            "title_unprintable",
+            missing=missing,
         )
     return None
 
@@ -188,27 +193,33 @@ class StaffService(Service):
             or len(username) > 60
             or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
         ):
-            errors["username"] = "Use letters, digits, dots, dashes or underscores."
+            errors["username"] = Coded(
+                "Use letters, digits, dots, dashes or underscores.", "username_letters"
+            )
         if not display_name.strip() or len(display_name) > 120:
-            errors["display_name"] = "Please enter the person's name."
+            errors["display_name"] = Coded("Please enter the person's name.", "staff_name_missing")
         elif missing := printable.unprintable(display_name):
             # A dermatologist's name is printed on every consent they countersign.
-            errors["display_name"] = (
+            errors["display_name"] = Coded(
                 f"The clinic's documents cannot print {missing}; please type the name with"
-                " other letters."
+                " other letters.",
+                "staff_name_unprintable",
+                missing=missing,
             )
         title = " ".join(title.split())
         if problem := title_problem(title):
             errors["title"] = problem
         if role not in ROLES:
-            errors["role"] = f"Role must be one of {', '.join(ROLES)}."
+            errors["role"] = Coded(
+                f"Role must be one of {', '.join(ROLES)}.", "role_unknown", roles=", ".join(ROLES)
+            )
         errors.update(_secret_errors(secret))
         if errors:
             raise InvalidInput(errors)
         if actor is not SYSTEM:
             require_role(actor, "admin", action=MANAGE)
             if not admin_secret:
-                raise InvalidInput({"admin_secret": ADMIN_PIN_NEEDED})
+                raise InvalidInput({"admin_secret": Coded(ADMIN_PIN_NEEDED, "admin_pin_needed")})
             try:
                 self.confirm_secret(actor, admin_secret)
             except InvalidInput as exc:
@@ -218,11 +229,11 @@ class StaffService(Service):
                 # First run: the system may make the first real account, an administrator
                 # (or, for the demo, the demo's own accounts on a database with nothing else).
                 if s.scalar(select(func.count()).select_from(StaffUser).where(~StaffUser.demo)):
-                    raise NotAllowed(NOT_FIRST)
+                    raise NotAllowed(NOT_FIRST, code="not_first_account")
                 if not self.ctx.demo and role != StaffRole.ADMIN:
-                    raise InvalidInput({"role": FIRST_ACCOUNT_ADMIN})
+                    raise InvalidInput({"role": Coded(FIRST_ACCOUNT_ADMIN, "first_account_admin")})
             if s.scalar(select(StaffUser).where(StaffUser.username == username)):
-                raise InvalidInput({"username": "That username is taken."})
+                raise InvalidInput({"username": Coded("That username is taken.", "username_taken")})
             user = StaffUser(
                 username=username,
                 display_name=display_name.strip(),
@@ -257,11 +268,12 @@ class StaffService(Service):
                 return _info(user)
             if not active:
                 if actor.id == f"staff:{user.id}":
-                    raise NotAllowed("You cannot disable your own account.")
+                    raise NotAllowed("You cannot disable your own account.", code="own_account")
                 if user.role == StaffRole.ADMIN and self._active_admins(s) <= 1:
                     raise NotAllowed(
                         "This is the last active administrator account: enable or add another"
-                        " administrator first."
+                        " administrator first.",
+                        code="last_admin",
                     )
             user.active = active
             user.failed_attempts = 0
@@ -318,14 +330,21 @@ class StaffService(Service):
             raise NotAllowed(
                 f"The account {user.username!r} cannot be changed: {problem}. It cannot sign in"
                 " either. Make a new account for this person, and tell whoever looks after the"
-                " clinic's database (`main.py audit verify` lists it)."
+                " clinic's database (`main.py audit verify` lists it).",
+                code="account_unchangeable",
+                username=repr(user.username),
+                problem=problem,
             )
         return user
 
     def _by_username(self, s: Any, username: str) -> StaffUser:
         user = s.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
         if user is None:
-            raise NotFound(f"There is no staff account named {username.strip()!r}.")
+            raise NotFound(
+                f"There is no staff account named {username.strip()!r}.",
+                code="no_staff_account",
+                username=repr(username.strip()),
+            )
         return user
 
     def _active_admins(self, s: Any) -> int:
@@ -351,7 +370,7 @@ class StaffService(Service):
         from intake.store.models import Patient
 
         if not self.ctx.demo:
-            raise NotAllowed("Demo accounts are made by main.py demo only.")
+            raise NotAllowed("Demo accounts are made by main.py demo only.", code="demo_only")
         if errors := _secret_errors(secret):
             raise InvalidInput(errors)
         with self.write() as s:
@@ -360,7 +379,7 @@ class StaffService(Service):
             )
             real_patients = s.scalar(select(func.count()).select_from(Patient).where(~Patient.demo))
             if real_staff or real_patients:
-                raise NotAllowed(DEMO_ELSEWHERE)
+                raise NotAllowed(DEMO_ELSEWHERE, code="demo_elsewhere")
             out: list[StaffInfo] = []
             for username, name, role in accounts:
                 user = s.scalar(select(StaffUser).where(StaffUser.username == username))
@@ -439,7 +458,7 @@ class StaffService(Service):
             raise Locked(locked_seconds)
         if demo:
             raise LoginFailed(DEMO_REFUSED, code="demo_account")
-        raise LoginFailed("That name or PIN is not right.")
+        raise LoginFailed("That name or PIN is not right.", code="name_or_pin_wrong")
 
     def confirm_secret(self, actor: Actor, secret: str, username: str | None = None) -> None:
         """The signed-in staff member gives their PIN again before an electronic signature.
@@ -450,7 +469,9 @@ class StaffService(Service):
         given (the first signing after sign-in), must be the signer's own as well.
         """
         if not actor.is_staff or not actor.id.startswith("staff:"):
-            raise NotAllowed("Only a signed-in member of staff can sign here.")
+            raise NotAllowed(
+                "Only a signed-in member of staff can sign here.", code="staff_sign_only"
+            )
         _dummy_hash()  # as in login: the first attempt costs the same either way
         now = self.ctx.now()
         locked_seconds = 0
@@ -480,8 +501,10 @@ class StaffService(Service):
             raise Locked(locked_seconds)
         if failed:
             if username is not None:
-                raise InvalidInput({"secret": "That username and PIN are not right."})
-            raise InvalidInput({"secret": "That PIN is not right."})
+                raise InvalidInput(
+                    {"secret": Coded("That username and PIN are not right.", "username_pin_wrong")}
+                )
+            raise InvalidInput({"secret": Coded("That PIN is not right.", "pin_wrong")})
 
     def _wrong_secret(
         self, user: StaffUser, secret: str, now: dt.datetime, s: Any, event: str = "login"
@@ -514,5 +537,5 @@ class StaffService(Service):
         with self.read() as s:
             user = s.get(StaffUser, staff_id)
             if user is None:
-                raise NotFound("No such staff member.")
+                raise NotFound("No such staff member.", code="staff_member_not_found")
             return _info(user)

@@ -1232,7 +1232,10 @@ class VisitService(Service):
             if old.status not in ("submitted", "countersigned"):
                 raise InvalidInput(
                     {
-                        "visit": "Only a signed visit can be corrected; an unfinished one can simply be continued."
+                        "visit": Coded(
+                            "Only a signed visit can be corrected; an unfinished one can simply be continued.",
+                            "correct_unsigned",
+                        )
                     }
                 )
             # One unfinished visit per patient, corrections included: carry on with the open
@@ -1269,16 +1272,28 @@ class VisitService(Service):
         with self.write() as s:
             visit = self._visit(s, visit_id)
             if visit.status != VisitStatus.DRAFT:
-                raise Immutable("Only an unfinished visit can be abandoned.")
+                raise Immutable(
+                    "Only an unfinished visit can be abandoned.", code="abandon_finished"
+                )
             self._abandon(s, actor, visit, why)
 
     @staticmethod
     def _abandon_reason(reason: str) -> str:
         text = " ".join((reason or "").split())
         if len(text) < 3:
-            raise InvalidInput({"reason": "Please say why the visit is abandoned."})
+            raise InvalidInput(
+                {"reason": Coded("Please say why the visit is abandoned.", "abandon_reason")}
+            )
         if len(text) > ABANDON_REASON_MAX:
-            raise InvalidInput({"reason": "Please shorten the reason to 200 characters or fewer."})
+            raise InvalidInput(
+                {
+                    "reason": Coded(
+                        "Please shorten the reason to 200 characters or fewer.",
+                        "abandon_reason_long",
+                        most=ABANDON_REASON_MAX,
+                    )
+                }
+            )
         return text
 
     def _abandon(
@@ -1367,9 +1382,11 @@ class VisitService(Service):
         require_role(actor, "clinician", "admin")
         errors: dict[str, str] = {}
         if not isinstance(offset, int) or offset < 0:
-            errors["offset"] = "The page must start at 0 or later."
+            errors["offset"] = Coded("The page must start at 0 or later.", "page_start")
         if not isinstance(limit, int) or not 1 <= limit <= QUEUE_PAGE_MAX:
-            errors["limit"] = f"A page holds 1 to {QUEUE_PAGE_MAX} visits."
+            errors["limit"] = Coded(
+                f"A page holds 1 to {QUEUE_PAGE_MAX} visits.", "page_size", most=QUEUE_PAGE_MAX
+            )
         if errors:
             raise InvalidInput(errors)
         waiting = Visit.status == VisitStatus.SUBMITTED

@@ -22,7 +22,7 @@ from intake import i18n
 from intake.services.alerts import NOTE_MAX, AlertService
 from intake.services.context import Actor
 from intake.services.errors import InvalidInput, ServiceError
-from intake.ui.common import describe_error, named, primary, words
+from intake.ui.common import describe_error, named, primary, problem_text, words
 from intake.ui.shell_words import message_of
 
 
@@ -178,7 +178,7 @@ class AlertReleaseDialog(QDialog):
             if self.secret is not None and "secret" in exc.errors:
                 self.secret.clear()
                 self.secret.setFocus()
-            self.message.show_error(" ".join(exc.errors.values()))
+            self.message.show_error(" ".join(problem_text(t) for t in exc.errors.values()))
             return
         except ServiceError as exc:
             self.message.show_error(exc)

@@ -170,8 +170,8 @@ def _data(board: StatusBoardWidget) -> tuple[str, ...]:
 
 
 def _outside(board: StatusBoardWidget, dialog: QWidget | None) -> list[str]:
-    """The board's own unmarked texts; a dialog of another screen's (the identity check, the
-    release, the abandon box) is checked where it is made."""
+    """The board's own unmarked texts; a dialog the desk area's code builds (the identity
+    check, the abandon box) is checked where it is made (desk area)."""
     data = _data(board)
     found = unmarked_staff_texts(board, data)
     if dialog is None:
@@ -233,7 +233,13 @@ def test_the_board_speaks_only_the_catalogue(qtbot, sqlite_ctx, staff_in_pseudo)
     _select(qtbot, board, ids["mood"])
     qtbot.mouseClick(board.attend_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: board.release_dialog is not None)
-    assert not _outside(board, board.release_dialog)
+    assert not _outside(board, None)  # the release dialog too
+    release = board.release_dialog
+    assert release is not None
+    release.note.setPlainText("ok")  # too short: the service's refusal, worded by its code
+    release.release_button.click()
+    assert release.message.kind == "error" and release.message.text().startswith("⟦")
+    assert not _outside(board, None)
     board.release_dialog.reject()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: board.release_dialog is None)
     _gone(qtbot, board, AlertReleaseDialog)
@@ -241,7 +247,7 @@ def test_the_board_speaks_only_the_catalogue(qtbot, sqlite_ctx, staff_in_pseudo)
     _select(qtbot, board, ids["identity"])
     qtbot.mouseClick(board.identity_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: board.identity_dialog is not None)
-    assert not _outside(board, board.identity_dialog)
+    assert not _outside(board, board.identity_dialog)  # desk area
     board.identity_dialog.reject()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: board.identity_dialog is None)
     _gone(qtbot, board, IdentityCheckDialog)
@@ -261,7 +267,7 @@ def test_the_board_speaks_only_the_catalogue(qtbot, sqlite_ctx, staff_in_pseudo)
         problem = board.abandon(ids["signing"], reason)
         assert problem
         box.show_reason_error(problem)
-        assert not _outside(board, box)
+        assert not _outside(board, box)  # desk area
         assert box.reason.error.text() == problem and not unmarked(problem, _data(board))
     box.reject()
     qtbot.waitUntil(lambda: board.confirm_box is None)

@@ -2,8 +2,9 @@
 
 Built in the pseudo-locale, where every catalogue message is wrapped in ⟦ ⟧: any word left
 outside the brackets (other than the patient's and the staff's own data) was written into code.
-The panes other screens own (the documents, labs, course and pregnancy tabs, the dermatologist
-picker, the patient search) are checked by their own tests and left out here.
+The panes the desk and course areas' code builds (the labs and course tabs, the dermatologist
+picker, the patient search) are checked by their own tests and left out here; the documents and
+pregnancy tabs are checked here.
 """
 
 from __future__ import annotations
@@ -38,14 +39,17 @@ MOOD_ALERT = (2, 2, 1, 1, 1, 0, 1, 0, 1)  # item 9 positive
 
 
 def _foreign(review: ReviewWidget) -> tuple[QWidget, ...]:
-    """The parts of the review that other screens' code builds (and their tests check)."""
+    """The parts of the review that other areas' code builds (and their tests check)."""
     return (
-        review.documents,
-        review.labs,
-        review.course,
-        review.pregnancy,
-        review.summary.dermatologist,
+        review.labs,  # course area
+        review.course,  # course area
+        review.summary.dermatologist,  # desk area (the dermatologist picker)
     )
+
+
+def _elsewhere(page: ClinicianPage, review: ReviewWidget) -> tuple[QWidget, ...]:
+    """The page's parts other areas build: the patient search (desk area) and the review's."""
+    return (page.search_panel, *_foreign(review))
 
 
 def _problems(root: QWidget, foreign: tuple[QWidget, ...], data: tuple[str, ...]) -> list[str]:
@@ -81,6 +85,9 @@ def _patient_data(ctx, review: ReviewWidget) -> tuple[str, ...]:  # type: ignore
         data += [r.station for r in record.alert_releases if r.station]
         data += ["patient@example.org", "Ana", "Ñúñez", "Zoë", "Nguyễn"]
     data += [i.display_name for i in StaffService(ctx).list()]
+    # The documents tab: each document's fingerprint and id.
+    data += [d.sha256[:16] for d in review.documents.documents]
+    data += [d.id for d in review.documents.documents]
     # The waiting time is the status board's wording (its own catalogue).
     data += [waiting_text(s) for s in (0, 30, 90, 3600, 90_000)]
     return tuple(d for d in data if d)
@@ -128,7 +135,7 @@ def test_an_empty_dermatologist_page_speaks_the_catalogue(
     page = _page(qtbot, sqlite_ctx)
     assert page.queue_total == 0
     data = _patient_data(sqlite_ctx, page.review)
-    problems = _problems(page, (page.search_panel, *_foreign(page.review)), data)
+    problems = _problems(page, _elsewhere(page, page.review), data)
     assert not problems, "\n".join(problems)
 
 
@@ -147,7 +154,7 @@ def test_each_review_tab_speaks_the_catalogue(qtbot, sqlite_ctx, visits, staff_i
             review.tabs.setCurrentIndex(tab)
             seen += [
                 f"{which}/{review.tabs.tabText(tab)}: {p}"
-                for p in _problems(page, (page.search_panel, *_foreign(review)), data)
+                for p in _problems(page, _elsewhere(page, review), data)
             ]
     # A patient without a visit: labs, tests and the course only.
     vid, patient_id = visits["countersigned"]
@@ -158,7 +165,7 @@ def test_each_review_tab_speaks_the_catalogue(qtbot, sqlite_ctx, visits, staff_i
     )
     seen += _problems(
         page,
-        (page.search_panel, *_foreign(review)),
+        _elsewhere(page, review),
         _patient_data(ctx, review) + (record.record.patient.full_name,),
     )
     assert not sorted(set(seen)), "\n".join(sorted(set(seen)))

@@ -113,9 +113,9 @@ def test_countersign_dialog_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo) -> Non
     again.sign()
     qtbot.waitUntil(lambda: not again.tasks.busy, timeout=60_000)
     assert again.message.isVisible() and again.isVisible()
-    # The code ("immutable") has no staff wording yet: the service's English text is shown.
-    refusal = again.message.text()
-    assert unmarked_staff_texts(again, (*data, refusal)) == []
+    # Worded by its code (already_countersigned), never the service's English.
+    assert again.message.text().startswith("⟦")
+    assert unmarked_staff_texts(again, data) == []
 
 
 def test_countersign_dialog_without_flags_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo) -> None:  # type: ignore[no-untyped-def]
@@ -173,8 +173,13 @@ def test_paper_check_in_pseudo(qtbot, sqlite_ctx, staff_in_pseudo) -> None:  # t
         widget.check()
     check = done.args[0]
     assert check.found and widget.details.isVisible()
-    # The verdict's first line is the service's (``PaperCheck.reason``, English for now).
-    assert unmarked_staff_texts(dialog, (check.reason, consent.id, vid, check.record_number)) == []
+    # The verdict's first line is worded by its code (``PaperCheck.reason``), never in English.
+    assert check.reason.code == "paper_genuine_by_id"
+    assert unmarked_staff_texts(dialog, (consent.id, vid, check.record_number)) == []
+    widget.entry.setText("not a document")
+    with qtbot.waitSignal(widget.checked, timeout=30_000):
+        widget.check()
+    assert unmarked_staff_texts(dialog) == []
     shot(dialog, "paper_check_pseudo")
 
 

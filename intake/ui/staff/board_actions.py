@@ -184,7 +184,7 @@ class BoardActions(QObject):
             self._visits.abandon(self._actor, row.visit_id, reason)
         except InvalidInput as exc:
             if "reason" not in exc.errors:
-                return str(exc)
+                return describe_error(exc)
             return reason_problem(reason)
         except KNOWN_ERRORS as exc:
             self._error(exc, row)

@@ -21,31 +21,45 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake.domain.errors import Coded
 from intake.services.context import Actor, AppContext
 from intake.services.documents import DocumentService, PaperCheck
-from intake.ui.common import Clock, MessageLabel, named, primary
+from intake.ui.common import Clock, MessageLabel, coded_words, named, primary
 from intake.ui.operations import Operation
 from intake.ui.staff.signing_words import said, said_or
+
+
+def _kind(value: Any) -> str:
+    return said_or(f"paper_kind_{value}", str(value))
+
+
+def verdict_text(check: PaperCheck) -> str:
+    """The service's verdict (``PaperCheck.reason``) worded by its code, the document's kind
+    in the staff screens' words too."""
+    reason = check.reason
+    if not isinstance(reason, Coded) or not reason.code:
+        return reason
+    params = dict(reason.params)
+    if "kind" in params:
+        params["kind"] = _kind(params["kind"])
+    return coded_words(reason.code, params, str(reason))
 
 
 def check_lines(check: PaperCheck, timezone: str) -> list[str]:
     """The answer of a paper check as lines a person reads, in the staff screens' language (what
     ``describe_check`` prints for ``main.py verify``); the first line is the service's verdict."""
     if not check.found or check.document is None:
-        return [check.reason]
+        return [verdict_text(check)]
     d = check.document
     clock = Clock(timezone)
 
     def when(moment: dt.datetime) -> str:
         return clock.datetime(moment)[:16]
 
-    def kind(value: Any) -> str:
-        return said_or(f"paper_kind_{value}", str(value))
-
     lines = [
-        check.reason,
+        verdict_text(check),
         said("paper_record", record=check.record_number, visit=d.visit_id),
-        said("paper_issue", kind=kind(d.kind), issue=d.issue, when=when(d.created_at), id=d.id),
+        said("paper_issue", kind=_kind(d.kind), issue=d.issue, when=when(d.created_at), id=d.id),
     ]
     later = check.superseded_by
     if check.current:

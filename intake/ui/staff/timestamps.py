@@ -10,8 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from intake.domain.errors import code_of
 from intake.services.context import Actor, AppContext
-from intake.ui.common import describe_error
+from intake.ui.common import describe_error, problem_text
 from intake.ui.operations import Operation
 from intake.ui.staff.signing_words import said
 
@@ -29,10 +30,11 @@ def action_text() -> str:
 def describe_report(report: Any) -> tuple[str, str]:
     """What a ``TimestampReport`` says to a person, and the message kind ("info", "warning")."""
     done, left = len(report.timestamped), len(report.still_pending)
-    if "INTAKE_TSA_URL" in report.problem and not done:
+    if code_of(report.problem) == "tsa_missing" and not done:
         return said("timestamp_no_authority", count=left), "warning"
     if report.problem:
-        return said("timestamp_problem", done=done, left=left, problem=report.problem), "warning"
+        problem = problem_text(report.problem)  # worded by its code
+        return said("timestamp_problem", done=done, left=left, problem=problem), "warning"
     if not done and not left:
         return said("timestamp_nothing_waiting", done=done, left=left), "info"
     return said("timestamp_done", done=done, left=left), "info"

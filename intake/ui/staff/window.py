@@ -36,6 +36,7 @@ from intake.ui.common import (
     fill_table,
     make_table,
     named,
+    problem_text,
     staff_lang,
     words,
 )
@@ -331,7 +332,7 @@ class StaffAccountsPage(QWidget):
         try:
             info = self._staff.reset_secret(self._actor, username, secret)
         except InvalidInput as exc:
-            self.reset_error.show_error(" ".join(exc.errors.values()))
+            self.reset_error.show_error(" ".join(problem_text(t) for t in exc.errors.values()))
             return
         except KNOWN_ERRORS as exc:
             self.message.show_error(describe_error(exc))
