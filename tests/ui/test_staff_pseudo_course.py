@@ -299,11 +299,6 @@ def test_every_reason_contraception_is_not_enough_has_catalogue_words(
     said = contraception_problem_text(methods)
     assert said is not None
     assert said in {
-        tr(f"course.{k}", "es")
-        for k in (
-            "problem_none_chosen",
-            "problem_pill_alone",
-            "problem_two_methods",
-            "problem_not_effective",
-        )
+        tr(f"staff.error_contraception_{k}", "es")
+        for k in ("none_chosen", "pill_alone", "two_methods", "not_effective")
     }

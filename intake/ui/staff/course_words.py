@@ -9,19 +9,10 @@ from collections.abc import Sequence
 from babel.numbers import format_decimal
 
 from intake import i18n
-from intake.domain.errors import code_of
 from intake.domain.rules import contraception_problem
 from intake.forms.model import LabRange
 from intake.services.errors import ServiceError
-from intake.ui.common import describe_error, humanise, staff_lang, words
-
-# Why methods are not enough, by the code ``contraception_problem`` gives it.
-_PROBLEMS = {
-    "contraception_none_chosen": "problem_none_chosen",
-    "contraception_pill_alone": "problem_pill_alone",
-    "contraception_two_methods": "problem_two_methods",
-    "contraception_not_effective": "problem_not_effective",
-}
+from intake.ui.common import describe_error, humanise, problem_text, staff_lang, words
 
 
 def text(key: str, **args: object) -> str:
@@ -79,8 +70,7 @@ def contraception_problem_text(methods: Sequence[str]) -> str | None:
     problem = contraception_problem(list(methods))
     if problem is None:
         return None
-    key = _PROBLEMS.get(code_of(problem))
-    return text(key) if key else problem
+    return problem_text(problem)
 
 
 def lab_label(lab: LabRange) -> str:
