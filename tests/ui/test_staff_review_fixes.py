@@ -6,6 +6,7 @@ acknowledgement count is a plural of the statements it counts."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,6 +169,8 @@ def test_front_desk_sex_column_and_a_sex_changed_in_the_database(
     header = page.search_panel.table.horizontalHeader()
     metrics = page.search_panel.table.fontMetrics()
     assert header.sectionSize(3) >= metrics.horizontalAdvance("Hombre")
+    if os.environ.get("INTAKE_PSEUDO_SHOTS"):  # a picture for a person to look at
+        page.grab().save(str(Path(os.environ["INTAKE_PSEUDO_SHOTS"]) / "review_fixes_sex_es.png"))
 
 
 def test_a_sex_changed_in_the_database_is_shown_as_stored(qtbot, sqlite_ctx, spanish) -> None:  # type: ignore[no-untyped-def]
@@ -283,5 +286,5 @@ def test_the_acknowledgement_count_is_a_plural_of_the_statements(
         review.show_visit(vid, patient_id)
     summary = review.findChild(QWidget, "acknowledgement_count")
     assert summary is not None
-    assert summary.text().startswith("Aceptaciones: ")  # type: ignore[attr-defined]
+    assert summary.text().startswith("Número de aceptaciones para ")  # type: ignore[attr-defined]
     assert "declaraciones aplicables" in summary.text()  # type: ignore[attr-defined]
