@@ -18,7 +18,7 @@ from intake.domain.kinds import VisitKind, VisitStatus
 from intake.domain.names import titled
 from intake.domain.records import ConsentRecord
 from intake.domain.validation import free_text, parse_date, weight_kg
-from intake.forms.model import ProgrammeForm, RuleSet
+from intake.forms.model import ProgrammeForm, RuleSet, Text
 from intake.services import integrity, row_digests
 from intake.services.base import Service, require_role
 from intake.services.context import Actor
@@ -132,8 +132,10 @@ class Review:
     pregnancy_confirmed: bool | None  # None: not yet confirmed by a clinician
     pregnancy_confirmation: PregnancyConfirmation | None = None
     # What the prescriber confirms, each on its own, with the countersignature under the visit's
-    # programme rule set: (id, English text).
+    # programme rule set: (id, English text). The countersignature records the English text by id.
     attestations: tuple[tuple[str, str], ...] = ()
+    # Each attestation's text in every language (same order), for the screen to show.
+    attestation_texts: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,12 +231,19 @@ class ClinicianService(Service):
             confirmed = clinician_override(s, visit.patient_id)
             detail = self._confirmation(s, visit.patient_id)
             self.audit(s, actor, "view", "visit", visit_id, {"what": "review"})
-            attestations = tuple(
-                (a.id, a.text.get("en"))
-                for a in self.ctx.forms.programme.ruleset(record.ruleset_id).prescriber_attestations
-            )
+            asked = self.ctx.forms.programme.ruleset(record.ruleset_id).prescriber_attestations
+            attestations = tuple((a.id, a.text.get("en")) for a in asked)
+            texts = tuple(a.text for a in asked)
             return Review(
-                record, stored_status(visit), acks, quiz, docs, confirmed, detail, attestations
+                record,
+                stored_status(visit),
+                acks,
+                quiz,
+                docs,
+                confirmed,
+                detail,
+                attestations,
+                texts,
             )
 
     @staticmethod

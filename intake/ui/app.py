@@ -122,7 +122,9 @@ class StartingPage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         named(self, words("shell.starting_name"), "starting_page")
-        self.label = named(QLabel(words("shell.starting"), self), words("shell.starting_status"))
+        self.label = named(
+            QLabel(words("shell.starting"), self), words("shell.starting_status"), "start-up_status"
+        )
         self.label.setObjectName("title")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)

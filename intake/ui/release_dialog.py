@@ -86,6 +86,7 @@ class AlertReleaseDialog(QDialog):
         self.count = named(
             QLabel(words("shell.release_count", length=0, max=NOTE_MAX), self),
             words("shell.release_note_length"),
+            "note_length",
         )
         self.count.setObjectName("muted")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)

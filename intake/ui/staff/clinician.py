@@ -85,7 +85,7 @@ class ClinicianPage(QWidget):
         )
         self.queue_table.setMaximumHeight(220)
         self.queue_table.itemSelectionChanged.connect(self._on_queue_table_item_selection_changed)
-        self.queue_label = named(QLabel(left), words("review.queue_count_name"))
+        self.queue_label = named(QLabel(left), words("review.queue_count_name"), "waiting_count")
         self.queue_label.setObjectName("muted")
         self.queue_label.setWordWrap(True)
         self.more_button = named(

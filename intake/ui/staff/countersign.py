@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake.domain.flags import review_token
+from intake.domain.flags import review_token, worded
 from intake.domain.records import SIGNATURE_MEANINGS, Flag
+from intake.services.clinician import Review
 from intake.services.context import Actor, AppContext
 from intake.services.errors import InvalidInput
 from intake.ui.common import (
@@ -31,6 +32,7 @@ from intake.ui.common import (
     describe_error,
     named,
     primary,
+    staff_lang,
 )
 from intake.ui.operations import Operation
 from intake.ui.staff.packets import document_service
@@ -38,6 +40,18 @@ from intake.ui.staff.signing_words import message_label, problem_label, said, sa
 from intake.ui.widgets.signature_pad import SignaturePadWidget
 
 FLAG_COLOURS = {"alert": "#b42318", "warning": "#8a5a00"}
+
+
+def shown_attestations(review: Review) -> tuple[tuple[str, str], ...]:
+    """The review's prescriber attestations as (id, text in the staff language). Only the ids go
+    back to the service, which records each attestation's English text by its id."""
+    texts = review.attestation_texts
+    if len(texts) != len(review.attestations):
+        return review.attestations
+    lang = staff_lang()
+    return tuple(
+        (ident, text.get(lang)) for (ident, _), text in zip(review.attestations, texts, strict=True)
+    )
 
 
 class CountersignDialog(QDialog):
@@ -162,8 +176,11 @@ class CountersignDialog(QDialog):
         grid.setColumnStretch(1, 1)
         for n, flag in enumerate(flags):
             kind = "alert" if flag.severity == "alert" else "warning"
-            text = said(f"flag_{kind}", colour=FLAG_COLOURS[kind], text=html.escape(flag.text))
-            name = said(f"flag_{kind}_name", text=flag.text)
+            # Shown in the staff language; the stored English (flag.text) stays the widget's
+            # objectName and the review token sent with the signature is unchanged.
+            shown = worded(flag, staff_lang())
+            text = said(f"flag_{kind}", colour=FLAG_COLOURS[kind], text=html.escape(shown))
+            name = said(f"flag_{kind}_name", text=shown)
             english = f"{kind.capitalize()}: {flag.text}"
             label = named(QLabel(text, inner), name, english.lower().replace(" ", "_"))
             label.setWordWrap(True)

@@ -8,14 +8,16 @@ from PySide6.QtWidgets import QBoxLayout, QDialog, QLayout, QWidget
 from intake import i18n
 from intake.domain.errors import Coded
 from intake.ui.common import MessageLabel, words
+from intake.ui.common import problem_text as coded_problem_text
 
 
 def problem_text(text: str) -> str:
     """A problem with a detail typed, in the staff screens' words by its code (``desk.error_<code>``);
-    a text without a code the catalogue knows is shown as the service gave it."""
+    any other coded problem is worded by the staff screens' fallback by code (never English on
+    a station in another language); a text without a code is shown as the service gave it."""
     if isinstance(text, Coded) and i18n.has(f"desk.error_{text.code}"):
         return words(f"desk.error_{text.code}", **text.params)
-    return str(text)
+    return str(coded_problem_text(text))
 
 
 class DeskMessage(MessageLabel):

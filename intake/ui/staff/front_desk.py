@@ -88,7 +88,9 @@ def details_text(
         if patient.preferred_name
         else words("desk.details_who", name=name, record=patient.record_number)
     )
-    sex = words(f"desk.details_sex_{patient.sex_at_birth or 'none'}")
+    sex_key = f"desk.details_sex_{patient.sex_at_birth or 'none'}"
+    # A value the catalogue does not know (changed in the database) is shown as stored: data.
+    sex = words(sex_key) if i18n.has(sex_key) else escape(patient.sex_at_birth or "")
     lang = (
         i18n.language(patient.lang).name
         if patient.lang in i18n.codes(pseudo=True)
@@ -167,7 +169,9 @@ class FrontDeskPage(QWidget):
         )
 
         # The selected patient.
-        self.details = named(QLabel(words("desk.details_none"), self), words("desk.details_name"))
+        self.details = named(
+            QLabel(words("desk.details_none"), self), words("desk.details_name"), "patient_details"
+        )
         self.details.setObjectName("details")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)

@@ -23,7 +23,7 @@ from intake.services.dermatologists import DermatologistService
 from intake.ui.common import Clock, MessageLabel, describe_error, named, primary, words
 from intake.ui.operations import KNOWN_ERRORS
 from intake.ui.staff.completion import visit_kind_text
-from intake.ui.staff.countersign import CountersignDialog
+from intake.ui.staff.countersign import CountersignDialog, shown_attestations
 from intake.ui.staff.course import CourseWidget
 from intake.ui.staff.documents_tab import DocumentsWidget
 from intake.ui.staff.labs import LabsWidget
@@ -59,11 +59,13 @@ class ReviewWidget(QWidget):
         # username as well as the PIN; later ones in the same session for the PIN.
         self._signed_this_session = False
 
-        self.title = named(QLabel(words("review.choose"), self), words("review.title_name"))
+        self.title = named(
+            QLabel(words("review.choose"), self), words("review.title_name"), "reviewing"
+        )
         self.title.setObjectName("title")
         # A patient's long name (or a 30% longer language) wraps rather than widening the page.
         self.title.setWordWrap(True)
-        self.subtitle = named(QLabel(self), words("review.status_name"))
+        self.subtitle = named(QLabel(self), words("review.status_name"), "visit_status")
         self.subtitle.setObjectName("muted")
         self.subtitle.setWordWrap(True)
         self.countersign_button = named(
@@ -363,7 +365,7 @@ class ReviewWidget(QWidget):
             self,
             flags=self.review.record.flags,
             first_signing=not self._signed_this_session,
-            attestations=self.review.attestations,
+            attestations=shown_attestations(self.review),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.countersigned.connect(self._on_dialog_countersigned)

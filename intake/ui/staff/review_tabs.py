@@ -135,6 +135,7 @@ class SummaryTab(QWidget):
             self._inner,
             label=words("review.dermatologist_label"),
             apply=words("review.dermatologist_apply"),
+            apply_object_name="change",
         )
         layout.addWidget(self.dermatologist)
         self.facts = named(QLabel(self._inner), words("review.facts_name"), "key_facts")
@@ -172,7 +173,7 @@ class SummaryTab(QWidget):
         self.signatures.setObjectName("signatures")
         self.signatures.setMaximumHeight(140)
         layout.addWidget(self.signatures)
-        self.versions = named(QLabel(self._inner), words("review.versions_name"))
+        self.versions = named(QLabel(self._inner), words("review.versions_name"), "form_versions")
         self.versions.setObjectName("muted")
         self.versions.setWordWrap(True)
         layout.addWidget(self.versions)
@@ -309,7 +310,7 @@ class MoodTab(QWidget):
         named(self, words("review.mood"), "mood_tab")
         self._forms = forms
         layout = QVBoxLayout(self)
-        self.score = named(QLabel(self), words("review.mood_score_name"))
+        self.score = named(QLabel(self), words("review.mood_score_name"), "mood_score")
         self.score.setObjectName("big")
         self.score.setWordWrap(True)
         self.item9 = named(QLabel(self), words("review.mood_item9_name"), "item_9")
@@ -435,7 +436,7 @@ class AcknowledgementsTab(QWidget):
             if item is not None:
                 item.setToolTip(statement_id)
         applicable = len(review.record.statement_ids)
-        self.summary.setText(words("review.ack_count", count=len(rows), applicable=applicable))
+        self.summary.setText(words("review.ack_count", count=applicable, acks=len(rows)))
 
     def clear(self) -> None:
         self.summary.clear()

@@ -76,7 +76,9 @@ class PatientSearchPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.result_label: QLabel | None = None
         if no_match_text is not None:
-            self.result_label = named(QLabel("", self), words("desk.results_name"))
+            self.result_label = named(
+                QLabel("", self), words("desk.results_name"), "search_results"
+            )
             self.result_label.setObjectName("muted")
 
         self.busy = BusyBar(self)

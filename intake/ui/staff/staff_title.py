@@ -47,15 +47,23 @@ class StaffTitleBox(QGroupBox):
         self._staff = StaffService(ctx)
         self._actor = actor
         self._accounts: dict[str, StaffInfo] = {}
-        intro = named(QLabel(text("title_intro"), self), text("title_intro"))
+        intro = named(
+            QLabel(text("title_intro"), self),
+            text("title_intro"),
+            "printed_before_the_name_where_documents_name_the_clinician,_e.g._dra._ana_ruiz._leave_it_empty_for_no_title.",
+        )
         intro.setWordWrap(True)
-        self.account = named(QComboBox(self), text("title_account"))
-        self.title_edit = named(QLineEdit(self), text("title_field"))
+        self.account = named(QComboBox(self), text("title_account"), "account_for_a_title")
+        self.title_edit = named(QLineEdit(self), text("title_field"), "title")
         self.title_edit.setPlaceholderText(text("title_hint"))
         self.title_edit.setMaxLength(MAX_TITLE)
         self.error = MessageLabel(text("problem_of", name=text("title_field")), self)
+        self.error.setObjectName("title_problem")  # the same in every language
         self.message = MessageLabel(text("message_of", name=text("title_box")), self)
-        self.save_button = named(QPushButton(text("title_save"), self), text("title_save"))
+        self.message.setObjectName("title_printed_before_the_name_message")
+        self.save_button = named(
+            QPushButton(text("title_save"), self), text("title_save"), "save_title"
+        )
         self.busy = BusyBar(self)
         self.loading = Operation(
             self,

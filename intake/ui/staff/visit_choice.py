@@ -108,7 +108,9 @@ class OpenVisitDialog(QDialog):
         )
         primary(self.resume_button)
         layout.addWidget(self.resume_button)
-        self.resume_note = named(QLabel("", self), words("desk.carry_on_note_name"))
+        self.resume_note = named(
+            QLabel("", self), words("desk.carry_on_note_name"), "carry_on_note"
+        )
         self.resume_note.setObjectName("muted")
         self.resume_note.setWordWrap(True)
         if resumable:

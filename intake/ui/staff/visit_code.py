@@ -75,7 +75,9 @@ class VisitCodeDialog(QDialog):
         if started.reconsent:
             why = " ".join(reconsent_reason(r) for r in started.reconsent)
             self.reconsent_label = named(
-                QLabel(words("desk.reconsent", reasons=why), self), words("desk.reconsent_name")
+                QLabel(words("desk.reconsent", reasons=why), self),
+                words("desk.reconsent_name"),
+                "re-consent",
             )
             self.reconsent_label.setObjectName("reconsent_notice")
             self.reconsent_label.setWordWrap(True)
@@ -84,7 +86,9 @@ class VisitCodeDialog(QDialog):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         code = started.code
-        self.code_label = named(QLabel(f"{code[:3]} {code[3:]}", self), words("desk.code_name"))
+        self.code_label = named(
+            QLabel(f"{code[:3]} {code[3:]}", self), words("desk.code_name"), "visit_code"
+        )
         font = QFont(self.code_label.font())
         font.setPointSize(44)
         font.setBold(True)

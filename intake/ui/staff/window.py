@@ -453,19 +453,26 @@ class StaffWindow(QWidget):
                 bar,
             ),
             words("shell.signed_in_as"),
+            "signed_in_as",
         )
         self.who.setObjectName("topbar_text")
         self.kiosk_button = named(
-            QPushButton(words("shell.kiosk_mode"), bar), words("shell.kiosk_mode_name")
+            QPushButton(words("shell.kiosk_mode"), bar),
+            words("shell.kiosk_mode_name"),
+            "start_kiosk_mode",
         )
         self.paper_check_button = named(
-            QPushButton(words("shell.paper_check"), bar), words("shell.paper_check")
+            QPushButton(words("shell.paper_check"), bar),
+            words("shell.paper_check"),
+            "check_a_printed_copy",
         )
         self.paper_check_button.clicked.connect(self._on_paper_check_button_clicked)
         self.paper_check_dialog: PaperCheckDialog | None = None
-        self.lock_button = named(QPushButton(words("shell.lock"), bar), words("shell.lock_name"))
+        self.lock_button = named(
+            QPushButton(words("shell.lock"), bar), words("shell.lock_name"), "lock_station"
+        )
         self.sign_out_button = named(
-            QPushButton(words("shell.sign_out"), bar), words("shell.sign_out")
+            QPushButton(words("shell.sign_out"), bar), words("shell.sign_out"), "sign_out"
         )
         for button in (
             self.paper_check_button,
