@@ -120,18 +120,33 @@ def completion(
     try:
         why = StopReason(reason)
     except ValueError:
-        raise ValidationError("reason", "Choose why the course ended.") from None
+        raise ValidationError(
+            "reason", "Choose why the course ended.", code="completion_reason"
+        ) from None
     if not 0 <= mg_per_kg <= 1000:
-        raise ValidationError("mg_per_kg", "A cumulative dose of 0 to 1000 mg/kg, please.")
+        raise ValidationError(
+            "mg_per_kg",
+            "A cumulative dose of 0 to 1000 mg/kg, please.",
+            code="completion_dose_range",
+        )
     text = reason_text.strip()
     if why is StopReason.OTHER and not text:
-        raise ValidationError("reason_text", "Please say why the course was stopped.")
+        raise ValidationError(
+            "reason_text", "Please say why the course was stopped.", code="completion_reason_text"
+        )
     if len(text) > REASON_TEXT_MAX:
         raise ValidationError(
-            "reason_text", f"Please keep this under {REASON_TEXT_MAX} characters."
+            "reason_text",
+            f"Please keep this under {REASON_TEXT_MAX} characters.",
+            code="completion_reason_long",
+            limit=REASON_TEXT_MAX,
         )
     if course_started_on is not None and completed_on < course_started_on:
-        raise ValidationError("completed_on", "The last dose cannot be before the course began.")
+        raise ValidationError(
+            "completed_on",
+            "The last dose cannot be before the course began.",
+            code="completion_before_start",
+        )
     return Completion(completed_on, round(float(mg_per_kg), 1), why, text)
 
 

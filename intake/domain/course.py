@@ -111,33 +111,45 @@ def monthly_visit_dates(
     return tuple(planned)
 
 
+# What is wrong with a number typed on a staff screen: (English, code).
 _NUMBER_MESSAGES = {
-    numbers.Problem.EMPTY: "Please enter a number.",
-    numbers.Problem.SIGN: "Please enter the number without a + or - sign.",
-    numbers.Problem.EXPONENT: "Please enter plain digits, without an e, for example 32 or 4.5.",
-    numbers.Problem.TWO_NUMBERS: "Please enter one number only, for example 32 or 4.5.",
+    numbers.Problem.EMPTY: ("Please enter a number.", "number_empty"),
+    numbers.Problem.SIGN: ("Please enter the number without a + or - sign.", "number_sign"),
+    numbers.Problem.EXPONENT: (
+        "Please enter plain digits, without an e, for example 32 or 4.5.",
+        "number_exponent",
+    ),
+    numbers.Problem.TWO_NUMBERS: (
+        "Please enter one number only, for example 32 or 4.5.",
+        "number_two_numbers",
+    ),
     numbers.Problem.SEPARATOR: (
         "Please enter the number with one decimal point or comma at most and no thousands"
-        " separator, for example 1500 or 4.5."
+        " separator, for example 1500 or 4.5.",
+        "number_separator",
     ),
 }
-_NUMBER_OTHERWISE = "Please enter a number, for example 32 or 4.5."
+_NUMBER_OTHERWISE = ("Please enter a number, for example 32 or 4.5.", "number_unreadable")
 
 
 def _number(raw: object, field: str, unit_words: frozenset[str] = frozenset()) -> float:
     if raw is None:
-        raise ValidationError(field, _NUMBER_MESSAGES[numbers.Problem.EMPTY])
+        message, code = _NUMBER_MESSAGES[numbers.Problem.EMPTY]
+        raise ValidationError(field, message, code=code)
     try:
         return float(numbers.read_plain(raw, unit_words))
     except numbers.Unreadable as exc:
-        raise ValidationError(field, _NUMBER_MESSAGES.get(exc.problem, _NUMBER_OTHERWISE)) from None
+        message, code = _NUMBER_MESSAGES.get(exc.problem, _NUMBER_OTHERWISE)
+        raise ValidationError(field, message, code=code) from None
 
 
 def lab_value(raw: object, field: str = "value") -> float:
     """A lab result, as the same parser reads every number typed (no sign, no exponent)."""
     value = _number(raw, field)
     if not 0 <= value <= 100_000:
-        raise ValidationError(field, "Please enter a value between 0 and 100000.")
+        raise ValidationError(
+            field, "Please enter a value between 0 and 100000.", code="lab_value_range"
+        )
     return value
 
 
@@ -145,7 +157,11 @@ def dose_value(raw: object, field: str = "daily_dose_mg") -> float:
     """A daily dose in mg; "40" and "40 mg" alike."""
     value = _number(raw, field, frozenset({"mg"}))
     if value > 200:
-        raise ValidationError(field, "A daily dose above 200 mg is not plausible; please check it.")
+        raise ValidationError(
+            field,
+            "A daily dose above 200 mg is not plausible; please check it.",
+            code="dose_implausible",
+        )
     return value
 
 
