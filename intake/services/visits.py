@@ -308,9 +308,10 @@ def reconsent_problem(s: Session, visit: Visit) -> str | None:
         )
         .order_by(AuditEvent.seq.desc())
     ).all()
-    kept = any(k in (visit.reconsent or {}) for k in RECONSENT_PLAN_KEYS)
     if not events:
-        if kept:
+        # Only the start of a visit writes a re-consent (with its event); anything stored
+        # without one (a plan, or what a re-consent carried over) was put there outside the app.
+        if visit.reconsent:
             return "it holds a re-consent or notice of changes the audit trail never recorded"
         return None
     # A visit's plan is recorded once, when it is started: a second record was not written by
@@ -1127,8 +1128,9 @@ class VisitService(Service):
             patient = s.get(Patient, visit.patient_id)
             assert patient is not None
             signed_identity = record_identity(patient)
-            self._require_reconsent_intact(s, visit)
-            if self._signed(s, visit_id):
+            first_signature = not self._signed(s, visit_id)
+            self._require_reconsent_intact(s, visit, first_signature=first_signature)
+            if not first_signature:
                 held = self._answers(s, visit_id)
                 if any(held.get(k) != v for k, v in signed_identity.items()):
                     raise Immutable(IDENTITY_CHANGED_MESSAGE, code="identity_changed")
@@ -1660,9 +1662,16 @@ class VisitService(Service):
         wanted = notice.to_json()
         return any((stored or {}).get("notice") == wanted for stored in told)
 
-    def _require_reconsent_intact(self, s: Session, visit: Visit) -> None:
-        """Refuse to sign a visit whose re-consent or notice is not the one planned at its start."""
-        if reconsent_problem(s, visit) is not None:
+    def _require_reconsent_intact(
+        self, s: Session, visit: Visit, *, first_signature: bool = False
+    ) -> None:
+        """Refuse to sign a visit whose re-consent or notice is not the one planned at its start.
+        Before its first signature a visit holds the plan only: what the re-consent asked and
+        carried over is written by that signature (``_record_reconsent``), never before."""
+        recorded_early = first_signature and any(
+            key not in RECONSENT_PLAN_KEYS for key in (visit.reconsent or {})
+        )
+        if recorded_early or reconsent_problem(s, visit) is not None:
             log.warning("re-consent of visit %s does not match its audit trail", visit.id)
             raise Immutable(
                 "This visit cannot be signed: what it asks again or tells of changes is not what"

@@ -509,3 +509,29 @@ def test_a_forged_re_consent_event_with_a_true_hash_is_refused_at_signing(
     assert refused.value.code == "reconsent_tampered"
     with ctx.db.session() as s:
         assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+
+
+@pytest.mark.parametrize("revision", [None, "major"])
+def test_what_a_re_consent_carried_over_cannot_be_written_before_it_is_signed(
+    ctx, monkeypatch, revision
+) -> None:  # type: ignore[no-untyped-def]
+    """What a re-consent asked and carried over is written by its first signature: stored in
+    a draft beforehand (a plain check-in made to look like a renewed consent, or a real
+    re-consent made to carry over the statements it should ask again), it is refused."""
+    from intake.services.errors import ServiceError
+
+    patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
+    _first, patient_id = _first_visit(ctx, patient)
+    if revision:
+        ctx.forms = revised(ctx.forms, revision)
+    every = sorted(s.id for s in ctx.forms.risks.statements)
+
+    def forged(stored):  # type: ignore[no-untyped-def]
+        return {**(stored or {}), "new": [], "changed": [], "carried_over": every}
+
+    _tamper_on_start(ctx, monkeypatch, forged)
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+    with ctx.db.session() as s:
+        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature

@@ -192,6 +192,12 @@ def test_closing_the_kiosk_needs_a_staff_pin(qtbot, sqlite_ctx: AppContext) -> N
     assert dialog is not None
     for w in (dialog.username, dialog.secret, dialog.confirm_button, dialog.cancel_button):
         assert w.accessibleName()
+    # A wrong PIN is said as such, in the patient's words of the kiosk (not "ask for help").
+    kiosk.type_into(dialog.username, "desk")
+    kiosk.type_into(dialog.secret, "000000")
+    kiosk.click(dialog.confirm_button)
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
+    assert dialog.error.text() == "That name or PIN is not right."
     kiosk.click(dialog.cancel_button)
     assert window.pin_dialog is None and window.isVisible()
     kiosk.click(window.bar.staff)

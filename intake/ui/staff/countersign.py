@@ -32,6 +32,7 @@ from intake.ui.common import (
     describe_error,
     named,
     primary,
+    problem_text,
     staff_lang,
 )
 from intake.ui.operations import Operation
@@ -331,7 +332,8 @@ class CountersignDialog(QDialog):
             shown = ("printed_name", "signature", "secret", "reviewed", "attested", "username")
             other = {k: v for k, v in exc.errors.items() if k not in shown}
             if other:
-                self.message.show_error("; ".join(other.values()))
+                # Each worded by its own code: a joined string would lose them.
+                self.message.show_error("; ".join(problem_text(v) for v in other.values()))
             return
         self.message.show_error(describe_error(exc))
 
