@@ -161,7 +161,11 @@ class PatientSearchModel(QAbstractTableModel):
     # --- paging ----------------------------------------------------------------------------------
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and not self._more.busy
+        # A view may still ask while the model is being torn down (its Python attributes gone
+        # before the C++ object): nothing more to fetch then.
+        exhausted = getattr(self, "_exhausted", True)
+        more = getattr(self, "_more", None)
+        return not parent.isValid() and not exhausted and more is not None and not more.busy
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted or self._search.busy:
