@@ -323,18 +323,13 @@ def _current_hashes(ctx, stored):  # type: ignore[no-untyped-def]
 def test_a_re_consent_changed_behind_the_app_is_refused_at_signing(
     ctx, monkeypatch, change
 ) -> None:  # type: ignore[no-untyped-def]
-    from intake.services.errors import ServiceError
 
     patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
     _first, patient_id = _first_visit(ctx, patient)
     ctx.forms = revised(ctx.forms, "major")
     edit = (lambda _r: None) if change == "dropped" else (lambda r: _current_hashes(ctx, r))
     _tamper_on_start(ctx, monkeypatch, edit)
-    with pytest.raises(ServiceError) as refused:
-        walk_checkin(ctx, patient, patient_id)
-    assert refused.value.code == "reconsent_tampered"
-    with ctx.db.session() as s:
-        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+    _refused_unsigned(ctx, patient, patient_id)
 
 
 def test_a_notice_dropped_behind_the_app_is_refused_at_signing(ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -387,15 +382,40 @@ def test_a_re_consent_started_before_its_digest_was_kept_is_signed_as_before(
     assert AuditService(ctx).verify().intact
 
 
+def _rewrite_audit_event(ctx, seq: int, **values) -> None:  # type: ignore[no-untyped-def]
+    """Edit audit event ``seq`` in place, as someone with the database file would (the
+    append-only trigger dropped first)."""
+    from sqlalchemy import text, update
+
+    from intake.store.models import AuditEvent
+
+    with ctx.db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER trg_audit_events_append_only ON audit_events"))
+        else:
+            conn.execute(text("DROP TRIGGER trg_audit_events_no_update"))
+        conn.execute(update(AuditEvent).where(AuditEvent.seq == seq).values(**values))
+
+
+def _refused_unsigned(ctx, patient, patient_id) -> None:  # type: ignore[no-untyped-def]
+    """The check-in is refused at signing as tampered, and nothing of it was signed."""
+    from intake.services.errors import ServiceError
+
+    with pytest.raises(ServiceError) as refused:
+        walk_checkin(ctx, patient, patient_id)
+    assert refused.value.code == "reconsent_tampered"
+    with ctx.db.session() as s:
+        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+
+
 def test_a_re_consent_and_its_audit_event_both_rewritten_are_refused_at_signing(
     ctx, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The digest a plan is checked against is trusted only while its event hashes to itself:
     rewriting the plan and the event's digest together (the append-only trigger dropped) is
     refused at signing, not left to audit verify's walk of the chain."""
-    from sqlalchemy import text, update
+    from sqlalchemy import update
 
-    from intake.services.errors import ServiceError
     from intake.services.visits import reconsent_plan_sha256
     from intake.store.models import AuditEvent
 
@@ -419,20 +439,11 @@ def test_a_re_consent_and_its_audit_event_both_rewritten_are_refused_at_signing(
             seq = event.seq
             s.execute(update(Visit).where(Visit.id == visit.id).values(reconsent=value))
             s.commit()
-        with ctx.db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("DROP TRIGGER trg_audit_events_append_only ON audit_events"))
-            else:
-                conn.execute(text("DROP TRIGGER trg_audit_events_no_update"))
-            conn.execute(update(AuditEvent).where(AuditEvent.seq == seq).values(detail=detail))
+        _rewrite_audit_event(ctx, seq, detail=detail)
         return started
 
     monkeypatch.setattr(VisitService, "start_visit", tampered)
-    with pytest.raises(ServiceError) as refused:
-        walk_checkin(ctx, patient, patient_id)
-    assert refused.value.code == "reconsent_tampered"
-    with ctx.db.session() as s:
-        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+    _refused_unsigned(ctx, patient, patient_id)
 
 
 @pytest.mark.parametrize("forgery", ["appended", "appended_without_digest", "rewritten_whole"])
@@ -445,9 +456,8 @@ def test_a_forged_re_consent_event_with_a_true_hash_is_refused_at_signing(
     real one rewritten with its own hash recomputed, is refused at signing."""
     import datetime as dt
 
-    from sqlalchemy import func, text, update
+    from sqlalchemy import func, update
 
-    from intake.services.errors import ServiceError
     from intake.services.visits import reconsent_plan_sha256
     from intake.store import audit
     from intake.store.models import AuditEvent
@@ -491,24 +501,11 @@ def test_a_forged_re_consent_event_with_a_true_hash_is_refused_at_signing(
             )  # fmt: skip
             new_hash = audit.event_hash(*body)
             s.commit()
-        with ctx.db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("DROP TRIGGER trg_audit_events_append_only ON audit_events"))
-            else:
-                conn.execute(text("DROP TRIGGER trg_audit_events_no_update"))
-            conn.execute(
-                update(AuditEvent)
-                .where(AuditEvent.seq == seq)
-                .values(detail=detail, hash=new_hash)
-            )
+        _rewrite_audit_event(ctx, seq, detail=detail, hash=new_hash)
         return started
 
     monkeypatch.setattr(VisitService, "start_visit", tampered)
-    with pytest.raises(ServiceError) as refused:
-        walk_checkin(ctx, patient, patient_id)
-    assert refused.value.code == "reconsent_tampered"
-    with ctx.db.session() as s:
-        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+    _refused_unsigned(ctx, patient, patient_id)
 
 
 @pytest.mark.parametrize("revision", [None, "major"])
@@ -518,7 +515,6 @@ def test_what_a_re_consent_carried_over_cannot_be_written_before_it_is_signed(
     """What a re-consent asked and carried over is written by its first signature: stored in
     a draft beforehand (a plain check-in made to look like a renewed consent, or a real
     re-consent made to carry over the statements it should ask again), it is refused."""
-    from intake.services.errors import ServiceError
 
     patient = ScriptedPatient(sex_at_birth="male", can_become_pregnant=False)
     _first, patient_id = _first_visit(ctx, patient)
@@ -530,8 +526,4 @@ def test_what_a_re_consent_carried_over_cannot_be_written_before_it_is_signed(
         return {**(stored or {}), "new": [], "changed": [], "carried_over": every}
 
     _tamper_on_start(ctx, monkeypatch, forged)
-    with pytest.raises(ServiceError) as refused:
-        walk_checkin(ctx, patient, patient_id)
-    assert refused.value.code == "reconsent_tampered"
-    with ctx.db.session() as s:
-        assert not s.scalars(select(Signature)).all()[1:]  # only the first visit's signature
+    _refused_unsigned(ctx, patient, patient_id)
